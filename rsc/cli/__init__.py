@@ -1,0 +1,1 @@
+"""The ``rsc`` command line (typer): one module per command group."""

@@ -1,0 +1,249 @@
+"""Events the ATS publishes: jobs, candidates, applications, users and note replies.
+
+Create and update events carry the record's full current state (a snapshot), so a consumer never
+needs an earlier event to apply a later one. ``modified_at`` (and ``revision`` where the ATS has a
+counter) orders snapshots: a snapshot older than what the store holds changes nothing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_validator
+
+from schemas.envelope import AtsId, Event, Model, NonEmpty
+
+
+class JobState(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+class JobLocation(Model):
+    city: str | None = None
+    region: str | None = None
+    country_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")] | None = None
+    postal_code: str | None = None
+
+
+class Versioned(Model):
+    created_at: AwareDatetime
+    modified_at: AwareDatetime
+    #: Optional counter from the ATS; breaks ties between snapshots with the same modified_at.
+    revision: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _modified_not_before_created(self) -> Versioned:
+        if self.modified_at < self.created_at:
+            raise ValueError("modified_at must not be earlier than created_at")
+        return self
+
+    @property
+    def order_key(self) -> tuple[int, int]:
+        return (int(self.modified_at.timestamp() * 1000), self.revision)
+
+
+class JobSnapshot(Versioned):
+    job_id: AtsId
+    title: NonEmpty
+    description: str | None = None
+    location: JobLocation | None = None
+    state: JobState
+    apply_url: str | None = None
+    company_name: str | None = None
+
+
+class _JobEvent(Event):
+    family = "job"
+    data: JobSnapshot
+
+
+class JobCreated(_JobEvent):
+    type: Literal["ats.job.created.v1"]
+
+
+class JobUpdated(_JobEvent):
+    type: Literal["ats.job.updated.v1"]
+
+
+class JobPublished(_JobEvent):
+    type: Literal["ats.job.published.v1"]
+
+    @model_validator(mode="after")
+    def _state_is_published(self) -> JobPublished:
+        if self.data.state is not JobState.PUBLISHED:
+            raise ValueError("ats.job.published requires data.state 'published'")
+        return self
+
+
+class JobClosed(_JobEvent):
+    type: Literal["ats.job.closed.v1"]
+
+    @model_validator(mode="after")
+    def _state_is_closed(self) -> JobClosed:
+        if self.data.state is not JobState.CLOSED:
+            raise ValueError("ats.job.closed requires data.state 'closed'")
+        return self
+
+
+class Phone(Model):
+    number: NonEmpty
+    extension: str | None = None
+
+
+class Address(Model):
+    line1: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+class CandidateSnapshot(Versioned):
+    candidate_id: AtsId
+    first_name: str | None = None
+    last_name: str | None = None
+    middle_initial: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+    emails: list[EmailStr] = Field(default_factory=list)
+    phones: list[Phone] = Field(default_factory=list)
+    addresses: list[Address] = Field(default_factory=list)
+    current_company: str | None = None
+    current_title: str | None = None
+    linkedin_profile_url: str | None = None
+    profile_url: str | None = None
+    do_not_contact: bool | None = None
+    source: str | None = None
+
+
+class _CandidateEvent(Event):
+    family = "candidate"
+    data: CandidateSnapshot
+
+
+class CandidateCreated(_CandidateEvent):
+    type: Literal["ats.candidate.created.v1"]
+
+
+class CandidateUpdated(_CandidateEvent):
+    type: Literal["ats.candidate.updated.v1"]
+
+
+class CandidateDeletion(Model):
+    candidate_id: AtsId
+    deleted_at: AwareDatetime
+
+
+class CandidateDeleted(Event):
+    family = "candidate"
+    type: Literal["ats.candidate.deleted.v1"]
+    data: CandidateDeletion
+
+
+class StageTransition(Model):
+    """One move of an application through the hiring process; LinkedIn keeps one stage record each."""
+
+    transition_id: AtsId
+    status: NonEmpty
+    changed_at: AwareDatetime
+
+
+class ApplicationSnapshot(Versioned):
+    application_id: AtsId
+    candidate_id: AtsId
+    job_id: AtsId
+    status: NonEmpty
+    source: str | None = None
+    disposition_reason: str | None = None
+    #: The transition that produced this snapshot (created: the first status).
+    transition: StageTransition | None = None
+
+
+class _ApplicationEvent(Event):
+    family = "application"
+    data: ApplicationSnapshot
+
+
+class ApplicationCreated(_ApplicationEvent):
+    type: Literal["ats.application.created.v1"]
+
+
+class ApplicationUpdated(_ApplicationEvent):
+    type: Literal["ats.application.updated.v1"]
+
+
+class ApplicationStatusChanged(_ApplicationEvent):
+    type: Literal["ats.application.status_changed.v1"]
+
+    @model_validator(mode="after")
+    def _has_transition(self) -> ApplicationStatusChanged:
+        if self.data.transition is None:
+            raise ValueError("ats.application.status_changed requires data.transition")
+        if self.data.transition.status != self.data.status:
+            raise ValueError("data.transition.status must equal data.status")
+        return self
+
+
+class ApplicationDeletion(Model):
+    application_id: AtsId
+    candidate_id: AtsId | None = None
+    deleted_at: AwareDatetime
+
+
+class ApplicationDeleted(Event):
+    family = "application"
+    type: Literal["ats.application.deleted.v1"]
+    data: ApplicationDeletion
+
+
+class UserSnapshot(Versioned):
+    user_id: AtsId
+    first_name: str | None = None
+    last_name: str | None = None
+    email: EmailStr | None = None
+    #: The user's LinkedIn member URN when the ATS knows it (from a Sign-in with LinkedIn).
+    person_urn: Annotated[str, StringConstraints(pattern=r"^urn:li:person:[A-Za-z0-9_-]+$")] | None = None
+    #: E-mail notifications for collaboration (note replies) switched on.
+    notify_collaboration_email: bool = True
+    active: bool = True
+
+
+class _UserEvent(Event):
+    family = "user"
+    data: UserSnapshot
+
+
+class UserCreated(_UserEvent):
+    type: Literal["ats.user.created.v1"]
+
+
+class UserUpdated(_UserEvent):
+    type: Literal["ats.user.updated.v1"]
+
+
+class UserDeletion(Model):
+    user_id: AtsId
+    deleted_at: AwareDatetime
+
+
+class UserDeleted(Event):
+    family = "user"
+    type: Literal["ats.user.deleted.v1"]
+    data: UserDeletion
+
+
+class NoteReply(Model):
+    note_id: AtsId
+    reply_id: AtsId
+    author_user_id: AtsId
+    text: str
+    replied_at: AwareDatetime
+
+
+class NoteReplied(Event):
+    family = "note"
+    type: Literal["ats.note.replied.v1"]
+    data: NoteReply

@@ -1,0 +1,104 @@
+"""The catalogue of events: the discriminated union, upcasting of old versions, parsing, JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Union
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from schemas import ats, linkedin  # noqa: F401  (registers the event classes)
+from schemas.envelope import Event, event_type_of
+
+#: Turns the raw dict of an old event version into the next version, in place or as a new dict.
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+#: Old type name -> upcaster producing the next version; applied until no upcaster matches.
+UPCASTERS: dict[str, Upcaster] = {}
+
+
+class InvalidEvent(ValueError):
+    """An event that can never be processed: malformed, unknown type or schema violation.
+
+    The message names what is wrong without quoting input values (they may be personal data).
+    """
+
+
+def _concrete_events(base: type[Event] = Event) -> Iterator[type[Event]]:
+    for sub in base.__subclasses__():
+        if not sub.__name__.startswith("_"):
+            yield sub
+        yield from _concrete_events(sub)
+
+
+EVENT_CLASSES: dict[str, type[Event]] = {event_type_of(cls): cls for cls in _concrete_events()}
+EVENT_TYPES: tuple[str, ...] = tuple(sorted(EVENT_CLASSES))
+
+_EventUnion = Annotated[Union[tuple(EVENT_CLASSES.values())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(_EventUnion)
+
+
+def register_upcaster(old_type: str) -> Callable[[Upcaster], Upcaster]:
+    def decorate(fn: Upcaster) -> Upcaster:
+        UPCASTERS[old_type] = fn
+        return fn
+
+    return decorate
+
+
+def upcast(raw: dict[str, Any]) -> dict[str, Any]:
+    """Bring an event dict of an old version up to the current version of its type."""
+    seen: set[str] = set()
+    while (event_type := raw.get("type")) in UPCASTERS:
+        if event_type in seen:
+            raise InvalidEvent(f"upcaster loop at type {event_type!r}")
+        seen.add(event_type)
+        raw = UPCASTERS[event_type](dict(raw))
+    return raw
+
+
+def resolve_type(name: str) -> str:
+    """Accept a type with or without its version suffix (``ats.job.published`` -> latest version)."""
+    if name in EVENT_CLASSES:
+        return name
+    versions = sorted(
+        (t for t in EVENT_CLASSES if t.rsplit(".", 1)[0] == name),
+        key=lambda t: int(t.rsplit(".v", 1)[1]),
+    )
+    if not versions:
+        raise InvalidEvent(f"unknown event type {name!r}; `rsc schema --list` shows the known types")
+    return versions[-1]
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_input=False, include_url=False)[:10]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(event)"
+        parts.append(f"{loc}: {err['msg']}")
+    return "schema violation: " + "; ".join(parts)
+
+
+def parse_event(raw: object) -> Event:
+    """Validate a decoded JSON value (or bytes/str of JSON) into its typed event."""
+    if isinstance(raw, bytes | str):
+        try:
+            raw = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidEvent(f"malformed JSON: {type(exc).__name__}") from None
+    if not isinstance(raw, dict):
+        raise InvalidEvent("an event must be a JSON object")
+    raw = upcast(raw)
+    event_type = raw.get("type")
+    if not isinstance(event_type, str) or event_type not in EVENT_CLASSES:
+        shown = event_type if isinstance(event_type, str) and len(event_type) <= 80 else "(invalid)"
+        raise InvalidEvent(f"unknown event type {shown!r}")
+    try:
+        return EVENT_ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        raise InvalidEvent(describe_validation_error(exc)) from None
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schema of every event type, keyed by type."""
+    return {name: EVENT_CLASSES[name].model_json_schema() for name in EVENT_TYPES}

@@ -1,0 +1,131 @@
+"""Applications of candidates to jobs, and their stage history (one row per status transition)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from schemas.ats import ApplicationSnapshot, StageTransition
+from store.base import Base, TenantScoped, to_ms
+from store.candidates import CandidateOrigin
+from store.upsert import insert_ignore, upsert_newer
+
+
+class Application(TenantScoped, Base):
+    __tablename__ = "applications"
+    __table_args__ = (
+        Index("ix_applications_candidate", "tenant_id", "candidate_id"),
+        Index("ix_applications_job", "tenant_id", "job_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(200))
+    job_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    disposition_reason: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(32), default=CandidateOrigin.ATS)
+    created_at: Mapped[datetime]
+    modified_at: Mapped[datetime]
+    source_modified_ms: Mapped[int] = mapped_column(BigInteger)
+    source_revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ApplicationStage(TenantScoped, Base):
+    """One status transition; LinkedIn shows these as the application's stage history."""
+
+    __tablename__ = "application_stages"
+
+    application_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    transition_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    status: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime]
+
+
+class Applications:
+    def __init__(self, session: Session, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    def get(self, application_id: str) -> Application | None:
+        return self.session.get(Application, (self.tenant, application_id))
+
+    def for_candidate(self, candidate_id: str) -> list[Application]:
+        return list(
+            self.session.scalars(
+                select(Application)
+                .where(Application.tenant_id == self.tenant, Application.candidate_id == candidate_id)
+                .order_by(Application.created_at, Application.id)
+            )
+        )
+
+    def for_candidate_and_job(self, candidate_id: str, job_id: str) -> Application | None:
+        return self.session.scalars(
+            select(Application).where(
+                Application.tenant_id == self.tenant,
+                Application.candidate_id == candidate_id,
+                Application.job_id == job_id,
+            )
+        ).first()
+
+    def add(self, application: Application) -> Application:
+        application.tenant_id = self.tenant
+        self.session.add(application)
+        self.session.flush([application])
+        return application
+
+    def apply(self, snapshot: ApplicationSnapshot) -> bool:
+        """Store the ATS snapshot unless the stored one is as new or newer. True when it changed."""
+        values = {
+            "tenant_id": self.tenant,
+            "id": snapshot.application_id,
+            "candidate_id": snapshot.candidate_id,
+            "job_id": snapshot.job_id,
+            "status": snapshot.status,
+            "source": snapshot.source,
+            "disposition_reason": snapshot.disposition_reason,
+            "created_at": snapshot.created_at,
+            "modified_at": snapshot.modified_at,
+            "source_modified_ms": to_ms(snapshot.modified_at),
+            "source_revision": snapshot.revision,
+        }
+        changed = upsert_newer(
+            self.session,
+            Application.__table__,  # type: ignore[arg-type]
+            {**values, "origin": CandidateOrigin.ATS.value},
+            key=("tenant_id", "id"),
+            order=("source_modified_ms", "source_revision"),
+            update=[c for c in values if c not in ("tenant_id", "id")],
+        )
+        if changed:
+            self.session.expire_all()
+        return changed
+
+    def add_stage(self, application_id: str, transition: StageTransition) -> bool:
+        """Record a transition once, whatever order transitions arrive in. True when new."""
+        return insert_ignore(
+            self.session,
+            ApplicationStage.__table__,  # type: ignore[arg-type]
+            {
+                "tenant_id": self.tenant,
+                "application_id": application_id,
+                "transition_id": transition.transition_id,
+                "status": transition.status,
+                "changed_at": transition.changed_at,
+            },
+            key=("tenant_id", "application_id", "transition_id"),
+        )
+
+    def stages(self, application_id: str) -> list[ApplicationStage]:
+        return list(
+            self.session.scalars(
+                select(ApplicationStage)
+                .where(
+                    ApplicationStage.tenant_id == self.tenant,
+                    ApplicationStage.application_id == application_id,
+                )
+                .order_by(ApplicationStage.changed_at, ApplicationStage.transition_id)
+            )
+        )

@@ -1,0 +1,158 @@
+"""Candidates, whether the ATS created them or a LinkedIn export did."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ForeignKeyConstraint, Integer, String, Text, UniqueConstraint, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from schemas.ats import CandidateSnapshot
+from store.base import Base, Json, TenantScoped, to_ms
+from store.upsert import upsert_newer
+
+
+class CandidateOrigin(StrEnum):
+    ATS = "ats"
+    LINKEDIN_EXPORT = "linkedin_export"
+    LINKEDIN_INMAIL = "linkedin_inmail"
+
+
+class Candidate(TenantScoped, Base):
+    __tablename__ = "candidates"
+    __table_args__ = (UniqueConstraint("tenant_id", "person_urn"),)
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(32), default=CandidateOrigin.ATS)
+    first_name: Mapped[str | None] = mapped_column(Text)
+    last_name: Mapped[str | None] = mapped_column(Text)
+    middle_initial: Mapped[str | None] = mapped_column(String(8))
+    prefix: Mapped[str | None] = mapped_column(Text)
+    suffix: Mapped[str | None] = mapped_column(Text)
+    #: The location as displayed on the LinkedIn profile (exports carry nothing finer).
+    location_text: Mapped[str | None] = mapped_column(Text)
+    addresses: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    emails: Mapped[list[str]] = mapped_column(Json, default=list)
+    phones: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    current_company: Mapped[str | None] = mapped_column(Text)
+    current_title: Mapped[str | None] = mapped_column(Text)
+    #: Names of all current employers (an export can carry several).
+    current_companies: Mapped[list[str]] = mapped_column(Json, default=list)
+    linkedin_profile_url: Mapped[str | None] = mapped_column(Text)
+    profile_url: Mapped[str | None] = mapped_column(Text)
+    do_not_contact: Mapped[bool | None] = mapped_column(Boolean)
+    source: Mapped[str | None] = mapped_column(Text)
+    #: The LinkedIn member this candidate is, once known (export, InMail, match or manual link).
+    person_urn: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    modified_at: Mapped[datetime]
+    source_modified_ms: Mapped[int] = mapped_column(BigInteger)
+    source_revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CandidateEmail(TenantScoped, Base):
+    """Lookup of candidates by normalised e-mail address (merge rule, matching)."""
+
+    __tablename__ = "candidate_emails"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "candidate_id"], ["candidates.tenant_id", "candidates.id"], ondelete="CASCADE"
+        ),
+    )
+
+    email_key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+def email_key(email: str) -> str:
+    return unicodedata.normalize("NFKC", email).strip().casefold()
+
+
+class Candidates:
+    def __init__(self, session: Session, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    def get(self, candidate_id: str) -> Candidate | None:
+        return self.session.get(Candidate, (self.tenant, candidate_id))
+
+    def by_person_urn(self, person_urn: str) -> Candidate | None:
+        return self.session.scalars(
+            select(Candidate).where(Candidate.tenant_id == self.tenant, Candidate.person_urn == person_urn)
+        ).first()
+
+    def by_email(self, email: str) -> list[Candidate]:
+        return list(
+            self.session.scalars(
+                select(Candidate)
+                .join(
+                    CandidateEmail,
+                    (CandidateEmail.tenant_id == Candidate.tenant_id)
+                    & (CandidateEmail.candidate_id == Candidate.id),
+                )
+                .where(Candidate.tenant_id == self.tenant, CandidateEmail.email_key == email_key(email))
+                .order_by(Candidate.id)
+            )
+        )
+
+    def add(self, candidate: Candidate) -> Candidate:
+        candidate.tenant_id = self.tenant
+        self.session.add(candidate)
+        self.session.flush([candidate])
+        self.index_emails(candidate.id, candidate.emails or [])
+        return candidate
+
+    def apply(self, snapshot: CandidateSnapshot) -> bool:
+        """Store the ATS snapshot unless the stored one is as new or newer. True when it changed.
+
+        Fields the pipeline learned from LinkedIn (person URN, export location, employers) are
+        not in the snapshot and are left as they are.
+        """
+        values = {
+            "tenant_id": self.tenant,
+            "id": snapshot.candidate_id,
+            "first_name": snapshot.first_name,
+            "last_name": snapshot.last_name,
+            "middle_initial": snapshot.middle_initial,
+            "prefix": snapshot.prefix,
+            "suffix": snapshot.suffix,
+            "addresses": [a.model_dump(mode="json") for a in snapshot.addresses],
+            "emails": [str(e) for e in snapshot.emails],
+            "phones": [p.model_dump(mode="json") for p in snapshot.phones],
+            "current_company": snapshot.current_company,
+            "current_title": snapshot.current_title,
+            "linkedin_profile_url": snapshot.linkedin_profile_url,
+            "profile_url": snapshot.profile_url,
+            "do_not_contact": snapshot.do_not_contact,
+            "source": snapshot.source,
+            "created_at": snapshot.created_at,
+            "modified_at": snapshot.modified_at,
+            "source_modified_ms": to_ms(snapshot.modified_at),
+            "source_revision": snapshot.revision,
+        }
+        insert_only = {"origin": CandidateOrigin.ATS.value, "current_companies": []}
+        changed = upsert_newer(
+            self.session,
+            Candidate.__table__,  # type: ignore[arg-type]
+            {**values, **insert_only},
+            key=("tenant_id", "id"),
+            order=("source_modified_ms", "source_revision"),
+            update=[c for c in values if c not in ("tenant_id", "id")],
+        )
+        if changed:
+            self.index_emails(snapshot.candidate_id, values["emails"])  # type: ignore[arg-type]
+            self.session.expire_all()
+        return changed
+
+    def index_emails(self, candidate_id: str, emails: list[str]) -> None:
+        self.session.execute(
+            delete(CandidateEmail).where(
+                CandidateEmail.tenant_id == self.tenant, CandidateEmail.candidate_id == candidate_id
+            )
+        )
+        for key in sorted({email_key(e) for e in emails}):
+            self.session.add(CandidateEmail(tenant_id=self.tenant, email_key=key, candidate_id=candidate_id))
+

@@ -1,0 +1,91 @@
+"""Engines and sessions: one ``Store`` per process, built from ``RSC_DATABASE_URL``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from rsc.settings import get_settings
+from store import tenancy  # noqa: F401  (installs the tenant guards on every Session)
+
+#: How long a SQLite writer waits for the lock before reporting "database is locked" (retried).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn: Any) -> None:
+        # Take the write lock up front: a deferred transaction that later upgrades to a writer
+        # fails at once with "database is locked" instead of waiting for busy_timeout.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Store:
+    """An engine and its session factory."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        if url.startswith("sqlite"):
+            self.engine = _sqlite_engine(url)
+        else:
+            self.engine = create_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self, tenant: str | None) -> Session:
+        """A session bound to one tenant, or an operator session (``tenant=None``) for ops tables."""
+        return self._sessions(info={"tenant": tenant})
+
+    def create_all(self) -> None:
+        """Create every table from the models (tests; production uses ``rsc db upgrade``)."""
+        from store.schema import metadata
+
+        metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+_STORES: dict[str, Store] = {}
+
+
+def get_store(url: str | None = None) -> Store:
+    """The process's store for ``url`` (default: ``RSC_DATABASE_URL``), created on first use."""
+    url = url or get_settings().database_url
+    if url not in _STORES:
+        _STORES[url] = Store(url)
+    return _STORES[url]
+
+
+def reset_stores() -> None:
+    """Dispose of every engine this process made (tests, and after fork)."""
+    for store in _STORES.values():
+        store.dispose()
+    _STORES.clear()

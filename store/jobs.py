@@ -1,0 +1,76 @@
+"""Jobs as the ATS publishes them; exports may only target published ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from schemas.ats import JobSnapshot, JobState
+from store.base import Base, Json, TenantScoped, to_ms, utcnow
+from store.upsert import upsert_newer
+
+
+class Job(TenantScoped, Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    state: Mapped[str] = mapped_column(String(16))
+    apply_url: Mapped[str | None] = mapped_column(Text)
+    company_name: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    modified_at: Mapped[datetime]
+    #: Ordering key of the snapshot this row holds: (modified_at in ms, revision).
+    source_modified_ms: Mapped[int] = mapped_column(BigInteger)
+    source_revision: Mapped[int] = mapped_column(Integer, default=0)
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == JobState.PUBLISHED
+
+
+class Jobs:
+    def __init__(self, session: Session, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    def get(self, job_id: str) -> Job | None:
+        return self.session.get(Job, (self.tenant, job_id))
+
+    def apply(self, snapshot: JobSnapshot) -> bool:
+        """Store the snapshot unless the stored one is as new or newer. True when it changed."""
+        values = {
+            "tenant_id": self.tenant,
+            "id": snapshot.job_id,
+            "title": snapshot.title,
+            "description": snapshot.description,
+            "location": snapshot.location.model_dump(mode="json") if snapshot.location else None,
+            "state": snapshot.state.value,
+            "apply_url": snapshot.apply_url,
+            "company_name": snapshot.company_name,
+            "created_at": snapshot.created_at,
+            "modified_at": snapshot.modified_at,
+            "source_modified_ms": to_ms(snapshot.modified_at),
+            "source_revision": snapshot.revision,
+            "stored_at": utcnow(),
+        }
+        changed = upsert_newer(
+            self.session,
+            Job.__table__,  # type: ignore[arg-type]
+            values,
+            key=("tenant_id", "id"),
+            order=("source_modified_ms", "source_revision"),
+        )
+        if changed:
+            # The identity map may hold the pre-upsert row.
+            self.session.expire_all()
+        return changed
+
+    def ids(self) -> list[str]:
+        return list(self.session.scalars(select(Job.id).where(Job.tenant_id == self.tenant)))

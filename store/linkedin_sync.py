@@ -1,0 +1,182 @@
+"""What LinkedIn has not seen yet: a per-record version pair that works as a transactional outbox.
+
+Every local change that LinkedIn must learn about bumps ``version`` in the same transaction as the
+change. A push sends the *current* state of the record (LinkedIn's PUT replaces the whole record)
+and then moves ``synced_version`` up to the version it read. So a crash between the commit and the
+push loses nothing (the record stays dirty), a repeated push is harmless, and ten changes in a row
+cost one push carrying the latest state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Integer, String, Text, and_, case, func, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from store.base import Base, TenantScoped, utcnow
+from store.upsert import dialect_insert
+
+
+class Resource(StrEnum):
+    JOB = "job"
+    CANDIDATE = "candidate"
+    #: The manualMatchedMember partial update of a candidate (person URN link or unlink).
+    CANDIDATE_MEMBER = "candidate_member"
+    APPLICATION = "application"
+
+
+class SyncOutcome(StrEnum):
+    OK = "ok"
+    #: LinkedIn refused the record (4xx validation); not retried until the record changes again.
+    REJECTED = "rejected"
+
+
+class SyncState(TenantScoped, Base):
+    __tablename__ = "linkedin_sync"
+
+    resource: Mapped[str] = mapped_column(String(32), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    synced_version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the oldest change LinkedIn has not seen was made; NULL when in sync.
+    dirty_since: Mapped[datetime | None]
+    #: A push in flight holds the record until then (another worker skips it meanwhile).
+    lease_until: Mapped[datetime | None]
+    last_outcome: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class LinkedInOutbox:
+    def __init__(self, session: Session, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    def mark_changed(self, resource: Resource, entity_id: str) -> None:
+        now = utcnow()
+        table = SyncState.__table__
+        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+            tenant_id=self.tenant,
+            resource=resource.value,
+            entity_id=entity_id,
+            version=1,
+            synced_version=0,
+            changed_at=now,
+            dirty_since=now,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "resource", "entity_id"],
+            set_={
+                "version": table.c.version + 1,
+                "changed_at": now,
+                "dirty_since": func.coalesce(table.c.dirty_since, now),
+            },
+        )
+        self.session.execute(stmt)
+
+    def state(self, resource: Resource, entity_id: str) -> SyncState | None:
+        return self.session.get(SyncState, (self.tenant, resource.value, entity_id))
+
+    def claim(
+        self,
+        resource: Resource,
+        *,
+        ids: Iterable[str] | None = None,
+        limit: int = 100,
+        quiet_for: timedelta = timedelta(0),
+        max_wait: timedelta | None = None,
+        lease: timedelta = timedelta(seconds=60),
+    ) -> dict[str, int]:
+        """Lease up to ``limit`` dirty records and return {entity_id: version to push}.
+
+        A record is due when it has been quiet for ``quiet_for`` or dirty for longer than
+        ``max_wait``; bursts of changes therefore coalesce into one push.
+        """
+        now = utcnow()
+        due = SyncState.changed_at <= now - quiet_for
+        if max_wait is not None:
+            due = or_(due, SyncState.dirty_since <= now - max_wait)
+        stmt = (
+            select(SyncState.entity_id, SyncState.version)
+            .where(
+                SyncState.tenant_id == self.tenant,
+                SyncState.resource == resource.value,
+                SyncState.version > SyncState.synced_version,
+                or_(SyncState.lease_until.is_(None), SyncState.lease_until < now),
+                due,
+            )
+            .order_by(SyncState.dirty_since, SyncState.entity_id)
+            .limit(limit)
+        )
+        if ids is not None:
+            stmt = stmt.where(SyncState.entity_id.in_(list(ids)))
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = {entity_id: version for entity_id, version in self.session.execute(stmt)}
+        if rows:
+            self.session.execute(
+                update(SyncState)
+                .where(
+                    SyncState.tenant_id == self.tenant,
+                    SyncState.resource == resource.value,
+                    SyncState.entity_id.in_(list(rows)),
+                )
+                .values(lease_until=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+        return rows
+
+    def settle(
+        self,
+        resource: Resource,
+        pushed: Mapping[str, int],
+        *,
+        outcome: SyncOutcome = SyncOutcome.OK,
+        error: str | None = None,
+    ) -> None:
+        """Record that LinkedIn holds (or refused) each record at the given version."""
+        for entity_id, version in pushed.items():
+            self.session.execute(
+                update(SyncState)
+                .where(
+                    SyncState.tenant_id == self.tenant,
+                    SyncState.resource == resource.value,
+                    SyncState.entity_id == entity_id,
+                )
+                .values(
+                    synced_version=case(
+                        (SyncState.synced_version < version, version), else_=SyncState.synced_version
+                    ),
+                    dirty_since=case((SyncState.version <= version, None), else_=SyncState.dirty_since),
+                    lease_until=None,
+                    last_outcome=outcome.value,
+                    last_error=error,
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    def release(self, resource: Resource, entity_ids: Iterable[str], error: str) -> None:
+        """Give records back after a transient failure so the next push picks them up."""
+        self.session.execute(
+            update(SyncState)
+            .where(
+                and_(
+                    SyncState.tenant_id == self.tenant,
+                    SyncState.resource == resource.value,
+                    SyncState.entity_id.in_(list(entity_ids)),
+                )
+            )
+            .values(lease_until=None, last_error=error)
+            .execution_options(synchronize_session=False)
+        )
+
+    def dirty_count(self, resource: Resource | None = None) -> int:
+        stmt = select(func.count()).where(
+            SyncState.tenant_id == self.tenant, SyncState.version > SyncState.synced_version
+        )
+        if resource is not None:
+            stmt = stmt.where(SyncState.resource == resource.value)
+        return int(self.session.scalar(stmt) or 0)

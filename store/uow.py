@@ -1,0 +1,89 @@
+"""Units of work: one transaction, rolled back unless ``commit()`` ran.
+
+``UnitOfWork(tenant)`` is bound to one tenant and is what handlers receive. ``OpsUnitOfWork`` is the
+operator's view (tenant registry, dead letters, rejections) and never touches tenant data tables.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session
+
+from store.applications import Applications
+from store.candidates import Candidates
+from store.db import Store, get_store
+from store.dead_letters import DeadLetters
+from store.exports import Exports
+from store.inbox import Inbox
+from store.jobs import Jobs
+from store.linkedin_sync import LinkedInOutbox
+from store.tenants import Tenants
+
+
+class _Transaction:
+    session: Session
+
+    def __init__(self, store: Store | None) -> None:
+        self.store = store or get_store()
+        self._open = False
+
+    def _begin(self, tenant: str | None) -> None:
+        if self._open:
+            raise RuntimeError("this unit of work is already open; units of work do not nest")
+        self.session = self.store.session(tenant)
+        self._open = True
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+            self._open = False
+
+
+class UnitOfWork(_Transaction):
+    jobs: Jobs
+    candidates: Candidates
+    applications: Applications
+    inbox: Inbox
+    outbox: LinkedInOutbox
+    exports: Exports
+
+    def __init__(self, tenant: str, store: Store | None = None) -> None:
+        super().__init__(store)
+        self.tenant = tenant
+
+    def __enter__(self) -> Self:
+        self._begin(self.tenant)
+        s, t = self.session, self.tenant
+        self.jobs = Jobs(s, t)
+        self.candidates = Candidates(s, t)
+        self.applications = Applications(s, t)
+        self.inbox = Inbox(s, t)
+        self.outbox = LinkedInOutbox(s, t)
+        self.exports = Exports(s, t)
+        return self
+
+
+class OpsUnitOfWork(_Transaction):
+    tenants: Tenants
+    dead_letters: DeadLetters
+
+    def __enter__(self) -> Self:
+        self._begin(None)
+        self.tenants = Tenants(self.session)
+        self.dead_letters = DeadLetters(self.session)
+        return self
