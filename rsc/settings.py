@@ -69,6 +69,11 @@ class Settings(BaseSettings):
 
     metrics_port: int = 9191
 
+    #: The candidate's page in the ATS, sent to LinkedIn as externalProfileUrl ("{candidate_id}").
+    ats_candidate_url_template: str = ""
+    #: Status given to the application an export creates.
+    export_initial_status: str = "New"
+
     @field_validator("database_url")
     @classmethod
     def _psycopg_driver(cls, value: str) -> str:

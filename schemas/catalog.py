@@ -36,7 +36,7 @@ EVENT_CLASSES: dict[str, type[Event]] = {event_type_of(cls): cls for cls in _con
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(EVENT_CLASSES))
 
 _EventUnion = Annotated[Union[tuple(EVENT_CLASSES.values())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
-EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(_EventUnion)
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(_EventUnion)  # type: ignore[arg-type]
 
 
 def register_upcaster(old_type: str) -> Callable[[Upcaster], Upcaster]:

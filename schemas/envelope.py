@@ -52,7 +52,7 @@ class Event(Model):
 def event_type_of(cls: type[Event]) -> str:
     """The literal ``type`` value a concrete event class accepts."""
     annotation = cls.model_fields["type"].annotation
-    args = getattr(annotation, "__args__", ())
+    args: tuple[object, ...] = tuple(getattr(annotation, "__args__", ()))
     if len(args) != 1 or not isinstance(args[0], str):
         raise TypeError(f"{cls.__name__}.type must be a single Literal string")
     return args[0]

@@ -7,7 +7,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKeyConstraint, Integer, String, Text, UniqueConstraint, delete, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.ats import CandidateSnapshot
@@ -155,4 +165,3 @@ class Candidates:
         )
         for key in sorted({email_key(e) for e in emails}):
             self.session.add(CandidateEmail(tenant_id=self.tenant, email_key=key, candidate_id=candidate_id))
-

@@ -108,3 +108,38 @@ class Rejection(Base):
     body_sha256: Mapped[str | None] = mapped_column(String(64))
     body_bytes: Mapped[int | None] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rejections:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(
+        self,
+        *,
+        channel: str,
+        tenant_id: str | None,
+        reason_code: str,
+        reason: str,
+        http_status: int | None = None,
+        body: bytes | None = None,
+    ) -> None:
+        import hashlib
+
+        self.session.add(
+            Rejection(
+                channel=channel,
+                tenant_id=tenant_id,
+                reason_code=reason_code,
+                reason=reason,
+                http_status=http_status,
+                body_sha256=hashlib.sha256(body).hexdigest() if body is not None else None,
+                body_bytes=len(body) if body is not None else None,
+            )
+        )
+
+    def list(self, *, tenant_id: str | None = None, limit: int = 1000) -> list[Rejection]:
+        stmt = select(Rejection).order_by(Rejection.id.desc()).limit(limit)
+        if tenant_id:
+            stmt = stmt.where(Rejection.tenant_id == tenant_id)
+        return list(self.session.scalars(stmt))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -70,3 +74,52 @@ class Tenants:
 
     def all(self) -> list[Tenant]:
         return list(self.session.scalars(select(Tenant).order_by(Tenant.id)))
+
+
+@dataclass(frozen=True)
+class TenantApp:
+    """What a process needs to act for a tenant: its organization and decrypted app credentials."""
+
+    tenant_id: str
+    org_urn: str
+    client_id: str
+    client_secret: str
+    status: TenantStatus
+
+
+class TenantDirectory:
+    """Tenants read from the store and kept for ``ttl_s`` seconds (ingress and workers)."""
+
+    def __init__(self, session_factory: Callable[[], Session], ttl_s: float = 30.0) -> None:
+        self._session_factory = session_factory
+        self._ttl_s = ttl_s
+        self._cache: dict[str, tuple[float, TenantApp | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, tenant_id: str) -> TenantApp | None:
+        cached = self._cache.get(tenant_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        with self._session_factory() as session:
+            tenant = Tenants(session).get(tenant_id)
+            app = (
+                TenantApp(
+                    tenant.id,
+                    tenant.org_urn,
+                    tenant.client_id,
+                    tenant.client_secret,
+                    TenantStatus(tenant.status),
+                )
+                if tenant
+                else None
+            )
+        with self._lock:
+            self._cache[tenant_id] = (time.monotonic() + self._ttl_s, app)
+        return app
+
+    def forget(self, tenant_id: str | None = None) -> None:
+        with self._lock:
+            if tenant_id is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(tenant_id, None)

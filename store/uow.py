@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from store.applications import Applications
 from store.candidates import Candidates
 from store.db import Store, get_store
-from store.dead_letters import DeadLetters
+from store.dead_letters import DeadLetters, Rejections
 from store.exports import Exports
 from store.inbox import Inbox
 from store.jobs import Jobs
@@ -25,7 +25,7 @@ from store.tenants import Tenants
 class _Transaction:
     session: Session
 
-    def __init__(self, store: Store | None) -> None:
+    def __init__(self, store: Store | None = None) -> None:
         self.store = store or get_store()
         self._open = False
 
@@ -81,9 +81,11 @@ class UnitOfWork(_Transaction):
 class OpsUnitOfWork(_Transaction):
     tenants: Tenants
     dead_letters: DeadLetters
+    rejections: Rejections
 
     def __enter__(self) -> Self:
         self._begin(None)
         self.tenants = Tenants(self.session)
         self.dead_letters = DeadLetters(self.session)
+        self.rejections = Rejections(self.session)
         return self

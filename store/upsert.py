@@ -19,9 +19,7 @@ def dialect_insert(session: Session, table: Table) -> Any:
     raise NotImplementedError(f"no upsert for dialect {dialect!r}")
 
 
-def insert_ignore(
-    session: Session, table: Table, values: Mapping[str, Any], key: Sequence[str]
-) -> bool:
+def insert_ignore(session: Session, table: Table, values: Mapping[str, Any], key: Sequence[str]) -> bool:
     """Insert a row unless its key exists. True when this call inserted it."""
     stmt = (
         dialect_insert(session, table)
@@ -36,6 +34,7 @@ def upsert_newer(
     session: Session,
     table: Table,
     values: Mapping[str, Any],
+    *,
     key: Sequence[str],
     order: Sequence[str],
     update: Sequence[str] | None = None,

@@ -1,0 +1,1 @@
+"""Getting events onto the broker: the routing table and the publisher upstream systems use."""

@@ -1,0 +1,50 @@
+"""Events as Dramatiq messages: the exact wire format Dramatiq workers decode."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import dramatiq
+
+from events.routing import Route, routes_for
+from schemas.envelope import Event
+
+#: Namespace of message ids derived from an event's identity and route.
+_MESSAGE_NAMESPACE = uuid.UUID("5f0e2b7c-3f5e-4a8e-9d56-6c1f3e0b9a41")
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    queue: str
+    message_id: str
+    body: bytes
+
+
+def message_id_for(event: Event, route: Route) -> str:
+    """Stable per event and route: republishing the same event yields the same message id."""
+    return str(uuid.uuid5(_MESSAGE_NAMESPACE, f"{event.tenant}|{event.source}|{event.id}|{route.actor}"))
+
+
+def to_messages(event: Event) -> list[OutgoingMessage]:
+    """One Dramatiq message per route of the event's type, with id and timestamp set.
+
+    Dramatiq fills ``message_id`` and ``message_timestamp`` at *decode* time when they are missing,
+    which would give each redelivery a new id; setting them here keeps them stable.
+    """
+    payload = {"event": event.model_dump(mode="json")}
+    now_ms = int(time.time() * 1000)
+    messages = []
+    for route in routes_for(event.type):
+        message: dramatiq.Message[None] = dramatiq.Message(
+            queue_name=route.queue.value,
+            actor_name=route.actor,
+            args=(),
+            kwargs=payload,
+            options={},
+            message_id=message_id_for(event, route),
+            message_timestamp=now_ms,
+        )
+        messages.append(OutgoingMessage(route.queue.value, message.message_id, message.encode()))
+    return messages

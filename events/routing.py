@@ -1,0 +1,39 @@
+"""Which actor, on which queue, handles each event type.
+
+Upstream publishers need only this table and the envelope, not the worker code: a message names
+its actor by string. ``tests/test_routing.py`` checks every route against the registered actors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.catalog import EVENT_TYPES, InvalidEvent
+from workers.topology import Queue
+
+
+@dataclass(frozen=True)
+class Route:
+    actor: str
+    queue: Queue
+
+
+EXPORT = Route("export_profile", Queue.PROFILE_EXPORT)
+ATS_JOB = Route("apply_job_event", Queue.STATUS_PUSH)
+
+ROUTES: dict[str, tuple[Route, ...]] = {
+    "linkedin.export.requested.v1": (EXPORT,),
+    "ats.job.created.v1": (ATS_JOB,),
+    "ats.job.updated.v1": (ATS_JOB,),
+    "ats.job.published.v1": (ATS_JOB,),
+    "ats.job.closed.v1": (ATS_JOB,),
+}
+
+
+def routes_for(event_type: str) -> tuple[Route, ...]:
+    try:
+        return ROUTES[event_type]
+    except KeyError:
+        if event_type in EVENT_TYPES:
+            raise InvalidEvent(f"event type {event_type!r} has no consumer in this deployment") from None
+        raise InvalidEvent(f"unknown event type {event_type!r}") from None

@@ -1,0 +1,66 @@
+"""LinkedIn push notifications and the events they become.
+
+The push body's exact format is not public beyond its type and request id, so the model is
+tolerant: ``type`` or ``eventType``, ``requestId``, an optional push ``id`` (the request id stands in
+when it is missing) and an optional ``integrationContext`` and ``createdAt``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from schemas.envelope import Event
+from schemas.linkedin import ExportRequest, ExportRequested
+
+#: CloudEvents source of every event the ingress creates.
+PUSH_SOURCE = "linkedin://rsc/push"
+
+
+class PushType(StrEnum):
+    EXPORT_CANDIDATE_PROFILE = "EXPORT_CANDIDATE_PROFILE"
+    INTEGRATION_STATUS_CHANGE = "INTEGRATION_STATUS_CHANGE"
+
+
+class PushNotification(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    type: str = Field(validation_alias=AliasChoices("type", "eventType"), min_length=1, max_length=100)
+    request_id: str = Field(
+        validation_alias=AliasChoices("requestId", "request_id"), min_length=1, max_length=200
+    )
+    id: str | None = Field(default=None, min_length=1, max_length=200)
+    integration_context: str | None = Field(default=None, validation_alias="integrationContext")
+    created_at_ms: int | None = Field(default=None, validation_alias="createdAt", ge=0)
+
+    @property
+    def push_id(self) -> str:
+        return self.id or self.request_id
+
+    @property
+    def notified_at(self) -> datetime:
+        if self.created_at_ms is None:
+            return datetime.now(UTC)
+        return datetime.fromtimestamp(self.created_at_ms / 1000, UTC)
+
+
+class UnsupportedPush(ValueError):
+    pass
+
+
+def to_event(push: PushNotification, tenant: str) -> Event:
+    if push.type == PushType.EXPORT_CANDIDATE_PROFILE:
+        return ExportRequested(
+            type="linkedin.export.requested.v1",
+            id=push.push_id,
+            source=PUSH_SOURCE,
+            tenant=tenant,
+            time=push.notified_at,
+            subject=push.request_id,
+            data=ExportRequest(
+                request_id=push.request_id, push_id=push.push_id, notified_at=push.notified_at
+            ),
+        )
+    raise UnsupportedPush(f"push type {push.type[:60]!r} is not handled by this deployment")

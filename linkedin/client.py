@@ -1,0 +1,47 @@
+"""``LinkedInClient``: the resource families of one customer app, over one shared HTTP pool."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+
+from linkedin.auth import AppCredentials, TokenCache
+from linkedin.candidates import Candidates
+from linkedin.exports import Exports
+from linkedin.http import LinkedInHttp
+from rsc.settings import Settings, get_settings
+
+
+class LinkedInClient:
+    def __init__(self, http: LinkedInHttp, org_urn: str) -> None:
+        self.http = http
+        self.org_urn = org_urn
+        self.exports = Exports(http)
+        self.candidates = Candidates(http, org_urn)
+
+
+class LinkedInClients:
+    """Per-process factory: one httpx pool and token cache shared by every tenant's client."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(self.settings.linkedin_timeout_s),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        )
+        self.tokens = TokenCache(self._http, self.settings.oauth_url)
+        self._clients: dict[tuple[str, str, str], LinkedInClient] = {}
+        self._lock = threading.Lock()
+
+    def for_app(self, credentials: AppCredentials, org_urn: str) -> LinkedInClient:
+        key = (credentials.client_id, credentials.client_secret, org_urn)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                http = LinkedInHttp(credentials, http=self._http, tokens=self.tokens, settings=self.settings)
+                client = self._clients[key] = LinkedInClient(http, org_urn)
+            return client
+
+    def close(self) -> None:
+        self._http.close()

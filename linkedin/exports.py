@@ -1,0 +1,63 @@
+"""One-Click Export: what a recruiter exported, fetched after LinkedIn's push.
+
+The model is the filter: of everything the export carries, only the member URN, first and last name,
+the displayed location and the current employers' names are read (the integration promises no
+e-mail, experience or education from an export).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from linkedin.errors import LinkedInNotFound
+from linkedin.http import LinkedInHttp
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+
+class CurrentPosition(_Tolerant):
+    company_name: str | None = Field(default=None, alias="companyName")
+
+
+class ExportedMember(_Tolerant):
+    person_urn: str = Field(alias="member", pattern=r"^urn:li:person:[A-Za-z0-9_-]+$")
+    first_name: str = Field(alias="firstName", min_length=1)
+    last_name: str | None = Field(default=None, alias="lastName")
+    location: str | None = None
+    current_positions: list[CurrentPosition] = Field(default_factory=list, alias="currentPositions")
+
+    @property
+    def current_employers(self) -> list[str]:
+        names: list[str] = []
+        for position in self.current_positions:
+            if position.company_name and position.company_name not in names:
+                names.append(position.company_name)
+        return names
+
+
+class ExportedCandidate(_Tolerant):
+    request_id: str = Field(alias="requestId")
+    integration_context: str = Field(alias="integrationContext")
+    job_id: str = Field(alias="externalJobPostingId", min_length=1)
+    exporter: str | None = None
+    exported_at_ms: int | None = Field(default=None, alias="exportedAt")
+    member: ExportedMember = Field(alias="candidate")
+
+
+class Exports:
+    def __init__(self, http: LinkedInHttp) -> None:
+        self._http = http
+
+    def fetch(self, request_id: str) -> ExportedCandidate:
+        response = self._http.call(
+            "GET", "/v2/exportedCandidates", params={"q": "request", "requestId": request_id}
+        )
+        elements = response.json().get("elements") or []
+        if not elements:
+            raise LinkedInNotFound(
+                "LinkedIn has no export for this request id (expired, or for another organization)",
+                status=404,
+            )
+        return ExportedCandidate.model_validate(elements[0])

@@ -1,0 +1,161 @@
+"""The HTTP core every resource family uses: auth, Rest.li headers, timeouts and retries.
+
+429 and 5xx (and transport errors) are retried a few times with exponential backoff that honours
+``Retry-After``; a wait longer than the client is willing to block a worker thread for surfaces as
+``LinkedInUnavailable`` so the message is retried later by the broker instead. 401 re-mints the
+token once. Other 4xx are permanent (``LinkedInRejected``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from linkedin.auth import AppCredentials, TokenCache
+from linkedin.errors import LinkedInNotFound, LinkedInRejected, LinkedInUnavailable
+from rsc.logs import get_logger, scrub
+from rsc.settings import Settings, get_settings
+
+log = get_logger(__name__)
+
+#: Attempts per call before the failure is handed to the broker's retry policy.
+MAX_ATTEMPTS = 4
+#: Longest Retry-After the client sleeps through in-thread; longer ones go back to the broker.
+MAX_INLINE_WAIT_S = 20.0
+
+Params = httpx.QueryParams | list[tuple[str, str]] | dict[str, str]
+
+
+class _NoInlineRetry(LinkedInUnavailable):
+    """A LinkedInUnavailable whose Retry-After is too long to wait for in a worker thread."""
+
+
+def _retry_inline(exc: BaseException) -> bool:
+    return isinstance(exc, LinkedInUnavailable) and not isinstance(exc, _NoInlineRetry)
+
+
+def _wait(state: RetryCallState) -> float:
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, LinkedInUnavailable) and exc.retry_after_s is not None:
+        return exc.retry_after_s
+    return float(wait_exponential_jitter(initial=0.2, max=5)(state))
+
+
+class LinkedInHttp:
+    """Calls on behalf of one customer app; thread-safe, shares the process's connection pool."""
+
+    def __init__(
+        self,
+        credentials: AppCredentials,
+        *,
+        http: httpx.Client,
+        tokens: TokenCache,
+        settings: Settings | None = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.credentials = credentials
+        self._http = http
+        self._tokens = tokens
+        self._base = self.settings.linkedin_api_url.rstrip("/")
+        self.calls = 0
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        restli_method: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        retrying = Retrying(
+            stop=stop_after_attempt(MAX_ATTEMPTS),
+            wait=_wait,
+            retry=retry_if_exception(_retry_inline),
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                return self._once(
+                    method, path, params=params, json=json, restli_method=restli_method, headers=headers
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None,
+        json: Any,
+        restli_method: str | None,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        for _auth_attempt in range(2):
+            token = self._tokens.token(self.credentials)
+            request_headers = {
+                "Authorization": f"Bearer {token}",
+                "X-RestLi-Protocol-Version": self.settings.linkedin_restli_version,
+                **(headers or {}),
+            }
+            if restli_method:
+                request_headers["x-restli-method"] = restli_method
+            self.calls += 1
+            try:
+                response = self._http.request(
+                    method, self._base + path, params=cast(Any, params), json=json, headers=request_headers
+                )
+            except httpx.TransportError as exc:
+                log.info("linkedin call failed", endpoint=path, error_class=type(exc).__name__)
+                raise LinkedInUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+            if response.status_code == 401:
+                self._tokens.invalidate(self.credentials, token)
+                continue
+            return self._check(method, path, response)
+        raise LinkedInUnavailable(f"{method} {path}: 401 after re-minting the token")
+
+    def _check(self, method: str, path: str, response: httpx.Response) -> httpx.Response:
+        status = response.status_code
+        if status < 400:
+            return response
+        if status == 429 or status >= 500:
+            retry_after = _retry_after(response)
+            log.info(
+                "linkedin call throttled or failed",
+                endpoint=path,
+                status_code=status,
+                retry_after_s=retry_after,
+            )
+            if retry_after is not None and retry_after > MAX_INLINE_WAIT_S:
+                # Do not block a worker thread that long: let the broker redeliver later.
+                raise _NoInlineRetry(f"{method} {path}: {status}", retry_after_s=retry_after)
+            raise LinkedInUnavailable(f"{method} {path}: {status}", retry_after_s=retry_after)
+        message = _error_message(response)
+        if status == 404:
+            raise LinkedInNotFound(f"{method} {path}: 404 {message}", status=status)
+        raise LinkedInRejected(f"{method} {path}: {status} {message}", status=status)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if isinstance(body, Mapping):
+        # LinkedIn's messages may quote the offending value: mask contact details, cap the length.
+        return scrub(str(body.get("message", "")))[:300]
+    return ""

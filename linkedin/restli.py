@@ -1,0 +1,106 @@
+"""Rest.li details: composite keys in query strings and bodies, and per-entity batch results.
+
+A synced ATS record is addressed by a composite key such as
+``(atsCandidateId, dataProvider=ATS, integrationContext=urn:li:organization:1)``. In a batch call the
+keys appear twice: as ``ids[i].field=value`` query parameters and as ``field=value&...`` entity keys
+in the body (values URL-encoded). The response reports a status per entity key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote
+
+#: LinkedIn accepts at most this many records per batch call.
+MAX_BATCH = 100
+
+
+@dataclass(frozen=True)
+class CompositeKey:
+    fields: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, **fields: str) -> CompositeKey:
+        return cls(tuple(fields.items()))
+
+    def entity_key(self) -> str:
+        """The key as it appears in a batch body: ``a=x&b=urn%3Ali%3A...``."""
+        return "&".join(f"{name}={quote(value, safe='')}" for name, value in self.fields)
+
+    def get(self, name: str) -> str:
+        return dict(self.fields)[name]
+
+
+def ids_params(keys: Iterable[CompositeKey]) -> list[tuple[str, str]]:
+    """``ids[i].field=value`` query parameters for a batch of composite keys."""
+    params: list[tuple[str, str]] = []
+    for i, key in enumerate(keys):
+        params.extend((f"ids[{i}].{name}", value) for name, value in key.fields)
+    return params
+
+
+def parse_entity_key(text: str) -> dict[str, str]:
+    return {name: unquote(value) for name, _, value in (part.partition("=") for part in text.split("&"))}
+
+
+@dataclass
+class BatchResult:
+    """Per-key outcome of one batch call."""
+
+    ok: dict[str, Any] = field(default_factory=dict)
+    #: key -> (status, message) for entities LinkedIn refused as invalid (not retried).
+    rejected: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: key -> (status, message) for entities that failed transiently (429/5xx; retried).
+    failed: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def merge(self, other: BatchResult) -> None:
+        self.ok.update(other.ok)
+        self.rejected.update(other.rejected)
+        self.failed.update(other.failed)
+        for key in other.ok:
+            self.failed.pop(key, None)
+
+
+def parse_batch_response(body: Mapping[str, Any], keys: Iterable[str]) -> BatchResult:
+    """Split a Rest.li batch response into succeeded, rejected and transiently failed keys.
+
+    A key with neither a result nor an error counts as failed (retried): LinkedIn must confirm each
+    record before the pipeline treats it as synced.
+    """
+    results: Mapping[str, Any] = body.get("results") or {}
+    errors: Mapping[str, Any] = body.get("errors") or {}
+    normalised_results = {_normalise(k): v for k, v in results.items()}
+    normalised_errors = {_normalise(k): v for k, v in errors.items()}
+    out = BatchResult()
+    for key in keys:
+        norm = _normalise(key)
+        if norm in normalised_errors:
+            error = normalised_errors[norm] or {}
+            status = int(error.get("status", 500))
+            message = str(error.get("message", ""))[:500]
+            if status == 429 or status >= 500:
+                out.failed[key] = (status, message)
+            else:
+                out.rejected[key] = (status, message)
+        elif norm in normalised_results:
+            result = normalised_results[norm]
+            status = int(result.get("status", 200)) if isinstance(result, Mapping) else 200
+            if status >= 400:
+                target = out.failed if status == 429 or status >= 500 else out.rejected
+                target[key] = (status, "")
+            else:
+                out.ok[key] = result
+        else:
+            out.failed[key] = (0, "no result for this key in LinkedIn's response")
+    return out
+
+
+def _normalise(key: str) -> str:
+    return "&".join(sorted(f"{k}={v}" for k, v in parse_entity_key(key).items()))
+
+
+def chunks(items: list[Any], size: int = MAX_BATCH) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

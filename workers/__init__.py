@@ -1,0 +1,1 @@
+"""Dramatiq workers: the broker, middleware, the thin actors and the handlers they call."""

@@ -1,0 +1,70 @@
+"""The actors: decode, validate into a typed event, call the handler. Nothing else lives here.
+
+Run with ``rsc worker --queues <queue>`` (or ``dramatiq workers.actors --queues <queue>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import dramatiq
+
+from schemas.ats import JobClosed, JobCreated, JobPublished, JobUpdated
+from schemas.catalog import InvalidEvent, parse_event
+from schemas.envelope import Event
+from schemas.linkedin import ExportRequested
+from store.uow import UnitOfWork
+from workers.ats_records import JobEvent, handle_job_event
+from workers.broker import broker
+from workers.profile_export import handle_export_requested
+from workers.runtime import linkedin_for
+from workers.topology import Queue
+
+E = TypeVar("E", bound=Event)
+
+__all__ = ["apply_job_event", "broker", "export_profile"]
+
+
+def decode(args: tuple[Any, ...], kwargs: dict[str, Any], accepts: tuple[type[E], ...]) -> E:
+    if args or set(kwargs) != {"event"}:
+        raise InvalidEvent("malformed message: expected exactly one keyword argument 'event'")
+    event = parse_event(kwargs["event"])
+    if not isinstance(event, accepts):
+        raise InvalidEvent(f"unknown event type {event.type!r} for this actor")
+    return event
+
+
+def event_actor(
+    *, queue: Queue, name: str, accepts: tuple[type[Event], ...], **options: Any
+) -> Callable[[Callable[[Any], object]], dramatiq.Actor[..., None]]:
+    """Declare an actor that receives a typed event of one of the ``accepts`` types."""
+
+    def register(handler: Callable[[Any], object]) -> dramatiq.Actor[..., None]:
+        def consume(*args: Any, **kwargs: Any) -> None:
+            handler(decode(args, kwargs, accepts))
+
+        consume.__name__ = consume.__qualname__ = name
+        consume.__doc__ = handler.__doc__
+        actor: dramatiq.Actor[..., None] = dramatiq.actor(actor_name=name, queue_name=queue.value, **options)(
+            consume
+        )
+        return actor
+
+    return register
+
+
+@event_actor(queue=Queue.PROFILE_EXPORT, name="export_profile", accepts=(ExportRequested,))
+def export_profile(event: ExportRequested) -> None:
+    """A recruiter exported a LinkedIn member to a job."""
+    handle_export_requested(event, uow=UnitOfWork(event.tenant), linkedin=linkedin_for(event.tenant))
+
+
+@event_actor(
+    queue=Queue.STATUS_PUSH,
+    name="apply_job_event",
+    accepts=(JobCreated, JobUpdated, JobPublished, JobClosed),
+)
+def apply_job_event(event: JobEvent) -> None:
+    """A job was created, changed, published or closed in the ATS."""
+    handle_job_event(event, uow=UnitOfWork(event.tenant))

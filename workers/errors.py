@@ -1,0 +1,90 @@
+"""The one place that decides what is retried and what is dead-lettered at once.
+
+Transient: the world may be different next time (connection errors, timeouts, 5xx, 429, database
+operational errors, a unique-key race with a concurrent writer). Everything else is permanent:
+retrying a schema violation, a business-rule rejection or a 4xx changes nothing, so the message is
+dead-lettered immediately with its reason and can be replayed once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+from dramatiq.middleware import TimeLimitExceeded
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from schemas.catalog import InvalidEvent
+
+
+class PermanentError(Exception):
+    """A failure retrying cannot fix. The message names the thing and the fix, never personal data."""
+
+    reason_code = "permanent_error"
+
+
+class TransientError(Exception):
+    """A failure worth retrying with backoff."""
+
+    reason_code = "transient_error"
+
+
+class BusinessRuleViolation(PermanentError):
+    reason_code = "business_rule"
+
+
+def _transient_types() -> tuple[type[BaseException], ...]:
+    import amqp
+    import pika.exceptions
+
+    return (
+        TransientError,
+        ConnectionError,
+        TimeoutError,
+        socket.timeout,
+        httpx.TransportError,
+        OperationalError,
+        PoolTimeout,
+        # Two writers inserting the same new row: the loser retries and finds the winner's row.
+        IntegrityError,
+        TimeLimitExceeded,
+        pika.exceptions.AMQPError,
+        amqp.exceptions.ConnectionError,
+        amqp.exceptions.RecoverableConnectionError,
+    )
+
+
+_TRANSIENT: tuple[type[BaseException], ...] | None = None
+
+
+def is_transient(exc: BaseException) -> bool:
+    global _TRANSIENT  # noqa: PLW0603
+    if _TRANSIENT is None:
+        _TRANSIENT = _transient_types()
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, _TRANSIENT)
+
+
+def reason_of(exc: BaseException, *, attempts: int) -> tuple[str, str]:
+    """(reason code, human-readable reason) for a failure that ends in the dead-letter queue."""
+    if isinstance(exc, InvalidEvent):
+        text = str(exc)
+        if text.startswith("unknown event type"):
+            code = "unknown_event_type"
+        elif text.startswith("malformed"):
+            code = "malformed_message"
+        else:
+            code = "schema_violation"
+        return code, text
+    if isinstance(exc, PermanentError | TransientError):
+        detail = str(exc)
+        if isinstance(exc, TransientError) or is_transient(exc):
+            detail = f"gave up after {attempts} attempts: {detail}"
+        return exc.reason_code, detail
+    name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+    if is_transient(exc):
+        # Driver and HTTP messages can quote parameters: keep the class, not the text.
+        return "retries_exhausted", f"gave up after {attempts} attempts; last error {name}"
+    return "unexpected_error", f"{name} (a defect: see the worker log for where it was raised)"

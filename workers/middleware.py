@@ -1,0 +1,127 @@
+"""Worker middleware: log context per message, and the dead-letter record.
+
+Dramatiq's dead-letter copy in ``Q.XQ`` carries the message as it was last enqueued, not the error
+that killed it. ``DeadLetterRecorder`` writes the final error to the store *before* the message is
+rejected, so an operator can see why it died and filter replays by reason.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import structlog
+from dramatiq import Middleware
+from dramatiq.broker import Broker, MessageProxy
+from dramatiq.errors import ActorNotFound
+
+from rsc.logs import get_logger
+from store.dead_letters import DeadLetterRecord
+from store.uow import OpsUnitOfWork
+from workers.errors import reason_of
+
+log = get_logger(__name__)
+
+
+def event_fields(message: MessageProxy) -> dict[str, Any]:
+    """Identifiers of the event a message carries, read defensively (the body may be anything)."""
+    event = message.kwargs.get("event") if isinstance(message.kwargs, dict) else None
+    if not isinstance(event, dict):
+        return {}
+    fields = {
+        "tenant": event.get("tenant"),
+        "event_id": event.get("id"),
+        "event_source": event.get("source"),
+        "event_type": event.get("type"),
+    }
+    return {k: v for k, v in fields.items() if isinstance(v, str) and len(v) <= 500}
+
+
+class EventContext(Middleware):
+    """Bind tenant, event id and actor to every log line written while a message is processed."""
+
+    def before_process_message(self, broker: Broker, message: MessageProxy) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            actor=message.actor_name,
+            queue=message.queue_name,
+            message_id=message.message_id,
+            **event_fields(message),
+        )
+        message.options["_started"] = time.monotonic()
+
+    def after_process_message(
+        self,
+        broker: Broker,
+        message: MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        started = message.options.pop("_started", None)
+        duration_ms = round((time.monotonic() - started) * 1000, 2) if started else None
+        if exception is None:
+            log.debug("message processed", duration_ms=duration_ms)
+        elif not message.failed:
+            log.warning(
+                "message failed, will retry",
+                error_class=type(exception).__name__,
+                retries=message.options.get("retries"),
+                duration_ms=duration_ms,
+            )
+        structlog.contextvars.clear_contextvars()
+
+    def after_skip_message(self, broker: Broker, message: MessageProxy) -> None:
+        message.options.pop("_started", None)
+        structlog.contextvars.clear_contextvars()
+
+
+class DeadLetterRecorder(Middleware):
+    """Record why a message is about to be dead-lettered."""
+
+    def before_nack(self, broker: Broker, message: MessageProxy) -> None:
+        exc: BaseException | None = getattr(message, "_exception", None)
+        attempts = max(1, int(message.options.get("retries", 0) or 0))
+        if exc is None:
+            code, reason, error_class = (
+                "expired",
+                "the message was older than its age limit when a worker received it",
+                "",
+            )
+        elif isinstance(exc, ActorNotFound):
+            code, reason = "unknown_actor", f"no actor named {message.actor_name!r} in this deployment"
+            error_class = type(exc).__name__
+        else:
+            code, reason = reason_of(exc, attempts=attempts)
+            error_class = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        fields = event_fields(message)
+        record = DeadLetterRecord(
+            message_id=message.message_id,
+            queue=message.queue_name.removesuffix(".DQ"),
+            actor=message.actor_name,
+            tenant_id=fields.get("tenant"),
+            event_id=fields.get("event_id"),
+            event_source=fields.get("event_source"),
+            event_type=fields.get("event_type"),
+            reason_code=code,
+            reason=reason,
+            error_class=error_class,
+            attempts=attempts,
+        )
+        log.warning(
+            "message dead-lettered",
+            reason=code,
+            error_class=error_class,
+            attempts=attempts,
+            actor=message.actor_name,
+            queue=record.queue,
+            message_id=message.message_id,
+            **fields,
+        )
+        try:
+            with OpsUnitOfWork() as ops:
+                ops.dead_letters.record(record)
+                ops.commit()
+        except Exception:
+            # The message still goes to Q.XQ (nothing is lost); `rsc dlq` shows it as unrecorded.
+            log.exception("could not record the dead letter", message_id=message.message_id)

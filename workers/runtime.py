@@ -1,0 +1,60 @@
+"""Per-process resources handlers need: tenants, and each tenant's LinkedIn client."""
+
+from __future__ import annotations
+
+import threading
+
+from linkedin.auth import AppCredentials
+from linkedin.client import LinkedInClient, LinkedInClients
+from store.db import get_store
+from store.tenants import TenantApp, TenantDirectory
+from workers.errors import PermanentError
+
+
+class UnknownTenant(PermanentError):
+    reason_code = "unknown_tenant"
+
+
+_lock = threading.Lock()
+_clients: LinkedInClients | None = None
+_directory: TenantDirectory | None = None
+
+
+def tenants() -> TenantDirectory:
+    global _directory  # noqa: PLW0603
+    with _lock:
+        if _directory is None:
+            _directory = TenantDirectory(lambda: get_store().session(None))
+        return _directory
+
+
+def tenant_app(tenant_id: str) -> TenantApp:
+    app = tenants().get(tenant_id)
+    if app is None:
+        raise UnknownTenant(
+            f"tenant {tenant_id!r} does not exist; create it with `rsc tenant create` and replay"
+        )
+    return app
+
+
+def linkedin_clients() -> LinkedInClients:
+    global _clients  # noqa: PLW0603
+    with _lock:
+        if _clients is None:
+            _clients = LinkedInClients()
+        return _clients
+
+
+def linkedin_for(tenant_id: str) -> LinkedInClient:
+    app = tenant_app(tenant_id)
+    return linkedin_clients().for_app(AppCredentials(app.client_id, app.client_secret), app.org_urn)
+
+
+def reset_runtime() -> None:
+    """Forget cached tenants and clients (tests)."""
+    global _clients, _directory  # noqa: PLW0603
+    with _lock:
+        if _clients is not None:
+            _clients.close()
+        _clients = None
+        _directory = None

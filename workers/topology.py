@@ -1,0 +1,59 @@
+"""Queue names and the arguments every client must declare them with.
+
+Dramatiq gives each queue ``Q`` a delay queue ``Q.DQ`` and a dead-letter queue ``Q.XQ`` on the default
+exchange. RabbitMQ refuses to redeclare a queue with different arguments (406 PRECONDITION_FAILED),
+so the workers' broker, the publisher and the operator tools all take them from here.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from typing import Any
+
+from dramatiq.common import dq_name, q_name, xq_name
+
+from rsc.settings import QueueType, Settings
+
+
+class Queue(StrEnum):
+    """One queue per feature; ops scale each with its own worker group."""
+
+    PROFILE_EXPORT = "profile_export"
+    STATUS_PUSH = "status_push"
+
+
+#: Dead letters are kept this long (ms) for inspection and replay. Dramatiq reads the same
+#: environment variable; it is fixed at the first declaration (changing it means recreating queues).
+DEAD_MESSAGE_TTL_MS = int(os.getenv("dramatiq_dead_message_ttl", str(86_400_000 * 7)))  # noqa: SIM112
+
+
+def work_queue_arguments(queue_name: str, settings: Settings) -> dict[str, Any]:
+    """Arguments of ``Q`` and ``Q.DQ``: both dead-letter into ``Q.XQ``."""
+    arguments: dict[str, Any] = {
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": xq_name(q_name(queue_name)),
+    }
+    if settings.queue_type is QueueType.QUORUM:
+        arguments["x-queue-type"] = "quorum"
+        # A message that crashes its worker every time ends in Q.XQ after this many deliveries.
+        arguments["x-delivery-limit"] = settings.delivery_limit
+    return arguments
+
+
+def dead_letter_queue_arguments(settings: Settings) -> dict[str, Any]:
+    arguments: dict[str, Any] = {"x-message-ttl": DEAD_MESSAGE_TTL_MS}
+    if settings.queue_type is QueueType.QUORUM:
+        arguments["x-queue-type"] = "quorum"
+    return arguments
+
+
+def declarations(queue_name: str, settings: Settings) -> list[tuple[str, dict[str, Any]]]:
+    """(name, arguments) of the three queues behind one feature queue."""
+    base = q_name(queue_name)
+    work = work_queue_arguments(base, settings)
+    return [
+        (base, work),
+        (dq_name(base), work),
+        (xq_name(base), dead_letter_queue_arguments(settings)),
+    ]
