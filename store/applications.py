@@ -73,7 +73,7 @@ class Applications:
     def add(self, application: Application) -> Application:
         application.tenant_id = self.tenant
         self.session.add(application)
-        self.session.flush([application])
+        self.session.flush()
         return application
 
     def apply(self, snapshot: ApplicationSnapshot) -> bool:

@@ -111,7 +111,7 @@ class Candidates:
     def add(self, candidate: Candidate) -> Candidate:
         candidate.tenant_id = self.tenant
         self.session.add(candidate)
-        self.session.flush([candidate])
+        self.session.flush()
         self.index_emails(candidate.id, candidate.emails or [])
         return candidate
 

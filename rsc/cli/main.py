@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rsc.cli import db, sandbox
+from rsc.cli import db, events, ingress, sandbox, tenant, worker
 
 app = typer.Typer(
     name="rsc",
@@ -13,7 +13,12 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(tenant.app, name="tenant")
+app.command("worker")(worker.run_worker)
+app.command("ingress")(ingress.run_ingress)
 app.command("sandbox")(sandbox.run_sandbox)
+app.command("publish")(events.publish)
+app.command("schema")(events.schema)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import store.base
+from sqlalchemy import Text  # noqa: F401  (rendered by autogenerate inside JSONB variants)
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:15:24.993523
+Create Date: 2026-11-25 19:24:08.102870
 """
 
 from collections.abc import Sequence
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import store.base
+from sqlalchemy import Text  # noqa: F401  (rendered by autogenerate inside JSONB variants)
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0001'

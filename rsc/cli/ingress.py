@@ -1,0 +1,19 @@
+"""``rsc ingress``: the webhook service LinkedIn pushes to."""
+
+from __future__ import annotations
+
+import typer
+
+
+def run_ingress(
+    port: int = typer.Option(None, help="Port (default RSC_INGRESS_PORT)."),
+    host: str = typer.Option(None, help="Interface (default RSC_INGRESS_HOST)."),
+) -> None:
+    """Serve /webhooks/linkedin/{tenant}, /healthz and /readyz."""
+    from ingress.app import serve
+    from rsc.logs import configure_logging
+    from rsc.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(process="ingress")
+    serve(host or settings.ingress_host, port or settings.ingress_port)
