@@ -16,7 +16,7 @@ from typing import Any
 
 import amqp
 import kombu
-import kombu.pools
+import kombu.exceptions
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from events.messages import OutgoingMessage, to_messages
@@ -26,6 +26,9 @@ from schemas.envelope import Event
 from workers.topology import declarations
 
 log = get_logger(__name__)
+
+#: Connections per publisher; each publish borrows one for its duration (one per concurrent thread).
+POOL_SIZE = 16
 
 
 class PublishError(RuntimeError):
@@ -97,9 +100,11 @@ class Publisher:
     def __init__(self, url: str | None = None, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self._connection = kombu.Connection(url or self.settings.broker_url, heartbeat=0)
-        self._pool = kombu.pools.connections[self._connection]
+        # A pool of this publisher's own: closing it cannot break another publisher's connections.
+        self._pool = self._connection.Pool(limit=POOL_SIZE)
         self._retry_errors: tuple[type[BaseException], ...] = (
             _Unconfirmed,
+            kombu.exceptions.OperationalError,
             OSError,
             socket.timeout,
             *self._connection.connection_errors,

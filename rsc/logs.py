@@ -97,24 +97,34 @@ SAFE_KEYS = frozenset(
     }
 )
 
+#: Keys holding free text written by the pipeline; scrubbed of phone numbers as well as e-mails.
+TEXT_KEYS = frozenset({"event", "reason", "error"})
+#: Keys never scrubbed (set by the logging set-up itself).
+RAW_KEYS = frozenset({"timestamp", "level", "logger"})
+
 REDACTED = "[redacted]"
 _EMAIL = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[^\s@\"'<>(),;:]+")
-_PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+_PHONE = re.compile(r"\+?\(?\d[\d\s().-]{6,}\d")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+)?")
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    return match.group(0) if _DATE.fullmatch(match.group(0)) else REDACTED
 
 
 def scrub(text: str) -> str:
     """Mask e-mail addresses and phone-number-like digit runs in free text."""
-    return _PHONE.sub(REDACTED, _EMAIL.sub(REDACTED, text))
+    return _PHONE.sub(_mask_phone, _EMAIL.sub(REDACTED, text))
 
 
-def _safe_value(value: Any) -> Any:
+def _safe_value(value: Any, *, text: bool) -> Any:
     if isinstance(value, bool | int | float) or value is None:
         return value
-    if isinstance(value, str):
-        return scrub(value)
     if isinstance(value, list | tuple | set | frozenset):
-        return [_safe_value(item) for item in value]
-    return scrub(str(value))
+        return [_safe_value(item, text=text) for item in value]
+    value = str(value)
+    # Identifiers may be e-mail addresses in some ATSs; free text may hold anything.
+    return scrub(value) if text else _EMAIL.sub(REDACTED, value)
 
 
 def redact_personal_data(
@@ -124,8 +134,10 @@ def redact_personal_data(
     for key in list(event_dict):
         if key in ("exc_info", "exception", "stack"):
             continue
+        if key in RAW_KEYS:
+            continue
         if key in SAFE_KEYS:
-            event_dict[key] = _safe_value(event_dict[key])
+            event_dict[key] = _safe_value(event_dict[key], text=key in TEXT_KEYS)
         else:
             event_dict[key] = REDACTED
     return event_dict

@@ -61,14 +61,20 @@ class _JobEvent(Event):
 
 
 class JobCreated(_JobEvent):
+    """A job was created in the ATS (any state)."""
+
     type: Literal["ats.job.created.v1"]
 
 
 class JobUpdated(_JobEvent):
+    """A job changed in the ATS; data is its full current state."""
+
     type: Literal["ats.job.updated.v1"]
 
 
 class JobPublished(_JobEvent):
+    """A job was published; only published jobs can receive LinkedIn exports."""
+
     type: Literal["ats.job.published.v1"]
 
     @model_validator(mode="after")
@@ -79,6 +85,8 @@ class JobPublished(_JobEvent):
 
 
 class JobClosed(_JobEvent):
+    """A job was closed; it stays in LinkedIn as closed so recruiters can still pick it."""
+
     type: Literal["ats.job.closed.v1"]
 
     @model_validator(mode="after")
@@ -125,10 +133,14 @@ class _CandidateEvent(Event):
 
 
 class CandidateCreated(_CandidateEvent):
+    """A candidate was created in the ATS."""
+
     type: Literal["ats.candidate.created.v1"]
 
 
 class CandidateUpdated(_CandidateEvent):
+    """A candidate changed in the ATS; data is its full current state."""
+
     type: Literal["ats.candidate.updated.v1"]
 
 
@@ -138,6 +150,8 @@ class CandidateDeletion(Model):
 
 
 class CandidateDeleted(Event):
+    """A candidate was deleted in the ATS: its synced data is deleted from LinkedIn and erased here."""
+
     family = "candidate"
     type: Literal["ats.candidate.deleted.v1"]
     data: CandidateDeletion
@@ -168,14 +182,20 @@ class _ApplicationEvent(Event):
 
 
 class ApplicationCreated(_ApplicationEvent):
+    """A candidate applied (or was applied) to a job in the ATS."""
+
     type: Literal["ats.application.created.v1"]
 
 
 class ApplicationUpdated(_ApplicationEvent):
+    """An application changed in the ATS without a status transition."""
+
     type: Literal["ats.application.updated.v1"]
 
 
 class ApplicationStatusChanged(_ApplicationEvent):
+    """An application moved to another status; LinkedIn shows each move as a stage."""
+
     type: Literal["ats.application.status_changed.v1"]
 
     @model_validator(mode="after")
@@ -194,6 +214,8 @@ class ApplicationDeletion(Model):
 
 
 class ApplicationDeleted(Event):
+    """An application was deleted in the ATS; it is deleted from LinkedIn too."""
+
     family = "application"
     type: Literal["ats.application.deleted.v1"]
     data: ApplicationDeletion
@@ -217,10 +239,14 @@ class _UserEvent(Event):
 
 
 class UserCreated(_UserEvent):
+    """An ATS user was created (mapped to a LinkedIn Recruiter seat for InMail and note sync)."""
+
     type: Literal["ats.user.created.v1"]
 
 
 class UserUpdated(_UserEvent):
+    """An ATS user changed (name, e-mail, notification settings, member URN)."""
+
     type: Literal["ats.user.updated.v1"]
 
 
@@ -230,6 +256,8 @@ class UserDeletion(Model):
 
 
 class UserDeleted(Event):
+    """An ATS user was deleted."""
+
     family = "user"
     type: Literal["ats.user.deleted.v1"]
     data: UserDeletion
@@ -244,6 +272,8 @@ class NoteReply(Model):
 
 
 class NoteReplied(Event):
+    """An ATS user replied to a synced prospect note; users who can see the note are notified."""
+
     family = "note"
     type: Literal["ats.note.replied.v1"]
     data: NoteReply

@@ -20,6 +20,8 @@ class ExportRequest(Model):
 
 
 class ExportRequested(Event):
+    """LinkedIn pushed EXPORT_CANDIDATE_PROFILE: a recruiter exported a member to a job."""
+
     family = "export"
     type: Literal["linkedin.export.requested.v1"]
     data: ExportRequest
@@ -32,6 +34,8 @@ class IntegrationStatusChange(Model):
 
 
 class IntegrationStatusChanged(Event):
+    """LinkedIn pushed INTEGRATION_STATUS_CHANGE: the customer enabled or disabled the integration."""
+
     family = "integration"
     type: Literal["linkedin.integration.status_changed.v1"]
     data: IntegrationStatusChange

@@ -63,7 +63,8 @@ def fresh_database(server_url: str) -> Iterator[str]:
     finally:
         with admin.connect() as conn:
             conn.execute(
-                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
             )
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
@@ -97,7 +98,9 @@ def fresh_vhost(server_url: str) -> Iterator[str]:
     """A virtual host of its own when the server is local and rabbitmqctl works; else the URL as is."""
     parts = urlsplit(server_url)
     host = parts.hostname or ""
-    if host not in ("127.0.0.1", "localhost") or not _rabbitmqctl("add_vhost", vhost := f"rsc-test-{uuid.uuid4().hex[:10]}"):
+    if host not in ("127.0.0.1", "localhost") or not _rabbitmqctl(
+        "add_vhost", vhost := f"rsc-test-{uuid.uuid4().hex[:10]}"
+    ):
         yield server_url
         return
     user = parts.username or "guest"

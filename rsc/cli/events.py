@@ -55,10 +55,16 @@ def publish(
 def schema(
     event_type: str = typer.Argument(None, help="One event type; default: every event type."),
     list_types: bool = typer.Option(False, "--list", help="Only list the event types."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the catalogue (docs/events.md)."),
 ) -> None:
     """Print the JSON Schema of every event (or one)."""
     from schemas.catalog import EVENT_CLASSES, EVENT_TYPES, json_schemas, resolve_type
 
+    if markdown:
+        from events.catalogue import render_catalogue
+
+        typer.echo(render_catalogue(), nl=False)
+        return
     if list_types:
         typer.echo("\n".join(EVENT_TYPES))
         return

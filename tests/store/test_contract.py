@@ -20,7 +20,9 @@ from store.uow import UnitOfWork
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def job(job_id: str = "J-1", *, title: str = "Engineer", state: str = "published", seconds: int = 0) -> JobSnapshot:
+def job(
+    job_id: str = "J-1", *, title: str = "Engineer", state: str = "published", seconds: int = 0
+) -> JobSnapshot:
     return JobSnapshot(
         job_id=job_id, title=title, state=state, created_at=T0, modified_at=T0 + timedelta(seconds=seconds)
     )

@@ -1,0 +1,50 @@
+"""Small builders and readers shared by tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import kombu
+
+from store.tenants import Tenant
+from store.uow import OpsUnitOfWork
+
+ORG = "urn:li:organization:4242"
+
+
+def create_tenant(
+    tenant_id: str = "acme",
+    *,
+    org: str = ORG,
+    client_id: str = "acme-client",
+    client_secret: str = "acme-secret",
+) -> None:
+    with OpsUnitOfWork() as ops:
+        tenant = Tenant(id=tenant_id, org_urn=org, client_id=client_id)
+        tenant.client_secret = client_secret
+        ops.tenants.add(tenant)
+        ops.commit()
+
+
+def drain(url: str, queue: str, *, limit: int = 10_000) -> list[tuple[dict[str, Any], Any]]:
+    """Take every message off ``queue`` (acknowledging it); (decoded body, AMQP message) pairs."""
+    out: list[tuple[dict[str, Any], Any]] = []
+    with kombu.Connection(url) as conn:
+        channel = conn.channel()
+        for _ in range(limit):
+            message = channel.basic_get(queue, no_ack=True)
+            if message is None:
+                break
+            out.append((json.loads(message.body), message))
+    return out
+
+
+def queue_depth(url: str, queue: str) -> int:
+    with kombu.Connection(url) as conn:
+        channel = conn.channel()
+        try:
+            _, count, _ = channel.queue_declare(queue=queue, passive=True)
+        except conn.channel_errors:
+            return 0
+        return int(count)
