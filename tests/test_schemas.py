@@ -79,7 +79,7 @@ def test_a_reason_never_quotes_the_input_values() -> None:
 def test_the_event_type_decides_the_state_it_may_carry() -> None:
     bad = job_event()
     bad["data"] = {**bad["data"], "state": "closed"}
-    with pytest.raises(InvalidEvent, match="requires data.state 'published'"):
+    with pytest.raises(InvalidEvent, match=r"requires data\.state 'published'"):
         parse_event(bad)
 
 
