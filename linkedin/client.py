@@ -24,9 +24,9 @@ class LinkedInClient:
 class LinkedInClients:
     """Per-process factory: one httpx pool and token cache shared by every tenant's client."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, http: httpx.Client | None = None) -> None:
         self.settings = settings or get_settings()
-        self._http = httpx.Client(
+        self._http = http or httpx.Client(
             timeout=httpx.Timeout(self.settings.linkedin_timeout_s),
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
         )

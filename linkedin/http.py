@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from linkedin.auth import AppCredentials, TokenCache
 from linkedin.errors import LinkedInNotFound, LinkedInRejected, LinkedInUnavailable
@@ -41,7 +41,7 @@ def _wait(state: RetryCallState) -> float:
     exc = state.outcome.exception() if state.outcome else None
     if isinstance(exc, LinkedInUnavailable) and exc.retry_after_s is not None:
         return exc.retry_after_s
-    return float(wait_exponential_jitter(initial=0.2, max=5)(state))
+    return float(wait_random_exponential(multiplier=0.2, max=5)(state))
 
 
 class LinkedInHttp:

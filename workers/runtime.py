@@ -50,6 +50,13 @@ def linkedin_for(tenant_id: str) -> LinkedInClient:
     return linkedin_clients().for_app(AppCredentials(app.client_id, app.client_secret), app.org_urn)
 
 
+def use_linkedin_clients(clients: LinkedInClients) -> None:
+    """Make this process use ``clients`` (tests point them at an in-process sandbox)."""
+    global _clients  # noqa: PLW0603
+    with _lock:
+        _clients = clients
+
+
 def reset_runtime() -> None:
     """Forget cached tenants and clients (tests)."""
     global _clients, _directory  # noqa: PLW0603
