@@ -121,7 +121,8 @@ def query_compound_keys(pairs: Iterable[tuple[str, str]]) -> list[Key]:
         if match:
             indexed.setdefault(int(match.group(1)), {})[match.group(2)] = value
         elif name == "ids":
-            listed.extend(_restli_record(item) for item in split_list(value))
+            # Plain ids (``ids=A&ids=B``) belong to simple-keyed resources; only records are composite.
+            listed.extend(_restli_record(item) for item in split_list(value) if item.startswith("("))
     if indexed and listed:
         raise bad_request("use either ids[N].field=... or ids=List(...), not both")
     return [indexed[index] for index in sorted(indexed)] if indexed else listed
