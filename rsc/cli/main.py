@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rsc.cli import db, events, ingress, sandbox, tenant, worker
+from rsc.cli import db, dlq, events, ingress, sandbox, tenant, worker
 
 app = typer.Typer(
     name="rsc",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(tenant.app, name="tenant")
+app.add_typer(dlq.app, name="dlq")
 app.command("worker")(worker.run_worker)
 app.command("ingress")(ingress.run_ingress)
 app.command("sandbox")(sandbox.run_sandbox)
