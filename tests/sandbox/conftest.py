@@ -40,10 +40,20 @@ def client(app: Starlette) -> Iterator[TestClient]:
         yield client
 
 
-def make_customer(client: TestClient, client_id: str = "acme", org: str | None = ORG,
-                  contracts: tuple[str, ...] = (CONTRACT,), callback_url: str | None = None) -> Customer:
-    body = {"clientId": client_id, "clientSecret": f"{client_id}-secret", "organization": org,
-            "contracts": list(contracts), "callbackUrl": callback_url}
+def make_customer(
+    client: TestClient,
+    client_id: str = "acme",
+    org: str | None = ORG,
+    contracts: tuple[str, ...] = (CONTRACT,),
+    callback_url: str | None = None,
+) -> Customer:
+    body = {
+        "clientId": client_id,
+        "clientSecret": f"{client_id}-secret",
+        "organization": org,
+        "contracts": list(contracts),
+        "callbackUrl": callback_url,
+    }
     response = client.post("/_sandbox/apps", json=body)
     assert response.status_code == 201, response.text
     return Customer(client, client_id, f"{client_id}-secret")

@@ -22,7 +22,9 @@ NOW = 1_700_000_000_000
 V2 = {"X-RestLi-Protocol-Version": "2.0.0"}
 
 
-def entity_key(id_field: str, value: str, org: str = ORG, *, encoded: bool = True, data_provider: bool = True) -> str:
+def entity_key(
+    id_field: str, value: str, org: str = ORG, *, encoded: bool = True, data_provider: bool = True
+) -> str:
     context = quote(org, safe="") if encoded else org
     parts = [f"{id_field}={value}"]
     if data_provider:
@@ -101,8 +103,11 @@ class Customer:
         if self._token is None:
             response = self.client.post(
                 "/oauth/v2/accessToken",
-                data={"grant_type": "client_credentials", "client_id": self.client_id,
-                      "client_secret": self.client_secret},
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                },
             )
             assert response.status_code == 200, response.text
             self._token = response.json()["access_token"]
@@ -118,9 +123,13 @@ class Customer:
         return self.client.get(path, headers=self.headers(**headers))
 
     def put_batch(self, path: str, query: str, entities: dict[str, Any]) -> Any:
-        return self.client.put(f"{path}?{query}", json={"entities": entities}, headers=self.headers("batch_update"))
+        return self.client.put(
+            f"{path}?{query}", json={"entities": entities}, headers=self.headers("batch_update")
+        )
 
-    def post_batch(self, path: str, query: str, entities: dict[str, Any], method: str = "batch_partial_update") -> Any:
+    def post_batch(
+        self, path: str, query: str, entities: dict[str, Any], method: str = "batch_partial_update"
+    ) -> Any:
         return self.client.post(f"{path}?{query}", json={"entities": entities}, headers=self.headers(method))
 
     def delete(self, path: str) -> Any:
@@ -130,7 +139,9 @@ class Customer:
 
     def put_candidates(self, candidates: dict[str, dict[str, Any]], org: str = ORG) -> Any:
         entities = {entity_key("atsCandidateId", cid, org): body for cid, body in candidates.items()}
-        return self.put_batch("/v2/atsCandidates", ids_query("atsCandidateId", list(candidates), org), entities)
+        return self.put_batch(
+            "/v2/atsCandidates", ids_query("atsCandidateId", list(candidates), org), entities
+        )
 
     def get_candidates(self, ids: list[str], org: str = ORG, extra: str = "") -> Any:
         return self.get(f"/v2/atsCandidates?{ids_query('atsCandidateId', ids, org)}{extra}")

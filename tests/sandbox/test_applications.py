@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from tests.sandbox.support import NOW, ORG, Customer, application, application_path, entity_key, ids_query, job
+from tests.sandbox.support import (
+    NOW,
+    ORG,
+    Customer,
+    application,
+    application_path,
+    entity_key,
+    ids_query,
+    job,
+)
 
 KEY = entity_key("atsJobApplicationId", "A1", encoded=False)
 
@@ -34,7 +43,9 @@ def test_put_get_and_whole_record_replace(client: TestClient, customer: Customer
         ({"stage": "Hired"}, "unrecognized field 'stage'"),
     ],
 )
-def test_application_field_rules(client: TestClient, customer: Customer, overrides: dict, message: str) -> None:
+def test_application_field_rules(
+    client: TestClient, customer: Customer, overrides: dict, message: str
+) -> None:
     response = customer.put_applications({"A1": application(**overrides)})
     error = response.json()["errors"][entity_key("atsJobApplicationId", "A1")]
     assert error["status"] == 422
@@ -48,7 +59,9 @@ def test_candidate_email_is_optional(client: TestClient, customer: Customer) -> 
 def test_known_job_rule_is_a_switch(client: TestClient, customer: Customer) -> None:
     client.put("/_sandbox/settings", json={"require_known_job": True})
     response = customer.put_applications({"A1": application()})
-    assert "is not a job synced" in response.json()["errors"][entity_key("atsJobApplicationId", "A1")]["message"]
+    assert (
+        "is not a job synced" in response.json()["errors"][entity_key("atsJobApplicationId", "A1")]["message"]
+    )
     client.post("/v2/simpleJobPostings", json={"elements": [job()]}, headers=customer.headers("batch_create"))
     assert customer.put_applications({"A1": application()}).json()["errors"] == {}
 
@@ -56,11 +69,25 @@ def test_known_job_rule_is_a_switch(client: TestClient, customer: Customer) -> N
 def _with_sub_resources(customer: Customer) -> str:
     customer.put_applications({"A1": application(), "A2": application()})
     path = application_path("A1")
-    stages = {"S1": {"atsCreatedAt": NOW, "stage": "New"}, "S2": {"atsCreatedAt": NOW + 1, "stage": "Phone Screen"}}
+    stages = {
+        "S1": {"atsCreatedAt": NOW, "stage": "New"},
+        "S2": {"atsCreatedAt": NOW + 1, "stage": "Phone Screen"},
+    }
     assert customer.put_sub(path, "stages", stages).json()["errors"] == {}
-    assert customer.put_sub(path, "notes", {"N1": {"atsCreatedAt": NOW, "note": "Great resume"}}).json()["errors"] == {}
-    feedback = {"F1": {"atsCreatedAt": NOW, "evaluations": [{"attribute": "Communication", "result": "4/5"}],
-                       "feedback": "Great interview!", "interviewer": {"firstName": "Rita", "lastName": "Book"}}}
+    assert (
+        customer.put_sub(path, "notes", {"N1": {"atsCreatedAt": NOW, "note": "Great resume"}}).json()[
+            "errors"
+        ]
+        == {}
+    )
+    feedback = {
+        "F1": {
+            "atsCreatedAt": NOW,
+            "evaluations": [{"attribute": "Communication", "result": "4/5"}],
+            "feedback": "Great interview!",
+            "interviewer": {"firstName": "Rita", "lastName": "Book"},
+        }
+    }
     assert customer.put_sub(path, "interviewFeedback", feedback).json()["errors"] == {}
     return path
 
@@ -76,7 +103,9 @@ def test_sub_resources_are_stored_under_their_application(client: TestClient, cu
 def test_sub_resource_rules(client: TestClient, customer: Customer) -> None:
     customer.put_applications({"A1": application()})
     path = application_path("A1")
-    response = customer.put_sub(path, "stages", {"S1": {"stage": "New"}, "S2": {"atsCreatedAt": NOW, "stage": ""}})
+    response = customer.put_sub(
+        path, "stages", {"S1": {"stage": "New"}, "S2": {"atsCreatedAt": NOW, "stage": ""}}
+    )
     assert "atsCreatedAt is required" in response.json()["errors"]["S1"]["message"]
     assert "stage must not be empty" in response.json()["errors"]["S2"]["message"]
     response = customer.put_sub(path, "interviewFeedback", {"F1": {"evaluations": [{"result": "4"}]}})
@@ -93,7 +122,10 @@ def test_deleting_an_application_deletes_its_sub_resources(client: TestClient, c
     assert len(customer.get_applications(["A2"]).json()["results"]) == 1
     deletions = client.get("/_sandbox/orgs/1/deletions").json()["deletions"]
     assert sorted((d["kind"], d["key"]) for d in deletions) == [
-        ("application", "A1"), ("applicationNote", "N1"), ("applicationStage", "S1"), ("applicationStage", "S2"),
+        ("application", "A1"),
+        ("applicationNote", "N1"),
+        ("applicationStage", "S1"),
+        ("applicationStage", "S2"),
         ("interviewFeedback", "F1"),
     ]
     assert {d["cascadedFrom"] for d in deletions if d["kind"] != "application"} == {"application:A1"}
@@ -117,13 +149,15 @@ def test_rest_variant_keys_by_id_and_integration_context(client: TestClient, cus
     key = f"id=A1&integrationContext={ORG}"
     response = client.put(
         f"/rest/atsApplications?{ids_query('id', ['A1'], data_provider=False)}",
-        json={"entities": {key: application()}}, headers=headers,
+        json={"entities": {key: application()}},
+        headers=headers,
     )
     assert response.json()["results"] == {key: {"status": 204}}
     assert len(customer.get_applications(["A1"]).json()["results"]) == 1
     stage_path = f"/rest/atsApplications/{key}/stages?ids=S1"
-    response = client.put(stage_path, json={"entities": {"S1": {"atsCreatedAt": NOW, "stage": "New"}}},
-                          headers=headers)
+    response = client.put(
+        stage_path, json={"entities": {"S1": {"atsCreatedAt": NOW, "stage": "New"}}}, headers=headers
+    )
     assert response.json()["results"] == {"S1": {"status": 204}}
     v2_keyed = f"/rest/atsApplications?{ids_query('atsJobApplicationId', ['A1'])}"
     assert client.get(v2_keyed, headers=headers).status_code == 400

@@ -16,7 +16,9 @@ def _token(client: TestClient, client_id: str, secret: str, grant: str = "client
     )
 
 
-def test_client_credentials_mint_a_token_with_the_default_lifetime(client: TestClient, customer: Customer) -> None:
+def test_client_credentials_mint_a_token_with_the_default_lifetime(
+    client: TestClient, customer: Customer
+) -> None:
     response = _token(client, "acme", "acme-secret")
     assert response.status_code == 200
     assert response.json()["expires_in"] == 1800
@@ -66,9 +68,12 @@ def test_partner_token_is_refused_on_customer_endpoints(client: TestClient) -> N
     assert "provisionedApplications" in response.json()["message"]
 
 
-def test_customer_token_is_refused_on_provisioned_applications(client: TestClient, customer: Customer) -> None:
+def test_customer_token_is_refused_on_provisioned_applications(
+    client: TestClient, customer: Customer
+) -> None:
     response = client.get(
-        "/v2/provisionedApplications?q=credentialsByUniqueForeignId&uniqueForeignId=x", headers=customer.headers()
+        "/v2/provisionedApplications?q=credentialsByUniqueForeignId&uniqueForeignId=x",
+        headers=customer.headers(),
     )
     assert response.status_code == 403
 
@@ -80,7 +85,9 @@ def test_an_app_not_bound_to_an_organization_gets_403(client: TestClient) -> Non
     assert "not bound to an organization" in response.json()["message"]
 
 
-def test_another_organizations_key_is_403_for_that_entity_only(client: TestClient, customer: Customer) -> None:
+def test_another_organizations_key_is_403_for_that_entity_only(
+    client: TestClient, customer: Customer
+) -> None:
     make_customer(client, "globex", org=OTHER_ORG)
     response = customer.put_candidates({"C1": candidate()}, org=OTHER_ORG)
     assert response.status_code == 200

@@ -26,7 +26,9 @@ def test_put_then_get_returns_every_field(client: TestClient, customer: Customer
 
 
 def test_put_replaces_the_whole_record(client: TestClient, customer: Customer) -> None:
-    customer.put_candidates({"C1": candidate(currentJobTitle="Analyst", manualMatchedMember="urn:li:person:abc")})
+    customer.put_candidates(
+        {"C1": candidate(currentJobTitle="Analyst", manualMatchedMember="urn:li:person:abc")}
+    )
     customer.put_candidates({"C1": candidate()})
     shown = _get_one(customer)
     assert shown["currentJobTitle"] is None
@@ -50,11 +52,16 @@ def test_fields_projection(client: TestClient, customer: Customer) -> None:
 def test_matched_members_come_from_seeded_members_by_email_or_profile_url(
     client: TestClient, customer: Customer
 ) -> None:
-    client.post("/_sandbox/scenario", json={"members": [
-        {"member": "urn:li:person:ada", "emailAddress": "ADA@example.com"},
-        {"member": "urn:li:person:ada2", "profileUrl": "https://www.linkedin.com/in/ada/"},
-        {"member": "urn:li:person:other", "emailAddress": "other@example.com"},
-    ]})
+    client.post(
+        "/_sandbox/scenario",
+        json={
+            "members": [
+                {"member": "urn:li:person:ada", "emailAddress": "ADA@example.com"},
+                {"member": "urn:li:person:ada2", "profileUrl": "https://www.linkedin.com/in/ada/"},
+                {"member": "urn:li:person:other", "emailAddress": "other@example.com"},
+            ]
+        },
+    )
     customer.put_candidates({"C1": candidate(linkedInProfileUrl="https://www.linkedin.com/in/ada")})
     assert _get_one(customer)["matchedMembers"] == ["urn:li:person:ada", "urn:li:person:ada2"]
 
@@ -74,7 +81,9 @@ def test_manual_match_is_set_and_deleted_with_partial_updates(client: TestClient
     assert _get_one(customer)["manualMatchedMember"] is None
 
 
-def test_partial_update_rejects_bad_values_and_unknown_candidates(client: TestClient, customer: Customer) -> None:
+def test_partial_update_rejects_bad_values_and_unknown_candidates(
+    client: TestClient, customer: Customer
+) -> None:
     customer.put_candidates({"C1": candidate()})
     key = entity_key("atsCandidateId", "C1")
     bad = {key: {"patch": {"$set": {"manualMatchedMember": "urn:li:seat:1"}}}}
@@ -129,12 +138,26 @@ def test_lenient_fields_accept_unlisted_fields(client: TestClient, customer: Cus
     assert customer.put_candidates({"C1": candidate(favouriteColour="blue")}).json()["errors"] == {}
 
 
-def test_delete_removes_candidate_and_its_notes_but_not_applications(client: TestClient, customer: Customer) -> None:
+def test_delete_removes_candidate_and_its_notes_but_not_applications(
+    client: TestClient, customer: Customer
+) -> None:
     customer.put_candidates({"C1": candidate(), "C2": candidate()})
-    notes = {"N1": {"atsCreatedAt": NOW, "note": "Strong.", "author": {"firstName": "Rita", "lastName": "Book"}}}
+    notes = {
+        "N1": {"atsCreatedAt": NOW, "note": "Strong.", "author": {"firstName": "Rita", "lastName": "Book"}}
+    }
     assert customer.put_sub(candidate_path("C1"), "notes", notes).json()["results"] == {"N1": {"status": 204}}
-    customer.put_applications({"A1": {"atsCandidateId": "C1", "atsCreatedAt": NOW, "atsLastModifiedAt": NOW,
-                                      "atsJobPostingId": "J1", "atsJobPostingName": "Eng", "firstName": "Ada"}})
+    customer.put_applications(
+        {
+            "A1": {
+                "atsCandidateId": "C1",
+                "atsCreatedAt": NOW,
+                "atsLastModifiedAt": NOW,
+                "atsJobPostingId": "J1",
+                "atsJobPostingName": "Eng",
+                "firstName": "Ada",
+            }
+        }
+    )
     response = customer.delete(f"/v2/atsCandidates?{ids_query('atsCandidateId', ['C1', 'C7'])}")
     body = response.json()
     assert body["results"] == {KEY: {"status": 204}}

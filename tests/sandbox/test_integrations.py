@@ -8,7 +8,15 @@ import time
 from starlette.testclient import TestClient
 
 from tests.sandbox.conftest import make_customer
-from tests.sandbox.support import CONTRACT, ORG, OTHER_CONTRACT, OTHER_ORG, CallbackReceiver, Customer, hmac_hex
+from tests.sandbox.support import (
+    CONTRACT,
+    ORG,
+    OTHER_CONTRACT,
+    OTHER_ORG,
+    CallbackReceiver,
+    Customer,
+    hmac_hex,
+)
 
 TYPES = ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN")
 
@@ -20,8 +28,12 @@ def _key(context: str, integration_type: str) -> str:
 def _query(keys: list[tuple[str, str]]) -> str:
     parts = []
     for i, (context, integration_type) in enumerate(keys):
-        parts += [f"ids[{i}].integrationContext={context}", f"ids[{i}].integrationType={integration_type}",
-                  f"ids[{i}].tenantType=RECRUITER", f"ids[{i}].dataProvider=ATS"]
+        parts += [
+            f"ids[{i}].integrationContext={context}",
+            f"ids[{i}].integrationType={integration_type}",
+            f"ids[{i}].tenantType=RECRUITER",
+            f"ids[{i}].dataProvider=ATS",
+        ]
     return "&".join(parts)
 
 
@@ -71,10 +83,20 @@ def test_unnamed_integration_is_404(client: TestClient, customer: Customer) -> N
 
 
 def test_keys_are_checked_against_the_apps_org_and_contracts(client: TestClient, customer: Customer) -> None:
-    assert _name(customer, OTHER_ORG, "ONE_CLICK_EXPORT")["errors"][_key(OTHER_ORG, "ONE_CLICK_EXPORT")]["status"] == 403
-    assert _name(customer, OTHER_CONTRACT, "CSA_API")["errors"][_key(OTHER_CONTRACT, "CSA_API")]["status"] == 403
+    assert (
+        _name(customer, OTHER_ORG, "ONE_CLICK_EXPORT")["errors"][_key(OTHER_ORG, "ONE_CLICK_EXPORT")][
+            "status"
+        ]
+        == 403
+    )
+    assert (
+        _name(customer, OTHER_CONTRACT, "CSA_API")["errors"][_key(OTHER_CONTRACT, "CSA_API")]["status"] == 403
+    )
     assert _name(customer, ORG, "CSA_API")["errors"][_key(ORG, "CSA_API")]["status"] == 422
-    assert _name(customer, CONTRACT, "ONE_CLICK_EXPORT")["errors"][_key(CONTRACT, "ONE_CLICK_EXPORT")]["status"] == 422
+    assert (
+        _name(customer, CONTRACT, "ONE_CLICK_EXPORT")["errors"][_key(CONTRACT, "ONE_CLICK_EXPORT")]["status"]
+        == 422
+    )
     assert _name(customer, ORG, "TELEPATHY")["errors"][_key(ORG, "TELEPATHY")]["status"] == 422
 
 
@@ -87,20 +109,31 @@ def test_only_integration_name_can_be_set(client: TestClient, customer: Customer
 def test_configurations_put_get_delete(client: TestClient, customer: Customer) -> None:
     _name_all(customer)
     client.put("/_sandbox/settings", json={"validate_callbacks": False})
-    body = {"CALLBACK_URL": {"configurationValue": {"string": "https://ats.example.com/hook/t1"}},
-            "JOB_POSTING_VIEWERS": {"configurationValue": {"string": "ALL_PRODUCT_USERS"}}}
+    body = {
+        "CALLBACK_URL": {"configurationValue": {"string": "https://ats.example.com/hook/t1"}},
+        "JOB_POSTING_VIEWERS": {"configurationValue": {"string": "ALL_PRODUCT_USERS"}},
+    }
     response = customer.put_batch(_configuration_path(), "ids=CALLBACK_URL&ids=JOB_POSTING_VIEWERS", body)
     assert response.json()["errors"] == {}
     viewers = {"APPLICATION_VIEWERS": {"configurationValue": {"string": "ACL_BASED"}}}
-    assert customer.put_batch(_configuration_path("IN_ATS_INDICATOR"), "ids=APPLICATION_VIEWERS", viewers).json()[
-        "errors"] == {}
-    shown = customer.get(f"{_configuration_path()}?ids=CALLBACK_URL&ids=JOB_POSTING_VIEWERS").json()["results"]
+    assert (
+        customer.put_batch(
+            _configuration_path("IN_ATS_INDICATOR"), "ids=APPLICATION_VIEWERS", viewers
+        ).json()["errors"]
+        == {}
+    )
+    shown = customer.get(f"{_configuration_path()}?ids=CALLBACK_URL&ids=JOB_POSTING_VIEWERS").json()[
+        "results"
+    ]
     assert shown["CALLBACK_URL"] == {"configurationValue": {"string": "https://ats.example.com/hook/t1"}}
     assert client.get("/_sandbox/apps/acme").json()["callbackUrl"] == "https://ats.example.com/hook/t1"
     response = customer.delete(f"{_configuration_path()}?ids=JOB_POSTING_VIEWERS&ids=CALLBACK_URL")
     assert set(response.json()["results"]) == {"JOB_POSTING_VIEWERS", "CALLBACK_URL"}
     assert client.get("/_sandbox/apps/acme").json()["callbackUrl"] is None
-    assert customer.get(f"{_configuration_path()}?ids=CALLBACK_URL").json()["errors"]["CALLBACK_URL"]["status"] == 404
+    assert (
+        customer.get(f"{_configuration_path()}?ids=CALLBACK_URL").json()["errors"]["CALLBACK_URL"]["status"]
+        == 404
+    )
 
 
 def test_configuration_rules(client: TestClient, customer: Customer) -> None:
@@ -114,8 +147,14 @@ def test_configuration_rules(client: TestClient, customer: Customer) -> None:
     assert customer.put_batch(_configuration_path(), "ids=JOB_POSTING_VIEWERS", bad_value).json()["errors"]
     unnamed = f"/v2/atsIntegrations/{_key(ORG, 'ONE_CLICK_EXPORT')}/configurations"
     client.post("/_sandbox/reset", json={"parts": ["data"]})
-    assert customer.put_batch(unnamed, "ids=CALLBACK_URL", {"CALLBACK_URL": {
-        "configurationValue": {"string": "https://x.example.com"}}}).status_code == 404
+    assert (
+        customer.put_batch(
+            unnamed,
+            "ids=CALLBACK_URL",
+            {"CALLBACK_URL": {"configurationValue": {"string": "https://x.example.com"}}},
+        ).status_code
+        == 404
+    )
 
 
 def test_each_customer_needs_its_own_callback_url(client: TestClient, customer: Customer) -> None:
@@ -126,8 +165,10 @@ def test_each_customer_needs_its_own_callback_url(client: TestClient, customer: 
     path = f"/v2/atsIntegrations/{_key('urn:li:organization:2', 'ONE_CLICK_EXPORT')}/configurations"
     assert other.put_batch(path, "ids=CALLBACK_URL", body).json()["errors"] == {}
     _name_all(customer)
-    assert "another customer" in _set_callback(customer, "https://ats.example.com/hook")["errors"]["CALLBACK_URL"][
-        "message"]
+    assert (
+        "another customer"
+        in _set_callback(customer, "https://ats.example.com/hook")["errors"]["CALLBACK_URL"]["message"]
+    )
 
 
 def test_callback_url_is_validated_with_a_challenge(client: TestClient, customer: Customer) -> None:
@@ -162,12 +203,15 @@ def test_unreachable_callback_fails_validation(client: TestClient, customer: Cus
     assert "Error" in check["detail"]
 
 
-def test_status_change_is_pushed_signed_and_readable_by_request_id(client: TestClient, customer: Customer) -> None:
+def test_status_change_is_pushed_signed_and_readable_by_request_id(
+    client: TestClient, customer: Customer
+) -> None:
     _name_all(customer)
     with CallbackReceiver("acme-secret").running() as receiver:
         client.put("/_sandbox/apps/acme", json={"callbackUrl": receiver.url})
-        changed = client.post("/_sandbox/integration-status",
-                              json={"clientId": "acme", "status": "ENABLED", "wait": True}).json()
+        changed = client.post(
+            "/_sandbox/integration-status", json={"clientId": "acme", "status": "ENABLED", "wait": True}
+        ).json()
     assert changed["push"]["state"] == "DELIVERED"
     [(headers, raw)] = receiver.pushes
     push = json.loads(raw)
@@ -178,9 +222,17 @@ def test_status_change_is_pushed_signed_and_readable_by_request_id(client: TestC
     assert {e["status"] for e in body["elements"]} == {"ENABLED"}
     assert {e["integrationType"] for e in body["elements"]} == {*TYPES, "CSA_API"}
     keys = [(ORG, "ONE_CLICK_EXPORT")]
-    assert customer.get(f"/v2/atsIntegrations?{_query(keys)}").json()["results"][_key(*keys[0])]["status"] == "ENABLED"
-    client.post("/_sandbox/integration-status", json={"organization": "1", "status": "DISABLED", "push": False})
-    assert customer.get(f"/v2/atsIntegrations?{_query(keys)}").json()["results"][_key(*keys[0])]["status"] == "DISABLED"
+    assert (
+        customer.get(f"/v2/atsIntegrations?{_query(keys)}").json()["results"][_key(*keys[0])]["status"]
+        == "ENABLED"
+    )
+    client.post(
+        "/_sandbox/integration-status", json={"organization": "1", "status": "DISABLED", "push": False}
+    )
+    assert (
+        customer.get(f"/v2/atsIntegrations?{_query(keys)}").json()["results"][_key(*keys[0])]["status"]
+        == "DISABLED"
+    )
 
 
 def test_status_change_is_only_visible_to_its_organization(client: TestClient, customer: Customer) -> None:

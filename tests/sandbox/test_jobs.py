@@ -20,7 +20,9 @@ def _tasks(customer: Customer, *task_ids: str) -> dict:
     return customer.get("/v2/simpleJobPostingTasks?" + "&".join(f"ids={t}" for t in task_ids)).json()
 
 
-def test_each_element_gets_a_task_that_succeeds_after_the_delay(client: TestClient, customer: Customer) -> None:
+def test_each_element_gets_a_task_that_succeeds_after_the_delay(
+    client: TestClient, customer: Customer
+) -> None:
     answers = _post(customer, job(), job(externalJobPostingId="J2", state="CLOSED", availability="PUBLIC"))
     assert [a["status"] for a in answers["elements"]] == [202, 202]
     task_ids = [a["id"] for a in answers["elements"]]
@@ -32,7 +34,9 @@ def test_each_element_gets_a_task_that_succeeds_after_the_delay(client: TestClie
     assert results[task_ids[0]]["jobPosting"].startswith("urn:li:jobPosting:")
     jobs = client.get("/_sandbox/orgs/1/jobs").json()["jobs"]
     assert {(j["externalJobPostingId"], j["state"], j["taskStatus"]) for j in jobs} == {
-        ("J1", "LISTED", "SUCCEEDED"), ("J2", "CLOSED", "SUCCEEDED")}
+        ("J1", "LISTED", "SUCCEEDED"),
+        ("J2", "CLOSED", "SUCCEEDED"),
+    }
 
 
 def test_reposting_a_job_updates_the_same_job_posting(client: TestClient, customer: Customer) -> None:
@@ -50,8 +54,12 @@ def test_restli_list_form_of_task_ids(client: TestClient, customer: Customer) ->
 
 
 def test_unknown_and_foreign_tasks_are_404(client: TestClient, customer: Customer) -> None:
-    assert _tasks(customer, "urn:li:simpleJobPostingTask:nope")["errors"]["urn:li:simpleJobPostingTask:nope"][
-        "status"] == 404
+    assert (
+        _tasks(customer, "urn:li:simpleJobPostingTask:nope")["errors"]["urn:li:simpleJobPostingTask:nope"][
+            "status"
+        ]
+        == 404
+    )
 
 
 @pytest.mark.parametrize(

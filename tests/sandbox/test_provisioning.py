@@ -7,8 +7,11 @@ from starlette.testclient import TestClient
 from tests.sandbox.support import Customer
 
 PROFILE = {
-    "name": "Acme", "description": "Acme's ATS", "uniqueForeignId": "tenant-1",
-    "oauth2AuthorizedCallbackUrls": ["https://ats.example.com/oauth"], "validJsSdkDomains": ["https://ats.example.com"],
+    "name": "Acme",
+    "description": "Acme's ATS",
+    "uniqueForeignId": "tenant-1",
+    "oauth2AuthorizedCallbackUrls": ["https://ats.example.com/oauth"],
+    "validJsSdkDomains": ["https://ats.example.com"],
 }
 
 
@@ -39,10 +42,17 @@ def test_lookup_by_unique_foreign_id(client: TestClient) -> None:
 
 def test_unique_foreign_id_is_unique_and_required(client: TestClient) -> None:
     partner = _partner(client)
-    assert client.post("/v2/provisionedApplications", json=PROFILE, headers=partner.headers()).status_code == 201
-    assert client.post("/v2/provisionedApplications", json=PROFILE, headers=partner.headers()).status_code == 409
+    assert (
+        client.post("/v2/provisionedApplications", json=PROFILE, headers=partner.headers()).status_code == 201
+    )
+    assert (
+        client.post("/v2/provisionedApplications", json=PROFILE, headers=partner.headers()).status_code == 409
+    )
     nameless = {k: v for k, v in PROFILE.items() if k != "uniqueForeignId"}
-    assert client.post("/v2/provisionedApplications", json=nameless, headers=partner.headers()).status_code == 422
+    assert (
+        client.post("/v2/provisionedApplications", json=nameless, headers=partner.headers()).status_code
+        == 422
+    )
 
 
 def test_update_with_set(client: TestClient) -> None:
@@ -58,7 +68,10 @@ def test_update_with_set(client: TestClient) -> None:
     response = client.post(f"/v2/provisionedApplications/{key}", json=trailing, headers=partner.headers())
     assert response.status_code == 422
     unknown = {"patch": {"$set": {"clientSecret": "mine"}}}
-    assert client.post(f"/v2/provisionedApplications/{key}", json=unknown, headers=partner.headers()).status_code == 422
+    assert (
+        client.post(f"/v2/provisionedApplications/{key}", json=unknown, headers=partner.headers()).status_code
+        == 422
+    )
     missing = "/v2/provisionedApplications/urn:li:developerApplication:1"
     assert client.post(missing, json=patch, headers=partner.headers()).status_code == 404
 

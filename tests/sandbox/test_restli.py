@@ -18,7 +18,10 @@ def test_v2_calls_need_the_restli_protocol_header(client: TestClient, customer: 
     assert response.status_code == 400
     assert "X-RestLi-Protocol-Version" in response.json()["message"]
     wrong = {**headers, "X-RestLi-Protocol-Version": "1.0.0"}
-    assert client.get(f"/v2/atsCandidates?{ids_query('atsCandidateId', ['C1'])}", headers=wrong).status_code == 400
+    assert (
+        client.get(f"/v2/atsCandidates?{ids_query('atsCandidateId', ['C1'])}", headers=wrong).status_code
+        == 400
+    )
 
 
 def test_batch_writes_need_the_matching_restli_method(client: TestClient, customer: Customer) -> None:
@@ -55,7 +58,9 @@ def test_raw_and_encoded_urns_name_the_same_key_and_responses_echo_the_body_keys
 
 def test_body_fields_may_come_in_any_order(client: TestClient, customer: Customer) -> None:
     reordered = f"integrationContext={ORG}&atsCandidateId=C1&dataProvider=ATS"
-    response = customer.put_batch("/v2/atsCandidates", ids_query("atsCandidateId", ["C1"]), {reordered: candidate()})
+    response = customer.put_batch(
+        "/v2/atsCandidates", ids_query("atsCandidateId", ["C1"]), {reordered: candidate()}
+    )
     assert response.json()["results"] == {reordered: {"status": 204}}
 
 
@@ -65,7 +70,9 @@ def test_query_and_body_keys_must_be_the_same_set(client: TestClient, customer: 
     assert response.status_code == 400
     assert "only in the query" in response.json()["message"]
     both = {entity_key("atsCandidateId", "C1"): candidate(), entity_key("atsCandidateId", "C2"): candidate()}
-    assert customer.put_batch("/v2/atsCandidates", ids_query("atsCandidateId", ["C1"]), both).status_code == 400
+    assert (
+        customer.put_batch("/v2/atsCandidates", ids_query("atsCandidateId", ["C1"]), both).status_code == 400
+    )
     assert client.get("/_sandbox/orgs/1/candidates").json()["candidates"] == []
 
 
@@ -110,7 +117,8 @@ def test_a_batch_can_partly_fail(client: TestClient, customer: Customer) -> None
 
 def test_invalid_json_body_is_400(client: TestClient, customer: Customer) -> None:
     response = client.put(
-        f"/v2/atsCandidates?{ids_query('atsCandidateId', ['C1'])}", content=b"{not json",
+        f"/v2/atsCandidates?{ids_query('atsCandidateId', ['C1'])}",
+        content=b"{not json",
         headers=customer.headers("batch_update"),
     )
     assert response.status_code == 400

@@ -1,0 +1,127 @@
+"""The whole pipeline as separate processes: sandbox, ingress and workers, on real services."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from tests.infra import TEST_SECRET_KEY, free_port
+
+T = TypeVar("T")
+RSC = str(Path(sys.executable).with_name("rsc"))
+
+
+def eventually(check: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.1, what: str = "") -> T:
+    """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what or check!r} (last: {last!r})")
+
+
+class Pipeline:
+    """Starts and stops the processes; every process's log goes to a file in ``logs``."""
+
+    def __init__(self, workdir: Path, database_url: str, broker_url: str, **env: str) -> None:
+        self.workdir = workdir
+        self.logs = workdir / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.sandbox_port = free_port()
+        self.ingress_port = free_port()
+        self.sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
+        self.ingress_url = f"http://127.0.0.1:{self.ingress_port}"
+        self.env = {
+            **os.environ,
+            "RSC_DATABASE_URL": database_url,
+            "RSC_BROKER_URL": broker_url,
+            "RSC_LINKEDIN_API_URL": self.sandbox_url,
+            "RSC_SECRET_KEY": TEST_SECRET_KEY,
+            "RSC_PUBLIC_BASE_URL": self.ingress_url,
+            "RSC_LOG_FORMAT": "json",
+            "RSC_LOG_LEVEL": "INFO",
+            "RSC_MIN_BACKOFF_MS": "200",
+            "RSC_MAX_BACKOFF_MS": "2000",
+            **env,
+        }
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._log_files: list[Any] = []
+        self.http = httpx.Client(timeout=30)
+
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.logs / f"{name}.log").open("ab")
+        self._log_files.append(log)
+        proc = subprocess.Popen(
+            [RSC, *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.workdir,
+            start_new_session=True,
+        )
+        self.processes[name] = proc
+        return proc
+
+    def start_sandbox(self, *args: str) -> None:
+        self.start(
+            "sandbox",
+            "sandbox",
+            "--port",
+            str(self.sandbox_port),
+            "--db",
+            str(self.workdir / "sandbox.db"),
+            "--push-backoff",
+            "0.2",
+            *args,
+        )
+        eventually(lambda: self._ok(f"{self.sandbox_url}/_sandbox/health"), what="the sandbox to start")
+
+    def start_ingress(self) -> None:
+        self.start("ingress", "ingress", "--port", str(self.ingress_port))
+        eventually(lambda: self._ok(f"{self.ingress_url}/healthz"), what="the ingress to start")
+
+    def start_workers(self, name: str = "worker", *queues: str, processes: int = 1, threads: int = 4) -> None:
+        args = ["worker", "--processes", str(processes), "--threads", str(threads)]
+        for queue in queues:
+            args += ["--queues", queue]
+        self.start(name, *args)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        proc = self.processes.pop(name)
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=30)
+
+    def _ok(self, url: str) -> bool:
+        try:
+            return self.http.get(url, timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def control(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.http.request(method, f"{self.sandbox_url}/_sandbox{path}", **kwargs)
+        assert response.status_code < 400, response.text
+        return response.json()
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.kill(name, signal.SIGTERM)
+        for log in self._log_files:
+            log.close()
+        self.http.close()
+
+    def log_text(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.logs.glob("*.log")))
