@@ -17,7 +17,10 @@ def test_calls_and_records_by_app_resource_method_and_status(client: TestClient,
     customer.put_candidates({"C1": candidate(), "C2": candidate(), "C3": candidate(firstName=...)})
     customer.get_candidates(["C1"])
     customer.client.get("/v2/atsCandidates", headers={"X-RestLi-Protocol-Version": "2.0.0"})
-    calls = {(c["app"], c["resource"], c["method"], c["status"]): (c["calls"], c["records"]) for c in _calls(client)}
+    calls = {
+        (c["app"], c["resource"], c["method"], c["status"]): (c["calls"], c["records"])
+        for c in _calls(client)
+    }
     assert calls[("acme", "atsCandidates", "PUT", 200)] == (1, 3)
     assert calls[("acme", "atsCandidates", "GET", 200)] == (1, 1)
     assert calls[("-", "atsCandidates", "GET", 401)] == (1, 1)
@@ -44,8 +47,10 @@ def test_request_log_can_be_replayed_against_the_rules(client: TestClient, custo
     client.put("/v2/atsCandidates?ids[0].atsCandidateId=C2", json={}, headers=customer.headers())
     required = {"PUT": "batch_update"}
     violations = [
-        e["path"] for e in client.get("/_sandbox/requests").json()["requests"]
-        if e["path"].startswith("/v2/") and e["method"] in required
+        e["path"]
+        for e in client.get("/_sandbox/requests").json()["requests"]
+        if e["path"].startswith("/v2/")
+        and e["method"] in required
         and e["headers"].get("x-restli-method") != required[e["method"]]
     ]
     assert violations == ["/v2/atsCandidates"]
@@ -55,7 +60,9 @@ def test_control_calls_are_neither_counted_nor_logged(client: TestClient, custom
     client.get("/_sandbox/health")
     client.get("/_sandbox/orgs/1/candidates")
     assert all(not c["resource"].startswith("_sandbox") for c in _calls(client))
-    assert all(not e["path"].startswith("/_sandbox") for e in client.get("/_sandbox/requests").json()["requests"])
+    assert all(
+        not e["path"].startswith("/_sandbox") for e in client.get("/_sandbox/requests").json()["requests"]
+    )
 
 
 def test_reset_clears_counters_log_and_windows(client: TestClient, customer: Customer) -> None:

@@ -22,7 +22,10 @@ TYPES = ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN")
 
 
 def _key(context: str, integration_type: str) -> str:
-    return f"integrationContext={context}&integrationType={integration_type}&tenantType=RECRUITER&dataProvider=ATS"
+    return (
+        f"integrationContext={context}&integrationType={integration_type}&tenantType=RECRUITER"
+        + "&dataProvider=ATS"
+    )
 
 
 def _query(keys: list[tuple[str, str]]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from tests.sandbox.support import Customer
+from tests.sandbox.support import Customer, ids_query
 
 PROFILE = {
     "name": "Acme",
@@ -82,7 +82,7 @@ def test_provisioned_app_needs_binding_before_it_may_sync(client: TestClient) ->
         "credentials"
     ]
     child = Customer(client, credentials["clientId"], credentials["clientSecret"])
-    path = "/v2/atsCandidates?ids[0].atsCandidateId=C1&ids[0].dataProvider=ATS&ids[0].integrationContext=urn:li:organization:5"
+    path = f"/v2/atsCandidates?{ids_query('atsCandidateId', ['C1'], 'urn:li:organization:5')}"
     assert client.get(path, headers=child.headers()).status_code == 403
     bound = client.put(f"/_sandbox/apps/{child.client_id}", json={"organization": "5", "contracts": []})
     assert bound.json()["organization"] == "urn:li:organization:5"

@@ -214,7 +214,8 @@ def test_conversation_events_window_rules(client: TestClient, customer: Customer
     assert customer.get(f"{base}&timeRange.start={NOW}").status_code == 400
     no_viewer = f"/v2/conversationEvents?q=criteria&timeRange.start={NOW}&timeRange.end={NOW + HOUR}"
     assert customer.get(no_viewer).status_code == 400
-    foreign = f"/v2/conversationEvents?q=criteria&viewer=urn:li:seat:900&timeRange.start={NOW}&timeRange.end={NOW + 1}"
+    foreign = f"/v2/conversationEvents?q=criteria&viewer=urn:li:seat:900&timeRange.start={NOW}"
+    foreign += f"&timeRange.end={NOW + 1}"
     assert customer.get(foreign).status_code == 403
 
 

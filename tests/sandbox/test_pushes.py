@@ -28,14 +28,21 @@ def test_export_push_is_signed_with_the_customer_secret(client: TestClient, cust
     assert headers["x-li-signature"] == "hmacsha256=" + hmac_hex("acme-secret", raw)
     assert headers["x-li-signature"] != "hmacsha256=" + hmac_hex("other-secret", raw)
     push = json.loads(raw)
-    assert push == {"id": created["pushId"], "type": "EXPORT_CANDIDATE_PROFILE", "requestId": created["requestId"],
-                    "integrationContext": ORG, "createdAt": push["createdAt"]}
+    assert push == {
+        "id": created["pushId"],
+        "type": "EXPORT_CANDIDATE_PROFILE",
+        "requestId": created["requestId"],
+        "integrationContext": ORG,
+        "createdAt": push["createdAt"],
+    }
     assert isinstance(push["createdAt"], int)
     pulled = customer.get(f"/v2/exportedCandidates?q=request&requestId={push['requestId']}").json()
     assert pulled["elements"][0]["candidate"]["member"] == "urn:li:person:p1"
 
 
-def test_failed_deliveries_are_retried_and_every_attempt_recorded(client: TestClient, customer: Customer) -> None:
+def test_failed_deliveries_are_retried_and_every_attempt_recorded(
+    client: TestClient, customer: Customer
+) -> None:
     with CallbackReceiver("acme-secret", fail_first=2).running() as receiver:
         client.put("/_sandbox/apps/acme", json={"callbackUrl": receiver.url})
         created = _export(client)

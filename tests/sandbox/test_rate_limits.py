@@ -20,7 +20,9 @@ def _stored(client: TestClient) -> int:
     return len(client.get("/_sandbox/orgs/1/candidates").json()["candidates"])
 
 
-def test_records_a_minute_are_limited_and_a_refused_call_has_no_effect(client: TestClient, customer: Customer) -> None:
+def test_records_a_minute_are_limited_and_a_refused_call_has_no_effect(
+    client: TestClient, customer: Customer
+) -> None:
     client.put("/_sandbox/limits", json={"records_per_minute": 150})
     assert customer.put_candidates(_candidates(100)).status_code == 200
     refused = customer.put_candidates(_candidates(60, "D"))
@@ -55,7 +57,9 @@ def test_scaled_clock_shrinks_the_minute_window(client: TestClient, customer: Cu
     assert customer.put_candidates(_candidates(1, "D")).status_code == 200
 
 
-def test_calls_a_day_are_limited_per_endpoint_family_until_midnight_utc(client: TestClient, customer: Customer) -> None:
+def test_calls_a_day_are_limited_per_endpoint_family_until_midnight_utc(
+    client: TestClient, customer: Customer
+) -> None:
     client.put("/_sandbox/settings", json={"token_ttl_s": 2 * 86_400})
     client.put("/_sandbox/limits", json={"calls_per_day": 3})
     for _ in range(3):
@@ -88,13 +92,18 @@ def test_lifted_limits_still_measure_the_busiest_window(client: TestClient, cust
     assert client.get("/_sandbox/counters").json()["max_records_per_window"]["acme"] == 300
     client.put("/_sandbox/limits", json={"records_per_minute": None, "calls_per_day": None, "enforce": True})
     assert customer.put_candidates(_candidates(100, "D")).status_code == 200
-    assert client.get("/_sandbox/limits").json() == {"records_per_minute": None, "calls_per_day": None,
-                                                      "enforce": True}
+    assert client.get("/_sandbox/limits").json() == {
+        "records_per_minute": None,
+        "calls_per_day": None,
+        "enforce": True,
+    }
 
 
 def test_token_calls_are_not_rate_limited(client: TestClient, customer: Customer) -> None:
     client.put("/_sandbox/limits", json={"calls_per_day": 1})
     for _ in range(3):
-        response = client.post("/oauth/v2/accessToken", data={
-            "grant_type": "client_credentials", "client_id": "acme", "client_secret": "acme-secret"})
+        response = client.post(
+            "/oauth/v2/accessToken",
+            data={"grant_type": "client_credentials", "client_id": "acme", "client_secret": "acme-secret"},
+        )
         assert response.status_code == 200
