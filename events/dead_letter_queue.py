@@ -62,10 +62,10 @@ CHUNK = 500
 
 #: What RabbitMQ's ``x-death`` reasons mean for a Dramatiq dead letter.
 _DEATH_REASONS = {
-    "rejected": "rejected by a worker",
-    "delivery_limit": "over the quorum delivery limit (it kept crashing or stalling its worker)",
-    "expired": "expired before a worker took it",
-    "maxlen": "dropped by a queue length limit",
+    "rejected": "a worker rejected it",
+    "delivery_limit": "RabbitMQ took it off after too many deliveries (it kept crashing or stalling workers)",
+    "expired": "it expired before a worker took it",
+    "maxlen": "a queue length limit dropped it",
 }
 
 
@@ -85,8 +85,8 @@ class Death:
     routing_keys: tuple[str, ...]
 
     def describe(self) -> str:
-        what = _DEATH_REASONS.get(self.reason, self.reason)
-        return f"{what} in {self.queue or '?'} ({self.reason})"
+        meaning = _DEATH_REASONS.get(self.reason)
+        return f"{self.reason} in {self.queue or '?'}" + (f": {meaning}" if meaning else "")
 
 
 @dataclass(frozen=True)

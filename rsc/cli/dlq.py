@@ -43,6 +43,10 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(**{_UNITS[unit]: sum(int(n) for n, u in parts if u == unit) for _, unit in parts})
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def format_age(age: timedelta | None) -> str:
     if age is None:
         return "?"
@@ -194,7 +198,7 @@ def list_dead_letters(
         console.print("no dead letters match" if filtered else "no dead letters")
         return
     shown = len(browse.letters)
-    summary = f"{browse.matched} matching" if filtered else f"{browse.matched} dead letters"
+    summary = f"{browse.matched} matching" if filtered else plural(browse.matched, "dead letter")
     if shown < browse.matched:
         summary += f"; showing the first {shown} (raise --limit to see more)"
     console.print(summary)
@@ -395,10 +399,10 @@ def purge(
         per_queue.add_row(queue_name, code, str(count))
     console.print(per_queue)
     if not yes:
-        typer.confirm(f"Delete these {len(preview.purged)} dead letters for good?", abort=True)
+        typer.confirm(f"Delete {plural(len(preview.purged), 'dead letter')} for good?", abort=True)
     confirmed = Selection(
         queues=selection.queues, message_ids=frozenset(letter.message_id for letter in preview.purged)
     )
     with _broker_errors():
         result = purge_dead_letters(confirmed)
-    console.print(f"purged {len(result.purged)} dead letters")
+    console.print(f"purged {plural(len(result.purged), 'dead letter')}")
