@@ -31,7 +31,8 @@ def app(config: SandboxConfig) -> Starlette:
 
 @pytest.fixture
 def sandbox(app: Starlette) -> Sandbox:
-    return app.state.sandbox  # type: ignore[no-any-return]
+    sandbox: Sandbox = app.state.sandbox
+    return sandbox
 
 
 @pytest.fixture

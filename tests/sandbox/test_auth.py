@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from starlette.testclient import TestClient
 
 from tests.sandbox.conftest import make_customer
@@ -10,7 +11,9 @@ from tests.sandbox.support import OTHER_ORG, V2, Customer, candidate, ids_query
 CANDIDATES = f"/v2/atsCandidates?{ids_query('atsCandidateId', ['C1'])}"
 
 
-def _token(client: TestClient, client_id: str, secret: str, grant: str = "client_credentials") -> object:
+def _token(
+    client: TestClient, client_id: str, secret: str, grant: str = "client_credentials"
+) -> httpx.Response:
     return client.post(
         "/oauth/v2/accessToken", data={"grant_type": grant, "client_id": client_id, "client_secret": secret}
     )

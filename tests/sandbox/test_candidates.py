@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -176,7 +178,10 @@ def test_delete_removes_candidate_and_its_notes_but_not_applications(
 def test_candidate_notes_put_get_delete(client: TestClient, customer: Customer) -> None:
     customer.put_candidates({"C1": candidate()})
     path = candidate_path("C1")
-    notes = {"N1": {"note": "hello"}, "N2": {"atsCreatedAt": NOW, "author": {"firstName": "Rita"}}}
+    notes: dict[str, dict[str, Any]] = {
+        "N1": {"note": "hello"},
+        "N2": {"atsCreatedAt": NOW, "author": {"firstName": "Rita"}},
+    }
     response = customer.put_sub(path, "notes", notes)
     assert response.json()["results"] == {"N1": {"status": 204}}
     assert "author.lastName is required" in response.json()["errors"]["N2"]["message"]
