@@ -7,11 +7,11 @@ by itself, e.g. at a quorum delivery limit) is shown as ``unrecorded`` with what
 
 Browsing never removes or reorders anything: messages are taken with ``basic_get`` and never
 acknowledged, and closing the channel gives them all back. On classic queues they return to their
-original positions. On quorum queues (RabbitMQ 3.10 here) they come back in the order they were
-taken, but each browse counts as a delivery: ``x-delivery-count`` goes up by one every time. The
-``Q.XQ`` of this topology has no delivery limit and dead-letters nowhere; a limit added by a policy,
-or RabbitMQ 4's default of 20 for quorum queues, would make the broker drop a dead letter that has
-been browsed that often.
+original positions. On quorum queues they come back in the order they were taken (as observed on
+RabbitMQ 3.10, see ``tests/dlq/test_quorum.py``), but each browse counts as a delivery:
+``x-delivery-count`` goes up by one every time. The ``Q.XQ`` of this topology has no delivery limit
+and dead-letters nowhere; a limit added by a policy, or RabbitMQ 4's default of 20 for quorum queues,
+would make the broker drop a dead letter that has been browsed that often.
 
 Replay follows Dramatiq's recipe: retry state removed from ``options`` (so the message gets its full
 retries again), ``queue_name`` set back to the canonical queue, ``message_timestamp`` refreshed (so
@@ -195,7 +195,6 @@ class QueueLength:
     queue: Queue
     #: Messages in ``Q.XQ``; ``None`` when the queue has not been declared yet (no worker ever ran).
     messages: int | None
-    consumers: int = 0
 
     @property
     def dead_letter_queue(self) -> str:
@@ -210,10 +209,6 @@ class Browse:
     letters: list[DeadLetterMessage]
     #: How many matched; more than ``len(letters)`` when a limit cut the list.
     matched: int
-
-    @property
-    def total(self) -> int:
-        return sum(length.messages or 0 for length in self.lengths)
 
 
 @dataclass(frozen=True)
@@ -454,7 +449,7 @@ class _DeadLetterQueue:
             # 404: no worker or publisher has declared it yet. The error closed the channel.
             self._channel = self._connection.channel()
             return QueueLength(self.queue, None)
-        return QueueLength(self.queue, int(ok.message_count), int(ok.consumer_count))
+        return QueueLength(self.queue, int(ok.message_count))
 
     def take(self, count: int) -> list[kombu.Message]:
         bound = kombu.Queue(self.name, no_declare=True)(self._channel)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from datetime import timedelta
 
 import kombu
@@ -20,6 +21,8 @@ from events.dead_letter_queue import (
     replay_body,
     replay_dead_letters,
 )
+from events.messages import OutgoingMessage
+from events.publisher import Publisher, PublishError
 from rsc.settings import get_settings
 from store.base import utcnow
 from store.uow import OpsUnitOfWork
@@ -285,3 +288,48 @@ def test_purge_deletes_only_the_selected_dead_letters_and_keeps_their_records(de
     assert lengths() == {Queue.PROFILE_EXPORT: 0, Queue.STATUS_PUSH: 0}
     with OpsUnitOfWork() as ops:
         assert ops.dead_letters.get(dead_letters.no_actor) is not None
+
+
+class RefusingPublisher(Publisher):
+    """RabbitMQ nacks everything (a full disk, say)."""
+
+    def publish_messages(self, messages: Sequence[OutgoingMessage]) -> None:
+        raise PublishError(
+            f"{len(messages)} of {len(messages)} messages not confirmed by RabbitMQ (_Unconfirmed)"
+        )
+
+
+def test_a_replay_rabbitmq_does_not_confirm_leaves_the_dead_letters_in_place(dead_letters: Sent) -> None:
+    before = {queue: raw_order(queue) for queue in Queue}
+
+    result = replay_dead_letters(Selection(queues=(Queue.PROFILE_EXPORT,)), publisher=RefusingPublisher())
+
+    assert result.error is not None and "not confirmed" in result.error
+    assert result.replayed == []
+    assert len(result.not_confirmed) == 4
+    assert {queue: raw_order(queue) for queue in Queue} == before
+    with OpsUnitOfWork() as ops:
+        assert all(row.replays == 0 and row.replayed_at is None for row in ops.dead_letters.list())
+
+
+def test_a_message_that_dies_again_after_a_replay_without_a_record_is_shown_unrecorded(
+    world: DeadLetterWorld, dead_letters: Sent
+) -> None:
+    world.stop()
+    replay_dead_letters(Selection(message_ids=frozenset({dead_letters.rule_acme})))
+    # Something other than the worker's recorder rejects it (a crash loop ended by RabbitMQ, say).
+    with kombu.Connection(get_settings().broker_url) as conn:
+        channel = conn.channel()
+        message = channel.basic_get(Queue.PROFILE_EXPORT.value, no_ack=False)
+        assert message is not None
+        channel.basic_reject(message.delivery_tag, requeue=False)
+        channel.close()
+    wait_for_dead_letters(EXPECTED)
+
+    (letter,) = find_dead_letters(dead_letters.rule_acme)
+
+    assert letter.reason_code == UNRECORDED
+    assert letter.record is not None and letter.record.predates_last_replay
+    assert "died again after its replay" in letter.reason
+    assert "the death before: business_rule" in letter.reason
+    assert letter.position == 3  # back at the tail
