@@ -48,3 +48,17 @@ def to_messages(event: Event) -> list[OutgoingMessage]:
         )
         messages.append(OutgoingMessage(route.queue.value, message.message_id, message.encode()))
     return messages
+
+
+def command_message(queue: str, actor: str, **kwargs: object) -> OutgoingMessage:
+    """An internal command (not an event) for ``actor``; each command gets a new message id."""
+    message: dramatiq.Message[None] = dramatiq.Message(
+        queue_name=queue,
+        actor_name=actor,
+        args=(),
+        kwargs=kwargs,
+        options={},
+        message_id=str(uuid.uuid4()),
+        message_timestamp=int(time.time() * 1000),
+    )
+    return OutgoingMessage(queue, message.message_id, message.encode())

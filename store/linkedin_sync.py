@@ -13,11 +13,15 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Integer, String, Text, and_, case, func, or_, select, update
+from sqlalchemy import Index, Integer, String, Text, and_, case, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
 from store.upsert import dialect_insert
+
+#: How long a claimed record is held for one push. A push that outlives it may overlap with the next
+#: one; that is harmless (whole-record PUTs, settled by version), so it is kept short.
+LEASE = timedelta(seconds=30)
 
 
 class Resource(StrEnum):
@@ -36,6 +40,7 @@ class SyncOutcome(StrEnum):
 
 class SyncState(TenantScoped, Base):
     __tablename__ = "linkedin_sync"
+    __table_args__ = (Index("ix_linkedin_sync_dirty_since", "dirty_since"),)
 
     resource: Mapped[str] = mapped_column(String(32), primary_key=True)
     entity_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -88,7 +93,7 @@ class LinkedInOutbox:
         limit: int = 100,
         quiet_for: timedelta = timedelta(0),
         max_wait: timedelta | None = None,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = LEASE,
     ) -> dict[str, int]:
         """Lease up to ``limit`` dirty records and return {entity_id: version to push}.
 
@@ -173,6 +178,19 @@ class LinkedInOutbox:
             .execution_options(synchronize_session=False)
         )
 
+    def dirty_ids(self, resource: Resource, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` LinkedIn has not seen in their latest version."""
+        return set(
+            self.session.scalars(
+                select(SyncState.entity_id).where(
+                    SyncState.tenant_id == self.tenant,
+                    SyncState.resource == resource.value,
+                    SyncState.entity_id.in_(list(ids)),
+                    SyncState.version > SyncState.synced_version,
+                )
+            )
+        )
+
     def dirty_count(self, resource: Resource | None = None) -> int:
         stmt = select(func.count()).where(
             SyncState.tenant_id == self.tenant, SyncState.version > SyncState.synced_version
@@ -180,3 +198,23 @@ class LinkedInOutbox:
         if resource is not None:
             stmt = stmt.where(SyncState.resource == resource.value)
         return int(self.session.scalar(stmt) or 0)
+
+
+def tenants_with_due_records(
+    session: Session, resources: Iterable[Resource], *, quiet_for: timedelta = timedelta(0)
+) -> list[str]:
+    """Tenants holding records LinkedIn has not seen that no push holds right now (operator query)."""
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(SyncState.tenant_id)
+            .where(
+                SyncState.dirty_since.is_not(None),
+                SyncState.resource.in_([r.value for r in resources]),
+                or_(SyncState.lease_until.is_(None), SyncState.lease_until < now),
+                SyncState.changed_at <= now - quiet_for,
+            )
+            .distinct()
+            .order_by(SyncState.tenant_id)
+        )
+    )

@@ -35,7 +35,16 @@ class PushReport:
     sent: int = 0
     synced: list[str] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)
+    #: Records waiting for one they depend on (a member link waits for its candidate).
     deferred: list[str] = field(default_factory=list)
+    #: Requested records another push holds right now.
+    held: list[str] = field(default_factory=list)
+    #: Records LinkedIn failed transiently (429/5xx per entity); the next sweep retries them.
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not (self.deferred or self.held or self.failed)
 
 
 def _compact(body: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +71,8 @@ def candidate_body(candidate: Candidate) -> dict[str, Any]:
             "externalProfileUrl": profile_url,
             "linkedInProfileUrl": candidate.linkedin_profile_url,
             "doNotContact": candidate.do_not_contact,
+            # A PUT replaces the whole record: without the member link it would unlink the member.
+            "manualMatchedMember": candidate.person_urn,
             "atsCreatedAt": to_ms(candidate.created_at),
             "atsLastModifiedAt": to_ms(candidate.modified_at),
         }
@@ -131,19 +142,26 @@ def push_pending(
     quiet_for: timedelta = timedelta(0),
     max_wait: timedelta | None = None,
 ) -> PushReport:
-    """Push one batch of due records of ``resource``; raise LinkedInUnavailable if some must be retried."""
+    """Push one batch (at most ``limit``) of the due records of ``resource`` and settle them.
+
+    What cannot be pushed now stays dirty in the outbox, where the outbox sweep finds it; the report
+    says what and why. A call LinkedIn refused as a whole raises (``LinkedInUnavailable`` after the
+    records were released for the next attempt, ``LinkedInRejected`` after they were marked refused).
+    """
     report = PushReport()
+    wanted = list(ids) if ids is not None else None
     with uow:
-        claimed = uow.outbox.claim(resource, ids=ids, limit=limit, quiet_for=quiet_for, max_wait=max_wait)
+        claimed = uow.outbox.claim(resource, ids=wanted, limit=limit, quiet_for=quiet_for, max_wait=max_wait)
+        if wanted is not None:
+            report.held = sorted(uow.outbox.dirty_ids(resource, wanted) - set(claimed))
         if not claimed:
             return report
         bodies, invalid, later = BUILDERS[resource](uow, claimed)
-        if invalid:
-            for entity_id, reason in invalid.items():
-                uow.outbox.settle(
-                    resource, {entity_id: claimed[entity_id]}, outcome=SyncOutcome.REJECTED, error=reason
-                )
-            report.rejected.update(invalid)
+        for entity_id, reason in invalid.items():
+            uow.outbox.settle(
+                resource, {entity_id: claimed[entity_id]}, outcome=SyncOutcome.REJECTED, error=reason
+            )
+        report.rejected.update(invalid)
         if later:
             uow.outbox.release(resource, later, error="waiting for a record it depends on")
             report.deferred.extend(sorted(later))
@@ -159,9 +177,8 @@ def push_pending(
         raise
     except LinkedInRejected as exc:
         with uow:
-            uow.outbox.settle(
-                resource, {k: claimed[k] for k in bodies}, outcome=SyncOutcome.REJECTED, error=str(exc)
-            )
+            pushed = {k: claimed[k] for k in bodies}
+            uow.outbox.settle(resource, pushed, outcome=SyncOutcome.REJECTED, error=str(exc))
             uow.commit()
         raise
     report.sent = len(bodies)
@@ -177,6 +194,7 @@ def push_pending(
             uow.outbox.release(resource, result.failed, error="LinkedIn failed transiently")
         uow.commit()
     report.synced.extend(result.ok)
+    report.failed.extend(sorted(result.failed))
     log.info(
         "pushed to linkedin",
         resource=resource.value,
@@ -184,6 +202,4 @@ def push_pending(
         count=len(result.ok),
         failed_keys=len(result.failed),
     )
-    if result.failed:
-        raise LinkedInUnavailable(f"{len(result.failed)} {resource.value} records failed transiently")
     return report

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from linkedin.client import LinkedInClient
+from linkedin.errors import LinkedInRejected, LinkedInUnavailable
 from linkedin.exports import ExportedCandidate
 from rsc.logs import get_logger
 from rsc.settings import get_settings
@@ -81,10 +82,31 @@ def handle_export_requested(
         result = _apply(event, export, uow)
         if result is None:
             return None
-    # Converge LinkedIn with the store; a no-op when an earlier delivery already did it.
-    push_pending(uow, linkedin, Resource.CANDIDATE, ids=[result.candidate_id])
-    push_pending(uow, linkedin, Resource.CANDIDATE_MEMBER, ids=[result.candidate_id])
+    tell_linkedin(uow, linkedin, result.candidate_id)
     return result
+
+
+def tell_linkedin(uow: UnitOfWork, linkedin: LinkedInClient, candidate_id: str) -> None:
+    """Push the candidate and its member link now, so the member shows "in ATS" within seconds.
+
+    Best effort: the import is committed and the outbox holds what LinkedIn has not seen yet, so
+    whatever cannot be pushed now (LinkedIn down, records held by another push) is left to the
+    outbox sweep instead of failing an export that succeeded.
+    """
+    for resource in (Resource.CANDIDATE, Resource.CANDIDATE_MEMBER):
+        try:
+            report = push_pending(uow, linkedin, resource, ids=[candidate_id])
+        except (LinkedInUnavailable, LinkedInRejected) as exc:
+            log.warning(
+                "left to the outbox sweep",
+                resource=resource.value,
+                candidate_id=candidate_id,
+                error_class=type(exc).__name__,
+            )
+            return
+        if not report.complete:
+            log.info("left to the outbox sweep", resource=resource.value, candidate_id=candidate_id)
+            return
 
 
 def _result_of(record: ExportRecord) -> ExportResult:

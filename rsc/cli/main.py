@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rsc.cli import db, dlq, events, ingress, sandbox, tenant, worker
+from rsc.cli import db, dlq, events, ingress, sandbox, scheduler, tenant, worker
 
 app = typer.Typer(
     name="rsc",
@@ -18,6 +18,7 @@ app.add_typer(dlq.app, name="dlq")
 app.command("worker")(worker.run_worker)
 app.command("ingress")(ingress.run_ingress)
 app.command("sandbox")(sandbox.run_sandbox)
+app.command("scheduler")(scheduler.run_scheduler)
 app.command("publish")(events.publish)
 app.command("schema")(events.schema)
 

@@ -10,11 +10,12 @@ from tests.e2e.pipeline import Pipeline
 
 @pytest.fixture
 def pipeline(tmp_path: Path, postgres_url: str, rabbit: str) -> Iterator[Pipeline]:
-    """Sandbox and ingress running; tests start the workers they need."""
+    """Sandbox, ingress and scheduler running; tests start the workers they need."""
     running = Pipeline(tmp_path, postgres_url, rabbit)
     try:
         running.start_sandbox()
         running.start_ingress()
+        running.start_scheduler()
         yield running
     finally:
         running.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -53,6 +54,7 @@ class Pipeline:
             "RSC_LOG_LEVEL": "INFO",
             "RSC_MIN_BACKOFF_MS": "200",
             "RSC_MAX_BACKOFF_MS": "2000",
+            "RSC_SCHEDULER_TICK_S": "1",
             **env,
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -91,6 +93,9 @@ class Pipeline:
         self.start("ingress", "ingress", "--port", str(self.ingress_port))
         eventually(lambda: self._ok(f"{self.ingress_url}/healthz"), what="the ingress to start")
 
+    def start_scheduler(self) -> None:
+        self.start("scheduler", "scheduler")
+
     def start_workers(self, name: str = "worker", *queues: str, processes: int = 1, threads: int = 4) -> None:
         args = ["worker", "--processes", str(processes), "--threads", str(threads)]
         for queue in queues:
@@ -99,10 +104,8 @@ class Pipeline:
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         proc = self.processes.pop(name)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=30)
 
     def _ok(self, url: str) -> bool:

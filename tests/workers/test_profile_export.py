@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from linkedin.client import LinkedInClient
-from linkedin.errors import LinkedInNotFound, LinkedInUnavailable
+from linkedin.errors import LinkedInNotFound
 from schemas.ats import JobSnapshot
 from schemas.linkedin import ExportRequest, ExportRequested
 from store.db import Store
@@ -18,6 +18,7 @@ from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
 from tests.helpers import ORG
 from tests.sandbox_harness import SandboxHarness, running_sandbox
+from workers.outbox_sweep import sweep_outbox
 from workers.profile_export import (
     ExportOutcome,
     ForeignIntegrationContext,
@@ -200,8 +201,9 @@ def test_linkedin_down_after_the_import_is_caught_up_on_redelivery(
     store_job(store)
     event = export_event(export(sandbox))
     sandbox.faults(error_rate=1.0, path_prefix="/v2/atsCandidates")
-    with pytest.raises(LinkedInUnavailable):
-        handle_export_requested(event, UnitOfWork("acme", store), linkedin)
+    # The import succeeds; what LinkedIn could not take stays in the outbox.
+    result = handle_export_requested(event, UnitOfWork("acme", store), linkedin)
+    assert result is not None and result.outcome is ExportOutcome.CREATED
     with UnitOfWork("acme", store) as uow:
         candidate = uow.candidates.by_person_urn("urn:li:person:ada01")
         assert candidate is not None
@@ -209,6 +211,36 @@ def test_linkedin_down_after_the_import_is_caught_up_on_redelivery(
         assert uow.outbox.dirty_count(Resource.CANDIDATE) == 1
     assert sandbox.record(ORG, "candidates", candidate_id) is None
     sandbox.faults(error_rate=0.0)
-    result = handle_export_requested(event, UnitOfWork("acme", store), linkedin)
-    assert result is not None and result.candidate_id == candidate_id
+    again = handle_export_requested(event, UnitOfWork("acme", store), linkedin)
+    assert again == result
     assert sandbox.record(ORG, "candidates", candidate_id)["manualMatchedMember"] == "urn:li:person:ada01"
+
+
+def test_the_outbox_sweep_pushes_what_an_export_left_behind(
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
+) -> None:
+    store_job(store)
+    sandbox.faults(error_rate=1.0, path_prefix="/v2/atsCandidates")
+    results = [
+        handle_export_requested(
+            export_event(export(sandbox, member={**MEMBER, "member": f"urn:li:person:m{i}"})),
+            UnitOfWork("acme", store),
+            linkedin,
+        )
+        for i in range(3)
+    ]
+    assert sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0)).interrupted
+    sandbox.faults(error_rate=0.0)
+    report = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
+    assert report.sent == {"candidate": 3, "candidate_member": 3}
+    for result in results:
+        assert result is not None
+        assert sandbox.record(ORG, "candidates", result.candidate_id)["manualMatchedMember"].startswith(
+            "urn:li:"
+        )
+    with UnitOfWork("acme", store) as uow:
+        assert uow.outbox.dirty_count(Resource.CANDIDATE) == 0
+    assert sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0)).sent == {
+        "candidate": 0,
+        "candidate_member": 0,
+    }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:24:08.102870
+Create Date: 2026-11-25 19:40:22.572144
 """
 
 from collections.abc import Sequence
@@ -148,6 +148,9 @@ def upgrade() -> None:
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('tenant_id', 'resource', 'entity_id', name=op.f('pk_linkedin_sync'))
     )
+    with op.batch_alter_table('linkedin_sync', schema=None) as batch_op:
+        batch_op.create_index('ix_linkedin_sync_dirty_since', ['dirty_since'], unique=False)
+
     op.create_table('rejections',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('channel', sa.String(length=32), nullable=False),
@@ -186,6 +189,9 @@ def downgrade() -> None:
     op.drop_table('candidate_emails')
     op.drop_table('tenants')
     op.drop_table('rejections')
+    with op.batch_alter_table('linkedin_sync', schema=None) as batch_op:
+        batch_op.drop_index('ix_linkedin_sync_dirty_since')
+
     op.drop_table('linkedin_sync')
     op.drop_table('jobs')
     op.drop_table('inbox')

@@ -1,0 +1,43 @@
+"""The scheduler requests an outbox sweep for exactly the tenants with due records."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from events.publisher import Publisher
+from store.base import utcnow
+from store.db import get_store
+from store.linkedin_sync import Resource, SyncState
+from store.uow import UnitOfWork
+from tests.helpers import drain
+from workers.scheduler import Scheduler
+
+
+def test_a_tick_asks_for_one_sweep_per_tenant_with_due_records(
+    sqlite_url: str, rabbit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RSC_OUTBOX_GRACE_S", "0")
+    for tenant in ("acme", "globex"):
+        with UnitOfWork(tenant) as uow:
+            uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
+            uow.outbox.mark_changed(Resource.CANDIDATE, "C-2")
+            uow.commit()
+    with UnitOfWork("initech") as uow:  # in sync: nothing to do
+        uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
+        uow.outbox.settle(Resource.CANDIDATE, {"C-1": 1})
+        uow.commit()
+    with UnitOfWork("hooli") as uow:  # held by a push in flight
+        uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
+        uow.commit()
+    with get_store().session("hooli") as session:
+        state = session.get(SyncState, ("hooli", "candidate", "C-1"))
+        assert state is not None
+        state.lease_until = utcnow() + timedelta(seconds=30)
+        session.commit()
+
+    assert Scheduler(Publisher(rabbit)).tick() == 2
+    messages = drain(rabbit, "status_push")
+    assert sorted(body["kwargs"]["tenant"] for body, _ in messages) == ["acme", "globex"]
+    assert {body["actor_name"] for body, _ in messages} == {"push_outbox"}

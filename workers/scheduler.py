@@ -1,0 +1,56 @@
+"""The scheduler: one process (a singleton in production) that asks workers for periodic work.
+
+Every tick it enqueues an outbox sweep for each tenant that has records LinkedIn has not seen and
+that no push holds. Running two schedulers by mistake is harmless (sweeps are idempotent), only
+wasteful.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from events.messages import command_message
+from events.publisher import Publisher, PublishError
+from rsc.logs import get_logger
+from rsc.settings import Settings, get_settings
+from store.db import Store, get_store
+from store.linkedin_sync import tenants_with_due_records
+from workers.outbox_sweep import pushable_resources
+from workers.topology import Queue
+
+log = get_logger(__name__)
+
+SWEEP_ACTOR = "push_outbox"
+
+
+class Scheduler:
+    def __init__(
+        self, publisher: Publisher, store: Store | None = None, settings: Settings | None = None
+    ) -> None:
+        self.publisher = publisher
+        self.store = store or get_store()
+        self.settings = settings or get_settings()
+
+    def tick(self) -> int:
+        """Enqueue this tick's work; returns how many messages were sent."""
+        with self.store.session(None) as session:
+            tenants = tenants_with_due_records(
+                session, pushable_resources(), quiet_for=timedelta(seconds=self.settings.outbox_grace_s)
+            )
+        messages = [command_message(Queue.STATUS_PUSH.value, SWEEP_ACTOR, tenant=t) for t in tenants]
+        if messages:
+            self.publisher.publish_messages(messages)
+            log.info("outbox sweeps requested", count=len(messages))
+        return len(messages)
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("scheduler started", interval_s=self.settings.scheduler_tick_s)
+        while not stop.is_set():
+            try:
+                self.tick()
+            except PublishError:
+                log.exception("scheduler could not enqueue; retrying next tick")
+            except Exception:
+                log.exception("scheduler tick failed; retrying next tick")
+            stop.wait(self.settings.scheduler_tick_s)
