@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -89,7 +90,9 @@ def test_the_signature_may_cover_the_unicode_escaped_payload(client: TestClient,
         (lambda body: {"tenant": "nobody"}, 404, "unknown_tenant"),
     ],
 )
-def test_refused_pushes_enqueue_nothing_and_are_recorded(client, rabbit, mutate, status, code) -> None:  # type: ignore[no-untyped-def]
+def test_refused_pushes_enqueue_nothing_and_are_recorded(
+    client: TestClient, rabbit: str, mutate: Any, status: int, code: str
+) -> None:
     body = push_body()
     response = post(client, body, **mutate(body))
     assert response.status_code == status
@@ -138,7 +141,7 @@ def test_no_200_unless_the_event_is_confirmed(sqlite_url: str, monkeypatch: pyte
     create_tenant("acme", client_secret=SECRET)
 
     class Down(Publisher):
-        def publish_messages(self, messages):  # type: ignore[no-untyped-def]
+        def publish_messages(self, messages: Any) -> None:
             raise PublishError("broker down")
 
     with TestClient(create_app(publisher=Down("amqp://guest:guest@127.0.0.1:1/%2F"))) as client:

@@ -20,7 +20,7 @@ def test_a_batch_lands_in_its_queue_as_dramatiq_messages(rabbit: str) -> None:
     messages = drain(rabbit, "status_push")
     assert len(messages) == 250
     body, amqp_message = messages[0]
-    decoded = dramatiq.Message(**{**body, "args": tuple(body["args"])})
+    decoded: dramatiq.Message[None] = dramatiq.Message(**{**body, "args": tuple(body["args"])})
     assert decoded.actor_name == "apply_job_event"
     assert amqp_message.properties["delivery_mode"] == 2
     assert amqp_message.properties["message_id"] == body["message_id"]

@@ -9,7 +9,9 @@ from tests.helpers import ORG
 EXPORTS = 500
 
 
-def test_sigkill_in_the_middle_of_500_exports_loses_and_duplicates_nothing(pipeline: Pipeline, rabbit: str) -> None:
+def test_sigkill_in_the_middle_of_500_exports_loses_and_duplicates_nothing(
+    pipeline: Pipeline, rabbit: str
+) -> None:
     client_id, _ = onboard(pipeline, "acme", org=ORG)
     pipeline.start_workers("worker", "profile_export", "status_push", processes=2, threads=8)
     publish_job(rabbit, "acme", "J-1")
@@ -25,7 +27,9 @@ def test_sigkill_in_the_middle_of_500_exports_loses_and_duplicates_nothing(pipel
 
     eventually(lambda: counts("acme")["exports"] == EXPORTS, timeout=240, what=f"{EXPORTS} exports")
     # Give redelivered duplicates time to be (not) applied.
-    eventually(lambda: _remote_linked(pipeline) == EXPORTS, timeout=120, what="LinkedIn to hold every candidate")
+    eventually(
+        lambda: _remote_linked(pipeline) == EXPORTS, timeout=120, what="LinkedIn to hold every candidate"
+    )
     assert counts("acme") == {"candidates": EXPORTS, "applications": EXPORTS, "exports": EXPORTS}
     assert dead_letters() == {}
 
