@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install run test lint typecheck pytest bench clean migration
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Until the first release the schema is one migration, regenerated from the models.
+migration: $(STAMP)
+	rm -f store/migrations/versions/0001_initial_schema.py var/migration.db
+	mkdir -p var
+	$(BIN)/python -c "from alembic import command; from store.migrate import alembic_config; \
+	command.revision(alembic_config('sqlite:///var/migration.db'), message='initial schema', autogenerate=True, rev_id='0001')"
+	rm -f var/migration.db

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:40:22.572144
+Create Date: 2026-11-25 19:45:25.929044
 """
 
 from collections.abc import Sequence
