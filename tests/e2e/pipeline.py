@@ -102,6 +102,18 @@ class Pipeline:
             args += ["--queues", queue]
         self.start(name, *args)
 
+    def rsc(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """Run an ``rsc`` command against this pipeline, as an operator would."""
+        return subprocess.run(
+            [RSC, *args],
+            env=self.env,
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         proc = self.processes.pop(name)
         with contextlib.suppress(ProcessLookupError):

@@ -90,12 +90,35 @@ def test_poison_inputs_are_dead_lettered_with_their_reason_while_valid_exports_f
     assert counts("globex") == {"candidates": 0, "applications": 0, "exports": 0}
     assert _rejections() == {"malformed_body": 1, "bad_signature": 1}
 
+    # The cause of one reason is fixed: the job is published. Replaying that reason imports the export.
+    publish_job(rabbit, "acme", "J-draft", second=30)
+    eventually(lambda: _job_published("acme", "J-draft"), what="J-draft published")
+    replay = pipeline.rsc("dlq", "replay", "--queue", "profile_export", "--reason", "job_not_published")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    eventually(lambda: counts("acme")["exports"] == 21, timeout=60, what="the replayed export")
+    assert counts("acme") == {"candidates": 21, "applications": 21, "exports": 21}
+    # Replaying again changes nothing: the dead letter is gone, the rest stay.
+    again = pipeline.rsc("dlq", "replay", "--queue", "profile_export", "--reason", "job_not_published")
+    assert again.returncode == 0, again.stdout + again.stderr
+    remaining = pipeline.rsc("dlq", "list", "--queue", "profile_export")
+    assert "job_not_published" not in remaining.stdout
+    assert "foreign_integration_context" in remaining.stdout
+    assert counts("acme") == {"candidates": 21, "applications": 21, "exports": 21}
+
 
 def _job_stored(tenant: str, job_id: str) -> bool:
     from store.uow import UnitOfWork
 
     with UnitOfWork(tenant) as uow:
         return uow.jobs.get(job_id) is not None
+
+
+def _job_published(tenant: str, job_id: str) -> bool:
+    from store.uow import UnitOfWork
+
+    with UnitOfWork(tenant) as uow:
+        job = uow.jobs.get(job_id)
+        return job is not None and job.is_published
 
 
 def _remote_candidates(pipeline: Pipeline) -> list[dict[str, object]]:
