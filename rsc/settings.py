@@ -70,10 +70,10 @@ class Settings(BaseSettings):
     metrics_port: int = 9191
 
     #: Seconds between two scheduler ticks (outbox sweeps are requested on each tick).
-    scheduler_tick_s: float = 5.0
-    #: The outbox sweep leaves records changed less than this long ago to the handler that changed
-    #: them (it pushes right after its commit), instead of racing it for them.
-    outbox_grace_s: float = 2.0
+    scheduler_tick_s: float = 1.0
+    #: The outbox sweep leaves records changed less than this long ago for the next sweep, so that
+    #: a burst of changes to one record is pushed once, with its latest state.
+    outbox_grace_s: float = 0.5
 
     #: The candidate's page in the ATS, sent to LinkedIn as externalProfileUrl ("{candidate_id}").
     ats_candidate_url_template: str = ""

@@ -2,8 +2,12 @@
 
 Fetch the export, check it belongs to this tenant and targets a published job, keep only what the
 integration promises (name, displayed location, current employers, member URN), create the candidate
-or reuse the one already linked to that member, apply them to the job once, then tell LinkedIn the
-member is in the ATS (atsCandidates upsert and manualMatchedMember).
+or reuse the one already linked to that member, and apply them to the job once.
+
+LinkedIn learns that the member is in the ATS (atsCandidates upsert carrying manualMatchedMember)
+from the outbox: the import marks the candidate, and the next outbox sweep sends it together with
+every other record due, up to 100 a call. One export thus costs LinkedIn one call (the GET), not
+three, which matters against a budget of 100,000 calls a day.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from linkedin.client import LinkedInClient
-from linkedin.errors import LinkedInRejected, LinkedInUnavailable
 from linkedin.exports import ExportedCandidate
 from rsc.logs import get_logger
 from rsc.settings import get_settings
@@ -26,7 +29,6 @@ from store.exports import ExportRecord
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
 from workers.errors import PermanentError
-from workers.linkedin_push import push_pending
 
 log = get_logger(__name__)
 
@@ -82,31 +84,7 @@ def handle_export_requested(
         result = _apply(event, export, uow)
         if result is None:
             return None
-    tell_linkedin(uow, linkedin, result.candidate_id)
     return result
-
-
-def tell_linkedin(uow: UnitOfWork, linkedin: LinkedInClient, candidate_id: str) -> None:
-    """Push the candidate and its member link now, so the member shows "in ATS" within seconds.
-
-    Best effort: the import is committed and the outbox holds what LinkedIn has not seen yet, so
-    whatever cannot be pushed now (LinkedIn down, records held by another push) is left to the
-    outbox sweep instead of failing an export that succeeded.
-    """
-    for resource in (Resource.CANDIDATE, Resource.CANDIDATE_MEMBER):
-        try:
-            report = push_pending(uow, linkedin, resource, ids=[candidate_id])
-        except (LinkedInUnavailable, LinkedInRejected) as exc:
-            log.warning(
-                "left to the outbox sweep",
-                resource=resource.value,
-                candidate_id=candidate_id,
-                error_class=type(exc).__name__,
-            )
-            return
-        if not report.complete:
-            log.info("left to the outbox sweep", resource=resource.value, candidate_id=candidate_id)
-            return
 
 
 def _result_of(record: ExportRecord) -> ExportResult:
