@@ -26,47 +26,76 @@ class LogFormat(StrEnum):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RSC_", extra="ignore")
 
+    #: RabbitMQ URL (amqp://user:password@host:port/vhost).
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    #: The store: a SQLAlchemy URL; SQLite under var/ by default, postgresql://... in production.
     database_url: str = f"sqlite:///{VAR_DIR}/rsc.db"
+    #: LinkedIn's API base URL; by default the bundled sandbox on localhost.
     linkedin_api_url: str = "http://127.0.0.1:8090"
     #: LinkedIn mints tokens on www.linkedin.com, not on the API host; empty means "same as the API".
     linkedin_oauth_url: str = ""
+    #: Timeout of every LinkedIn call, in seconds.
     linkedin_timeout_s: float = 10.0
     #: Rest.li protocol header sent on every v2 call.
     linkedin_restli_version: str = "2.0.0"
+    #: LinkedIn's budgets per customer app (reference §4), shared by every process through the store.
+    linkedin_records_per_minute: int = 10_000
+    #: Calls a day per customer app and endpoint family (reference §4).
+    linkedin_calls_per_day: int = 100_000
+    #: How many times faster than real time LinkedIn's rate windows run: 1 against LinkedIn; a
+    #: sandbox started with ``--clock-scale N`` needs N here too.
+    linkedin_clock_scale: float = 1.0
+    #: The client counts a minute this much longer than LinkedIn does (clock skew, time in flight).
+    linkedin_rate_margin: float = 0.02
+    #: Share of the budgets bulk traffic (the historical backfill) may spend; the rest is kept for
+    #: live changes.
+    linkedin_bulk_share: float = 0.5
 
+    #: Interface the ingress (webhook service) listens on.
     ingress_host: str = "127.0.0.1"
+    #: Port the ingress listens on.
     ingress_port: int = 8080
     #: The public base URL LinkedIn reaches the ingress on; a tenant's CALLBACK_URL is built from it.
     public_base_url: str = "http://127.0.0.1:8080"
+    #: Largest push body the ingress accepts; larger ones get 400.
     max_body_bytes: int = 256 * 1024
 
+    #: Interface the LinkedIn sandbox listens on (local runs and tests).
     sandbox_host: str = "127.0.0.1"
+    #: Port of the LinkedIn sandbox.
     sandbox_port: int = 8090
+    #: SQLite file of the sandbox's state.
     sandbox_db: str = str(VAR_DIR / "sandbox.db")
 
+    #: `classic` or `quorum` queues (quorum: replicated, with a delivery limit against crash loops).
     queue_type: QueueType = QueueType.CLASSIC
     #: Quorum queues only: deliveries before RabbitMQ dead-letters a message that keeps crashing workers.
     delivery_limit: int = 5
 
     #: Retries of transient failures before a message is dead-lettered.
     max_retries: int = 8
+    #: First retry delay (ms); it doubles with each retry, up to RSC_MAX_BACKOFF_MS.
     min_backoff_ms: int = 500
     #: Kept far below RabbitMQ's consumer_timeout (30 min), see docs/operations.md.
     max_backoff_ms: int = 120_000
     #: Hard limit for one message; also far below consumer_timeout.
     time_limit_ms: int = 120_000
 
+    #: How long the publisher waits for RabbitMQ to confirm a batch, in seconds.
     publish_confirm_timeout_s: float = 10.0
+    #: Attempts of a publish (reconnecting in between) before it fails.
     publish_max_retries: int = 5
 
     #: Key for encrypting tenant secrets at rest and for keyed hashes (Fernet, urlsafe base64).
     #: Unset: a development key is created under var/ and a warning is logged.
     secret_key: str = ""
 
+    #: Log level of every process.
     log_level: str = "INFO"
+    #: `json` (one object per line, for machines) or `console` (for people).
     log_format: LogFormat = LogFormat.JSON
 
+    #: Port of the Prometheus metrics endpoint of worker processes.
     metrics_port: int = 9191
 
     #: Seconds between two scheduler ticks (outbox sweeps are requested on each tick).
@@ -74,11 +103,45 @@ class Settings(BaseSettings):
     #: The outbox sweep leaves records changed less than this long ago for the next sweep, so that
     #: a burst of changes to one record is pushed once, with its latest state.
     outbox_grace_s: float = 0.5
+    #: A record that keeps changing is still pushed at least this often (seconds).
+    outbox_max_wait_s: float = 10.0
 
     #: The candidate's page in the ATS, sent to LinkedIn as externalProfileUrl ("{candidate_id}").
     ats_candidate_url_template: str = ""
     #: Status given to the application an export creates.
     export_initial_status: str = "New"
+
+    #: InMail and prospect note polls. LinkedIn allows this many prospect-interaction calls (seatsV2,
+    #: conversationEvents, mailStubs, prospectNotes together) per customer app and UTC day.
+    prospect_calls_per_day: int = 100_000
+    #: Share of that budget the scheduler plans to spend; the rest is headroom for retries and pages.
+    prospect_budget_share: float = 0.9
+    #: How far back a newly connected seat's InMails, stubs and notes are read (back-fill), in days.
+    prospect_backfill_days: float = 30.0
+    #: Seconds between two polls of a contract's stubs and notes (all caught-up seats in one call).
+    contract_poll_interval_s: float = 60.0
+    #: Bounds of a seat's InMail poll interval; in between, the budget and the seat's activity decide.
+    seat_poll_min_interval_s: float = 20.0
+    seat_poll_max_interval_s: float = 1800.0
+    #: Seconds between two seatsV2 reads of a tenant (new seats, new users connected automatically).
+    seat_refresh_interval_s: float = 900.0
+    #: Each poll re-reads this much before its watermark, for items LinkedIn lists a little late.
+    poll_overlap_s: float = 30.0
+
+    #: SMTP server for note-reply e-mails.
+    smtp_host: str = "127.0.0.1"
+    #: Port of the SMTP server.
+    smtp_port: int = 25
+    #: SMTP login (empty: no authentication).
+    smtp_username: str = ""
+    #: SMTP password.
+    smtp_password: str = ""
+    #: Upgrade the SMTP connection with STARTTLS.
+    smtp_starttls: bool = False
+    #: Timeout of SMTP operations, in seconds.
+    smtp_timeout_s: float = 10.0
+    #: Sender address of notification e-mails.
+    smtp_from: str = "rsc-notifications@localhost"
 
     @field_validator("database_url")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rsc.cli import db, dlq, events, ingress, sandbox, scheduler, tenant, worker
+from rsc.cli import config, db, demo, dlq, events, ingress, sandbox, scheduler, tenant, worker
 
 app = typer.Typer(
     name="rsc",
@@ -19,6 +19,8 @@ app.command("worker")(worker.run_worker)
 app.command("ingress")(ingress.run_ingress)
 app.command("sandbox")(sandbox.run_sandbox)
 app.command("scheduler")(scheduler.run_scheduler)
+app.command("demo")(demo.run_demo)
+app.command("config")(config.show_config)
 app.command("publish")(events.publish)
 app.command("schema")(events.schema)
 

@@ -61,11 +61,12 @@ class Pipeline:
         self._log_files: list[Any] = []
         self.http = httpx.Client(timeout=30)
 
-    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+    def start(self, name: str, *args: str, program: str = RSC) -> subprocess.Popen[bytes]:
+        """Start ``program args`` (default: the ``rsc`` command) as a process of the pipeline."""
         log = (self.logs / f"{name}.log").open("ab")
         self._log_files.append(log)
         proc = subprocess.Popen(
-            [RSC, *args],
+            [program, *args],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -1,0 +1,182 @@
+"""Profile export throughput against the bare ceiling, and batched against one-by-one confirms.
+
+    python -m bench.export_throughput [--events 2000] [--processes 2] [--threads 8] [--database postgresql]
+
+Measured in one run, on the same services and with the same worker processes and threads:
+1. the ceiling: a bare Dramatiq actor committing one one-row transaction per message;
+2. the export worker: ``linkedin.export.requested`` events for exports waiting in the sandbox, each
+   fetched from LinkedIn (the sandbox, over HTTP) and imported (candidate, application, export record,
+   inbox and outbox rows) in one transaction;
+3. the publisher: one batch with pipelined confirms against one confirm round trip per message.
+Queues are filled first and the workers started afterwards; a rate is taken from the first to the
+last committed message, so worker start-up is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import uuid
+from datetime import UTC, datetime
+
+from bench import ceiling
+from bench.harness import PYTHON, Rate, bench_pipeline, wait_for
+from events.messages import OutgoingMessage, command_message
+from events.publisher import Publisher
+from schemas.ats import JobSnapshot
+from schemas.linkedin import ExportRequest, ExportRequested
+from store.exports import ExportRecord
+from store.tenants import Tenant
+from store.uow import OpsUnitOfWork, UnitOfWork
+from tests.e2e.pipeline import Pipeline
+
+ORG = "urn:li:organization:777"
+
+
+def _first_to_last(count: callable, total: int) -> float:  # type: ignore[valid-type]
+    first = wait_for(count, 1)
+    last = wait_for(count, total)
+    return max(last - first, 1e-9)
+
+
+def measure_ceiling(pipeline: Pipeline, events: int, processes: int, threads: int) -> Rate:
+    ceiling.create_table()
+    publisher = Publisher()
+    messages = [
+        command_message(ceiling.QUEUE, ceiling.ACTOR, event={"id": uuid.uuid4().hex, "payload": "x" * 64})
+        for _ in range(events)
+    ]
+    publisher.publish_messages(messages)
+    pipeline.start(
+        "ceiling",
+        "-m",
+        "dramatiq",
+        "bench.ceiling",
+        "--queues",
+        ceiling.QUEUE,
+        "--processes",
+        str(processes),
+        "--threads",
+        str(threads),
+        "--skip-logging",
+        program=PYTHON,
+    )
+    seconds = _first_to_last(ceiling.count_rows, events)
+    pipeline.kill("ceiling")
+    publisher.close()
+    return Rate("bare Dramatiq actor, one one-row commit", events - 1, seconds)
+
+
+def prepare_exports(pipeline: Pipeline, events: int) -> list[ExportRequested]:
+    with OpsUnitOfWork() as ops:
+        tenant = Tenant(id="bench", org_urn=ORG, client_id="bench-client")
+        tenant.client_secret = "bench-secret"
+        ops.tenants.add(tenant)
+        ops.commit()
+    now = datetime.now(UTC)
+    with UnitOfWork("bench") as uow:
+        uow.jobs.apply(
+            JobSnapshot(job_id="J-1", title="Engineer", state="published", created_at=now, modified_at=now)
+        )
+        uow.commit()
+    pipeline.control(
+        "POST",
+        "/apps",
+        json={"clientId": "bench-client", "clientSecret": "bench-secret", "organization": ORG},
+    )
+    out = []
+    for i in range(events):
+        member = {
+            "member": f"urn:li:person:b{i:06d}",
+            "firstName": f"F{i}",
+            "lastName": f"L{i}",
+            "location": "Paris, France",
+            "currentPositions": [{"companyName": "Acme", "title": "Engineer"}],
+        }
+        created = pipeline.control(
+            "POST",
+            "/exports",
+            json={
+                "clientId": "bench-client",
+                "externalJobPostingId": "J-1",
+                "candidate": member,
+                "push": False,
+            },
+        )
+        request_id = created["requestId"]
+        out.append(
+            ExportRequested(
+                type="linkedin.export.requested.v1",
+                id=f"push-{request_id}",
+                source="linkedin://rsc/push",
+                tenant="bench",
+                data=ExportRequest(request_id=request_id, push_id=f"push-{request_id}", notified_at=now),
+            )
+        )
+    return out
+
+
+def count_exports() -> int:
+    from sqlalchemy import func, select
+
+    with UnitOfWork("bench") as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(ExportRecord)) or 0)
+
+
+def measure_exports(pipeline: Pipeline, events: int, processes: int, threads: int) -> Rate:
+    requests = prepare_exports(pipeline, events)
+    publisher = Publisher()
+    publisher.publish_many(requests)
+    publisher.close()
+    pipeline.start_workers("exports", "profile_export", processes=processes, threads=threads)
+    seconds = _first_to_last(count_exports, events)
+    pipeline.kill("exports")
+    return Rate("profile export worker", events - 1, seconds)
+
+
+def measure_publisher(messages: int) -> tuple[Rate, Rate]:
+    publisher = Publisher()
+    batch = [OutgoingMessage("bench_publish", uuid.uuid4().hex, b'{"n":1}') for _ in range(messages)]
+    started = time.monotonic()
+    publisher.publish_messages(batch)
+    batched = Rate("publish, one batch, pipelined confirms", messages, time.monotonic() - started)
+    single_count = max(messages // 5, 200)
+    started = time.monotonic()
+    for message in batch[:single_count]:
+        publisher.publish_messages([message])
+    single = Rate("publish, one confirm round trip per message", single_count, time.monotonic() - started)
+    publisher.close()
+    return batched, single
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    args = parser.parse_args()
+    env = {"RSC_LOG_LEVEL": "WARNING"}
+    with bench_pipeline(args.database, **env) as pipeline:
+        floor = measure_ceiling(pipeline, args.events, args.processes, args.threads)
+        exports = measure_exports(pipeline, args.events, args.processes, args.threads)
+        batched, single = measure_publisher(max(args.events * 5, 5000))
+    print(f"## Profile export, {args.database}, {args.processes} processes x {args.threads} threads\n")
+    print("| measurement | events | seconds | events/s | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| {floor.label} | {floor.events} | {floor.seconds:.2f} | {floor.per_second:.0f} | 1.00 |")
+    print(
+        f"| {exports.label} | {exports.events} | {exports.seconds:.2f} | {exports.per_second:.0f} | "
+        f"{exports.ratio_to(floor):.2f} of the ceiling |"
+    )
+    print(f"| {single.label} | {single.events} | {single.seconds:.2f} | {single.per_second:.0f} | 1.00 |")
+    print(
+        f"| {batched.label} | {batched.events} | {batched.seconds:.2f} | {batched.per_second:.0f} | "
+        f"{batched.ratio_to(single):.1f}x one-by-one |"
+    )
+
+
+if __name__ == "__main__":
+    main()
