@@ -20,8 +20,20 @@ class Route:
 
 EXPORT = Route("export_profile", Queue.PROFILE_EXPORT)
 ATS_JOB = Route("apply_job_event", Queue.STATUS_PUSH)
+ATS_USER = Route("apply_user_event", Queue.INMAIL_SYNC)
+INMAIL = Route("sync_inmail", Queue.INMAIL_SYNC)
+MAIL_STUB = Route("sync_mail_stub", Queue.INMAIL_SYNC)
+PROSPECT_NOTE = Route("sync_prospect_note", Queue.NOTE_SYNC)
+NOTE_REPLY = Route("notify_note_reply", Queue.NOTE_SYNC)
 
 ROUTES: dict[str, tuple[Route, ...]] = {
+    "ats.user.created.v1": (ATS_USER,),
+    "ats.user.updated.v1": (ATS_USER,),
+    "ats.user.deleted.v1": (ATS_USER,),
+    "linkedin.inmail.received.v1": (INMAIL,),
+    "linkedin.mail_stub.received.v1": (MAIL_STUB,),
+    "linkedin.prospect_note.changed.v1": (PROSPECT_NOTE,),
+    "ats.note.replied.v1": (NOTE_REPLY,),
     "linkedin.export.requested.v1": (EXPORT,),
     "ats.job.created.v1": (ATS_JOB,),
     "ats.job.updated.v1": (ATS_JOB,),

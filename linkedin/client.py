@@ -10,6 +10,8 @@ from linkedin.auth import AppCredentials, TokenCache
 from linkedin.candidates import Candidates
 from linkedin.exports import Exports
 from linkedin.http import LinkedInHttp
+from linkedin.prospects import Prospects
+from linkedin.seats import Seats
 from rsc.settings import Settings, get_settings
 
 
@@ -19,6 +21,8 @@ class LinkedInClient:
         self.org_urn = org_urn
         self.exports = Exports(http)
         self.candidates = Candidates(http, org_urn)
+        self.seats = Seats(http)
+        self.prospects = Prospects(http)
 
 
 class LinkedInClients:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import StringConstraints
+
 from schemas.envelope import Model, TenantId
 
 
@@ -9,3 +13,23 @@ class OutboxFlush(Model):
     """Push whatever LinkedIn has not seen yet for one tenant."""
 
     tenant: TenantId
+
+
+class SeatRefresh(Model):
+    """Read a tenant's Recruiter seats from seatsV2 and connect them to ATS users."""
+
+    tenant: TenantId
+
+
+class SeatPoll(Model):
+    """Poll one mapped seat: its InMails, and its stubs and notes while it catches up (back-fill)."""
+
+    tenant: TenantId
+    seat: Annotated[str, StringConstraints(pattern=r"^urn:li:seat:\d+$")]
+
+
+class ContractPoll(Model):
+    """Poll the InMail stubs and prospect notes of every caught-up mapped seat of one contract."""
+
+    tenant: TenantId
+    contract: Annotated[str, StringConstraints(pattern=r"^urn:li:contract:\d+$")]

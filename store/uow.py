@@ -12,14 +12,23 @@ from typing import Self
 from sqlalchemy.orm import Session
 
 from store.applications import Applications
+from store.candidate_merges import CandidateMerges
 from store.candidates import Candidates
+from store.contracts import Contracts
 from store.db import Store, get_store
 from store.dead_letters import DeadLetters, Rejections
 from store.exports import Exports
 from store.inbox import Inbox
+from store.inmails import InMails
 from store.jobs import Jobs
 from store.linkedin_sync import LinkedInOutbox
+from store.mail_stubs import MailStubs
+from store.note_notifications import NoteNotifications
+from store.prospect_notes import ProspectNotes
+from store.prospect_polls import PollCursors
+from store.seats import Seats
 from store.tenants import Tenants
+from store.users import Users
 
 
 class _Transaction:
@@ -61,6 +70,15 @@ class UnitOfWork(_Transaction):
     inbox: Inbox
     outbox: LinkedInOutbox
     exports: Exports
+    users: Users
+    contracts: Contracts
+    seats: Seats
+    poll_cursors: PollCursors
+    inmails: InMails
+    mail_stubs: MailStubs
+    prospect_notes: ProspectNotes
+    merges: CandidateMerges
+    note_notifications: NoteNotifications
 
     def __init__(self, tenant: str, store: Store | None = None) -> None:
         super().__init__(store)
@@ -75,6 +93,15 @@ class UnitOfWork(_Transaction):
         self.inbox = Inbox(s, t)
         self.outbox = LinkedInOutbox(s, t)
         self.exports = Exports(s, t)
+        self.users = Users(s, t)
+        self.contracts = Contracts(s, t)
+        self.seats = Seats(s, t)
+        self.poll_cursors = PollCursors(s, t)
+        self.inmails = InMails(s, t)
+        self.mail_stubs = MailStubs(s, t)
+        self.prospect_notes = ProspectNotes(s, t)
+        self.merges = CandidateMerges(s, t)
+        self.note_notifications = NoteNotifications(s, t)
         return self
 
 

@@ -11,22 +11,51 @@ from typing import Any, TypeVar
 import dramatiq
 from pydantic import ValidationError
 
-from schemas.ats import JobClosed, JobCreated, JobPublished, JobUpdated
+from events.publisher import get_publisher
+from rsc.mailer import Mailer
+from schemas.ats import (
+    JobClosed,
+    JobCreated,
+    JobPublished,
+    JobUpdated,
+    NoteReplied,
+    UserCreated,
+    UserDeleted,
+    UserUpdated,
+)
 from schemas.catalog import InvalidEvent, describe_validation_error, parse_event
-from schemas.commands import OutboxFlush
+from schemas.commands import ContractPoll, OutboxFlush, SeatPoll, SeatRefresh
 from schemas.envelope import Event, Model
-from schemas.linkedin import ExportRequested
+from schemas.linkedin import ExportRequested, InMailReceived, MailStubReceived, ProspectNoteChanged
 from store.uow import UnitOfWork
 from workers.ats_records import JobEvent, handle_job_event
 from workers.broker import broker
+from workers.inmail_sync import handle_inmail, handle_mail_stub
+from workers.note_replies import handle_note_replied
+from workers.note_sync import handle_prospect_note
 from workers.outbox_sweep import sweep_outbox
 from workers.profile_export import handle_export_requested
+from workers.prospect_polls import poll_contract, poll_seat
 from workers.runtime import linkedin_for
+from workers.seat_mapping import UserEvent, handle_user_event, refresh_seats
 from workers.topology import Queue
 
 E = TypeVar("E", bound=Event)
 
-__all__ = ["apply_job_event", "broker", "export_profile", "push_outbox"]
+__all__ = [
+    "apply_job_event",
+    "apply_user_event",
+    "broker",
+    "export_profile",
+    "notify_note_reply",
+    "poll_contract_actor",
+    "poll_seat_actor",
+    "push_outbox",
+    "refresh_seats_actor",
+    "sync_inmail",
+    "sync_mail_stub",
+    "sync_prospect_note",
+]
 
 
 def decode(args: tuple[Any, ...], kwargs: dict[str, Any], accepts: tuple[type[E], ...]) -> E:
@@ -105,3 +134,53 @@ def apply_job_event(event: JobEvent) -> None:
 def push_outbox(command: OutboxFlush) -> None:
     """Push a tenant's records LinkedIn has not seen yet (requested by the scheduler)."""
     sweep_outbox(UnitOfWork(command.tenant), linkedin_for(command.tenant))
+
+
+@event_actor(
+    queue=Queue.INMAIL_SYNC, name="apply_user_event", accepts=(UserCreated, UserUpdated, UserDeleted)
+)
+def apply_user_event(event: UserEvent) -> None:
+    """An ATS user was created, changed or deleted: store it and reconnect Recruiter seats."""
+    handle_user_event(event, uow=UnitOfWork(event.tenant))
+
+
+@event_actor(queue=Queue.INMAIL_SYNC, name="sync_inmail", accepts=(InMailReceived,))
+def sync_inmail(event: InMailReceived) -> None:
+    """A polled InMail message."""
+    handle_inmail(event, uow=UnitOfWork(event.tenant))
+
+
+@event_actor(queue=Queue.INMAIL_SYNC, name="sync_mail_stub", accepts=(MailStubReceived,))
+def sync_mail_stub(event: MailStubReceived) -> None:
+    """A member shared their contact details in an InMail reply."""
+    handle_mail_stub(event, uow=UnitOfWork(event.tenant))
+
+
+@event_actor(queue=Queue.NOTE_SYNC, name="sync_prospect_note", accepts=(ProspectNoteChanged,))
+def sync_prospect_note(event: ProspectNoteChanged) -> None:
+    """A polled prospect note was created, changed or deleted."""
+    handle_prospect_note(event, uow=UnitOfWork(event.tenant))
+
+
+@event_actor(queue=Queue.NOTE_SYNC, name="notify_note_reply", accepts=(NoteReplied,))
+def notify_note_reply(event: NoteReplied) -> None:
+    """An ATS user replied to a prospect note: e-mail the users who can see it."""
+    handle_note_replied(event, uow=UnitOfWork(event.tenant), mailer=Mailer())
+
+
+@command_actor(queue=Queue.PROSPECT_POLL, name="poll_seat", command=SeatPoll)
+def poll_seat_actor(command: SeatPoll) -> None:
+    """Poll one connected seat's InMails (and its back-fill), requested by the scheduler."""
+    poll_seat(command, UnitOfWork(command.tenant), linkedin_for(command.tenant), get_publisher())
+
+
+@command_actor(queue=Queue.PROSPECT_POLL, name="poll_contract", command=ContractPoll)
+def poll_contract_actor(command: ContractPoll) -> None:
+    """Poll the stubs and notes of a contract's connected seats, requested by the scheduler."""
+    poll_contract(command, UnitOfWork(command.tenant), linkedin_for(command.tenant), get_publisher())
+
+
+@command_actor(queue=Queue.PROSPECT_POLL, name="refresh_seats", command=SeatRefresh)
+def refresh_seats_actor(command: SeatRefresh) -> None:
+    """Read the tenant's Recruiter seats and connect them to ATS users."""
+    refresh_seats(UnitOfWork(command.tenant), linkedin_for(command.tenant))

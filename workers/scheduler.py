@@ -17,6 +17,7 @@ from rsc.settings import Settings, get_settings
 from store.db import Store, get_store
 from store.linkedin_sync import tenants_with_due_records
 from workers.outbox_sweep import pushable_resources
+from workers.prospect_scheduler import ProspectScheduler
 from workers.topology import Queue
 
 log = get_logger(__name__)
@@ -31,6 +32,7 @@ class Scheduler:
         self.publisher = publisher
         self.store = store or get_store()
         self.settings = settings or get_settings()
+        self.prospects = ProspectScheduler(publisher, self.store, self.settings)
 
     def tick(self) -> int:
         """Enqueue this tick's work; returns how many messages were sent."""
@@ -42,7 +44,7 @@ class Scheduler:
         if messages:
             self.publisher.publish_messages(messages)
             log.info("outbox sweeps requested", count=len(messages))
-        return len(messages)
+        return len(messages) + self.prospects.tick()
 
     def run(self, stop: threading.Event) -> None:
         log.info("scheduler started", interval_s=self.settings.scheduler_tick_s)

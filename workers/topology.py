@@ -21,6 +21,10 @@ class Queue(StrEnum):
 
     PROFILE_EXPORT = "profile_export"
     STATUS_PUSH = "status_push"
+    INMAIL_SYNC = "inmail_sync"
+    NOTE_SYNC = "note_sync"
+    #: Polls of LinkedIn's prospect interactions (and seat refreshes), apart from the sync handlers.
+    PROSPECT_POLL = "prospect_poll"
 
 
 #: Dead letters are kept this long (ms) for inspection and replay. Dramatiq reads the same

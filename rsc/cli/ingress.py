@@ -10,10 +10,15 @@ def run_ingress(
     host: str = typer.Option(None, help="Interface (default RSC_INGRESS_HOST)."),
 ) -> None:
     """Serve /webhooks/linkedin/{tenant}, /healthz and /readyz."""
-    from ingress.app import serve
+    from ingress import ats_views
+    from ingress.app import create_app, serve
     from rsc.logs import configure_logging
     from rsc.settings import get_settings
 
     settings = get_settings()
     configure_logging(process="ingress")
-    serve(host or settings.ingress_host, port or settings.ingress_port)
+    serve(
+        host or settings.ingress_host,
+        port or settings.ingress_port,
+        lambda: create_app(extra_routes=ats_views.routes()),
+    )

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from rsc.cli import config, db, demo, dlq, events, ingress, sandbox, scheduler, tenant, worker
+from rsc.cli import (
+    candidate,
+    config,
+    db,
+    demo,
+    dlq,
+    events,
+    ingress,
+    sandbox,
+    scheduler,
+    seat,
+    tenant,
+    worker,
+)
 
 app = typer.Typer(
     name="rsc",
@@ -15,6 +28,8 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(tenant.app, name="tenant")
 app.add_typer(dlq.app, name="dlq")
+app.add_typer(seat.app, name="seat")
+app.add_typer(candidate.app, name="candidate")
 app.command("worker")(worker.run_worker)
 app.command("ingress")(ingress.run_ingress)
 app.command("sandbox")(sandbox.run_sandbox)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:45:25.929044
+Create Date: 2026-11-25 19:57:57.171904
 """
 
 from collections.abc import Sequence
@@ -49,6 +49,44 @@ def upgrade() -> None:
         batch_op.create_index('ix_applications_candidate', ['tenant_id', 'candidate_id'], unique=False)
         batch_op.create_index('ix_applications_job', ['tenant_id', 'job_id'], unique=False)
 
+    op.create_table('ats_users',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=200), nullable=False),
+    sa.Column('first_name', sa.Text(), nullable=True),
+    sa.Column('last_name', sa.Text(), nullable=True),
+    sa.Column('email', sa.Text(), nullable=True),
+    sa.Column('email_key', sa.String(length=320), nullable=True),
+    sa.Column('person_urn', sa.String(length=200), nullable=True),
+    sa.Column('notify_collaboration_email', sa.Boolean(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('deleted_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('source_modified_ms', sa.BigInteger(), nullable=False),
+    sa.Column('source_revision', sa.Integer(), nullable=False),
+    sa.Column('stored_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_ats_users'))
+    )
+    with op.batch_alter_table('ats_users', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ats_users_email_key'), ['email_key'], unique=False)
+
+    op.create_table('candidate_merges',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('source_candidate_id', sa.String(length=200), nullable=False),
+    sa.Column('target_candidate_id', sa.String(length=200), nullable=False),
+    sa.Column('person_urn', sa.String(length=200), nullable=False),
+    sa.Column('moved', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('target_before', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('target_after', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('cause', sa.String(length=200), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('merged_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('undone_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_candidate_merges'))
+    )
+    with op.batch_alter_table('candidate_merges', schema=None) as batch_op:
+        batch_op.create_index('ix_candidate_merges_source', ['tenant_id', 'source_candidate_id'], unique=False)
+        batch_op.create_index('ix_candidate_merges_target', ['tenant_id', 'target_candidate_id'], unique=False)
+
     op.create_table('candidates',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('id', sa.String(length=200), nullable=False),
@@ -76,6 +114,15 @@ def upgrade() -> None:
     sa.Column('source_revision', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_candidates')),
     sa.UniqueConstraint('tenant_id', 'person_urn', name=op.f('uq_candidates_tenant_id_person_urn'))
+    )
+    op.create_table('contract_poll_cursors',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('contract', sa.String(length=200), nullable=False),
+    sa.Column('watermark_ms', sa.BigInteger(), nullable=False),
+    sa.Column('last_polled_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('queued_until', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('tenant_id', 'contract', name=op.f('pk_contract_poll_cursors'))
     )
     op.create_table('dead_letters',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -119,6 +166,23 @@ def upgrade() -> None:
     sa.Column('processed_at', store.base.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('tenant_id', 'consumer', 'event_source', 'event_id', name=op.f('pk_inbox'))
     )
+    op.create_table('inmail_messages',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=200), nullable=False),
+    sa.Column('member_urn', sa.String(length=200), nullable=True),
+    sa.Column('thread', sa.String(length=200), nullable=False),
+    sa.Column('viewer', sa.String(length=200), nullable=False),
+    sa.Column('author', sa.String(length=200), nullable=True),
+    sa.Column('created_ms', sa.BigInteger(), nullable=False),
+    sa.Column('subject', sa.Text(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('stored_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_inmail_messages'))
+    )
+    with op.batch_alter_table('inmail_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_inmail_messages_member', ['tenant_id', 'member_urn', 'created_ms'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inmail_messages_stored_at'), ['stored_at'], unique=False)
+
     op.create_table('jobs',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('id', sa.String(length=200), nullable=False),
@@ -151,6 +215,71 @@ def upgrade() -> None:
     with op.batch_alter_table('linkedin_sync', schema=None) as batch_op:
         batch_op.create_index('ix_linkedin_sync_dirty_since', ['dirty_since'], unique=False)
 
+    op.create_table('mail_stubs',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=200), nullable=False),
+    sa.Column('member_urn', sa.String(length=200), nullable=False),
+    sa.Column('contract', sa.String(length=200), nullable=False),
+    sa.Column('owners', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('first_name', sa.Text(), nullable=True),
+    sa.Column('last_name', sa.Text(), nullable=True),
+    sa.Column('email', sa.Text(), nullable=True),
+    sa.Column('phone', sa.Text(), nullable=True),
+    sa.Column('company', sa.Text(), nullable=True),
+    sa.Column('title', sa.Text(), nullable=True),
+    sa.Column('consented_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_ms', sa.BigInteger(), nullable=False),
+    sa.Column('last_modified_ms', sa.BigInteger(), nullable=False),
+    sa.Column('candidate_id', sa.String(length=200), nullable=True),
+    sa.Column('stored_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_mail_stubs'))
+    )
+    with op.batch_alter_table('mail_stubs', schema=None) as batch_op:
+        batch_op.create_index('ix_mail_stubs_member', ['tenant_id', 'member_urn'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mail_stubs_stored_at'), ['stored_at'], unique=False)
+
+    op.create_table('note_reply_notifications',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('reply_id', sa.String(length=200), nullable=False),
+    sa.Column('user_id', sa.String(length=200), nullable=False),
+    sa.Column('note_id', sa.String(length=200), nullable=False),
+    sa.Column('message_id', sa.String(length=300), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('created_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('tenant_id', 'reply_id', 'user_id', name=op.f('pk_note_reply_notifications'))
+    )
+    op.create_table('prospect_notes',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=200), nullable=False),
+    sa.Column('member_urn', sa.String(length=200), nullable=True),
+    sa.Column('contract', sa.String(length=200), nullable=False),
+    sa.Column('owner_seat', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('visibility', sa.String(length=16), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_ms', sa.BigInteger(), nullable=False),
+    sa.Column('last_modified_ms', sa.BigInteger(), nullable=False),
+    sa.Column('stored_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_prospect_notes'))
+    )
+    with op.batch_alter_table('prospect_notes', schema=None) as batch_op:
+        batch_op.create_index('ix_prospect_notes_member', ['tenant_id', 'member_urn'], unique=False)
+        batch_op.create_index(batch_op.f('ix_prospect_notes_stored_at'), ['stored_at'], unique=False)
+
+    op.create_table('prospect_poll_calls',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('calls', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'day', name=op.f('pk_prospect_poll_calls'))
+    )
+    op.create_table('recruiter_contracts',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('urn', sa.String(length=200), nullable=False),
+    sa.Column('added_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'urn', name=op.f('pk_recruiter_contracts'))
+    )
     op.create_table('rejections',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('channel', sa.String(length=32), nullable=False),
@@ -163,6 +292,40 @@ def upgrade() -> None:
     sa.Column('received_at', store.base.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rejections'))
     )
+    op.create_table('seat_poll_cursors',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('seat', sa.String(length=200), nullable=False),
+    sa.Column('contract', sa.String(length=200), nullable=False),
+    sa.Column('inmail_watermark_ms', sa.BigInteger(), nullable=False),
+    sa.Column('backfill_watermark_ms', sa.BigInteger(), nullable=False),
+    sa.Column('shared_from_ms', sa.BigInteger(), nullable=True),
+    sa.Column('activity_per_h', sa.Float(), nullable=False),
+    sa.Column('polls', sa.Integer(), nullable=False),
+    sa.Column('last_polled_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('queued_until', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'seat', name=op.f('pk_seat_poll_cursors'))
+    )
+    op.create_table('seats',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('urn', sa.String(length=200), nullable=False),
+    sa.Column('contract', sa.String(length=200), nullable=False),
+    sa.Column('member', sa.String(length=200), nullable=True),
+    sa.Column('first_name', sa.Text(), nullable=True),
+    sa.Column('last_name', sa.Text(), nullable=True),
+    sa.Column('email', sa.Text(), nullable=True),
+    sa.Column('email_key', sa.String(length=320), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('user_id', sa.String(length=200), nullable=True),
+    sa.Column('mapped_by', sa.String(length=16), nullable=True),
+    sa.Column('mapped_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('seen_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'urn', name=op.f('pk_seats'))
+    )
+    with op.batch_alter_table('seats', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_seats_user_id'), ['user_id'], unique=False)
+
     op.create_table('tenants',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('org_urn', sa.String(length=200), nullable=False),
@@ -188,19 +351,52 @@ def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('candidate_emails')
     op.drop_table('tenants')
+    with op.batch_alter_table('seats', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_seats_user_id'))
+
+    op.drop_table('seats')
+    op.drop_table('seat_poll_cursors')
     op.drop_table('rejections')
+    op.drop_table('recruiter_contracts')
+    op.drop_table('prospect_poll_calls')
+    with op.batch_alter_table('prospect_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_prospect_notes_stored_at'))
+        batch_op.drop_index('ix_prospect_notes_member')
+
+    op.drop_table('prospect_notes')
+    op.drop_table('note_reply_notifications')
+    with op.batch_alter_table('mail_stubs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_stubs_stored_at'))
+        batch_op.drop_index('ix_mail_stubs_member')
+
+    op.drop_table('mail_stubs')
     with op.batch_alter_table('linkedin_sync', schema=None) as batch_op:
         batch_op.drop_index('ix_linkedin_sync_dirty_since')
 
     op.drop_table('linkedin_sync')
     op.drop_table('jobs')
+    with op.batch_alter_table('inmail_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inmail_messages_stored_at'))
+        batch_op.drop_index('ix_inmail_messages_member')
+
+    op.drop_table('inmail_messages')
     op.drop_table('inbox')
     op.drop_table('exports')
     with op.batch_alter_table('dead_letters', schema=None) as batch_op:
         batch_op.drop_index('ix_dead_letters_queue_reason')
 
     op.drop_table('dead_letters')
+    op.drop_table('contract_poll_cursors')
     op.drop_table('candidates')
+    with op.batch_alter_table('candidate_merges', schema=None) as batch_op:
+        batch_op.drop_index('ix_candidate_merges_target')
+        batch_op.drop_index('ix_candidate_merges_source')
+
+    op.drop_table('candidate_merges')
+    with op.batch_alter_table('ats_users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ats_users_email_key'))
+
+    op.drop_table('ats_users')
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index('ix_applications_job')
         batch_op.drop_index('ix_applications_candidate')

@@ -1,0 +1,56 @@
+"""``seatsV2``: the Recruiter seats of the customer's contracts (who may be connected to ATS users)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from linkedin.http import LinkedInHttp
+
+PATH = "/v2/seatsV2"
+#: Largest page LinkedIn serves (the default is 10).
+PAGE = 100
+
+
+class RecruiterSeat(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    seat_id: int = Field(alias="id")
+    seat: str | None = None
+    contract: str
+    member: str | None = None
+    first_name: str | None = Field(default=None, alias="firstName")
+    last_name: str | None = Field(default=None, alias="lastName")
+    email: str | None = Field(default=None, alias="emailAddress")
+    state: str = "ACTIVE"
+
+    @property
+    def urn(self) -> str:
+        return self.seat or f"urn:li:seat:{self.seat_id}"
+
+
+class Seats:
+    def __init__(self, http: LinkedInHttp) -> None:
+        self._http = http
+
+    def of_contract(self, contract: str) -> tuple[list[RecruiterSeat], int]:
+        """Every seat of the contract, whatever its state, and the calls the pages cost."""
+        seats: list[RecruiterSeat] = []
+        calls = 0
+        while True:
+            response = self._http.call(
+                "GET",
+                PATH,
+                params=[
+                    ("q", "attributes"),
+                    ("contracts", contract),
+                    ("start", str(len(seats))),
+                    ("count", str(PAGE)),
+                ],
+            )
+            calls += 1
+            body = response.json()
+            elements = body.get("elements") or []
+            seats.extend(RecruiterSeat.model_validate(e) for e in elements)
+            total = (body.get("paging") or {}).get("total")
+            if len(elements) < PAGE or (isinstance(total, int) and len(seats) >= total):
+                return seats, calls

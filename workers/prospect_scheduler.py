@@ -1,0 +1,137 @@
+"""The scheduler's share of InMail and note sync: seat refreshes and polls, within the budget.
+
+Each tick, per tenant with a Recruiter contract: a seat refresh every ``seat_refresh_interval_s``,
+the contract polls and seat polls the planner (``workers.poll_planner``) says are due, and the
+metrics (freshness, unmapped seats and users, calls spent). A poll is marked queued once RabbitMQ
+confirmed it, so the next tick does not ask for it again while it waits in the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from events.messages import OutgoingMessage, command_message
+from events.publisher import Publisher
+from rsc.logs import get_logger
+from rsc.settings import Settings
+from store.base import utcnow
+from store.contracts import all_contracts
+from store.db import Store
+from store.uow import UnitOfWork
+from workers.poll_planner import ContractState, Plan, SeatState, plan_polls
+from workers.prospect_metrics import (
+    PROSPECT_CALL_RATE,
+    PROSPECT_CALLS_TODAY,
+    UNMAPPED_SEATS,
+    USERS_WITHOUT_SEAT,
+    observe_freshness,
+)
+from workers.seat_mapping import unmapped
+from workers.topology import Queue
+
+log = get_logger(__name__)
+
+#: A queued poll that has not started by then is asked for again (its message was lost).
+QUEUED_HOLD = timedelta(minutes=2)
+
+
+class ProspectScheduler:
+    def __init__(
+        self,
+        publisher: Publisher,
+        store: Store,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.publisher = publisher
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self._refreshed: dict[str, datetime] = {}
+        self._observed_since = clock()
+
+    def tick(self) -> int:
+        now = self.clock()
+        with self.store.session(None) as session:
+            tenants = sorted({tenant for tenant, _ in all_contracts(session)})
+        messages: list[OutgoingMessage] = []
+        plans: dict[str, Plan] = {}
+        for tenant in tenants:
+            plan = self._plan(tenant, now)
+            plans[tenant] = plan
+            messages += [
+                command_message(Queue.PROSPECT_POLL.value, "poll_contract", tenant=tenant, contract=c)
+                for c in plan.contracts
+            ]
+            messages += [
+                command_message(Queue.PROSPECT_POLL.value, "poll_seat", tenant=tenant, seat=s)
+                for s in plan.seats
+            ]
+            last = self._refreshed.get(tenant)
+            if last is None or (now - last).total_seconds() >= self.settings.seat_refresh_interval_s:
+                messages.append(command_message(Queue.PROSPECT_POLL.value, "refresh_seats", tenant=tenant))
+                self._refreshed[tenant] = now
+        if messages:
+            self.publisher.publish_messages(messages)
+        for tenant, plan in plans.items():
+            if plan.seats or plan.contracts:
+                with UnitOfWork(tenant, self.store) as uow:
+                    uow.poll_cursors.mark_queued(
+                        seats=plan.seats, contracts=plan.contracts, until=now + QUEUED_HOLD
+                    )
+                    uow.commit()
+        self._observe(now)
+        if messages:
+            log.info("prospect polls requested", count=len(messages))
+        return len(messages)
+
+    def _plan(self, tenant: str, now: datetime) -> Plan:
+        with UnitOfWork(tenant, self.store) as uow:
+            cursors = uow.poll_cursors.seats()
+            seats = [
+                SeatState(
+                    seat=c.seat,
+                    activity_per_h=c.activity_per_h,
+                    last_polled_at=c.last_polled_at,
+                    busy=_held(c.queued_until, now) or _held(c.lease_until, now),
+                    catching_up=c.catching_up,
+                )
+                for c in cursors
+            ]
+            owners: dict[str, int] = {}
+            for c in cursors:
+                owners[c.contract] = owners.get(c.contract, 0) + 1
+            contracts = [
+                ContractState(
+                    contract=c.contract,
+                    owners=owners.get(c.contract, 0),
+                    last_polled_at=c.last_polled_at,
+                    busy=_held(c.queued_until, now) or _held(c.lease_until, now),
+                )
+                for c in uow.poll_cursors.contracts()
+            ]
+            calls = uow.poll_cursors.calls_on(now.date())
+            report = unmapped(uow)
+        plan = plan_polls(
+            now,
+            seats,
+            contracts,
+            calls_today=calls,
+            settings=self.settings,
+            tick_s=self.settings.scheduler_tick_s,
+        )
+        UNMAPPED_SEATS.labels(tenant=tenant).set(len(report.seats))
+        USERS_WITHOUT_SEAT.labels(tenant=tenant).set(len(report.users))
+        PROSPECT_CALLS_TODAY.labels(tenant=tenant).set(calls)
+        PROSPECT_CALL_RATE.labels(tenant=tenant).set(plan.rate)
+        return plan
+
+    def _observe(self, now: datetime) -> None:
+        with self.store.session(None) as session:
+            observe_freshness(session, self._observed_since)
+        self._observed_since = now
+
+
+def _held(until: datetime | None, now: datetime) -> bool:
+    return until is not None and until > now
