@@ -6,11 +6,14 @@ import threading
 
 import httpx
 
+from linkedin.applications import Applications
 from linkedin.auth import AppCredentials, TokenCache
 from linkedin.candidates import Candidates
 from linkedin.exports import Exports
 from linkedin.http import LinkedInHttp
+from linkedin.jobs import Jobs
 from linkedin.prospects import Prospects
+from linkedin.ratelimit import Admission, RateLimiter, Traffic
 from linkedin.seats import Seats
 from rsc.settings import Settings, get_settings
 
@@ -21,29 +24,48 @@ class LinkedInClient:
         self.org_urn = org_urn
         self.exports = Exports(http)
         self.candidates = Candidates(http, org_urn)
+        self.jobs = Jobs(http, org_urn)
+        self.applications = Applications(http, org_urn)
         self.seats = Seats(http)
         self.prospects = Prospects(http)
 
 
 class LinkedInClients:
-    """Per-process factory: one httpx pool and token cache shared by every tenant's client."""
+    """Per-process factory: one httpx pool and token cache shared by every tenant's client, and the
+    rate limiter every process shares through the store."""
 
-    def __init__(self, settings: Settings | None = None, http: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        http: httpx.Client | None = None,
+        limiter: Admission | None = None,
+    ) -> None:
         self.settings = settings or get_settings()
+        self.limiter = limiter or RateLimiter.from_settings(self.settings)
         self._http = http or httpx.Client(
             timeout=httpx.Timeout(self.settings.linkedin_timeout_s),
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
         )
         self.tokens = TokenCache(self._http, self.settings.oauth_url)
-        self._clients: dict[tuple[str, str, str], LinkedInClient] = {}
+        self._clients: dict[tuple[str, str, str, Traffic], LinkedInClient] = {}
         self._lock = threading.Lock()
 
-    def for_app(self, credentials: AppCredentials, org_urn: str) -> LinkedInClient:
-        key = (credentials.client_id, credentials.client_secret, org_urn)
+    def for_app(
+        self, credentials: AppCredentials, org_urn: str, traffic: Traffic = Traffic.LIVE
+    ) -> LinkedInClient:
+        """The app's client; ``Traffic.BULK`` spends only the bulk share of the app's budgets."""
+        key = (credentials.client_id, credentials.client_secret, org_urn, traffic)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                http = LinkedInHttp(credentials, http=self._http, tokens=self.tokens, settings=self.settings)
+                http = LinkedInHttp(
+                    credentials,
+                    http=self._http,
+                    tokens=self.tokens,
+                    limiter=self.limiter,
+                    traffic=traffic,
+                    settings=self.settings,
+                )
                 client = self._clients[key] = LinkedInClient(http, org_urn)
             return client
 

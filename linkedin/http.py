@@ -1,9 +1,11 @@
-"""The HTTP core every resource family uses: auth, Rest.li headers, timeouts and retries.
+"""The HTTP core every resource family uses: auth, Rest.li headers, rate limits, timeouts and retries.
 
-429 and 5xx (and transport errors) are retried a few times with exponential backoff that honours
-``Retry-After``; a wait longer than the client is willing to block a worker thread for surfaces as
-``LinkedInUnavailable`` so the message is retried later by the broker instead. 401 re-mints the
-token once. Other 4xx are permanent (``LinkedInRejected``).
+Every attempt is first admitted by the shared rate limiter (``linkedin.ratelimit``), so the customer
+app stays within LinkedIn's budgets whichever process sends. 429 and 5xx (and transport errors) are
+retried a few times with exponential backoff that honours ``Retry-After``; a wait longer than the
+client is willing to block a worker thread for surfaces as ``LinkedInUnavailable`` so the message is
+retried later by the broker instead. 401 re-mints the token once. Other 4xx are permanent
+(``LinkedInRejected``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from linkedin.auth import AppCredentials, TokenCache
 from linkedin.errors import LinkedInNotFound, LinkedInRejected, LinkedInUnavailable
-from rsc.logs import get_logger, scrub
+from linkedin.ratelimit import Admission, RateLimited, Traffic, family_of, records_of
+from linkedin.restli import safe_message
+from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
 
 log = get_logger(__name__)
@@ -34,7 +38,8 @@ class _NoInlineRetry(LinkedInUnavailable):
 
 
 def _retry_inline(exc: BaseException) -> bool:
-    return isinstance(exc, LinkedInUnavailable) and not isinstance(exc, _NoInlineRetry)
+    # The rate limiter has already waited as long as a worker thread may.
+    return isinstance(exc, LinkedInUnavailable) and not isinstance(exc, _NoInlineRetry | RateLimited)
 
 
 def _wait(state: RetryCallState) -> float:
@@ -53,12 +58,16 @@ class LinkedInHttp:
         *,
         http: httpx.Client,
         tokens: TokenCache,
+        limiter: Admission,
+        traffic: Traffic = Traffic.LIVE,
         settings: Settings | None = None,
     ) -> None:
         self.settings = settings or get_settings()
         self.credentials = credentials
+        self.traffic = traffic
         self._http = http
         self._tokens = tokens
+        self._limiter = limiter
         self._base = self.settings.linkedin_api_url.rstrip("/")
         self.calls = 0
 
@@ -95,7 +104,11 @@ class LinkedInHttp:
         restli_method: str | None,
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
+        family, records = family_of(path), records_of(params, json)
         for _auth_attempt in range(2):
+            self._limiter.acquire(
+                self.credentials.client_id, family, records, self.traffic, max_wait_s=MAX_INLINE_WAIT_S
+            )
             token = self._tokens.token(self.credentials)
             request_headers = {
                 "Authorization": f"Bearer {token}",
@@ -156,6 +169,6 @@ def _error_message(response: httpx.Response) -> str:
     except ValueError:
         return ""
     if isinstance(body, Mapping):
-        # LinkedIn's messages may quote the offending value: mask contact details, cap the length.
-        return scrub(str(body.get("message", "")))[:300]
+        # LinkedIn's messages may quote the offending value.
+        return safe_message(str(body.get("message", "")))
     return ""

@@ -8,10 +8,13 @@ in the body (values URL-encoded). The response reports a status per entity key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
+
+from rsc.logs import scrub
 
 #: LinkedIn accepts at most this many records per batch call.
 MAX_BATCH = 100
@@ -59,34 +62,49 @@ class BatchResult:
         self.ok.update(other.ok)
         self.rejected.update(other.rejected)
         self.failed.update(other.failed)
-        for key in other.ok:
+        for key in [*other.ok, *other.rejected]:
             self.failed.pop(key, None)
 
+    def rekeyed(self, names: Mapping[str, str]) -> BatchResult:
+        """The same outcome keyed by ``names[key]`` (entity keys -> the caller's record ids)."""
+        return BatchResult(
+            ok={names[k]: v for k, v in self.ok.items()},
+            rejected={names[k]: v for k, v in self.rejected.items()},
+            failed={names[k]: v for k, v in self.failed.items()},
+        )
 
-def parse_batch_response(body: Mapping[str, Any], keys: Iterable[str]) -> BatchResult:
+
+def parse_batch_response(
+    body: Mapping[str, Any], keys: Iterable[str], *, plain_ids: bool = False
+) -> BatchResult:
     """Split a Rest.li batch response into succeeded, rejected and transiently failed keys.
 
     A key with neither a result nor an error counts as failed (retried): LinkedIn must confirm each
-    record before the pipeline treats it as synced.
+    record before the pipeline treats it as synced. Composite keys are compared field by field
+    (LinkedIn may answer them in another order or encoding); ``plain_ids`` are compared as sent.
     """
+    normalise = (lambda key: key) if plain_ids else _normalise
     results: Mapping[str, Any] = body.get("results") or {}
     errors: Mapping[str, Any] = body.get("errors") or {}
-    normalised_results = {_normalise(k): v for k, v in results.items()}
-    normalised_errors = {_normalise(k): v for k, v in errors.items()}
+    normalised_results = {normalise(k): v for k, v in results.items()}
+    normalised_errors = {normalise(k): v for k, v in errors.items()}
     out = BatchResult()
     for key in keys:
-        norm = _normalise(key)
+        norm = normalise(key)
         if norm in normalised_errors:
             error = normalised_errors[norm] or {}
             status = int(error.get("status", 500))
-            message = str(error.get("message", ""))[:500]
+            message = safe_message(str(error.get("message", "")))
             if status == 429 or status >= 500:
                 out.failed[key] = (status, message)
             else:
                 out.rejected[key] = (status, message)
         elif norm in normalised_results:
             result = normalised_results[norm]
-            status = int(result.get("status", 200)) if isinstance(result, Mapping) else 200
+            # A write answers {"status": 204}; a read answers the record, whose own fields may
+            # include a "status" that is not an HTTP one.
+            written = result.get("status") if isinstance(result, Mapping) else None
+            status = written if isinstance(written, int) and not isinstance(written, bool) else 200
             if status >= 400:
                 target = out.failed if status == 429 or status >= 500 else out.rejected
                 target[key] = (status, "")
@@ -95,6 +113,15 @@ def parse_batch_response(body: Mapping[str, Any], keys: Iterable[str]) -> BatchR
         else:
             out.failed[key] = (0, "no result for this key in LinkedIn's response")
     return out
+
+
+#: A quoted value in LinkedIn's message (validation messages quote what was sent).
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def safe_message(text: str) -> str:
+    """LinkedIn's message without the values it quotes (they may be personal data), capped."""
+    return scrub(_QUOTED.sub("<value>", text))[:300]
 
 
 def _normalise(key: str) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:57:57.171904
+Create Date: 2026-11-25 19:59:07.405053
 """
 
 from collections.abc import Sequence
@@ -199,6 +199,28 @@ def upgrade() -> None:
     sa.Column('stored_at', store.base.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_jobs'))
     )
+    op.create_table('linkedin_quota_apps',
+    sa.Column('app_id', sa.String(length=200), nullable=False),
+    sa.Column('touched_ms', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('app_id', name=op.f('pk_linkedin_quota_apps'))
+    )
+    op.create_table('linkedin_quota_days',
+    sa.Column('app_id', sa.String(length=200), nullable=False),
+    sa.Column('family', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.BigInteger(), nullable=False),
+    sa.Column('calls', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('app_id', 'family', 'day', name=op.f('pk_linkedin_quota_days'))
+    )
+    op.create_table('linkedin_quota_spends',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('app_id', sa.String(length=200), nullable=False),
+    sa.Column('at_ms', sa.BigInteger(), nullable=False),
+    sa.Column('records', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_linkedin_quota_spends'))
+    )
+    with op.batch_alter_table('linkedin_quota_spends', schema=None) as batch_op:
+        batch_op.create_index('ix_linkedin_quota_spends_app_at', ['app_id', 'at_ms'], unique=False)
+
     op.create_table('linkedin_sync',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('resource', sa.String(length=32), nullable=False),
@@ -374,6 +396,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_linkedin_sync_dirty_since')
 
     op.drop_table('linkedin_sync')
+    with op.batch_alter_table('linkedin_quota_spends', schema=None) as batch_op:
+        batch_op.drop_index('ix_linkedin_quota_spends_app_at')
+
+    op.drop_table('linkedin_quota_spends')
+    op.drop_table('linkedin_quota_days')
+    op.drop_table('linkedin_quota_apps')
     op.drop_table('jobs')
     with op.batch_alter_table('inmail_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inmail_messages_stored_at'))

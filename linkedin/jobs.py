@@ -1,0 +1,72 @@
+"""``simpleJobPostings``: jobs are created or updated asynchronously, one task per posting.
+
+A ``batch_create`` answers each element with a task id (202) or an error; the task reports
+``IN_PROGRESS`` until LinkedIn has applied the posting, then ``SUCCEEDED`` (or ``FAILED``). Posting
+the same ``externalJobPostingId`` again updates that job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from linkedin.batching import retry_failed_keys
+from linkedin.http import LinkedInHttp
+from linkedin.restli import BatchResult, parse_batch_response, safe_message
+
+PATH = "/v2/simpleJobPostings"
+TASKS_PATH = "/v2/simpleJobPostingTasks"
+
+
+class Jobs:
+    def __init__(self, http: LinkedInHttp, org_urn: str) -> None:
+        self._http = http
+        self._org = org_urn
+
+    def upsert(self, postings: Mapping[str, Mapping[str, Any]]) -> BatchResult:
+        """Post whole jobs (job id -> simpleJobPostings element); ``ok`` maps each job id to its task id.
+
+        Every element carries its ``integrationContext`` and ``externalJobPostingId`` (the job id).
+        """
+
+        def send(job_ids: list[str]) -> BatchResult:
+            elements = [
+                {**postings[job_id], "integrationContext": self._org, "externalJobPostingId": job_id}
+                for job_id in job_ids
+            ]
+            response = self._http.call(
+                "POST", PATH, json={"elements": elements}, restli_method="batch_create"
+            )
+            answers = (response.json() if response.content else {}).get("elements") or []
+            return _by_position(job_ids, answers)
+
+        return retry_failed_keys(list(postings), send)
+
+    def tasks(self, task_ids: list[str]) -> BatchResult:
+        """Task states by task id: ``{id, status, jobPosting, externalJobPostingId, integrationContext}``."""
+
+        def send(ids: list[str]) -> BatchResult:
+            response = self._http.call("GET", TASKS_PATH, params=[("ids", i) for i in ids])
+            return parse_batch_response(response.json() if response.content else {}, ids, plain_ids=True)
+
+        return retry_failed_keys(list(task_ids), send)
+
+
+def _by_position(job_ids: list[str], answers: list[Any]) -> BatchResult:
+    """batch_create answers element by element, in the order they were sent."""
+    result = BatchResult()
+    for index, job_id in enumerate(job_ids):
+        answer = answers[index] if index < len(answers) and isinstance(answers[index], Mapping) else None
+        if answer is None:
+            result.failed[job_id] = (0, "no answer for this element in LinkedIn's response")
+            continue
+        status = int(answer.get("status", 500))
+        error = answer.get("error") if isinstance(answer.get("error"), Mapping) else {}
+        message = safe_message(str(error.get("message", ""))) if error else ""
+        if status < 400:
+            result.ok[job_id] = answer.get("id")
+        elif status == 429 or status >= 500:
+            result.failed[job_id] = (status, message)
+        else:
+            result.rejected[job_id] = (status, message)
+    return result

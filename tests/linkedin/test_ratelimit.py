@@ -1,0 +1,144 @@
+"""The rate limiter's budgets live in the store: every process and host spends from the same one."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from linkedin.ratelimit import RateLimited, RateLimiter, RateLimits, Traffic, family_of, records_of
+from store.db import Store
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def limiter(store: Store, clock: FakeClock, **limits: float) -> RateLimiter:
+    values: dict[str, float] = {"records_per_minute": 1000, "calls_per_day": 100_000, "margin": 0.0}
+    values.update(limits)
+    return RateLimiter(
+        RateLimits(**values),  # type: ignore[arg-type]
+        lambda: store,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+
+
+def test_records_a_minute_are_capped_on_a_sliding_window(store: Store) -> None:
+    clock = FakeClock()
+    rates = limiter(store, clock)
+    for _ in range(10):
+        assert rates.try_acquire("acme", "atsCandidates", 100, Traffic.LIVE) is None
+        clock.now += 1
+    # 1,000 records in the last 60 s: the next 100 fit once the first call is a minute old.
+    assert rates.try_acquire("acme", "atsCandidates", 100, Traffic.LIVE) == pytest.approx(50.0)
+    clock.now += 50
+    assert rates.try_acquire("acme", "atsCandidates", 100, Traffic.LIVE) is None
+    # Another app has its own budget.
+    assert rates.try_acquire("globex", "atsCandidates", 100, Traffic.LIVE) is None
+
+
+def test_records_are_counted_across_endpoint_families(store: Store) -> None:
+    clock = FakeClock()
+    rates = limiter(store, clock)
+    assert rates.try_acquire("acme", "atsCandidates", 600, Traffic.LIVE) is None
+    assert rates.try_acquire("acme", "atsApplications", 400, Traffic.LIVE) is None
+    assert rates.try_acquire("acme", "atsApplicationStages", 1, Traffic.LIVE) is not None
+
+
+def test_calls_a_day_are_capped_per_endpoint_family_until_midnight_utc(store: Store) -> None:
+    clock = FakeClock(now=86_400.0 * 20_000 + 86_000)  # 400 s before midnight UTC
+    rates = limiter(store, clock, calls_per_day=3)
+    for _ in range(3):
+        assert rates.try_acquire("acme", "atsApplications", 1, Traffic.LIVE) is None
+    assert rates.try_acquire("acme", "atsApplications", 1, Traffic.LIVE) == pytest.approx(400.0)
+    assert rates.try_acquire("acme", "atsCandidates", 1, Traffic.LIVE) is None
+    clock.now += 400
+    assert rates.try_acquire("acme", "atsApplications", 1, Traffic.LIVE) is None
+
+
+def test_bulk_traffic_leaves_headroom_for_live_changes(store: Store) -> None:
+    clock = FakeClock()
+    rates = limiter(store, clock, bulk_share=0.7)
+    for _ in range(7):
+        assert rates.try_acquire("acme", "atsCandidates", 100, Traffic.BULK) is None
+    assert rates.try_acquire("acme", "atsCandidates", 100, Traffic.BULK) is not None
+    for _ in range(3):
+        assert rates.try_acquire("acme", "atsCandidates", 100, Traffic.LIVE) is None
+    assert rates.try_acquire("acme", "atsCandidates", 1, Traffic.LIVE) is not None
+
+
+def test_acquire_waits_for_room_or_hands_the_call_back(store: Store) -> None:
+    clock = FakeClock()
+    rates = limiter(store, clock)
+    rates.acquire("acme", "atsCandidates", 1000, Traffic.LIVE, max_wait_s=0)
+    clock.now += 30
+    rates.acquire("acme", "atsCandidates", 100, Traffic.LIVE, max_wait_s=60)
+    assert clock.slept == [pytest.approx(30.0)]
+    with pytest.raises(RateLimited) as raised:
+        rates.acquire("acme", "atsCandidates", 950, Traffic.LIVE, max_wait_s=5)
+    assert raised.value.retry_after_s == pytest.approx(60.0)
+
+
+def test_a_scaled_clock_shortens_the_windows(store: Store) -> None:
+    clock = FakeClock()
+    rates = limiter(store, clock, clock_scale=60)
+    assert rates.try_acquire("acme", "atsCandidates", 1000, Traffic.LIVE) is None
+    assert rates.try_acquire("acme", "atsCandidates", 1, Traffic.LIVE) == pytest.approx(1.0)
+
+
+def test_processes_on_two_hosts_never_overspend_together(store: Store) -> None:
+    """Two limiters on two engines (as two hosts would have), eight threads each, real time."""
+    other_host = Store(store.url)
+    limits = RateLimits(records_per_minute=400, clock_scale=120, margin=0.0)  # a 0.5 s minute
+    hosts = [RateLimiter(limits, lambda: store), RateLimiter(limits, lambda: other_host)]
+    admitted: list[tuple[float, int]] = []
+    lock = threading.Lock()
+    deadline = time.time() + 2.0
+
+    def send(rates: RateLimiter) -> None:
+        while time.time() < deadline:
+            try:
+                rates.acquire("acme", "atsCandidates", 50, Traffic.LIVE, max_wait_s=1)
+            except RateLimited:
+                continue
+            with lock:
+                admitted.append((time.time(), 50))
+
+    threads = [threading.Thread(target=send, args=(hosts[i % 2],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    other_host.dispose()
+    # Admission times are taken after commit, so allow for the time between admission and now.
+    slack = 0.05
+    for start, _ in admitted:
+        in_window = sum(n for at, n in admitted if start <= at < start + limits.window_s - slack)
+        assert in_window <= 400
+    # Saturated for 2 s at 400 records per 0.5 s: most of the budget was used.
+    assert sum(n for _, n in admitted) >= 0.7 * 400 * 4
+
+
+def test_families_and_records_are_counted_as_linkedin_counts_them() -> None:
+    assert family_of("/v2/atsCandidates") == "atsCandidates"
+    assert family_of("/v2/atsCandidates/atsCandidateId=C&dataProvider=ATS/notes") == "atsCandidateNotes"
+    assert family_of("/v2/atsApplications/k/stages") == "atsApplicationStages"
+    assert family_of("/rest/atsApplications/k/interviewFeedback") == "atsInterviewFeedback"
+    assert family_of("/v2/simpleJobPostingTasks") == "simpleJobPostings"
+    assert family_of("/v2/mailStubs") == "prospectInteractions"
+    assert records_of([("ids[0].a", "1"), ("ids[0].b", "2"), ("ids[1].a", "3")], None) == 2
+    assert records_of([("ids", "S1"), ("ids", "S2")], {"entities": {"S1": {}, "S2": {}}}) == 2
+    assert records_of(None, {"elements": [{}, {}, {}]}) == 3
+    assert records_of({"q": "request"}, None) == 1
