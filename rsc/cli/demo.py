@@ -118,16 +118,19 @@ def run_demo(
     name = f"{MEMBER['firstName']} {MEMBER['lastName']}"
     typer.echo(f"3. a recruiter exported {name} from LinkedIn (request {request_id})")
 
-    def imported() -> Any:
+    def imported() -> tuple[str, str, str] | None:
         with UnitOfWork(TENANT) as uow:
-            return uow.exports.get(request_id)
+            record = uow.exports.get(request_id)
+            return (record.outcome, record.candidate_id, record.application_id) if record else None
 
-    record = _wait("the profile_export worker to import the export", imported, timeout)
-    typer.echo(f"4. imported ({record.outcome}): candidate {record.candidate_id}")
-    typer.echo(f"   applied to {JOB_ID} as application {record.application_id}")
+    outcome, candidate_id, application_id = _wait(
+        "the profile_export worker to import the export", imported, timeout
+    )
+    typer.echo(f"4. imported ({outcome}): candidate {candidate_id}")
+    typer.echo(f"   applied to {JOB_ID} as application {application_id}")
 
     def in_linkedin() -> Any:
-        response = http.get(f"{sandbox}/_sandbox/orgs/{ORG}/candidates/{record.candidate_id}")
+        response = http.get(f"{sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
         body = response.json() if response.status_code == 200 else None
         return body if body and body.get("manualMatchedMember") else None
 
@@ -137,9 +140,7 @@ def run_demo(
     )
     typer.echo("")
     typer.echo("Where to look:")
-    typer.echo(
-        f"  the candidate in LinkedIn:  {sandbox}/_sandbox/orgs/{ORG}/candidates/{record.candidate_id}"
-    )
+    typer.echo(f"  the candidate in LinkedIn:  {sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
     typer.echo(f"  the application in LinkedIn: {sandbox}/_sandbox/orgs/{ORG}/applications")
     typer.echo(f"  the store:                  {settings.database_url}")
     typer.echo("  dead letters (none, we hope): rsc dlq list")
