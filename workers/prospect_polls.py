@@ -13,14 +13,13 @@ of all connected seats of a contract in one call per 100 seats, which leaves the
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from events.publisher import Publisher
 from linkedin.client import LinkedInClient
 from linkedin.prospects import MAX_WINDOW_MS
 from rsc.logs import get_logger
@@ -53,6 +52,12 @@ MAX_WINDOWS = 8
 OWNERS_PER_CALL = 100
 #: Smoothing of a seat's activity estimate (weight of the newest poll).
 ACTIVITY_WEIGHT = 0.3
+
+
+class EventPublisher(Protocol):
+    """What a poll needs of ``events.publisher.Publisher``: publish and return once all are confirmed."""
+
+    def publish_many(self, events: Iterable[Event]) -> int: ...
 
 
 @dataclass
@@ -183,7 +188,7 @@ def _windows(watermark_ms: int, until_ms: int, overlap_ms: int, limit: int) -> l
 
 
 def poll_seat(
-    command: SeatPoll, uow: UnitOfWork, linkedin: LinkedInClient, publisher: Publisher
+    command: SeatPoll, uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher
 ) -> PollReport:
     """Read the seat's new InMails and, while it catches up, its stub and note history."""
     report = PollReport()
@@ -244,7 +249,7 @@ def poll_seat(
 
 
 def poll_contract(
-    command: ContractPoll, uow: UnitOfWork, linkedin: LinkedInClient, publisher: Publisher
+    command: ContractPoll, uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher
 ) -> PollReport:
     """Read the stubs and notes of every connected seat of the contract, 100 owner seats a call."""
     report = PollReport()
@@ -310,7 +315,7 @@ def _read_stubs_and_notes(
 
 def _publish_then_advance(
     uow: UnitOfWork,
-    publisher: Publisher,
+    publisher: EventPublisher,
     events: list[Event],
     *,
     calls: int,
