@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox import scenario
+from sandbox import scenario, traffic
 from sandbox.apps import App
 from sandbox.exports import add_purged, create_export, exports_of
 from sandbox.integrations import IntegrationStatus, IntegrationType, change_status
@@ -381,6 +381,7 @@ ROUTES = [
     control_route("/apps/{client_id}", app_detail, ["GET", "PUT"]),
     control_route("/apps/{client_id}/validate-callback", validate_callback, ["POST"]),
     control_route("/scenario", load_scenario, ["POST"]),
+    control_route("/traffic", traffic.control, ["GET", "PUT", "DELETE"]),
     control_route("/exports", exports, ["POST"]),
     control_route("/integration-status", integration_status, ["POST"]),
     control_route("/purged-candidates", purged_candidates, ["POST"]),
