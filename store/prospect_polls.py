@@ -212,8 +212,8 @@ class PollCursors:
         cursor.queued_until = None
         self.session.flush()
 
-    def mark_queued(self, *, seats: list[str], contracts: list[str], until: datetime) -> None:
-        """The scheduler enqueued polls of these; it enqueues no other before ``until``."""
+    def mark_queued(self, *, seats: list[str], contracts: list[str], until: datetime | None) -> None:
+        """The scheduler enqueues polls of these; it enqueues no other before ``until`` (None: unmark)."""
         if seats:
             self.session.execute(
                 update(SeatCursor)

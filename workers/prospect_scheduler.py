@@ -3,7 +3,8 @@
 Each tick, per tenant with a Recruiter contract: a seat refresh every ``seat_refresh_interval_s``,
 the contract polls and seat polls the planner (``workers.poll_planner``) says are due, and the
 metrics (freshness, unmapped seats and users, calls spent). A poll is marked queued once RabbitMQ
-confirmed it, so the next tick does not ask for it again while it waits in the queue.
+queued before it is published, so the next tick does not ask for it again while it waits in the
+queue; a poll clears the mark when it ends.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from events.messages import OutgoingMessage, command_message
-from events.publisher import Publisher
+from events.publisher import Publisher, PublishError
 from rsc.logs import get_logger
 from rsc.settings import Settings
 from store.base import utcnow
@@ -72,19 +73,26 @@ class ProspectScheduler:
             if last is None or (now - last).total_seconds() >= self.settings.seat_refresh_interval_s:
                 messages.append(command_message(Queue.PROSPECT_POLL.value, "refresh_seats", tenant=tenant))
                 self._refreshed[tenant] = now
+        # Marked before publishing: a poll that runs (and clears its mark) between the publish and a
+        # later mark would otherwise leave its seat marked queued with nothing in the queue.
+        self._mark(plans, now + QUEUED_HOLD)
         if messages:
-            self.publisher.publish_messages(messages)
-        for tenant, plan in plans.items():
-            if plan.seats or plan.contracts:
-                with UnitOfWork(tenant, self.store) as uow:
-                    uow.poll_cursors.mark_queued(
-                        seats=plan.seats, contracts=plan.contracts, until=now + QUEUED_HOLD
-                    )
-                    uow.commit()
+            try:
+                self.publisher.publish_messages(messages)
+            except PublishError:
+                self._mark(plans, None)
+                raise
         self._observe(now)
         if messages:
             log.info("prospect polls requested", count=len(messages))
         return len(messages)
+
+    def _mark(self, plans: dict[str, Plan], until: datetime | None) -> None:
+        for tenant, plan in plans.items():
+            if plan.seats or plan.contracts:
+                with UnitOfWork(tenant, self.store) as uow:
+                    uow.poll_cursors.mark_queued(seats=plan.seats, contracts=plan.contracts, until=until)
+                    uow.commit()
 
     def _plan(self, tenant: str, now: datetime) -> Plan:
         with UnitOfWork(tenant, self.store) as uow:
