@@ -20,6 +20,8 @@ class Route:
 
 EXPORT = Route("export_profile", Queue.PROFILE_EXPORT)
 ATS_JOB = Route("apply_job_event", Queue.STATUS_PUSH)
+ATS_CANDIDATE = Route("apply_candidate_event", Queue.STATUS_PUSH)
+ATS_APPLICATION = Route("apply_application_event", Queue.STATUS_PUSH)
 ATS_USER = Route("apply_user_event", Queue.INMAIL_SYNC)
 INMAIL = Route("sync_inmail", Queue.INMAIL_SYNC)
 MAIL_STUB = Route("sync_mail_stub", Queue.INMAIL_SYNC)
@@ -39,6 +41,11 @@ ROUTES: dict[str, tuple[Route, ...]] = {
     "ats.job.updated.v1": (ATS_JOB,),
     "ats.job.published.v1": (ATS_JOB,),
     "ats.job.closed.v1": (ATS_JOB,),
+    "ats.candidate.created.v1": (ATS_CANDIDATE,),
+    "ats.candidate.updated.v1": (ATS_CANDIDATE,),
+    "ats.application.created.v1": (ATS_APPLICATION,),
+    "ats.application.updated.v1": (ATS_APPLICATION,),
+    "ats.application.status_changed.v1": (ATS_APPLICATION,),
 }
 
 

@@ -108,7 +108,7 @@ class RateLimiter:
         budget = self.limits.budget(traffic)
         with self._store().session(None) as session:
             refused = LinkedInQuota(session).admit(
-                app_id, family, records, budget, now_ms=int(self._clock() * 1000)
+                app_id, family, records, budget, clock_ms=lambda: int(self._clock() * 1000)
             )
             session.commit()
         return None if refused is None else refused.wait_ms / 1000

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, select
+from sqlalchemy import BigInteger, Index, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.ats import ApplicationSnapshot, StageTransition
-from store.base import Base, TenantScoped, to_ms
+from store.base import Base, TenantScoped, to_ms, utcnow
 from store.candidates import CandidateOrigin
 from store.upsert import insert_ignore, upsert_newer
 
@@ -42,6 +42,9 @@ class ApplicationStage(TenantScoped, Base):
     transition_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     status: Mapped[str] = mapped_column(Text)
     changed_at: Mapped[datetime]
+    #: When LinkedIn confirmed it holds this stage record; NULL until then. A stage never changes
+    #: once recorded, so each is sent until LinkedIn has it, and never again.
+    synced_at: Mapped[datetime | None]
 
 
 class Applications:
@@ -116,6 +119,33 @@ class Applications:
                 "changed_at": transition.changed_at,
             },
             key=("tenant_id", "application_id", "transition_id"),
+        )
+
+    def for_job(self, job_id: str) -> list[str]:
+        """Ids of the job's applications."""
+        return list(
+            self.session.scalars(
+                select(Application.id)
+                .where(Application.tenant_id == self.tenant, Application.job_id == job_id)
+                .order_by(Application.id)
+            )
+        )
+
+    def unsynced_stages(self, application_id: str) -> list[ApplicationStage]:
+        """The application's stages LinkedIn has not confirmed yet, oldest first."""
+        return [stage for stage in self.stages(application_id) if stage.synced_at is None]
+
+    def mark_stages_synced(self, application_id: str, transition_ids: list[str]) -> None:
+        self.session.execute(
+            update(ApplicationStage)
+            .where(
+                ApplicationStage.tenant_id == self.tenant,
+                ApplicationStage.application_id == application_id,
+                ApplicationStage.transition_id.in_(transition_ids),
+                ApplicationStage.synced_at.is_(None),
+            )
+            .values(synced_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
 
     def stages(self, application_id: str) -> list[ApplicationStage]:

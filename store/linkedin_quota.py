@@ -9,6 +9,7 @@ row, so concurrent workers admit one after another and never overspend together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Index, Integer, String, delete, func, select
@@ -24,7 +25,8 @@ class QuotaApp(Base):
     __tablename__ = "linkedin_quota_apps"
 
     app_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    touched_ms: Mapped[int] = mapped_column(BigInteger)
+    #: Admissions decided for the app (a counter the lock statement bumps).
+    admissions: Mapped[int] = mapped_column(BigInteger)
 
 
 class QuotaSpend(Base):
@@ -74,12 +76,16 @@ class LinkedInQuota:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def admit(self, app_id: str, family: str, records: int, budget: Budget, now_ms: int) -> Refused | None:
+    def admit(
+        self, app_id: str, family: str, records: int, budget: Budget, clock_ms: Callable[[], int]
+    ) -> Refused | None:
         """Spend ``records`` and one call of ``family`` if both budgets have room; else say how long to wait.
 
-        The caller commits. Nothing is spent when the call is refused.
+        The caller commits. Nothing is spent when the call is refused. The time is read once the
+        app's row is locked, so an admission that waited for the lock is dated when it is decided.
         """
-        self._lock(app_id, now_ms)
+        self._lock(app_id)
+        now_ms = clock_ms()
         since = now_ms - budget.window_ms
         self.session.execute(delete(QuotaSpend).where(QuotaSpend.app_id == app_id, QuotaSpend.at_ms <= since))
         day = now_ms // budget.day_ms
@@ -104,33 +110,12 @@ class LinkedInQuota:
         self._count_call(app_id, family, day)
         return None
 
-    def spent(self, app_id: str, now_ms: int, window_ms: int) -> int:
-        """Records admitted for ``app_id`` in the window that ends now."""
-        return int(
-            self.session.scalar(
-                select(func.coalesce(func.sum(QuotaSpend.records), 0)).where(
-                    QuotaSpend.app_id == app_id, QuotaSpend.at_ms > now_ms - window_ms
-                )
-            )
-            or 0
-        )
-
-    def calls_today(self, app_id: str, family: str, day: int) -> int:
-        return int(
-            self.session.scalar(
-                select(QuotaDay.calls).where(
-                    QuotaDay.app_id == app_id, QuotaDay.family == family, QuotaDay.day == day
-                )
-            )
-            or 0
-        )
-
-    def _lock(self, app_id: str, now_ms: int) -> None:
+    def _lock(self, app_id: str) -> None:
         table = QuotaApp.__table__
-        stmt = dialect_insert(self.session, table).values(app_id=app_id, touched_ms=now_ms)  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(app_id=app_id, admissions=1)  # type: ignore[arg-type]
         # Updating the row holds its lock until commit (PostgreSQL); SQLite writers are serialised anyway.
         self.session.execute(
-            stmt.on_conflict_do_update(index_elements=["app_id"], set_={"touched_ms": now_ms})
+            stmt.on_conflict_do_update(index_elements=["app_id"], set_={"admissions": table.c.admissions + 1})
         )
 
     def _wait_for_room(self, app_id: str, excess: int, since: int) -> int:

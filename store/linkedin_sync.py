@@ -36,6 +36,8 @@ class SyncOutcome(StrEnum):
     OK = "ok"
     #: LinkedIn refused the record (4xx validation); not retried until the record changes again.
     REJECTED = "rejected"
+    #: Nothing to send in this state (a draft job LinkedIn never listed); settled without a call.
+    SKIPPED = "skipped"
 
 
 class SyncState(TenantScoped, Base):
@@ -163,8 +165,20 @@ class LinkedInOutbox:
                 .execution_options(synchronize_session=False)
             )
 
-    def release(self, resource: Resource, entity_ids: Iterable[str], error: str) -> None:
-        """Give records back after a transient failure so the next push picks them up."""
+    def release(
+        self,
+        resource: Resource,
+        entity_ids: Iterable[str],
+        error: str,
+        *,
+        retry_in: timedelta | None = None,
+    ) -> None:
+        """Give records back after a transient failure so the next push picks them up.
+
+        With ``retry_in`` they stay held that long (a record waiting for another one it depends on
+        is not worth a sweep every tick).
+        """
+        lease_until = utcnow() + retry_in if retry_in else None
         self.session.execute(
             update(SyncState)
             .where(
@@ -174,7 +188,7 @@ class LinkedInOutbox:
                     SyncState.entity_id.in_(list(entity_ids)),
                 )
             )
-            .values(lease_until=None, last_error=error)
+            .values(lease_until=lease_until, last_error=error)
             .execution_options(synchronize_session=False)
         )
 
@@ -201,10 +215,21 @@ class LinkedInOutbox:
 
 
 def tenants_with_due_records(
-    session: Session, resources: Iterable[Resource], *, quiet_for: timedelta = timedelta(0)
+    session: Session,
+    resources: Iterable[Resource],
+    *,
+    quiet_for: timedelta = timedelta(0),
+    max_wait: timedelta | None = None,
 ) -> list[str]:
-    """Tenants holding records LinkedIn has not seen that no push holds right now (operator query)."""
+    """Tenants holding records LinkedIn has not seen that no push holds right now (operator query).
+
+    A record is due when it has been quiet for ``quiet_for``, or dirty for ``max_wait`` however
+    often it keeps changing.
+    """
     now = utcnow()
+    due = SyncState.changed_at <= now - quiet_for
+    if max_wait is not None:
+        due = or_(due, SyncState.dirty_since <= now - max_wait)
     return list(
         session.scalars(
             select(SyncState.tenant_id)
@@ -212,7 +237,7 @@ def tenants_with_due_records(
                 SyncState.dirty_since.is_not(None),
                 SyncState.resource.in_([r.value for r in resources]),
                 or_(SyncState.lease_until.is_(None), SyncState.lease_until < now),
-                SyncState.changed_at <= now - quiet_for,
+                due,
             )
             .distinct()
             .order_by(SyncState.tenant_id)

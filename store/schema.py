@@ -17,6 +17,7 @@ from store import (
     prospect_notes,
     prospect_polls,
     seats,
+    sweep_leases,
     tenants,
     users,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "prospect_notes",
     "prospect_polls",
     "seats",
+    "sweep_leases",
     "tenants",
     "users",
 ]

@@ -76,6 +76,12 @@ class Tenants:
         return list(self.session.scalars(select(Tenant).order_by(Tenant.id)))
 
 
+def job_availability_of(session: Session, tenant_id: str) -> JobAvailability:
+    """Where the tenant's jobs are shown on LinkedIn: its choice, else private to the integration."""
+    tenant = session.get(Tenant, tenant_id)
+    return JobAvailability(tenant.job_availability) if tenant is not None else JobAvailability.PRIVATE
+
+
 @dataclass(frozen=True)
 class TenantApp:
     """What a process needs to act for a tenant: its organization and decrypted app credentials."""

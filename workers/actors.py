@@ -14,6 +14,11 @@ from pydantic import ValidationError
 from events.publisher import get_publisher
 from rsc.mailer import Mailer
 from schemas.ats import (
+    ApplicationCreated,
+    ApplicationStatusChanged,
+    ApplicationUpdated,
+    CandidateCreated,
+    CandidateUpdated,
     JobClosed,
     JobCreated,
     JobPublished,
@@ -28,7 +33,14 @@ from schemas.commands import ContractPoll, OutboxFlush, SeatPoll, SeatRefresh
 from schemas.envelope import Event, Model
 from schemas.linkedin import ExportRequested, InMailReceived, MailStubReceived, ProspectNoteChanged
 from store.uow import UnitOfWork
-from workers.ats_records import JobEvent, handle_job_event
+from workers.ats_records import (
+    ApplicationEvent,
+    CandidateEvent,
+    JobEvent,
+    handle_application_event,
+    handle_candidate_event,
+    handle_job_event,
+)
 from workers.broker import broker
 from workers.inmail_sync import handle_inmail, handle_mail_stub
 from workers.note_replies import handle_note_replied
@@ -43,6 +55,8 @@ from workers.topology import Queue
 E = TypeVar("E", bound=Event)
 
 __all__ = [
+    "apply_application_event",
+    "apply_candidate_event",
     "apply_job_event",
     "apply_user_event",
     "broker",
@@ -128,6 +142,26 @@ def export_profile(event: ExportRequested) -> None:
 def apply_job_event(event: JobEvent) -> None:
     """A job was created, changed, published or closed in the ATS."""
     handle_job_event(event, uow=UnitOfWork(event.tenant))
+
+
+@event_actor(
+    queue=Queue.STATUS_PUSH,
+    name="apply_candidate_event",
+    accepts=(CandidateCreated, CandidateUpdated),
+)
+def apply_candidate_event(event: CandidateEvent) -> None:
+    """A candidate was created or changed in the ATS."""
+    handle_candidate_event(event, uow=UnitOfWork(event.tenant))
+
+
+@event_actor(
+    queue=Queue.STATUS_PUSH,
+    name="apply_application_event",
+    accepts=(ApplicationCreated, ApplicationUpdated, ApplicationStatusChanged),
+)
+def apply_application_event(event: ApplicationEvent) -> None:
+    """An application was created, changed or moved to another status in the ATS."""
+    handle_application_event(event, uow=UnitOfWork(event.tenant))
 
 
 @command_actor(queue=Queue.STATUS_PUSH, name="push_outbox", command=OutboxFlush)

@@ -1,9 +1,30 @@
-"""ATS records arriving as events: stored in order, and marked for LinkedIn when they changed."""
+"""ATS records arriving as events: stored in order, and marked for LinkedIn when they changed.
+
+Create and update events carry the record's full current state. A snapshot is stored only when it
+is newer than the stored one (by the ATS's modification time, then its revision), so a late or
+repeated event changes nothing. A status transition is history, not state: it is recorded once
+whenever it arrives, even late, so LinkedIn's stage history ends up complete and in order.
+
+Nothing is pushed here. The outbox records what LinkedIn must learn and the outbox sweep pushes it
+once the record has been quiet for a moment, so a burst of changes costs one call with the latest
+state, batched with other records up to 100 a call.
+"""
 
 from __future__ import annotations
 
 from rsc.logs import get_logger
-from schemas.ats import JobClosed, JobCreated, JobPublished, JobUpdated
+from schemas.ats import (
+    ApplicationCreated,
+    ApplicationStatusChanged,
+    ApplicationUpdated,
+    CandidateCreated,
+    CandidateUpdated,
+    JobClosed,
+    JobCreated,
+    JobPublished,
+    JobUpdated,
+)
+from store.candidates import Candidate
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
 
@@ -12,6 +33,8 @@ log = get_logger(__name__)
 CONSUMER = "status_push"
 
 JobEvent = JobCreated | JobUpdated | JobPublished | JobClosed
+CandidateEvent = CandidateCreated | CandidateUpdated
+ApplicationEvent = ApplicationCreated | ApplicationUpdated | ApplicationStatusChanged
 
 
 def handle_job_event(event: JobEvent, uow: UnitOfWork) -> bool:
@@ -19,9 +42,15 @@ def handle_job_event(event: JobEvent, uow: UnitOfWork) -> bool:
     with uow:
         if not uow.inbox.record(CONSUMER, event.source, event.id):
             return False
+        before = uow.jobs.get(event.data.job_id)
+        old_title = before.title if before is not None else None
         changed = uow.jobs.apply(event.data)
         if changed:
             uow.outbox.mark_changed(Resource.JOB, event.data.job_id)
+            if old_title is not None and old_title != event.data.title:
+                # LinkedIn's applications carry the job's title.
+                for application_id in uow.applications.for_job(event.data.job_id):
+                    uow.outbox.mark_changed(Resource.APPLICATION, application_id)
         uow.commit()
     log.info(
         "job stored" if changed else "older job snapshot ignored",
@@ -29,3 +58,49 @@ def handle_job_event(event: JobEvent, uow: UnitOfWork) -> bool:
         state=event.data.state.value,
     )
     return changed
+
+
+def handle_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> bool:
+    """Store the candidate snapshot unless the store holds a newer one. True when it changed."""
+    candidate_id = event.data.candidate_id
+    with uow:
+        if not uow.inbox.record(CONSUMER, event.source, event.id):
+            return False
+        before = _shown_on_applications(uow.candidates.get(candidate_id))
+        changed = uow.candidates.apply(event.data)
+        if changed:
+            uow.outbox.mark_changed(Resource.CANDIDATE, candidate_id)
+            if _shown_on_applications(uow.candidates.get(candidate_id)) != before:
+                # LinkedIn's applications carry the candidate's name and e-mail address.
+                for application in uow.applications.for_candidate(candidate_id):
+                    uow.outbox.mark_changed(Resource.APPLICATION, application.id)
+        uow.commit()
+    log.info("candidate stored" if changed else "older candidate snapshot ignored", candidate_id=candidate_id)
+    return changed
+
+
+def _shown_on_applications(candidate: Candidate | None) -> tuple[str | None, ...] | None:
+    if candidate is None:
+        return None
+    return (candidate.first_name, candidate.last_name, *(candidate.emails or [])[:1])
+
+
+def handle_application_event(event: ApplicationEvent, uow: UnitOfWork) -> bool:
+    """Store the application snapshot if newer and its transition if new. True when either changed."""
+    data = event.data
+    with uow:
+        if not uow.inbox.record(CONSUMER, event.source, event.id):
+            return False
+        changed = uow.applications.apply(data)
+        new_stage = data.transition is not None and uow.applications.add_stage(
+            data.application_id, data.transition
+        )
+        if changed or new_stage:
+            uow.outbox.mark_changed(Resource.APPLICATION, data.application_id)
+        uow.commit()
+    log.info(
+        "application stored" if changed else "older application snapshot ignored",
+        application_id=data.application_id,
+        new_stage=new_stage,
+    )
+    return changed or new_stage

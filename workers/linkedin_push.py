@@ -21,6 +21,13 @@ from store.base import to_ms
 from store.candidates import Candidate
 from store.linkedin_sync import Resource, SyncOutcome
 from store.uow import UnitOfWork
+from workers.application_push import (
+    WAIT_FOR_DEPENDENCY,
+    build_applications,
+    send_applications,
+    stages_synced,
+)
+from workers.job_push import build_jobs, send_jobs
 
 log = get_logger(__name__)
 
@@ -28,10 +35,14 @@ log = get_logger(__name__)
 Built = tuple[dict[str, Any], dict[str, str], set[str]]
 Builder = Callable[[UnitOfWork, Mapping[str, int]], Built]
 Sender = Callable[[LinkedInClient, Mapping[str, Any]], BatchResult]
+#: Runs in the transaction that settles the records LinkedIn took (entity id -> what was sent).
+AfterSync = Callable[[UnitOfWork, Mapping[str, Any]], None]
 
 
 @dataclass
 class PushReport:
+    #: Records this push took from the outbox (sent, refused, skipped or deferred).
+    claimed: int = 0
     sent: int = 0
     synced: list[str] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)
@@ -125,10 +136,17 @@ def _build_member_links(uow: UnitOfWork, claimed: Mapping[str, int]) -> Built:
 BUILDERS: dict[Resource, Builder] = {
     Resource.CANDIDATE: _build_candidates,
     Resource.CANDIDATE_MEMBER: _build_member_links,
+    Resource.JOB: build_jobs,
+    Resource.APPLICATION: build_applications,
 }
 SENDERS: dict[Resource, Sender] = {
     Resource.CANDIDATE: lambda li, bodies: li.candidates.upsert(bodies),
     Resource.CANDIDATE_MEMBER: lambda li, links: li.candidates.set_manual_match(links),
+    Resource.JOB: send_jobs,
+    Resource.APPLICATION: send_applications,
+}
+AFTER_SYNC: dict[Resource, AfterSync] = {
+    Resource.APPLICATION: stages_synced,
 }
 
 
@@ -156,6 +174,7 @@ def push_pending(
             report.held = sorted(uow.outbox.dirty_ids(resource, wanted) - set(claimed))
         if not claimed:
             return report
+        report.claimed = len(claimed)
         bodies, invalid, later = BUILDERS[resource](uow, claimed)
         for entity_id, reason in invalid.items():
             uow.outbox.settle(
@@ -163,7 +182,9 @@ def push_pending(
             )
         report.rejected.update(invalid)
         if later:
-            uow.outbox.release(resource, later, error="waiting for a record it depends on")
+            uow.outbox.release(
+                resource, later, error="waiting for a record it depends on", retry_in=WAIT_FOR_DEPENDENCY
+            )
             report.deferred.extend(sorted(later))
         uow.commit()
     if not bodies:
@@ -184,6 +205,8 @@ def push_pending(
     report.sent = len(bodies)
     with uow:
         uow.outbox.settle(resource, {k: claimed[k] for k in result.ok})
+        if resource in AFTER_SYNC and result.ok:
+            AFTER_SYNC[resource](uow, {k: bodies[k] for k in result.ok})
         for entity_id, (status, message) in result.rejected.items():
             error = f"LinkedIn refused the record ({status}): {message}"
             uow.outbox.settle(

@@ -3,10 +3,16 @@
 The scheduler asks for a sweep of each tenant with due records every few seconds. This is what
 guarantees that nothing stays unsynced: a push that failed, a worker killed between its commit and
 its push, a record held by a dead worker's lease (it expires) are all picked up here.
+
+A record is due once it has been quiet for the grace period, or dirty for ``outbox_max_wait_s``
+however often it changes: a burst of changes costs one push carrying the latest state. One sweep
+runs per tenant at a time (``store.sweep_leases``), so a tenant's calls go one after another.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,6 +21,7 @@ from linkedin.errors import LinkedInRejected, LinkedInUnavailable
 from rsc.logs import get_logger
 from rsc.settings import get_settings
 from store.linkedin_sync import Resource
+from store.sweep_leases import SweepLeases
 from store.uow import UnitOfWork
 from workers.linkedin_push import SENDERS, push_pending
 
@@ -24,6 +31,11 @@ log = get_logger(__name__)
 PUSH_ORDER = (Resource.JOB, Resource.CANDIDATE, Resource.CANDIDATE_MEMBER, Resource.APPLICATION)
 #: Batches of 100 one sweep message pushes per resource before it yields to other messages.
 MAX_BATCHES = 20
+#: A sweep starts no new batch after this many seconds (far inside the message time limit); what is
+#: left is due at the next tick.
+MAX_SWEEP_S = 45.0
+#: How long a sweep's hold on its tenant outlives its last batch if its worker dies.
+SWEEP_LEASE = timedelta(seconds=60)
 
 
 def pushable_resources() -> list[Resource]:
@@ -35,6 +47,8 @@ class SweepReport:
     sent: dict[str, int] = field(default_factory=dict)
     rejected: int = 0
     interrupted: bool = False
+    #: Another sweep of the tenant was running; this one did nothing.
+    skipped: bool = False
 
 
 def sweep_outbox(
@@ -43,13 +57,49 @@ def sweep_outbox(
     *,
     max_batches: int = MAX_BATCHES,
     grace: timedelta | None = None,
+    max_wait: timedelta | None = None,
+) -> SweepReport:
+    settings = get_settings()
+    quiet_for = grace if grace is not None else timedelta(seconds=settings.outbox_grace_s)
+    if max_wait is None:
+        max_wait = timedelta(seconds=settings.outbox_max_wait_s)
+    holder = uuid.uuid4().hex
+    if not _hold(uow, holder):
+        return SweepReport(skipped=True)
+    try:
+        return _sweep(
+            uow, linkedin, holder=holder, max_batches=max_batches, quiet_for=quiet_for, max_wait=max_wait
+        )
+    finally:
+        with uow:
+            SweepLeases(uow.session, uow.tenant).release(holder)
+            uow.commit()
+
+
+def _hold(uow: UnitOfWork, holder: str) -> bool:
+    with uow:
+        held = SweepLeases(uow.session, uow.tenant).acquire(holder, SWEEP_LEASE)
+        uow.commit()
+    return held
+
+
+def _sweep(
+    uow: UnitOfWork,
+    linkedin: LinkedInClient,
+    *,
+    holder: str,
+    max_batches: int,
+    quiet_for: timedelta,
+    max_wait: timedelta,
 ) -> SweepReport:
     sweep = SweepReport()
-    quiet_for = grace if grace is not None else timedelta(seconds=get_settings().outbox_grace_s)
+    deadline = time.monotonic() + MAX_SWEEP_S
     for resource in pushable_resources():
         for _ in range(max_batches):
+            if time.monotonic() > deadline or not _hold(uow, holder):
+                return sweep
             try:
-                report = push_pending(uow, linkedin, resource, quiet_for=quiet_for)
+                report = push_pending(uow, linkedin, resource, quiet_for=quiet_for, max_wait=max_wait)
             except LinkedInUnavailable as exc:
                 # The records were released; the next sweep tries again.
                 log.warning(
@@ -65,6 +115,7 @@ def sweep_outbox(
                 continue
             sweep.sent[resource.value] = sweep.sent.get(resource.value, 0) + report.sent
             sweep.rejected += len(report.rejected)
-            if report.sent == 0 and not report.rejected:
+            if report.claimed == 0 or (report.failed and not report.synced):
+                # Nothing left that is due, or LinkedIn failed every record: the next sweep goes on.
                 break
     return sweep

@@ -38,7 +38,10 @@ class Scheduler:
         """Enqueue this tick's work; returns how many messages were sent."""
         with self.store.session(None) as session:
             tenants = tenants_with_due_records(
-                session, pushable_resources(), quiet_for=timedelta(seconds=self.settings.outbox_grace_s)
+                session,
+                pushable_resources(),
+                quiet_for=timedelta(seconds=self.settings.outbox_grace_s),
+                max_wait=timedelta(seconds=self.settings.outbox_max_wait_s),
             )
         messages = [command_message(Queue.STATUS_PUSH.value, SWEEP_ACTOR, tenant=t) for t in tenants]
         if messages:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:59:07.405053
+Create Date: 2026-11-25 20:06:16.857908
 """
 
 from collections.abc import Sequence
@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('transition_id', sa.String(length=200), nullable=False),
     sa.Column('status', sa.Text(), nullable=False),
     sa.Column('changed_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('synced_at', store.base.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('tenant_id', 'application_id', 'transition_id', name=op.f('pk_application_stages'))
     )
     op.create_table('applications',
@@ -201,7 +202,7 @@ def upgrade() -> None:
     )
     op.create_table('linkedin_quota_apps',
     sa.Column('app_id', sa.String(length=200), nullable=False),
-    sa.Column('touched_ms', sa.BigInteger(), nullable=False),
+    sa.Column('admissions', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('app_id', name=op.f('pk_linkedin_quota_apps'))
     )
     op.create_table('linkedin_quota_days',
@@ -271,6 +272,12 @@ def upgrade() -> None:
     sa.Column('sent_at', store.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('tenant_id', 'reply_id', 'user_id', name=op.f('pk_note_reply_notifications'))
+    )
+    op.create_table('outbox_sweep_leases',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('holder', sa.String(length=64), nullable=False),
+    sa.Column('lease_until', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', name=op.f('pk_outbox_sweep_leases'))
     )
     op.create_table('prospect_notes',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
@@ -386,6 +393,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_prospect_notes_member')
 
     op.drop_table('prospect_notes')
+    op.drop_table('outbox_sweep_leases')
     op.drop_table('note_reply_notifications')
     with op.batch_alter_table('mail_stubs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_stubs_stored_at'))

@@ -1,0 +1,105 @@
+"""Jobs as LinkedIn's ``simpleJobPostings`` want them: listed, closed too, never invented.
+
+Recruiters can only pick a job in LinkedIn's export dialog if LinkedIn has it, closed ones included
+(reference §3.3), so every published or closed job is sent. A draft is not sent; a job that was
+listed and went back to draft is sent as closed, so it stops being offered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from linkedin.client import LinkedInClient
+from linkedin.restli import BatchResult
+from schemas.ats import JobState
+from store.jobs import Job
+from store.linkedin_sync import Resource, SyncOutcome
+from store.tenants import JobAvailability, job_availability_of
+from store.uow import UnitOfWork
+
+#: LinkedIn's longest job title.
+TITLE_MAX = 200
+
+
+class Unsendable(ValueError):
+    """The record cannot be sent as the ATS holds it; the message names the field and the fix."""
+
+
+def job_posting(job: Job, availability: JobAvailability, *, state: str) -> dict[str, Any]:
+    """The full simpleJobPostings element of ``job`` (without the key fields the client adds)."""
+    if len(job.title) > TITLE_MAX:
+        raise Unsendable(
+            f"job {job.id!r} has a title of {len(job.title)} characters; LinkedIn takes at most "
+            f"{TITLE_MAX}: shorten it in the ATS"
+        )
+    if not (job.description or "").strip():
+        raise Unsendable(f"job {job.id!r} has no description and LinkedIn requires one: add it in the ATS")
+    posting: dict[str, Any] = {
+        "title": job.title,
+        "description": job.description,
+        **_location(job),
+        "availability": availability.value,
+        "state": state,
+        "companyApplyUrl": job.apply_url,
+        "companyName": job.company_name,
+    }
+    return {name: value for name, value in posting.items() if value is not None}
+
+
+def _location(job: Job) -> dict[str, Any]:
+    """``"CITY, STATE"`` or ``"CITY, COUNTRY"``, else country code and postal code (reference §3.3)."""
+    where = job.location or {}
+    city, region = where.get("city"), where.get("region")
+    country = (where.get("country_code") or "").upper() or None
+    postal = where.get("postal_code")
+    fields: dict[str, Any] = {"countryCode": country, "postalCode": postal}
+    if city and (region or country):
+        fields["location"] = f"{city}, {region or country}"
+    elif not (country and postal):
+        raise Unsendable(
+            f"job {job.id!r} has no location LinkedIn accepts: it needs a city with a region or "
+            f"country, or a country code with a postal code; complete it in the ATS"
+        )
+    return fields
+
+
+def build_jobs(
+    uow: UnitOfWork, claimed: Mapping[str, int]
+) -> tuple[dict[str, Any], dict[str, str], set[str]]:
+    bodies: dict[str, Any] = {}
+    invalid: dict[str, str] = {}
+    availability = job_availability_of(uow.session, uow.tenant)
+    for job_id, version in claimed.items():
+        job = uow.jobs.get(job_id)
+        if job is None:
+            invalid[job_id] = "the job no longer exists in the store"
+            continue
+        state = _linkedin_state(uow, job)
+        if state is None:
+            uow.outbox.settle(
+                Resource.JOB,
+                {job_id: version},
+                outcome=SyncOutcome.SKIPPED,
+                error="a draft LinkedIn never listed; it is sent once published",
+            )
+            continue
+        try:
+            bodies[job_id] = job_posting(job, availability, state=state)
+        except Unsendable as exc:
+            invalid[job_id] = str(exc)
+    return bodies, invalid, set()
+
+
+def _linkedin_state(uow: UnitOfWork, job: Job) -> str | None:
+    if job.state == JobState.PUBLISHED:
+        return "LISTED"
+    if job.state == JobState.CLOSED:
+        return "CLOSED"
+    sync = uow.outbox.state(Resource.JOB, job.id)
+    was_listed = sync is not None and sync.synced_version > 0 and sync.last_outcome == SyncOutcome.OK
+    return "CLOSED" if was_listed else None
+
+
+def send_jobs(linkedin: LinkedInClient, postings: Mapping[str, Any]) -> BatchResult:
+    return linkedin.jobs.upsert(postings)
