@@ -21,6 +21,7 @@ class Route:
 EXPORT = Route("export_profile", Queue.PROFILE_EXPORT)
 ATS_JOB = Route("apply_job_event", Queue.STATUS_PUSH)
 ATS_CANDIDATE = Route("apply_candidate_event", Queue.STATUS_PUSH)
+PROFILE_MATCH = Route("match_candidate", Queue.PROFILE_MATCH)
 ATS_APPLICATION = Route("apply_application_event", Queue.STATUS_PUSH)
 ATS_USER = Route("apply_user_event", Queue.INMAIL_SYNC)
 INMAIL = Route("sync_inmail", Queue.INMAIL_SYNC)
@@ -41,8 +42,8 @@ ROUTES: dict[str, tuple[Route, ...]] = {
     "ats.job.updated.v1": (ATS_JOB,),
     "ats.job.published.v1": (ATS_JOB,),
     "ats.job.closed.v1": (ATS_JOB,),
-    "ats.candidate.created.v1": (ATS_CANDIDATE,),
-    "ats.candidate.updated.v1": (ATS_CANDIDATE,),
+    "ats.candidate.created.v1": (ATS_CANDIDATE, PROFILE_MATCH),
+    "ats.candidate.updated.v1": (ATS_CANDIDATE, PROFILE_MATCH),
     "ats.application.created.v1": (ATS_APPLICATION,),
     "ats.application.updated.v1": (ATS_APPLICATION,),
     "ats.application.status_changed.v1": (ATS_APPLICATION,),

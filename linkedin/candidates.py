@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from linkedin.batching import CompositeBatch, SimpleBatch
+from linkedin.errors import LinkedInUnavailable
 from linkedin.http import LinkedInHttp
 from linkedin.restli import BatchResult, CompositeKey
 
@@ -37,6 +38,23 @@ class Candidates:
 
     def get(self, candidate_ids: list[str]) -> BatchResult:
         return self._batch.send("GET", None, dict.fromkeys(candidate_ids))
+
+    def matched_members(self, candidate_ids: list[str]) -> dict[str, list[str]]:
+        """LinkedIn's own matches of synced candidates (``matchedMembers``), by candidate id.
+
+        A candidate LinkedIn does not hold is left out; keys that kept failing transiently raise.
+        """
+        result = self.get(candidate_ids)
+        if result.failed:
+            raise LinkedInUnavailable(
+                f"LinkedIn failed to return {len(result.failed)} of {len(candidate_ids)} candidates; "
+                f"retry later"
+            )
+        found: dict[str, list[str]] = {}
+        for candidate_id, entity in result.ok.items():
+            members = entity.get("matchedMembers") if isinstance(entity, Mapping) else None
+            found[candidate_id] = sorted({m for m in members or [] if isinstance(m, str)})
+        return found
 
     def delete(self, candidate_ids: list[str]) -> BatchResult:
         """Delete candidates (LinkedIn deletes their notes with them, not their applications).

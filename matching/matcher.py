@@ -85,6 +85,13 @@ def known_link(candidate: Features) -> MatchResult:
     )
 
 
+def match_against(candidate: Features, members: Iterable[Features]) -> MatchResult:
+    """Decide ``candidate`` against ``members``: the ones sharing a blocking key with it."""
+    if candidate.urn is not None:
+        return known_link(candidate)
+    return decide(candidate.id, (score_pair(candidate, m) for m in members))
+
+
 class MemberIndex:
     """Members filed under their blocking keys."""
 
@@ -124,9 +131,7 @@ class Matcher:
         return self.match_features(features(candidate, self.nicknames))
 
     def match_features(self, candidate: Features) -> MatchResult:
-        if candidate.urn is not None:
-            return known_link(candidate)
-        return decide(candidate.id, (score_pair(candidate, m) for m in self.index.lookup(candidate)))
+        return match_against(candidate, self.index.lookup(candidate))
 
     def match_all(self, candidates: Iterable[Profile]) -> Iterator[MatchResult]:
         for candidate in candidates:

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"
     #: Largest push body the ingress accepts; larger ones get 400.
     max_body_bytes: int = 256 * 1024
+    #: Bearer token the ATS backend sends to the ingress's profile plugin endpoints; unset: they answer 503.
+    ats_api_token: str = ""
 
     #: Interface the LinkedIn sandbox listens on (local runs and tests).
     sandbox_host: str = "127.0.0.1"

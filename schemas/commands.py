@@ -33,3 +33,9 @@ class ContractPoll(Model):
 
     tenant: TenantId
     contract: Annotated[str, StringConstraints(pattern=r"^urn:li:contract:\d+$")]
+
+
+class MembersChanged(Model):
+    """Re-match the candidates of one tenant whose LinkedIn members' data changed (profile match sweep)."""
+
+    tenant: TenantId

@@ -2,6 +2,7 @@
 
 from store import (
     applications,
+    candidate_matches,
     candidate_merges,
     candidates,
     contracts,
@@ -13,6 +14,8 @@ from store import (
     linkedin_quota,
     linkedin_sync,
     mail_stubs,
+    match_keys,
+    members,
     note_notifications,
     prospect_notes,
     prospect_polls,
@@ -27,6 +30,7 @@ metadata = Base.metadata
 
 __all__ = [
     "applications",
+    "candidate_matches",
     "candidate_merges",
     "candidates",
     "contracts",
@@ -38,6 +42,8 @@ __all__ = [
     "linkedin_quota",
     "linkedin_sync",
     "mail_stubs",
+    "match_keys",
+    "members",
     "metadata",
     "note_notifications",
     "prospect_notes",

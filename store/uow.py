@@ -12,6 +12,7 @@ from typing import Self
 from sqlalchemy.orm import Session
 
 from store.applications import Applications
+from store.candidate_matches import CandidateMatches
 from store.candidate_merges import CandidateMerges
 from store.candidates import Candidates
 from store.contracts import Contracts
@@ -23,6 +24,8 @@ from store.inmails import InMails
 from store.jobs import Jobs
 from store.linkedin_sync import LinkedInOutbox
 from store.mail_stubs import MailStubs
+from store.match_keys import MatchKeys
+from store.members import Members
 from store.note_notifications import NoteNotifications
 from store.prospect_notes import ProspectNotes
 from store.prospect_polls import PollCursors
@@ -79,6 +82,9 @@ class UnitOfWork(_Transaction):
     prospect_notes: ProspectNotes
     merges: CandidateMerges
     note_notifications: NoteNotifications
+    members: Members
+    match_keys: MatchKeys
+    candidate_matches: CandidateMatches
 
     def __init__(self, tenant: str, store: Store | None = None) -> None:
         super().__init__(store)
@@ -102,6 +108,9 @@ class UnitOfWork(_Transaction):
         self.prospect_notes = ProspectNotes(s, t)
         self.merges = CandidateMerges(s, t)
         self.note_notifications = NoteNotifications(s, t)
+        self.members = Members(s, t)
+        self.match_keys = MatchKeys(s, t)
+        self.candidate_matches = CandidateMatches(s, t)
         return self
 
 

@@ -29,7 +29,7 @@ from schemas.ats import (
     UserUpdated,
 )
 from schemas.catalog import InvalidEvent, describe_validation_error, parse_event
-from schemas.commands import ContractPoll, OutboxFlush, SeatPoll, SeatRefresh
+from schemas.commands import ContractPoll, MembersChanged, OutboxFlush, SeatPoll, SeatRefresh
 from schemas.envelope import Event, Model
 from schemas.linkedin import ExportRequested, InMailReceived, MailStubReceived, ProspectNoteChanged
 from store.uow import UnitOfWork
@@ -47,6 +47,7 @@ from workers.note_replies import handle_note_replied
 from workers.note_sync import handle_prospect_note
 from workers.outbox_sweep import sweep_outbox
 from workers.profile_export import handle_export_requested
+from workers.profile_match import handle_candidate_changed, handle_members_changed
 from workers.prospect_polls import poll_contract, poll_seat
 from workers.runtime import linkedin_for
 from workers.seat_mapping import UserEvent, handle_user_event, refresh_seats
@@ -61,6 +62,8 @@ __all__ = [
     "apply_user_event",
     "broker",
     "export_profile",
+    "match_candidate",
+    "match_members",
     "notify_note_reply",
     "poll_contract_actor",
     "poll_seat_actor",
@@ -218,3 +221,15 @@ def poll_contract_actor(command: ContractPoll) -> None:
 def refresh_seats_actor(command: SeatRefresh) -> None:
     """Read the tenant's Recruiter seats and connect them to ATS users."""
     refresh_seats(UnitOfWork(command.tenant), linkedin_for(command.tenant))
+
+
+@event_actor(queue=Queue.PROFILE_MATCH, name="match_candidate", accepts=(CandidateCreated, CandidateUpdated))
+def match_candidate(event: CandidateCreated | CandidateUpdated) -> None:
+    """A candidate was created or changed in the ATS: match it to its LinkedIn member."""
+    handle_candidate_changed(event, uow=UnitOfWork(event.tenant))
+
+
+@command_actor(queue=Queue.PROFILE_MATCH, name="match_members", command=MembersChanged)
+def match_members(command: MembersChanged) -> None:
+    """LinkedIn members' data changed: re-match the candidates it concerns (asked by the scheduler)."""
+    handle_members_changed(command, uow=UnitOfWork(command.tenant))

@@ -17,6 +17,7 @@ from rsc.settings import Settings, get_settings
 from store.db import Store, get_store
 from store.linkedin_sync import tenants_with_due_records
 from workers.outbox_sweep import pushable_resources
+from workers.profile_match import member_sweep_messages
 from workers.prospect_scheduler import ProspectScheduler
 from workers.topology import Queue
 
@@ -44,6 +45,8 @@ class Scheduler:
                 max_wait=timedelta(seconds=self.settings.outbox_max_wait_s),
             )
         messages = [command_message(Queue.STATUS_PUSH.value, SWEEP_ACTOR, tenant=t) for t in tenants]
+        with self.store.session(None) as session:
+            messages += member_sweep_messages(session)
         if messages:
             self.publisher.publish_messages(messages)
             log.info("outbox sweeps requested", count=len(messages))

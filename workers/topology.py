@@ -25,6 +25,8 @@ class Queue(StrEnum):
     NOTE_SYNC = "note_sync"
     #: Polls of LinkedIn's prospect interactions (and seat refreshes), apart from the sync handlers.
     PROSPECT_POLL = "prospect_poll"
+    #: Candidate-to-member matching (candidate changes, member changes, manual links).
+    PROFILE_MATCH = "profile_match"
 
 
 #: Dead letters are kept this long (ms) for inspection and replay. Dramatiq reads the same

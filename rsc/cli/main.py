@@ -12,6 +12,7 @@ from rsc.cli import (
     dlq,
     events,
     ingress,
+    match,
     sandbox,
     scheduler,
     seat,
@@ -30,6 +31,7 @@ app.add_typer(tenant.app, name="tenant")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(seat.app, name="seat")
 app.add_typer(candidate.app, name="candidate")
+app.add_typer(match.app, name="match")
 app.command("worker")(worker.run_worker)
 app.command("ingress")(ingress.run_ingress)
 app.command("sandbox")(sandbox.run_sandbox)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:06:16.857908
+Create Date: 2026-11-25 20:09:19.420747
 """
 
 from collections.abc import Sequence
@@ -261,6 +261,29 @@ def upgrade() -> None:
         batch_op.create_index('ix_mail_stubs_member', ['tenant_id', 'member_urn'], unique=False)
         batch_op.create_index(batch_op.f('ix_mail_stubs_stored_at'), ['stored_at'], unique=False)
 
+    op.create_table('members',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('person_urn', sa.String(length=200), nullable=False),
+    sa.Column('first_name', sa.Text(), nullable=True),
+    sa.Column('last_name', sa.Text(), nullable=True),
+    sa.Column('emails', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('phones', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('profile_url', sa.Text(), nullable=True),
+    sa.Column('companies', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('title', sa.Text(), nullable=True),
+    sa.Column('location', sa.Text(), nullable=True),
+    sa.Column('sources', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('observed_ms', sa.BigInteger(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('matched_version', sa.Integer(), nullable=False),
+    sa.Column('match_due_since', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('match_lease_until', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'person_urn', name=op.f('pk_members'))
+    )
+    with op.batch_alter_table('members', schema=None) as batch_op:
+        batch_op.create_index('ix_members_match_due', ['tenant_id', 'match_due_since'], unique=False)
+
     op.create_table('note_reply_notifications',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('reply_id', sa.String(length=200), nullable=False),
@@ -373,11 +396,80 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['tenant_id', 'candidate_id'], ['candidates.tenant_id', 'candidates.id'], name=op.f('fk_candidate_emails_tenant_id_candidates'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('tenant_id', 'email_key', 'candidate_id', name=op.f('pk_candidate_emails'))
     )
+    op.create_table('candidate_match_keys',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('digest', sa.String(length=32), nullable=False),
+    sa.Column('candidate_id', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'candidate_id'], ['candidates.tenant_id', 'candidates.id'], name=op.f('fk_candidate_match_keys_tenant_id_candidates'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', 'digest', 'candidate_id', name=op.f('pk_candidate_match_keys'))
+    )
+    with op.batch_alter_table('candidate_match_keys', schema=None) as batch_op:
+        batch_op.create_index('ix_candidate_match_keys_candidate', ['tenant_id', 'candidate_id'], unique=False)
+
+    op.create_table('candidate_matches',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('candidate_id', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('member_urn', sa.String(length=200), nullable=True),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('reason', sa.String(length=40), nullable=True),
+    sa.Column('review_reason', sa.String(length=40), nullable=True),
+    sa.Column('considered', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('matched_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('decision', sa.String(length=16), nullable=True),
+    sa.Column('decided_member', sa.String(length=200), nullable=True),
+    sa.Column('decided_by', sa.Text(), nullable=True),
+    sa.Column('decided_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('linkedin_matches', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('linkedin_checked_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['tenant_id', 'candidate_id'], ['candidates.tenant_id', 'candidates.id'], name=op.f('fk_candidate_matches_tenant_id_candidates'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', 'candidate_id', name=op.f('pk_candidate_matches'))
+    )
+    with op.batch_alter_table('candidate_matches', schema=None) as batch_op:
+        batch_op.create_index('ix_candidate_matches_status', ['tenant_id', 'status'], unique=False)
+
+    op.create_table('match_history',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('candidate_id', sa.String(length=200), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('person_urn', sa.String(length=200), nullable=True),
+    sa.Column('previous_urn', sa.String(length=200), nullable=True),
+    sa.Column('actor', sa.Text(), nullable=False),
+    sa.Column('reason', sa.String(length=40), nullable=True),
+    sa.Column('score', sa.Float(), nullable=True),
+    sa.Column('at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'candidate_id'], ['candidates.tenant_id', 'candidates.id'], name=op.f('fk_match_history_tenant_id_candidates'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', 'candidate_id', 'seq', name=op.f('pk_match_history'))
+    )
+    op.create_table('member_match_keys',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('digest', sa.String(length=32), nullable=False),
+    sa.Column('person_urn', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_urn'], ['members.tenant_id', 'members.person_urn'], name=op.f('fk_member_match_keys_tenant_id_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', 'digest', 'person_urn', name=op.f('pk_member_match_keys'))
+    )
+    with op.batch_alter_table('member_match_keys', schema=None) as batch_op:
+        batch_op.create_index('ix_member_match_keys_member', ['tenant_id', 'person_urn'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('member_match_keys', schema=None) as batch_op:
+        batch_op.drop_index('ix_member_match_keys_member')
+
+    op.drop_table('member_match_keys')
+    op.drop_table('match_history')
+    with op.batch_alter_table('candidate_matches', schema=None) as batch_op:
+        batch_op.drop_index('ix_candidate_matches_status')
+
+    op.drop_table('candidate_matches')
+    with op.batch_alter_table('candidate_match_keys', schema=None) as batch_op:
+        batch_op.drop_index('ix_candidate_match_keys_candidate')
+
+    op.drop_table('candidate_match_keys')
     op.drop_table('candidate_emails')
     op.drop_table('tenants')
     with op.batch_alter_table('seats', schema=None) as batch_op:
@@ -395,6 +487,10 @@ def downgrade() -> None:
     op.drop_table('prospect_notes')
     op.drop_table('outbox_sweep_leases')
     op.drop_table('note_reply_notifications')
+    with op.batch_alter_table('members', schema=None) as batch_op:
+        batch_op.drop_index('ix_members_match_due')
+
+    op.drop_table('members')
     with op.batch_alter_table('mail_stubs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_stubs_stored_at'))
         batch_op.drop_index('ix_mail_stubs_member')

@@ -1,0 +1,120 @@
+"""Blocking keys of candidates and members, so matching one record never reads every other one.
+
+Each record is filed under the keys ``matching.profiles.blocking_keys`` gives it (e-mail, phone,
+profile URL, person URN, name with company or city). A changed candidate finds the members that
+share a key with it, and a changed member finds the candidates, with one indexed lookup. Keys are
+stored as fixed-width digests, so the index stays compact whatever the key (an e-mail can be 320
+characters) and the table repeats no contact details in the clear. A candidate's or member's keys
+are deleted with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKeyConstraint, Index, String, delete, insert, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from store.base import Base, TenantScoped
+
+#: Ids looked up (or rows written, times ten) per statement.
+CHUNK = 500
+
+
+class Side(StrEnum):
+    CANDIDATE = "candidate"
+    MEMBER = "member"
+
+
+class CandidateKey(TenantScoped, Base):
+    __tablename__ = "candidate_match_keys"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "candidate_id"], ["candidates.tenant_id", "candidates.id"], ondelete="CASCADE"
+        ),
+        Index("ix_candidate_match_keys_candidate", "tenant_id", "candidate_id"),
+    )
+
+    digest: Mapped[str] = mapped_column(String(32), primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class MemberKey(TenantScoped, Base):
+    __tablename__ = "member_match_keys"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "person_urn"], ["members.tenant_id", "members.person_urn"], ondelete="CASCADE"
+        ),
+        Index("ix_member_match_keys_member", "tenant_id", "person_urn"),
+    )
+
+    digest: Mapped[str] = mapped_column(String(32), primary_key=True)
+    person_urn: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+def digest(key: str) -> str:
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+def _table(side: Side) -> tuple[Any, Any]:
+    """(model, its entity column) of one side."""
+    if side is Side.CANDIDATE:
+        return CandidateKey, CandidateKey.candidate_id
+    return MemberKey, MemberKey.person_urn
+
+
+class MatchKeys:
+    def __init__(self, session: Session, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    def replace(self, side: Side, keys_by_entity: Mapping[str, Iterable[str]]) -> None:
+        """File each entity under exactly its given keys (its previous keys are dropped)."""
+        model, column = _table(side)
+        entities = list(keys_by_entity)
+        for start in range(0, len(entities), CHUNK):
+            self.session.execute(
+                delete(model).where(
+                    model.tenant_id == self.tenant, column.in_(entities[start : start + CHUNK])
+                )
+            )
+        rows = [
+            {"tenant_id": self.tenant, "digest": d, column.key: entity}
+            for entity, keys in keys_by_entity.items()
+            for d in sorted({digest(k) for k in keys})
+        ]
+        for start in range(0, len(rows), CHUNK * 10):
+            self.session.execute(insert(model), rows[start : start + CHUNK * 10])
+
+    def digests_of(self, side: Side, entity_id: str) -> set[str]:
+        model, column = _table(side)
+        return set(
+            self.session.scalars(
+                select(model.digest).where(model.tenant_id == self.tenant, column == entity_id)
+            )
+        )
+
+    def entities(self, side: Side, keys: Iterable[str]) -> set[str]:
+        """Entities of ``side`` filed under at least one of ``keys``."""
+        return self.entities_by_digest(side, {digest(k) for k in keys})
+
+    def entities_by_digest(self, side: Side, digests: Iterable[str]) -> set[str]:
+        model, column = _table(side)
+        wanted = sorted(set(digests))
+        found: set[str] = set()
+        for start in range(0, len(wanted), CHUNK):
+            found.update(
+                self.session.scalars(
+                    select(column).where(
+                        model.tenant_id == self.tenant, model.digest.in_(wanted[start : start + CHUNK])
+                    )
+                )
+            )
+        return found
+
+    def clear(self, side: Side) -> None:
+        model, _ = _table(side)
+        self.session.execute(delete(model).where(model.tenant_id == self.tenant))
