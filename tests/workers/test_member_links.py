@@ -204,7 +204,7 @@ def test_linkedins_own_matches_become_evidence(
         assert member is not None and member.sources == ["linkedin_match"]
         first = profile_view(uow, "C1")
         second = profile_view(uow, "C2")
-    assert first is not None and second is not None
+    assert first is not None and second is not None and first.link is not None
     assert (first.standing, first.link.person_urn, first.link.reason) == (
         Standing.LINKED,
         ADA,
