@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, select, update
+from sqlalchemy import BigInteger, Index, Integer, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.ats import ApplicationSnapshot, StageTransition
@@ -72,6 +72,10 @@ class Applications:
                 Application.job_id == job_id,
             )
         ).first()
+
+    def create(self, **values: object) -> None:
+        """Insert a new application in one statement (the export hot path)."""
+        self.session.execute(insert(Application).values(tenant_id=self.tenant, **values))
 
     def add(self, application: Application) -> Application:
         application.tenant_id = self.tenant

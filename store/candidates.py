@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    insert,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -107,6 +108,12 @@ class Candidates:
                 .order_by(Candidate.id)
             )
         )
+
+    def create(self, **values: Any) -> None:
+        """Insert a new candidate (one statement, no identity-map bookkeeping: the export hot path)."""
+        self.session.execute(insert(Candidate).values(tenant_id=self.tenant, **values))
+        if values.get("emails"):
+            self.index_emails(values["id"], values["emails"])
 
     def add(self, candidate: Candidate) -> Candidate:
         candidate.tenant_id = self.tenant

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from store.applications import Application
 from store.base import Base, TenantScoped, utcnow
+from store.candidates import Candidate
+from store.jobs import Job
 
 
 class ExportRecord(TenantScoped, Base):
@@ -24,6 +29,20 @@ class ExportRecord(TenantScoped, Base):
     processed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@dataclass(frozen=True)
+class ExportContext:
+    """What an export needs to know from the store, read in one round trip."""
+
+    #: (outcome, candidate id, application id) when this request was already imported.
+    recorded: tuple[str, str, str] | None
+    #: The target job's state, None when the job is not in the store.
+    job_state: str | None
+    #: The candidate already linked to the exported member, if any.
+    candidate_id: str | None
+    #: That candidate's application to the target job, if any.
+    application_id: str | None
+
+
 class Exports:
     def __init__(self, session: Session, tenant: str) -> None:
         self.session = session
@@ -35,3 +54,48 @@ class Exports:
     def add(self, record: ExportRecord) -> None:
         record.tenant_id = self.tenant
         self.session.add(record)
+
+    def context(self, *, request_id: str, job_id: str, person_urn: str) -> ExportContext:
+        t = self.tenant
+        candidate = (
+            select(Candidate.id)
+            .where(Candidate.tenant_id == t, Candidate.person_urn == person_urn)
+            .scalar_subquery()
+        )
+
+        def recorded(column: object) -> object:
+            return (
+                select(column)  # type: ignore[call-overload]
+                .where(ExportRecord.tenant_id == t, ExportRecord.request_id == request_id)
+                .scalar_subquery()
+            )
+
+        columns: list[Any] = [
+            recorded(ExportRecord.outcome),
+            recorded(ExportRecord.candidate_id),
+            recorded(ExportRecord.application_id),
+            select(Job.state).where(Job.tenant_id == t, Job.id == job_id).scalar_subquery(),
+            candidate,
+            select(Application.id)
+            .where(
+                Application.tenant_id == t,
+                Application.candidate_id == candidate,
+                Application.job_id == job_id,
+            )
+            .order_by(Application.id)
+            .limit(1)
+            .scalar_subquery(),
+        ]
+        row = self.session.execute(select(*columns)).one()
+        outcome, recorded_candidate, recorded_application, job_state, candidate_id, application_id = row
+        return ExportContext(
+            recorded=(outcome, recorded_candidate, recorded_application) if outcome is not None else None,
+            job_state=job_state,
+            candidate_id=candidate_id,
+            application_id=application_id,
+        )
+
+    def insert(self, **values: object) -> None:
+        self.session.execute(
+            insert(ExportRecord).values(tenant_id=self.tenant, processed_at=utcnow(), **values)
+        )

@@ -63,17 +63,27 @@ class LinkedInOutbox:
         self.tenant = tenant
 
     def mark_changed(self, resource: Resource, entity_id: str) -> None:
+        self.mark_all_changed([(resource, entity_id)])
+
+    def mark_all_changed(self, records: Iterable[tuple[Resource, str]]) -> None:
+        """Bump the version of each (resource, entity id) in one statement."""
         now = utcnow()
         table = SyncState.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
-            tenant_id=self.tenant,
-            resource=resource.value,
-            entity_id=entity_id,
-            version=1,
-            synced_version=0,
-            changed_at=now,
-            dirty_since=now,
-        )
+        rows = [
+            {
+                "tenant_id": self.tenant,
+                "resource": resource.value,
+                "entity_id": entity_id,
+                "version": 1,
+                "synced_version": 0,
+                "changed_at": now,
+                "dirty_since": now,
+            }
+            for resource, entity_id in dict.fromkeys(records)
+        ]
+        if not rows:
+            return
+        stmt = dialect_insert(self.session, table).values(rows)  # type: ignore[arg-type]
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant_id", "resource", "entity_id"],
             set_={

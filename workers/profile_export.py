@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from linkedin.client import LinkedInClient
 from linkedin.exports import ExportedCandidate
 from rsc.logs import get_logger
 from rsc.settings import get_settings
-from schemas.ats import StageTransition
+from schemas.ats import JobState, StageTransition
 from schemas.linkedin import ExportRequested
-from store.applications import Application
 from store.base import to_ms, utcnow
-from store.candidates import Candidate, CandidateOrigin
-from store.exports import ExportRecord
+from store.candidates import CandidateOrigin
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
 from workers.errors import PermanentError
@@ -70,120 +69,107 @@ def _derived_id(prefix: str, tenant: str, request_id: str) -> str:
 def handle_export_requested(
     event: ExportRequested, uow: UnitOfWork, linkedin: LinkedInClient
 ) -> ExportResult | None:
-    """Import the export once; on every delivery make sure LinkedIn knows the member is in the ATS."""
-    with uow:
-        done = uow.exports.get(event.data.request_id)
-        result = _result_of(done) if done else None
-    if result is None:
-        export = linkedin.exports.fetch(event.data.request_id)
-        if export.integration_context != linkedin.org_urn:
-            raise ForeignIntegrationContext(
-                f"export {event.data.request_id!r} belongs to {export.integration_context!r}, not to "
-                f"tenant {event.tenant!r} ({linkedin.org_urn!r}); it was not imported"
-            )
-        result = _apply(event, export, uow)
-        if result is None:
-            return None
-    return result
-
-
-def _result_of(record: ExportRecord) -> ExportResult:
-    return ExportResult(ExportOutcome(record.outcome), record.candidate_id, record.application_id)
+    """Import the export once. A redelivered event changes nothing and returns the first result."""
+    export = linkedin.exports.fetch(event.data.request_id)
+    if export.integration_context != linkedin.org_urn:
+        raise ForeignIntegrationContext(
+            f"export {event.data.request_id!r} belongs to {export.integration_context!r}, not to "
+            f"tenant {event.tenant!r} ({linkedin.org_urn!r}); it was not imported"
+        )
+    return _apply(event, export, uow)
 
 
 def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -> ExportResult | None:
+    """One transaction: the inbox row, one read of everything needed, then the inserts."""
     tenant, request_id, member = event.tenant, event.data.request_id, export.member
     with uow:
         claimed = uow.inbox.record(CONSUMER, event.source, event.id)
-        done = uow.exports.get(request_id)
-        if done is not None or not claimed:
-            # A concurrent delivery, or another push of the same request, got here first.
+        context = uow.exports.context(
+            request_id=request_id, job_id=export.job_id, person_urn=member.person_urn
+        )
+        if context.recorded is not None or not claimed:
+            # A redelivery, a concurrent delivery, or another push of the same request got here first.
             uow.commit()
-            return _result_of(done) if done is not None else None
-        job = uow.jobs.get(export.job_id)
-        if job is None:
+            if context.recorded is None:
+                return None
+            outcome, candidate_id, application_id = context.recorded
+            return ExportResult(ExportOutcome(outcome), candidate_id, application_id)
+        if context.job_state is None:
             raise JobNotFound(
                 f"job {export.job_id!r} is not in the store; publish it (ats.job.published) and "
                 f"replay this export"
             )
-        if not job.is_published:
+        if context.job_state != JobState.PUBLISHED:
             raise JobNotPublished(
-                f"job {export.job_id!r} is {job.state}, not published; publish it before exporting "
+                f"job {export.job_id!r} is {context.job_state}, not published; publish it before exporting "
                 f"candidates to it, then replay this export"
             )
         now = utcnow()
-        candidate = uow.candidates.by_person_urn(member.person_urn)
+        changed: list[tuple[Resource, str]] = []
         outcome = ExportOutcome.LINKED
-        if candidate is None:
+        candidate_id = context.candidate_id or _derived_id("li", tenant, request_id)
+        if context.candidate_id is None:
             outcome = ExportOutcome.CREATED
             employers = member.current_employers
-            candidate = uow.candidates.add(
-                Candidate(
-                    id=_derived_id("li", tenant, request_id),
-                    origin=CandidateOrigin.LINKEDIN_EXPORT,
-                    first_name=member.first_name,
-                    last_name=member.last_name,
-                    location_text=member.location,
-                    current_companies=employers,
-                    current_company=employers[0] if employers else None,
-                    person_urn=member.person_urn,
-                    source=EXPORT_SOURCE,
-                    created_at=now,
-                    modified_at=now,
-                    source_modified_ms=to_ms(now),
-                    source_revision=0,
-                )
+            uow.candidates.create(
+                id=candidate_id,
+                origin=CandidateOrigin.LINKEDIN_EXPORT,
+                first_name=member.first_name,
+                last_name=member.last_name,
+                location_text=member.location,
+                current_companies=employers,
+                current_company=employers[0] if employers else None,
+                person_urn=member.person_urn,
+                source=EXPORT_SOURCE,
+                created_at=now,
+                modified_at=now,
+                source_modified_ms=to_ms(now),
+                source_revision=0,
             )
-            uow.outbox.mark_changed(Resource.CANDIDATE, candidate.id)
-            uow.outbox.mark_changed(Resource.CANDIDATE_MEMBER, candidate.id)
-        application = uow.applications.for_candidate_and_job(candidate.id, job.id)
-        if application is not None:
+            changed += [(Resource.CANDIDATE, candidate_id), (Resource.CANDIDATE_MEMBER, candidate_id)]
+        application_id = context.application_id or _derived_id("li-app", tenant, request_id)
+        if context.application_id is not None:
             outcome = ExportOutcome.ALREADY_APPLIED
         else:
-            application = _new_application(uow, tenant, request_id, candidate.id, job.id)
-        uow.exports.add(
-            ExportRecord(
-                request_id=request_id,
-                push_id=event.data.push_id,
-                job_id=job.id,
-                candidate_id=candidate.id,
-                application_id=application.id,
-                outcome=outcome.value,
-            )
+            _new_application(uow, application_id, candidate_id, export.job_id, now)
+            changed.append((Resource.APPLICATION, application_id))
+        uow.outbox.mark_all_changed(changed)
+        uow.exports.insert(
+            request_id=request_id,
+            push_id=event.data.push_id,
+            job_id=export.job_id,
+            candidate_id=candidate_id,
+            application_id=application_id,
+            outcome=outcome.value,
         )
         uow.commit()
     log.info(
         "export imported",
         outcome=outcome.value,
-        candidate_id=candidate.id,
-        application_id=application.id,
-        job_id=job.id,
+        candidate_id=candidate_id,
+        application_id=application_id,
+        job_id=export.job_id,
         request_id=request_id,
     )
-    return ExportResult(outcome, candidate.id, application.id)
+    return ExportResult(outcome, candidate_id, application_id)
 
 
 def _new_application(
-    uow: UnitOfWork, tenant: str, request_id: str, candidate_id: str, job_id: str
-) -> Application:
-    now = utcnow()
+    uow: UnitOfWork, application_id: str, candidate_id: str, job_id: str, now: datetime
+) -> None:
     status = get_settings().export_initial_status
-    application = uow.applications.add(
-        Application(
-            id=_derived_id("li-app", tenant, request_id),
-            candidate_id=candidate_id,
-            job_id=job_id,
-            status=status,
-            source=EXPORT_SOURCE,
-            origin=CandidateOrigin.LINKEDIN_EXPORT,
-            created_at=now,
-            modified_at=now,
-            source_modified_ms=to_ms(now),
-            source_revision=0,
-        )
+    uow.applications.create(
+        id=application_id,
+        candidate_id=candidate_id,
+        job_id=job_id,
+        status=status,
+        source=EXPORT_SOURCE,
+        origin=CandidateOrigin.LINKEDIN_EXPORT,
+        created_at=now,
+        modified_at=now,
+        source_modified_ms=to_ms(now),
+        source_revision=0,
     )
     uow.applications.add_stage(
-        application.id, StageTransition(transition_id=f"{application.id}-0", status=status, changed_at=now)
+        application_id, StageTransition(transition_id=f"{application_id}-0", status=status, changed_at=now)
     )
-    uow.outbox.mark_changed(Resource.APPLICATION, application.id)
-    return application
