@@ -2,7 +2,8 @@
 
 The model is the filter: of everything the export carries, only the member URN, first and last name,
 the displayed location and the current employers' names are read (the integration promises no
-e-mail, experience or education from an export).
+e-mail, experience or education from an export); the profile URL and current title are read too,
+for the member record profile matching uses, and never reach the candidate.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class _Tolerant(BaseModel):
 
 class CurrentPosition(_Tolerant):
     company_name: str | None = Field(default=None, alias="companyName")
+    title: str | None = None
 
 
 class ExportedMember(_Tolerant):
@@ -26,6 +28,8 @@ class ExportedMember(_Tolerant):
     first_name: str = Field(alias="firstName", min_length=1)
     last_name: str | None = Field(default=None, alias="lastName")
     location: str | None = None
+    #: Kept on the member record for matching, not on the candidate.
+    profile_url: str | None = Field(default=None, alias="profileUrl")
     current_positions: list[CurrentPosition] = Field(default_factory=list, alias="currentPositions")
 
     @property
@@ -35,6 +39,11 @@ class ExportedMember(_Tolerant):
             if position.company_name and position.company_name not in names:
                 names.append(position.company_name)
         return names
+
+    @property
+    def current_title(self) -> str | None:
+        """The title of the first current position that has one (kept on the member, for matching)."""
+        return next((p.title for p in self.current_positions if p.title), None)
 
 
 class ExportedCandidate(_Tolerant):

@@ -22,6 +22,7 @@ from store.linkedin_sync import Resource
 from store.mail_stubs import MailStubRecord
 from store.uow import UnitOfWork
 from workers.candidate_merge import merge, merge_target, seal
+from workers.profile_match import stub_observation
 
 log = get_logger(__name__)
 
@@ -79,6 +80,8 @@ def handle_mail_stub(event: MailStubReceived, uow: UnitOfWork) -> StubResult | N
         else:
             _apply_contact(uow, candidate, stub)
         _remember(uow, stub, known, candidate.id)
+        # The shared details also feed profile matching (other candidates may be this member).
+        uow.members.observe(stub_observation(stub))
         uow.commit()
     log.info(
         "mail stub applied",

@@ -28,6 +28,7 @@ from store.candidates import CandidateOrigin
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
 from workers.errors import PermanentError
+from workers.profile_match import export_observation
 
 log = get_logger(__name__)
 
@@ -142,6 +143,8 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
             application_id=application_id,
             outcome=outcome.value,
         )
+        # What LinkedIn showed of the member feeds profile matching (other candidates may be them).
+        uow.members.observe(export_observation(export))
         uow.commit()
     log.info(
         "export imported",

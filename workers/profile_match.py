@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -27,11 +28,13 @@ from sqlalchemy.orm import Session
 
 from events.messages import OutgoingMessage, command_message
 from linkedin.client import LinkedInClient
+from linkedin.exports import ExportedCandidate
 from matching.matcher import MatchResult, MatchStatus, MemberIndex, match_against
 from matching.profiles import Features, Profile, blocking_keys, features
 from rsc.logs import get_logger
 from schemas.ats import CandidateCreated, CandidateUpdated
 from schemas.commands import MembersChanged
+from schemas.linkedin import MailStub
 from store.base import utcnow
 from store.candidate_matches import MATCHER, CandidateMatch, HistoryAction
 from store.candidates import Candidate
@@ -94,6 +97,38 @@ def member_profile(member: Member) -> Profile:
         title=member.title,
         city=member.location,
         person_urn=member.person_urn,
+    )
+
+
+def export_observation(export: ExportedCandidate) -> MemberObservation:
+    """What a 1-click export teaches about its member (no e-mail or phone: exports carry none)."""
+    member = export.member
+    at = datetime.fromtimestamp(export.exported_at_ms / 1000, UTC) if export.exported_at_ms else utcnow()
+    return MemberObservation(
+        member.person_urn,
+        MemberSource.EXPORT,
+        at,
+        first_name=member.first_name,
+        last_name=member.last_name,
+        profile_url=member.profile_url,
+        companies=member.current_employers,
+        title=member.current_title,
+        location=member.location,
+    )
+
+
+def stub_observation(stub: MailStub) -> MemberObservation:
+    """What an InMail stub teaches about its member: the contact details they chose to share."""
+    return MemberObservation(
+        stub.member,
+        MemberSource.INMAIL_STUB,
+        datetime.fromtimestamp(stub.last_modified_ms / 1000, UTC),
+        first_name=stub.first_name,
+        last_name=stub.last_name,
+        emails=[str(stub.email)] if stub.email else [],
+        phones=[stub.phone] if stub.phone else [],
+        companies=[stub.company] if stub.company else [],
+        title=stub.title,
     )
 
 

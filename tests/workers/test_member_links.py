@@ -232,3 +232,70 @@ def test_refused_decisions_name_the_thing_and_the_fix(store: Store, linkedin: Li
     with UnitOfWork("acme", store) as uow:
         assert len(uow.candidate_matches.history("C1")) == 1
         assert uow.candidate_matches.history("C2") == []
+
+
+def test_an_exported_member_links_the_ats_record_of_the_same_person(
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
+) -> None:
+    from schemas.ats import JobSnapshot
+    from schemas.commands import MembersChanged
+    from schemas.linkedin import ExportRequest, ExportRequested
+    from workers.profile_export import handle_export_requested
+    from workers.profile_match import handle_members_changed
+
+    synced_candidate(
+        store, linkedin, "C-ats", current_company="Analytical Engines Ltd", current_title="Sr. Analyst"
+    )
+    with UnitOfWork("acme", store) as uow:
+        uow.jobs.apply(
+            JobSnapshot(job_id="J-1", title="Analyst", state="published", created_at=T0, modified_at=T0)
+        )
+        uow.commit()
+    exported = sandbox.export(
+        "acme-client",
+        "J-1",
+        {
+            "member": ADA,
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "location": "London, United Kingdom",
+            "profileUrl": "https://www.linkedin.com/in/ada",
+            "currentPositions": [{"companyName": "Analytical Engines", "title": "Senior Analyst"}],
+        },
+    )
+    request = ExportRequest(request_id=exported["requestId"], push_id="p-1", notified_at=T0)
+    result = handle_export_requested(
+        ExportRequested(
+            type="linkedin.export.requested.v1",
+            id="p-1",
+            source="linkedin://rsc/push",
+            tenant="acme",
+            data=request,
+        ),
+        UnitOfWork("acme", store),
+        linkedin,
+    )
+    assert result is not None
+    with UnitOfWork("acme", store) as uow:
+        member = uow.members.get(ADA)
+        assert member is not None
+        assert (member.profile_url, member.title, member.location) == (
+            "https://www.linkedin.com/in/ada",
+            "Senior Analyst",
+            "London, United Kingdom",
+        )
+        # The candidate the export made holds no more than it did: the URL and title stay on the member.
+        made = uow.candidates.get(result.candidate_id)
+        assert made is not None and made.linkedin_profile_url is None and made.current_title is None
+    match_tenant(store, "acme")  # files the ATS record under its keys
+    handle_members_changed(MembersChanged(tenant="acme"), UnitOfWork("acme", store))
+    with UnitOfWork("acme", store) as uow:
+        ats_view = profile_view(uow, "C-ats")
+        made_view = profile_view(uow, result.candidate_id)
+    assert ats_view is not None and ats_view.link is not None
+    assert (ats_view.link.person_urn, ats_view.link.reason, ats_view.link.profile_url) == (
+        ADA,
+        "name_company_title",
+        "https://www.linkedin.com/in/ada",
+    )
+    assert made_view is not None and made_view.link_source is LinkSource.LINKEDIN

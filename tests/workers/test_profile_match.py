@@ -223,3 +223,32 @@ def test_a_candidate_linked_by_an_export_stays_linked_to_its_member(store: Store
         LinkSource.LINKEDIN,
         "person_urn",
     )
+
+
+def test_an_inmail_stub_teaches_the_member_and_links_the_ats_record_of_the_same_person(store: Store) -> None:
+    from tests.prospects.support import stub
+    from workers.inmail_sync import handle_mail_stub
+
+    data = snapshot("C-ats", first_name="Ada", last_name="Lovelace", emails=["ada.l@home.example"])
+    store_candidate(store, data)
+    handle_candidate_changed(event(data), UnitOfWork("acme", store))
+    # The member shares a work address in an InMail reply: no merge (e-mails differ), a new candidate.
+    handle_mail_stub(
+        stub("M1", ADA, email="ada@engines.example", phone="+44 20 7946 0000"), UnitOfWork("acme", store)
+    )
+    with UnitOfWork("acme", store) as uow:
+        member = uow.members.get(ADA)
+        assert member is not None
+        assert (member.emails, member.phones, member.sources) == (
+            ["ada@engines.example"],
+            ["+44 20 7946 0000"],
+            ["inmail_stub"],
+        )
+        assert (member.companies, member.title) == (["Analytical Engines"], "Chief Analyst")
+    # The ATS record gets the same phone later: the member sweep is not needed, the event is enough.
+    newer = snapshot("C-ats", seconds=5, emails=["ada.l@home.example"], phones=[{"number": "020 7946 0000"}])
+    store_candidate(store, newer)
+    sweep(store)
+    handle_candidate_changed(event(newer, "e2", created=False), UnitOfWork("acme", store))
+    shown = view(store, "C-ats")
+    assert (shown.standing, shown.link.person_urn, shown.link.reason) == (Standing.LINKED, ADA, "name_phone")
