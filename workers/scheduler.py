@@ -45,12 +45,19 @@ class Scheduler:
                 max_wait=timedelta(seconds=self.settings.outbox_max_wait_s),
             )
         messages = [command_message(Queue.STATUS_PUSH.value, SWEEP_ACTOR, tenant=t) for t in tenants]
-        with self.store.session(None) as session:
-            messages += member_sweep_messages(session)
         if messages:
             self.publisher.publish_messages(messages)
             log.info("outbox sweeps requested", count=len(messages))
-        return len(messages) + self.prospects.tick()
+        return len(messages) + self._profile_match_sweeps() + self.prospects.tick()
+
+    def _profile_match_sweeps(self) -> int:
+        """Re-matching for each tenant whose LinkedIn members changed (``workers.profile_match``)."""
+        with self.store.session(None) as session:
+            messages = member_sweep_messages(session)
+        if messages:
+            self.publisher.publish_messages(messages)
+            log.info("profile match sweeps requested", count=len(messages))
+        return len(messages)
 
     def run(self, stop: threading.Event) -> None:
         log.info("scheduler started", interval_s=self.settings.scheduler_tick_s)

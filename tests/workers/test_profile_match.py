@@ -12,6 +12,7 @@ from schemas.ats import CandidateCreated, CandidateSnapshot, CandidateUpdated
 from schemas.commands import MembersChanged
 from store.db import Store
 from store.linkedin_sync import Resource
+from store.match_keys import Side, digest
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from workers.errors import is_transient
@@ -252,3 +253,33 @@ def test_an_inmail_stub_teaches_the_member_and_links_the_ats_record_of_the_same_
     handle_candidate_changed(event(newer, "e2", created=False), UnitOfWork("acme", store))
     shown = view(store, "C-ats")
     assert (shown.standing, shown.link.person_urn, shown.link.reason) == (Standing.LINKED, ADA, "name_phone")
+
+
+def test_the_scheduler_asks_for_a_sweep_per_tenant_with_due_members_and_the_actor_runs_it(
+    sqlite_url: str, rabbit: str
+) -> None:
+    from events.publisher import Publisher
+    from store.db import get_store
+    from tests.helpers import drain
+    from workers import actors
+    from workers.scheduler import Scheduler
+
+    store = get_store()
+    for tenant in ("acme", "globex", "hooli"):
+        with UnitOfWork(tenant, store) as uow:
+            uow.members.observe(MemberObservation(ADA, MemberSource.EXPORT, T0, first_name="Ada"))
+            uow.commit()
+    with UnitOfWork("hooli", store) as uow:  # a sweep holds its members: no second one
+        uow.members.claim_due(10)
+        uow.commit()
+    Scheduler(Publisher(rabbit), store).tick()
+    messages = drain(rabbit, "profile_match")
+    assert sorted(body["kwargs"]["tenant"] for body, _ in messages) == ["acme", "globex"]
+    assert {body["actor_name"] for body, _ in messages} == {"match_members"}
+    for body, _ in messages:
+        actors.match_members.fn(*body["args"], **body["kwargs"])
+    for tenant in ("acme", "globex"):
+        with UnitOfWork(tenant, store) as uow:
+            assert uow.members.due_count() == 0
+            # Filed under its URN only: a first name alone is no key.
+            assert uow.match_keys.digests_of(Side.MEMBER, ADA) == {digest(f"u|{ADA}")}
