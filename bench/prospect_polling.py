@@ -5,8 +5,10 @@
 Separate processes on PostgreSQL and RabbitMQ: the sandbox (its traffic generator adding InMails,
 stubs and notes to every seat; a fifth of the seats get 16 times the traffic of the others), the
 scheduler, and one worker process each for prospect_poll, inmail_sync and note_sync. Every seat is
-connected to a user (by e-mail, at the scheduler's first seat refresh). After a warm-up, traffic
-runs for ``--minutes``; then the bench waits until every generated item is in the store.
+connected to a user (by e-mail, at the scheduler's first seat refresh), and today's budget is
+charged as if the day had been spent evenly so far, so the planner runs at the day's average rate.
+After a warm-up, traffic runs for ``--minutes``; then the bench waits until every generated item is
+in the store.
 
 Freshness is, per item created after the warm-up, the time from its creation on the sandbox clock
 to its row in the store. The budget figure is the sandbox's own count of prospect-interaction calls
@@ -23,6 +25,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bench.harness import bench_pipeline
+from rsc.settings import Settings
 from schemas.ats import UserCreated, UserSnapshot
 from store.inmails import InMailRecord
 from store.mail_stubs import MailStubRecord
@@ -31,6 +34,7 @@ from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.helpers import create_tenant
 from tests.infra import free_port
+from workers.poll_planner import seconds_left_of_day
 from workers.seat_mapping import handle_user_event
 
 TENANT = "bench"
@@ -86,6 +90,13 @@ def setup(pipeline: Pipeline, seats: int) -> list[str]:
             UnitOfWork(TENANT),
         )
     pipeline.control("PUT", "/limits", json={"enforce": True})
+    # A day that has spent evenly so far: the planner then runs at the day's average rate, not at
+    # the faster rate an untouched budget late in the day would allow.
+    settings = Settings()
+    planned = settings.prospect_calls_per_day * settings.prospect_budget_share
+    with UnitOfWork(TENANT) as uow:
+        uow.poll_cursors.count_calls(int(planned * (1 - seconds_left_of_day(now) / 86_400)))
+        uow.commit()
     return urns
 
 
@@ -144,7 +155,8 @@ def main() -> None:
     args = parser.parse_args()
     env = {
         "RSC_SCHEDULER_TICK_S": "2",
-        "RSC_PROSPECT_BACKFILL_DAYS": "0.01",
+        # Steady state is measured: seats start current (the back-fill is tested elsewhere).
+        "RSC_PROSPECT_BACKFILL_DAYS": "0",
         "RSC_METRICS_PORT": str(free_port()),
         "RSC_LOG_LEVEL": "WARNING",
     }

@@ -21,8 +21,8 @@ from rsc.settings import Settings
 
 #: A seat that found nothing is still treated as this active (items an hour), so it is polled.
 ACTIVITY_FLOOR = 0.5
-#: Calls a back-filling seat poll may cost at most (windows per poll x three finders).
-BACKFILL_POLL_COST = 8 * 3
+#: Windows one poll reads at most (``workers.prospect_polls.MAX_WINDOWS``).
+WINDOWS_PER_POLL = 8
 #: Share of the rate back-filling seats get while any is catching up.
 BACKFILL_SHARE = 0.5
 #: Owner seats per mailStubs / prospectNotes call.
@@ -39,6 +39,8 @@ class SeatState:
     #: A poll is queued or running.
     busy: bool
     catching_up: bool
+    #: Calls the seat's next poll is expected to make (more while it reads a backlog of windows).
+    cost: int = 1
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,9 @@ def plan_polls(
     backfill_rate = seat_rate * BACKFILL_SHARE if behind else 0.0
     live_rate = seat_rate - backfill_rate
     plan.intervals.update(_live_intervals(current, live_rate, settings))
+    behind_cost = sum(s.cost for s in behind)
     for seat in behind:
-        plan.intervals[seat.seat] = max(
-            settings.seat_poll_min_interval_s, BACKFILL_POLL_COST * len(behind) / backfill_rate
-        )
+        plan.intervals[seat.seat] = max(settings.seat_poll_min_interval_s, behind_cost / backfill_rate)
     cap = max(1.0, rate * tick_s * 2)
     spend = 0
     for contract in contracts:
@@ -116,7 +117,7 @@ def plan_polls(
             due_seats.append((elapsed / interval, seat))
     due_seats.sort(key=lambda pair: (-pair[0], pair[1].seat))
     for _, seat in due_seats:
-        cost = BACKFILL_POLL_COST if seat.catching_up else 1
+        cost = seat.cost
         if spend and spend + cost > cap:
             break
         plan.seats.append(seat.seat)
@@ -138,3 +139,11 @@ def _live_intervals(seats: list[SeatState], rate: float, settings: Settings) -> 
     if sum(floored.values()) <= rate:
         frequency = floored
     return {seat: 1 / f for seat, f in frequency.items()}
+
+
+def poll_cost(inmail_behind_ms: int, backfill_behind_ms: int, window_ms: int) -> int:
+    """Calls the next poll of a seat makes: one per InMail window, two (stubs, notes) per back-fill
+    window, at most ``WINDOWS_PER_POLL`` windows of each."""
+    inmail = min(WINDOWS_PER_POLL, max(1, math.ceil(inmail_behind_ms / window_ms)))
+    backfill = min(WINDOWS_PER_POLL, max(0, math.ceil(backfill_behind_ms / window_ms)))
+    return inmail + 2 * backfill

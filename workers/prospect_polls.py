@@ -274,10 +274,10 @@ def poll_contract(
                 with uow:
                     cursor = uow.poll_cursors.contract(command.contract)
                     assert cursor is not None
-                    window_mark = cursor.watermark_ms
-                    cursor.watermark_ms = end
-                    # From here on these seats' stubs and notes come with the contract's.
-                    uow.poll_cursors.include_in_contract(owners, from_ms=window_mark)
+                    cursor.watermark_ms = max(cursor.watermark_ms, end)
+                    # These seats' stubs and notes are read with the contract's from this window's
+                    # start on; their own back-fill stops there.
+                    uow.poll_cursors.include_in_contract(owners, from_ms=start)
                     uow.commit()
     finally:
         with uow:

@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 
 from events.messages import OutgoingMessage, command_message
 from events.publisher import Publisher, PublishError
+from linkedin.prospects import MAX_WINDOW_MS
 from rsc.logs import get_logger
 from rsc.settings import Settings
-from store.base import utcnow
+from store.base import to_ms, utcnow
 from store.contracts import all_contracts
 from store.db import Store
 from store.uow import UnitOfWork
-from workers.poll_planner import ContractState, Plan, SeatState, plan_polls
+from workers.poll_planner import ContractState, Plan, SeatState, plan_polls, poll_cost
 from workers.prospect_metrics import (
     PROSPECT_CALL_RATE,
     PROSPECT_CALLS_TODAY,
@@ -95,6 +96,7 @@ class ProspectScheduler:
                     uow.commit()
 
     def _plan(self, tenant: str, now: datetime) -> Plan:
+        now_ms = to_ms(now)
         with UnitOfWork(tenant, self.store) as uow:
             cursors = uow.poll_cursors.seats()
             seats = [
@@ -104,6 +106,12 @@ class ProspectScheduler:
                     last_polled_at=c.last_polled_at,
                     busy=_held(c.queued_until, now) or _held(c.lease_until, now),
                     catching_up=c.catching_up,
+                    cost=poll_cost(
+                        now_ms - c.inmail_watermark_ms,
+                        (c.shared_from_ms if c.shared_from_ms is not None else now_ms)
+                        - c.backfill_watermark_ms,
+                        MAX_WINDOW_MS,
+                    ),
                 )
                 for c in cursors
             ]
