@@ -1,6 +1,7 @@
 """Matcher quality and speed on labelled data: precision, recall, review count, throughput, memory.
 
     python -m bench.matching [--setting hard] [--seed 7] [--candidates 100000] [--members 100000]
+                             [--linkedin-share 0]
 
 The data comes from ``bench.matching_data`` (seeded). The run builds the member index and matches
 every candidate, in memory, as ``rsc match run`` does for one tenant; the time covers normalising
@@ -19,7 +20,7 @@ import platform
 import resource
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,9 +75,12 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(setting: str, seed: int, candidates: int, members: int) -> str:
+def run(setting: str, seed: int, candidates: int, members: int, linkedin_share: float | None = None) -> str:
+    chosen = SETTINGS[setting]
+    if linkedin_share is not None:
+        chosen = replace(chosen, linkedin_fetched=linkedin_share)
     started = time.perf_counter()
-    data = generate(SETTINGS[setting], seed=seed, candidates=candidates, members=members)
+    data = generate(chosen, seed=seed, candidates=candidates, members=members)
     generated_s = time.perf_counter() - started
     before = _rss_mib()
     t0 = time.perf_counter()
@@ -115,8 +119,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--candidates", type=int, default=100_000)
     parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument(
+        "--linkedin-share",
+        type=float,
+        default=None,
+        help="override the share of candidates whose LinkedIn matchedMembers were read (0: none)",
+    )
     args = parser.parse_args()
-    print(run(args.setting, args.seed, args.candidates, args.members))
+    print(run(args.setting, args.seed, args.candidates, args.members, args.linkedin_share))
 
 
 if __name__ == "__main__":
