@@ -27,6 +27,7 @@ from rsc.settings import get_settings
 from store.base import utcnow
 from store.uow import OpsUnitOfWork
 from tests.dlq.conftest import (
+    DLQ_TEST_QUEUES,
     EXPECTED,
     FLAKY_ATTEMPTS,
     DeadLetterWorld,
@@ -58,7 +59,10 @@ def raw_order(queue: Queue) -> list[bytes]:
 def test_list_counts_every_queue_and_joins_the_recorded_reason(dead_letters: Sent) -> None:
     browse = browse_dead_letters()
 
-    assert {length.queue: length.messages for length in browse.lengths} == EXPECTED
+    counts = {length.queue: length.messages for length in browse.lengths}
+    assert set(counts) == set(Queue)
+    assert {queue: counts[queue] for queue in EXPECTED} == EXPECTED
+    assert not any(counts[queue] for queue in set(Queue) - set(EXPECTED))  # nothing died there
     assert browse.matched == len(browse.letters) == 6
     by_id = {letter.message_id: letter for letter in browse.letters}
     assert dead_letters.ok not in by_id
@@ -129,7 +133,7 @@ def test_filters_select_by_queue_reason_actor_tenant_and_age(dead_letters: Sent)
 
 
 def test_browsing_leaves_every_dead_letter_queue_as_it_was(dead_letters: Sent) -> None:
-    before = {queue: raw_order(queue) for queue in Queue}
+    before = {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES}
     listed = ids()
 
     for _ in range(3):
@@ -140,7 +144,7 @@ def test_browsing_leaves_every_dead_letter_queue_as_it_was(dead_letters: Sent) -
         purge_dead_letters(Selection(), dry_run=True)
 
     assert lengths() == EXPECTED
-    assert {queue: raw_order(queue) for queue in Queue} == before
+    assert {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES} == before
     assert [letter.position for letter in browse_dead_letters().letters] == [0, 1, 2, 3, 0, 1]
 
 
@@ -227,14 +231,14 @@ def test_replaying_by_reason_takes_only_that_reason(world: DeadLetterWorld, dead
 def test_a_dry_run_lists_what_would_be_replayed_and_changes_nothing(
     world: DeadLetterWorld, dead_letters: Sent
 ) -> None:
-    before = {queue: raw_order(queue) for queue in Queue}
+    before = {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES}
 
     result = replay_dead_letters(Selection(), dry_run=True)
 
     assert result.dry_run
     assert {letter.message_id for letter in result.replayed} == set(ids()) - {dead_letters.not_json}
     assert [skipped.letter.message_id for skipped in result.skipped] == [dead_letters.not_json]
-    assert {queue: raw_order(queue) for queue in Queue} == before
+    assert {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES} == before
     assert world.calls_of(dead_letters.rule_acme) == 1
     with OpsUnitOfWork() as ops:
         assert all(row.replays == 0 for row in ops.dead_letters.list())
@@ -300,14 +304,14 @@ class RefusingPublisher(Publisher):
 
 
 def test_a_replay_rabbitmq_does_not_confirm_leaves_the_dead_letters_in_place(dead_letters: Sent) -> None:
-    before = {queue: raw_order(queue) for queue in Queue}
+    before = {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES}
 
     result = replay_dead_letters(Selection(queues=(Queue.PROFILE_EXPORT,)), publisher=RefusingPublisher())
 
     assert result.error is not None and "not confirmed" in result.error
     assert result.replayed == []
     assert len(result.not_confirmed) == 4
-    assert {queue: raw_order(queue) for queue in Queue} == before
+    assert {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES} == before
     with OpsUnitOfWork() as ops:
         assert all(row.replays == 0 and row.replayed_at is None for row in ops.dead_letters.list())
 
