@@ -11,18 +11,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from pydantic import ValidationError
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from events.publisher import Publisher, PublishError, get_publisher
 from ingress.pushes import PushNotification, UnsupportedPush, to_event
 from ingress.signature import challenge_response, verify
 from rsc.logs import get_logger
+from rsc.metrics import INGRESS_PUSHES, code_label
 from rsc.settings import Settings, get_settings
 from schemas.catalog import InvalidEvent, describe_validation_error
 from store.db import Store, get_store
@@ -57,6 +59,7 @@ class Ingress:
         return app
 
     def _record(self, tenant_id: str | None, refused: _Refused, body: bytes | None) -> None:
+        INGRESS_PUSHES.labels(outcome=code_label(refused.code)).inc()
         log.warning("push refused", tenant=tenant_id, reason=refused.code, status_code=refused.status)
         try:
             with OpsUnitOfWork(self.store) as ops:
@@ -93,6 +96,7 @@ class Ingress:
         uow = UnitOfWork(app.tenant_id, self.store)
         with uow:
             if uow.inbox.seen(INGRESS_CONSUMER, event.source, event.id):
+                INGRESS_PUSHES.labels(outcome="duplicate").inc()
                 log.info("duplicate push ignored", tenant=app.tenant_id, push_id=push.push_id)
                 return {"status": "duplicate", "eventId": event.id}
         try:
@@ -105,6 +109,7 @@ class Ingress:
         with uow:
             uow.inbox.record(INGRESS_CONSUMER, event.source, event.id)
             uow.commit()
+        INGRESS_PUSHES.labels(outcome="accepted").inc()
         log.info("push accepted", tenant=app.tenant_id, push_id=push.push_id, event_type=event.type)
         return {"status": "accepted", "eventId": event.id}
 
@@ -164,6 +169,9 @@ class Ingress:
             {"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503
         )
 
+    async def metrics(self, _request: Request) -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
     def _dependencies(self) -> dict[str, str]:
         checks: dict[str, str] = {}
         try:
@@ -191,6 +199,7 @@ def create_app(
     routes: list[Route] = [
         Route("/healthz", ingress.healthz),
         Route("/readyz", ingress.readyz),
+        Route("/metrics", ingress.metrics),
         Route("/webhooks/linkedin/{tenant}", ingress.push, methods=["POST"]),
         Route("/webhooks/linkedin/{tenant}", ingress.challenge, methods=["GET"]),
         *(extra_routes or []),

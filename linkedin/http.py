@@ -21,6 +21,7 @@ from linkedin.errors import LinkedInNotFound, LinkedInRejected, LinkedInUnavaila
 from linkedin.ratelimit import Admission, RateLimited, Traffic, family_of, records_of
 from linkedin.restli import safe_message
 from rsc.logs import get_logger
+from rsc.metrics import LINKEDIN_CALLS, endpoint_label
 from rsc.settings import Settings, get_settings
 
 log = get_logger(__name__)
@@ -123,8 +124,10 @@ class LinkedInHttp:
                     method, self._base + path, params=cast(Any, params), json=json, headers=request_headers
                 )
             except httpx.TransportError as exc:
+                LINKEDIN_CALLS.labels(endpoint=endpoint_label(family), status="transport_error").inc()
                 log.info("linkedin call failed", endpoint=path, error_class=type(exc).__name__)
                 raise LinkedInUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+            LINKEDIN_CALLS.labels(endpoint=endpoint_label(family), status=str(response.status_code)).inc()
             if response.status_code == 401:
                 self._tokens.invalidate(self.credentials, token)
                 continue

@@ -21,9 +21,10 @@ from typing import Any, Protocol
 
 from linkedin.errors import LinkedInUnavailable
 from rsc.logs import get_logger
+from rsc.metrics import LINKEDIN_HEADROOM, endpoint_label
 from rsc.settings import Settings, get_settings
 from store.db import Store, get_store
-from store.linkedin_quota import Budget, LinkedInQuota
+from store.linkedin_quota import Budget, LinkedInQuota, Spent
 
 log = get_logger(__name__)
 
@@ -107,11 +108,23 @@ class RateLimiter:
         """Spend the budget now and return None, or return the seconds until it has room."""
         budget = self.limits.budget(traffic)
         with self._store().session(None) as session:
-            refused = LinkedInQuota(session).admit(
-                app_id, family, records, budget, clock_ms=lambda: int(self._clock() * 1000)
-            )
+            quota = LinkedInQuota(session)
+            refused = quota.admit(app_id, family, records, budget, clock_ms=lambda: int(self._clock() * 1000))
             session.commit()
+        if refused is None and quota.spent is not None:
+            self._report_headroom(app_id, family, quota.spent)
         return None if refused is None else refused.wait_ms / 1000
+
+    def _report_headroom(self, app_id: str, family: str, spent: Spent) -> None:
+        """The share of the app's whole (live) budgets left, whichever traffic spent it."""
+        full = self.limits.budget(Traffic.LIVE)
+        headroom = LINKEDIN_HEADROOM.labels
+        headroom(app=app_id, budget="records_per_minute", endpoint="all").set(
+            max(0.0, 1 - spent.records_in_window / full.records)
+        )
+        headroom(app=app_id, budget="calls_per_day", endpoint=endpoint_label(family)).set(
+            max(0.0, 1 - spent.calls_today / full.calls_per_day)
+        )
 
     def acquire(self, app_id: str, family: str, records: int, traffic: Traffic, *, max_wait_s: float) -> None:
         waited = 0.0

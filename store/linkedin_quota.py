@@ -63,6 +63,14 @@ class Budget:
 
 
 @dataclass(frozen=True)
+class Spent:
+    """What the app has spent once a call is admitted: records in the window, calls of its family today."""
+
+    records_in_window: int
+    calls_today: int
+
+
+@dataclass(frozen=True)
 class Refused:
     """Not admitted: which budget is spent, and how long until it has room (milliseconds)."""
 
@@ -75,6 +83,8 @@ class LinkedInQuota:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        #: Set by each admission that is granted (metrics report the headroom left).
+        self.spent: Spent | None = None
 
     def admit(
         self, app_id: str, family: str, records: int, budget: Budget, clock_ms: Callable[[], int]
@@ -108,6 +118,7 @@ class LinkedInQuota:
             )
         self.session.add(QuotaSpend(app_id=app_id, at_ms=now_ms, records=records))
         self._count_call(app_id, family, day)
+        self.spent = Spent(records_in_window=used + records, calls_today=(calls or 0) + 1)
         return None
 
     def _lock(self, app_id: str) -> None:

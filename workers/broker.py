@@ -25,6 +25,7 @@ from dramatiq.middleware import (
 
 from rsc.settings import Settings, get_settings
 from workers.errors import is_transient
+from workers.message_metrics import MessageMetrics
 from workers.middleware import DeadLetterRecorder, EventContext
 from workers.topology import dead_letter_queue_arguments, work_queue_arguments
 
@@ -55,6 +56,8 @@ def make_retry_policy(settings: Settings) -> Any:
 def middleware(settings: Settings) -> list[dramatiq.Middleware]:
     return [
         EventContext(),
+        # Before Retries: its own option is gone before a retry copy of the message is made.
+        MessageMetrics(),
         AgeLimit(),
         TimeLimit(time_limit=settings.time_limit_ms),
         ShutdownNotifications(),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rsc.logs import get_logger
+from rsc.metrics import MERGES
 from schemas.linkedin import InMailReceived, MailStub, MailStubReceived
 from store.base import to_ms, utcnow
 from store.candidates import Candidate, CandidateOrigin, email_key
@@ -83,6 +84,8 @@ def handle_mail_stub(event: MailStubReceived, uow: UnitOfWork) -> StubResult | N
         # The shared details also feed profile matching (other candidates may be this member).
         uow.members.observe(stub_observation(stub))
         uow.commit()
+    if merged_into:
+        MERGES.labels(cause="mail_stub").inc()
     log.info(
         "mail stub applied",
         candidate_id=candidate.id,

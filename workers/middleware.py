@@ -16,6 +16,7 @@ from dramatiq.broker import Broker, MessageProxy
 from dramatiq.errors import ActorNotFound
 
 from rsc.logs import get_logger
+from rsc.metrics import DEAD_LETTERS, code_label, queue_label
 from store.dead_letters import DeadLetterRecord
 from store.uow import OpsUnitOfWork
 from workers.errors import reason_of
@@ -108,6 +109,7 @@ class DeadLetterRecorder(Middleware):
             error_class=error_class,
             attempts=attempts,
         )
+        DEAD_LETTERS.labels(queue=queue_label(record.queue), reason=code_label(code)).inc()
         log.warning(
             "message dead-lettered",
             reason=code,

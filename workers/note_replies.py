@@ -13,6 +13,7 @@ import uuid
 
 from rsc.logs import get_logger
 from rsc.mailer import Mail, Mailer, MailRefused
+from rsc.metrics import NOTES
 from rsc.settings import get_settings
 from schemas.ats import NoteReplied
 from store.note_notifications import NotificationState
@@ -50,6 +51,7 @@ def handle_note_replied(event: NoteReplied, uow: UnitOfWork, mailer: Mailer) -> 
             )
         uow.commit()
     outcome = _send_pending(event, uow, mailer)
+    NOTES.labels(outcome="reply_notified").inc()
     log.info("note reply notified", note_id=note.id, **{"count": outcome.get("sent", 0)})
     return outcome
 

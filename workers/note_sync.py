@@ -8,6 +8,7 @@ older version arriving late cannot bring it back).
 from __future__ import annotations
 
 from rsc.logs import get_logger
+from rsc.metrics import DELETIONS, NOTES
 from schemas.linkedin import ProspectNoteChanged
 from store.base import utcnow
 from store.uow import UnitOfWork
@@ -25,6 +26,9 @@ def handle_prospect_note(event: ProspectNoteChanged, uow: UnitOfWork) -> bool:
             return False
         changed = uow.prospect_notes.apply(note)
         uow.commit()
+    NOTES.labels(outcome=("stored" if note.active else "removed") if changed else "stale").inc()
+    if changed and not note.active:
+        DELETIONS.labels(kind="prospect_note").inc()
     log.info(
         ("note stored" if note.active else "note removed") if changed else "older note version ignored",
         note_id=note.note_id,

@@ -20,6 +20,7 @@ from enum import StrEnum
 from linkedin.client import LinkedInClient
 from linkedin.exports import ExportedCandidate
 from rsc.logs import get_logger
+from rsc.metrics import EXPORTS
 from rsc.settings import get_settings
 from schemas.ats import JobState, StageTransition
 from schemas.linkedin import ExportRequested
@@ -91,6 +92,7 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
         if context.recorded is not None or not claimed:
             # A redelivery, a concurrent delivery, or another push of the same request got here first.
             uow.commit()
+            EXPORTS.labels(outcome="duplicate").inc()
             if context.recorded is None:
                 return None
             outcome, candidate_id, application_id = context.recorded
@@ -146,6 +148,7 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
         # What LinkedIn showed of the member feeds profile matching (other candidates may be them).
         uow.members.observe(export_observation(export))
         uow.commit()
+    EXPORTS.labels(outcome=outcome.value).inc()
     log.info(
         "export imported",
         outcome=outcome.value,

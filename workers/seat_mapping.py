@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from linkedin.client import LinkedInClient
 from rsc.logs import get_logger
+from rsc.metrics import DELETIONS
 from rsc.settings import get_settings
 from schemas.ats import UserCreated, UserDeleted, UserUpdated
 from store.base import to_ms, utcnow
@@ -69,6 +70,8 @@ def handle_user_event(event: UserEvent, uow: UnitOfWork) -> bool:
         if changed:
             report = reconcile(uow)
         uow.commit()
+    if changed and isinstance(event, UserDeleted):
+        DELETIONS.labels(kind="ats_user").inc()
     log.info(
         "user stored" if changed else "older user snapshot ignored",
         user_id=event.data.user_id,

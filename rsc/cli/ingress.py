@@ -9,7 +9,7 @@ def run_ingress(
     port: int = typer.Option(None, help="Port (default RSC_INGRESS_PORT)."),
     host: str = typer.Option(None, help="Interface (default RSC_INGRESS_HOST)."),
 ) -> None:
-    """Serve /webhooks/linkedin/{tenant}, /healthz and /readyz."""
+    """Serve /webhooks/linkedin/{tenant}, /healthz, /readyz and /metrics."""
     from ingress import ats_views, profile_plugin
     from ingress.app import create_app, serve
     from rsc.logs import configure_logging

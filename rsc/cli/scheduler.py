@@ -1,4 +1,4 @@
-"""``rsc scheduler``: periodic work (outbox sweeps); run exactly one."""
+"""``rsc scheduler``: periodic work (outbox sweeps, polls); run exactly one."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import signal
 import threading
 from types import FrameType
 
+#: Seconds between two reads of the dead-letter queues' lengths (for the metrics).
+DEAD_LETTER_WATCH_S = 15.0
+
 
 def run_scheduler() -> None:
-    """Request outbox sweeps (and, as features add them, polls) on a fixed tick."""
+    """Request outbox sweeps and polls on a fixed tick; serve metrics, /healthz and /readyz."""
     from events.publisher import get_publisher
     from rsc.logs import configure_logging
     from workers.scheduler import Scheduler
@@ -22,18 +25,39 @@ def run_scheduler() -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    threading.Thread(target=watch_dead_letter_queues, args=(stop,), name="dlq-watch", daemon=True).start()
     Scheduler(get_publisher()).run(stop)
 
 
 def _serve_metrics() -> None:
-    """Prometheus metrics (poll freshness, unmapped seats, calls spent) on RSC_METRICS_PORT."""
-    from prometheus_client import start_http_server
+    """Prometheus metrics (poll freshness, dead letters waiting, ...) on RSC_METRICS_PORT."""
+    from prometheus_client import REGISTRY
 
     from rsc.logs import get_logger
+    from rsc.metrics import dependency_checks, serve
     from rsc.settings import get_settings
 
     port = get_settings().metrics_port
     try:
-        start_http_server(port)
+        serve(port, REGISTRY, dependency_checks)
     except OSError:
         get_logger(__name__).warning("metrics port in use; metrics are not served", port=port)
+
+
+def watch_dead_letter_queues(stop: threading.Event, interval_s: float = DEAD_LETTER_WATCH_S) -> None:
+    """Keep ``rsc_dead_letter_queue_messages`` current (it also counts bodies no worker could decode)."""
+    from events.dead_letter_queue import DeadLetterQueueError, dead_letter_lengths
+    from rsc.logs import get_logger
+    from rsc.metrics import DEAD_LETTER_QUEUE_MESSAGES
+
+    log = get_logger(__name__)
+    while not stop.is_set():
+        try:
+            for length in dead_letter_lengths():
+                if length.messages is not None:
+                    DEAD_LETTER_QUEUE_MESSAGES.labels(queue=length.queue.value).set(length.messages)
+        except DeadLetterQueueError:
+            log.warning("dead-letter queues not readable; retrying", retry_after_s=interval_s)
+        except Exception:
+            log.exception("dead-letter queue watch failed; retrying")
+        stop.wait(interval_s)

@@ -55,19 +55,26 @@ class Pipeline:
             "RSC_MIN_BACKOFF_MS": "200",
             "RSC_MAX_BACKOFF_MS": "2000",
             "RSC_SCHEDULER_TICK_S": "1",
+            # A port of its own for the scheduler's metrics: tests running side by side never collide.
+            "RSC_METRICS_PORT": str(free_port()),
             **env,
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self._log_files: list[Any] = []
         self.http = httpx.Client(timeout=30)
 
-    def start(self, name: str, *args: str, program: str = RSC) -> subprocess.Popen[bytes]:
-        """Start ``program args`` (default: the ``rsc`` command) as a process of the pipeline."""
+    def start(
+        self, name: str, *args: str, program: str = RSC, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """Start ``program args`` (default: the ``rsc`` command) as a process of the pipeline.
+
+        ``env`` adds to (or overrides) the pipeline's environment for this process only.
+        """
         log = (self.logs / f"{name}.log").open("ab")
         self._log_files.append(log)
         proc = subprocess.Popen(
             [program, *args],
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=self.workdir,
@@ -97,11 +104,18 @@ class Pipeline:
     def start_scheduler(self) -> None:
         self.start("scheduler", "scheduler")
 
-    def start_workers(self, name: str = "worker", *queues: str, processes: int = 1, threads: int = 4) -> None:
+    def start_workers(
+        self,
+        name: str = "worker",
+        *queues: str,
+        processes: int = 1,
+        threads: int = 4,
+        env: dict[str, str] | None = None,
+    ) -> None:
         args = ["worker", "--processes", str(processes), "--threads", str(threads)]
         for queue in queues:
             args += ["--queues", queue]
-        self.start(name, *args)
+        self.start(name, *args, env=env)
 
     def rsc(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """Run an ``rsc`` command against this pipeline, as an operator would."""

@@ -1,0 +1,246 @@
+"""The pipeline's Prometheus metrics: every family, the label rules, and the endpoint that serves them.
+
+Every process serves ``/metrics``, ``/healthz`` and ``/readyz``: a worker group and the scheduler on
+``RSC_METRICS_PORT``, the ingress on its own port. A worker group runs several processes
+(``rsc worker --processes N``), so it counts in Prometheus's multiprocess mode: each process writes
+its samples to files in a directory of that group's own, and one exporter process, forked by
+Dramatiq's main process, reads them all for each scrape.
+
+Label values are codes the code itself defines (queue, actor and endpoint names, outcomes, reason
+codes, HTTP statuses), never text from an event or a person. A value that did not come from that
+closed set (an actor name from a malformed message, a LinkedIn path with keys in it) is counted
+under ``unknown``/``other``, so a bad input cannot add a series. Customer app ids label the rate-limit
+headroom: they name a tenant's LinkedIn application (an organisation, not a person), and there are
+as many as tenants.
+
+Other features add their own counters here, next to these, so the runbook has one list.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client import multiprocess as prometheus_multiprocess
+
+from workers.topology import Queue
+
+#: Environment variable prometheus_client reads (at import) to count in multiprocess mode.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+#: Label value for anything outside the closed set of a label.
+UNKNOWN = "unknown"
+
+MESSAGES = Counter(
+    "rsc_messages_total",
+    "Messages a worker finished, by queue, actor and outcome (processed, retried, dead_lettered, skipped)",
+    ["queue", "actor", "outcome"],
+)
+MESSAGE_DURATION = Histogram(
+    "rsc_message_duration_seconds",
+    "Time a worker spent on one delivery of a message, whatever its outcome",
+    ["queue", "actor"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
+DEAD_LETTERS = Counter(
+    "rsc_dead_letters_total",
+    "Messages dead-lettered by a worker, by queue and reason code (`rsc dlq list --reason`)",
+    ["queue", "reason"],
+)
+EXPORTS = Counter(
+    "rsc_exports_total",
+    "1-click exports handled, by outcome (created, linked, already_applied, duplicate)",
+    ["outcome"],
+)
+MERGES = Counter(
+    "rsc_merges_total",
+    "Candidates merged into an existing candidate, by what caused the merge",
+    ["cause"],
+)
+NOTES = Counter(
+    "rsc_notes_total",
+    "Prospect notes handled, by outcome (stored, removed, stale, reply_notified)",
+    ["outcome"],
+)
+DELETIONS = Counter(
+    "rsc_deletions_total",
+    "Records deleted or erased, by kind of record",
+    ["kind"],
+)
+LINKEDIN_CALLS = Counter(
+    "rsc_linkedin_calls_total",
+    "Calls sent to LinkedIn, by endpoint family and HTTP status (or transport_error)",
+    ["endpoint", "status"],
+)
+LINKEDIN_HEADROOM = Gauge(
+    "rsc_linkedin_rate_limit_headroom",
+    "Share of a LinkedIn budget left after the last admitted call (1 = untouched, 0 = spent), "
+    "by customer app, budget (records_per_minute, calls_per_day) and endpoint family",
+    ["app", "budget", "endpoint"],
+    multiprocess_mode="mostrecent",
+)
+INGRESS_PUSHES = Counter(
+    "rsc_ingress_pushes_total",
+    "Pushes LinkedIn sent to the ingress, by outcome (accepted, duplicate or the refusal's reason code)",
+    ["outcome"],
+)
+DEAD_LETTER_QUEUE_MESSAGES = Gauge(
+    "rsc_dead_letter_queue_messages",
+    "Messages waiting in each feature queue's dead-letter queue (read by the scheduler)",
+    ["queue"],
+    multiprocess_mode="mostrecent",
+)
+
+_QUEUES = frozenset(q.value for q in Queue)
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}(/[A-Za-z][A-Za-z0-9]{0,63})?$")
+
+
+def queue_label(name: str | None) -> str:
+    """A feature queue's name (its delay queue counts as the queue); anything else is ``unknown``."""
+    base = (name or "").removesuffix(".DQ").removesuffix(".XQ")
+    return base if base in _QUEUES else UNKNOWN
+
+
+def actor_label(name: str | None, known: Iterable[str]) -> str:
+    """The actor's name if this deployment declares it; a name read off a bad message is ``unknown``."""
+    return name if name and name in known else UNKNOWN
+
+
+def code_label(code: str | None) -> str:
+    """A reason or outcome code (``snake_case``, as the code defines them); anything else is ``unknown``."""
+    return code if code and _CODE.match(code) else UNKNOWN
+
+
+def endpoint_label(family: str) -> str:
+    """A LinkedIn endpoint family (``atsCandidates``); a path that still holds keys is ``other``."""
+    return family if _ENDPOINT.match(family) else "other"
+
+
+# --- serving ---------------------------------------------------------------------------------------
+
+Checks = Callable[[], dict[str, str]]
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def probes_app(registry: CollectorRegistry, readiness: Checks) -> WsgiApp:
+    """``/metrics`` (the registry), ``/healthz`` (the process answers) and ``/readyz`` (``readiness``)."""
+    metrics = make_wsgi_app(registry)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if path == "/metrics":
+            return metrics(environ, start_response)
+        if path == "/healthz":
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [b'{"status": "ok"}']
+        if path == "/readyz":
+            checks = readiness()
+            ready = all(value == "ok" for value in checks.values())
+            body = ",".join(f'"{name}": "{value}"' for name, value in sorted(checks.items()))
+            status = "ready" if ready else "not ready"
+            start_response(
+                "200 OK" if ready else "503 Service Unavailable", [("Content-Type", "application/json")]
+            )
+            return [f'{{"status": "{status}", {body}}}'.encode()]
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"/metrics, /healthz and /readyz are served here\n"]
+
+    return app
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Scrapes every few seconds would drown the log."""
+
+
+def serve(
+    port: int,
+    registry: CollectorRegistry,
+    readiness: Checks,
+    host: str = "0.0.0.0",  # noqa: S104
+) -> WSGIServer:
+    """Serve ``probes_app`` on ``host:port`` from a daemon thread; raises OSError if the port is taken."""
+    server = make_server(
+        host,
+        port,
+        probes_app(registry, readiness),
+        server_class=_ThreadingServer,
+        handler_class=_QuietHandler,
+    )
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
+
+
+def dependency_checks() -> dict[str, str]:
+    """``ok`` or the error class for the store and RabbitMQ, as the ingress's ``/readyz`` reports them."""
+    from sqlalchemy import text
+
+    from rsc.settings import get_settings
+    from store.db import get_store
+
+    checks: dict[str, str] = {}
+    try:
+        with get_store().engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = type(exc).__name__
+    url = get_settings().broker_url
+    if url.startswith("stub://"):
+        checks["broker"] = "ok"
+        return checks
+    try:
+        import kombu
+
+        with kombu.Connection(url, connect_timeout=3, heartbeat=0) as connection:
+            connection.ensure_connection(max_retries=1)
+        checks["broker"] = "ok"
+    except Exception as exc:
+        checks["broker"] = type(exc).__name__
+    return checks
+
+
+def worker_group_registry() -> CollectorRegistry:
+    """A registry reading every process of this worker group (the multiprocess directory)."""
+    if not os.environ.get(MULTIPROC_ENV):
+        raise RuntimeError(f"{MULTIPROC_ENV} is not set; start workers with `rsc worker`, which sets it")
+    registry = CollectorRegistry()
+    prometheus_multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+def serve_worker_metrics() -> int:
+    """The worker group's exporter; Dramatiq's main process forks it (``rsc worker``) and stops it.
+
+    When the port is taken (two worker groups on one host with the same ``RSC_METRICS_PORT``), it
+    says so and stays idle: Dramatiq stops a worker group whose forked process exits.
+    """
+    from rsc.logs import configure_logging, get_logger
+    from rsc.settings import get_settings
+
+    configure_logging(process="metrics")
+    log = get_logger(__name__)
+    port = get_settings().metrics_port
+    try:
+        serve(port, worker_group_registry(), dependency_checks)
+        log.info("metrics served", port=port)
+    except OSError:
+        log.warning(
+            "metrics port in use; this worker group's metrics are not served (give each worker group "
+            "on a host its own RSC_METRICS_PORT)",
+            port=port,
+        )
+    while True:
+        time.sleep(3600)
