@@ -94,15 +94,21 @@ def _target(
     *,
     verb: str,
 ) -> Selection:
-    """The selection of ``replay`` and ``purge``: message ids, or ``--queue`` with filters, or ``--all``."""
-    chosen = sum((bool(message_ids), queue is not None, everything))
-    if chosen == 0:
-        raise typer.BadParameter(f"say what to {verb}: message ids, --queue QUEUE (with filters) or --all")
-    if chosen > 1:
-        raise typer.BadParameter(f"give message ids, --queue or --all to {verb}, only one of them")
-    if message_ids and any(value for value in filters.values()):
+    """The selection of ``replay`` and ``purge``: message ids; or ``--queue``, ``--all`` or filters alone.
+
+    Filters without ``--queue`` apply to every queue's dead letters: ``--reason job_not_published``
+    selects that reason wherever it is.
+    """
+    filtered = any(value for value in filters.values())
+    if message_ids and (queue is not None or everything or filtered):
         raise typer.BadParameter(
-            "filters (--reason, --actor, ...) apply to --queue or --all, not to message ids"
+            f"give message ids alone, or --queue, --all or filters (--reason, --actor, ...) to {verb}"
+        )
+    if queue is not None and everything:
+        raise typer.BadParameter(f"give --queue or --all to {verb}, not both")
+    if not (message_ids or queue is not None or everything or filtered):
+        raise typer.BadParameter(
+            f"say what to {verb}: message ids, --queue QUEUE, a filter such as --reason CODE, or --all"
         )
     return _selection(message_ids=message_ids or (), queue=queue, **filters)
 

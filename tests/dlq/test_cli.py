@@ -137,6 +137,18 @@ def test_replay_dry_run_then_for_real_then_again(world: DeadLetterWorld, dead_le
     assert lengths() == {Queue.PROFILE_EXPORT: 3, Queue.STATUS_PUSH: 2}
 
 
+def test_a_filter_alone_selects_across_every_queue(world: DeadLetterWorld, dead_letters: Sent) -> None:
+    code, out = rsc("dlq", "replay", "--reason", "business_rule", "--reason", "unknown_tenant", "--dry-run")
+    assert code == 0, out
+    assert "Would replay (dry run): 3" in out
+    assert dead_letters.no_tenant in out and dead_letters.rule_globex in out
+    assert dead_letters.flaky not in out
+
+    code, out = rsc("dlq", "purge", "--tenant", "globex", input="n\n")
+    assert code == 1 and "Delete 1 dead letter for good?" in out
+    assert lengths() == EXPECTED
+
+
 def test_replay_all_leaves_what_cannot_be_replayed(world: DeadLetterWorld, dead_letters: Sent) -> None:
     world.healed.update({"dlq_business_rule", "dlq_flaky", "dlq_unknown_tenant"})
 
