@@ -47,10 +47,19 @@ def work_queue_arguments(queue_name: str, settings: Settings) -> dict[str, Any]:
     return arguments
 
 
+#: Delivery limit of a quorum ``Q.XQ``. Dead letters are only ever *browsed* there (``rsc dlq`` takes
+#: them and gives them back, which a quorum queue counts as a delivery), and ``Q.XQ`` dead-letters
+#: nowhere, so reaching a limit would delete a dead letter. RabbitMQ 4 sets a limit of 20 on quorum
+#: queues that declare none, and RabbitMQ 3.x refuses -1 (4.x's "no limit"); a limit no operator can
+#: browse up to within the dead-letter TTL works on both (docs/operations.md).
+DEAD_LETTER_DELIVERY_LIMIT = 1_000_000
+
+
 def dead_letter_queue_arguments(settings: Settings) -> dict[str, Any]:
     arguments: dict[str, Any] = {"x-message-ttl": DEAD_MESSAGE_TTL_MS}
     if settings.queue_type is QueueType.QUORUM:
         arguments["x-queue-type"] = "quorum"
+        arguments["x-delivery-limit"] = DEAD_LETTER_DELIVERY_LIMIT
     return arguments
 
 
