@@ -28,6 +28,8 @@ INMAIL = Route("sync_inmail", Queue.INMAIL_SYNC)
 MAIL_STUB = Route("sync_mail_stub", Queue.INMAIL_SYNC)
 PROSPECT_NOTE = Route("sync_prospect_note", Queue.NOTE_SYNC)
 NOTE_REPLY = Route("notify_note_reply", Queue.NOTE_SYNC)
+DELETE_CANDIDATE = Route("delete_candidate", Queue.DELETION_CASCADE)
+DELETE_APPLICATION = Route("delete_application", Queue.DELETION_CASCADE)
 
 ROUTES: dict[str, tuple[Route, ...]] = {
     "ats.user.created.v1": (ATS_USER,),
@@ -47,6 +49,8 @@ ROUTES: dict[str, tuple[Route, ...]] = {
     "ats.application.created.v1": (ATS_APPLICATION,),
     "ats.application.updated.v1": (ATS_APPLICATION,),
     "ats.application.status_changed.v1": (ATS_APPLICATION,),
+    "ats.candidate.deleted.v1": (DELETE_CANDIDATE,),
+    "ats.application.deleted.v1": (DELETE_APPLICATION,),
 }
 
 

@@ -13,6 +13,7 @@ from linkedin.exports import Exports
 from linkedin.http import LinkedInHttp
 from linkedin.jobs import Jobs
 from linkedin.prospects import Prospects
+from linkedin.purges import PurgedCandidates
 from linkedin.ratelimit import Admission, RateLimiter, Traffic
 from linkedin.seats import Seats
 from rsc.settings import Settings, get_settings
@@ -28,6 +29,7 @@ class LinkedInClient:
         self.applications = Applications(http, org_urn)
         self.seats = Seats(http)
         self.prospects = Prospects(http)
+        self.purged_candidates = PurgedCandidates(http)
 
 
 class LinkedInClients:

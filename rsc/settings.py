@@ -130,6 +130,10 @@ class Settings(BaseSettings):
     #: Each poll re-reads this much before its watermark, for items LinkedIn lists a little late.
     poll_overlap_s: float = 30.0
 
+    #: Seconds between two reads of a tenant's purge notices (atsPurgedExportedCandidates); LinkedIn
+    #: requires at least one read every 30 days.
+    purge_poll_interval_s: float = 86_400.0
+
     #: SMTP server for note-reply e-mails.
     smtp_host: str = "127.0.0.1"
     #: Port of the SMTP server.
@@ -152,6 +156,13 @@ class Settings(BaseSettings):
         for prefix in ("postgresql://", "postgres://"):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @field_validator("purge_poll_interval_s")
+    @classmethod
+    def _purge_poll_at_least_monthly(cls, value: float) -> float:
+        if not 0 < value <= 30 * 86_400:
+            raise ValueError("LinkedIn requires purge notices to be read at least every 30 days (2592000 s)")
         return value
 
     @property

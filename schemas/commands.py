@@ -39,3 +39,15 @@ class MembersChanged(Model):
     """Re-match the candidates of one tenant whose LinkedIn members' data changed (profile match sweep)."""
 
     tenant: TenantId
+
+
+class DeletionSweep(Model):
+    """Send the deletes LinkedIn has not confirmed yet for one tenant (deletion receipts due a try)."""
+
+    tenant: TenantId
+
+
+class PurgeNoticePoll(Model):
+    """Read a tenant's new notices from atsPurgedExportedCandidates (at least every 30 days)."""
+
+    tenant: TenantId

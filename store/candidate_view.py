@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from store.candidates import Candidate, email_key
+from store.mail_stubs import MailStubRecord
 from store.prospect_notes import NoteAudience, ProspectNoteRecord
 from store.uow import UnitOfWork
 
@@ -43,6 +45,51 @@ def _note(note: ProspectNoteRecord, audience: NoteAudience) -> dict[str, Any]:
     }
 
 
+#: Where a member's consent to share contact details comes from: answering a recruiter's InMail.
+CONSENT_SOURCE = "linkedin_inmail_reply"
+
+
+def _consent(stub: MailStubRecord) -> dict[str, Any]:
+    """When and how the member agreed to share these details (an InMail stub, reference §3.8)."""
+    return {
+        "given_at": stub.consented_at.isoformat(),
+        "source": CONSENT_SOURCE,
+        "stub_id": stub.id,
+        "contract": stub.contract,
+        "seats": list(stub.owners or []),
+        "email": stub.email,
+        "phone": stub.phone,
+    }
+
+
+def _contact_details(candidate: Candidate, consents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each e-mail and phone with the consent it was shared under (None: it came from the ATS)."""
+    details: list[dict[str, Any]] = []
+    for kind, values in (
+        ("email", list(candidate.emails or [])),
+        ("phone", [p.get("number") for p in candidate.phones or []]),
+    ):
+        for value in values:
+            given = [c for c in consents if c[kind] and _same(kind, c[kind], value)]
+            consent = given[-1] if given else None
+            details.append(
+                {
+                    "kind": kind,
+                    "value": value,
+                    "consent": None
+                    if consent is None
+                    else {k: consent[k] for k in ("given_at", "source", "stub_id", "seats")},
+                }
+            )
+    return details
+
+
+def _same(kind: str, a: str, b: str | None) -> bool:
+    if b is None:
+        return False
+    return email_key(a) == email_key(b) if kind == "email" else a == b
+
+
 def candidate_view(uow: UnitOfWork, candidate_id: str, as_user: str | None) -> dict[str, Any]:
     """The candidate with applications, InMails and contact consent; notes only for ``as_user``."""
     with uow:
@@ -71,9 +118,11 @@ def candidate_view(uow: UnitOfWork, candidate_id: str, as_user: str | None) -> d
             "contact_shared_at": None,
             "messages": [],
         }
+        view["contact_consents"] = []
         if urn:
             stub = uow.mail_stubs.latest_of_member(urn)
             view["contact_shared_at"] = stub.consented_at.isoformat() if stub else None
+            view["contact_consents"] = [_consent(s) for s in uow.mail_stubs.of_member(urn)]
             view["messages"] = [
                 {
                     "id": m.id,
@@ -85,6 +134,7 @@ def candidate_view(uow: UnitOfWork, candidate_id: str, as_user: str | None) -> d
                 }
                 for m in uow.inmails.of_member(urn)
             ]
+        view["contact_details"] = _contact_details(candidate, view["contact_consents"])
         if viewer is None:
             view["notes"] = None
             view["notes_hidden"] = "notes are shown only to a named user (--as USER, or ?as=USER)"

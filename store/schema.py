@@ -7,6 +7,7 @@ from store import (
     candidates,
     contracts,
     dead_letters,
+    deletion_receipts,
     exports,
     inbox,
     inmails,
@@ -19,9 +20,11 @@ from store import (
     note_notifications,
     prospect_notes,
     prospect_polls,
+    purge_notices,
     seats,
     sweep_leases,
     tenants,
+    tombstones,
     users,
 )
 from store.base import Base
@@ -35,6 +38,7 @@ __all__ = [
     "candidates",
     "contracts",
     "dead_letters",
+    "deletion_receipts",
     "exports",
     "inbox",
     "inmails",
@@ -48,8 +52,10 @@ __all__ = [
     "note_notifications",
     "prospect_notes",
     "prospect_polls",
+    "purge_notices",
     "seats",
     "sweep_leases",
     "tenants",
+    "tombstones",
     "users",
 ]

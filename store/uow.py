@@ -18,6 +18,7 @@ from store.candidates import Candidates
 from store.contracts import Contracts
 from store.db import Store, get_store
 from store.dead_letters import DeadLetters, Rejections
+from store.deletion_receipts import DeletionReceipts
 from store.exports import Exports
 from store.inbox import Inbox
 from store.inmails import InMails
@@ -29,8 +30,10 @@ from store.members import Members
 from store.note_notifications import NoteNotifications
 from store.prospect_notes import ProspectNotes
 from store.prospect_polls import PollCursors
+from store.purge_notices import PurgeNotices
 from store.seats import Seats
 from store.tenants import Tenants
+from store.tombstones import Tombstones
 from store.users import Users
 
 
@@ -85,6 +88,9 @@ class UnitOfWork(_Transaction):
     members: Members
     match_keys: MatchKeys
     candidate_matches: CandidateMatches
+    tombstones: Tombstones
+    deletion_receipts: DeletionReceipts
+    purge_notices: PurgeNotices
 
     def __init__(self, tenant: str, store: Store | None = None) -> None:
         super().__init__(store)
@@ -111,6 +117,9 @@ class UnitOfWork(_Transaction):
         self.members = Members(s, t)
         self.match_keys = MatchKeys(s, t)
         self.candidate_matches = CandidateMatches(s, t)
+        self.tombstones = Tombstones(s, t)
+        self.deletion_receipts = DeletionReceipts(s, t)
+        self.purge_notices = PurgeNotices(s, t)
         return self
 
 

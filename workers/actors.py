@@ -15,9 +15,11 @@ from events.publisher import get_publisher
 from rsc.mailer import Mailer
 from schemas.ats import (
     ApplicationCreated,
+    ApplicationDeleted,
     ApplicationStatusChanged,
     ApplicationUpdated,
     CandidateCreated,
+    CandidateDeleted,
     CandidateUpdated,
     JobClosed,
     JobCreated,
@@ -29,7 +31,15 @@ from schemas.ats import (
     UserUpdated,
 )
 from schemas.catalog import InvalidEvent, describe_validation_error, parse_event
-from schemas.commands import ContractPoll, MembersChanged, OutboxFlush, SeatPoll, SeatRefresh
+from schemas.commands import (
+    ContractPoll,
+    DeletionSweep,
+    MembersChanged,
+    OutboxFlush,
+    PurgeNoticePoll,
+    SeatPoll,
+    SeatRefresh,
+)
 from schemas.envelope import Event, Model
 from schemas.linkedin import ExportRequested, InMailReceived, MailStubReceived, ProspectNoteChanged
 from store.uow import UnitOfWork
@@ -42,6 +52,11 @@ from workers.ats_records import (
     handle_job_event,
 )
 from workers.broker import broker
+from workers.deletion_cascade import (
+    handle_application_deleted,
+    handle_candidate_deleted,
+    handle_deletion_sweep,
+)
 from workers.inmail_sync import handle_inmail, handle_mail_stub
 from workers.note_replies import handle_note_replied
 from workers.note_sync import handle_prospect_note
@@ -49,6 +64,7 @@ from workers.outbox_sweep import sweep_outbox
 from workers.profile_export import handle_export_requested
 from workers.profile_match import handle_candidate_changed, handle_members_changed
 from workers.prospect_polls import poll_contract, poll_seat
+from workers.purge_notices import poll_purge_notices
 from workers.runtime import linkedin_for
 from workers.seat_mapping import UserEvent, handle_user_event, refresh_seats
 from workers.topology import Queue
@@ -61,12 +77,16 @@ __all__ = [
     "apply_job_event",
     "apply_user_event",
     "broker",
+    "delete_application",
+    "delete_candidate",
     "export_profile",
     "match_candidate",
     "match_members",
     "notify_note_reply",
     "poll_contract_actor",
+    "poll_purge_notices_actor",
     "poll_seat_actor",
+    "push_deletions",
     "push_outbox",
     "refresh_seats_actor",
     "sync_inmail",
@@ -233,3 +253,27 @@ def match_candidate(event: CandidateCreated | CandidateUpdated) -> None:
 def match_members(command: MembersChanged) -> None:
     """LinkedIn members' data changed: re-match the candidates it concerns (asked by the scheduler)."""
     handle_members_changed(command, uow=UnitOfWork(command.tenant))
+
+
+@event_actor(queue=Queue.DELETION_CASCADE, name="delete_candidate", accepts=(CandidateDeleted,))
+def delete_candidate(event: CandidateDeleted) -> None:
+    """A candidate was deleted in the ATS: erase the person here, delete its records on LinkedIn."""
+    handle_candidate_deleted(event, uow=UnitOfWork(event.tenant), linkedin=linkedin_for(event.tenant))
+
+
+@event_actor(queue=Queue.DELETION_CASCADE, name="delete_application", accepts=(ApplicationDeleted,))
+def delete_application(event: ApplicationDeleted) -> None:
+    """An application was deleted in the ATS: erase it here and delete it on LinkedIn."""
+    handle_application_deleted(event, uow=UnitOfWork(event.tenant), linkedin=linkedin_for(event.tenant))
+
+
+@command_actor(queue=Queue.DELETION_CASCADE, name="push_deletions", command=DeletionSweep)
+def push_deletions(command: DeletionSweep) -> None:
+    """Send the deletes LinkedIn has not confirmed yet (requested by the scheduler)."""
+    handle_deletion_sweep(command, UnitOfWork(command.tenant), linkedin_for(command.tenant))
+
+
+@command_actor(queue=Queue.DELETION_CASCADE, name="poll_purge_notices", command=PurgeNoticePoll)
+def poll_purge_notices_actor(command: PurgeNoticePoll) -> None:
+    """Read the tenant's new purge notices from LinkedIn (requested by the scheduler)."""
+    poll_purge_notices(command, UnitOfWork(command.tenant), linkedin_for(command.tenant))

@@ -26,6 +26,7 @@ from schemas.ats import (
 )
 from store.candidates import Candidate
 from store.linkedin_sync import Resource
+from store.tombstones import Subject
 from store.uow import UnitOfWork
 
 log = get_logger(__name__)
@@ -66,6 +67,10 @@ def handle_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> bool:
     with uow:
         if not uow.inbox.record(CONSUMER, event.source, event.id):
             return False
+        if uow.tombstones.erased_since(Subject.CANDIDATE, candidate_id, event.data.modified_at):
+            uow.commit()  # deleted after this snapshot was taken: it stays erased
+            log.info("snapshot older than the deletion ignored", candidate_id=candidate_id)
+            return False
         before = _shown_on_applications(uow.candidates.get(candidate_id))
         changed = uow.candidates.apply(event.data)
         if changed:
@@ -90,6 +95,11 @@ def handle_application_event(event: ApplicationEvent, uow: UnitOfWork) -> bool:
     data = event.data
     with uow:
         if not uow.inbox.record(CONSUMER, event.source, event.id):
+            return False
+        erased = uow.tombstones.erased_since(Subject.APPLICATION, data.application_id, data.modified_at)
+        if erased or uow.tombstones.erased_since(Subject.CANDIDATE, data.candidate_id, data.modified_at):
+            uow.commit()  # the application or its candidate was deleted after this snapshot
+            log.info("snapshot older than the deletion ignored", application_id=data.application_id)
             return False
         changed = uow.applications.apply(data)
         new_stage = data.transition is not None and uow.applications.add_stage(

@@ -45,6 +45,9 @@ def handle_inmail(event: InMailReceived, uow: UnitOfWork) -> bool:
     with uow:
         if not uow.inbox.record(CONSUMER, event.source, event.id):
             return False
+        if uow.tombstones.member_erased_since(event.data.member, event.data.created_ms):
+            uow.commit()  # the member was erased with their candidate after this message was written
+            return False
         new = uow.inmails.add(event.data)
         uow.commit()
     if new:
@@ -61,6 +64,9 @@ def handle_mail_stub(event: MailStubReceived, uow: UnitOfWork) -> StubResult | N
     stub = event.data
     with uow:
         if not uow.inbox.record(CONSUMER, event.source, event.id):
+            return None
+        if uow.tombstones.member_erased_since(stub.member, stub.created_ms):
+            uow.commit()  # shared before the member was erased with their candidate: stays erased
             return None
         known = uow.mail_stubs.get(stub.stub_id)
         if known is not None and known.last_modified_ms >= stub.last_modified_ms:

@@ -24,6 +24,9 @@ def handle_prospect_note(event: ProspectNoteChanged, uow: UnitOfWork) -> bool:
     with uow:
         if not uow.inbox.record(CONSUMER, event.source, event.id):
             return False
+        if uow.tombstones.member_erased_since(note.member, note.created_ms):
+            uow.commit()  # written before the member was erased with their candidate: stays erased
+            return False
         changed = uow.prospect_notes.apply(note)
         uow.commit()
     NOTES.labels(outcome=("stored" if note.active else "removed") if changed else "stale").inc()

@@ -97,6 +97,10 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
                 return None
             outcome, candidate_id, application_id = context.recorded
             return ExportResult(ExportOutcome(outcome), candidate_id, application_id)
+        if uow.tombstones.member_erased_since(member.person_urn, _exported_ms(event, export)):
+            uow.commit()  # exported before the member was erased with their candidate: stays erased
+            log.info("export older than a deletion ignored", request_id=request_id)
+            return None
         if context.job_state is None:
             raise JobNotFound(
                 f"job {export.job_id!r} is not in the store; publish it (ats.job.published) and "
@@ -158,6 +162,10 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
         request_id=request_id,
     )
     return ExportResult(outcome, candidate_id, application_id)
+
+
+def _exported_ms(event: ExportRequested, export: ExportedCandidate) -> int:
+    return export.exported_at_ms if export.exported_at_ms is not None else to_ms(event.data.notified_at)
 
 
 def _new_application(

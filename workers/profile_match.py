@@ -42,6 +42,7 @@ from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.match_keys import Side
 from store.members import Member, MemberObservation, MemberSource, tenants_with_due_members
+from store.tombstones import Subject
 from store.uow import UnitOfWork
 from workers.errors import TransientError
 from workers.topology import Queue
@@ -214,6 +215,12 @@ def handle_candidate_changed(event: CandidateEvent, uow: UnitOfWork) -> MatchRes
         if uow.inbox.seen(CONSUMER, event.source, event.id):
             return None
         candidate = uow.candidates.get(data.candidate_id)
+        if candidate is None and uow.tombstones.erased_since(
+            Subject.CANDIDATE, data.candidate_id, data.modified_at
+        ):
+            uow.inbox.record(CONSUMER, event.source, event.id)
+            uow.commit()  # deleted after this snapshot: there is nothing to match
+            return None
         if candidate is None or (candidate.source_modified_ms, candidate.source_revision) < data.order_key:
             raise CandidateNotStoredYet(
                 f"candidate {data.candidate_id!r} is not stored at this event's version yet (the "

@@ -16,9 +16,11 @@ from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
 from store.db import Store, get_store
 from store.linkedin_sync import tenants_with_due_records
+from workers.deletion_cascade import deletion_sweep_messages
 from workers.outbox_sweep import pushable_resources
 from workers.profile_match import member_sweep_messages
 from workers.prospect_scheduler import ProspectScheduler
+from workers.purge_notices import purge_poll_messages
 from workers.topology import Queue
 
 log = get_logger(__name__)
@@ -48,7 +50,7 @@ class Scheduler:
         if messages:
             self.publisher.publish_messages(messages)
             log.info("outbox sweeps requested", count=len(messages))
-        return len(messages) + self._profile_match_sweeps() + self.prospects.tick()
+        return len(messages) + self._profile_match_sweeps() + self.prospects.tick() + self._privacy_work()
 
     def _profile_match_sweeps(self) -> int:
         """Re-matching for each tenant whose LinkedIn members changed (``workers.profile_match``)."""
@@ -57,6 +59,15 @@ class Scheduler:
         if messages:
             self.publisher.publish_messages(messages)
             log.info("profile match sweeps requested", count=len(messages))
+        return len(messages)
+
+    def _privacy_work(self) -> int:
+        """Deletes LinkedIn has not confirmed yet, and purge notice polls that are due."""
+        with self.store.session(None) as session:
+            messages = deletion_sweep_messages(session) + purge_poll_messages(session)
+        if messages:
+            self.publisher.publish_messages(messages)
+            log.info("privacy work requested", count=len(messages))
         return len(messages)
 
     def run(self, stop: threading.Event) -> None:

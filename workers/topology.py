@@ -27,6 +27,8 @@ class Queue(StrEnum):
     PROSPECT_POLL = "prospect_poll"
     #: Candidate-to-member matching (candidate changes, member changes, manual links).
     PROFILE_MATCH = "profile_match"
+    #: Deletions the ATS asked for: erasure in the store, deletes sent to LinkedIn, purge notices.
+    DELETION_CASCADE = "deletion_cascade"
 
 
 #: Dead letters are kept this long (ms) for inspection and replay. Dramatiq reads the same

@@ -13,6 +13,7 @@ from rsc.cli import (
     events,
     ingress,
     match,
+    privacy,
     sandbox,
     scheduler,
     seat,
@@ -32,6 +33,7 @@ app.add_typer(dlq.app, name="dlq")
 app.add_typer(seat.app, name="seat")
 app.add_typer(candidate.app, name="candidate")
 app.add_typer(match.app, name="match")
+app.add_typer(privacy.app, name="privacy")
 app.command("worker")(worker.run_worker)
 app.command("ingress")(ingress.run_ingress)
 app.command("sandbox")(sandbox.run_sandbox)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:09:19.420747
+Create Date: 2026-11-25 21:11:07.117048
 """
 
 from collections.abc import Sequence
@@ -148,6 +148,41 @@ def upgrade() -> None:
     with op.batch_alter_table('dead_letters', schema=None) as batch_op:
         batch_op.create_index('ix_dead_letters_queue_reason', ['queue', 'reason_code'], unique=False)
 
+    op.create_table('deletion_receipts',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('subject', sa.String(length=64), nullable=True),
+    sa.Column('application_subject', sa.String(length=64), nullable=True),
+    sa.Column('requested_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('erased_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('store_rows', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('linkedin', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('pending_enc', sa.Text(), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('not_before', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('lease_until', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_deletion_receipts'))
+    )
+    with op.batch_alter_table('deletion_receipts', schema=None) as batch_op:
+        batch_op.create_index('ix_deletion_receipts_application', ['tenant_id', 'application_subject'], unique=False)
+        batch_op.create_index('ix_deletion_receipts_due', ['state', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_deletion_receipts_subject', ['tenant_id', 'subject'], unique=False)
+
+    op.create_table('erasure_tombstones',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('subject', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('deleted_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('erased_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('receipt_id', sa.String(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'subject', name=op.f('pk_erasure_tombstones'))
+    )
     op.create_table('exports',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('request_id', sa.String(length=200), nullable=False),
@@ -326,6 +361,31 @@ def upgrade() -> None:
     sa.Column('calls', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('tenant_id', 'day', name=op.f('pk_prospect_poll_calls'))
     )
+    op.create_table('purge_notices',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('member_subject', sa.String(length=64), nullable=False),
+    sa.Column('candidate_id', sa.String(length=200), nullable=True),
+    sa.Column('export_type', sa.String(length=40), nullable=True),
+    sa.Column('purged_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('decided_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_purge_notices'))
+    )
+    with op.batch_alter_table('purge_notices', schema=None) as batch_op:
+        batch_op.create_index('ix_purge_notices_candidate', ['tenant_id', 'candidate_id'], unique=False)
+        batch_op.create_index('ix_purge_notices_state', ['tenant_id', 'state'], unique=False)
+
+    op.create_table('purge_poll_cursors',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('polled_until_ms', sa.BigInteger(), nullable=True),
+    sa.Column('last_polled_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('next_poll_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('queued_until', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('tenant_id', name=op.f('pk_purge_poll_cursors'))
+    )
     op.create_table('recruiter_contracts',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('urn', sa.String(length=200), nullable=False),
@@ -479,6 +539,12 @@ def downgrade() -> None:
     op.drop_table('seat_poll_cursors')
     op.drop_table('rejections')
     op.drop_table('recruiter_contracts')
+    op.drop_table('purge_poll_cursors')
+    with op.batch_alter_table('purge_notices', schema=None) as batch_op:
+        batch_op.drop_index('ix_purge_notices_state')
+        batch_op.drop_index('ix_purge_notices_candidate')
+
+    op.drop_table('purge_notices')
     op.drop_table('prospect_poll_calls')
     with op.batch_alter_table('prospect_notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_prospect_notes_stored_at'))
@@ -514,6 +580,13 @@ def downgrade() -> None:
     op.drop_table('inmail_messages')
     op.drop_table('inbox')
     op.drop_table('exports')
+    op.drop_table('erasure_tombstones')
+    with op.batch_alter_table('deletion_receipts', schema=None) as batch_op:
+        batch_op.drop_index('ix_deletion_receipts_subject')
+        batch_op.drop_index('ix_deletion_receipts_due')
+        batch_op.drop_index('ix_deletion_receipts_application')
+
+    op.drop_table('deletion_receipts')
     with op.batch_alter_table('dead_letters', schema=None) as batch_op:
         batch_op.drop_index('ix_dead_letters_queue_reason')
 

@@ -1,0 +1,148 @@
+"""What is left of an erased candidate, application or LinkedIn member: a keyed hash and a time.
+
+When a candidate is deleted in the ATS its personal data is erased from every table; the tombstone
+is what remains, so that an event about it that is older than the deletion (a late InMail, a
+redelivered export, a replayed ATS update) changes nothing. The key is an HMAC of the identifier
+(``rsc.crypto.keyed_hash``): without ``RSC_SECRET_KEY`` it cannot be reversed or recomputed, so a
+tombstone says nothing about whom it buries to someone reading the table.
+
+Two times are kept. ``deleted_at`` is when the ATS deleted the record (its own clock): ATS events
+are compared with it. ``erased_at`` is when this store erased it: anything LinkedIn made before
+either (an InMail, a stub, a note, an export) stays erased, so LinkedIn items are compared with the
+later of the two. An event newer than the deletion is a new fact (a new export is a new consent)
+and passes.
+
+Guards and erasures of one subject are serialised: on PostgreSQL a guard takes a shared
+transaction-level advisory lock on the subject and an erasure an exclusive one, so a handler cannot
+read "no tombstone" and then write a row that the erasure has just deleted. SQLite serialises
+writers already (every transaction begins IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import String, case, func, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from rsc.crypto import keyed_hash
+from store.base import Base, TenantScoped, utcnow
+from store.upsert import dialect_insert
+
+
+class Subject(StrEnum):
+    CANDIDATE = "candidate"
+    APPLICATION = "application"
+    #: A LinkedIn member (person URN) whose data was erased with its candidate.
+    MEMBER = "member"
+
+
+class Tombstone(TenantScoped, Base):
+    __tablename__ = "erasure_tombstones"
+
+    #: keyed_hash(tenant, kind, identifier): the identifier itself is not kept.
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: When the ATS deleted the record (the latest deletion, if it was deleted more than once).
+    deleted_at: Mapped[datetime]
+    #: When the store erased it.
+    erased_at: Mapped[datetime]
+    #: The deletion receipt that proves it (``store.deletion_receipts``).
+    receipt_id: Mapped[str] = mapped_column(String(32))
+
+    @property
+    def linkedin_cutoff(self) -> datetime:
+        """LinkedIn items made before this stay erased."""
+        return max(self.deleted_at, self.erased_at)
+
+
+def subject_of(tenant: str, kind: Subject, identifier: str) -> str:
+    return keyed_hash("tombstone", tenant, kind.value, identifier)
+
+
+def _lock_key(subject: str) -> int:
+    """A signed 64-bit advisory lock key from the subject's hash."""
+    return int.from_bytes(bytes.fromhex(subject[:16]), "big", signed=True)
+
+
+class Tombstones:
+    def __init__(self, session: Session, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    def subject(self, kind: Subject, identifier: str) -> str:
+        return subject_of(self.tenant, kind, identifier)
+
+    def get(self, kind: Subject, identifier: str) -> Tombstone | None:
+        return self.session.get(Tombstone, (self.tenant, self.subject(kind, identifier)))
+
+    def lock(self, kind: Subject, identifiers: Iterable[str], *, exclusive: bool) -> None:
+        """Serialise with guards (shared) or erasures (exclusive) of the same subjects (PostgreSQL)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        keys = sorted({_lock_key(self.subject(kind, i)) for i in identifiers})
+        if not keys:
+            return
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        # In key order, so two erasures sharing subjects cannot deadlock on them.
+        self.session.execute(
+            text(f"SELECT count({function}(k)) FROM unnest(CAST(:keys AS bigint[])) AS t(k)"),  # noqa: S608
+            {"keys": keys},
+        )
+
+    def erased_since(self, kind: Subject, identifier: str, at: datetime, *, linkedin: bool = False) -> bool:
+        """Whether ``identifier`` was erased by a deletion not older than ``at`` (an event's time).
+
+        ``linkedin``: the event is something LinkedIn made (compared with the later of the
+        deletion and the erasure). Call it inside the transaction that would write, before writing.
+        """
+        self.lock(kind, [identifier], exclusive=False)
+        tombstone = self.get(kind, identifier)
+        if tombstone is None:
+            return False
+        cutoff = tombstone.linkedin_cutoff if linkedin else tombstone.deleted_at
+        return at <= cutoff
+
+    def member_erased_since(self, person_urn: str | None, at_ms: int) -> bool:
+        """Whether something LinkedIn made about ``person_urn`` at ``at_ms`` predates its erasure."""
+        if person_urn is None:
+            return False
+        at = datetime.fromtimestamp(at_ms / 1000, UTC)
+        return self.erased_since(Subject.MEMBER, person_urn, at, linkedin=True)
+
+    def bury(
+        self, kind: Subject, identifiers: Iterable[str], *, deleted_at: datetime, receipt_id: str
+    ) -> int:
+        """Leave a tombstone for each identifier (a later deletion moves its times forward)."""
+        now = utcnow()
+        rows = [
+            {
+                "tenant_id": self.tenant,
+                "subject": self.subject(kind, identifier),
+                "kind": kind.value,
+                "deleted_at": deleted_at,
+                "erased_at": now,
+                "receipt_id": receipt_id,
+            }
+            for identifier in sorted(set(identifiers))
+        ]
+        if not rows:
+            return 0
+        table = Tombstone.__table__
+        stmt = dialect_insert(self.session, table).values(rows)  # type: ignore[arg-type]
+        later = stmt.excluded.deleted_at >= table.c.deleted_at
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "subject"],
+            set_={
+                "deleted_at": case((later, stmt.excluded.deleted_at), else_=table.c.deleted_at),
+                "erased_at": stmt.excluded.erased_at,
+                "receipt_id": case((later, stmt.excluded.receipt_id), else_=table.c.receipt_id),
+            },
+        )
+        self.session.execute(stmt)
+        return len(rows)
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).where(Tombstone.tenant_id == self.tenant)) or 0)
