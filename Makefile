@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck pytest bench clean migration
+.PHONY: install run test lint typecheck pytest bench clean migration deploy
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,8 @@ migration: $(STAMP)
 	$(BIN)/python -c "from alembic import command; from store.migrate import alembic_config; \
 	command.revision(alembic_config('sqlite:///var/migration.db'), message='initial schema', autogenerate=True, rev_id='0001')"
 	rm -f var/migration.db
+
+# deploy/ (Kubernetes manifests, compose file, RabbitMQ definitions) rendered from workers/topology.py
+# and the Procfile; tests/test_deploy.py fails while the committed files are stale.
+deploy: $(STAMP)
+	$(BIN)/python -m deploy.render
