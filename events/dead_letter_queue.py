@@ -9,9 +9,10 @@ Browsing never removes or reorders anything: messages are taken with ``basic_get
 acknowledged, and closing the channel gives them all back. On classic queues they return to their
 original positions. On quorum queues they come back in the order they were taken (as observed on
 RabbitMQ 3.10, see ``tests/dlq/test_quorum.py``), but each browse counts as a delivery:
-``x-delivery-count`` goes up by one every time. The ``Q.XQ`` of this topology has no delivery limit
-and dead-letters nowhere; a limit added by a policy, or RabbitMQ 4's default of 20 for quorum queues,
-would make the broker drop a dead letter that has been browsed that often.
+``x-delivery-count`` goes up by one every time. ``Q.XQ`` dead-letters nowhere, so reaching a delivery
+limit would drop a dead letter: the topology declares a quorum ``Q.XQ`` with a limit no browsing
+reaches (``workers.topology.DEAD_LETTER_DELIVERY_LIMIT``, instead of RabbitMQ 4's default of 20);
+a policy with a lower ``delivery-limit`` on ``*.XQ`` would undo that (docs/operations.md).
 
 Replay follows Dramatiq's recipe: retry state removed from ``options`` (so the message gets its full
 retries again), ``queue_name`` set back to the canonical queue, ``message_timestamp`` refreshed (so
