@@ -9,7 +9,9 @@ current status and how the application got there. The record is in sync only whe
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -28,6 +30,8 @@ from store.uow import UnitOfWork
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 #: How long an application waiting for its job or candidate is left alone before it is tried again.
 WAIT_FOR_DEPENDENCY = timedelta(seconds=5)
+#: Applications whose stages are sent at the same time (each application's calls stay sequential).
+STAGE_STREAMS = 4
 
 
 @dataclass(frozen=True)
@@ -93,23 +97,40 @@ def _job_sent(uow: UnitOfWork, job_id: str) -> bool:
 
 
 def send_applications(linkedin: LinkedInClient, pushes: Mapping[str, ApplicationPush]) -> BatchResult:
-    """PUT the records (up to 100 a call), then each accepted application's new stages."""
+    """PUT the records (up to 100 a call), then each accepted application's new stages.
+
+    Each application's stages are a collection of their own (a stream): its calls go one after
+    another, and up to ``STAGE_STREAMS`` applications' stages are sent at once.
+    """
     result = linkedin.applications.upsert({app_id: push.record for app_id, push in pushes.items()})
     pending = [app_id for app_id in pushes if app_id in result.ok and pushes[app_id].stages]
-    for position, application_id in enumerate(pending):
+    unavailable = threading.Event()
+
+    def send_stages(application_id: str) -> tuple[str, BatchResult | LinkedInRejected | None]:
+        if unavailable.is_set():
+            return application_id, None
         try:
-            staged = linkedin.applications.stages(application_id).upsert(pushes[application_id].stages)
+            return application_id, linkedin.applications.stages(application_id).upsert(
+                pushes[application_id].stages
+            )
         except LinkedInUnavailable:
-            # The rest stay dirty; those whose stages went through are settled.
-            for rest in pending[position:]:
-                result.ok.pop(rest, None)
-                result.failed[rest] = (503, "stages not sent: LinkedIn unavailable")
-            break
+            # Those not started yet are left for the next push instead of failing one by one.
+            unavailable.set()
+            return application_id, None
         except LinkedInRejected as exc:
+            return application_id, exc
+
+    with ThreadPoolExecutor(max_workers=STAGE_STREAMS, thread_name_prefix="stages") as pool:
+        outcomes = list(pool.map(send_stages, pending))
+    for application_id, staged in outcomes:
+        if staged is None:
+            # The record is on LinkedIn, its stages are not: it stays dirty.
             result.ok.pop(application_id, None)
-            result.rejected[application_id] = (exc.status, f"stages refused: {exc}")
-            continue
-        if staged.rejected:
+            result.failed[application_id] = (503, "stages not sent: LinkedIn unavailable")
+        elif isinstance(staged, LinkedInRejected):
+            result.ok.pop(application_id, None)
+            result.rejected[application_id] = (staged.status, f"stages refused: {staged}")
+        elif staged.rejected:
             transition, (status, message) = sorted(staged.rejected.items())[0]
             result.ok.pop(application_id, None)
             result.rejected[application_id] = (status, f"stage {transition!r} refused: {message}")
