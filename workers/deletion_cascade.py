@@ -32,6 +32,7 @@ from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavailable
 from linkedin.restli import BatchResult
 from rsc.logs import get_logger
+from rsc.metrics import DELETIONS
 from schemas.ats import ApplicationDeleted, CandidateDeleted
 from schemas.commands import DeletionSweep
 from store.base import utcnow
@@ -126,10 +127,12 @@ def _handle(
     erase: Callable[[], tuple[Erasure, str | None]],
     application_subject: str | None = None,
 ) -> DeletionOutcome:
+    erased = False
     with uow:
         uow.inbox.record(CONSUMER, event.source, event.id)
         receipt = uow.deletion_receipts.get(rid)
         if receipt is None:
+            erased = True
             erasure, subject = erase()
             receipt = uow.deletion_receipts.add(
                 _receipt(
@@ -152,6 +155,8 @@ def _handle(
         state = ReceiptState(receipt.state)
         pending = sum(len(keys) for keys in receipt.pending.values())
         uow.commit()
+    if erased:
+        DELETIONS.labels(kind=kind.value).inc()
     if state is not ReceiptState.PENDING:
         return DeletionOutcome(rid, state)
     outcomes = send_deletes(uow, linkedin, ids=[rid])

@@ -45,3 +45,28 @@ def test_a_candidate_with_50_synced_applications_costs_one_delete_call_of_each(w
     assert [e["role"] for e in receipt.linkedin if e["resource"] == "atsCandidates"] == ["candidate"]
     assert {e["outcome"] for e in receipt.linkedin} == {"deleted"}
     assert receipt.store_rows["applications"] == 50 and receipt.store_rows["candidates"] == 1
+
+
+def test_an_erasure_counts_once_in_the_deletions_metric(world: World) -> None:
+    from prometheus_client import REGISTRY
+
+    from schemas.ats import CandidateDeleted
+    from workers.deletion_cascade import handle_candidate_deleted
+
+    def erased() -> float:
+        return REGISTRY.get_sample_value("rsc_deletions_total", {"kind": "candidate"}) or 0.0
+
+    before = erased()
+    world.deliver(world.candidate_event("C-9", PERSON, created=world.now()))
+    event = CandidateDeleted.model_validate(
+        {
+            "type": "ats.candidate.deleted.v1",
+            "id": "delete-C-9",
+            "source": "ats://privacy",
+            "tenant": world.tenant,
+            "data": {"candidate_id": "C-9", "deleted_at": world.now().isoformat()},
+        }
+    )
+    handle_candidate_deleted(event, world.uow(), world.linkedin)
+    handle_candidate_deleted(event, world.uow(), world.linkedin)  # redelivered: nothing more is erased
+    assert erased() == before + 1
