@@ -57,6 +57,7 @@ class CandidateMatch(TenantScoped, Base):
     review_reason: Mapped[str | None] = mapped_column(String(40))
     #: The members considered, best first: [{"member", "score", "reason", "evidence": [...]}].
     considered: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    #: When the matcher's result last changed.
     matched_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: A person's decision: linked or unlinked; NULL while the matcher decides.
     decision: Mapped[str | None] = mapped_column(String(16))
@@ -187,14 +188,15 @@ class CandidateMatches:
         actor: str,
         reason: str | None = None,
         score: float | None = None,
-        first: bool = False,
+        last_seq: int | None = None,
     ) -> MatchHistory:
         """Append one change to the candidate's history (call with the candidate's match row locked).
 
-        ``first`` says the candidate has no history yet (its match row was just made), saving a read.
+        ``last_seq`` is the candidate's last history number when the caller knows it (``last_seqs``;
+        0 for none), saving a read.
         """
-        last = None
-        if not first:
+        last = last_seq
+        if last is None:
             last = self.session.scalar(
                 select(func.max(MatchHistory.seq)).where(
                     MatchHistory.tenant_id == self.tenant, MatchHistory.candidate_id == candidate_id
@@ -214,6 +216,21 @@ class CandidateMatches:
         )
         self.session.add(entry)
         return entry
+
+    def last_seqs(self, candidate_ids: list[str]) -> dict[str, int]:
+        """The last history number of each candidate that has a history (one read for a batch)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(candidate_ids), 500):
+            rows = self.session.execute(
+                select(MatchHistory.candidate_id, func.max(MatchHistory.seq))
+                .where(
+                    MatchHistory.tenant_id == self.tenant,
+                    MatchHistory.candidate_id.in_(candidate_ids[start : start + 500]),
+                )
+                .group_by(MatchHistory.candidate_id)
+            )
+            found.update({candidate_id: int(seq) for candidate_id, seq in rows})
+        return found
 
     def history(self, candidate_id: str) -> list[MatchHistory]:
         return list(

@@ -172,23 +172,24 @@ class Members:
 
     def settle(self, matched: dict[str, int]) -> None:
         """Record that candidates were re-matched against these versions; newer changes stay due."""
+        by_version: dict[int, list[str]] = {}
         for urn, version in matched.items():
-            self.session.execute(
-                update(Member)
-                .where(Member.tenant_id == self.tenant, Member.person_urn == urn)
-                .values(matched_version=version, match_lease_until=None)
-                .execution_options(synchronize_session=False)
-            )
-            self.session.execute(
-                update(Member)
-                .where(
-                    Member.tenant_id == self.tenant,
-                    Member.person_urn == urn,
-                    Member.version <= version,
+            by_version.setdefault(version, []).append(urn)
+        for version, urns in sorted(by_version.items()):
+            for start in range(0, len(urns), 500):
+                chunk = Member.person_urn.in_(urns[start : start + 500])
+                self.session.execute(
+                    update(Member)
+                    .where(Member.tenant_id == self.tenant, chunk)
+                    .values(matched_version=version, match_lease_until=None)
+                    .execution_options(synchronize_session=False)
                 )
-                .values(match_due_since=None)
-                .execution_options(synchronize_session=False)
-            )
+                self.session.execute(
+                    update(Member)
+                    .where(Member.tenant_id == self.tenant, chunk, Member.version <= version)
+                    .values(match_due_since=None)
+                    .execution_options(synchronize_session=False)
+                )
 
     def due_count(self) -> int:
         return int(

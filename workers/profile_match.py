@@ -149,7 +149,7 @@ def _considered(result: MatchResult) -> list[dict[str, Any]]:
 
 
 def record_result(
-    uow: UnitOfWork, row: CandidateMatch, result: MatchResult, *, new_row: bool = False
+    uow: UnitOfWork, row: CandidateMatch, result: MatchResult, *, last_seq: int | None = None
 ) -> bool:
     """Store the matcher's result; append to the history when the automatic link changed.
 
@@ -158,13 +158,18 @@ def record_result(
     """
     previous = row.member_urn if row.status == MatchStatus.LINKED else None
     current = result.member_id if result.status is MatchStatus.LINKED else None
-    row.status = result.status.value
-    row.member_urn = current
-    row.score = round(result.score, 4)
-    row.reason = result.reason.value if result.reason else None
-    row.review_reason = result.review_reason.value if result.review_reason else None
-    row.considered = _considered(result)
-    row.matched_at = utcnow()
+    values = {
+        "status": result.status.value,
+        "member_urn": current,
+        "score": round(result.score, 4),
+        "reason": result.reason.value if result.reason else None,
+        "review_reason": result.review_reason.value if result.review_reason else None,
+        "considered": _considered(result),
+    }
+    if any(getattr(row, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.matched_at = utcnow()
     if previous == current:
         return False
     if row.decision is None:
@@ -176,7 +181,7 @@ def record_result(
             actor=MATCHER,
             reason=row.reason,
             score=row.score,
-            first=new_row,
+            last_seq=last_seq,
         )
     return True
 
@@ -199,7 +204,7 @@ def match_candidate(uow: UnitOfWork, candidate_id: str) -> MatchResult | None:
     keys = blocking_keys(mine)
     uow.match_keys.replace(Side.CANDIDATE, {candidate_id: keys})
     result = match_against(mine, members_for(uow, keys))
-    record_result(uow, row, result, new_row=new_row)
+    record_result(uow, row, result, last_seq=0 if new_row else None)
     return result
 
 
@@ -385,14 +390,16 @@ def match_tenant(
             if not page:
                 break
             keys: dict[str, set[str]] = {}
+            last_seqs = uow.candidate_matches.last_seqs([c.id for c, stored in page if stored is not None])
             for candidate, stored in page:
                 row = stored or uow.candidate_matches.add(candidate.id)
                 mine = features(candidate_profile(candidate, row.linkedin_matches))
                 keys[candidate.id] = blocking_keys(mine)
                 result = match_against(mine, index.lookup(mine))
-                report.links_changed += record_result(uow, row, result, new_row=stored is None)
+                seq = last_seqs.get(candidate.id, 0)
+                report.links_changed += record_result(uow, row, result, last_seq=seq)
                 report.by_status[result.status.value] = report.by_status.get(result.status.value, 0) + 1
-            uow.match_keys.replace(Side.CANDIDATE, keys)
+            uow.match_keys.refile(Side.CANDIDATE, keys)
             uow.commit()
         report.candidates += len(page)
         after = page[-1][0].id
@@ -421,7 +428,7 @@ def _load_members(store: Store, tenant: str) -> tuple[MemberIndex, dict[str, int
     urns = list(pending)
     for start in range(0, len(urns), 5000):
         with UnitOfWork(tenant, store) as uow:
-            uow.match_keys.replace(Side.MEMBER, {u: pending[u] for u in urns[start : start + 5000]})
+            uow.match_keys.refile(Side.MEMBER, {u: pending[u] for u in urns[start : start + 5000]})
             uow.commit()
     return index, due
 

@@ -119,6 +119,22 @@ def test_blocking_keys_are_replaced_and_found_by_key(store: Store) -> None:
         assert uow.match_keys.entities(Side.CANDIDATE, ["e|ada@x.com"]) == set()
 
 
+def test_refiling_rewrites_only_the_entities_whose_keys_changed(store: Store) -> None:
+    for candidate_id in ("C1", "C2", "C3"):
+        add_candidate(store, candidate_id)
+    keys = {"C1": {"e|a@x.com"}, "C2": {"e|b@x.com", "p|1234567"}, "C3": set()}
+    with UnitOfWork("acme", store) as uow:
+        assert uow.match_keys.refile(Side.CANDIDATE, keys) == 2  # C3 had no keys and still has none
+        uow.commit()
+    with UnitOfWork("acme", store) as uow:
+        assert uow.match_keys.refile(Side.CANDIDATE, keys) == 0
+        assert uow.match_keys.refile(Side.CANDIDATE, {**keys, "C2": {"e|b@x.com"}}) == 1
+        uow.commit()
+    with UnitOfWork("acme", store) as uow:
+        assert uow.match_keys.entities(Side.CANDIDATE, ["p|1234567"]) == set()
+        assert uow.match_keys.entities(Side.CANDIDATE, ["e|a@x.com", "e|b@x.com"]) == {"C1", "C2"}
+
+
 def test_history_is_numbered_per_candidate_and_review_skips_decided_candidates(store: Store) -> None:
     add_candidate(store, "C1")
     add_candidate(store, "C2")
