@@ -3,6 +3,11 @@
 Redaction is by allow-list, not by guessing: only keys named in ``SAFE_KEYS`` keep their values, and
 even those are scrubbed of anything shaped like an e-mail address or a phone number. A caller that
 passes ``first_name=...`` gets ``[redacted]`` in the log whatever it meant to do.
+
+Names and free text have no shape to scrub by, so while a worker processes an event, the personal
+values the event carries (``personal_values``: names, contact details, addresses, message and note
+text) are masked wherever they appear in a line, the message itself included: a handler that wrote
+``log.info(f"stored {name}")`` would still log ``stored [redacted]``.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ import logging
 import re
 import sys
 import traceback
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
@@ -108,6 +115,75 @@ _PHONE = re.compile(r"\+?\(?\d[\d\s().-]{6,}\d")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+)?")
 
 
+#: Fields of event data whose values are personal; masked in every line logged while it is processed.
+PERSONAL_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "firstName",
+        "lastName",
+        "middle_initial",
+        "prefix",
+        "suffix",
+        "emails",
+        "email",
+        "phones",
+        "phone",
+        "addresses",
+        "location",
+        "current_company",
+        "current_title",
+        "company",
+        "title",
+        "headline",
+        "linkedin_profile_url",
+        "profile_url",
+        "subject",
+        "body",
+        "text",
+        "note",
+    }
+)
+#: Shorter values are not masked (they would mask ordinary words of log messages).
+MIN_MASKED_LENGTH = 3
+_PERSONAL: ContextVar[re.Pattern[str] | None] = ContextVar("rsc_personal_values", default=None)
+
+
+def personal_values(data: Any) -> set[str]:
+    """Every string under a ``PERSONAL_FIELDS`` key anywhere in ``data`` (dicts and lists)."""
+    found: set[str] = set()
+
+    def walk(value: Any, personal: bool) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(item, personal or key in PERSONAL_FIELDS)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item, personal)
+        elif personal and isinstance(value, str) and len(value.strip()) >= MIN_MASKED_LENGTH:
+            found.add(value.strip())
+
+    walk(data, False)
+    return found
+
+
+def mask_values(values: set[str]) -> None:
+    """Mask these values in every line this thread (or task) logs until ``mask_values(set())``."""
+    words = sorted(values, key=len, reverse=True)
+    _PERSONAL.set(re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None)
+
+
+@contextmanager
+def masking(values: set[str]) -> Iterator[None]:
+    """``mask_values`` for a block (what a handler or command processes)."""
+    token = _PERSONAL.set(None)
+    mask_values(values)
+    try:
+        yield
+    finally:
+        _PERSONAL.reset(token)
+
+
 def _mask_phone(match: re.Match[str]) -> str:
     return match.group(0) if _DATE.fullmatch(match.group(0)) else REDACTED
 
@@ -117,12 +193,14 @@ def scrub(text: str) -> str:
     return _PHONE.sub(_mask_phone, _EMAIL.sub(REDACTED, text))
 
 
-def _safe_value(value: Any, *, text: bool) -> Any:
+def _safe_value(value: Any, *, text: bool, personal: re.Pattern[str] | None = None) -> Any:
     if isinstance(value, bool | int | float) or value is None:
         return value
     if isinstance(value, list | tuple | set | frozenset):
-        return [_safe_value(item, text=text) for item in value]
+        return [_safe_value(item, text=text, personal=personal) for item in value]
     value = str(value)
+    if personal is not None:
+        value = personal.sub(REDACTED, value)
     # Identifiers may be e-mail addresses in some ATSs; free text may hold anything.
     return scrub(value) if text else _EMAIL.sub(REDACTED, value)
 
@@ -130,14 +208,19 @@ def _safe_value(value: Any, *, text: bool) -> Any:
 def redact_personal_data(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
 ) -> Mapping[str, Any]:
-    """structlog processor: drop the value of every key that is not known to be safe."""
+    """structlog processor: drop the value of every key that is not known to be safe.
+
+    The values of safe keys are scrubbed of e-mail addresses (and free text of phone numbers too),
+    and of the personal values of the event being processed (``mask_values``).
+    """
+    personal = _PERSONAL.get()
     for key in list(event_dict):
         if key in ("exc_info", "exception", "stack"):
             continue
         if key in RAW_KEYS:
             continue
         if key in SAFE_KEYS:
-            event_dict[key] = _safe_value(event_dict[key], text=key in TEXT_KEYS)
+            event_dict[key] = _safe_value(event_dict[key], text=key in TEXT_KEYS, personal=personal)
         else:
             event_dict[key] = REDACTED
     return event_dict

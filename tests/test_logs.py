@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from rsc.logs import configure_logging, get_logger
+from rsc.logs import configure_logging, get_logger, masking, personal_values
 
 
 @pytest.fixture
@@ -84,3 +84,56 @@ def test_bound_context_is_merged(capsys: pytest.CaptureFixture[str], log_lines: 
     structlog.contextvars.clear_contextvars()
     (line,) = _read(capsys)
     assert (line["tenant"], line["event_id"], line["actor"]) == ("acme", "e-1", "export_profile")
+
+
+def test_personal_values_of_the_event_being_processed_are_masked_wherever_they_appear(
+    capsys: pytest.CaptureFixture[str], log_lines: None
+) -> None:
+    _configure()
+    data = {
+        "candidate_id": "C-1",
+        "first_name": "Ottilie",
+        "last_name": "Wunderlich",
+        "phones": [{"number": "030 5550"}],
+        "addresses": [{"line1": "Kastanienallee 19", "city": "Berlin"}],
+        "status": "Applied",
+    }
+    assert personal_values(data) == {"Ottilie", "Wunderlich", "030 5550", "Kastanienallee 19", "Berlin"}
+    with masking(personal_values(data)):
+        get_logger("t").info(f"stored ottilie WUNDERLICH of Kastanienallee 19 ({data['status']})")
+        get_logger("t").warning("refused", reason="Ottilie moved to Berlin", candidate_id="C-1")
+    get_logger("t").info("Berlin is not personal outside of that event")
+    stored, refused, after = _read(capsys)
+    assert stored["event"] == "stored [redacted] [redacted] of [redacted] (Applied)"
+    assert refused["reason"] == "[redacted] moved to [redacted]" and refused["candidate_id"] == "C-1"
+    assert after["event"] == "Berlin is not personal outside of that event"
+
+
+def test_a_worker_masks_what_the_event_it_processes_carries(
+    capsys: pytest.CaptureFixture[str], log_lines: None
+) -> None:
+    import dramatiq
+    from dramatiq.broker import MessageProxy
+
+    from workers.middleware import EventContext
+
+    _configure()
+    data = {"candidate_id": "C-1", "first_name": "Leocadia", "emails": ["leo@example.com"]}
+    event = {
+        "type": "ats.candidate.updated.v1",
+        "id": "e-1",
+        "source": "ats://t",
+        "tenant": "acme",
+        "data": data,
+    }
+    message = MessageProxy(dramatiq.Message("status_push", "apply_candidate_event", (), {"event": event}, {}))
+    context = EventContext()
+    context.before_process_message(None, message)  # type: ignore[arg-type]
+    get_logger("handler").info("stored Leocadia")
+    context.after_process_message(None, message)  # type: ignore[arg-type]
+    get_logger("handler").info("next message: Leocadia is no value of it")
+    events = [str(line["event"]) for line in _read(capsys)]
+    assert [e for e in events if "Leocadia" in e or "[redacted]" in e] == [
+        "stored [redacted]",
+        "next message: Leocadia is no value of it",
+    ]

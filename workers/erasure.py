@@ -44,6 +44,7 @@ from store.match_keys import CandidateKey, MemberKey
 from store.members import Member
 from store.note_notifications import NoteReplyNotification
 from store.prospect_notes import ProspectNoteRecord
+from store.sweep_leases import SweepLease
 from store.tombstones import Subject
 from store.uow import UnitOfWork
 
@@ -215,8 +216,11 @@ def _delete(uow: UnitOfWork, column: InstrumentedAttribute[Any], values: Iterabl
 def _retire_outbox(uow: UnitOfWork, rows: Counter[str], records: dict[Resource, list[str]]) -> bool:
     """Delete the records' outbox rows; True when a push of one of them may still be running.
 
-    The rows are locked first (PostgreSQL), so a sweep that claimed one a moment ago has committed
-    its lease before it is read; a sweep claiming after this commit finds nothing to claim.
+    A push holds its records' leases from the claim until it settles, inside an outbox sweep that
+    holds the tenant's sweep lease until it ends (``workers.outbox_sweep``). Both must be there for
+    a push to be in flight; a lease alone may be a record waiting for another one. The rows are
+    locked first (PostgreSQL), so a sweep that claimed one a moment ago has committed its lease
+    before it is read; a sweep claiming after this commit finds nothing to claim.
     """
     now = utcnow()
     window = push_window()
@@ -241,7 +245,10 @@ def _retire_outbox(uow: UnitOfWork, rows: Counter[str], records: dict[Resource, 
                 .execution_options(synchronize_session=False)
             )
             rows["linkedin_sync"] += int(getattr(result, "rowcount", 0) or 0)
-    return in_flight
+    if not in_flight:
+        return False
+    sweep = uow.session.get(SweepLease, (uow.tenant,))
+    return sweep is not None and sweep.lease_until + window > now
 
 
 def _erase_members(uow: UnitOfWork, urns: list[str], rows: Counter[str]) -> None:

@@ -15,7 +15,7 @@ from dramatiq import Middleware
 from dramatiq.broker import Broker, MessageProxy
 from dramatiq.errors import ActorNotFound
 
-from rsc.logs import get_logger
+from rsc.logs import get_logger, mask_values, personal_values
 from rsc.metrics import DEAD_LETTERS, code_label, queue_label
 from store.dead_letters import DeadLetterRecord
 from store.uow import OpsUnitOfWork
@@ -49,6 +49,9 @@ class EventContext(Middleware):
             message_id=message.message_id,
             **event_fields(message),
         )
+        # Whatever a handler logs, the personal values this event carries are masked.
+        event = message.kwargs.get("event") if isinstance(message.kwargs, dict) else None
+        mask_values(personal_values(event.get("data") if isinstance(event, dict) else None))
         message.options["_started"] = time.monotonic()
 
     def after_process_message(
@@ -71,10 +74,12 @@ class EventContext(Middleware):
                 duration_ms=duration_ms,
             )
         structlog.contextvars.clear_contextvars()
+        mask_values(set())
 
     def after_skip_message(self, broker: Broker, message: MessageProxy) -> None:
         message.options.pop("_started", None)
         structlog.contextvars.clear_contextvars()
+        mask_values(set())
 
 
 class DeadLetterRecorder(Middleware):

@@ -6,11 +6,8 @@ import json
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 app = typer.Typer(help="Privacy: deletion receipts and LinkedIn purge notices.", no_args_is_help=True)
-console = Console()
 TENANT = typer.Option(..., "--tenant", help="Tenant id.")
 
 
@@ -48,33 +45,33 @@ def _linkedin_key(entry: dict[str, Any]) -> str:
 
 
 def _print(view: dict[str, Any]) -> None:
-    console.print(f"[bold]Deletion receipt {view['receipt_id']}[/bold] ({view['kind']} deleted in the ATS)")
-    console.print(f"  requested by the ATS: {view['requested_at']}")
-    console.print(f"  erased in this store: {view['erased_at']}")
+    typer.echo(f"Deletion receipt {view['receipt_id']} ({view['kind']} deleted in the ATS)")
+    typer.echo(f"  requested by the ATS: {view['requested_at']}")
+    typer.echo(f"  erased in this store: {view['erased_at']}")
     state = view["state"]
     if state == "pending":
-        console.print(
-            f"  state: [yellow]pending[/yellow]: {view['pending_keys']} LinkedIn key(s) not confirmed yet, "
+        typer.echo(
+            f"  state: pending: {view['pending_keys']} LinkedIn key(s) not confirmed yet, "
             f"{view['attempts']} attempt(s), next at "
             f"{view['next_attempt_at'] or 'once a push that may be in flight has ended'}"
             + (f"; last error: {view['last_error']}" if view["last_error"] else "")
         )
     else:
-        console.print(f"  state: {state} at {view['confirmed_at']}")
+        typer.echo(f"  state: {state} at {view['confirmed_at']}")
     rows = view["store_rows"]
     if rows:
-        console.print("  erased in the store (rows per table):")
+        typer.echo("  erased in the store (rows per table):")
         for table, count in sorted(rows.items()):
-            console.print(f"    {table}: {count}")
+            typer.echo(f"    {table}: {count}")
     if view["linkedin"]:
-        console.print("  LinkedIn:")
+        typer.echo("  LinkedIn:")
         for entry in view["linkedin"]:
             reason = f" ({entry['reason']})" if entry.get("reason") else ""
-            console.print(
+            typer.echo(
                 f"    {entry['at']}  DELETE {entry['resource']}  {_linkedin_key(entry)}: "
                 f"{entry['outcome']} ({entry['status']}){reason}"
             )
-        console.print(
+        typer.echo(
             "  LinkedIn deletes an application's stages, notes and interview feedback with it, and a "
             "candidate's notes with the candidate. InMails and prospect notes made in LinkedIn stay there."
         )
@@ -154,21 +151,17 @@ def notices(
     if as_json:
         typer.echo(json.dumps({"last_polled_at": last, "notices": items}, indent=2))
         return
-    console.print(f"purge notices last read from LinkedIn: {last or 'never'}")
+    typer.echo(f"purge notices last read from LinkedIn: {last or 'never'}")
     if not items:
-        console.print("no open notices" if not show_all else "no notices")
+        typer.echo("no open notices" if not show_all else "no notices")
         return
-    table = Table("notice", "candidate", "state", "purged at", "decided")
     for item in items:
-        decided = f"{item['decided_at']} by {item['decided_by']}" if item["decided_by"] else ""
-        table.add_row(
-            str(item["notice_id"])[:16],
-            item["candidate_id"] or "-",
-            item["state"],
-            item["purged_at"],
-            decided or "",
+        decided = f", decided {item['decided_at']} by {item['decided_by']}" if item["decided_by"] else ""
+        candidate = f"candidate {item['candidate_id']}" if item["candidate_id"] else "no candidate"
+        typer.echo(
+            f"{str(item['notice_id'])[:16]}  {item['state']:<17} {candidate}, purged by LinkedIn "
+            f"{item['purged_at']}{decided}"
         )
-    console.print(table)
 
 
 @app.command("keep")
@@ -197,7 +190,7 @@ def keep(
         chosen.decided_by = by
         uow.commit()
         candidate = chosen.candidate_id
-    console.print(f"notice {chosen.id[:16]}: candidate {candidate} kept (decided by {by})")
+    typer.echo(f"notice {chosen.id[:16]}: candidate {candidate} kept (decided by {by})")
 
 
 @app.command("poll-notices")
@@ -209,4 +202,4 @@ def poll_notices(tenant: str = TENANT) -> None:
     from workers.runtime import linkedin_for
 
     report = poll_purge_notices(PurgeNoticePoll(tenant=tenant), UnitOfWork(tenant), linkedin_for(tenant))
-    console.print(f"read {report.read} notice(s) from LinkedIn: {report.new} new, {report.ignored} ignored")
+    typer.echo(f"read {report.read} notice(s) from LinkedIn: {report.new} new, {report.ignored} ignored")
