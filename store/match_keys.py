@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, delete, insert, select
+from sqlalchemy import ForeignKeyConstraint, Index, String, delete, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped
@@ -71,10 +71,19 @@ class MatchKeys:
         self.session = session
         self.tenant = tenant
 
-    def replace(self, side: Side, keys_by_entity: Mapping[str, Iterable[str]]) -> None:
-        """File each entity under exactly its given keys (its previous keys are dropped)."""
+    def replace(
+        self,
+        side: Side,
+        keys_by_entity: Mapping[str, Iterable[str]],
+        *,
+        filed: Iterable[str] | None = None,
+    ) -> None:
+        """File each entity under exactly its given keys (its previous keys are dropped).
+
+        ``filed``: the entities that have keys now, when the caller knows (the others need no delete).
+        """
         model, column = _table(side)
-        entities = list(keys_by_entity)
+        entities = list(keys_by_entity) if filed is None else sorted(set(filed))
         for start in range(0, len(entities), CHUNK):
             self.session.execute(
                 delete(model)
@@ -119,8 +128,17 @@ class MatchKeys:
                 stored[entity].add(found)
         changed = {e: keys_by_entity[e] for e in entities if stored[e] != wanted[e]}
         if changed:
-            self.replace(side, changed)
+            self.replace(side, changed, filed=[e for e in changed if stored[e]])
         return len(changed)
+
+    def refresh_statistics(self) -> None:
+        """Let PostgreSQL's planner see the key tables' real size after a bulk change.
+
+        A first bulk run grows them from nothing to millions of rows faster than autovacuum
+        analyses them; a plan from "the table is empty" would scan it whole for every batch.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("ANALYZE candidate_match_keys, member_match_keys, candidate_matches"))
 
     def digests_of(self, side: Side, entity_id: str) -> set[str]:
         model, column = _table(side)

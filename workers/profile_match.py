@@ -56,6 +56,8 @@ SWEEP_ACTOR = "match_members"
 SWEEP_MEMBERS = 200
 #: Candidates written per transaction by a bulk run.
 BULK_BATCH = 1000
+#: A bulk run refreshes the planner's statistics of the key tables every this many batches.
+STATISTICS_EVERY = 10
 
 CandidateEvent = CandidateCreated | CandidateUpdated
 
@@ -400,6 +402,8 @@ def match_tenant(
                 report.links_changed += record_result(uow, row, result, last_seq=seq)
                 report.by_status[result.status.value] = report.by_status.get(result.status.value, 0) + 1
             uow.match_keys.refile(Side.CANDIDATE, keys)
+            if (report.candidates // batch) % STATISTICS_EVERY == 0:
+                uow.match_keys.refresh_statistics()
             uow.commit()
         report.candidates += len(page)
         after = page[-1][0].id
@@ -429,7 +433,12 @@ def _load_members(store: Store, tenant: str) -> tuple[MemberIndex, dict[str, int
     for start in range(0, len(urns), 5000):
         with UnitOfWork(tenant, store) as uow:
             uow.match_keys.refile(Side.MEMBER, {u: pending[u] for u in urns[start : start + 5000]})
+            if start // 5000 % STATISTICS_EVERY == 0:
+                uow.match_keys.refresh_statistics()
             uow.commit()
+    with UnitOfWork(tenant, store) as uow:
+        uow.match_keys.refresh_statistics()
+        uow.commit()
     return index, due
 
 
