@@ -113,6 +113,8 @@ def erase_candidate(uow: UnitOfWork, candidate_id: str, *, deleted_at: datetime,
         },
     )
     rows = erasure.rows
+    # Tables of other features first: one may refer to a candidate or an application by a foreign key.
+    _erase_elsewhere(uow, rows, {"candidate": candidates, "application": applications, "member": urns})
     rows["application_stages"] += _delete(uow, ApplicationStage.application_id, applications)
     rows["applications"] += _delete(uow, Application.id, applications)
     rows["exports"] += _delete(uow, ExportRecord.candidate_id, candidates)
@@ -151,11 +153,66 @@ def erase_application(
     candidate_id = application.candidate_id if application is not None else None
     erasure.application_ids = [application_id]
     erasure.push_in_flight = _retire_outbox(uow, erasure.rows, {Resource.APPLICATION: [application_id]})
+    _erase_elsewhere(uow, erasure.rows, {"application": [application_id]})
     erasure.rows["application_stages"] += _delete(uow, ApplicationStage.application_id, [application_id])
     erasure.rows["applications"] += _delete(uow, Application.id, [application_id])
     uow.tombstones.bury(Subject.APPLICATION, [application_id], deleted_at=deleted_at, receipt_id=receipt_id)
     uow.session.expire_all()
     return erasure, candidate_id
+
+
+#: Tables the erasure handles by name (above), or that are not about candidates; every other table
+#: is erased by its column names.
+HANDLED = frozenset(
+    {
+        "applications",
+        "application_stages",
+        "exports",
+        "candidate_emails",
+        "candidate_match_keys",
+        "match_history",
+        "candidate_matches",
+        "candidate_merges",
+        "mail_stubs",
+        "inmail_messages",
+        "prospect_notes",
+        "note_reply_notifications",
+        "member_match_keys",
+        "members",
+        "candidates",
+        "purge_notices",
+        "linkedin_sync",
+        # Recruiters, not candidates: a user's person URN is theirs even if they were once a candidate.
+        "ats_users",
+        "seats",
+    }
+)
+#: Column names that say which candidate, application or member a row of another table is about.
+SUBJECT_COLUMNS = {
+    "candidate_id": "candidate",
+    "application_id": "application",
+    "person_urn": "member",
+    "member_urn": "member",
+}
+
+
+def _erase_elsewhere(uow: UnitOfWork, rows: Counter[str], erased: dict[str, list[str]]) -> None:
+    """Rows of tenant tables the erasure does not know by name (a later feature's) that name an
+    erased candidate, application or member by one of ``SUBJECT_COLUMNS``."""
+    from store.schema import metadata
+
+    for table in metadata.sorted_tables:
+        if table.name in HANDLED or "tenant_id" not in table.c:
+            continue
+        for column, kind in SUBJECT_COLUMNS.items():
+            values = erased.get(kind) or []
+            if column not in table.c or not values:
+                continue
+            for chunk in _chunks(values):
+                result = uow.session.execute(
+                    table.delete().where(table.c.tenant_id == uow.tenant, table.c[column].in_(chunk))
+                )
+                rows[table.name] += int(getattr(result, "rowcount", 0) or 0)
 
 
 def _members_of(uow: UnitOfWork, candidate: Candidate | None, candidates: list[str]) -> list[str]:
