@@ -26,7 +26,7 @@ from events.publisher import Publisher
 from schemas.ats import JobSnapshot
 from schemas.linkedin import ExportRequest, ExportRequested
 from store.exports import ExportRecord
-from store.tenants import Tenant
+from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.e2e.pipeline import Pipeline
 
@@ -71,6 +71,7 @@ def prepare_exports(pipeline: Pipeline, events: int) -> list[ExportRequested]:
     with OpsUnitOfWork() as ops:
         tenant = Tenant(id="bench", org_urn=ORG, client_id="bench-client")
         tenant.client_secret = "bench-secret"
+        tenant.set_status(TenantStatus.ENABLED, "benchmark tenant, enabled from the start")
         ops.tenants.add(tenant)
         ops.commit()
     now = datetime.now(UTC)

@@ -30,6 +30,8 @@ PROSPECT_NOTE = Route("sync_prospect_note", Queue.NOTE_SYNC)
 NOTE_REPLY = Route("notify_note_reply", Queue.NOTE_SYNC)
 DELETE_CANDIDATE = Route("delete_candidate", Queue.DELETION_CASCADE)
 DELETE_APPLICATION = Route("delete_application", Queue.DELETION_CASCADE)
+ATS_NOTE = Route("apply_note_event", Queue.STATUS_PUSH)
+INTEGRATION_STATUS = Route("verify_integration_status", Queue.INTEGRATION_LIFECYCLE)
 
 ROUTES: dict[str, tuple[Route, ...]] = {
     "ats.user.created.v1": (ATS_USER,),
@@ -51,6 +53,9 @@ ROUTES: dict[str, tuple[Route, ...]] = {
     "ats.application.status_changed.v1": (ATS_APPLICATION,),
     "ats.candidate.deleted.v1": (DELETE_CANDIDATE,),
     "ats.application.deleted.v1": (DELETE_APPLICATION,),
+    "ats.candidate_note.created.v1": (ATS_NOTE,),
+    "ats.candidate_note.updated.v1": (ATS_NOTE,),
+    "linkedin.integration.status_changed.v1": (INTEGRATION_STATUS,),
 }
 
 

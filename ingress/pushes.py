@@ -13,7 +13,12 @@ from enum import StrEnum
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from schemas.envelope import Event
-from schemas.linkedin import ExportRequest, ExportRequested
+from schemas.linkedin import (
+    ExportRequest,
+    ExportRequested,
+    IntegrationStatusChange,
+    IntegrationStatusChanged,
+)
 
 #: CloudEvents source of every event the ingress creates.
 PUSH_SOURCE = "linkedin://rsc/push"
@@ -60,6 +65,18 @@ def to_event(push: PushNotification, tenant: str) -> Event:
             time=push.notified_at,
             subject=push.request_id,
             data=ExportRequest(
+                request_id=push.request_id, push_id=push.push_id, notified_at=push.notified_at
+            ),
+        )
+    if push.type == PushType.INTEGRATION_STATUS_CHANGE:
+        return IntegrationStatusChanged(
+            type="linkedin.integration.status_changed.v1",
+            id=push.push_id,
+            source=PUSH_SOURCE,
+            tenant=tenant,
+            time=push.notified_at,
+            subject=push.request_id,
+            data=IntegrationStatusChange(
                 request_id=push.request_id, push_id=push.push_id, notified_at=push.notified_at
             ),
         )

@@ -11,6 +11,7 @@ from linkedin.auth import AppCredentials, TokenCache
 from linkedin.candidates import Candidates
 from linkedin.exports import Exports
 from linkedin.http import LinkedInHttp
+from linkedin.integrations import Integrations
 from linkedin.jobs import Jobs
 from linkedin.prospects import Prospects
 from linkedin.purges import PurgedCandidates
@@ -30,6 +31,7 @@ class LinkedInClient:
         self.seats = Seats(http)
         self.prospects = Prospects(http)
         self.purged_candidates = PurgedCandidates(http)
+        self.integrations = Integrations(http)
 
 
 class LinkedInClients:

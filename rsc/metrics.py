@@ -91,6 +91,24 @@ INGRESS_PUSHES = Counter(
     "Pushes LinkedIn sent to the ingress, by outcome (accepted, duplicate or the refusal's reason code)",
     ["outcome"],
 )
+BACKFILL_RECORDS = Counter(
+    "rsc_backfill_records_total",
+    "Records a historical backfill or purge finished, by kind (sync, purge), resource and outcome "
+    "(sent, rejected, waiting, skipped)",
+    ["kind", "resource", "outcome"],
+)
+INTEGRATION_TRANSITIONS = Counter(
+    "rsc_integration_transitions_total",
+    "Tenant integration status changes, by the status reached (enabled, disabled, pending) and cause "
+    "(push, verify, operator, onboarding)",
+    ["status", "cause"],
+)
+SKIPPED_MESSAGES = Counter(
+    "rsc_skipped_messages_total",
+    "Messages settled without running because the tenant's integration is not enabled, by queue and "
+    "reason (integration_not_enabled, integration_disabled)",
+    ["queue", "reason"],
+)
 DEAD_LETTER_QUEUE_MESSAGES = Gauge(
     "rsc_dead_letter_queue_messages",
     "Messages waiting in each feature queue's dead-letter queue (read by the scheduler)",

@@ -1,4 +1,4 @@
-"""Events the ATS publishes: jobs, candidates, applications, users and note replies.
+"""Events the ATS publishes: jobs, candidates, applications, notes, users and note replies.
 
 Create and update events carry the record's full current state (a snapshot), so a consumer never
 needs an earlier event to apply a later one. ``modified_at`` (and ``revision`` where the ATS has a
@@ -219,6 +219,38 @@ class ApplicationDeleted(Event):
     family = "application"
     type: Literal["ats.application.deleted.v1"]
     data: ApplicationDeletion
+
+
+class NoteAuthor(Model):
+    first_name: NonEmpty
+    last_name: NonEmpty
+
+
+class CandidateNoteSnapshot(Versioned):
+    note_id: AtsId
+    candidate_id: AtsId
+    #: Set when the note is about one of the candidate's applications.
+    application_id: AtsId | None = None
+    text: str | None = None
+    #: LinkedIn takes an author only with both names.
+    author: NoteAuthor | None = None
+
+
+class _CandidateNoteEvent(Event):
+    family = "candidate_note"
+    data: CandidateNoteSnapshot
+
+
+class CandidateNoteCreated(_CandidateNoteEvent):
+    """A note about a candidate (or one of its applications) was written in the ATS."""
+
+    type: Literal["ats.candidate_note.created.v1"]
+
+
+class CandidateNoteUpdated(_CandidateNoteEvent):
+    """A note about a candidate changed in the ATS; data is its full current state."""
+
+    type: Literal["ats.candidate_note.updated.v1"]
 
 
 class UserSnapshot(Versioned):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from schemas.envelope import Model, TenantId
 
@@ -51,3 +51,10 @@ class PurgeNoticePoll(Model):
     """Read a tenant's new notices from atsPurgedExportedCandidates (at least every 30 days)."""
 
     tenant: TenantId
+
+
+class BackfillSlice(Model):
+    """Work on one run of a tenant's historical backfill for a while, then hand over to the next slice."""
+
+    tenant: TenantId
+    run: Annotated[int, Field(ge=1)]

@@ -30,6 +30,8 @@ class Resource(StrEnum):
     #: The manualMatchedMember partial update of a candidate (person URN link or unlink).
     CANDIDATE_MEMBER = "candidate_member"
     APPLICATION = "application"
+    #: A note about a candidate or an application (``store.ats_notes``).
+    NOTE = "note"
 
 
 class SyncOutcome(StrEnum):
@@ -106,11 +108,13 @@ class LinkedInOutbox:
         quiet_for: timedelta = timedelta(0),
         max_wait: timedelta | None = None,
         lease: timedelta = LEASE,
+        through: str | None = None,
     ) -> dict[str, int]:
         """Lease up to ``limit`` dirty records and return {entity_id: version to push}.
 
         A record is due when it has been quiet for ``quiet_for`` or dirty for longer than
-        ``max_wait``; bursts of changes therefore coalesce into one push.
+        ``max_wait``; bursts of changes therefore coalesce into one push. ``through`` leaves out ids
+        after it (the historical backfill sends those, ``store.backfill``).
         """
         now = utcnow()
         due = SyncState.changed_at <= now - quiet_for
@@ -130,6 +134,8 @@ class LinkedInOutbox:
         )
         if ids is not None:
             stmt = stmt.where(SyncState.entity_id.in_(list(ids)))
+        if through is not None:
+            stmt = stmt.where(SyncState.entity_id <= through)
         if self.session.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         rows = {entity_id: version for entity_id, version in self.session.execute(stmt)}

@@ -2,6 +2,8 @@
 
 from store import (
     applications,
+    ats_notes,
+    backfill,
     candidate_matches,
     candidate_merges,
     candidates,
@@ -11,6 +13,7 @@ from store import (
     exports,
     inbox,
     inmails,
+    integrations,
     jobs,
     linkedin_quota,
     linkedin_sync,
@@ -22,6 +25,7 @@ from store import (
     prospect_polls,
     purge_notices,
     seats,
+    skipped_messages,
     sweep_leases,
     tenants,
     tombstones,
@@ -33,6 +37,8 @@ metadata = Base.metadata
 
 __all__ = [
     "applications",
+    "ats_notes",
+    "backfill",
     "candidate_matches",
     "candidate_merges",
     "candidates",
@@ -42,6 +48,7 @@ __all__ = [
     "exports",
     "inbox",
     "inmails",
+    "integrations",
     "jobs",
     "linkedin_quota",
     "linkedin_sync",
@@ -54,6 +61,7 @@ __all__ = [
     "prospect_polls",
     "purge_notices",
     "seats",
+    "skipped_messages",
     "sweep_leases",
     "tenants",
     "tombstones",

@@ -17,8 +17,12 @@ from store.base import Base, utcnow
 
 
 class TenantStatus(StrEnum):
+    #: Registered; the customer has not enabled the integration in Recruiter (or it is not verified
+    #: yet). The ATS's events are stored, nothing is sent to LinkedIn.
     PENDING = "pending"
+    #: LinkedIn confirmed the customer enabled it (or the tenant is a legacy CSA customer): syncing.
     ENABLED = "enabled"
+    #: Disabled in Recruiter or by the operator: every sync to LinkedIn stopped.
     DISABLED = "disabled"
 
 
@@ -35,10 +39,33 @@ class Tenant(Base):
     client_id: Mapped[str] = mapped_column(String(200))
     #: The customer app's client secret, Fernet-encrypted with RSC_SECRET_KEY.
     client_secret_enc: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=TenantStatus.ENABLED)
+    status: Mapped[str] = mapped_column(String(16), default=TenantStatus.PENDING)
+    #: Why the status is what it is (names the push, the operator command or the legacy mark).
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None]
+    #: On LinkedIn's old CSA integration: syncs as before until its customer enables RSC, which
+    #: moves it to the new integration (and starts the historical backfill).
+    legacy_csa: Mapped[bool] = mapped_column(default=False)
+    #: Disabled by the operator (``rsc tenant disable``): only the customer enabling the integration
+    #: again (a push announcing it) or ``rsc tenant verify`` enables it again.
+    disabled_by_operator: Mapped[bool] = mapped_column(default=False)
+    #: The customer's name, used in the integration names shown in Recruiter.
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    #: The CALLBACK_URL registered with LinkedIn at onboarding (one per customer).
+    callback_url: Mapped[str | None] = mapped_column(Text)
     job_availability: Mapped[str] = mapped_column(String(32), default=JobAvailability.PRIVATE)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def syncs(self) -> bool:
+        """Whether anything of this tenant may be sent to LinkedIn."""
+        return self.status == TenantStatus.ENABLED
+
+    def set_status(self, status: TenantStatus, reason: str) -> None:
+        self.status = status.value
+        self.status_reason = reason
+        self.status_changed_at = utcnow()
 
     @property
     def client_secret(self) -> str:
@@ -74,6 +101,25 @@ class Tenants:
 
     def all(self) -> list[Tenant]:
         return list(self.session.scalars(select(Tenant).order_by(Tenant.id)))
+
+
+def lock_tenant(session: Session, tenant_id: str) -> Tenant | None:
+    """The tenant, its row locked until the transaction ends (PostgreSQL; SQLite locks on write)."""
+    stmt = select(Tenant).where(Tenant.id == tenant_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def tenant_syncs(session: Session, tenant_id: str) -> bool:
+    """Whether the tenant's integration is enabled (verified), so its records may go to LinkedIn."""
+    status = session.scalar(select(Tenant.status).where(Tenant.id == tenant_id))
+    return status == TenantStatus.ENABLED
+
+
+def syncing_tenant_ids(session: Session) -> set[str]:
+    """Every tenant whose integration is enabled (operator query)."""
+    return set(session.scalars(select(Tenant.id).where(Tenant.status == TenantStatus.ENABLED.value)))
 
 
 def job_availability_of(session: Session, tenant_id: str) -> JobAvailability:

@@ -12,6 +12,8 @@ from typing import Self
 from sqlalchemy.orm import Session
 
 from store.applications import Applications
+from store.ats_notes import AtsNotes
+from store.backfill import Backfills
 from store.candidate_matches import CandidateMatches
 from store.candidate_merges import CandidateMerges
 from store.candidates import Candidates
@@ -22,6 +24,7 @@ from store.deletion_receipts import DeletionReceipts
 from store.exports import Exports
 from store.inbox import Inbox
 from store.inmails import InMails
+from store.integrations import Integrations
 from store.jobs import Jobs
 from store.linkedin_sync import LinkedInOutbox
 from store.mail_stubs import MailStubs
@@ -32,6 +35,7 @@ from store.prospect_notes import ProspectNotes
 from store.prospect_polls import PollCursors
 from store.purge_notices import PurgeNotices
 from store.seats import Seats
+from store.skipped_messages import SkippedMessages
 from store.tenants import Tenants
 from store.tombstones import Tombstones
 from store.users import Users
@@ -91,6 +95,9 @@ class UnitOfWork(_Transaction):
     tombstones: Tombstones
     deletion_receipts: DeletionReceipts
     purge_notices: PurgeNotices
+    integrations: Integrations
+    backfills: Backfills
+    ats_notes: AtsNotes
 
     def __init__(self, tenant: str, store: Store | None = None) -> None:
         super().__init__(store)
@@ -120,6 +127,9 @@ class UnitOfWork(_Transaction):
         self.tombstones = Tombstones(s, t)
         self.deletion_receipts = DeletionReceipts(s, t)
         self.purge_notices = PurgeNotices(s, t)
+        self.integrations = Integrations(s, t)
+        self.backfills = Backfills(s, t)
+        self.ats_notes = AtsNotes(s, t)
         return self
 
 
@@ -127,10 +137,12 @@ class OpsUnitOfWork(_Transaction):
     tenants: Tenants
     dead_letters: DeadLetters
     rejections: Rejections
+    skipped_messages: SkippedMessages
 
     def __enter__(self) -> Self:
         self._begin(None)
         self.tenants = Tenants(self.session)
         self.dead_letters = DeadLetters(self.session)
         self.rejections = Rejections(self.session)
+        self.skipped_messages = SkippedMessages(self.session)
         return self

@@ -77,3 +77,27 @@ def application(
     }
     kind = "application.created" if step == 0 else "application.status_changed"
     return event(kind, f"{application_id}@{step}", data)
+
+
+def note(
+    note_id: str,
+    *,
+    candidate_id: str = "C-1",
+    application_id: str | None = None,
+    modified: float = 0,
+    text: str = "Strong systems background",
+    **fields: Any,
+) -> Event:
+    """A note about a candidate (or, with ``application_id``, about one of its applications)."""
+    data = {
+        "note_id": note_id,
+        "candidate_id": candidate_id,
+        "application_id": application_id,
+        "text": text,
+        "author": {"first_name": "Rita", "last_name": "Recruiter"},
+        "created_at": at(0),
+        "modified_at": at(modified),
+        **fields,
+    }
+    kind = "candidate_note.updated" if modified else "candidate_note.created"
+    return event(kind, f"{note_id}@{modified}", data)

@@ -7,7 +7,7 @@ from typing import Any
 
 import kombu
 
-from store.tenants import Tenant
+from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
 
 ORG = "urn:li:organization:4242"
@@ -19,10 +19,14 @@ def create_tenant(
     org: str = ORG,
     client_id: str = "acme-client",
     client_secret: str = "acme-secret",
+    status: TenantStatus = TenantStatus.ENABLED,
 ) -> None:
+    """A tenant in the store; ENABLED unless ``status`` says otherwise, as after LinkedIn confirmed
+    its integration enabled (tests of the lifecycle itself create PENDING ones)."""
     with OpsUnitOfWork() as ops:
         tenant = Tenant(id=tenant_id, org_urn=org, client_id=client_id)
         tenant.client_secret = client_secret
+        tenant.set_status(status, "created by a test")
         ops.tenants.add(tenant)
         ops.commit()
 

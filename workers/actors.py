@@ -12,6 +12,7 @@ import dramatiq
 from pydantic import ValidationError
 
 from events.publisher import get_publisher
+from linkedin.ratelimit import Traffic
 from rsc.mailer import Mailer
 from schemas.ats import (
     ApplicationCreated,
@@ -20,6 +21,8 @@ from schemas.ats import (
     ApplicationUpdated,
     CandidateCreated,
     CandidateDeleted,
+    CandidateNoteCreated,
+    CandidateNoteUpdated,
     CandidateUpdated,
     JobClosed,
     JobCreated,
@@ -32,6 +35,7 @@ from schemas.ats import (
 )
 from schemas.catalog import InvalidEvent, describe_validation_error, parse_event
 from schemas.commands import (
+    BackfillSlice,
     ContractPoll,
     DeletionSweep,
     MembersChanged,
@@ -41,7 +45,13 @@ from schemas.commands import (
     SeatRefresh,
 )
 from schemas.envelope import Event, Model
-from schemas.linkedin import ExportRequested, InMailReceived, MailStubReceived, ProspectNoteChanged
+from schemas.linkedin import (
+    ExportRequested,
+    InMailReceived,
+    IntegrationStatusChanged,
+    MailStubReceived,
+    ProspectNoteChanged,
+)
 from store.uow import UnitOfWork
 from workers.ats_records import (
     ApplicationEvent,
@@ -52,12 +62,15 @@ from workers.ats_records import (
     handle_job_event,
 )
 from workers.broker import broker
+from workers.candidate_notes import NoteEvent, handle_note_event
 from workers.deletion_cascade import (
     handle_application_deleted,
     handle_candidate_deleted,
     handle_deletion_sweep,
 )
+from workers.historical_backfill import run_backfill
 from workers.inmail_sync import handle_inmail, handle_mail_stub
+from workers.integration_lifecycle import handle_status_changed
 from workers.note_replies import handle_note_replied
 from workers.note_sync import handle_prospect_note
 from workers.outbox_sweep import sweep_outbox
@@ -75,6 +88,7 @@ __all__ = [
     "apply_application_event",
     "apply_candidate_event",
     "apply_job_event",
+    "apply_note_event",
     "apply_user_event",
     "broker",
     "delete_application",
@@ -89,9 +103,11 @@ __all__ = [
     "push_deletions",
     "push_outbox",
     "refresh_seats_actor",
+    "run_backfill_actor",
     "sync_inmail",
     "sync_mail_stub",
     "sync_prospect_note",
+    "verify_integration_status",
 ]
 
 
@@ -277,3 +293,29 @@ def push_deletions(command: DeletionSweep) -> None:
 def poll_purge_notices_actor(command: PurgeNoticePoll) -> None:
     """Read the tenant's new purge notices from LinkedIn (requested by the scheduler)."""
     poll_purge_notices(command, UnitOfWork(command.tenant), linkedin_for(command.tenant))
+
+
+@event_actor(
+    queue=Queue.STATUS_PUSH,
+    name="apply_note_event",
+    accepts=(CandidateNoteCreated, CandidateNoteUpdated),
+)
+def apply_note_event(event: NoteEvent) -> None:
+    """A note about a candidate or an application was written or changed in the ATS."""
+    handle_note_event(event, uow=UnitOfWork(event.tenant))
+
+
+@event_actor(
+    queue=Queue.INTEGRATION_LIFECYCLE, name="verify_integration_status", accepts=(IntegrationStatusChanged,)
+)
+def verify_integration_status(event: IntegrationStatusChanged) -> None:
+    """LinkedIn pushed INTEGRATION_STATUS_CHANGE: verify it with LinkedIn, enable or disable the tenant."""
+    handle_status_changed(event, UnitOfWork(event.tenant), linkedin_for(event.tenant), get_publisher())
+
+
+@command_actor(queue=Queue.HISTORICAL_BACKFILL, name="run_backfill", command=BackfillSlice)
+def run_backfill_actor(command: BackfillSlice) -> None:
+    """Work on a tenant's historical backfill (or purge) for one slice, on the bulk share of the budget."""
+    run_backfill(
+        command, UnitOfWork(command.tenant), linkedin_for(command.tenant, Traffic.BULK), get_publisher()
+    )

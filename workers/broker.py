@@ -25,6 +25,7 @@ from dramatiq.middleware import (
 
 from rsc.settings import Settings, get_settings
 from workers.errors import is_transient
+from workers.integration_gate import IntegrationGate
 from workers.message_metrics import MessageMetrics
 from workers.middleware import DeadLetterRecorder, EventContext
 from workers.topology import dead_letter_queue_arguments, work_queue_arguments
@@ -71,6 +72,8 @@ def middleware(settings: Settings) -> list[dramatiq.Middleware]:
             retry_when=make_retry_policy(settings),
         ),
         DeadLetterRecorder(),
+        # Work for a tenant whose integration is off is settled (acknowledged and recorded), not run.
+        IntegrationGate(),
     ]
 
 

@@ -20,6 +20,7 @@ from rsc.settings import get_settings
 from store.base import to_ms
 from store.candidates import Candidate
 from store.linkedin_sync import Resource, SyncOutcome
+from store.tenants import tenant_syncs
 from store.uow import UnitOfWork
 from workers.application_push import (
     WAIT_FOR_DEPENDENCY,
@@ -27,6 +28,7 @@ from workers.application_push import (
     send_applications,
     stages_synced,
 )
+from workers.candidate_notes import build_notes, send_notes
 from workers.job_push import build_jobs, send_jobs
 
 log = get_logger(__name__)
@@ -52,6 +54,8 @@ class PushReport:
     held: list[str] = field(default_factory=list)
     #: Records LinkedIn failed transiently (429/5xx per entity); the next sweep retries them.
     failed: list[str] = field(default_factory=list)
+    #: The tenant's integration is not enabled: nothing was claimed or sent.
+    not_syncing: bool = False
 
     @property
     def complete(self) -> bool:
@@ -138,12 +142,14 @@ BUILDERS: dict[Resource, Builder] = {
     Resource.CANDIDATE_MEMBER: _build_member_links,
     Resource.JOB: build_jobs,
     Resource.APPLICATION: build_applications,
+    Resource.NOTE: build_notes,
 }
 SENDERS: dict[Resource, Sender] = {
     Resource.CANDIDATE: lambda li, bodies: li.candidates.upsert(bodies),
     Resource.CANDIDATE_MEMBER: lambda li, links: li.candidates.set_manual_match(links),
     Resource.JOB: send_jobs,
     Resource.APPLICATION: send_applications,
+    Resource.NOTE: send_notes,
 }
 AFTER_SYNC: dict[Resource, AfterSync] = {
     Resource.APPLICATION: stages_synced,
@@ -159,17 +165,25 @@ def push_pending(
     limit: int = 100,
     quiet_for: timedelta = timedelta(0),
     max_wait: timedelta | None = None,
+    through: str | None = None,
 ) -> PushReport:
     """Push one batch (at most ``limit``) of the due records of ``resource`` and settle them.
 
     What cannot be pushed now stays dirty in the outbox, where the outbox sweep finds it; the report
     says what and why. A call LinkedIn refused as a whole raises (``LinkedInUnavailable`` after the
     records were released for the next attempt, ``LinkedInRejected`` after they were marked refused).
+    Nothing is sent while the tenant's integration is not enabled; ``through`` leaves out ids after
+    it (the historical backfill's).
     """
     report = PushReport()
     wanted = list(ids) if ids is not None else None
     with uow:
-        claimed = uow.outbox.claim(resource, ids=wanted, limit=limit, quiet_for=quiet_for, max_wait=max_wait)
+        if not tenant_syncs(uow.session, uow.tenant):
+            report.not_syncing = True
+            return report
+        claimed = uow.outbox.claim(
+            resource, ids=wanted, limit=limit, quiet_for=quiet_for, max_wait=max_wait, through=through
+        )
         if wanted is not None:
             report.held = sorted(uow.outbox.dirty_ids(resource, wanted) - set(claimed))
         if not claimed:

@@ -27,8 +27,15 @@ from workers.linkedin_push import SENDERS, push_pending
 
 log = get_logger(__name__)
 
-#: Jobs before the applications that reference them; candidates before their member links.
-PUSH_ORDER = (Resource.JOB, Resource.CANDIDATE, Resource.CANDIDATE_MEMBER, Resource.APPLICATION)
+#: Jobs before the applications that reference them; candidates before their member links; notes
+#: after the candidates and applications they hang off.
+PUSH_ORDER = (
+    Resource.JOB,
+    Resource.CANDIDATE,
+    Resource.CANDIDATE_MEMBER,
+    Resource.APPLICATION,
+    Resource.NOTE,
+)
 #: Batches of 100 one sweep message pushes per resource before it yields to other messages.
 MAX_BATCHES = 20
 #: A sweep starts no new batch after this many seconds (far inside the message time limit); what is
@@ -94,12 +101,24 @@ def _sweep(
 ) -> SweepReport:
     sweep = SweepReport()
     deadline = time.monotonic() + MAX_SWEEP_S
+    with uow:
+        # While a historical backfill runs, records it has not reached yet are its to send.
+        bounds = uow.backfills.live_bounds()
     for resource in pushable_resources():
+        if resource in bounds and bounds[resource] is None:
+            continue
         for _ in range(max_batches):
             if time.monotonic() > deadline or not _hold(uow, holder):
                 return sweep
             try:
-                report = push_pending(uow, linkedin, resource, quiet_for=quiet_for, max_wait=max_wait)
+                report = push_pending(
+                    uow,
+                    linkedin,
+                    resource,
+                    quiet_for=quiet_for,
+                    max_wait=max_wait,
+                    through=bounds.get(resource),
+                )
             except LinkedInUnavailable as exc:
                 # The records were released; the next sweep tries again.
                 log.warning(
@@ -113,6 +132,9 @@ def _sweep(
                 )
                 sweep.rejected += 1
                 continue
+            if report.not_syncing:
+                sweep.skipped = True
+                return sweep
             sweep.sent[resource.value] = sweep.sent.get(resource.value, 0) + report.sent
             sweep.rejected += len(report.rejected)
             if report.claimed == 0 or (report.failed and not report.synced):

@@ -6,6 +6,7 @@ import threading
 
 from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
+from linkedin.ratelimit import Traffic
 from store.db import get_store
 from store.tenants import TenantApp, TenantDirectory
 from workers.errors import PermanentError
@@ -45,9 +46,10 @@ def linkedin_clients() -> LinkedInClients:
         return _clients
 
 
-def linkedin_for(tenant_id: str) -> LinkedInClient:
+def linkedin_for(tenant_id: str, traffic: Traffic = Traffic.LIVE) -> LinkedInClient:
+    """The tenant's client; ``Traffic.BULK`` (the historical backfill) spends only the bulk share."""
     app = tenant_app(tenant_id)
-    return linkedin_clients().for_app(AppCredentials(app.client_id, app.client_secret), app.org_urn)
+    return linkedin_clients().for_app(AppCredentials(app.client_id, app.client_secret), app.org_urn, traffic)
 
 
 def use_linkedin_clients(clients: LinkedInClients) -> None:

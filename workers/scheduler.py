@@ -16,7 +16,9 @@ from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
 from store.db import Store, get_store
 from store.linkedin_sync import tenants_with_due_records
+from store.tenants import syncing_tenant_ids
 from workers.deletion_cascade import deletion_sweep_messages
+from workers.historical_backfill import kick_messages
 from workers.outbox_sweep import pushable_resources
 from workers.profile_match import member_sweep_messages
 from workers.prospect_scheduler import ProspectScheduler
@@ -46,11 +48,28 @@ class Scheduler:
                 quiet_for=timedelta(seconds=self.settings.outbox_grace_s),
                 max_wait=timedelta(seconds=self.settings.outbox_max_wait_s),
             )
+            # Nothing is pushed for a tenant whose integration is not enabled.
+            syncing = syncing_tenant_ids(session)
+            tenants = [t for t in tenants if t in syncing]
         messages = [command_message(Queue.STATUS_PUSH.value, SWEEP_ACTOR, tenant=t) for t in tenants]
         if messages:
             self.publisher.publish_messages(messages)
             log.info("outbox sweeps requested", count=len(messages))
-        return len(messages) + self._profile_match_sweeps() + self.prospects.tick() + self._privacy_work()
+        return (
+            len(messages)
+            + self._profile_match_sweeps()
+            + self.prospects.tick()
+            + self._privacy_work()
+            + self._backfills()
+        )
+
+    def _backfills(self) -> int:
+        """A runner for each historical backfill nobody works on (a new run, or its worker died)."""
+        messages = kick_messages(self.store)
+        if messages:
+            self.publisher.publish_messages(messages)
+            log.info("backfill runners requested", count=len(messages))
+        return len(messages)
 
     def _profile_match_sweeps(self) -> int:
         """Re-matching for each tenant whose LinkedIn members changed (``workers.profile_match``)."""

@@ -29,6 +29,10 @@ class Queue(StrEnum):
     PROFILE_MATCH = "profile_match"
     #: Deletions the ATS asked for: erasure in the store, deletes sent to LinkedIn, purge notices.
     DELETION_CASCADE = "deletion_cascade"
+    #: Setup: INTEGRATION_STATUS_CHANGE pushes verified with LinkedIn, enabling and disabling tenants.
+    INTEGRATION_LIFECYCLE = "integration_lifecycle"
+    #: The one-time historical sync of a tenant (and the purge of what LinkedIn holds), in slices.
+    HISTORICAL_BACKFILL = "historical_backfill"
 
 
 #: Dead letters are kept this long (ms) for inspection and replay. Dramatiq reads the same

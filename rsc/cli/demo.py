@@ -1,4 +1,4 @@
-"""``rsc demo``: a demo tenant, a published job and a LinkedIn export, end to end, in seconds."""
+"""``rsc demo``: a demo tenant set up and enabled, a published job and a LinkedIn export, end to end."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ T = TypeVar("T")
 
 TENANT = "demo"
 ORG = "urn:li:organization:1000"
+CONTRACT = "urn:li:contract:1000"
 CLIENT_ID = "demo-client"
 JOB_ID = "DEMO-ENG-1"
 #: A fictional member for the demo export.
@@ -43,7 +44,7 @@ def _wait(what: str, check: Callable[[], T | None], timeout: float) -> T:
 def run_demo(
     timeout: float = typer.Option(30.0, help="Seconds to wait for each step."),
 ) -> None:
-    """Seed a demo tenant and job, have the sandbox push an export, and show where it landed.
+    """Onboard and enable a demo tenant, seed a job, have the sandbox push an export, show where it landed.
 
     Needs the pipeline running (`make run` in another terminal).
     """
@@ -52,8 +53,10 @@ def run_demo(
     from events.publisher import get_publisher
     from rsc.settings import get_settings
     from schemas.catalog import parse_event
-    from store.tenants import Tenant
+    from store.tenants import Tenant, TenantStatus
     from store.uow import OpsUnitOfWork, UnitOfWork
+    from workers.integration_lifecycle import callback_url_for, onboard
+    from workers.runtime import linkedin_for
 
     settings = get_settings()
     sandbox = settings.linkedin_api_url.rstrip("/")
@@ -69,17 +72,48 @@ def run_demo(
     with OpsUnitOfWork() as ops:
         tenant = ops.tenants.get(TENANT)
         if tenant is None:
-            tenant = ops.tenants.add(Tenant(id=TENANT, org_urn=ORG, client_id=CLIENT_ID))
+            tenant = ops.tenants.add(Tenant(id=TENANT, org_urn=ORG, client_id=CLIENT_ID, display_name="Demo"))
             tenant.client_secret = secrets.token_urlsafe(24)
+            tenant.set_status(TenantStatus.PENDING, "waiting for the customer to enable the integration")
             ops.commit()
         secret = tenant.client_secret
-    callback = f"{settings.public_base_url.rstrip('/')}/webhooks/linkedin/{TENANT}"
-    app = {"clientId": CLIENT_ID, "clientSecret": secret, "organization": ORG, "callbackUrl": callback}
+    with UnitOfWork(TENANT) as uow:
+        uow.contracts.add(CONTRACT)
+        uow.commit()
+    callback = callback_url_for(TENANT)
+    app = {"clientId": CLIENT_ID, "clientSecret": secret, "organization": ORG, "contracts": [CONTRACT]}
     if http.get(f"{sandbox}/_sandbox/apps/{CLIENT_ID}").status_code == 404:
         http.post(f"{sandbox}/_sandbox/apps", json=app).raise_for_status()
     else:
-        http.put(f"{sandbox}/_sandbox/apps/{CLIENT_ID}", json={"callbackUrl": callback}).raise_for_status()
-    typer.echo(f"1. tenant '{TENANT}' ({ORG}) with its LinkedIn app; callback {callback}")
+        http.put(f"{sandbox}/_sandbox/apps/{CLIENT_ID}", json={"contracts": [CONTRACT]}).raise_for_status()
+    report = onboard(UnitOfWork(TENANT), linkedin_for(TENANT), get_publisher())
+    if report.refused:
+        typer.secho(f"LinkedIn refused part of the onboarding: {report.refused}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"1. tenant '{TENANT}' ({ORG}, contract {CONTRACT}) onboarded: {len(report.named)} integrations"
+    )
+    typer.echo(f"   named in LinkedIn, CALLBACK_URL {callback}")
+
+    def status() -> str:
+        with OpsUnitOfWork() as ops:
+            return ops.tenants.require(TENANT).status
+
+    if status() != TenantStatus.ENABLED:
+        # What the customer's admin does in Recruiter; LinkedIn then pushes INTEGRATION_STATUS_CHANGE.
+        http.post(
+            f"{sandbox}/_sandbox/integration-status",
+            json={"clientId": CLIENT_ID, "status": "ENABLED", "wait": True},
+        ).raise_for_status()
+        _wait(
+            "the integration_lifecycle worker to verify the enablement (is `make run` running?)",
+            lambda: status() == TenantStatus.ENABLED,
+            timeout,
+        )
+        typer.echo("2. the customer enabled it in Recruiter; the pipeline verified it with LinkedIn and")
+        typer.echo("   started the historical backfill (`rsc backfill status --tenant demo`)")
+    else:
+        typer.echo("2. the integration is enabled already (verified with LinkedIn on an earlier run)")
 
     now = datetime.now(UTC).isoformat()
     job = {
@@ -101,7 +135,7 @@ def run_demo(
             return stored is not None and stored.is_published
 
     _wait("the status_push worker to store the job (is `make run` running?)", job_stored, timeout)
-    typer.echo(f"2. job {JOB_ID} published in the ATS and stored")
+    typer.echo(f"3. job {JOB_ID} published in the ATS and stored")
 
     export = http.post(
         f"{sandbox}/_sandbox/exports",
@@ -116,7 +150,7 @@ def run_demo(
     export.raise_for_status()
     request_id = export.json()["requestId"]
     name = f"{MEMBER['firstName']} {MEMBER['lastName']}"
-    typer.echo(f"3. a recruiter exported {name} from LinkedIn (request {request_id})")
+    typer.echo(f"4. a recruiter exported {name} from LinkedIn (request {request_id})")
 
     def imported() -> tuple[str, str, str] | None:
         with UnitOfWork(TENANT) as uow:
@@ -126,7 +160,7 @@ def run_demo(
     outcome, candidate_id, application_id = _wait(
         "the profile_export worker to import the export", imported, timeout
     )
-    typer.echo(f"4. imported ({outcome}): candidate {candidate_id}")
+    typer.echo(f"5. imported ({outcome}): candidate {candidate_id}")
     typer.echo(f"   applied to {JOB_ID} as application {application_id}")
 
     def in_linkedin() -> Any:
@@ -136,11 +170,12 @@ def run_demo(
 
     remote = _wait("the outbox sweep to tell LinkedIn", in_linkedin, timeout)
     typer.echo(
-        f"5. LinkedIn shows the member as in the ATS (manualMatchedMember {remote['manualMatchedMember']})"
+        f"6. LinkedIn shows the member as in the ATS (manualMatchedMember {remote['manualMatchedMember']})"
     )
     typer.echo("")
     typer.echo("Where to look:")
     typer.echo(f"  the candidate in LinkedIn:  {sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
     typer.echo(f"  the application in LinkedIn: {sandbox}/_sandbox/orgs/{ORG}/applications")
     typer.echo(f"  the store:                  {settings.database_url}")
+    typer.echo(f"  the integrations:            rsc tenant status {TENANT}")
     typer.echo("  dead letters (none, we hope): rsc dlq list")

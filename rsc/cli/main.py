@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from rsc.cli import (
+    backfill,
     candidate,
     config,
     db,
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(tenant.app, name="tenant")
+app.add_typer(backfill.app, name="backfill")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(seat.app, name="seat")
 app.add_typer(candidate.app, name="candidate")

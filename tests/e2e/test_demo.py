@@ -1,4 +1,5 @@
-"""The newcomer's path: `rsc demo` against the running pipeline shows an export arrive."""
+"""The newcomer's path: `rsc demo` against the running pipeline onboards and enables a tenant through
+LinkedIn's own INTEGRATION_STATUS_CHANGE, then shows an export arrive."""
 
 from __future__ import annotations
 
@@ -6,12 +7,19 @@ from tests.e2e.pipeline import Pipeline
 
 
 def test_rsc_demo_shows_an_export_arrive_in_the_store_and_in_linkedin(pipeline: Pipeline) -> None:
-    pipeline.start_workers("worker", "profile_export", "status_push")
+    pipeline.start_workers(
+        "worker", "profile_export", "status_push", "integration_lifecycle", "historical_backfill"
+    )
     result = pipeline.rsc("demo", "--timeout", "60")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4. imported (created)" in result.stdout
-    assert "5. LinkedIn shows the member as in the ATS" in result.stdout
+    assert "2. the customer enabled it in Recruiter; the pipeline verified it" in result.stdout
+    assert "5. imported (created)" in result.stdout
+    assert "6. LinkedIn shows the member as in the ATS" in result.stdout
+    status = pipeline.rsc("tenant", "status", "demo")
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "demo: enabled" in status.stdout and "NOT_NAMED" not in status.stdout
     # Running it again is harmless: the same tenant, job and a second export of the same member.
     again = pipeline.rsc("demo", "--timeout", "60")
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "4. imported (already_applied)" in again.stdout
+    assert "2. the integration is enabled already" in again.stdout
+    assert "5. imported (already_applied)" in again.stdout

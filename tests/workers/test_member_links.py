@@ -15,7 +15,7 @@ from schemas.ats import CandidateSnapshot
 from store.db import Store
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
-from tests.helpers import ORG
+from tests.helpers import ORG, create_tenant
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.linkedin_push import push_pending
 from workers.member_links import (
@@ -37,7 +37,8 @@ GRACE = "urn:li:person:grace"
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxHarness]:
+def sandbox(tmp_path: Path, store: Store) -> Iterator[SandboxHarness]:
+    create_tenant("acme")  # enabled: its records may reach LinkedIn
     with running_sandbox(tmp_path) as harness:
         harness.create_app("acme-client", "acme-secret", ORG)
         yield harness

@@ -16,7 +16,7 @@ from schemas.linkedin import ExportRequest, ExportRequested
 from store.db import Store
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
-from tests.helpers import ORG
+from tests.helpers import ORG, create_tenant
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.outbox_sweep import sweep_outbox
 from workers.profile_export import (
@@ -45,7 +45,8 @@ MEMBER: dict[str, Any] = {
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxHarness]:
+def sandbox(tmp_path: Path, store: Store) -> Iterator[SandboxHarness]:
+    create_tenant("acme")  # enabled: its records may reach LinkedIn
     with running_sandbox(tmp_path) as harness:
         harness.create_app("acme-client", "acme-secret", ORG)
         yield harness
@@ -228,7 +229,7 @@ def test_an_import_does_not_wait_for_linkedin(
         assert uow.outbox.dirty_count(Resource.CANDIDATE) == 3
     sandbox.faults(error_rate=0.0)
     report = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
-    assert report.sent == {"job": 0, "candidate": 3, "candidate_member": 3, "application": 3}
+    assert report.sent == {"job": 0, "candidate": 3, "candidate_member": 3, "application": 3, "note": 0}
     for result in results:
         assert result is not None
         assert sandbox.record(ORG, "candidates", result.candidate_id)["manualMatchedMember"].startswith(
@@ -244,4 +245,5 @@ def test_an_import_does_not_wait_for_linkedin(
         "candidate": 0,
         "candidate_member": 0,
         "application": 0,
+        "note": 0,
     }

@@ -10,8 +10,9 @@ from events.publisher import Publisher
 from store.base import utcnow
 from store.db import get_store
 from store.linkedin_sync import Resource, SyncState
+from store.tenants import TenantStatus
 from store.uow import UnitOfWork
-from tests.helpers import drain
+from tests.helpers import create_tenant, drain
 from workers.scheduler import Scheduler
 
 
@@ -19,6 +20,12 @@ def test_a_tick_asks_for_one_sweep_per_tenant_with_due_records(
     sqlite_url: str, rabbit: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RSC_OUTBOX_GRACE_S", "0")
+    for tenant in ("acme", "globex", "initech", "hooli"):
+        create_tenant(tenant, client_id=f"{tenant}-client")
+    create_tenant("umbrella", client_id="umbrella-client", status=TenantStatus.PENDING)
+    with UnitOfWork("umbrella") as uow:  # not enabled yet: nothing of it is pushed
+        uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
+        uow.commit()
     for tenant in ("acme", "globex"):
         with UnitOfWork(tenant) as uow:
             uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
@@ -37,7 +44,7 @@ def test_a_tick_asks_for_one_sweep_per_tenant_with_due_records(
         state.lease_until = utcnow() + timedelta(seconds=30)
         session.commit()
 
-    assert Scheduler(Publisher(rabbit)).tick() == 2
+    Scheduler(Publisher(rabbit)).tick()  # enabled tenants get their purge notice polls too
     messages = drain(rabbit, "status_push")
     assert sorted(body["kwargs"]["tenant"] for body, _ in messages) == ["acme", "globex"]
     assert {body["actor_name"] for body, _ in messages} == {"push_outbox"}

@@ -222,7 +222,13 @@ def test_an_application_reaches_linkedin_with_its_whole_stage_history_in_order(
     statuses = ["New", "Screen", "Interview", "Offer", "Hired"]
     events = [ats.application("A-1", status=s, step=i, source="Referral") for i, s in enumerate(statuses)]
     apply(store, ats.job("J-1"), ats.candidate("C-1"), *events)
-    assert sweep(store, linkedin) == {"job": 1, "candidate": 1, "candidate_member": 0, "application": 1}
+    assert sweep(store, linkedin) == {
+        "job": 1,
+        "candidate": 1,
+        "candidate_member": 0,
+        "application": 1,
+        "note": 0,
+    }
     remote = sandbox.record(ORG, "applications", "A-1")
     assert remote["atsCandidateId"] == "C-1" and remote["atsJobPostingId"] == "J-1"
     assert (remote["atsJobPostingName"], remote["firstName"], remote["lastName"]) == (

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 21:11:07.117048
+Create Date: 2026-11-25 21:58:16.781174
 """
 
 from collections.abc import Sequence
@@ -50,6 +50,23 @@ def upgrade() -> None:
         batch_op.create_index('ix_applications_candidate', ['tenant_id', 'candidate_id'], unique=False)
         batch_op.create_index('ix_applications_job', ['tenant_id', 'job_id'], unique=False)
 
+    op.create_table('ats_notes',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=200), nullable=False),
+    sa.Column('candidate_id', sa.String(length=200), nullable=False),
+    sa.Column('application_id', sa.String(length=200), nullable=True),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('author_first_name', sa.Text(), nullable=True),
+    sa.Column('author_last_name', sa.Text(), nullable=True),
+    sa.Column('created_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('modified_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('source_modified_ms', sa.BigInteger(), nullable=False),
+    sa.Column('source_revision', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_ats_notes'))
+    )
+    with op.batch_alter_table('ats_notes', schema=None) as batch_op:
+        batch_op.create_index('ix_ats_notes_candidate', ['tenant_id', 'candidate_id'], unique=False)
+
     op.create_table('ats_users',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('id', sa.String(length=200), nullable=False),
@@ -69,6 +86,43 @@ def upgrade() -> None:
     with op.batch_alter_table('ats_users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ats_users_email_key'), ['email_key'], unique=False)
 
+    op.create_table('backfill_cursors',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('run', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('resource', sa.String(length=32), nullable=False),
+    sa.Column('after_id', sa.String(length=200), nullable=True),
+    sa.Column('inflight_through', sa.String(length=200), nullable=True),
+    sa.Column('finished', sa.Boolean(), nullable=False),
+    sa.Column('total', sa.BigInteger(), nullable=False),
+    sa.Column('sent', sa.BigInteger(), nullable=False),
+    sa.Column('rejected', sa.BigInteger(), nullable=False),
+    sa.Column('waiting', sa.BigInteger(), nullable=False),
+    sa.Column('skipped', sa.BigInteger(), nullable=False),
+    sa.Column('batches', sa.Integer(), nullable=False),
+    sa.Column('started_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('tenant_id', 'run', 'resource', name=op.f('pk_backfill_cursors'))
+    )
+    op.create_table('backfill_runs',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('run', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('phases', sa.String(length=200), nullable=False),
+    sa.Column('phase', sa.String(length=32), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('created_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('running_since', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('done_when_running_since', sa.BigInteger(), nullable=False),
+    sa.Column('holder', sa.String(length=64), nullable=True),
+    sa.Column('lease_until', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('requested_until', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('updated_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'run', name=op.f('pk_backfill_runs'))
+    )
     op.create_table('candidate_merges',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -438,12 +492,46 @@ def upgrade() -> None:
     with op.batch_alter_table('seats', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_seats_user_id'), ['user_id'], unique=False)
 
+    op.create_table('skipped_messages',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('message_id', sa.String(length=64), nullable=False),
+    sa.Column('queue', sa.String(length=100), nullable=False),
+    sa.Column('actor', sa.String(length=100), nullable=False),
+    sa.Column('event_type', sa.String(length=200), nullable=True),
+    sa.Column('event_id', sa.String(length=200), nullable=True),
+    sa.Column('reason_code', sa.String(length=64), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('skipped_at', store.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_skipped_messages'))
+    )
+    with op.batch_alter_table('skipped_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_skipped_messages_tenant', ['tenant_id', 'skipped_at'], unique=False)
+
+    op.create_table('tenant_integrations',
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('integration_type', sa.String(length=32), nullable=False),
+    sa.Column('context', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.Text(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('linkedin_modified_ms', sa.BigInteger(), nullable=True),
+    sa.Column('request_id', sa.String(length=200), nullable=True),
+    sa.Column('named_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('checked_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('tenant_id', 'integration_type', 'context', name=op.f('pk_tenant_integrations'))
+    )
     op.create_table('tenants',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('org_urn', sa.String(length=200), nullable=False),
     sa.Column('client_id', sa.String(length=200), nullable=False),
     sa.Column('client_secret_enc', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('status_reason', sa.Text(), nullable=True),
+    sa.Column('status_changed_at', store.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('legacy_csa', sa.Boolean(), nullable=False),
+    sa.Column('disabled_by_operator', sa.Boolean(), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=True),
+    sa.Column('callback_url', sa.Text(), nullable=True),
     sa.Column('job_availability', sa.String(length=32), nullable=False),
     sa.Column('created_at', store.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', store.base.UtcDateTime(timezone=True), nullable=False),
@@ -532,6 +620,11 @@ def downgrade() -> None:
     op.drop_table('candidate_match_keys')
     op.drop_table('candidate_emails')
     op.drop_table('tenants')
+    op.drop_table('tenant_integrations')
+    with op.batch_alter_table('skipped_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_skipped_messages_tenant')
+
+    op.drop_table('skipped_messages')
     with op.batch_alter_table('seats', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_seats_user_id'))
 
@@ -598,10 +691,16 @@ def downgrade() -> None:
         batch_op.drop_index('ix_candidate_merges_source')
 
     op.drop_table('candidate_merges')
+    op.drop_table('backfill_runs')
+    op.drop_table('backfill_cursors')
     with op.batch_alter_table('ats_users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ats_users_email_key'))
 
     op.drop_table('ats_users')
+    with op.batch_alter_table('ats_notes', schema=None) as batch_op:
+        batch_op.drop_index('ix_ats_notes_candidate')
+
+    op.drop_table('ats_notes')
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index('ix_applications_job')
         batch_op.drop_index('ix_applications_candidate')

@@ -1,0 +1,306 @@
+"""Historical backfill runs: where each one stands, so a crash or a restart resumes where it stopped.
+
+A run walks a tenant's records entity by entity (its *phases*: jobs, candidates, applications,
+notes), in batches of at most 100 taken in id order (keyset pagination). Per phase a cursor says
+which ids are done (``after_id``: everything up to it) and which batch is in flight
+(``inflight_through``): a batch is recorded in flight before it is sent and the cursor moves past it
+once LinkedIn's answer is settled in the outbox, so a crash resends at most the batch in flight.
+
+The same machinery deletes what LinkedIn holds (a *purge*, ``rsc tenant disable --purge-remote``).
+One run of a tenant runs at a time: a runner holds the run's lease while it works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String, Text, func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
+
+from store.base import Base, TenantScoped, utcnow
+from store.linkedin_sync import Resource
+
+
+class BackfillKind(StrEnum):
+    #: Send the current state of every record (the one-time historical sync on enablement).
+    SYNC = "sync"
+    #: Delete from LinkedIn every record it holds (after the integration was disabled).
+    PURGE = "purge"
+
+
+class BackfillState(StrEnum):
+    RUNNING = "running"
+    #: Paused by the operator; ``rsc backfill resume`` goes on where it stopped.
+    PAUSED = "paused"
+    DONE = "done"
+    #: Ended before it was done (the integration was disabled, or a newer run replaced it).
+    STOPPED = "stopped"
+
+    @property
+    def active(self) -> bool:
+        return self in (BackfillState.RUNNING, BackfillState.PAUSED)
+
+
+class BackfillRun(TenantScoped, Base):
+    __tablename__ = "backfill_runs"
+
+    run: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16))
+    #: The phases (resources) of the run in order, comma-separated.
+    phases: Mapped[str] = mapped_column(String(200))
+    #: The phase being worked on; NULL once the run is over.
+    phase: Mapped[str | None] = mapped_column(String(32))
+    #: Why the run was paused or stopped.
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    #: When the run last started running (start or resume), and the records done by then: the rate.
+    running_since: Mapped[datetime | None]
+    done_when_running_since: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: The runner working on it, until its lease ends (renewed batch by batch).
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    #: A message asking a runner to work on it is queued until then (the scheduler asks again after).
+    requested_until: Mapped[datetime | None]
+    #: Consecutive failed batches, and the last failure (class and what happens next).
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def phase_list(self) -> list[str]:
+        return [p for p in self.phases.split(",") if p]
+
+
+class BackfillCursor(TenantScoped, Base):
+    __tablename__ = "backfill_cursors"
+
+    run: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    resource: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: Every record with an id up to this one (in the store's id order) is done.
+    after_id: Mapped[str | None] = mapped_column(String(200))
+    #: The last id of the batch in flight: recorded before it is sent, cleared once it is settled.
+    inflight_through: Mapped[str | None] = mapped_column(String(200))
+    finished: Mapped[bool] = mapped_column(default=False)
+    #: Records of the entity when the phase started (``rsc backfill status`` counts them again).
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Records LinkedIn took (sync) or confirmed deleted (purge).
+    sent: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Records refused by LinkedIn or that cannot be sent as the ATS holds them (reason in the outbox).
+    rejected: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Records left to the live outbox sweep: waiting for a record they depend on, or failed transiently.
+    waiting: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Records with nothing to send (a draft job never listed, a record LinkedIn does not hold).
+    skipped: Mapped[int] = mapped_column(BigInteger, default=0)
+    batches: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.rejected + self.waiting + self.skipped
+
+
+class BackfillBusy(RuntimeError):
+    """A run of the tenant is still running or paused."""
+
+
+class Backfills:
+    def __init__(self, session: Session, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    def current(self) -> BackfillRun | None:
+        """The tenant's latest run, whatever its state."""
+        return self.session.scalars(
+            select(BackfillRun).where(BackfillRun.tenant_id == self.tenant).order_by(BackfillRun.run.desc())
+        ).first()
+
+    def active(self) -> BackfillRun | None:
+        run = self.current()
+        return run if run is not None and BackfillState(run.state).active else None
+
+    def start(self, kind: BackfillKind, phases: Iterable[str], *, reason: str | None = None) -> BackfillRun:
+        """A new run, running from the first phase. ``BackfillBusy`` while another one is active."""
+        busy = self.active()
+        if busy is not None:
+            raise BackfillBusy(
+                f"{busy.kind} run {busy.run} of tenant {self.tenant!r} is {busy.state}; wait for it, or "
+                f"stop it first"
+            )
+        latest = self.current()
+        now = utcnow()
+        order = list(phases)
+        run = BackfillRun(
+            tenant_id=self.tenant,
+            run=(latest.run + 1) if latest is not None else 1,
+            kind=kind.value,
+            state=BackfillState.RUNNING.value,
+            phases=",".join(order),
+            phase=order[0] if order else None,
+            reason=reason,
+            created_at=now,
+            running_since=now,
+            done_when_running_since=0,
+            failures=0,
+        )
+        self.session.add(run)
+        for resource in order:
+            self.session.add(BackfillCursor(tenant_id=self.tenant, run=run.run, resource=resource))
+        if not order:
+            run.state, run.finished_at = BackfillState.DONE.value, now
+        self.session.flush()
+        return run
+
+    def get(self, run: int) -> BackfillRun | None:
+        return self.session.get(BackfillRun, (self.tenant, run))
+
+    def lock(self, run: int) -> BackfillRun | None:
+        """The run, its row locked until the transaction ends (PostgreSQL; SQLite locks on write)."""
+        stmt = select(BackfillRun).where(BackfillRun.tenant_id == self.tenant, BackfillRun.run == run)
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt.execution_options(populate_existing=True)).first()
+
+    def cursor(self, run: int, resource: str) -> BackfillCursor:
+        cursor = self.session.get(BackfillCursor, (self.tenant, run, resource))
+        if cursor is None:
+            raise LookupError(f"run {run} of tenant {self.tenant!r} has no phase {resource!r}")
+        return cursor
+
+    def cursors(self, run: BackfillRun) -> list[BackfillCursor]:
+        rows = {
+            c.resource: c
+            for c in self.session.scalars(
+                select(BackfillCursor).where(
+                    BackfillCursor.tenant_id == self.tenant, BackfillCursor.run == run.run
+                )
+            )
+        }
+        return [rows[p] for p in run.phase_list if p in rows]
+
+    def done_records(self, run: BackfillRun) -> int:
+        return sum(c.done for c in self.cursors(run))
+
+    # -- the runner's lease ------------------------------------------------------------------------
+
+    def acquire(self, run: int, holder: str, lease: timedelta) -> bool:
+        """Take (or renew) the lease of a running run. False when another runner holds it, or the
+        run is not running any more."""
+        now = utcnow()
+        result = self.session.execute(
+            update(BackfillRun)
+            .where(
+                BackfillRun.tenant_id == self.tenant,
+                BackfillRun.run == run,
+                BackfillRun.state == BackfillState.RUNNING.value,
+                or_(
+                    BackfillRun.holder.is_(None),
+                    BackfillRun.holder == holder,
+                    BackfillRun.lease_until.is_(None),
+                    BackfillRun.lease_until < now,
+                ),
+            )
+            .values(holder=holder, lease_until=now + lease, requested_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def release(self, run: int, holder: str) -> None:
+        self.session.execute(
+            update(BackfillRun)
+            .where(BackfillRun.tenant_id == self.tenant, BackfillRun.run == run, BackfillRun.holder == holder)
+            .values(holder=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    def requested(self, run: int, hold: timedelta) -> None:
+        """A message asking for a runner is queued: the scheduler does not ask again before ``hold``."""
+        self.session.execute(
+            update(BackfillRun)
+            .where(BackfillRun.tenant_id == self.tenant, BackfillRun.run == run)
+            .values(requested_until=utcnow() + hold)
+            .execution_options(synchronize_session=False)
+        )
+
+    # -- operator transitions ----------------------------------------------------------------------
+
+    def pause(self, run: BackfillRun, reason: str) -> None:
+        run.state, run.reason = BackfillState.PAUSED.value, reason
+        run.running_since = None
+
+    def resume(self, run: BackfillRun) -> None:
+        run.state, run.reason = BackfillState.RUNNING.value, None
+        run.failures, run.last_error = 0, None
+        run.running_since = utcnow()
+        run.done_when_running_since = self.done_records(run)
+
+    def stop(self, run: BackfillRun, reason: str) -> None:
+        run.state, run.reason = BackfillState.STOPPED.value, reason
+        run.phase, run.finished_at, run.running_since = None, utcnow(), None
+
+    def finish(self, run: BackfillRun) -> None:
+        run.state, run.phase, run.finished_at = BackfillState.DONE.value, None, utcnow()
+
+    # -- the live lane -----------------------------------------------------------------------------
+
+    def live_bounds(self) -> dict[Resource, str | None]:
+        """How far live pushes may go, per resource, while a historical sync is active.
+
+        A resource missing from the answer is not bounded. One the sync has not reached yet maps to
+        None (nothing of it is pushed live: the sync will send the current state); the one it is
+        working on maps to the last id it is done with (records after it are the sync's). Member
+        links follow their candidates.
+        """
+        run = self.active()
+        if run is None or run.kind != BackfillKind.SYNC:
+            return {}
+        bounds: dict[Resource, str | None] = {}
+        for cursor in self.cursors(run):
+            if not cursor.finished:
+                bounds[Resource(cursor.resource)] = cursor.after_id
+        if Resource.CANDIDATE in bounds:
+            bounds[Resource.CANDIDATE_MEMBER] = bounds[Resource.CANDIDATE]
+        return bounds
+
+
+def page_ids(
+    session: Session,
+    column: InstrumentedAttribute[str],
+    tenant_column: InstrumentedAttribute[str],
+    tenant: str,
+    *,
+    after: str | None,
+    through: str | None = None,
+    limit: int = 100,
+) -> list[str]:
+    """The next ids of a tenant's table after ``after`` in the store's id order (keyset pagination)."""
+    stmt: Any = select(column).where(tenant_column == tenant)
+    if after is not None:
+        stmt = stmt.where(column > after)
+    if through is not None:
+        stmt = stmt.where(column <= through)
+    return list(session.scalars(stmt.order_by(column).limit(limit)))
+
+
+def count_rows(session: Session, tenant_column: InstrumentedAttribute[str], tenant: str) -> int:
+    return int(session.scalar(select(func.count()).where(tenant_column == tenant)) or 0)
+
+
+def runs_to_kick(session: Session, now: datetime | None = None) -> list[tuple[str, int]]:
+    """(tenant, run) of running runs no runner holds and no queued message asks for (operator query)."""
+    now = now or utcnow()
+    rows = session.execute(
+        select(BackfillRun.tenant_id, BackfillRun.run)
+        .where(
+            BackfillRun.state == BackfillState.RUNNING.value,
+            or_(BackfillRun.lease_until.is_(None), BackfillRun.lease_until < now),
+            or_(BackfillRun.requested_until.is_(None), BackfillRun.requested_until < now),
+        )
+        .order_by(BackfillRun.tenant_id, BackfillRun.run)
+    )
+    return [(tenant, run) for tenant, run in rows]
