@@ -198,6 +198,7 @@ def one_person(
     key = f"p{applications}"
     candidate_id = person(store, linkedin, key, applications, rich=True)
     sandbox.control("POST", "/reset", json={"parts": ["counters"]})
+
     # The erasure alone, rolled back each time so the handler below still finds everything.
     def erase() -> Any:
         with UnitOfWork(TENANT, store) as uow:
