@@ -12,40 +12,23 @@ from __future__ import annotations
 from typing import Any
 
 from linkedin.http import LinkedInHttp
+from linkedin.restli import read_pages
 
 #: Longest window LinkedIn accepts on conversationEvents and prospectNotes.
 MAX_WINDOW_MS = 12 * 3_600_000
-#: Items per page (LinkedIn's maximum for these finders).
-PAGE = 100
 
 
 class Prospects:
     def __init__(self, http: LinkedInHttp) -> None:
         self._http = http
 
-    def _pages(self, path: str, params: list[tuple[str, str]]) -> tuple[list[dict[str, Any]], int]:
-        items: list[dict[str, Any]] = []
-        calls = 0
-        start = 0
-        while True:
-            response = self._http.call(
-                "GET", path, params=[*params, ("start", str(start)), ("count", str(PAGE))]
-            )
-            calls += 1
-            body = response.json()
-            elements = [e for e in body.get("elements") or [] if isinstance(e, dict)]
-            items.extend(elements)
-            total = (body.get("paging") or {}).get("total")
-            start += len(elements)
-            if len(elements) < PAGE or (isinstance(total, int) and start >= total):
-                return items, calls
-
     def conversation_events(
         self, viewer: str, start_ms: int, end_ms: int
     ) -> tuple[list[dict[str, Any]], int]:
         """InMail events the seat ``viewer`` can see, created in [start_ms, end_ms)."""
         _check_window(start_ms, end_ms)
-        return self._pages(
+        return read_pages(
+            self._http,
             "/v2/conversationEvents",
             [
                 ("q", "criteria"),
@@ -60,7 +43,8 @@ class Prospects:
     ) -> tuple[list[dict[str, Any]], int]:
         """Stubs owned by any of ``owners``, created in [start_ms, end_ms)."""
         _check_window(start_ms, end_ms)
-        return self._pages(
+        return read_pages(
+            self._http,
             "/v2/mailStubs",
             [
                 ("q", "contract"),
@@ -76,7 +60,8 @@ class Prospects:
     ) -> tuple[list[dict[str, Any]], int]:
         """Notes of ``owners`` last modified in (after_ms, until_ms]."""
         _check_window(after_ms, until_ms)
-        return self._pages(
+        return read_pages(
+            self._http,
             "/v2/prospectNotes",
             [
                 ("q", "criteria"),

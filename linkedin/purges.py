@@ -10,10 +10,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from linkedin.http import LinkedInHttp
+from linkedin.restli import read_pages
 
 PATH = "/v2/atsPurgedExportedCandidates"
-#: Items per page.
-PAGE = 100
 
 
 class PurgedCandidate(BaseModel):
@@ -35,18 +34,5 @@ class PurgedCandidates:
         params = [("q", "criteria"), ("timeRange.end", str(end_ms))]
         if start_ms is not None:
             params.append(("timeRange.start", str(start_ms)))
-        items: list[dict[str, object]] = []
-        calls = 0
-        start = 0
-        while True:
-            response = self._http.call(
-                "GET", PATH, params=[*params, ("start", str(start)), ("count", str(PAGE))]
-            )
-            calls += 1
-            body = response.json()
-            elements = [e for e in body.get("elements") or [] if isinstance(e, dict)]
-            items.extend(elements)
-            total = (body.get("paging") or {}).get("total")
-            start += len(elements)
-            if len(elements) < PAGE or (isinstance(total, int) and start >= total):
-                return items, calls
+        items, calls = read_pages(self._http, PATH, params)
+        return list(items), calls

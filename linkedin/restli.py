@@ -11,13 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from rsc.logs import scrub
 
+if TYPE_CHECKING:
+    from linkedin.http import LinkedInHttp
+
 #: LinkedIn accepts at most this many records per batch call.
 MAX_BATCH = 100
+#: Largest page LinkedIn's finders serve (their default is 10).
+MAX_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -131,3 +136,23 @@ def _normalise(key: str) -> str:
 def chunks(items: list[Any], size: int = MAX_BATCH) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def read_pages(
+    http: LinkedInHttp, path: str, params: list[tuple[str, str]], page: int = MAX_PAGE
+) -> tuple[list[dict[str, Any]], int]:
+    """Every element of a finder, page after page, and how many calls the pages cost.
+
+    The last page is the first one shorter than ``page`` or the one that reaches ``paging.total``.
+    """
+    items: list[dict[str, Any]] = []
+    calls = 0
+    while True:
+        response = http.call("GET", path, params=[*params, ("start", str(len(items))), ("count", str(page))])
+        calls += 1
+        body = response.json()
+        elements = [e for e in body.get("elements") or [] if isinstance(e, dict)]
+        items.extend(elements)
+        total = (body.get("paging") or {}).get("total")
+        if len(elements) < page or (isinstance(total, int) and len(items) >= total):
+            return items, calls

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from linkedin.http import LinkedInHttp
+from linkedin.restli import read_pages
 
 PATH = "/v2/seatsV2"
-#: Largest page LinkedIn serves (the default is 10).
-PAGE = 100
 
 
 class RecruiterSeat(BaseModel):
@@ -34,23 +33,5 @@ class Seats:
 
     def of_contract(self, contract: str) -> tuple[list[RecruiterSeat], int]:
         """Every seat of the contract, whatever its state, and the calls the pages cost."""
-        seats: list[RecruiterSeat] = []
-        calls = 0
-        while True:
-            response = self._http.call(
-                "GET",
-                PATH,
-                params=[
-                    ("q", "attributes"),
-                    ("contracts", contract),
-                    ("start", str(len(seats))),
-                    ("count", str(PAGE)),
-                ],
-            )
-            calls += 1
-            body = response.json()
-            elements = body.get("elements") or []
-            seats.extend(RecruiterSeat.model_validate(e) for e in elements)
-            total = (body.get("paging") or {}).get("total")
-            if len(elements) < PAGE or (isinstance(total, int) and len(seats) >= total):
-                return seats, calls
+        elements, calls = read_pages(self._http, PATH, [("q", "attributes"), ("contracts", contract)])
+        return [RecruiterSeat.model_validate(e) for e in elements], calls
