@@ -6,9 +6,11 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import func, select
 
 from linkedin.ratelimit import RateLimited, RateLimiter, RateLimits, Traffic, family_of, records_of
 from store.db import Store
+from store.linkedin_quota import QuotaDay, QuotaSpend
 
 
 class FakeClock:
@@ -136,6 +138,119 @@ def test_processes_on_two_hosts_never_overspend_together(store: Store) -> None:
     for start, _ in admitted:
         assert sum(n for at, n in admitted if start <= at < start + window - 0.001) <= 400
     # Saturated for 2 s at 400 records per 0.5 s: most of the budget was used.
+    assert sum(n for _, n in admitted) >= 0.5 * 400 * 4
+
+
+def spent_in_store(store: Store, app_id: str = "acme") -> tuple[int, int]:
+    """(records in the log, calls of every day) the store holds as spent for the app."""
+    with store.session(None) as session:
+        records = session.scalar(
+            select(func.coalesce(func.sum(QuotaSpend.records), 0)).where(QuotaSpend.app_id == app_id)
+        )
+        calls = session.scalar(
+            select(func.coalesce(func.sum(QuotaDay.calls), 0)).where(QuotaDay.app_id == app_id)
+        )
+    return int(records or 0), int(calls or 0)
+
+
+def test_a_lease_admits_many_calls_with_a_few_grants(store: Store) -> None:
+    clock = FakeClock()
+    rates = limiter(store, clock, margin=0.02)  # a lease lasts 0.6 s
+    for _ in range(60):
+        rates.acquire("acme", "atsCandidates", 1, Traffic.LIVE, max_wait_s=0)
+        clock.now += 0.001
+    # Leases of 4, 8, 16, 32 calls: 60 calls, 4 transactions instead of 60.
+    assert rates.grants == 4
+    # Everything granted is in the log at once: what was admitted, plus what the lease still holds.
+    records, calls = spent_in_store(store)
+    assert records >= 60
+    assert calls >= 60
+
+
+def test_a_lease_is_spent_only_while_it_lasts_and_gives_back_the_rest(store: Store) -> None:
+    clock = FakeClock()
+    rates = limiter(store, clock, margin=0.02)
+    for _ in range(3):
+        rates.acquire("acme", "atsCandidates", 10, Traffic.LIVE, max_wait_s=0)
+    grants = rates.grants
+    # A lease lasts half the margin (0.6 s of a minute counted 61.2 s long): a call it admits is
+    # never made more than that after the time it was logged at, so LinkedIn's minute stays within
+    # the budget. Past that, the next call needs a new lease.
+    clock.now += 0.6
+    rates.acquire("acme", "atsCandidates", 10, Traffic.LIVE, max_wait_s=0)
+    assert rates.grants == grants + 1
+    rates.release()
+    # The unused records and calls went back: the store counts exactly what was admitted.
+    assert spent_in_store(store) == (40, 4)
+
+
+def test_leases_admit_the_whole_minute_and_not_one_record_more(store: Store) -> None:
+    clock = FakeClock()
+    rates = limiter(store, clock, margin=0.02)
+    admitted = 0
+    while rates.try_acquire("acme", "atsCandidates", 7, Traffic.LIVE) is None:
+        admitted += 7
+    assert admitted == 994  # 142 calls of 7 records; the 143rd would make 1,001
+    # Another process (a limiter of its own) finds the budget spent, and learns when it has room.
+    other = limiter(store, clock, margin=0.02)
+    assert other.try_acquire("acme", "atsApplications", 7, Traffic.LIVE) == pytest.approx(61.2)
+
+
+def test_a_lease_does_not_outlive_its_day(store: Store) -> None:
+    clock = FakeClock(now=86_400.0 * 20_000 - 0.3)  # 0.3 s before midnight UTC
+    rates = limiter(store, clock, margin=0.02, calls_per_day=1000)
+    rates.acquire("acme", "atsApplications", 1, Traffic.LIVE, max_wait_s=0)
+    grants = rates.grants
+    clock.now += 0.4  # within the lease's 0.6 s, but a new day
+    rates.acquire("acme", "atsApplications", 1, Traffic.LIVE, max_wait_s=0)
+    assert rates.grants == grants + 1
+    rates.release()
+    with store.session(None) as session:
+        days = dict(
+            session.execute(select(QuotaDay.day, QuotaDay.calls).where(QuotaDay.app_id == "acme")).all()
+        )
+    assert days == {19_999: 1, 20_000: 1}
+
+
+def test_processes_holding_leases_never_overspend_together(store: Store) -> None:
+    """As the two-host test, with leases: every call is dated when its process admitted it locally,
+    and no LinkedIn minute (without the client's margin) holds more than the budget."""
+    other_host = Store(store.url)
+    limits = RateLimits(records_per_minute=400, clock_scale=120, margin=0.2)  # a 0.5 s minute
+    decided = threading.local()
+
+    def clock() -> float:
+        decided.at = time.time()
+        return float(decided.at)
+
+    hosts = [
+        RateLimiter(limits, lambda: store, clock=clock),
+        RateLimiter(limits, lambda: other_host, clock=clock),
+    ]
+    admitted: list[tuple[float, int]] = []
+    lock = threading.Lock()
+    deadline = time.time() + 2.0
+
+    def send(rates: RateLimiter) -> None:
+        while time.time() < deadline:
+            try:
+                rates.acquire("acme", "atsCandidates", 5, Traffic.LIVE, max_wait_s=1)
+            except RateLimited:
+                continue
+            with lock:
+                admitted.append((decided.at, 5))
+
+    threads = [threading.Thread(target=send, args=(hosts[i % 2],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    other_host.dispose()
+    minute = 60.0 / limits.clock_scale
+    for start, _ in admitted:
+        assert sum(n for at, n in admitted if start <= at < start + minute) <= 400
+    # Leases admitted several calls each, and the budget was mostly used.
+    assert sum(host.grants for host in hosts) < len(admitted)
     assert sum(n for _, n in admitted) >= 0.5 * 400 * 4
 
 
