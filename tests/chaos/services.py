@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -196,6 +197,13 @@ class PrivateRabbitMQ:
         self.stop()
         time.sleep(down_s)
         self.start()
+
+    def list_queues(self) -> dict[str, int]:
+        """Messages (ready and unacknowledged) of every queue of the default virtual host."""
+        result = self._ctl("list_queues", "name", "messages", "--formatter", "json", "-q")
+        if result.returncode != 0:
+            raise RuntimeError(f"rabbitmqctl list_queues failed: {result.stderr.strip()[-300:]}")
+        return {row["name"]: int(row["messages"]) for row in json.loads(result.stdout or "[]")}
 
     def _kill(self) -> None:
         if self._process is not None:
