@@ -50,7 +50,7 @@ def register_upcaster(old_type: str) -> Callable[[Upcaster], Upcaster]:
 def upcast(raw: dict[str, Any]) -> dict[str, Any]:
     """Bring an event dict of an old version up to the current version of its type."""
     seen: set[str] = set()
-    while (event_type := raw.get("type")) in UPCASTERS:
+    while isinstance(event_type := raw.get("type"), str) and event_type in UPCASTERS:
         if event_type in seen:
             raise InvalidEvent(f"upcaster loop at type {event_type!r}")
         seen.add(event_type)
@@ -86,6 +86,8 @@ def parse_event(raw: object) -> Event:
             raw = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidEvent(f"malformed JSON: {type(exc).__name__}") from None
+        except RecursionError:
+            raise InvalidEvent("malformed JSON: nested too deeply") from None
     if not isinstance(raw, dict):
         raise InvalidEvent("an event must be a JSON object")
     raw = upcast(raw)
