@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, insert, select, update
+from sqlalchemy import BigInteger, Index, Integer, String, Text, insert, select, tuple_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.ats import ApplicationSnapshot, StageTransition
@@ -54,6 +55,15 @@ class Applications:
 
     def get(self, application_id: str) -> Application | None:
         return self.session.get(Application, (self.tenant, application_id))
+
+    def many(self, application_ids: Collection[str]) -> dict[str, Application]:
+        """The applications of ``application_ids`` that exist, by id, in one query."""
+        rows = self.session.scalars(
+            select(Application).where(
+                Application.tenant_id == self.tenant, Application.id.in_(list(application_ids))
+            )
+        )
+        return {application.id: application for application in rows}
 
     def for_candidate(self, candidate_id: str) -> list[Application]:
         return list(
@@ -139,6 +149,22 @@ class Applications:
         """The application's stages LinkedIn has not confirmed yet, oldest first."""
         return [stage for stage in self.stages(application_id) if stage.synced_at is None]
 
+    def unsynced_stages_of(self, application_ids: Collection[str]) -> dict[str, list[ApplicationStage]]:
+        """``unsynced_stages`` of many applications in one query (those with none are left out)."""
+        rows = self.session.scalars(
+            select(ApplicationStage)
+            .where(
+                ApplicationStage.tenant_id == self.tenant,
+                ApplicationStage.application_id.in_(list(application_ids)),
+                ApplicationStage.synced_at.is_(None),
+            )
+            .order_by(ApplicationStage.changed_at, ApplicationStage.transition_id)
+        )
+        stages: dict[str, list[ApplicationStage]] = {}
+        for stage in rows:
+            stages.setdefault(stage.application_id, []).append(stage)
+        return stages
+
     def mark_stages_synced(self, application_id: str, transition_ids: list[str]) -> None:
         self.session.execute(
             update(ApplicationStage)
@@ -146,6 +172,22 @@ class Applications:
                 ApplicationStage.tenant_id == self.tenant,
                 ApplicationStage.application_id == application_id,
                 ApplicationStage.transition_id.in_(transition_ids),
+                ApplicationStage.synced_at.is_(None),
+            )
+            .values(synced_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+    def mark_many_stages_synced(self, transitions: Mapping[str, Collection[str]]) -> None:
+        """``mark_stages_synced`` of many applications ({application id: transition ids}) at once."""
+        keys = [(app, transition) for app, ids in transitions.items() for transition in ids]
+        if not keys:
+            return
+        self.session.execute(
+            update(ApplicationStage)
+            .where(
+                ApplicationStage.tenant_id == self.tenant,
+                tuple_(ApplicationStage.application_id, ApplicationStage.transition_id).in_(keys),
                 ApplicationStage.synced_at.is_(None),
             )
             .values(synced_at=utcnow())

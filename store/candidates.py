@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -89,6 +90,13 @@ class Candidates:
 
     def get(self, candidate_id: str) -> Candidate | None:
         return self.session.get(Candidate, (self.tenant, candidate_id))
+
+    def many(self, candidate_ids: Collection[str]) -> dict[str, Candidate]:
+        """The candidates of ``candidate_ids`` that exist, by id, in one query."""
+        rows = self.session.scalars(
+            select(Candidate).where(Candidate.tenant_id == self.tenant, Candidate.id.in_(list(candidate_ids)))
+        )
+        return {candidate.id: candidate for candidate in rows}
 
     def by_person_urn(self, person_urn: str) -> Candidate | None:
         return self.session.scalars(

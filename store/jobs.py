@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +43,13 @@ class Jobs:
 
     def get(self, job_id: str) -> Job | None:
         return self.session.get(Job, (self.tenant, job_id))
+
+    def many(self, job_ids: Collection[str]) -> dict[str, Job]:
+        """The jobs of ``job_ids`` that exist, by id, in one query."""
+        rows = self.session.scalars(
+            select(Job).where(Job.tenant_id == self.tenant, Job.id.in_(list(job_ids)))
+        )
+        return {job.id: job for job in rows}
 
     def apply(self, snapshot: JobSnapshot) -> bool:
         """Store the snapshot unless the stored one is as new or newer. True when it changed."""

@@ -99,6 +99,17 @@ class LinkedInOutbox:
     def state(self, resource: Resource, entity_id: str) -> SyncState | None:
         return self.session.get(SyncState, (self.tenant, resource.value, entity_id))
 
+    def states(self, resource: Resource, entity_ids: Iterable[str]) -> dict[str, SyncState]:
+        """The outbox rows of many records that have one, by entity id, in one query."""
+        rows = self.session.scalars(
+            select(SyncState).where(
+                SyncState.tenant_id == self.tenant,
+                SyncState.resource == resource.value,
+                SyncState.entity_id.in_(list(entity_ids)),
+            )
+        )
+        return {row.entity_id: row for row in rows}
+
     def claim(
         self,
         resource: Resource,
@@ -161,13 +172,17 @@ class LinkedInOutbox:
         error: str | None = None,
     ) -> None:
         """Record that LinkedIn holds (or refused) each record at the given version."""
+        by_version: dict[int, list[str]] = {}
         for entity_id, version in pushed.items():
+            by_version.setdefault(version, []).append(entity_id)
+        # One statement per version pushed, not per record: a batch mostly shares one or two.
+        for version, entity_ids in by_version.items():
             self.session.execute(
                 update(SyncState)
                 .where(
                     SyncState.tenant_id == self.tenant,
                     SyncState.resource == resource.value,
-                    SyncState.entity_id == entity_id,
+                    SyncState.entity_id.in_(entity_ids),
                 )
                 .values(
                     synced_version=case(

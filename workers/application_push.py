@@ -23,7 +23,7 @@ from store.applications import Application
 from store.base import to_ms
 from store.candidates import Candidate
 from store.jobs import Job
-from store.linkedin_sync import Resource
+from store.linkedin_sync import Resource, SyncState
 from store.uow import UnitOfWork
 
 #: LinkedIn's e-mail rule (reference §3.6): X@X.X.
@@ -65,14 +65,20 @@ def build_applications(
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}
     later: set[str] = set()
+    # The batch's rows in a few queries, not a few per application.
+    applications = uow.applications.many(claimed)
+    jobs = uow.jobs.many({a.job_id for a in applications.values()})
+    candidates = uow.candidates.many({a.candidate_id for a in applications.values()})
+    job_states = uow.outbox.states(Resource.JOB, jobs)
+    unsynced = uow.applications.unsynced_stages_of(claimed)
     for application_id in claimed:
-        application = uow.applications.get(application_id)
+        application = applications.get(application_id)
         if application is None:
             invalid[application_id] = "the application no longer exists in the store"
             continue
-        job = uow.jobs.get(application.job_id)
-        candidate = uow.candidates.get(application.candidate_id)
-        if job is None or candidate is None or not _job_sent(uow, job.id):
+        job = jobs.get(application.job_id)
+        candidate = candidates.get(application.candidate_id)
+        if job is None or candidate is None or not _job_sent(job_states.get(job.id)):
             # Its job or candidate has not arrived yet, or LinkedIn has not been told about the job.
             later.add(application_id)
             continue
@@ -84,15 +90,15 @@ def build_applications(
             continue
         stages = {
             stage.transition_id: {"atsCreatedAt": to_ms(stage.changed_at), "stage": stage.status}
-            for stage in uow.applications.unsynced_stages(application_id)
+            for stage in unsynced.get(application_id, [])
         }
         bodies[application_id] = ApplicationPush(application_record(application, candidate, job), stages)
     return bodies, invalid, later
 
 
-def _job_sent(uow: UnitOfWork, job_id: str) -> bool:
-    """Whether a push of the job has been settled (LinkedIn has it, refused it, or it is a draft)."""
-    state = uow.outbox.state(Resource.JOB, job_id)
+def _job_sent(state: SyncState | None) -> bool:
+    """Whether a push of the job (its outbox row) has been settled (LinkedIn has it, refused it, or
+    it is a draft)."""
     return state is None or state.synced_version > 0
 
 
@@ -142,6 +148,6 @@ def send_applications(linkedin: LinkedInClient, pushes: Mapping[str, Application
 
 def stages_synced(uow: UnitOfWork, pushed: Mapping[str, ApplicationPush]) -> None:
     """LinkedIn holds these applications' stages now: never send them again."""
-    for application_id, push in pushed.items():
-        if push.stages:
-            uow.applications.mark_stages_synced(application_id, list(push.stages))
+    uow.applications.mark_many_stages_synced(
+        {application_id: list(push.stages) for application_id, push in pushed.items() if push.stages}
+    )

@@ -87,13 +87,21 @@ def build_notes(
     invalid: dict[str, str] = {}
     later: set[str] = set()
     notes = uow.ats_notes.many(list(claimed))
+    # The parents' outbox rows in one query per kind, not one per note.
+    parents = {
+        (kind, entity_id): state
+        for kind in (Resource.CANDIDATE, Resource.APPLICATION)
+        for entity_id, state in uow.outbox.states(
+            kind, {p[1] for p in map(parent_of, notes.values()) if p[0] is kind}
+        ).items()
+    }
     for note_id in claimed:
         note = notes.get(note_id)
         if note is None:
             invalid[note_id] = "the note no longer exists in the store"
             continue
         parent = parent_of(note)
-        state = uow.outbox.state(*parent)
+        state = parents.get(parent)
         if state is None or state.synced_version == 0:
             # LinkedIn must hold the candidate or application before it takes its notes.
             later.add(note_id)

@@ -70,8 +70,9 @@ def build_jobs(
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}
     availability = job_availability_of(uow.session, uow.tenant)
+    jobs = uow.jobs.many(claimed)
     for job_id, version in claimed.items():
-        job = uow.jobs.get(job_id)
+        job = jobs.get(job_id)
         if job is None:
             invalid[job_id] = "the job no longer exists in the store"
             continue

@@ -109,8 +109,9 @@ def _address(address: Mapping[str, Any]) -> dict[str, Any]:
 def _build_candidates(uow: UnitOfWork, claimed: Mapping[str, int]) -> Built:
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}
+    candidates = uow.candidates.many(claimed)
     for candidate_id in claimed:
-        candidate = uow.candidates.get(candidate_id)
+        candidate = candidates.get(candidate_id)
         if candidate is None:
             invalid[candidate_id] = "the candidate no longer exists in the store"
         elif not candidate.first_name:
