@@ -40,11 +40,11 @@ class GatedActors:
             self.runs.append(("export_profile", event["tenant"]))
 
         self.push_outbox = dramatiq.actor(
-            push_outbox, broker=broker, actor_name="push_outbox", queue_name=Queue.STATUS_PUSH.value
-        )
+            actor_name="push_outbox", queue_name=Queue.STATUS_PUSH.value, broker=broker
+        )(push_outbox)
         self.export_profile = dramatiq.actor(
-            export_profile, broker=broker, actor_name="export_profile", queue_name=Queue.PROFILE_EXPORT.value
-        )
+            actor_name="export_profile", queue_name=Queue.PROFILE_EXPORT.value, broker=broker
+        )(export_profile)
 
 
 @pytest.fixture
