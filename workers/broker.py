@@ -24,7 +24,7 @@ from dramatiq.middleware import (
 )
 
 from rsc.settings import Settings, get_settings
-from workers.errors import is_transient
+from workers.errors import WAIT_RETRIES, NotReadyYet, is_transient
 from workers.integration_gate import IntegrationGate
 from workers.message_metrics import MessageMetrics
 from workers.middleware import DeadLetterRecorder, EventContext
@@ -49,6 +49,8 @@ class RscRabbitmqBroker(RabbitmqBroker):
 
 def make_retry_policy(settings: Settings) -> Any:
     def retry_when(retries: int, exception: BaseException) -> bool:
+        if isinstance(exception, NotReadyYet):
+            return retries < max(settings.max_retries, WAIT_RETRIES)
         return is_transient(exception) and retries < settings.max_retries
 
     return retry_when

@@ -30,6 +30,19 @@ class TransientError(Exception):
     reason_code = "transient_error"
 
 
+class NotReadyYet(TransientError):
+    """The message came before what it needs (another consumer's work on the same event): not a
+    failure, only early. It is retried up to ``WAIT_RETRIES`` times, not ``RSC_MAX_RETRIES``, so a
+    backlog on the other queue does not dead-letter it."""
+
+    reason_code = "not_ready_yet"
+
+
+#: Retries of a message that waits for another consumer (``NotReadyYet``): with the default
+#: backoff (up to 2 minutes) about half an hour, long enough for the other queue's backlog.
+WAIT_RETRIES = 20
+
+
 class BusinessRuleViolation(PermanentError):
     reason_code = "business_rule"
 

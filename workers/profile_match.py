@@ -44,7 +44,7 @@ from store.match_keys import Side
 from store.members import Member, MemberObservation, MemberSource, tenants_with_due_members
 from store.tombstones import Subject
 from store.uow import UnitOfWork
-from workers.errors import TransientError
+from workers.errors import NotReadyYet
 from workers.topology import Queue
 
 log = get_logger(__name__)
@@ -62,7 +62,7 @@ STATISTICS_EVERY = 10
 CandidateEvent = CandidateCreated | CandidateUpdated
 
 
-class CandidateNotStoredYet(TransientError):
+class CandidateNotStoredYet(NotReadyYet):
     reason_code = "candidate_not_stored_yet"
 
 

@@ -1,0 +1,25 @@
+"""Which failures are retried, and how often: the workers' retry policy."""
+
+from __future__ import annotations
+
+from rsc.settings import Settings
+from workers.broker import make_retry_policy
+from workers.errors import WAIT_RETRIES, PermanentError, TransientError
+from workers.profile_match import CandidateNotStoredYet
+
+
+def test_a_match_waiting_for_status_push_outlasts_the_retry_limit_of_failures() -> None:
+    # A backlog on status_push kept profile_match's candidate events early for longer than
+    # RSC_MAX_RETRIES retries: they were dead-lettered and the candidates never matched.
+    retry_when = make_retry_policy(Settings(max_retries=8))
+    early = CandidateNotStoredYet("candidate 'C-1' is not stored at this event's version yet")
+    assert retry_when(8, early)
+    assert retry_when(WAIT_RETRIES - 1, early)
+    assert not retry_when(WAIT_RETRIES, early)
+
+
+def test_other_failures_keep_their_limit_and_permanent_ones_are_never_retried() -> None:
+    retry_when = make_retry_policy(Settings(max_retries=8))
+    assert retry_when(7, TransientError("LinkedIn answered 503"))
+    assert not retry_when(8, TransientError("LinkedIn answered 503"))
+    assert not retry_when(0, PermanentError("job 'J-1' is not published"))
