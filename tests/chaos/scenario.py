@@ -449,6 +449,8 @@ def expected_state(log: ChaosLog, follow: list[Item], export_ids: dict[str, tupl
             continue
         consumer = CONSUMERS[family]
         inbox[consumer] = inbox.get(consumer, 0) + 1
+        if family == "candidate":  # matched too, once the store holds it (or it was deleted)
+            inbox["profile_match"] = inbox.get("profile_match", 0) + 1
         if family in ("job", "candidate", "application", "candidate_note"):
             key = data[{"candidate_note": "note_id"}.get(family, f"{family}_id")]
             newest(family, key, data)

@@ -74,7 +74,7 @@ def test_the_newest_snapshot_wins_and_every_transition_is_kept_whatever_the_log_
     assert want.applications == {
         "A-1": ("C-1", "J-1", "Onsite", (("A-1-t0", "Applied"), ("A-1-t1", "Reviewed"), ("A-1-t2", "Onsite")))
     }
-    assert want.inbox == {"status_push": 5}
+    assert want.inbox == {"status_push": 5, "profile_match": 2}
 
 
 def test_a_deleted_candidate_takes_its_applications_and_notes_and_an_exported_one_its_member() -> None:
