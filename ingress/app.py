@@ -8,6 +8,7 @@ body) in the ``rejections`` table.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,9 @@ log = get_logger(__name__)
 #: Inbox consumer name under which the ingress remembers the pushes it accepted.
 INGRESS_CONSUMER = "ingress"
 
+#: The tenant id pattern of ``schemas.envelope.TenantId``.
+_TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
 
 class _Refused(Exception):
     def __init__(self, status: int, code: str, reason: str) -> None:
@@ -53,7 +57,9 @@ class Ingress:
     # -- helpers running in the thread pool ------------------------------------------------------
 
     def _tenant(self, tenant_id: str) -> TenantApp:
-        app = self.tenants.get(tenant_id)
+        # Tenant ids are slugs: anything else names no tenant and is not worth a query (a NUL
+        # character, for one, is refused by PostgreSQL with an error).
+        app = self.tenants.get(tenant_id) if _TENANT_ID.match(tenant_id) else None
         if app is None:
             raise _Refused(404, "unknown_tenant", f"no tenant {tenant_id[:64]!r} behind this callback URL")
         return app
@@ -80,6 +86,8 @@ class Ingress:
             raw = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             raise _Refused(400, "malformed_body", "the body is not valid JSON") from None
+        except RecursionError:
+            raise _Refused(400, "malformed_body", "the body is JSON nested too deeply") from None
         if not isinstance(raw, dict):
             raise _Refused(400, "malformed_body", "the body must be a JSON object")
         try:
@@ -121,8 +129,13 @@ class Ingress:
         try:
             app = await run_in_threadpool(self._tenant, tenant_id)
             body = await self._read_body(request)
-            if not verify(app.client_secret, body, request.headers.get("x-li-signature")):
-                raise _Refused(401, "bad_signature", "X-LI-Signature is missing or does not match the body")
+            # Exactly one signature: with several, which one a proxy or a framework reads is a guess.
+            signatures = request.headers.getlist("x-li-signature")
+            signature = signatures[0] if len(signatures) == 1 else None
+            if not verify(app.client_secret, body, signature):
+                raise _Refused(
+                    401, "bad_signature", "X-LI-Signature is missing, repeated or does not match the body"
+                )
             result = await run_in_threadpool(self._accept, app, body)
         except _Refused as refused:
             known = None if refused.code == "unknown_tenant" else tenant_id

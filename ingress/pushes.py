@@ -24,6 +24,12 @@ from schemas.linkedin import (
 PUSH_SOURCE = "linkedin://rsc/push"
 
 
+#: Push ids are stored (the inbox); PostgreSQL's text cannot hold a NUL character.
+NO_NUL = r"^[^\x00]*$"
+#: The last millisecond of year 9999, the latest time a datetime holds.
+LATEST_TIMESTAMP_MS = 253_402_300_799_999
+
+
 class PushType(StrEnum):
     EXPORT_CANDIDATE_PROFILE = "EXPORT_CANDIDATE_PROFILE"
     INTEGRATION_STATUS_CHANGE = "INTEGRATION_STATUS_CHANGE"
@@ -34,11 +40,16 @@ class PushNotification(BaseModel):
 
     type: str = Field(validation_alias=AliasChoices("type", "eventType"), min_length=1, max_length=100)
     request_id: str = Field(
-        validation_alias=AliasChoices("requestId", "request_id"), min_length=1, max_length=200
+        validation_alias=AliasChoices("requestId", "request_id"),
+        min_length=1,
+        max_length=200,
+        pattern=NO_NUL,
     )
-    id: str | None = Field(default=None, min_length=1, max_length=200)
+    id: str | None = Field(default=None, min_length=1, max_length=200, pattern=NO_NUL)
     integration_context: str | None = Field(default=None, validation_alias="integrationContext")
-    created_at_ms: int | None = Field(default=None, validation_alias="createdAt", ge=0)
+    created_at_ms: int | None = Field(
+        default=None, validation_alias="createdAt", ge=0, le=LATEST_TIMESTAMP_MS
+    )
 
     @property
     def push_id(self) -> str:

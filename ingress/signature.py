@@ -17,7 +17,7 @@ def _escaped(body: bytes) -> bytes | None:
     """LinkedIn signs "the escaped Unicode version of the payload": JSON with \\uXXXX escapes."""
     try:
         return json.dumps(json.loads(body), ensure_ascii=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
 
 
