@@ -38,7 +38,13 @@ def fuzz_settings(examples: int) -> settings:
         deadline=None,
         derandomize=not LONG,
         print_blob=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+            # The app, the store and the broker are set up once per test and shared by its examples.
+            HealthCheck.function_scoped_fixture,
+        ],
     )
 
 
