@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, Text, func, or_, select, update
+from sqlalchemy import BigInteger, Integer, String, Text, func, or_, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
@@ -285,6 +285,22 @@ def page_ids(
     if through is not None:
         stmt = stmt.where(column <= through)
     return list(session.scalars(stmt.order_by(column).limit(limit)))
+
+
+#: The tables a run reads batch by batch.
+READ_TABLES = ("jobs", "candidates", "applications", "application_stages", "ats_notes", "linkedin_sync")
+
+
+def refresh_statistics(session: Session) -> None:
+    """Let PostgreSQL's planner see the tables' real size before a run reads them batch by batch.
+
+    A history imported in bulk grows them faster than autovacuum analyses them; with the statistics
+    of a nearly empty table the planner reads every outbox row of the tenant for each batch's
+    ``entity_id IN (...)`` (100,000 rows: a quarter of a second per statement instead of a
+    millisecond).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {', '.join(READ_TABLES)}"))
 
 
 def count_rows(session: Session, tenant_column: InstrumentedAttribute[str], tenant: str) -> int:

@@ -55,7 +55,15 @@ from rsc.settings import get_settings
 from schemas.commands import BackfillSlice
 from store.applications import Application, ApplicationStage
 from store.ats_notes import AtsNote
-from store.backfill import BackfillCursor, BackfillKind, BackfillRun, BackfillState, count_rows, page_ids
+from store.backfill import (
+    BackfillCursor,
+    BackfillKind,
+    BackfillRun,
+    BackfillState,
+    count_rows,
+    page_ids,
+    refresh_statistics,
+)
 from store.base import utcnow
 from store.candidates import Candidate
 from store.db import Store
@@ -119,6 +127,7 @@ def start_run(uow: UnitOfWork, kind: BackfillKind, reason: str) -> BackfillRun:
     """
     phases = PHASES[kind]
     run = uow.backfills.start(kind, [p.value for p in phases], reason=reason)
+    refresh_statistics(uow.session)
     for resource in phases:
         cursor = uow.backfills.cursor(run.run, resource.value)
         cursor.total = _count(uow, resource)
