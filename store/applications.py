@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, insert, select, tuple_, update
+from sqlalchemy import BigInteger, Index, Integer, String, Text, select, tuple_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.ats import ApplicationSnapshot, StageTransition
 from store.base import Base, TenantScoped, to_ms, utcnow
 from store.candidates import CandidateOrigin
-from store.upsert import insert_ignore, upsert_newer
+from store.upsert import insert_ignore, insert_row, upsert_newer
 
 
 class Application(TenantScoped, Base):
@@ -85,7 +85,7 @@ class Applications:
 
     def create(self, **values: object) -> None:
         """Insert a new application in one statement (the export hot path)."""
-        self.session.execute(insert(Application).values(tenant_id=self.tenant, **values))
+        insert_row(self.session, Application.__table__, {"tenant_id": self.tenant, **values})  # type: ignore[arg-type]
 
     def add(self, application: Application) -> Application:
         application.tenant_id = self.tenant

@@ -17,14 +17,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
-    insert,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.ats import CandidateSnapshot
 from store.base import Base, Json, TenantScoped, to_ms
-from store.upsert import upsert_newer
+from store.upsert import insert_row, upsert_newer
 
 
 class CandidateOrigin(StrEnum):
@@ -119,7 +118,7 @@ class Candidates:
 
     def create(self, **values: Any) -> None:
         """Insert a new candidate (one statement, no identity-map bookkeeping: the export hot path)."""
-        self.session.execute(insert(Candidate).values(tenant_id=self.tenant, **values))
+        insert_row(self.session, Candidate.__table__, {"tenant_id": self.tenant, **values})  # type: ignore[arg-type]
         if values.get("emails"):
             self.index_emails(values["id"], values["emails"])
 

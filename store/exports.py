@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import String, insert, select
+from sqlalchemy import Select, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.applications import Application
 from store.base import Base, TenantScoped, utcnow
 from store.candidates import Candidate
 from store.jobs import Job
+from store.upsert import insert_row
 
 
 class ExportRecord(TenantScoped, Base):
@@ -56,37 +58,9 @@ class Exports:
         self.session.add(record)
 
     def context(self, *, request_id: str, job_id: str, person_urn: str) -> ExportContext:
-        t = self.tenant
-        candidate = (
-            select(Candidate.id)
-            .where(Candidate.tenant_id == t, Candidate.person_urn == person_urn)
-            .scalar_subquery()
-        )
-
-        def recorded(column: object) -> object:
-            return (
-                select(column)  # type: ignore[call-overload]
-                .where(ExportRecord.tenant_id == t, ExportRecord.request_id == request_id)
-                .scalar_subquery()
-            )
-
-        columns: list[Any] = [
-            recorded(ExportRecord.outcome),
-            recorded(ExportRecord.candidate_id),
-            recorded(ExportRecord.application_id),
-            select(Job.state).where(Job.tenant_id == t, Job.id == job_id).scalar_subquery(),
-            candidate,
-            select(Application.id)
-            .where(
-                Application.tenant_id == t,
-                Application.candidate_id == candidate,
-                Application.job_id == job_id,
-            )
-            .order_by(Application.id)
-            .limit(1)
-            .scalar_subquery(),
-        ]
-        row = self.session.execute(select(*columns)).one()
+        params = {"tenant": self.tenant, "request_id": request_id, "job_id": job_id, "person_urn": person_urn}
+        self.session.flush()
+        row = self.session.connection().execute(_context_query(), params).one()
         outcome, recorded_candidate, recorded_application, job_state, candidate_id, application_id = row
         return ExportContext(
             recorded=(outcome, recorded_candidate, recorded_application) if outcome is not None else None,
@@ -96,6 +70,48 @@ class Exports:
         )
 
     def insert(self, **values: object) -> None:
-        self.session.execute(
-            insert(ExportRecord).values(tenant_id=self.tenant, processed_at=utcnow(), **values)
+        insert_row(
+            self.session,
+            ExportRecord.__table__,  # type: ignore[arg-type]
+            {"tenant_id": self.tenant, "processed_at": utcnow(), **values},
         )
+
+
+@cache
+def _context_query() -> Select[Any]:
+    """Everything an export needs to know, in one statement built once (bound per export)."""
+    tenant: Any = bindparam("tenant")
+    request_id: Any = bindparam("request_id")
+    job_id: Any = bindparam("job_id")
+    person_urn: Any = bindparam("person_urn")
+    exports, jobs = ExportRecord.__table__.c, Job.__table__.c
+    candidates, applications = Candidate.__table__.c, Application.__table__.c
+    candidate = (
+        select(candidates.id)
+        .where(candidates.tenant_id == tenant, candidates.person_urn == person_urn)
+        .scalar_subquery()
+    )
+
+    def recorded(column: Any) -> Any:
+        return (
+            select(column)
+            .where(exports.tenant_id == tenant, exports.request_id == request_id)
+            .scalar_subquery()
+        )
+
+    return select(
+        recorded(exports.outcome),
+        recorded(exports.candidate_id),
+        recorded(exports.application_id),
+        select(jobs.state).where(jobs.tenant_id == tenant, jobs.id == job_id).scalar_subquery(),
+        candidate,
+        select(applications.id)
+        .where(
+            applications.tenant_id == tenant,
+            applications.candidate_id == candidate,
+            applications.job_id == job_id,
+        )
+        .order_by(applications.id)
+        .limit(1)
+        .scalar_subquery(),
+    )

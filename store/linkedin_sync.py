@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Index, Integer, String, Text, and_, case, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -68,9 +69,8 @@ class LinkedInOutbox:
         self.mark_all_changed([(resource, entity_id)])
 
     def mark_all_changed(self, records: Iterable[tuple[Resource, str]]) -> None:
-        """Bump the version of each (resource, entity id) in one statement."""
+        """Bump the version of each (resource, entity id), in one round trip."""
         now = utcnow()
-        table = SyncState.__table__
         rows = [
             {
                 "tenant_id": self.tenant,
@@ -85,16 +85,8 @@ class LinkedInOutbox:
         ]
         if not rows:
             return
-        stmt = dialect_insert(self.session, table).values(rows)  # type: ignore[arg-type]
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["tenant_id", "resource", "entity_id"],
-            set_={
-                "version": table.c.version + 1,
-                "changed_at": now,
-                "dirty_since": func.coalesce(table.c.dirty_since, now),
-            },
-        )
-        self.session.execute(stmt)
+        self.session.flush()
+        self.session.connection().execute(_mark_statement(self.session), rows)
 
     def state(self, resource: Resource, entity_id: str) -> SyncState | None:
         return self.session.get(SyncState, (self.tenant, resource.value, entity_id))
@@ -274,3 +266,23 @@ def tenants_with_due_records(
             .order_by(SyncState.tenant_id)
         )
     )
+
+
+_marks: dict[str, Any] = {}
+
+
+def _mark_statement(session: Session) -> Any:
+    """INSERT ... ON CONFLICT bumping the version, built once per dialect and run for many rows."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _marks:
+        table = SyncState.__table__
+        stmt = dialect_insert(session, table)  # type: ignore[arg-type]
+        _marks[dialect] = stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "resource", "entity_id"],
+            set_={
+                "version": table.c.version + 1,
+                "changed_at": stmt.excluded.changed_at,
+                "dirty_since": func.coalesce(table.c.dirty_since, stmt.excluded.dirty_since),
+            },
+        )
+    return _marks[dialect]

@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text, func, or_, sele
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, Json, TenantScoped, to_ms, utcnow
+from store.upsert import insert_ignore
 
 #: How long a sweep holds the members it claimed.
 MATCH_LEASE = timedelta(minutes=2)
@@ -105,7 +106,13 @@ class Members:
         return sorted(found, key=lambda m: m.person_urn)
 
     def observe(self, observation: MemberObservation) -> bool:
-        """Merge what a source learned about a member. True when the member's data changed."""
+        """Merge what a source learned about a member. True when the member's data changed.
+
+        A member seen for the first time (an export's usual case) is one INSERT ... ON CONFLICT DO
+        NOTHING; only a member already known is read, locked and merged.
+        """
+        if self._insert_new(observation):
+            return True
         stmt = select(Member).where(
             Member.tenant_id == self.tenant, Member.person_urn == observation.person_urn
         )
@@ -136,6 +143,28 @@ class Members:
         member.updated_at = now
         self.session.flush()
         return True
+
+    def _insert_new(self, observation: MemberObservation) -> bool:
+        """Insert the member as this observation describes it, unless the member is known already."""
+        at_ms = to_ms(observation.observed_at)
+        member = Member(emails=[], phones=[], companies=[], sources=[], observed_ms=at_ms)
+        _merge(member, observation, newer=True)
+        now = utcnow()
+        values = {
+            "tenant_id": self.tenant,
+            "person_urn": observation.person_urn,
+            **{
+                name: getattr(member, name)
+                for name in (*_SCALARS, "emails", "phones", "companies", "sources")
+            },
+            "observed_ms": at_ms,
+            "version": 1,
+            "matched_version": 0,
+            "match_due_since": now,
+            "match_lease_until": None,
+            "updated_at": now,
+        }
+        return insert_ignore(self.session, Member.__table__, values, key=("tenant_id", "person_urn"))  # type: ignore[arg-type]
 
     def iter_all(self, batch: int = 2000) -> Iterator[Member]:
         """Every member of the tenant, streamed (bulk matching)."""

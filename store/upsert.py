@@ -1,13 +1,22 @@
-"""Dialect-aware INSERT ... ON CONFLICT, the building block of idempotent and ordered writes."""
+"""Dialect-aware INSERT ... ON CONFLICT, the building block of idempotent and ordered writes.
+
+The statements are built once per table, key and set of columns and then executed with the row as
+parameters: building a statement with ``.values(...)`` for every row costs more CPU than the round
+trip it makes, and these run on every event.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+_statements: dict[tuple[Any, ...], Any] = {}
+_lock = threading.Lock()
 
 
 def dialect_insert(session: Session, table: Table) -> Any:
@@ -19,15 +28,37 @@ def dialect_insert(session: Session, table: Table) -> Any:
     raise NotImplementedError(f"no upsert for dialect {dialect!r}")
 
 
+def _cached(session: Session, key: tuple[Any, ...], build: Any) -> Any:
+    full_key = (session.get_bind().dialect.name, *key)
+    stmt = _statements.get(full_key)
+    if stmt is None:
+        with _lock:
+            stmt = _statements.setdefault(full_key, build(dialect_insert(session, key[0])))
+    return stmt
+
+
+def _execute(session: Session, stmt: Any, values: Mapping[str, Any]) -> bool:
+    """Run ``stmt`` for one row on the session's connection (as ``session.execute`` would, after
+    flushing what the session holds, without the ORM's per-statement work). True when it returned a row."""
+    session.flush()
+    return session.connection().execute(stmt, dict(values)).first() is not None
+
+
+def insert_row(session: Session, table: Table, values: Mapping[str, Any]) -> None:
+    """A plain INSERT of one row."""
+    stmt = _cached(session, (table, "insert"), lambda insert: insert)
+    session.flush()
+    session.connection().execute(stmt, dict(values))
+
+
 def insert_ignore(session: Session, table: Table, values: Mapping[str, Any], key: Sequence[str]) -> bool:
     """Insert a row unless its key exists. True when this call inserted it."""
-    stmt = (
-        dialect_insert(session, table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=list(key))
-        .returning(table.c[key[0]])
+    stmt = _cached(
+        session,
+        (table, "ignore", tuple(key)),
+        lambda insert: insert.on_conflict_do_nothing(index_elements=list(key)).returning(table.c[key[0]]),
     )
-    return session.execute(stmt).first() is not None
+    return _execute(session, stmt, values)
 
 
 def upsert_newer(
@@ -44,14 +75,17 @@ def upsert_newer(
     One statement, so concurrent writers cannot interleave a read and a write: a snapshot older
     than (or equal to) the stored one changes nothing. True when the row was inserted or updated.
     """
-    stmt = dialect_insert(session, table).values(**values)
-    columns = update if update is not None else [c for c in values if c not in key]
-    newer: ColumnElement[bool] = tuple_(*(stmt.excluded[c] for c in order)) > tuple_(
-        *(table.c[c] for c in order)
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(key),
-        set_={c: stmt.excluded[c] for c in columns},
-        where=newer,
-    ).returning(table.c[key[0]])
-    return session.execute(stmt).first() is not None
+    columns = tuple(update if update is not None else [c for c in values if c not in key])
+
+    def build(insert: Any) -> Any:
+        newer: ColumnElement[bool] = tuple_(*(insert.excluded[c] for c in order)) > tuple_(
+            *(table.c[c] for c in order)
+        )
+        return insert.on_conflict_do_update(
+            index_elements=list(key),
+            set_={c: insert.excluded[c] for c in columns},
+            where=newer,
+        ).returning(table.c[key[0]])
+
+    stmt = _cached(session, (table, "newer", tuple(key), tuple(order), columns), build)
+    return _execute(session, stmt, values)
