@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -216,7 +216,7 @@ def prepare(pipeline: Pipeline, sizes: Sizes) -> tuple[list[Event], list[str]]:
     warm = sizes.processes * sizes.threads
     exports: list[Event] = list(prepare_exports(pipeline, warm + sizes.burst + sizes.paced))
     _observe_members(sizes.members)
-    return exports, _synced_candidates(warm + sizes.deletions + sizes.paced)
+    return exports, _synced_candidates(warm + 2 * sizes.deletions)
 
 
 def measure_features(
@@ -259,7 +259,7 @@ def measure_features(
             )
         )
         deletions: list[Event] = [deletion(candidate_id) for candidate_id in deleted]
-        deletion_sizes = Sizes(**{**sizes.__dict__, "burst": sizes.deletions})
+        deletion_sizes = replace(sizes, burst=sizes.deletions)  # as many again paced
         results.append(
             _phases(
                 "deletion cascade",

@@ -11,8 +11,8 @@ One run measures, on the same services and machine (``make bench`` runs the full
   offered load, each as a ratio to its ceiling (``bench.features`` says what each feature does);
 - the historical backfill's records a second and peak memory, and ``rsc match run`` on a store.
 
-The report goes to ``--out`` with its plots (PNG) next to it. ``--quick`` is a small version that
-takes about a minute or two on a quiet machine.
+The report goes to ``--out`` with its plots (PNG) next to it. ``--quick`` is a small version: about
+40 s of CPU, most of it starting databases and processes, so a few minutes on a busy machine.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from bench.measurement import Measurement
 
 #: Sizes of the full run (``make bench``) and of ``--quick``.
 FULL = Sizes(
-    burst=1000, paced=2000, offered=100, deletions=200, members=2000, backfill_records=5000,
-    bulk_matching=10_000, raw_messages=20_000, publisher_messages=10_000, paced_seconds=20,
+    burst=1000, paced=1000, offered=100, deletions=200, members=2000, backfill_records=3000,
+    bulk_matching=10_000, raw_messages=20_000, publisher_messages=10_000, paced_seconds=15,
 )  # fmt: skip
 QUICK = Sizes(
     burst=100, paced=100, offered=100, deletions=30, members=200, backfill_records=500, bulk_matching=1_000,
@@ -397,7 +397,8 @@ def plot(results: Results, directory: Path, stem: str) -> list[str]:
     labels = [f"{m.label} ({DATABASE_NAMES[db]})" for db, m in rows]
     ratios = [m.per_second / ceiling_for(results, db, m)[0].per_second for db, m in rows]
     colours = ["#4c72b0" if db == "postgresql" else "#dd8452" for db, _ in rows]
-    axis.barh(labels, ratios, color=colours)
+    bars = axis.barh(labels, ratios, color=colours)
+    axis.bar_label(bars, labels=[f"{r:.2f}" for r in ratios], padding=3, fontsize=8)
     axis.axvline(1.0, color="black", linewidth=1)
     axis.set_xscale("log")
     axis.invert_yaxis()
@@ -408,22 +409,22 @@ def plot(results: Results, directory: Path, stem: str) -> list[str]:
     figure.savefig(directory / names[-1], dpi=110)
     plt.close(figure)
 
-    series: list[tuple[str, Measurement]] = [(m.label, m) for m in results.broker if m.latencies]
-    for db, store in results.stores.items():
-        series.append((f"{store.commit_ceiling.label} ({DATABASE_NAMES[db]})", store.commit_ceiling))
-        series += [(f"{m.label} ({DATABASE_NAMES[db]})", m) for m in store.features if m.latencies]
-    figure, axis = plt.subplots(figsize=(9, 5.5))
-    for label, m in series:
-        values = sorted(v * 1000 for v in m.latencies)
-        share = [(i + 1) / len(values) for i in range(len(values))]
-        style = "--" if "actor" in label or "raw" in label else "-"
-        axis.step(values, share, where="post", linestyle=style, label=label)
-    axis.set_xscale("log")
-    axis.set_xlabel("publish to effect committed, ms (log scale)")
-    axis.set_ylabel("share of events")
-    axis.set_title("Latency distributions at the offered load (dashed: ceilings)")
-    axis.grid(True, which="both", alpha=0.3)
-    axis.legend(fontsize=7, loc="lower right")
+    broker = [m for m in results.broker if m.latencies]
+    figure, axes = plt.subplots(
+        1, len(results.stores), figsize=(6.5 * len(results.stores), 5.5), sharex=True, squeeze=False
+    )
+    for axis, (db, store) in zip(axes[0], results.stores.items(), strict=True):
+        for m in [*broker, store.commit_ceiling, *(f for f in store.features if f.latencies)]:
+            values = sorted(v * 1000 for v in m.latencies)
+            share = [(i + 1) / len(values) for i in range(len(values))]
+            ceiling = m in broker or m is store.commit_ceiling
+            axis.step(values, share, where="post", linestyle="--" if ceiling else "-", label=m.label)
+        axis.set_xscale("log")
+        axis.set_xlabel("publish to effect committed, ms (log scale)")
+        axis.set_ylabel("share of events")
+        axis.set_title(f"{DATABASE_NAMES[db]}: latency at the offered load (dashed: ceilings)", fontsize=10)
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(fontsize=7, loc="lower right")
     figure.tight_layout()
     names.append(f"{stem}-latency.png")
     figure.savefig(directory / names[-1], dpi=110)
@@ -441,7 +442,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="a small version, about a minute or two")
+    parser.add_argument("--quick", action="store_true", help="a small version (about 40 s of CPU)")
     parser.add_argument("--out", type=Path, default=Path("bench/REPORT.md"))
     parser.add_argument("--databases", default=",".join(DATABASES), help="comma-separated: postgresql,sqlite")
     args = parser.parse_args(argv)
