@@ -1,4 +1,4 @@
-"""Profile export throughput against the bare ceiling, and batched against one-by-one confirms.
+"""Profile export throughput against the bare ceiling, its latency, and batched against one-by-one confirms.
 
     python -m bench.export_throughput [--events 2000] [--processes 2] [--threads 8] [--database postgresql]
 
@@ -7,9 +7,14 @@ Measured in one run, on the same services and with the same worker processes and
 2. the export worker: ``linkedin.export.requested`` events for exports waiting in the sandbox, each
    fetched from LinkedIn (the sandbox, over HTTP) and imported (candidate, application, export record,
    inbox and outbox rows) in one transaction;
-3. the publisher: one batch with pipelined confirms against one confirm round trip per message.
+3. the export latency: with the workers running, new exports published one by one at half the rate
+   of 2., each one's time from publish to the commit of its import (p50, p99);
+4. the publisher: one batch with pipelined confirms against one confirm round trip per message.
 Queues are filled first and the workers started afterwards; a rate is taken from the first to the
 last committed message, so worker start-up is not counted.
+
+For a report: ``measure_ceiling``, ``measure_exports`` and ``measure_export_latency`` each take a
+running ``bench_pipeline`` and return a ``Rate`` or ``Latency``.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import uuid
 from datetime import UTC, datetime
 
 from bench import ceiling
-from bench.harness import PYTHON, Rate, bench_pipeline, wait_for
+from bench.harness import PYTHON, Latency, Rate, bench_pipeline, measure_latency, wait_for
 from events.messages import OutgoingMessage, command_message
 from events.publisher import Publisher
 from schemas.ats import JobSnapshot
@@ -29,6 +34,7 @@ from store.exports import ExportRecord
 from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.e2e.pipeline import Pipeline
+from workers.profile_export import CONSUMER
 
 ORG = "urn:li:organization:777"
 
@@ -67,8 +73,11 @@ def measure_ceiling(pipeline: Pipeline, events: int, processes: int, threads: in
     return Rate("bare Dramatiq actor, one one-row commit", events - 1, seconds)
 
 
-def prepare_exports(pipeline: Pipeline, events: int) -> list[ExportRequested]:
+def _prepare_tenant(pipeline: Pipeline) -> None:
+    """The tenant, its published job and its customer app in the sandbox (once per pipeline)."""
     with OpsUnitOfWork() as ops:
+        if ops.tenants.get("bench") is not None:
+            return
         tenant = Tenant(id="bench", org_urn=ORG, client_id="bench-client")
         tenant.client_secret = "bench-secret"
         tenant.set_status(TenantStatus.ENABLED, "benchmark tenant, enabled from the start")
@@ -85,8 +94,14 @@ def prepare_exports(pipeline: Pipeline, events: int) -> list[ExportRequested]:
         "/apps",
         json={"clientId": "bench-client", "clientSecret": "bench-secret", "organization": ORG},
     )
+
+
+def prepare_exports(pipeline: Pipeline, events: int, first: int = 0) -> list[ExportRequested]:
+    """``events`` exports of new members waiting in the sandbox, and the events announcing them."""
+    _prepare_tenant(pipeline)
+    now = datetime.now(UTC)
     out = []
-    for i in range(events):
+    for i in range(first, first + events):
         member = {
             "member": f"urn:li:person:b{i:06d}",
             "firstName": f"F{i}",
@@ -135,6 +150,28 @@ def measure_exports(pipeline: Pipeline, events: int, processes: int, threads: in
     return Rate("profile export worker", events - 1, seconds)
 
 
+def measure_export_latency(
+    pipeline: Pipeline, events: int, per_second: float, processes: int, threads: int
+) -> Latency:
+    """Exports published one by one at ``per_second`` to running workers: publish-to-commit times."""
+    requests = prepare_exports(pipeline, events + 20, first=1_000_000)
+    publisher = Publisher()
+    pipeline.start_workers("exports-latency", "profile_export", processes=processes, threads=threads)
+    # Warm the workers up (connections, tokens, a rate-limit lease) before timing anything.
+    measure_latency("warm-up", publisher, requests[:20], 20, tenant="bench", consumer=CONSUMER)
+    latency = measure_latency(
+        f"profile export at {per_second:.0f}/s",
+        publisher,
+        requests[20:],
+        per_second,
+        tenant="bench",
+        consumer=CONSUMER,
+    )
+    pipeline.kill("exports-latency")
+    publisher.close()
+    return latency
+
+
 def measure_publisher(messages: int) -> tuple[Rate, Rate]:
     publisher = Publisher()
     batch = [OutgoingMessage("bench_publish", uuid.uuid4().hex, b'{"n":1}') for _ in range(messages)]
@@ -158,11 +195,15 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--latency-events", type=int, default=1000)
     args = parser.parse_args()
     env = {"RSC_LOG_LEVEL": "WARNING"}
     with bench_pipeline(args.database, **env) as pipeline:
         floor = measure_ceiling(pipeline, args.events, args.processes, args.threads)
         exports = measure_exports(pipeline, args.events, args.processes, args.threads)
+        latency = measure_export_latency(
+            pipeline, args.latency_events, exports.per_second / 2, args.processes, args.threads
+        )
         batched, single = measure_publisher(max(args.events * 5, 5000))
     print(f"## Profile export, {args.database}, {args.processes} processes x {args.threads} threads\n")
     print("| measurement | events | seconds | events/s | ratio |")
@@ -172,6 +213,12 @@ def main() -> None:
         f"| {exports.label} | {exports.events} | {exports.seconds:.2f} | {exports.per_second:.0f} | "
         f"{exports.ratio_to(floor):.2f} of the ceiling |"
     )
+    print(
+        f"\nLatency, publish to commit, {len(latency.seconds)} exports published at {latency.offered:.0f}/s "
+        f"(half the measured rate): p50 {latency.p50_ms:.0f} ms, p99 {latency.p99_ms:.0f} ms\n"
+    )
+    print("| measurement | events | seconds | events/s | ratio |")
+    print("|---|---:|---:|---:|---:|")
     print(f"| {single.label} | {single.events} | {single.seconds:.2f} | {single.per_second:.0f} | 1.00 |")
     print(
         f"| {batched.label} | {batched.events} | {batched.seconds:.2f} | {batched.per_second:.0f} | "

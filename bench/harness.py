@@ -1,19 +1,33 @@
-"""Running a benchmark on real services: a fresh database and vhost, processes, timing helpers."""
+"""Running a benchmark on real services: a fresh database and vhost, processes, timing helpers.
+
+A rate (``Rate``) is taken from the first committed effect to the last, with the queue filled before
+the workers start. A latency (``Latency``) is the time from an event's publish to the commit of its
+effect, read from the inbox row the handler writes in that transaction, with events published at a
+steady rate (half the measured maximum, so it is not a queue's backlog).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from sqlalchemy import select
+
+from events.publisher import Publisher
 from rsc.settings import reset_settings
+from schemas.envelope import Event
 from store.db import reset_stores
+from store.inbox import InboxEntry
 from store.migrate import upgrade
+from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.infra import fresh_database, fresh_vhost, postgres_server, rabbitmq_server
 
@@ -83,3 +97,73 @@ class Rate:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-quantile (0..1) of ``values`` by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Publish-to-effect latencies of events published at a steady ``offered`` rate (events/s)."""
+
+    label: str
+    offered: float
+    seconds: list[float]
+
+    @property
+    def p50_ms(self) -> float:
+        return percentile(self.seconds, 0.50) * 1000
+
+    @property
+    def p99_ms(self) -> float:
+        return percentile(self.seconds, 0.99) * 1000
+
+
+def publish_paced(publisher: Publisher, events: Sequence[Event], per_second: float) -> dict[str, float]:
+    """Publish ``events`` one by one at ``per_second``; the wall-clock time each was published (by id)."""
+    published: dict[str, float] = {}
+    start = time.monotonic()
+    for n, event in enumerate(events):
+        time.sleep(max(0.0, start + n / per_second - time.monotonic()))
+        published[event.id] = time.time()
+        publisher.publish(event)
+    return published
+
+
+def inbox_times(tenant: str, consumer: str) -> dict[str, float]:
+    """Event id -> when ``consumer`` wrote its inbox row, in the transaction that committed the effect."""
+    with UnitOfWork(tenant) as uow:
+        rows = uow.session.execute(
+            select(InboxEntry.event_id, InboxEntry.processed_at).where(InboxEntry.consumer == consumer)
+        )
+        return {event_id: _epoch(at) for event_id, at in rows}
+
+
+def _epoch(value: datetime) -> float:
+    # SQLite hands back naive datetimes, which the store writes in UTC.
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
+def measure_latency(
+    label: str,
+    publisher: Publisher,
+    events: Sequence[Event],
+    per_second: float,
+    *,
+    tenant: str,
+    consumer: str,
+    timeout: float = 600,
+) -> Latency:
+    """Publish ``events`` at ``per_second`` to running workers; each one's publish-to-commit time."""
+    published = publish_paced(publisher, events, per_second)
+    wait_for(
+        lambda: sum(1 for key in published if key in inbox_times(tenant, consumer)),
+        len(published),
+        timeout=timeout,
+        interval=0.5,
+    )
+    done = inbox_times(tenant, consumer)
+    return Latency(label, per_second, [max(0.0, done[key] - at) for key, at in published.items()])

@@ -1,6 +1,18 @@
-"""LinkedIn calls per status change when one application changes status in bursts.
+"""Status push: throughput and latency against the bare ceiling, and LinkedIn calls per status change.
 
+    python -m bench.status_push --throughput [--events 2000] [--processes 2] [--threads 8]
     python -m bench.status_push [--seconds 60] [--bursts 10] [--pause 4]
+
+``--throughput`` measures in one run, with the same worker processes and threads: the ceiling (a
+bare Dramatiq actor committing one one-row transaction per message, ``bench.export_throughput``);
+``ats.application.status_changed`` events for 200 applications (10 each, in order) stored by the
+``status_push`` workers, from the first commit to the last; how long after that LinkedIn held every
+stage (the scheduler's outbox sweeps push them, batched); and, with the workers running, the
+publish-to-commit latency of more changes published one by one at half the measured rate. For a
+report: ``measure_status_push`` returns (``Rate`` stored, seconds until all on LinkedIn),
+``measure_status_latency`` a ``Latency``; both take a running ``bench_pipeline``.
+
+Without ``--throughput``, calls per change when one application changes status in bursts:
 
 The whole pipeline runs as separate processes (sandbox, scheduler, a status_push worker) on
 PostgreSQL and RabbitMQ, with the scheduler's and the outbox's default timing. One application
@@ -21,11 +33,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+
+from bench.harness import Latency, Rate, bench_pipeline, inbox_times, measure_latency, wait_for
 from events.publisher import Publisher
 from schemas.catalog import parse_event
 from schemas.envelope import Event
+from store.applications import ApplicationStage
+from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import onboard
+from workers.ats_records import CONSUMER
 
 ORG = "urn:li:organization:902"
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
@@ -108,14 +126,159 @@ def _run(pipeline: Pipeline, publisher: Publisher, name: str, schedule: list[flo
     }
 
 
+THROUGHPUT_TENANT = "bench-status"
+THROUGHPUT_ORG = "urn:li:organization:903"
+
+
+def _status_event(application_id: str, step: int) -> Event:
+    at = (T0 + timedelta(milliseconds=step)).isoformat()
+    return parse_event(
+        {
+            "type": f"ats.application.{'created' if step == 0 else 'status_changed'}.v1",
+            "id": f"{application_id}:{step}",
+            "source": "ats://bench",
+            "tenant": THROUGHPUT_TENANT,
+            "data": {
+                "application_id": application_id,
+                "candidate_id": "C-1",
+                "job_id": "J-1",
+                "status": f"Status {step}",
+                "created_at": T0.isoformat(),
+                "modified_at": at,
+                "revision": step,
+                "transition": {
+                    "transition_id": f"{application_id}-{step}",
+                    "status": f"Status {step}",
+                    "changed_at": at,
+                },
+            },
+        }
+    )
+
+
+def _setup_events(applications: list[str]) -> list[Event]:
+    stamp = {"created_at": T0.isoformat(), "modified_at": T0.isoformat()}
+    common = {"source": "ats://bench", "tenant": THROUGHPUT_TENANT}
+    job = {"job_id": "J-1", "title": "Engineer", "description": "Builds", "state": "published"}
+    return [
+        parse_event(
+            {
+                "type": "ats.job.published.v1",
+                "id": "job",
+                **common,
+                "data": {**job, **stamp, "location": {"city": "Berlin", "country_code": "DE"}},
+            }
+        ),
+        parse_event(
+            {
+                "type": "ats.candidate.created.v1",
+                "id": "candidate",
+                **common,
+                "data": {"candidate_id": "C-1", "first_name": "Ada", "emails": ["ada@example.com"], **stamp},
+            }
+        ),
+        *(_status_event(a, 0) for a in applications),
+    ]
+
+
+def _stages_synced() -> int:
+    with UnitOfWork(THROUGHPUT_TENANT) as uow:
+        return int(
+            uow.session.scalar(
+                select(func.count())
+                .select_from(ApplicationStage)
+                .where(ApplicationStage.synced_at.is_not(None))
+            )
+            or 0
+        )
+
+
+def measure_status_push(
+    pipeline: Pipeline, events: int, processes: int, threads: int, *, per_application: int = 10
+) -> tuple[Rate, float]:
+    """``events`` status changes (``per_application`` to each application, in order) stored by the
+    ``status_push`` workers: the rate from the first commit to the last, and the seconds from the
+    last commit until LinkedIn held every stage (the outbox sweeps, with the scheduler running)."""
+    onboard(pipeline, THROUGHPUT_TENANT, org=THROUGHPUT_ORG)
+    applications = [f"A-{n:05d}" for n in range(max(1, events // per_application))]
+    publisher = Publisher()
+    pipeline.start_scheduler()
+    pipeline.start_workers("status", "status_push", processes=processes, threads=threads)
+    setup = _setup_events(applications)
+    publisher.publish_many(setup)
+    wait_for(_stages_synced, len(applications), interval=0.5)
+    pipeline.kill("status")
+    changes = [_status_event(a, step) for step in range(1, per_application + 1) for a in applications]
+    publisher.publish_many(changes)
+    ids = {event.id for event in changes}
+
+    def stored() -> int:
+        return sum(1 for key in inbox_times(THROUGHPUT_TENANT, CONSUMER) if key in ids)
+
+    pipeline.start_workers("status", "status_push", processes=processes, threads=threads)
+    wait_for(stored, len(changes), interval=0.5)
+    times = sorted(at for key, at in inbox_times(THROUGHPUT_TENANT, CONSUMER).items() if key in ids)
+    synced = wait_for(_stages_synced, len(applications) * (per_application + 1), interval=0.2)
+    publisher.close()
+    rate = Rate("status push worker (stored, outbox marked)", len(times) - 1, max(times[-1] - times[0], 1e-9))
+    epoch_minus_monotonic = time.time() - time.monotonic()
+    return rate, max(0.0, synced + epoch_minus_monotonic - times[-1])
+
+
+def measure_status_latency(pipeline: Pipeline, events: int, per_second: float) -> Latency:
+    """More status changes published one by one at ``per_second`` to the running workers of
+    ``measure_status_push``: publish-to-commit times."""
+    applications = [f"L-{n:05d}" for n in range(max(1, events // 10))]
+    publisher = Publisher()
+    publisher.publish_many([_status_event(a, 0) for a in applications])
+    changes = [_status_event(a, step) for step in range(1, 11) for a in applications]
+    latency = measure_latency(
+        f"status change at {per_second:.0f}/s",
+        publisher,
+        changes,
+        per_second,
+        tenant=THROUGHPUT_TENANT,
+        consumer=CONSUMER,
+    )
+    publisher.close()
+    return latency
+
+
+def throughput(events: int, processes: int, threads: int) -> None:
+    from bench.export_throughput import measure_ceiling
+
+    with bench_pipeline(RSC_LOG_LEVEL="WARNING") as pipeline:
+        floor = measure_ceiling(pipeline, events, processes, threads)
+        stored, to_linkedin = measure_status_push(pipeline, events, processes, threads)
+        latency = measure_status_latency(pipeline, events // 2, stored.per_second / 2)
+    print(f"## Status push, postgresql, {processes} processes x {threads} threads\n")
+    print("| measurement | events | seconds | events/s | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| {floor.label} | {floor.events} | {floor.seconds:.2f} | {floor.per_second:.0f} | 1.00 |")
+    print(
+        f"| {stored.label} | {stored.events} | {stored.seconds:.2f} | {stored.per_second:.0f} | "
+        f"{stored.ratio_to(floor):.2f} of the ceiling |"
+    )
+    print(f"\nEvery stage on LinkedIn {to_linkedin:.1f} s after the last change was stored.")
+    print(
+        f"Latency, publish to commit, {len(latency.seconds)} changes published at {latency.offered:.0f}/s "
+        f"(half the measured rate): p50 {latency.p50_ms:.0f} ms, p99 {latency.p99_ms:.0f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--bursts", type=int, default=10)
     parser.add_argument("--pause", type=float, default=4.0)
+    parser.add_argument("--throughput", action="store_true")
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
-
-    from bench.harness import bench_pipeline
+    if args.throughput:
+        throughput(args.events, args.processes, args.threads)
+        return
 
     with bench_pipeline(RSC_SCHEDULER_TICK_S="1") as pipeline:
         onboard(pipeline, "bench", org=ORG)
