@@ -71,10 +71,17 @@ def resolve_type(name: str) -> str:
     return versions[-1]
 
 
+def _location(part: str | int) -> str:
+    """A field name or index as a reason shows it: unknown keys come from the input, so they are
+    shortened and their unprintable characters escaped (a NUL cannot be stored in PostgreSQL)."""
+    text = str(part)[:60]
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
 def describe_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors(include_input=False, include_url=False)[:10]:
-        loc = ".".join(str(p) for p in err["loc"]) or "(event)"
+        loc = ".".join(_location(p) for p in err["loc"]) or "(event)"
         parts.append(f"{loc}: {err['msg']}")
     return "schema violation: " + "; ".join(parts)
 

@@ -24,8 +24,16 @@ from workers.errors import reason_of
 log = get_logger(__name__)
 
 
+#: The longest value of each identifier the dead-letter record stores (its column's length).
+FIELD_LIMITS = {"tenant": 64, "event_id": 200, "event_source": 500, "event_type": 200}
+
+
 def event_fields(message: MessageProxy) -> dict[str, Any]:
-    """Identifiers of the event a message carries, read defensively (the body may be anything)."""
+    """Identifiers of the event a message carries, read defensively (the body may be anything).
+
+    A value too long for its column, or holding a NUL (which PostgreSQL's text cannot), identifies
+    nothing this deployment made and is left out, so the dead letter can still be recorded.
+    """
     event = message.kwargs.get("event") if isinstance(message.kwargs, dict) else None
     if not isinstance(event, dict):
         return {}
@@ -35,7 +43,11 @@ def event_fields(message: MessageProxy) -> dict[str, Any]:
         "event_source": event.get("source"),
         "event_type": event.get("type"),
     }
-    return {k: v for k, v in fields.items() if isinstance(v, str) and len(v) <= 500}
+    return {
+        k: v
+        for k, v in fields.items()
+        if isinstance(v, str) and len(v) <= FIELD_LIMITS[k] and "\x00" not in v
+    }
 
 
 class EventContext(Middleware):
