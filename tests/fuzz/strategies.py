@@ -219,7 +219,8 @@ def fields(event: JSON) -> list[tuple[tuple[str, ...], JSON, bool]]:
 
 def models(event: JSON) -> list[tuple[str, ...]]:
     """Paths of the event and of every nested model in it (all of them refuse unknown keys)."""
-    return [()] + [path for path, schema, _ in fields(event) if schema.get("type") == "object"]
+    nested = [path for path, schema, _ in fields(event) if schema.get("type") == "object"]
+    return [()] + [path for path in nested if isinstance(_at(event, path), dict)]
 
 
 def _at(event: JSON, path: tuple[str, ...]) -> JSON:
