@@ -1,7 +1,8 @@
 """The pipeline's Prometheus metrics: every family, the label rules, and the endpoint that serves them.
 
 Every process serves ``/metrics``, ``/healthz`` and ``/readyz``: a worker group and the scheduler on
-``RSC_METRICS_PORT``, the ingress on its own port. A worker group runs several processes
+``RSC_METRICS_PORT`` (or ``--metrics-port``; the Procfile gives each process type its own), the
+ingress on its own port. A worker group runs several processes
 (``rsc worker --processes N``), so it counts in Prometheus's multiprocess mode: each process writes
 its samples to files in a directory of that group's own, and one exporter process, forked by
 Dramatiq's main process, reads them all for each scrape.
@@ -257,7 +258,7 @@ def serve_worker_metrics() -> int:
     except OSError:
         log.warning(
             "metrics port in use; this worker group's metrics are not served (give each worker group "
-            "on a host its own RSC_METRICS_PORT)",
+            "on a host its own --metrics-port or RSC_METRICS_PORT)",
             port=port,
         )
     while True:

@@ -97,7 +97,9 @@ class Settings(BaseSettings):
     #: `json` (one object per line, for machines) or `console` (for people).
     log_format: LogFormat = LogFormat.JSON
 
-    #: Port of the Prometheus metrics endpoint of worker processes.
+    #: Port of the Prometheus metrics, /healthz and /readyz of a worker group or the scheduler (the
+    #: ingress serves them on its own port); `--metrics-port` overrides it, and the Procfile gives
+    #: each process type honcho's $PORT, so every process of `make run` serves its own.
     metrics_port: int = 9191
 
     #: Seconds between two scheduler ticks (outbox sweeps are requested on each tick).

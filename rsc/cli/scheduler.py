@@ -6,18 +6,29 @@ import signal
 import threading
 from types import FrameType
 
+import typer
+
 #: Seconds between two reads of the dead-letter queues' lengths (for the metrics).
 DEAD_LETTER_WATCH_S = 15.0
 
 
-def run_scheduler() -> None:
+def run_scheduler(
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help="Port of the scheduler's metrics, /healthz and /readyz; default: RSC_METRICS_PORT.",
+    ),
+) -> None:
     """Request outbox sweeps and polls on a fixed tick; serve metrics, /healthz and /readyz."""
     from events.publisher import get_publisher
     from rsc.logs import configure_logging
+    from rsc.settings import get_settings
     from workers.scheduler import Scheduler
 
     configure_logging(process="scheduler")
-    _serve_metrics()
+    _serve_metrics(metrics_port or get_settings().metrics_port)
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -29,15 +40,13 @@ def run_scheduler() -> None:
     Scheduler(get_publisher()).run(stop)
 
 
-def _serve_metrics() -> None:
-    """Prometheus metrics (poll freshness, dead letters waiting, ...) on RSC_METRICS_PORT."""
+def _serve_metrics(port: int) -> None:
+    """Prometheus metrics (poll freshness, dead letters waiting, ...) on ``port``."""
     from prometheus_client import REGISTRY
 
     from rsc.logs import get_logger
     from rsc.metrics import dependency_checks, serve
-    from rsc.settings import get_settings
 
-    port = get_settings().metrics_port
     try:
         serve(port, REGISTRY, dependency_checks)
     except OSError:

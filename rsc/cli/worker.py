@@ -11,7 +11,8 @@ import typer
 
 from workers.topology import Queue
 
-#: Forked by Dramatiq's main process: serves the worker group's metrics on RSC_METRICS_PORT.
+#: Forked by Dramatiq's main process: serves the worker group's metrics on RSC_METRICS_PORT
+#: (which ``--metrics-port`` sets).
 METRICS_EXPORTER = "rsc.metrics:serve_worker_metrics"
 
 
@@ -21,16 +22,29 @@ def run_worker(
     ),
     processes: int = typer.Option(1, "--processes", "-p", min=1, help="Worker processes."),
     threads: int = typer.Option(8, "--threads", "-t", min=1, help="Threads per process."),
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help="Port of the group's metrics, /healthz and /readyz; default: RSC_METRICS_PORT.",
+    ),
 ) -> None:
     """Consume feature queues (each queue's delay queue too) with Dramatiq workers.
 
-    The group's metrics, /healthz and /readyz are served on RSC_METRICS_PORT.
+    The group's metrics, /healthz and /readyz are served on --metrics-port (RSC_METRICS_PORT).
     """
     known = {q.value for q in Queue}
     selected = queues or sorted(known)
     unknown = sorted(set(selected) - known)
     if unknown:
         raise typer.BadParameter(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    if metrics_port is not None:
+        # The exporter Dramatiq forks reads its port from the settings, which read the environment.
+        from rsc.settings import reset_settings
+
+        os.environ["RSC_METRICS_PORT"] = str(metrics_port)
+        reset_settings()
     metrics_dir = multiprocess_metrics_dir("-".join(sorted(set(selected))) if queues else "all")
     try:
         from dramatiq.cli import main as dramatiq_main
