@@ -1,6 +1,7 @@
 """Profile export throughput against the bare ceiling, its latency, and batched against one-by-one confirms.
 
     python -m bench.export_throughput [--events 2000] [--processes 2] [--threads 8] [--database postgresql]
+    python -m bench.export_throughput --profile 300 [--profile-out exports.pstats] [--database postgresql]
 
 Measured in one run, on the same services and with the same worker processes and threads:
 1. the ceiling: a bare Dramatiq actor committing one one-row transaction per message;
@@ -13,6 +14,11 @@ Measured in one run, on the same services and with the same worker processes and
 Queues are filled first and the workers started afterwards; a rate is taken from the first to the
 last committed message, so worker start-up is not counted.
 
+``--profile N`` measures instead what one message costs a single worker thread in this process (the
+project's broker, middleware and logging at INFO, lines to /dev/null): CPU, SQL statements and log
+lines per message for N exports and N ceiling messages, then a cProfile of N more exports (sorted by
+cumulative and by own time; ``--profile-out`` keeps the raw stats for ``python -m pstats``).
+
 For a report: ``measure_ceiling``, ``measure_exports`` and ``measure_export_latency`` each take a
 running ``bench_pipeline`` and return a ``Rate`` or ``Latency``.
 """
@@ -22,10 +28,21 @@ from __future__ import annotations
 import argparse
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from bench import ceiling
-from bench.harness import PYTHON, Latency, Rate, bench_pipeline, measure_latency, wait_for
+from bench.harness import (
+    PYTHON,
+    Latency,
+    Rate,
+    WorkerProfile,
+    bench_pipeline,
+    measure_latency,
+    profile_worker,
+    wait_for,
+)
 from events.messages import OutgoingMessage, command_message
 from events.publisher import Publisher
 from schemas.ats import JobSnapshot
@@ -172,6 +189,88 @@ def measure_export_latency(
     return latency
 
 
+def _publish(events: list[Any]) -> Callable[[], int]:
+    def publish() -> int:
+        publisher = Publisher()
+        publisher.publish_many(events)
+        publisher.close()
+        return len(events)
+
+    return publish
+
+
+def _publish_ceiling(messages: int) -> Callable[[], int]:
+    def publish() -> int:
+        publisher = Publisher()
+        publisher.publish_messages(
+            [
+                command_message(
+                    ceiling.QUEUE, ceiling.ACTOR, event={"id": uuid.uuid4().hex, "payload": "x" * 64}
+                )
+                for _ in range(messages)
+            ]
+        )
+        publisher.close()
+        return messages
+
+    return publish
+
+
+def use_pipeline_broker() -> None:
+    """Install a broker on this pipeline's vhost in this process and declare the actors on it.
+
+    ``bench.ceiling`` installed one when it was imported, before the pipeline's settings existed.
+    """
+    import dramatiq
+
+    import workers.broker
+
+    workers.broker.broker = workers.broker.create_broker()
+    dramatiq.set_broker(workers.broker.broker)
+    workers.broker.broker.declare_actor(ceiling.commit_one_row)
+    import workers.actors  # declares the actors on it
+
+
+def profile_exports(pipeline: Pipeline, events: int, *, out: str | None = None) -> list[WorkerProfile]:
+    """CPU, statements and log lines per message of the export worker and of the ceiling, one worker
+    thread in this process; then a cProfile of ``events`` more exports (printed, and kept in ``out``)."""
+    use_pipeline_broker()
+    ceiling.create_table()
+    first = 2_000_000
+    warm = prepare_exports(pipeline, 20, first=first)
+    profile_worker("warm-up", "profile_export", _publish(warm), count_exports)
+    profile_worker("warm-up", ceiling.QUEUE, _publish_ceiling(20), ceiling.count_rows)
+    results = [
+        profile_worker(
+            "bare Dramatiq actor, one one-row commit",
+            ceiling.QUEUE,
+            _publish_ceiling(events),
+            ceiling.count_rows,
+        ),
+        profile_worker(
+            "profile export",
+            "profile_export",
+            _publish(prepare_exports(pipeline, events, first=first + 20)),
+            count_exports,
+        ),
+    ]
+    profiled = profile_worker(
+        "profile export (profiled)",
+        "profile_export",
+        _publish(prepare_exports(pipeline, events, first=first + 20 + events)),
+        count_exports,
+        profile=True,
+    )
+    assert profiled.stats is not None
+    if out:
+        profiled.stats.dump_stats(out)
+    for order in ("cumulative", "tottime"):
+        profiled.stats.sort_stats(order).print_stats(60)
+    for statement, n in profiled.statement_kinds.most_common():
+        print(f"{n / profiled.messages:6.2f} per message  {statement}")
+    return [*results, profiled]
+
+
 def measure_publisher(messages: int) -> tuple[Rate, Rate]:
     publisher = Publisher()
     batch = [OutgoingMessage("bench_publish", uuid.uuid4().hex, b'{"n":1}') for _ in range(messages)]
@@ -196,7 +295,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--latency-events", type=int, default=1000)
+    parser.add_argument("--profile", type=int, metavar="N", help="profile N exports in one thread instead")
+    parser.add_argument("--profile-out", help="where --profile keeps its raw cProfile stats")
     args = parser.parse_args()
+    if args.profile:
+        with bench_pipeline(args.database) as pipeline:
+            results = profile_exports(pipeline, args.profile, out=args.profile_out)
+        for result in results:
+            print(result.summary())
+        return
     env = {"RSC_LOG_LEVEL": "WARNING"}
     with bench_pipeline(args.database, **env) as pipeline:
         floor = measure_ceiling(pipeline, args.events, args.processes, args.threads)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import math
+import pstats
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 from sqlalchemy import select
 
@@ -167,3 +170,129 @@ def measure_latency(
     )
     done = inbox_times(tenant, consumer)
     return Latency(label, per_second, [max(0.0, done[key] - at) for key, at in published.items()])
+
+
+@dataclass
+class WorkerProfile:
+    """What processing ``messages`` cost one worker thread of this process (``profile_worker``)."""
+
+    label: str
+    messages: int
+    #: CPU of the thread that ran the middleware and the actor, and of the whole process (the
+    #: consumer thread's AMQP work included).
+    thread_cpu_s: float
+    process_cpu_s: float
+    #: SQL statements the worker thread sent (an executemany is one).
+    statements: int
+    #: Log lines the worker thread emitted (at the configured level) and log calls it made at all.
+    log_lines: int
+    stats: pstats.Stats | None = None
+    #: The statements by their first words (``profile`` only).
+    statement_kinds: Counter[str] = field(default_factory=Counter)
+
+    def per_message(self, value: float) -> float:
+        return value / max(1, self.messages)
+
+    def summary(self) -> str:
+        return (
+            f"{self.label}: {self.messages} messages, worker thread CPU "
+            f"{self.per_message(self.thread_cpu_s) * 1000:.2f} ms/message, process CPU "
+            f"{self.per_message(self.process_cpu_s) * 1000:.2f} ms/message, "
+            f"{self.per_message(self.statements):.1f} SQL statements/message, "
+            f"{self.per_message(self.log_lines):.1f} log lines/message"
+        )
+
+
+def profile_worker(
+    label: str,
+    queue: str,
+    publish: Callable[[], int],
+    count: Callable[[], int],
+    *,
+    profile: bool = False,
+    log_level: str = "INFO",
+) -> WorkerProfile:
+    """Run one Dramatiq worker thread in this process on ``queue`` until ``count`` rises by what
+    ``publish`` published, with the project's broker, middleware and logging (lines to /dev/null).
+
+    ``profile``: a cProfile of the worker thread's ``process_message`` (middleware and actor; the
+    acknowledgement happens on the consumer thread). Statements and log lines are counted on the
+    worker thread only, so the polling of ``count`` does not add to them.
+    """
+    import cProfile
+    import logging
+    import os
+    import threading
+
+    import dramatiq
+    from dramatiq.worker import Worker, WorkerThread
+    from sqlalchemy import event
+
+    from rsc.logs import configure_logging
+    from store.db import get_store
+
+    os.environ["RSC_LOG_LEVEL"] = log_level
+    reset_settings()
+    devnull = open(os.devnull, "w")  # noqa: SIM115 (closed below)
+    saved_stderr, sys.stderr = sys.stderr, devnull
+    try:
+        configure_logging(process="bench")
+    finally:
+        sys.stderr = saved_stderr
+    tally = {"statements": 0, "lines": 0}
+    cpu = [0.0]
+
+    def on_worker_thread() -> bool:
+        return isinstance(threading.current_thread(), WorkerThread)
+
+    kinds: Counter[str] = Counter()
+
+    def count_statement(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if on_worker_thread():
+            tally["statements"] += 1
+            if profile:
+                kinds[" ".join(statement.split())[:90]] += 1
+
+    class CountLines(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            if on_worker_thread():
+                tally["lines"] += 1
+            return True
+
+    # CPU time, not wall time: on a shared machine waiting is not what a message costs.
+    profiler = cProfile.Profile(time.thread_time) if profile else None
+    original = WorkerThread.process_message
+
+    def process_message(self: WorkerThread, message: Any) -> None:
+        started = time.thread_time()
+        if profiler is not None:
+            profiler.enable()
+        try:
+            original(self, message)
+        finally:
+            if profiler is not None:
+                profiler.disable()
+            cpu[0] += time.thread_time() - started
+
+    engine = get_store().engine
+    handler = logging.getLogger().handlers[0]
+    line_counter = CountLines()
+    handler.addFilter(line_counter)
+    event.listen(engine, "before_cursor_execute", count_statement)
+    WorkerThread.process_message = process_message  # type: ignore[method-assign]
+    worker = Worker(dramatiq.get_broker(), queues={queue}, worker_threads=1)
+    try:
+        before = count()
+        total = publish()
+        worker.start()
+        cpu_started = time.process_time()
+        wait_for(count, before + total, interval=0.5)
+        process_cpu = time.process_time() - cpu_started
+    finally:
+        worker.stop()
+        WorkerThread.process_message = original  # type: ignore[method-assign]
+        event.remove(engine, "before_cursor_execute", count_statement)
+        handler.removeFilter(line_counter)
+        devnull.close()
+    stats = pstats.Stats(profiler) if profiler is not None else None
+    return WorkerProfile(label, total, cpu[0], process_cpu, tally["statements"], tally["lines"], stats, kinds)
