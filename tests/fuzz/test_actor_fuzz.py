@@ -100,7 +100,7 @@ def test_poison_messages_are_dead_lettered_with_their_reason_and_valid_ones_hand
     worker = dramatiq.Worker(stub_broker, worker_timeout=50)
     worker.start()
 
-    @fuzz_settings(examples=20)
+    @fuzz_settings(examples=12)
     @given(batch=st.lists(valid_deliveries | poison_deliveries, min_size=1, max_size=8))
     @example(batch=[Delivery((), {"event": "[" * 100_000}, poison=True)])
     @example(batch=[Delivery((), {"event": {**JOB, "tenant": "t" * 65}}, poison=True)])

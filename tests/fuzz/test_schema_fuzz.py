@@ -57,7 +57,7 @@ def parsed_or_refused(raw: object) -> Event | None:
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES)
-@fuzz_settings(examples=10)
+@fuzz_settings(examples=6)
 @given(data=st.data())
 def test_every_valid_event_round_trips(event_type: str, data: st.DataObject) -> None:
     raw = data.draw(valid_events(event_type), label="event")
@@ -72,7 +72,7 @@ def test_every_valid_event_round_trips(event_type: str, data: st.DataObject) -> 
     assert again.model_dump(include=set(raw)) == event.model_dump(include=set(raw))
 
 
-@fuzz_settings(examples=150)
+@fuzz_settings(examples=100)
 @given(raw=invalid_events)
 @example(raw={**JOB, "type": {"junk": [1]}}).via("an unhashable type once raised TypeError")
 @example(raw={**JOB, "type": ["ats.job.published.v1"]})
@@ -80,14 +80,14 @@ def test_broken_events_are_refused_with_a_reason(raw: dict[str, Any]) -> None:
     refused(raw)
 
 
-@fuzz_settings(examples=50)
+@fuzz_settings(examples=30)
 @given(raw=invalid_events)
 def test_broken_events_are_refused_from_the_wire_too(raw: dict[str, Any]) -> None:
     refused(json.dumps(raw))
     refused(json.dumps(raw).encode())
 
 
-@fuzz_settings(examples=100)
+@fuzz_settings(examples=50)
 @given(raw=not_objects)
 def test_json_that_is_not_an_object_is_refused(raw: Any) -> None:
     if not isinstance(raw, str):  # a str is read as JSON text
@@ -96,7 +96,7 @@ def test_json_that_is_not_an_object_is_refused(raw: Any) -> None:
     assert refused(json.dumps(raw).encode()) == "an event must be a JSON object"
 
 
-@fuzz_settings(examples=150)
+@fuzz_settings(examples=80)
 @given(raw=garbage)
 @example(raw=b"[" * 100_000).via("deeply nested JSON once raised RecursionError")
 @example(raw='{"a":' * 100_000).via("deeply nested JSON once raised RecursionError")
@@ -105,7 +105,7 @@ def test_garbage_on_the_wire_never_crashes_the_parser(raw: bytes | str) -> None:
     parsed_or_refused(raw)
 
 
-@fuzz_settings(examples=30)
+@fuzz_settings(examples=15)
 @given(raw=huge_strings())
 def test_huge_strings_are_accepted_or_refused_never_crash(raw: dict[str, Any]) -> None:
     event = parsed_or_refused(raw)
@@ -138,7 +138,7 @@ def events_carrying_a_marker(draw: st.DrawFn) -> dict[str, Any]:
     return raw
 
 
-@fuzz_settings(examples=60)
+@fuzz_settings(examples=40)
 @given(raw=events_carrying_a_marker())
 def test_a_reason_never_quotes_what_the_event_carries(raw: dict[str, Any]) -> None:
     assert MARKER not in refused(raw).lower()

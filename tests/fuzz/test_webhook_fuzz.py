@@ -275,7 +275,7 @@ def test_random_pushes_never_crash_and_valid_ones_are_enqueued_once(
     client, publisher = ingress
     ledger = Ledger()
 
-    @fuzz_settings(examples=25)
+    @fuzz_settings(examples=15)
     @given(batch=st.lists(pushes, min_size=1, max_size=6), repeat=st.booleans())
     @example(batch=_FOUND, repeat=False)
     def run(batch: list[Push], repeat: bool) -> None:
@@ -296,7 +296,7 @@ def test_random_pushes_never_crash_and_valid_ones_are_enqueued_once(
     assert enqueued == ledger.accepted
 
 
-@fuzz_settings(examples=40)
+@fuzz_settings(examples=20)
 @given(code=st.text(max_size=200))
 @example(code="")
 def test_the_challenge_is_answered_for_any_code(ingress: IngressUnderTest, code: str) -> None:
