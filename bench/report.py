@@ -278,7 +278,10 @@ def render(results: Results, plots: list[str]) -> str:
         "received it for raw RabbitMQ. The publish time includes the publish itself (with confirms).",
         "- **Ratio**: a rate divided by its ceiling's rate (1.00: as fast as the ceiling); a latency "
         "divided by its ceiling's latency (1.00: no slower). Features are compared with the bare "
-        "actor committing one row on the same store: the ratio is the cost of the feature's own work.",
+        "actor committing one row on the same store: the ratio is the cost of the feature's own work. "
+        "A latency ratio compares the loads in the `at /s` columns, which differ where a feature is "
+        "slower than its ceiling; a ratio below 1 there means a lighter load, not a faster path.",
+        "- Other work on the machine shares its cores: the load averages above say how much.",
         "",
         "## Ceilings",
         "",
@@ -348,7 +351,9 @@ def _feature_notes(results: Results) -> list[str]:
         "in order with its stage and marked in the outbox; the push to LinkedIn is the outbox sweep's, "
         "batched on purpose (`bench/RESULTS.md` has its calls per change).",
         "- **profile matching (per candidate event)**: `ats.candidate.created`, stored by `status_push` "
-        f"and matched by `profile_match` against {sizes.members:,} members; latency ends at the match.",
+        f"and matched by `profile_match` against {sizes.members:,} members; latency ends at the match and "
+        "includes `profile_match`'s retries (with backoff) while `status_push` has not stored the "
+        "candidate yet, as both get the event at once.",
         f"- **deletion cascade**: `ats.candidate.deleted` for {sizes.deletions:,} candidates with two "
         "applications synced to LinkedIn; latency ends at the erasure's commit (LinkedIn's deletes "
         "follow in the same message, and count in the rate).",
