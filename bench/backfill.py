@@ -13,7 +13,9 @@ process, the Procfile's threads), as separate processes on PostgreSQL (or SQLite
   (the client is told the same scale). The backfill may spend the bulk share of the records a
   minute (``RSC_LINKEDIN_BULK_SHARE``); the bench reports the share of that rate it used while
   sending candidates (the phase bound by records a minute: 100 records a call; applications and
-  notes are bound by calls) and the 429s LinkedIn answered (the target is none).
+  notes are bound by calls), over the whole (scaled) minutes the phase lasted from its first batch,
+  and the 429s LinkedIn answered (the target is none). The phase must last a minute at least: give
+  it ``records`` and a clock scale where it does.
 
 It stops when the run is done, or after ``--seconds`` (rates then cover the part done). Peak memory
 is the largest VmHWM (peak resident set) of the worker's processes, read from /proc.
@@ -166,9 +168,12 @@ def measure_backfill(
         deadline = started + seconds if seconds is not None else None
         peak_kib, state = 0, None
         cursors: list[BackfillCursor] = []
+        #: (seconds since the start, candidates done) while the candidate phase runs.
+        samples: list[tuple[float, int]] = []
         while deadline is None or time.monotonic() < deadline:
             peak_kib = max(peak_kib, _peak_rss_kib(worker))
             state, cursors = _cursors()
+            samples.extend(_candidate_sample(time.monotonic() - started, cursors))
             if state not in ("running", None):
                 break
             time.sleep(SAMPLE_S)
@@ -205,12 +210,42 @@ def measure_backfill(
             "seconds": round(span, 1) if span is not None else None,
             "records_per_s": round(cursor.done / span, 1) if span else None,
         }
-    candidates = result["by_phase"].get("candidate", {})
     if limit == "real":
         result["allowed_records_per_s"] = round(allowed, 1)
-        rate = candidates.get("records_per_s")
-        result["share_of_allowed_rate"] = round(rate / allowed, 3) if rate else None
+        window_s = 60 / clock_scale * (1 + settings.linkedin_rate_margin)
+        result.update(_steady_share(samples, allowed, window_s=window_s))
     return result
+
+
+def _candidate_sample(at: float, cursors: list[BackfillCursor]) -> list[tuple[float, int]]:
+    phase = next((c for c in cursors if c.resource == "candidate"), None)
+    if phase is None or phase.started_at is None or phase.finished:
+        return []
+    return [(at, phase.done)]
+
+
+def _steady_share(samples: list[tuple[float, int]], allowed: float, *, window_s: float) -> dict[str, Any]:
+    """The share of the allowed rate used over whole minutes (as the limiter counts them) of the
+    candidate phase, from its first batch: the limit is a sliding minute, so a span that is not a
+    whole number of minutes would count a minute's burst against part of a minute."""
+    started = next((i for i, (_, done) in enumerate(samples) if done > 0), None)
+    if started is None:
+        return {"share_of_allowed_rate": None, "share_measured_over_s": None}
+    t0, done0 = samples[max(0, started - 1)]
+    minutes = int((samples[-1][0] - t0) // window_s)
+    if minutes < 1:
+        return {"share_of_allowed_rate": None, "share_measured_over_s": None}
+    end = t0 + minutes * window_s
+    before = [s for s in samples if s[0] <= end][-1]
+    after = next((s for s in samples if s[0] >= end), before)
+    # Done at ``end``, between the samples around it.
+    span = after[0] - before[0]
+    done_at_end = before[1] + ((after[1] - before[1]) * (end - before[0]) / span if span else 0)
+    rate = (done_at_end - done0) / (end - t0)
+    return {
+        "share_of_allowed_rate": round(rate / allowed, 3),
+        "share_measured_over_s": round(end - t0, 1),
+    }
 
 
 def main() -> None:
@@ -236,7 +271,7 @@ def main() -> None:
     if args.limit == "real":
         print(
             f"allowed bulk rate {result['allowed_records_per_s']} records/s; candidates sent at "
-            f"{result['share_of_allowed_rate']} of it"
+            f"{result['share_of_allowed_rate']} of it over {result['share_measured_over_s']} s"
         )
 
 
