@@ -67,6 +67,8 @@ class Person:
     application_ids: set[str] = field(default_factory=set)
     steps: dict[str, int] = field(default_factory=dict)
     member_linked_at_deletion: bool = False
+    #: The ATS deleted its candidate record ``ats_id`` (until it creates one under that id again).
+    ats_candidate_deleted: bool = False
 
     @property
     def urn(self) -> str:
@@ -127,11 +129,16 @@ class Run:
     # -- what happens to a person ---------------------------------------------------------------
 
     def ats_candidate(self, person: Person) -> None:
+        person.ats_candidate_deleted = False
         created = self.world.now()
         self.deliver(person, self.world.candidate_event(person.ats_id, person.profile(), created=created))
         person.candidate_ids.add(person.ats_id)
 
     def application(self, person: Person, number: int) -> None:
+        if person.ats_candidate_deleted:
+            # The ATS deleted this candidate record: it sends no new application of it (an export
+            # after the deletion made a new candidate, which the ATS does not know by that id).
+            return
         application_id = f"A-{person.tag}-{person.index}-{number}"
         step = person.steps.get(application_id, -1) + 1
         person.steps[application_id] = step
@@ -199,6 +206,7 @@ class Run:
             with self.world.uow() as uow:
                 assert uow.candidates.get(candidate_id) is None
         person.deleted = True
+        person.ats_candidate_deleted = person.ats_id in ids
         person.erased |= person.values
         person.values = set()
         if held is not None:
