@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, select, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.ats import ApplicationSnapshot, StageTransition
 from store.base import Base, TenantScoped, to_ms, utcnow
 from store.candidates import CandidateOrigin
-from store.upsert import insert_ignore, insert_row, upsert_newer
+from store.linkedin_sync import LinkedInOutbox, Resource, SyncState, bump_version
+from store.tombstones import Guard, Tombstone, deletion_times, erased
+from store.upsert import insert_from_json, insert_ignore, insert_row, json_row, upsert_newer
 
 
 class Application(TenantScoped, Base):
@@ -46,6 +64,33 @@ class ApplicationStage(TenantScoped, Base):
     #: When LinkedIn confirmed it holds this stage record; NULL until then. A stage never changes
     #: once recorded, so each is sent until LinkedIn has it, and never again.
     synced_at: Mapped[datetime | None]
+
+
+STAGE_KEY = ("tenant_id", "application_id", "transition_id")
+#: Columns of an application an ATS snapshot updates (``origin`` is kept from its first insert).
+SNAPSHOT_COLUMNS = (
+    "candidate_id",
+    "job_id",
+    "status",
+    "source",
+    "disposition_reason",
+    "created_at",
+    "modified_at",
+    "source_modified_ms",
+    "source_revision",
+)
+
+
+@dataclass(frozen=True)
+class ApplicationChange:
+    """What an ATS application event did (``Applications.apply_change``)."""
+
+    #: The application or its candidate was deleted after the snapshot was taken: nothing stored.
+    erased: bool = False
+    #: The snapshot was newer than the stored one (or the first).
+    changed: bool = False
+    #: Its transition was not recorded yet.
+    new_stage: bool = False
 
 
 class Applications:
@@ -93,9 +138,54 @@ class Applications:
         self.session.flush()
         return application
 
-    def apply(self, snapshot: ApplicationSnapshot) -> bool:
-        """Store the ATS snapshot unless the stored one is as new or newer. True when it changed."""
-        values = {
+    def apply_change(self, snapshot: ApplicationSnapshot, guards: Sequence[Guard]) -> ApplicationChange:
+        """Store an ATS application event unless ``guards`` (the application's and its candidate's
+        tombstone guards, locked by the inbox claim) show a later deletion: the snapshot if newer,
+        its transition if new, and an outbox mark when either changed.
+
+        On PostgreSQL one statement (the tombstone read and data-modifying CTEs); on SQLite one
+        statement each.
+        """
+        values = self._values(snapshot)
+        stage = self.stage_row(snapshot.application_id, snapshot.transition) if snapshot.transition else None
+        (outbox_row,) = LinkedInOutbox(self.session, self.tenant).rows(
+            [(Resource.APPLICATION, snapshot.application_id)]
+        )
+        subjects = [guard.subject for guard in guards]
+        if self.session.get_bind().dialect.name != "postgresql":
+            self.session.flush()
+            times = self.session.connection().execute(
+                select(*(t for subject in subjects for t in deletion_times(self.tenant, subject)))
+            )
+            row = times.one()
+            if any(
+                erased(row[2 * n], row[2 * n + 1], snapshot.modified_at, linkedin=False)
+                for n in range(len(subjects))
+            ):
+                return ApplicationChange(erased=True)
+            changed = self.apply(snapshot)
+            new_stage = stage is not None and self.add_stage(snapshot.application_id, snapshot.transition)  # type: ignore[arg-type]
+            if changed or new_stage:
+                LinkedInOutbox(self.session, self.tenant).mark_changed(
+                    Resource.APPLICATION, snapshot.application_id
+                )
+            return ApplicationChange(changed=changed, new_stage=new_stage)
+        params: dict[str, Any] = {
+            "tenant": self.tenant,
+            "at": snapshot.modified_at,
+            **{f"subject_{n}": subject for n, subject in enumerate(subjects)},
+            "application": json_row(Application.__table__, {**values, "origin": CandidateOrigin.ATS.value}),  # type: ignore[arg-type]
+            "outbox": json_row(SyncState.__table__, outbox_row),  # type: ignore[arg-type]
+        }
+        if stage is not None:
+            params["stage"] = json_row(ApplicationStage.__table__, stage)  # type: ignore[arg-type]
+        self.session.flush()
+        statement = _change_statement(len(subjects), stage is not None)
+        erased_, changed, new_stages = self.session.connection().execute(statement, params).one()
+        return ApplicationChange(erased=bool(erased_), changed=bool(changed), new_stage=bool(new_stages))
+
+    def _values(self, snapshot: ApplicationSnapshot) -> dict[str, Any]:
+        return {
             "tenant_id": self.tenant,
             "id": snapshot.application_id,
             "candidate_id": snapshot.candidate_id,
@@ -108,13 +198,17 @@ class Applications:
             "source_modified_ms": to_ms(snapshot.modified_at),
             "source_revision": snapshot.revision,
         }
+
+    def apply(self, snapshot: ApplicationSnapshot) -> bool:
+        """Store the ATS snapshot unless the stored one is as new or newer. True when it changed."""
+        values = self._values(snapshot)
         changed = upsert_newer(
             self.session,
             Application.__table__,  # type: ignore[arg-type]
             {**values, "origin": CandidateOrigin.ATS.value},
             key=("tenant_id", "id"),
             order=("source_modified_ms", "source_revision"),
-            update=[c for c in values if c not in ("tenant_id", "id")],
+            update=SNAPSHOT_COLUMNS,
         )
         if changed:
             self.session.expire_all()
@@ -125,15 +219,18 @@ class Applications:
         return insert_ignore(
             self.session,
             ApplicationStage.__table__,  # type: ignore[arg-type]
-            {
-                "tenant_id": self.tenant,
-                "application_id": application_id,
-                "transition_id": transition.transition_id,
-                "status": transition.status,
-                "changed_at": transition.changed_at,
-            },
-            key=("tenant_id", "application_id", "transition_id"),
+            self.stage_row(application_id, transition),
+            key=STAGE_KEY,
         )
+
+    def stage_row(self, application_id: str, transition: StageTransition) -> dict[str, Any]:
+        return {
+            "tenant_id": self.tenant,
+            "application_id": application_id,
+            "transition_id": transition.transition_id,
+            "status": transition.status,
+            "changed_at": transition.changed_at,
+        }
 
     def for_job(self, job_id: str) -> list[str]:
         """Ids of the job's applications."""
@@ -205,3 +302,48 @@ class Applications:
                 .order_by(ApplicationStage.changed_at, ApplicationStage.transition_id)
             )
         )
+
+
+@cache
+def _change_statement(guards: int, with_stage: bool) -> Any:
+    """``apply_change`` on PostgreSQL: SELECT erased, applications changed (0/1), stages new (0/1)."""
+    applications: Any = Application.__table__
+    stages: Any = ApplicationStage.__table__
+    tombstones = Tombstone.__table__.c
+    erased_ = (
+        select(tombstones.subject)
+        .where(
+            tombstones.tenant_id == bindparam("tenant"),
+            tombstones.subject.in_([bindparam(f"subject_{n}") for n in range(guards)]),
+            tombstones.deleted_at >= bindparam("at", type_=tombstones.deleted_at.type),
+        )
+        .exists()
+    )
+    upsert = insert_from_json(applications, "application", where=~erased_)
+    order = ("source_modified_ms", "source_revision")
+    changed = (
+        upsert.on_conflict_do_update(
+            index_elements=["tenant_id", "id"],
+            set_={c: upsert.excluded[c] for c in SNAPSHOT_COLUMNS},
+            where=tuple_(*(upsert.excluded[c] for c in order)) > tuple_(*(applications.c[c] for c in order)),
+        )
+        .returning(applications.c.id)
+        .cte("changed_application")
+    )
+    touched = [select(changed.c.id)]
+    new_stages: Any = literal(0)
+    if with_stage:
+        new_stage = (
+            insert_from_json(stages, "stage", where=~erased_)
+            .on_conflict_do_nothing(index_elements=list(STAGE_KEY))
+            .returning(stages.c.transition_id)
+            .cte("new_stage")
+        )
+        touched.append(select(new_stage.c.transition_id))
+        new_stages = select(func.count()).select_from(new_stage).scalar_subquery()
+    marked = bump_version(
+        insert_from_json(SyncState.__table__, "outbox", where=or_(*(t.exists() for t in touched)))  # type: ignore[arg-type]
+    ).cte("outbox")
+    return select(erased_, select(func.count()).select_from(changed).scalar_subquery(), new_stages).add_cte(
+        marked
+    )

@@ -6,12 +6,14 @@ finds its row and changes nothing, and a crash before commit leaves neither behi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import String, select
+from sqlalchemy import String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
+from store.tombstones import Guard
 from store.upsert import insert_ignore
 
 
@@ -42,17 +44,39 @@ class Inbox:
             is not None
         )
 
-    def record(self, consumer: str, source: str, event_id: str) -> bool:
-        """Claim the event for this consumer. False when it was already processed."""
+    def record(self, consumer: str, source: str, event_id: str, *, guards: Sequence[Guard] = ()) -> bool:
+        """Claim the event for this consumer. False when it was already processed.
+
+        ``guards``: tombstone guards the handler checks next (``store.tombstones``). On PostgreSQL
+        their shared locks are taken in the same round trip as the claim, so the statements that
+        read their tombstones afterwards see any erasure that held them committed.
+        """
+        row = {
+            "tenant_id": self.tenant,
+            "consumer": consumer,
+            "event_source": source,
+            "event_id": event_id,
+            "processed_at": utcnow(),
+        }
+        if guards and self.session.get_bind().dialect.name == "postgresql":
+            self.session.flush()
+            keys = sorted({guard.lock_key for guard in guards})  # in key order, as erasures lock
+            claimed = self.session.connection().execute(_CLAIM_AND_LOCK, {**row, "keys": keys}).scalar()
+            return bool(claimed)
         return insert_ignore(
             self.session,
             InboxEntry.__table__,  # type: ignore[arg-type]
-            {
-                "tenant_id": self.tenant,
-                "consumer": consumer,
-                "event_source": source,
-                "event_id": event_id,
-                "processed_at": utcnow(),
-            },
+            row,
             key=("tenant_id", "consumer", "event_source", "event_id"),
         )
+
+
+#: The inbox claim and the guards' shared advisory locks in one statement (PostgreSQL).
+_CLAIM_AND_LOCK = text(
+    "WITH claimed AS ("
+    "INSERT INTO inbox (tenant_id, consumer, event_source, event_id, processed_at) "
+    "VALUES (:tenant_id, :consumer, :event_source, :event_id, :processed_at) "
+    "ON CONFLICT (tenant_id, consumer, event_source, event_id) DO NOTHING RETURNING 1) "
+    "SELECT (SELECT count(*) FROM claimed), "
+    "(SELECT count(pg_advisory_xact_lock_shared(k)) FROM unnest(CAST(:keys AS bigint[])) AS t(k))"
+)

@@ -70,8 +70,16 @@ class LinkedInOutbox:
 
     def mark_all_changed(self, records: Iterable[tuple[Resource, str]]) -> None:
         """Bump the version of each (resource, entity id), in one round trip."""
+        rows = self.rows(records)
+        if not rows:
+            return
+        self.session.flush()
+        self.session.connection().execute(_mark_statement(self.session), rows)
+
+    def rows(self, records: Iterable[tuple[Resource, str]]) -> list[dict[str, Any]]:
+        """The rows ``mark_all_changed`` writes (``bump_version`` on conflict), one per distinct record."""
         now = utcnow()
-        rows = [
+        return [
             {
                 "tenant_id": self.tenant,
                 "resource": resource.value,
@@ -83,10 +91,6 @@ class LinkedInOutbox:
             }
             for resource, entity_id in dict.fromkeys(records)
         ]
-        if not rows:
-            return
-        self.session.flush()
-        self.session.connection().execute(_mark_statement(self.session), rows)
 
     def state(self, resource: Resource, entity_id: str) -> SyncState | None:
         return self.session.get(SyncState, (self.tenant, resource.value, entity_id))
@@ -275,14 +279,18 @@ def _mark_statement(session: Session) -> Any:
     """INSERT ... ON CONFLICT bumping the version, built once per dialect and run for many rows."""
     dialect = session.get_bind().dialect.name
     if dialect not in _marks:
-        table = SyncState.__table__
-        stmt = dialect_insert(session, table)  # type: ignore[arg-type]
-        _marks[dialect] = stmt.on_conflict_do_update(
-            index_elements=["tenant_id", "resource", "entity_id"],
-            set_={
-                "version": table.c.version + 1,
-                "changed_at": stmt.excluded.changed_at,
-                "dirty_since": func.coalesce(table.c.dirty_since, stmt.excluded.dirty_since),
-            },
-        )
+        _marks[dialect] = bump_version(dialect_insert(session, SyncState.__table__))  # type: ignore[arg-type]
     return _marks[dialect]
+
+
+def bump_version(insert: Any) -> Any:
+    """``insert`` (of outbox rows) bumping the version of a record that has a row already."""
+    table = SyncState.__table__.c
+    return insert.on_conflict_do_update(
+        index_elements=["tenant_id", "resource", "entity_id"],
+        set_={
+            "version": table.version + 1,
+            "changed_at": insert.excluded.changed_at,
+            "dirty_since": func.coalesce(table.dirty_since, insert.excluded.dirty_since),
+        },
+    )

@@ -113,6 +113,10 @@ class Members:
         """
         if self._insert_new(observation):
             return True
+        return self.merge_known(observation)
+
+    def merge_known(self, observation: MemberObservation) -> bool:
+        """``observe`` for a member already stored (its row is read, locked and merged)."""
         stmt = select(Member).where(
             Member.tenant_id == self.tenant, Member.person_urn == observation.person_urn
         )
@@ -146,11 +150,16 @@ class Members:
 
     def _insert_new(self, observation: MemberObservation) -> bool:
         """Insert the member as this observation describes it, unless the member is known already."""
+        values = self.first_seen(observation)
+        return insert_ignore(self.session, Member.__table__, values, key=("tenant_id", "person_urn"))  # type: ignore[arg-type]
+
+    def first_seen(self, observation: MemberObservation) -> dict[str, Any]:
+        """The row of a member this observation is the first thing known of."""
         at_ms = to_ms(observation.observed_at)
         member = Member(emails=[], phones=[], companies=[], sources=[], observed_ms=at_ms)
         _merge(member, observation, newer=True)
         now = utcnow()
-        values = {
+        return {
             "tenant_id": self.tenant,
             "person_urn": observation.person_urn,
             **{
@@ -164,7 +173,6 @@ class Members:
             "match_lease_until": None,
             "updated_at": now,
         }
-        return insert_ignore(self.session, Member.__table__, values, key=("tenant_id", "person_urn"))  # type: ignore[arg-type]
 
     def iter_all(self, batch: int = 2000) -> Iterator[Member]:
         """Every member of the tenant, streamed (bulk matching)."""

@@ -21,8 +21,10 @@ writers already (every transaction begins IMMEDIATE).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import String, case, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -67,6 +69,36 @@ def _lock_key(subject: str) -> int:
     return int.from_bytes(bytes.fromhex(subject[:16]), "big", signed=True)
 
 
+@dataclass(frozen=True)
+class Guard:
+    """A subject a handler checks before writing, for handlers that fold the check into their own
+    statements: the inbox claim takes its shared lock (``Inbox.record``), a later statement of the
+    same transaction reads its tombstone (``deletion_times``), ``erased`` compares."""
+
+    subject: str
+    lock_key: int
+
+
+def deletion_times(tenant: Any, subject: Any) -> tuple[Any, Any]:
+    """Scalar subqueries of a subject's tombstone times (deleted_at, erased_at), NULL without one."""
+    table = Tombstone.__table__.c
+    where = (table.tenant_id == tenant, table.subject == subject)
+    return (
+        select(table.deleted_at).where(*where).scalar_subquery(),
+        select(table.erased_at).where(*where).scalar_subquery(),
+    )
+
+
+def erased(deleted_at: datetime | None, erased_at: datetime | None, at: datetime, *, linkedin: bool) -> bool:
+    """Whether an event made at ``at`` predates the deletion these tombstone times record.
+
+    ``linkedin``: the event is something LinkedIn made, compared with the later of the two times.
+    """
+    if deleted_at is None or erased_at is None:
+        return False
+    return at <= (max(deleted_at, erased_at) if linkedin else deleted_at)
+
+
 class Tombstones:
     def __init__(self, session: Session, tenant: str) -> None:
         self.session = session
@@ -74,6 +106,10 @@ class Tombstones:
 
     def subject(self, kind: Subject, identifier: str) -> str:
         return subject_of(self.tenant, kind, identifier)
+
+    def guard(self, kind: Subject, identifier: str) -> Guard:
+        subject = self.subject(kind, identifier)
+        return Guard(subject, _lock_key(subject))
 
     def get(self, kind: Subject, identifier: str) -> Tombstone | None:
         return self.session.get(Tombstone, (self.tenant, self.subject(kind, identifier)))
@@ -102,8 +138,7 @@ class Tombstones:
         tombstone = self.get(kind, identifier)
         if tombstone is None:
             return False
-        cutoff = tombstone.linkedin_cutoff if linkedin else tombstone.deleted_at
-        return at <= cutoff
+        return erased(tombstone.deleted_at, tombstone.erased_at, at, linkedin=linkedin)
 
     def member_erased_since(self, person_urn: str | None, at_ms: int) -> bool:
         """Whether something LinkedIn made about ``person_urn`` at ``at_ms`` predates its erasure."""

@@ -94,23 +94,22 @@ def handle_application_event(event: ApplicationEvent, uow: UnitOfWork) -> bool:
     """Store the application snapshot if newer and its transition if new. True when either changed."""
     data = event.data
     with uow:
-        if not uow.inbox.record(CONSUMER, event.source, event.id):
+        guards = [
+            uow.tombstones.guard(Subject.APPLICATION, data.application_id),
+            uow.tombstones.guard(Subject.CANDIDATE, data.candidate_id),
+        ]
+        if not uow.inbox.record(CONSUMER, event.source, event.id, guards=guards):
             return False
-        erased = uow.tombstones.erased_since(Subject.APPLICATION, data.application_id, data.modified_at)
-        if erased or uow.tombstones.erased_since(Subject.CANDIDATE, data.candidate_id, data.modified_at):
-            uow.commit()  # the application or its candidate was deleted after this snapshot
-            log.info("snapshot older than the deletion ignored", application_id=data.application_id)
-            return False
-        changed = uow.applications.apply(data)
-        new_stage = data.transition is not None and uow.applications.add_stage(
-            data.application_id, data.transition
-        )
-        if changed or new_stage:
-            uow.outbox.mark_changed(Resource.APPLICATION, data.application_id)
+        change = uow.applications.apply_change(data, guards)
         uow.commit()
-    log.info(
-        "application stored" if changed else "older application snapshot ignored",
+    if change.erased:  # the application or its candidate was deleted after this snapshot
+        log.info("snapshot older than the deletion ignored", application_id=data.application_id)
+        return False
+    # DEBUG: the busiest event there is (one line cost about 10 % of its CPU); the message
+    # metrics count them, and what was ignored for a deletion is logged above.
+    log.debug(
+        "application stored" if change.changed else "older application snapshot ignored",
         application_id=data.application_id,
-        new_stage=new_stage,
+        new_stage=change.new_stage,
     )
-    return changed or new_stage
+    return change.changed or change.new_stage

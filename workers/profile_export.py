@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from linkedin.client import LinkedInClient
-from linkedin.exports import ExportedCandidate
+from linkedin.exports import ExportedCandidate, ExportedMember
 from rsc.logs import get_logger
 from rsc.metrics import EXPORTS
 from rsc.settings import get_settings
@@ -26,7 +27,9 @@ from schemas.ats import JobState, StageTransition
 from schemas.linkedin import ExportRequested
 from store.base import to_ms, utcnow
 from store.candidates import CandidateOrigin
+from store.exports import ImportRows
 from store.linkedin_sync import Resource
+from store.tombstones import Subject
 from store.uow import UnitOfWork
 from workers.errors import PermanentError
 from workers.profile_match import export_observation
@@ -82,12 +85,14 @@ def handle_export_requested(
 
 
 def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -> ExportResult | None:
-    """One transaction: the inbox row, one read of everything needed, then the inserts."""
+    """One transaction of three statements on PostgreSQL: the inbox claim (with the member's
+    tombstone lock), one read of everything needed (the member's tombstone too), then the writes."""
     tenant, request_id, member = event.tenant, event.data.request_id, export.member
     with uow:
-        claimed = uow.inbox.record(CONSUMER, event.source, event.id)
+        guard = uow.tombstones.guard(Subject.MEMBER, member.person_urn)
+        claimed = uow.inbox.record(CONSUMER, event.source, event.id, guards=[guard])
         context = uow.exports.context(
-            request_id=request_id, job_id=export.job_id, person_urn=member.person_urn
+            request_id=request_id, job_id=export.job_id, person_urn=member.person_urn, guard=guard
         )
         if context.recorded is not None or not claimed:
             # A redelivery, a concurrent delivery, or another push of the same request got here first.
@@ -97,7 +102,7 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
                 return None
             outcome, candidate_id, application_id = context.recorded
             return ExportResult(ExportOutcome(outcome), candidate_id, application_id)
-        if uow.tombstones.member_erased_since(member.person_urn, _exported_ms(event, export)):
+        if context.member_erased_since(_exported_at(event, export)):
             uow.commit()  # exported before the member was erased with their candidate: stays erased
             log.info("export older than a deletion ignored", request_id=request_id)
             return None
@@ -114,43 +119,39 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
         now = utcnow()
         changed: list[tuple[Resource, str]] = []
         outcome = ExportOutcome.LINKED
+        candidate: dict[str, Any] | None = None
         candidate_id = context.candidate_id or _derived_id("li", tenant, request_id)
         if context.candidate_id is None:
             outcome = ExportOutcome.CREATED
-            employers = member.current_employers
-            uow.candidates.create(
-                id=candidate_id,
-                origin=CandidateOrigin.LINKEDIN_EXPORT,
-                first_name=member.first_name,
-                last_name=member.last_name,
-                location_text=member.location,
-                current_companies=employers,
-                current_company=employers[0] if employers else None,
-                person_urn=member.person_urn,
-                source=EXPORT_SOURCE,
-                created_at=now,
-                modified_at=now,
-                source_modified_ms=to_ms(now),
-                source_revision=0,
-            )
+            candidate = _new_candidate(candidate_id, member, now)
             changed += [(Resource.CANDIDATE, candidate_id), (Resource.CANDIDATE_MEMBER, candidate_id)]
+        application: dict[str, Any] | None = None
+        stage: dict[str, Any] | None = None
         application_id = context.application_id or _derived_id("li-app", tenant, request_id)
         if context.application_id is not None:
             outcome = ExportOutcome.ALREADY_APPLIED
         else:
-            _new_application(uow, application_id, candidate_id, export.job_id, now)
+            application, transition = _new_application(application_id, candidate_id, export.job_id, now)
+            stage = uow.applications.stage_row(application_id, transition)
             changed.append((Resource.APPLICATION, application_id))
-        uow.outbox.mark_all_changed(changed)
-        uow.exports.insert(
-            request_id=request_id,
-            push_id=event.data.push_id,
-            job_id=export.job_id,
-            candidate_id=candidate_id,
-            application_id=application_id,
-            outcome=outcome.value,
+        uow.exports.write(
+            ImportRows(
+                record={
+                    "request_id": request_id,
+                    "push_id": event.data.push_id,
+                    "job_id": export.job_id,
+                    "candidate_id": candidate_id,
+                    "application_id": application_id,
+                    "outcome": outcome.value,
+                },
+                candidate=candidate,
+                application=application,
+                stage=stage,
+                changed=changed,
+                # What LinkedIn showed of the member feeds profile matching (other candidates may be them).
+                member=export_observation(export),
+            )
         )
-        # What LinkedIn showed of the member feeds profile matching (other candidates may be them).
-        uow.members.observe(export_observation(export))
         uow.commit()
     EXPORTS.labels(outcome=outcome.value).inc()
     log.info(
@@ -164,26 +165,44 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
     return ExportResult(outcome, candidate_id, application_id)
 
 
-def _exported_ms(event: ExportRequested, export: ExportedCandidate) -> int:
-    return export.exported_at_ms if export.exported_at_ms is not None else to_ms(event.data.notified_at)
+def _exported_at(event: ExportRequested, export: ExportedCandidate) -> datetime:
+    at_ms = export.exported_at_ms if export.exported_at_ms is not None else to_ms(event.data.notified_at)
+    return datetime.fromtimestamp(at_ms / 1000, UTC)
+
+
+def _new_candidate(candidate_id: str, member: ExportedMember, now: datetime) -> dict[str, Any]:
+    employers = member.current_employers
+    return {
+        "id": candidate_id,
+        "origin": CandidateOrigin.LINKEDIN_EXPORT.value,
+        "first_name": member.first_name,
+        "last_name": member.last_name,
+        "location_text": member.location,
+        "current_companies": employers,
+        "current_company": employers[0] if employers else None,
+        "person_urn": member.person_urn,
+        "source": EXPORT_SOURCE,
+        "created_at": now,
+        "modified_at": now,
+        "source_modified_ms": to_ms(now),
+        "source_revision": 0,
+    }
 
 
 def _new_application(
-    uow: UnitOfWork, application_id: str, candidate_id: str, job_id: str, now: datetime
-) -> None:
+    application_id: str, candidate_id: str, job_id: str, now: datetime
+) -> tuple[dict[str, Any], StageTransition]:
     status = get_settings().export_initial_status
-    uow.applications.create(
-        id=application_id,
-        candidate_id=candidate_id,
-        job_id=job_id,
-        status=status,
-        source=EXPORT_SOURCE,
-        origin=CandidateOrigin.LINKEDIN_EXPORT,
-        created_at=now,
-        modified_at=now,
-        source_modified_ms=to_ms(now),
-        source_revision=0,
-    )
-    uow.applications.add_stage(
-        application_id, StageTransition(transition_id=f"{application_id}-0", status=status, changed_at=now)
-    )
+    application = {
+        "id": application_id,
+        "candidate_id": candidate_id,
+        "job_id": job_id,
+        "status": status,
+        "source": EXPORT_SOURCE,
+        "origin": CandidateOrigin.LINKEDIN_EXPORT.value,
+        "created_at": now,
+        "modified_at": now,
+        "source_modified_ms": to_ms(now),
+        "source_revision": 0,
+    }
+    return application, StageTransition(transition_id=f"{application_id}-0", status=status, changed_at=now)

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInNotFound
 from schemas.ats import JobSnapshot
 from schemas.linkedin import ExportRequest, ExportRequested
+from store.base import utcnow
 from store.db import Store
 from store.linkedin_sync import Resource
+from store.tombstones import Subject
 from store.uow import UnitOfWork
 from tests.helpers import ORG, create_tenant
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.outbox_sweep import sweep_outbox
 from workers.profile_export import (
     ExportOutcome,
+    ExportResult,
     ForeignIntegrationContext,
     JobNotFound,
     JobNotPublished,
@@ -247,3 +253,36 @@ def test_an_import_does_not_wait_for_linkedin(
         "application": 0,
         "note": 0,
     }
+
+
+def test_an_export_waiting_for_its_members_erasure_sees_the_tombstone(
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
+) -> None:
+    """The import's first statement waits for the erasure's lock; what it reads after sees its tombstone."""
+    if store.dialect != "postgresql":
+        pytest.skip("SQLite serialises writers already (every transaction begins IMMEDIATE)")
+    store_job(store)
+    event = export_event(export(sandbox))
+    results: list[ExportResult | None] = []
+    with UnitOfWork("acme", store) as erasure:
+        erasure.tombstones.lock(Subject.MEMBER, [MEMBER["member"]], exclusive=True)
+        erasure.tombstones.bury(Subject.MEMBER, [MEMBER["member"]], deleted_at=utcnow(), receipt_id="R-1")
+        importer = threading.Thread(
+            target=lambda: results.append(handle_export_requested(event, UnitOfWork("acme", store), linkedin))
+        )
+        importer.start()
+        # Given the import waiting for the member's lock, when the erasure commits ...
+        waiting = text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        with store.engine.connect() as conn:
+            while not conn.scalar(waiting) and importer.is_alive():
+                time.sleep(0.01)
+        erasure.commit()
+    importer.join(timeout=30)
+    # ... then the import finds the tombstone and leaves the member erased.
+    assert results == [None]
+    with UnitOfWork("acme", store) as uow:
+        assert uow.candidates.by_person_urn(MEMBER["member"]) is None
+        assert uow.members.get(MEMBER["member"]) is None
