@@ -19,7 +19,7 @@ from typing import Any
 from dramatiq import Middleware
 from dramatiq.broker import Broker, MessageProxy
 from dramatiq.middleware import SkipMessage
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from rsc.logs import get_logger
 from rsc.metrics import SKIPPED_MESSAGES, code_label, queue_label
@@ -58,6 +58,9 @@ REASONS = {
 }
 
 
+_STATUS = select(Tenant.status).where(Tenant.id == bindparam("tenant"))
+
+
 def tenant_of(message: MessageProxy) -> str | None:
     """The tenant a message is for: the event's, or a command's ``tenant`` argument."""
     kwargs = message.kwargs if isinstance(message.kwargs, dict) else {}
@@ -73,8 +76,9 @@ class IntegrationGate(Middleware):
         tenant = tenant_of(message)
         if tenant is None:
             return  # the actor refuses the message with the reason
-        with get_store().session(None) as session:
-            status = session.scalar(select(Tenant.status).where(Tenant.id == tenant))
+        # A bare connection, not a session: this runs before every gated message.
+        with get_store().engine.connect() as conn:
+            status = conn.scalar(_STATUS, {"tenant": tenant})
         if status is None or status == TenantStatus.ENABLED:
             return  # an unknown tenant is the actor's to refuse
         code, reason = REASONS[TenantStatus(status)]
