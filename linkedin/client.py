@@ -17,7 +17,10 @@ from linkedin.prospects import Prospects
 from linkedin.purges import PurgedCandidates
 from linkedin.ratelimit import Admission, RateLimiter, Traffic
 from linkedin.seats import Seats
+from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
+
+log = get_logger(__name__)
 
 
 class LinkedInClient:
@@ -74,4 +77,12 @@ class LinkedInClients:
             return client
 
     def close(self) -> None:
-        self._http.close()
+        """Give back the rate-limit leases this process holds, so other processes may spend them at
+        once instead of a minute later, and close the connection pool."""
+        try:
+            self.limiter.release()
+        except Exception:
+            # The store may be gone already (a worker stopping in an outage): the leases then expire.
+            log.warning("could not give back the unused rate-limit leases", exc_info=True)
+        finally:
+            self._http.close()

@@ -101,6 +101,9 @@ class Admission(Protocol):
     def acquire(self, app_id: str, family: str, records: int, traffic: Traffic, *, max_wait_s: float) -> None:
         """Return once the call may be sent; raise ``RateLimited`` if that is over ``max_wait_s`` away."""
 
+    def release(self) -> None:
+        """Give back what this process holds and has not spent (it stops sending)."""
+
 
 @dataclass
 class _Lease:

@@ -28,6 +28,7 @@ from workers.errors import WAIT_RETRIES, NotReadyYet, is_transient
 from workers.integration_gate import IntegrationGate
 from workers.message_metrics import MessageMetrics
 from workers.middleware import DeadLetterRecorder, EventContext
+from workers.runtime import LinkedInShutdown
 from workers.topology import dead_letter_queue_arguments, work_queue_arguments
 
 
@@ -76,6 +77,7 @@ def middleware(settings: Settings) -> list[dramatiq.Middleware]:
         DeadLetterRecorder(),
         # Work for a tenant whose integration is off is settled (acknowledged and recorded), not run.
         IntegrationGate(),
+        LinkedInShutdown(),
     ]
 
 

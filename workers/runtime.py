@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import threading
 
+from dramatiq import Middleware, Worker
+from dramatiq.broker import Broker
+
 from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.ratelimit import Traffic
@@ -59,11 +62,25 @@ def use_linkedin_clients(clients: LinkedInClients) -> None:
         _clients = clients
 
 
-def reset_runtime() -> None:
-    """Forget cached tenants and clients (tests)."""
-    global _clients, _directory  # noqa: PLW0603
+def close_linkedin_clients() -> None:
+    """Close this process's LinkedIn clients (their rate-limit leases go back to the store)."""
+    global _clients  # noqa: PLW0603
     with _lock:
         if _clients is not None:
             _clients.close()
         _clients = None
+
+
+class LinkedInShutdown(Middleware):
+    """A worker process that stops gives back what it holds of the shared LinkedIn budgets."""
+
+    def after_worker_shutdown(self, broker: Broker, worker: Worker) -> None:
+        close_linkedin_clients()
+
+
+def reset_runtime() -> None:
+    """Forget cached tenants and clients (tests)."""
+    global _directory  # noqa: PLW0603
+    close_linkedin_clients()
+    with _lock:
         _directory = None

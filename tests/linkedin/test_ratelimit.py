@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 import time
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
+from linkedin.client import LinkedInClients
 from linkedin.ratelimit import RateLimited, RateLimiter, RateLimits, Traffic, family_of, records_of
 from store.db import Store
 from store.linkedin_quota import QuotaDay, QuotaSpend
@@ -265,3 +267,15 @@ def test_families_and_records_are_counted_as_linkedin_counts_them() -> None:
     assert records_of([("ids", "S1"), ("ids", "S2")], {"entities": {"S1": {}, "S2": {}}}) == 2
     assert records_of(None, {"elements": [{}, {}, {}]}) == 3
     assert records_of({"q": "request"}, None) == 1
+
+
+def test_closing_the_clients_gives_back_what_their_leases_did_not_spend(store: Store) -> None:
+    clock = FakeClock()
+    rates = limiter(store, clock, margin=0.02)
+    clients = LinkedInClients(limiter=rates, http=httpx.Client())
+    for _ in range(3):
+        rates.acquire("acme", "atsCandidates", 10, Traffic.LIVE, max_wait_s=0)
+    assert spent_in_store(store) > (30, 3)  # the lease holds more than the process spent
+    clients.close()
+    # A worker process that stops leaves the store counting exactly what it admitted.
+    assert spent_in_store(store) == (30, 3)
