@@ -30,7 +30,6 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from bench import ceiling
 from bench.harness import (
@@ -41,6 +40,7 @@ from bench.harness import (
     bench_pipeline,
     measure_latency,
     profile_worker,
+    publish_all,
     wait_for,
 )
 from events.messages import OutgoingMessage, command_message
@@ -189,16 +189,6 @@ def measure_export_latency(
     return latency
 
 
-def _publish(events: list[Any]) -> Callable[[], int]:
-    def publish() -> int:
-        publisher = Publisher()
-        publisher.publish_many(events)
-        publisher.close()
-        return len(events)
-
-    return publish
-
-
 def _publish_ceiling(messages: int) -> Callable[[], int]:
     def publish() -> int:
         publisher = Publisher()
@@ -238,7 +228,7 @@ def profile_exports(pipeline: Pipeline, events: int, *, out: str | None = None) 
     ceiling.create_table()
     first = 2_000_000
     warm = prepare_exports(pipeline, 20, first=first)
-    profile_worker("warm-up", "profile_export", _publish(warm), count_exports)
+    profile_worker("warm-up", "profile_export", publish_all(warm), count_exports)
     profile_worker("warm-up", ceiling.QUEUE, _publish_ceiling(20), ceiling.count_rows)
     results = [
         profile_worker(
@@ -250,14 +240,14 @@ def profile_exports(pipeline: Pipeline, events: int, *, out: str | None = None) 
         profile_worker(
             "profile export",
             "profile_export",
-            _publish(prepare_exports(pipeline, events, first=first + 20)),
+            publish_all(prepare_exports(pipeline, events, first=first + 20)),
             count_exports,
         ),
     ]
     profiled = profile_worker(
         "profile export (profiled)",
         "profile_export",
-        _publish(prepare_exports(pipeline, events, first=first + 20 + events)),
+        publish_all(prepare_exports(pipeline, events, first=first + 20 + events)),
         count_exports,
         profile=True,
     )

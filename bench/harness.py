@@ -203,6 +203,18 @@ class WorkerProfile:
         )
 
 
+def publish_all(events: Sequence[Event]) -> Callable[[], int]:
+    """A ``publish`` for ``profile_worker``: publish ``events`` in one batch, return how many."""
+
+    def publish() -> int:
+        publisher = Publisher()
+        publisher.publish_many(list(events))
+        publisher.close()
+        return len(events)
+
+    return publish
+
+
 def profile_worker(
     label: str,
     queue: str,

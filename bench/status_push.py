@@ -2,6 +2,7 @@
 
     python -m bench.status_push --throughput [--events 2000] [--processes 2] [--threads 8]
     python -m bench.status_push [--seconds 60] [--bursts 10] [--pause 4]
+    python -m bench.status_push --profile 300 [--profile-out status.pstats]
 
 ``--throughput`` measures in one run, with the same worker processes and threads: the ceiling (a
 bare Dramatiq actor committing one one-row transaction per message, ``bench.export_throughput``);
@@ -11,6 +12,9 @@ stage (the scheduler's outbox sweeps push them, batched); and, with the workers 
 publish-to-commit latency of more changes published one by one at half the measured rate. For a
 report: ``measure_status_push`` returns (``Rate`` stored, seconds until all on LinkedIn),
 ``measure_status_latency`` a ``Latency``; both take a running ``bench_pipeline``.
+
+``--profile N``: what one status change costs a single worker thread in this process (CPU, SQL
+statements and log lines per message), then a cProfile of N more.
 
 Without ``--throughput``, calls per change when one application changes status in bursts:
 
@@ -30,16 +34,28 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.harness import Latency, Rate, bench_pipeline, inbox_times, measure_latency, wait_for
+from bench.harness import (
+    Latency,
+    Rate,
+    WorkerProfile,
+    bench_pipeline,
+    inbox_times,
+    measure_latency,
+    profile_worker,
+    publish_all,
+    wait_for,
+)
 from events.publisher import Publisher
 from schemas.catalog import parse_event
 from schemas.envelope import Event
 from store.applications import ApplicationStage
+from store.inbox import InboxEntry
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import onboard
@@ -244,6 +260,50 @@ def measure_status_latency(pipeline: Pipeline, events: int, per_second: float) -
     return latency
 
 
+def _stored_changes() -> int:
+    with UnitOfWork(THROUGHPUT_TENANT) as uow:
+        return int(
+            uow.session.scalar(
+                select(func.count()).select_from(InboxEntry).where(InboxEntry.consumer == CONSUMER)
+            )
+            or 0
+        )
+
+
+def profile_status_changes(pipeline: Pipeline, events: int, *, out: str | None = None) -> list[WorkerProfile]:
+    """CPU, statements and log lines per status change, one worker thread in this process (as
+    ``bench.export_throughput --profile``), then a cProfile of ``events`` more."""
+    from bench.export_throughput import use_pipeline_broker
+
+    use_pipeline_broker()
+    onboard(pipeline, THROUGHPUT_TENANT, org=THROUGHPUT_ORG)
+    applications = [f"P-{n:05d}" for n in range(max(1, events // 10))]
+
+    def changes(steps: range) -> Callable[[], int]:
+        def publish() -> int:
+            batch = [_status_event(a, step) for step in steps for a in applications]
+            publisher = Publisher()
+            publisher.publish_many(batch)
+            publisher.close()
+            return len(batch)
+
+        return publish
+
+    profile_worker("warm-up", "status_push", publish_all(_setup_events(applications)), _stored_changes)
+    measured = profile_worker("status change", "status_push", changes(range(1, 11)), _stored_changes)
+    profiled = profile_worker(
+        "status change (profiled)", "status_push", changes(range(11, 21)), _stored_changes, profile=True
+    )
+    assert profiled.stats is not None
+    if out:
+        profiled.stats.dump_stats(out)
+    for order in ("cumulative", "tottime"):
+        profiled.stats.sort_stats(order).print_stats(40)
+    for statement, n in profiled.statement_kinds.most_common():
+        print(f"{n / profiled.messages:6.2f} per message  {statement}")
+    return [measured, profiled]
+
+
 def throughput(events: int, processes: int, threads: int) -> None:
     from bench.export_throughput import measure_ceiling
 
@@ -275,7 +335,15 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--profile", type=int, metavar="N", help="profile N status changes in one thread")
+    parser.add_argument("--profile-out", help="where --profile keeps its raw cProfile stats")
     args = parser.parse_args()
+    if args.profile:
+        with bench_pipeline() as pipeline:
+            profiles = profile_status_changes(pipeline, args.profile, out=args.profile_out)
+        for profile in profiles:
+            print(profile.summary())
+        return
     if args.throughput:
         throughput(args.events, args.processes, args.threads)
         return
