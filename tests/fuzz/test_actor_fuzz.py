@@ -19,6 +19,7 @@ from schemas.envelope import Event
 from store.db import Store
 from store.uow import OpsUnitOfWork
 from tests.fuzz.strategies import any_valid_event, fuzz_settings, garbage, invalid_events, not_objects
+from tests.test_schemas import job_event
 from workers.actors import decode
 
 #: Reason codes a message that does not decode into an event is dead-lettered with.
@@ -26,19 +27,7 @@ DECODING_REASONS = {"schema_violation", "unknown_event_type", "malformed_message
 QUEUE = "status_push"
 
 #: A valid event, for the explicit examples.
-JOB: dict[str, Any] = {
-    "type": "ats.job.published.v1",
-    "id": "evt-1",
-    "source": "ats://acme",
-    "tenant": "acme",
-    "data": {
-        "job_id": "J-1",
-        "title": "Engineer",
-        "state": "published",
-        "created_at": "2026-01-01T00:00:00Z",
-        "modified_at": "2026-01-02T00:00:00Z",
-    },
-}
+JOB: dict[str, Any] = job_event()
 
 
 @dataclass(frozen=True)

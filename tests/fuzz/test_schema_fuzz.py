@@ -22,20 +22,10 @@ from tests.fuzz.strategies import (
     not_objects,
     valid_events,
 )
+from tests.test_schemas import job_event
 
 #: A valid event, for the explicit examples.
-JOB: dict[str, Any] = {
-    "type": "ats.job.published.v1",
-    "source": "ats://acme",
-    "tenant": "acme",
-    "data": {
-        "job_id": "J-1",
-        "title": "Engineer",
-        "state": "published",
-        "created_at": "2026-01-01T00:00:00Z",
-        "modified_at": "2026-01-02T00:00:00Z",
-    },
-}
+JOB: dict[str, Any] = job_event()
 
 
 def refused(raw: object) -> str:

@@ -102,10 +102,12 @@ def test_a_scaled_clock_shortens_the_windows(store: Store) -> None:
     assert rates.try_acquire("acme", "atsCandidates", 1, Traffic.LIVE) == pytest.approx(1.0)
 
 
-def test_processes_on_two_hosts_never_overspend_together(store: Store) -> None:
-    """Two limiters on two engines (as two hosts would have), eight threads each, real time."""
+def spend_from_two_hosts(
+    store: Store, limits: RateLimits, records: int
+) -> tuple[list[tuple[float, int]], list[RateLimiter]]:
+    """Two limiters on two engines (as two hosts would have), eight threads each asking for
+    ``records`` at a time for 2 s of real time; each admission dated when its process decided it."""
     other_host = Store(store.url)
-    limits = RateLimits(records_per_minute=400, clock_scale=120, margin=0.0)  # a 0.5 s minute
     decided = threading.local()
 
     def clock() -> float:
@@ -124,11 +126,11 @@ def test_processes_on_two_hosts_never_overspend_together(store: Store) -> None:
     def send(rates: RateLimiter) -> None:
         while time.time() < deadline:
             try:
-                rates.acquire("acme", "atsCandidates", 50, Traffic.LIVE, max_wait_s=1)
+                rates.acquire("acme", "atsCandidates", records, Traffic.LIVE, max_wait_s=1)
             except RateLimited:
                 continue
             with lock:
-                admitted.append((decided.at, 50))
+                admitted.append((decided.at, records))
 
     threads = [threading.Thread(target=send, args=(hosts[i % 2],)) for i in range(8)]
     for thread in threads:
@@ -136,6 +138,12 @@ def test_processes_on_two_hosts_never_overspend_together(store: Store) -> None:
     for thread in threads:
         thread.join()
     other_host.dispose()
+    return admitted, hosts
+
+
+def test_processes_on_two_hosts_never_overspend_together(store: Store) -> None:
+    limits = RateLimits(records_per_minute=400, clock_scale=120, margin=0.0)  # a 0.5 s minute
+    admitted, _ = spend_from_two_hosts(store, limits, 50)
     window = limits.window_s
     for start, _ in admitted:
         assert sum(n for at, n in admitted if start <= at < start + window - 0.001) <= 400
@@ -217,37 +225,8 @@ def test_a_lease_does_not_outlive_its_day(store: Store) -> None:
 def test_processes_holding_leases_never_overspend_together(store: Store) -> None:
     """As the two-host test, with leases: every call is dated when its process admitted it locally,
     and no LinkedIn minute (without the client's margin) holds more than the budget."""
-    other_host = Store(store.url)
     limits = RateLimits(records_per_minute=400, clock_scale=120, margin=0.2)  # a 0.5 s minute
-    decided = threading.local()
-
-    def clock() -> float:
-        decided.at = time.time()
-        return float(decided.at)
-
-    hosts = [
-        RateLimiter(limits, lambda: store, clock=clock),
-        RateLimiter(limits, lambda: other_host, clock=clock),
-    ]
-    admitted: list[tuple[float, int]] = []
-    lock = threading.Lock()
-    deadline = time.time() + 2.0
-
-    def send(rates: RateLimiter) -> None:
-        while time.time() < deadline:
-            try:
-                rates.acquire("acme", "atsCandidates", 5, Traffic.LIVE, max_wait_s=1)
-            except RateLimited:
-                continue
-            with lock:
-                admitted.append((decided.at, 5))
-
-    threads = [threading.Thread(target=send, args=(hosts[i % 2],)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    other_host.dispose()
+    admitted, hosts = spend_from_two_hosts(store, limits, 5)
     minute = 60.0 / limits.clock_scale
     for start, _ in admitted:
         assert sum(n for at, n in admitted if start <= at < start + minute) <= 400
