@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.export_throughput import prepare_exports
-from bench.measurement import Measurement, inbox_times, run_phases, wait_until
+from bench.measurement import Measurement, inbox_times, run_phases, wait_for
 from events.messages import OutgoingMessage, to_messages
 from events.publisher import Publisher
 from schemas.catalog import parse_event
@@ -316,7 +316,7 @@ def measure_backfill(pipeline: Pipeline, sizes: Sizes) -> Measurement:
                     raise RuntimeError(f"the backfill run is {state}, not running")
                 return int(state == BackfillState.DONE)
 
-        wait_until(finished, 1, timeout=sizes.timeout, what="the backfill run")
+        wait_for(finished, 1, timeout=sizes.timeout, interval=0.1, what="the backfill run")
         peak = peak_rss_mib(worker)
         with UnitOfWork(TENANT) as uow:
             row = uow.backfills.get(run)

@@ -9,7 +9,6 @@ steady rate (half the measured maximum, so it is not a queue's backlog).
 from __future__ import annotations
 
 import contextlib
-import math
 import pstats
 import statistics
 import sys
@@ -17,20 +16,16 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from sqlalchemy import select
-
+from bench.measurement import inbox_times, percentile, publish_paced, wait_for
 from events.publisher import Publisher
 from rsc.settings import reset_settings
 from schemas.envelope import Event
 from store.db import reset_stores
-from store.inbox import InboxEntry
 from store.migrate import upgrade
-from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.infra import fresh_database, fresh_vhost, postgres_server, rabbitmq_server
 
@@ -74,16 +69,6 @@ def bench_pipeline(database: str = "postgresql", **env: str) -> Iterator[Pipelin
             reset_settings()
 
 
-def wait_for(count: Callable[[], int], target: int, *, timeout: float = 600, interval: float = 0.05) -> float:
-    """Poll ``count`` until it reaches ``target``; the monotonic time it got there."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if count() >= target:
-            return time.monotonic()
-        time.sleep(interval)
-    raise TimeoutError(f"only {count()} of {target} after {timeout}s")
-
-
 @dataclass(frozen=True)
 class Rate:
     label: str
@@ -100,12 +85,6 @@ class Rate:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The ``q``-quantile (0..1) of ``values`` by nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
 @dataclass(frozen=True)
@@ -125,31 +104,6 @@ class Latency:
         return percentile(self.seconds, 0.99) * 1000
 
 
-def publish_paced(publisher: Publisher, events: Sequence[Event], per_second: float) -> dict[str, float]:
-    """Publish ``events`` one by one at ``per_second``; the wall-clock time each was published (by id)."""
-    published: dict[str, float] = {}
-    start = time.monotonic()
-    for n, event in enumerate(events):
-        time.sleep(max(0.0, start + n / per_second - time.monotonic()))
-        published[event.id] = time.time()
-        publisher.publish(event)
-    return published
-
-
-def inbox_times(tenant: str, consumer: str) -> dict[str, float]:
-    """Event id -> when ``consumer`` wrote its inbox row, in the transaction that committed the effect."""
-    with UnitOfWork(tenant) as uow:
-        rows = uow.session.execute(
-            select(InboxEntry.event_id, InboxEntry.processed_at).where(InboxEntry.consumer == consumer)
-        )
-        return {event_id: _epoch(at) for event_id, at in rows}
-
-
-def _epoch(value: datetime) -> float:
-    # SQLite hands back naive datetimes, which the store writes in UTC.
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
-
-
 def measure_latency(
     label: str,
     publisher: Publisher,
@@ -161,7 +115,12 @@ def measure_latency(
     timeout: float = 600,
 ) -> Latency:
     """Publish ``events`` at ``per_second`` to running workers; each one's publish-to-commit time."""
-    published = publish_paced(publisher, events, per_second)
+
+    def send(chunk: list[Event]) -> None:
+        for event in chunk:
+            publisher.publish(event)
+
+    published = publish_paced(send, [(e.id, e) for e in events], per_second)
     wait_for(
         lambda: sum(1 for key in published if key in inbox_times(tenant, consumer)),
         len(published),

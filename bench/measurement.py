@@ -96,7 +96,7 @@ def epoch(value: datetime) -> float:
 
 
 def inbox_times(tenant: str, consumer: str) -> dict[str, float]:
-    """Event id -> when ``consumer`` wrote its inbox row for it."""
+    """Event id -> when ``consumer`` wrote its inbox row, in the transaction that committed the effect."""
     with UnitOfWork(tenant) as uow:
         rows = uow.session.execute(
             select(InboxEntry.event_id, InboxEntry.processed_at).where(InboxEntry.consumer == consumer)
@@ -130,21 +130,30 @@ def run_phases(
 
     if warmup:
         send([m for _, m in warmup])
-        wait_until(count(warmup), len(warmup), timeout=timeout, what=f"{label}: warm-up")
+        wait_for(count(warmup), len(warmup), timeout=timeout, interval=0.1, what=f"{label}: warm-up")
     send([m for _, m in burst])
-    wait_until(count(burst), len(burst), timeout=timeout, what=f"{label}: burst")
+    wait_for(count(burst), len(burst), timeout=timeout, interval=0.1, what=f"{label}: burst")
     effects = done()
     events, seconds = rate_between(effects[key] for key, _ in burst)
     load = min(offered, 0.5 * events / seconds)
     paced = paced[: max(10, int(load * paced_seconds))]
     published = publish_paced(send, paced, load)
-    wait_until(count(paced), len(paced), timeout=timeout, what=f"{label}: paced")
+    wait_for(count(paced), len(paced), timeout=timeout, interval=0.1, what=f"{label}: paced")
     return Measurement(label, events, seconds, latencies(published, done()), offered=load)
 
 
-def wait_until(count: Callable[[], int], target: int, *, timeout: float, what: str) -> None:
+def wait_for(
+    count: Callable[[], int],
+    target: int,
+    *,
+    timeout: float = 600,
+    interval: float = 0.05,
+    what: str = "waiting",
+) -> float:
+    """Poll ``count`` until it reaches ``target``; the monotonic time it got there."""
     deadline = time.monotonic() + timeout
     while (seen := count()) < target:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what}: only {seen} of {target} after {timeout:.0f} s")
-        time.sleep(0.1)
+        time.sleep(interval)
+    return time.monotonic()

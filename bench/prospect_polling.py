@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bench.harness import bench_pipeline
+from bench.measurement import percentile
 from rsc.settings import Settings
 from schemas.ats import UserCreated, UserSnapshot
 from store.inmails import InMailRecord
@@ -137,11 +138,6 @@ def prospect_calls(pipeline: Pipeline) -> int:
     return sum(
         c["calls"] for c in counters if c["resource"] in PROSPECT_RESOURCES and c["app"] == "bench-client"
     )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:

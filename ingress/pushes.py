@@ -66,29 +66,27 @@ class UnsupportedPush(ValueError):
     pass
 
 
+#: Per push type: the event it becomes, the event's type name and its data model.
+EVENTS: dict[PushType, tuple[type[Event], str, type[ExportRequest] | type[IntegrationStatusChange]]] = {
+    PushType.EXPORT_CANDIDATE_PROFILE: (ExportRequested, "linkedin.export.requested.v1", ExportRequest),
+    PushType.INTEGRATION_STATUS_CHANGE: (
+        IntegrationStatusChanged,
+        "linkedin.integration.status_changed.v1",
+        IntegrationStatusChange,
+    ),
+}
+
+
 def to_event(push: PushNotification, tenant: str) -> Event:
-    if push.type == PushType.EXPORT_CANDIDATE_PROFILE:
-        return ExportRequested(
-            type="linkedin.export.requested.v1",
-            id=push.push_id,
-            source=PUSH_SOURCE,
-            tenant=tenant,
-            time=push.notified_at,
-            subject=push.request_id,
-            data=ExportRequest(
-                request_id=push.request_id, push_id=push.push_id, notified_at=push.notified_at
-            ),
-        )
-    if push.type == PushType.INTEGRATION_STATUS_CHANGE:
-        return IntegrationStatusChanged(
-            type="linkedin.integration.status_changed.v1",
-            id=push.push_id,
-            source=PUSH_SOURCE,
-            tenant=tenant,
-            time=push.notified_at,
-            subject=push.request_id,
-            data=IntegrationStatusChange(
-                request_id=push.request_id, push_id=push.push_id, notified_at=push.notified_at
-            ),
-        )
-    raise UnsupportedPush(f"push type {push.type[:60]!r} is not handled by this deployment")
+    if push.type not in EVENTS:
+        raise UnsupportedPush(f"push type {push.type[:60]!r} is not handled by this deployment")
+    event, type_name, data = EVENTS[PushType(push.type)]
+    return event(
+        type=type_name,
+        id=push.push_id,
+        source=PUSH_SOURCE,
+        tenant=tenant,
+        time=push.notified_at,
+        subject=push.request_id,
+        data=data(request_id=push.request_id, push_id=push.push_id, notified_at=push.notified_at),
+    )

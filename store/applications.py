@@ -29,7 +29,7 @@ from store.base import Base, TenantScoped, to_ms, utcnow
 from store.candidates import CandidateOrigin
 from store.linkedin_sync import LinkedInOutbox, Resource, SyncState, bump_version
 from store.tombstones import Guard, Tombstone, deletion_times, erased
-from store.upsert import insert_from_json, insert_ignore, insert_row, json_row, upsert_newer
+from store.upsert import insert_from_json, insert_ignore, insert_row, json_row, upsert_snapshot
 
 
 class Application(TenantScoped, Base):
@@ -202,17 +202,12 @@ class Applications:
     def apply(self, snapshot: ApplicationSnapshot) -> bool:
         """Store the ATS snapshot unless the stored one is as new or newer. True when it changed."""
         values = self._values(snapshot)
-        changed = upsert_newer(
+        return upsert_snapshot(
             self.session,
             Application.__table__,  # type: ignore[arg-type]
             {**values, "origin": CandidateOrigin.ATS.value},
-            key=("tenant_id", "id"),
-            order=("source_modified_ms", "source_revision"),
             update=SNAPSHOT_COLUMNS,
         )
-        if changed:
-            self.session.expire_all()
-        return changed
 
     def add_stage(self, application_id: str, transition: StageTransition) -> bool:
         """Record a transition once, whatever order transitions arrive in. True when new."""

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.ats import CandidateNoteSnapshot
 from store.base import Base, TenantScoped, to_ms
-from store.upsert import upsert_newer
+from store.upsert import upsert_snapshot
 
 
 class AtsNote(TenantScoped, Base):
@@ -47,7 +47,7 @@ class AtsNotes:
     def apply(self, snapshot: CandidateNoteSnapshot) -> bool:
         """Store the snapshot unless the stored one is as new or newer. True when it changed."""
         author = snapshot.author
-        changed = upsert_newer(
+        return upsert_snapshot(
             self.session,
             AtsNote.__table__,  # type: ignore[arg-type]
             {
@@ -63,12 +63,7 @@ class AtsNotes:
                 "source_modified_ms": to_ms(snapshot.modified_at),
                 "source_revision": snapshot.revision,
             },
-            key=("tenant_id", "id"),
-            order=("source_modified_ms", "source_revision"),
         )
-        if changed:
-            self.session.expire_all()
-        return changed
 
     def of_candidates(self, candidate_ids: list[str]) -> list[str]:
         return list(

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.ats import CandidateSnapshot
 from store.base import Base, Json, TenantScoped, to_ms
-from store.upsert import insert_row, upsert_newer
+from store.upsert import insert_row, upsert_snapshot
 
 
 class CandidateOrigin(StrEnum):
@@ -158,17 +158,14 @@ class Candidates:
             "source_revision": snapshot.revision,
         }
         insert_only = {"origin": CandidateOrigin.ATS.value, "current_companies": []}
-        changed = upsert_newer(
+        changed = upsert_snapshot(
             self.session,
             Candidate.__table__,  # type: ignore[arg-type]
             {**values, **insert_only},
-            key=("tenant_id", "id"),
-            order=("source_modified_ms", "source_revision"),
             update=[c for c in values if c not in ("tenant_id", "id")],
         )
         if changed:
             self.index_emails(snapshot.candidate_id, values["emails"])  # type: ignore[arg-type]
-            self.session.expire_all()
         return changed
 
     def index_emails(self, candidate_id: str, emails: list[str]) -> None:

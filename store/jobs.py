@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.ats import JobSnapshot, JobState
 from store.base import Base, Json, TenantScoped, to_ms, utcnow
-from store.upsert import upsert_newer
+from store.upsert import upsert_snapshot
 
 
 class Job(TenantScoped, Base):
@@ -68,17 +68,7 @@ class Jobs:
             "source_revision": snapshot.revision,
             "stored_at": utcnow(),
         }
-        changed = upsert_newer(
-            self.session,
-            Job.__table__,  # type: ignore[arg-type]
-            values,
-            key=("tenant_id", "id"),
-            order=("source_modified_ms", "source_revision"),
-        )
-        if changed:
-            # The identity map may hold the pre-upsert row.
-            self.session.expire_all()
-        return changed
+        return upsert_snapshot(self.session, Job.__table__, values)  # type: ignore[arg-type]
 
     def ids(self) -> list[str]:
         return list(self.session.scalars(select(Job.id).where(Job.tenant_id == self.tenant)))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from schemas.linkedin import NoteVisibility, ProspectNote
 from store.base import Base, TenantScoped, utcnow
 from store.seats import Seat
-from store.upsert import upsert_newer
+from store.upsert import upsert_snapshot
 from store.users import AtsUser
 
 
@@ -47,7 +47,7 @@ class ProspectNotes:
 
     def apply(self, note: ProspectNote) -> bool:
         """Store this version unless a version as new or newer is stored. True when it changed."""
-        changed = upsert_newer(
+        return upsert_snapshot(
             self.session,
             ProspectNoteRecord.__table__,  # type: ignore[arg-type]
             {
@@ -63,12 +63,8 @@ class ProspectNotes:
                 "last_modified_ms": note.last_modified_ms,
                 "stored_at": utcnow(),
             },
-            key=("tenant_id", "id"),
             order=("last_modified_ms",),
         )
-        if changed:
-            self.session.expire_all()
-        return changed
 
     def of_member(self, member_urn: str) -> list[ProspectNoteRecord]:
         return list(

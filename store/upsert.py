@@ -90,6 +90,26 @@ def insert_ignore(session: Session, table: Table, values: Mapping[str, Any], key
     return _execute(session, stmt, values)
 
 
+#: The columns that order two snapshots of an ATS record: its modified time, then its revision.
+SNAPSHOT_ORDER = ("source_modified_ms", "source_revision")
+
+
+def upsert_snapshot(
+    session: Session,
+    table: Table,
+    values: Mapping[str, Any],
+    *,
+    order: Sequence[str] = SNAPSHOT_ORDER,
+    update: Sequence[str] | None = None,
+) -> bool:
+    """``upsert_newer`` of a tenant's record keyed by ``(tenant_id, id)``; when it changed, the
+    session's identity map (which may hold the row as it was) is expired. True when it changed."""
+    changed = upsert_newer(session, table, values, key=("tenant_id", "id"), order=order, update=update)
+    if changed:
+        session.expire_all()
+    return changed
+
+
 def upsert_newer(
     session: Session,
     table: Table,

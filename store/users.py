@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from schemas.ats import UserSnapshot
 from store.base import Base, TenantScoped, to_ms, utcnow
 from store.candidates import email_key
-from store.upsert import upsert_newer
+from store.upsert import upsert_snapshot
 
 
 class AtsUser(TenantScoped, Base):
@@ -62,21 +62,16 @@ class Users:
             "source_revision": snapshot.revision,
             "stored_at": utcnow(),
         }
-        changed = upsert_newer(
+        return upsert_snapshot(
             self.session,
             AtsUser.__table__,  # type: ignore[arg-type]
             values,
-            key=("tenant_id", "id"),
-            order=("source_modified_ms", "source_revision"),
         )
-        if changed:
-            self.session.expire_all()
-        return changed
 
     def delete(self, user_id: str, deleted_at: datetime) -> bool:
         """Mark the user deleted; a snapshot older than the deletion changes nothing afterwards."""
         order = to_ms(deleted_at)
-        changed = upsert_newer(
+        return upsert_snapshot(
             self.session,
             AtsUser.__table__,  # type: ignore[arg-type]
             {
@@ -90,12 +85,7 @@ class Users:
                 "source_revision": 2**31 - 1,
                 "stored_at": utcnow(),
             },
-            key=("tenant_id", "id"),
-            order=("source_modified_ms", "source_revision"),
         )
-        if changed:
-            self.session.expire_all()
-        return changed
 
     def present(self) -> list[AtsUser]:
         return list(
