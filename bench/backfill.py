@@ -8,7 +8,8 @@ stages, the rest notes: ``tests.e2e.historical_data``) is written straight into 
 ``rsc backfill start`` sends it to the sandbox through one ``historical_backfill`` worker (one
 process, the Procfile's threads), as separate processes on PostgreSQL (or SQLite) and RabbitMQ.
 
-- ``--limit lifted``: the sandbox enforces no rate limit; the bench reports what the pipeline can do.
+- ``--limit lifted``: neither the sandbox nor the client enforces a rate limit; the bench reports
+  what the pipeline can do.
 - ``--limit real``: the sandbox enforces LinkedIn's limits on a clock ``--clock-scale`` times faster
   (the client is told the same scale). The backfill may spend the bulk share of the records a
   minute (``RSC_LINKEDIN_BULK_SHARE``); the bench reports the share of that rate it used while
@@ -50,6 +51,8 @@ ORG = "urn:li:organization:9300"
 CLIENT_ID, SECRET = "bench-client", "bench-secret"
 #: Threads of the worker, as the Procfile runs it.
 THREADS = 4
+#: The client's budgets (records a minute, calls a day) with the limit lifted: never reached.
+LIFTED = 10**9
 #: Seconds between two samples of the progress and the worker's memory.
 SAMPLE_S = 0.5
 
@@ -148,7 +151,9 @@ def measure_backfill(
         sandbox_args = ["--clock-scale", f"{clock_scale:g}"]
         env = {"RSC_LINKEDIN_CLOCK_SCALE": f"{clock_scale:g}"}
     else:
-        sandbox_args, env = ["--no-rate-limits"], {}
+        # Lifted on both sides: the sandbox enforces nothing and the client's budgets are out of reach.
+        sandbox_args = ["--no-rate-limits"]
+        env = {"RSC_LINKEDIN_RECORDS_PER_MINUTE": str(LIFTED), "RSC_LINKEDIN_CALLS_PER_DAY": str(LIFTED)}
     history = History.of(records)
     with _pipeline(database, sandbox_args, **env) as pipeline:
         create_tenant(TENANT, org=ORG, client_id=CLIENT_ID, client_secret=SECRET, status=TenantStatus.ENABLED)
