@@ -225,4 +225,8 @@ def create_app(
 def serve(host: str, port: int, app_factory: Callable[[], Starlette] = create_app) -> None:
     import uvicorn
 
-    uvicorn.run(app_factory(), host=host, port=port, log_config=None, access_log=False)
+    from rsc.heap import freeze_startup_heap
+
+    app = app_factory()
+    freeze_startup_heap()
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)

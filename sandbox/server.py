@@ -6,6 +6,7 @@ from typing import Any
 
 import uvicorn
 
+from rsc.heap import freeze_startup_heap
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig
 from sandbox.connections import droppable_protocol
@@ -18,6 +19,7 @@ def serve(host: str, port: int, db_path: str, *, log_level: str = "warning", **o
     limits and faults, by name: ``clock_scale=60``, ``token_ttl_s=5``, ``records_per_minute=None``...
     """
     app = create_app(SandboxConfig.from_options(db_path, **options))
+    freeze_startup_heap()
     uvicorn.run(
         app,
         host=host,

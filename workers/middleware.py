@@ -1,4 +1,4 @@
-"""Worker middleware: log context per message, and the dead-letter record.
+"""Worker middleware: log context per message, the dead-letter record, and the frozen start-up heap.
 
 Dramatiq's dead-letter copy in ``Q.XQ`` carries the message as it was last enqueued, not the error
 that killed it. ``DeadLetterRecorder`` writes the final error to the store *before* the message is
@@ -15,6 +15,7 @@ from dramatiq import Middleware
 from dramatiq.broker import Broker, MessageProxy
 from dramatiq.errors import ActorNotFound
 
+from rsc.heap import freeze_startup_heap
 from rsc.logs import get_logger, mask_values, personal_values
 from rsc.metrics import DEAD_LETTERS, code_label, queue_label
 from store.dead_letters import DeadLetterRecord
@@ -26,6 +27,14 @@ log = get_logger(__name__)
 
 #: The longest value of each identifier the dead-letter record stores (its column's length).
 FIELD_LIMITS = {"tenant": 64, "event_id": 200, "event_source": 500, "event_type": 200}
+
+
+class StartupHeap(Middleware):
+    """Once a worker process has imported its actors, what it loaded leaves the collector's
+    generations (``rsc.heap``)."""
+
+    def after_process_boot(self, broker: Broker) -> None:
+        freeze_startup_heap()
 
 
 def event_fields(message: MessageProxy) -> dict[str, Any]:

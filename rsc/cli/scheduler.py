@@ -23,6 +23,7 @@ def run_scheduler(
 ) -> None:
     """Request outbox sweeps and polls on a fixed tick; serve metrics, /healthz and /readyz."""
     from events.publisher import get_publisher
+    from rsc.heap import freeze_startup_heap
     from rsc.logs import configure_logging
     from rsc.settings import get_settings
     from workers.scheduler import Scheduler
@@ -37,7 +38,9 @@ def run_scheduler(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     threading.Thread(target=watch_dead_letter_queues, args=(stop,), name="dlq-watch", daemon=True).start()
-    Scheduler(get_publisher()).run(stop)
+    scheduler = Scheduler(get_publisher())
+    freeze_startup_heap()
+    scheduler.run(stop)
 
 
 def _serve_metrics(port: int) -> None:
