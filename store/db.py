@@ -52,6 +52,14 @@ class Store:
         else:
             self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        #: For one-statement reads outside any transaction: on PostgreSQL an autocommit view of the
+        #: same pool, so a read is one round trip instead of BEGIN, the read and ROLLBACK. (SQLite's
+        #: connections begin their transactions themselves: the engine as it is.)
+        self.reader = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.engine.dialect.name == "postgresql"
+            else self.engine
+        )
 
     @property
     def dialect(self) -> str:

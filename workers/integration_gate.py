@@ -76,8 +76,8 @@ class IntegrationGate(Middleware):
         tenant = tenant_of(message)
         if tenant is None:
             return  # the actor refuses the message with the reason
-        # A bare connection, not a session: this runs before every gated message.
-        with get_store().engine.connect() as conn:
+        # A bare autocommit read, not a session: this runs before every gated message.
+        with get_store().reader.connect() as conn:
             status = conn.scalar(_STATUS, {"tenant": tenant})
         if status is None or status == TenantStatus.ENABLED:
             return  # an unknown tenant is the actor's to refuse
