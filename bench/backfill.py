@@ -35,6 +35,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+from bench.features import LIFTED_BUDGETS
 from rsc.settings import get_settings, reset_settings
 from store.backfill import BackfillCursor, BackfillRun
 from store.db import get_store, reset_stores
@@ -51,8 +52,6 @@ ORG = "urn:li:organization:9300"
 CLIENT_ID, SECRET = "bench-client", "bench-secret"
 #: Threads of the worker, as the Procfile runs it.
 THREADS = 4
-#: The client's budgets (records a minute, calls a day) with the limit lifted: never reached.
-LIFTED = 10**9
 #: Seconds between two samples of the progress and the worker's memory.
 SAMPLE_S = 0.5
 
@@ -153,7 +152,7 @@ def measure_backfill(
     else:
         # Lifted on both sides: the sandbox enforces nothing and the client's budgets are out of reach.
         sandbox_args = ["--no-rate-limits"]
-        env = {"RSC_LINKEDIN_RECORDS_PER_MINUTE": str(LIFTED), "RSC_LINKEDIN_CALLS_PER_DAY": str(LIFTED)}
+        env = dict(LIFTED_BUDGETS)
     history = History.of(records)
     with _pipeline(database, sandbox_args, **env) as pipeline:
         create_tenant(TENANT, org=ORG, client_id=CLIENT_ID, client_secret=SECRET, status=TenantStatus.ENABLED)
