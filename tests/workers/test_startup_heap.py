@@ -6,6 +6,7 @@ import gc
 from collections.abc import Iterator
 
 import pytest
+from dramatiq import Middleware
 from dramatiq.brokers.stub import StubBroker
 
 from rsc.heap import freeze_startup_heap
@@ -34,7 +35,7 @@ def test_freezing_moves_the_survivors_out_of_the_collected_generations(unfrozen:
 
 
 def test_every_worker_process_freezes_its_heap_once_booted(unfrozen: None) -> None:
-    stack = [m for m in middleware(get_settings()) if isinstance(m, StartupHeap)]
+    stack: list[Middleware] = [m for m in middleware(get_settings()) if isinstance(m, StartupHeap)]
     assert len(stack) == 1
     broker = StubBroker(middleware=stack)
     assert gc.get_freeze_count() == 0
