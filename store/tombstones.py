@@ -116,16 +116,21 @@ class Tombstones:
 
     def lock(self, kind: Subject, identifiers: Iterable[str], *, exclusive: bool) -> None:
         """Serialise with guards (shared) or erasures (exclusive) of the same subjects (PostgreSQL)."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        keys = sorted({_lock_key(self.subject(kind, i)) for i in identifiers})
-        if not keys:
+        self._lock({_lock_key(self.subject(kind, i)) for i in identifiers}, exclusive=exclusive)
+
+    def hold(self, guards: Iterable[Guard]) -> None:
+        """Take the guards' shared locks now (PostgreSQL): a transaction that claims several events
+        takes all their locks first, in key order as erasures do, so neither can deadlock the other."""
+        self._lock({guard.lock_key for guard in guards}, exclusive=False)
+
+    def _lock(self, keys: set[int], *, exclusive: bool) -> None:
+        if not keys or self.session.get_bind().dialect.name != "postgresql":
             return
         function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
         # In key order, so two erasures sharing subjects cannot deadlock on them.
         self.session.execute(
             text(f"SELECT count({function}(k)) FROM unnest(CAST(:keys AS bigint[])) AS t(k)"),  # noqa: S608
-            {"keys": keys},
+            {"keys": sorted(keys)},
         )
 
     def erased_since(self, kind: Subject, identifier: str, at: datetime, *, linkedin: bool = False) -> bool:

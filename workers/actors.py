@@ -57,9 +57,9 @@ from workers.ats_records import (
     ApplicationEvent,
     CandidateEvent,
     JobEvent,
-    handle_application_event,
     handle_candidate_event,
     handle_job_event,
+    store_application_events,
 )
 from workers.broker import broker
 from workers.candidate_notes import NoteEvent, handle_note_event
@@ -68,6 +68,7 @@ from workers.deletion_cascade import (
     handle_candidate_deleted,
     handle_deletion_sweep,
 )
+from workers.group_commit import GroupCommit
 from workers.historical_backfill import run_backfill
 from workers.inmail_sync import handle_inmail, handle_mail_stub
 from workers.integration_lifecycle import handle_status_changed
@@ -200,7 +201,11 @@ def apply_candidate_event(event: CandidateEvent) -> None:
 )
 def apply_application_event(event: ApplicationEvent) -> None:
     """An application was created, changed or moved to another status in the ATS."""
-    handle_application_event(event, uow=UnitOfWork(event.tenant))
+    _application_events.submit(event)
+
+
+#: The worker threads' application events that arrive together share a transaction.
+_application_events: GroupCommit[ApplicationEvent, bool] = GroupCommit(store_application_events)
 
 
 @command_actor(queue=Queue.STATUS_PUSH, name="push_outbox", command=OutboxFlush)

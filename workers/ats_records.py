@@ -12,6 +12,8 @@ state, batched with other records up to 100 a call.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rsc.logs import get_logger
 from schemas.ats import (
     ApplicationCreated,
@@ -24,10 +26,13 @@ from schemas.ats import (
     JobPublished,
     JobUpdated,
 )
+from store.applications import ApplicationChange
 from store.candidates import Candidate
+from store.db import Store
 from store.linkedin_sync import Resource
-from store.tombstones import Subject
+from store.tombstones import Guard, Subject
 from store.uow import UnitOfWork
+from workers.group_commit import Submitted
 
 log = get_logger(__name__)
 
@@ -92,16 +97,80 @@ def _shown_on_applications(candidate: Candidate | None) -> tuple[str | None, ...
 
 def handle_application_event(event: ApplicationEvent, uow: UnitOfWork) -> bool:
     """Store the application snapshot if newer and its transition if new. True when either changed."""
-    data = event.data
     with uow:
-        guards = [
-            uow.tombstones.guard(Subject.APPLICATION, data.application_id),
-            uow.tombstones.guard(Subject.CANDIDATE, data.candidate_id),
-        ]
-        if not uow.inbox.record(CONSUMER, event.source, event.id, guards=guards):
-            return False
-        change = uow.applications.apply_change(data, guards)
+        change = _store_application_event(event, uow)
         uow.commit()
+    return _application_outcome(event, change)
+
+
+def store_application_events(
+    group: Sequence[Submitted[ApplicationEvent]], store: Store | None = None
+) -> list[bool | BaseException]:
+    """``handle_application_event`` for several events, one transaction per tenant (group commit:
+    ``workers.group_commit``); each event's outcome, or the exception its message fails with.
+
+    A tenant's events are taken in application order, and on PostgreSQL every guard's shared lock
+    is taken first, in key order, so two groups (or a group and an erasure) touching the same
+    records lock them in the same order. If the group's transaction fails, nothing of it was
+    committed and each event runs again alone, so one event's failure is never another's.
+    """
+    outcomes: dict[int, bool | BaseException] = {}
+    tenants: dict[str, list[int]] = {}
+    for n, submitted in enumerate(group):
+        tenants.setdefault(submitted.item.tenant, []).append(n)
+    for tenant, numbers in tenants.items():
+        if len(numbers) == 1:
+            outcomes.update(_one_by_one(group, numbers, tenant, store))
+            continue
+        numbers.sort(key=lambda n: group[n].item.data.application_id)
+        try:
+            with UnitOfWork(tenant, store) as uow:
+                uow.tombstones.hold(
+                    [guard for n in numbers for guard in _application_guards(group[n].item, uow)]
+                )
+                changes = [(n, group[n].run(_store_application_event, group[n].item, uow)) for n in numbers]
+                uow.commit()
+        except Exception:
+            outcomes.update(_one_by_one(group, numbers, tenant, store))
+            continue
+        for n, change in changes:
+            outcomes[n] = group[n].run(_application_outcome, group[n].item, change)
+    return [outcomes[n] for n in range(len(group))]
+
+
+def _one_by_one(
+    group: Sequence[Submitted[ApplicationEvent]], numbers: list[int], tenant: str, store: Store | None
+) -> dict[int, bool | BaseException]:
+    """Each of these events in a transaction of its own: its outcome, or its exception."""
+    outcomes: dict[int, bool | BaseException] = {}
+    for n in numbers:
+        try:
+            outcomes[n] = group[n].run(handle_application_event, group[n].item, UnitOfWork(tenant, store))
+        except Exception as exc:
+            outcomes[n] = exc
+    return outcomes
+
+
+def _application_guards(event: ApplicationEvent, uow: UnitOfWork) -> list[Guard]:
+    return [
+        uow.tombstones.guard(Subject.APPLICATION, event.data.application_id),
+        uow.tombstones.guard(Subject.CANDIDATE, event.data.candidate_id),
+    ]
+
+
+def _store_application_event(event: ApplicationEvent, uow: UnitOfWork) -> ApplicationChange | None:
+    """The event's writes inside ``uow``'s transaction; None when it was processed already."""
+    guards = _application_guards(event, uow)
+    if not uow.inbox.record(CONSUMER, event.source, event.id, guards=guards):
+        return None
+    return uow.applications.apply_change(event.data, guards)
+
+
+def _application_outcome(event: ApplicationEvent, change: ApplicationChange | None) -> bool:
+    """What a committed application event did, logged. True when the snapshot or a stage changed."""
+    if change is None:
+        return False
+    data = event.data
     if change.erased:  # the application or its candidate was deleted after this snapshot
         log.info("snapshot older than the deletion ignored", application_id=data.application_id)
         return False
