@@ -32,7 +32,7 @@ from store.db import Store
 from store.linkedin_sync import Resource
 from store.tombstones import Guard, Subject
 from store.uow import UnitOfWork
-from workers.group_commit import Submitted
+from workers.group_commit import Submitted, in_tenant_transactions
 
 log = get_logger(__name__)
 
@@ -106,49 +106,18 @@ def handle_application_event(event: ApplicationEvent, uow: UnitOfWork) -> bool:
 def store_application_events(
     group: Sequence[Submitted[ApplicationEvent]], store: Store | None = None
 ) -> list[bool | BaseException]:
-    """``handle_application_event`` for several events, one transaction per tenant (group commit:
-    ``workers.group_commit``); each event's outcome, or the exception its message fails with.
-
-    A tenant's events are taken in application order, and on PostgreSQL every guard's shared lock
-    is taken first, in key order, so two groups (or a group and an erasure) touching the same
-    records lock them in the same order. If the group's transaction fails, nothing of it was
-    committed and each event runs again alone, so one event's failure is never another's.
-    """
-    outcomes: dict[int, bool | BaseException] = {}
-    tenants: dict[str, list[int]] = {}
-    for n, submitted in enumerate(group):
-        tenants.setdefault(submitted.item.tenant, []).append(n)
-    for tenant, numbers in tenants.items():
-        if len(numbers) == 1:
-            outcomes.update(_one_by_one(group, numbers, tenant, store))
-            continue
-        numbers.sort(key=lambda n: group[n].item.data.application_id)
-        try:
-            with UnitOfWork(tenant, store) as uow:
-                uow.tombstones.hold(
-                    [guard for n in numbers for guard in _application_guards(group[n].item, uow)]
-                )
-                changes = [(n, group[n].run(_store_application_event, group[n].item, uow)) for n in numbers]
-                uow.commit()
-        except Exception:
-            outcomes.update(_one_by_one(group, numbers, tenant, store))
-            continue
-        for n, change in changes:
-            outcomes[n] = group[n].run(_application_outcome, group[n].item, change)
-    return [outcomes[n] for n in range(len(group))]
-
-
-def _one_by_one(
-    group: Sequence[Submitted[ApplicationEvent]], numbers: list[int], tenant: str, store: Store | None
-) -> dict[int, bool | BaseException]:
-    """Each of these events in a transaction of its own: its outcome, or its exception."""
-    outcomes: dict[int, bool | BaseException] = {}
-    for n in numbers:
-        try:
-            outcomes[n] = group[n].run(handle_application_event, group[n].item, UnitOfWork(tenant, store))
-        except Exception as exc:
-            outcomes[n] = exc
-    return outcomes
+    """``handle_application_event`` for several events, one transaction per tenant (group commit,
+    ``workers.group_commit``), in application order; each event's outcome, or the exception its
+    message fails with."""
+    return in_tenant_transactions(
+        group,
+        store=store,
+        order=lambda event: event.data.application_id,
+        guards=_application_guards,
+        step=_store_application_event,
+        settle=_application_outcome,
+        alone=handle_application_event,
+    )
 
 
 def _application_guards(event: ApplicationEvent, uow: UnitOfWork) -> list[Guard]:

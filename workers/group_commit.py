@@ -19,7 +19,14 @@ import contextvars
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
+
+from rsc.logs import get_logger
+from store.db import Store
+from store.tombstones import Guard
+from store.uow import UnitOfWork
+
+log = get_logger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -94,3 +101,67 @@ class GroupCommit(Generic[T, R]):
             else:
                 slot.result = outcome
             slot.done = True
+
+
+class TenantItem(Protocol):
+    """What a group's items carry: the tenant whose transaction they belong in."""
+
+    @property
+    def tenant(self) -> str: ...
+
+
+ItemT = TypeVar("ItemT", bound=TenantItem)
+S = TypeVar("S")
+
+
+def in_tenant_transactions(
+    group: Sequence[Submitted[ItemT]],
+    *,
+    store: Store | None,
+    order: Callable[[ItemT], str],
+    guards: Callable[[ItemT, UnitOfWork], list[Guard]],
+    step: Callable[[ItemT, UnitOfWork], S],
+    settle: Callable[[ItemT, S], R],
+    alone: Callable[[ItemT, UnitOfWork], R],
+) -> list[R | BaseException]:
+    """Run a group in one transaction per tenant; each item's outcome, or its exception.
+
+    A tenant's items are taken in ``order``, and on PostgreSQL every item's tombstone ``guards``
+    are locked first, in key order, so two groups (or a group and an erasure) touching the same
+    records lock them in the same order. ``step`` writes one item inside the transaction; after the
+    commit ``settle`` turns what it returned into the item's result (metrics and log lines belong
+    there: they must not count work that was rolled back). A tenant's lone item runs as
+    ``alone(item, uow)`` does, and so does each item again if the group's transaction fails: nothing
+    of it was committed, and one item's failure is never another's.
+    """
+    outcomes: dict[int, R | BaseException] = {}
+    tenants: dict[str, list[int]] = {}
+    for n, submitted in enumerate(group):
+        tenants.setdefault(submitted.item.tenant, []).append(n)
+    for tenant, numbers in tenants.items():
+        if len(numbers) > 1:
+            numbers.sort(key=lambda n: order(group[n].item))
+            try:
+                with UnitOfWork(tenant, store) as uow:
+                    uow.tombstones.hold([g for n in numbers for g in guards(group[n].item, uow)])
+                    written = [(n, group[n].run(step, group[n].item, uow)) for n in numbers]
+                    uow.commit()
+            except Exception as exc:  # each on its own, below
+                log.info(
+                    "group transaction failed; each runs alone",
+                    size=len(numbers),
+                    error_class=type(exc).__name__,
+                )
+            else:
+                for n, done in written:
+                    try:
+                        outcomes[n] = group[n].run(settle, group[n].item, done)
+                    except Exception as exc:
+                        outcomes[n] = exc
+                continue
+        for n in numbers:
+            try:
+                outcomes[n] = group[n].run(alone, group[n].item, UnitOfWork(tenant, store))
+            except Exception as exc:
+                outcomes[n] = exc
+    return [outcomes[n] for n in range(len(group))]
