@@ -50,6 +50,7 @@ class BusinessRuleViolation(PermanentError):
 def _transient_types() -> tuple[type[BaseException], ...]:
     import amqp
     import pika.exceptions
+    import psycopg
 
     return (
         TransientError,
@@ -61,6 +62,10 @@ def _transient_types() -> tuple[type[BaseException], ...]:
         PoolTimeout,
         # Two writers inserting the same new row: the loser retries and finds the winner's row.
         IntegrityError,
+        # The same from the driver itself, where SQLAlchemy does not wrap it (COPY on the driver's
+        # connection): a deadlock or a serialisation failure, a lost connection, a unique-key race.
+        psycopg.OperationalError,
+        psycopg.IntegrityError,
         TimeLimitExceeded,
         pika.exceptions.AMQPError,
         amqp.exceptions.ConnectionError,

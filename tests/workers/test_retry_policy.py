@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import psycopg.errors
+
 from rsc.settings import Settings
 from workers.broker import make_retry_policy
-from workers.errors import WAIT_RETRIES, PermanentError, TransientError
+from workers.errors import WAIT_RETRIES, PermanentError, TransientError, is_transient, reason_of
 from workers.profile_match import CandidateNotStoredYet
 
 
@@ -23,3 +25,16 @@ def test_other_failures_keep_their_limit_and_permanent_ones_are_never_retried() 
     assert retry_when(7, TransientError("LinkedIn answered 503"))
     assert not retry_when(8, TransientError("LinkedIn answered 503"))
     assert not retry_when(0, PermanentError("job 'J-1' is not published"))
+
+
+def test_a_deadlock_the_driver_raises_itself_is_retried_not_dead_lettered_as_a_defect() -> None:
+    # The chaos suite found it: filing match keys with COPY on the driver's connection deadlocked with
+    # a concurrent delete of the same candidate's keys, and the driver's own DeadlockDetected (which
+    # SQLAlchemy never wrapped) dead-lettered the message at once as an unexpected error.
+    deadlock = psycopg.errors.DeadlockDetected("deadlock detected")
+    assert is_transient(deadlock)
+    assert make_retry_policy(Settings(max_retries=8))(0, deadlock)
+    assert is_transient(psycopg.errors.UniqueViolation("duplicate key value"))
+    code, _ = reason_of(deadlock, attempts=9)
+    assert code == "retries_exhausted"
+    assert not is_transient(psycopg.errors.SyntaxError("a defect stays a defect"))
