@@ -251,13 +251,7 @@ def profile_exports(pipeline: Pipeline, events: int, *, out: str | None = None) 
         count_exports,
         profile=True,
     )
-    assert profiled.stats is not None
-    if out:
-        profiled.stats.dump_stats(out)
-    for order in ("cumulative", "tottime"):
-        profiled.stats.sort_stats(order).print_stats(60)
-    for statement, n in profiled.statement_kinds.most_common():
-        print(f"{n / profiled.messages:6.2f} per message  {statement}")
+    profiled.print_profile(lines=60, out=out)
     return [*results, profiled]
 
 

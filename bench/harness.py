@@ -152,6 +152,18 @@ class WorkerProfile:
     def per_message(self, value: float) -> float:
         return value / max(1, self.messages)
 
+    def print_profile(self, *, lines: int, out: str | None = None) -> None:
+        """The cProfile (by cumulative and by own time, ``lines`` each) and the statements by kind;
+        ``out`` keeps the raw stats for ``python -m pstats``."""
+        if self.stats is None:
+            raise ValueError(f"{self.label} was not profiled")
+        if out:
+            self.stats.dump_stats(out)
+        for order in ("cumulative", "tottime"):
+            self.stats.sort_stats(order).print_stats(lines)
+        for statement, n in self.statement_kinds.most_common():
+            print(f"{n / self.messages:6.2f} per message  {statement}")
+
     def summary(self) -> str:
         return (
             f"{self.label}: {self.messages} messages, worker thread CPU "

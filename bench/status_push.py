@@ -284,27 +284,14 @@ def profile_status_changes(pipeline: Pipeline, events: int, *, out: str | None =
     applications = [f"P-{n:05d}" for n in range(max(1, events // 10))]
 
     def changes(steps: range) -> Callable[[], int]:
-        def publish() -> int:
-            batch = [_status_event(a, step) for step in steps for a in applications]
-            publisher = Publisher()
-            publisher.publish_many(batch)
-            publisher.close()
-            return len(batch)
-
-        return publish
+        return publish_all([_status_event(a, step) for step in steps for a in applications])
 
     profile_worker("warm-up", "status_push", publish_all(_setup_events(applications)), _stored_changes)
     measured = profile_worker("status change", "status_push", changes(range(1, 11)), _stored_changes)
     profiled = profile_worker(
         "status change (profiled)", "status_push", changes(range(11, 21)), _stored_changes, profile=True
     )
-    assert profiled.stats is not None
-    if out:
-        profiled.stats.dump_stats(out)
-    for order in ("cumulative", "tottime"):
-        profiled.stats.sort_stats(order).print_stats(40)
-    for statement, n in profiled.statement_kinds.most_common():
-        print(f"{n / profiled.messages:6.2f} per message  {statement}")
+    profiled.print_profile(lines=40, out=out)
     return [measured, profiled]
 
 

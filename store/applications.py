@@ -29,7 +29,15 @@ from store.base import Base, TenantScoped, to_ms, utcnow
 from store.candidates import CandidateOrigin
 from store.linkedin_sync import LinkedInOutbox, Resource, SyncState, bump_version
 from store.tombstones import Guard, Tombstone, deletion_times, erased
-from store.upsert import insert_from_json, insert_ignore, insert_row, json_row, upsert_snapshot
+from store.upsert import (
+    SNAPSHOT_ORDER,
+    insert_from_json,
+    insert_ignore,
+    insert_row,
+    json_row,
+    update_if_newer,
+    upsert_snapshot,
+)
 
 
 class Application(TenantScoped, Base):
@@ -315,12 +323,9 @@ def _change_statement(guards: int, with_stage: bool) -> Any:
         .exists()
     )
     upsert = insert_from_json(applications, "application", where=~erased_)
-    order = ("source_modified_ms", "source_revision")
     changed = (
-        upsert.on_conflict_do_update(
-            index_elements=["tenant_id", "id"],
-            set_={c: upsert.excluded[c] for c in SNAPSHOT_COLUMNS},
-            where=tuple_(*(upsert.excluded[c] for c in order)) > tuple_(*(applications.c[c] for c in order)),
+        update_if_newer(
+            upsert, applications, key=("tenant_id", "id"), order=SNAPSHOT_ORDER, columns=SNAPSHOT_COLUMNS
         )
         .returning(applications.c.id)
         .cte("changed_application")

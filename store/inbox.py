@@ -13,7 +13,7 @@ from sqlalchemy import String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
-from store.tombstones import Guard
+from store.tombstones import Guard, lock_keys_sql
 from store.upsert import insert_ignore
 
 
@@ -73,10 +73,9 @@ class Inbox:
 
 #: The inbox claim and the guards' shared advisory locks in one statement (PostgreSQL).
 _CLAIM_AND_LOCK = text(
-    "WITH claimed AS ("
+    "WITH claimed AS ("  # noqa: S608 (built from constants only)
     "INSERT INTO inbox (tenant_id, consumer, event_source, event_id, processed_at) "
     "VALUES (:tenant_id, :consumer, :event_source, :event_id, :processed_at) "
     "ON CONFLICT (tenant_id, consumer, event_source, event_id) DO NOTHING RETURNING 1) "
-    "SELECT (SELECT count(*) FROM claimed), "
-    "(SELECT count(pg_advisory_xact_lock_shared(k)) FROM unnest(CAST(:keys AS bigint[])) AS t(k))"
+    f"SELECT (SELECT count(*) FROM claimed), ({lock_keys_sql(exclusive=False)})"
 )

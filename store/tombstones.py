@@ -54,11 +54,6 @@ class Tombstone(TenantScoped, Base):
     #: The deletion receipt that proves it (``store.deletion_receipts``).
     receipt_id: Mapped[str] = mapped_column(String(32))
 
-    @property
-    def linkedin_cutoff(self) -> datetime:
-        """LinkedIn items made before this stay erased."""
-        return max(self.deleted_at, self.erased_at)
-
 
 def subject_of(tenant: str, kind: Subject, identifier: str) -> str:
     return keyed_hash("tombstone", tenant, kind.value, identifier)
@@ -77,6 +72,12 @@ class Guard:
 
     subject: str
     lock_key: int
+
+
+def lock_keys_sql(*, exclusive: bool) -> str:
+    """A SELECT taking the advisory transaction locks of ``:keys`` (a bigint array), in its order."""
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    return f"SELECT count({function}(k)) FROM unnest(CAST(:keys AS bigint[])) AS t(k)"  # noqa: S608
 
 
 def deletion_times(tenant: Any, subject: Any) -> tuple[Any, Any]:
@@ -126,12 +127,8 @@ class Tombstones:
     def _lock(self, keys: set[int], *, exclusive: bool) -> None:
         if not keys or self.session.get_bind().dialect.name != "postgresql":
             return
-        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
         # In key order, so two erasures sharing subjects cannot deadlock on them.
-        self.session.execute(
-            text(f"SELECT count({function}(k)) FROM unnest(CAST(:keys AS bigint[])) AS t(k)"),  # noqa: S608
-            {"keys": sorted(keys)},
-        )
+        self.session.execute(text(lock_keys_sql(exclusive=exclusive)), {"keys": sorted(keys)})
 
     def erased_since(self, kind: Subject, identifier: str, at: datetime, *, linkedin: bool = False) -> bool:
         """Whether ``identifier`` was erased by a deletion not older than ``at`` (an event's time).

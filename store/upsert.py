@@ -110,6 +110,19 @@ def upsert_snapshot(
     return changed
 
 
+def update_if_newer(
+    insert: Any, table: Table, *, key: Sequence[str], order: Sequence[str], columns: Sequence[str]
+) -> Any:
+    """``insert`` updating ``columns`` of the row it conflicts with on ``key`` only when its
+    ``order`` columns are greater than the stored ones."""
+    newer: ColumnElement[bool] = tuple_(*(insert.excluded[c] for c in order)) > tuple_(
+        *(table.c[c] for c in order)
+    )
+    return insert.on_conflict_do_update(
+        index_elements=list(key), set_={c: insert.excluded[c] for c in columns}, where=newer
+    )
+
+
 def upsert_newer(
     session: Session,
     table: Table,
@@ -127,14 +140,8 @@ def upsert_newer(
     columns = tuple(update if update is not None else [c for c in values if c not in key])
 
     def build(insert: Any) -> Any:
-        newer: ColumnElement[bool] = tuple_(*(insert.excluded[c] for c in order)) > tuple_(
-            *(table.c[c] for c in order)
-        )
-        return insert.on_conflict_do_update(
-            index_elements=list(key),
-            set_={c: insert.excluded[c] for c in columns},
-            where=newer,
-        ).returning(table.c[key[0]])
+        newer = update_if_newer(insert, table, key=key, order=order, columns=columns)
+        return newer.returning(table.c[key[0]])
 
     stmt = _cached(session, (table, "newer", tuple(key), tuple(order), columns), build)
     return _execute(session, stmt, values)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import kombu
+from sqlalchemy import text
 
+from store.db import Store
 from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
 
@@ -52,3 +56,17 @@ def queue_depth(url: str, queue: str) -> int:
         except conn.channel_errors:
             return 0
         return int(count)
+
+
+#: Advisory locks someone in this database is waiting for (PostgreSQL).
+_ADVISORY_WAITERS = text(
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+def wait_for_advisory_waiter(store: Store, thread: threading.Thread) -> None:
+    """Return once a transaction waits for an advisory lock (or ``thread`` has ended)."""
+    with store.engine.connect() as conn:
+        while not conn.scalar(_ADVISORY_WAITERS) and thread.is_alive():
+            time.sleep(0.01)

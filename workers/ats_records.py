@@ -127,9 +127,12 @@ def _application_guards(event: ApplicationEvent, uow: UnitOfWork) -> list[Guard]
     ]
 
 
-def _store_application_event(event: ApplicationEvent, uow: UnitOfWork) -> ApplicationChange | None:
-    """The event's writes inside ``uow``'s transaction; None when it was processed already."""
-    guards = _application_guards(event, uow)
+def _store_application_event(
+    event: ApplicationEvent, uow: UnitOfWork, guards: list[Guard] | None = None
+) -> ApplicationChange | None:
+    """The event's writes inside ``uow``'s transaction (``guards``: its tombstone guards, when the
+    caller made them already); None when it was processed already."""
+    guards = guards or _application_guards(event, uow)
     if not uow.inbox.record(CONSUMER, event.source, event.id, guards=guards):
         return None
     return uow.applications.apply_change(event.data, guards)

@@ -120,7 +120,7 @@ def in_tenant_transactions(
     store: Store | None,
     order: Callable[[ItemT], str],
     guards: Callable[[ItemT, UnitOfWork], list[Guard]],
-    step: Callable[[ItemT, UnitOfWork], S],
+    step: Callable[[ItemT, UnitOfWork, list[Guard]], S],
     settle: Callable[[ItemT, S], R],
     alone: Callable[[ItemT, UnitOfWork], R],
 ) -> list[R | BaseException]:
@@ -128,11 +128,11 @@ def in_tenant_transactions(
 
     A tenant's items are taken in ``order``, and on PostgreSQL every item's tombstone ``guards``
     are locked first, in key order, so two groups (or a group and an erasure) touching the same
-    records lock them in the same order. ``step`` writes one item inside the transaction; after the
-    commit ``settle`` turns what it returned into the item's result (metrics and log lines belong
-    there: they must not count work that was rolled back). A tenant's lone item runs as
-    ``alone(item, uow)`` does, and so does each item again if the group's transaction fails: nothing
-    of it was committed, and one item's failure is never another's.
+    records lock them in the same order. ``step`` writes one item inside the transaction, given its
+    guards (their locks held already); after the commit ``settle`` turns what it returned into the
+    item's result (metrics and log lines belong there: they must not count work rolled back). A
+    tenant's lone item runs as ``alone(item, uow)`` does, and so does each item again if the group's
+    transaction fails: nothing of it was committed, and one item's failure is never another's.
     """
     outcomes: dict[int, R | BaseException] = {}
     tenants: dict[str, list[int]] = {}
@@ -143,8 +143,9 @@ def in_tenant_transactions(
             numbers.sort(key=lambda n: order(group[n].item))
             try:
                 with UnitOfWork(tenant, store) as uow:
-                    uow.tombstones.hold([g for n in numbers for g in guards(group[n].item, uow)])
-                    written = [(n, group[n].run(step, group[n].item, uow)) for n in numbers]
+                    held = {n: guards(group[n].item, uow) for n in numbers}
+                    uow.tombstones.hold([g for n in numbers for g in held[n]])
+                    written = [(n, group[n].run(step, group[n].item, uow, held[n])) for n in numbers]
                     uow.commit()
             except Exception as exc:  # each on its own, below
                 log.info(

@@ -4,12 +4,10 @@ the race with an erasure that holds the subject's lock."""
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from schemas.ats import ApplicationSnapshot, StageTransition
 from store.applications import ApplicationChange
@@ -17,6 +15,7 @@ from store.db import Store
 from store.linkedin_sync import Resource
 from store.tombstones import Subject
 from store.uow import UnitOfWork
+from tests.helpers import wait_for_advisory_waiter
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -91,13 +90,7 @@ def test_a_change_waiting_for_its_candidates_erasure_sees_the_tombstone(store: S
         writer = threading.Thread(target=lambda: results.append(change(store, snapshot(1))))
         writer.start()
         # Given the change waiting for the candidate's lock, when the erasure commits ...
-        waiting = text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-        )
-        with store.engine.connect() as conn:
-            while not conn.scalar(waiting) and writer.is_alive():
-                time.sleep(0.01)
+        wait_for_advisory_waiter(store, writer)
         erasure.commit()
     writer.join(timeout=30)
     # ... then the change finds the tombstone and stores nothing.

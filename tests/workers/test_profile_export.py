@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInNotFound
@@ -21,7 +19,7 @@ from store.db import Store
 from store.linkedin_sync import Resource
 from store.tombstones import Subject
 from store.uow import UnitOfWork
-from tests.helpers import ORG, create_tenant
+from tests.helpers import ORG, create_tenant, wait_for_advisory_waiter
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.outbox_sweep import sweep_outbox
 from workers.profile_export import (
@@ -272,13 +270,7 @@ def test_an_export_waiting_for_its_members_erasure_sees_the_tombstone(
         )
         importer.start()
         # Given the import waiting for the member's lock, when the erasure commits ...
-        waiting = text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-        )
-        with store.engine.connect() as conn:
-            while not conn.scalar(waiting) and importer.is_alive():
-                time.sleep(0.01)
+        wait_for_advisory_waiter(store, importer)
         erasure.commit()
     importer.join(timeout=30)
     # ... then the import finds the tombstone and leaves the member erased.
