@@ -2,29 +2,48 @@
 
 Same broker, middleware, worker processes and threads as the pipeline's workers, so the ratio of a
 feature's rate to this one is the cost of the feature's own work.
+
+``fetch_and_commit`` is the floor of a profile export: the same actor, which first GETs one export
+from LinkedIn (the sandbox) with the project's HTTP client settings and a token minted once per
+process, then commits its one row. No export can be cheaper than that; the ratio of its rate to the
+ceiling bounds the ratio an export can reach on the same machine.
 """
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
+from functools import cache
+
 import dramatiq
+import httpx
 import sqlalchemy as sa
 
 import workers.broker  # noqa: F401  (installs the project's broker and middleware)
+from linkedin.auth import AppCredentials, TokenCache
+from rsc.settings import get_settings
 from store.db import get_store
 
 QUEUE = "bench_ceiling"
 ACTOR = "commit_one_row"
+FETCH_QUEUE = "bench_fetch_ceiling"
+FETCH_ACTOR = "fetch_and_commit"
 
 rows = sa.Table(
     "bench_rows",
     sa.MetaData(),
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("payload", sa.Text, nullable=False),
+    # When the row was written: the rate is taken from the first to the last.
+    sa.Column("written_at", sa.DateTime(timezone=True), nullable=False, default=lambda: datetime.now(UTC)),
 )
 
 
 def create_table() -> None:
-    rows.create(get_store().engine, checkfirst=True)
+    """An empty table (each measurement counts its own rows)."""
+    engine = get_store().engine
+    rows.drop(engine, checkfirst=True)
+    rows.create(engine)
 
 
 def count_rows() -> int:
@@ -32,7 +51,44 @@ def count_rows() -> int:
         return int(conn.scalar(sa.select(sa.func.count()).select_from(rows)) or 0)
 
 
+def written_span() -> tuple[datetime, datetime]:
+    """When the first and the last row were written."""
+    with get_store().engine.connect() as conn:
+        first, last = conn.execute(
+            sa.select(sa.func.min(rows.c.written_at), sa.func.max(rows.c.written_at))
+        ).one()
+        return first, last
+
+
 @dramatiq.actor(queue_name=QUEUE, actor_name=ACTOR)
 def commit_one_row(event: dict[str, str]) -> None:
     with get_store().engine.begin() as conn:
         conn.execute(rows.insert().values(id=event["id"], payload=event["payload"]))
+
+
+@cache
+def _linkedin() -> tuple[httpx.Client, str, dict[str, str]]:
+    settings = get_settings()
+    http = httpx.Client(
+        timeout=httpx.Timeout(settings.linkedin_timeout_s),
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+    )
+    token = TokenCache(http, settings.oauth_url).token(
+        AppCredentials(os.environ["RSC_BENCH_CLIENT_ID"], os.environ["RSC_BENCH_CLIENT_SECRET"])
+    )
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "X-RestLi-Protocol-Version": settings.linkedin_restli_version,
+    }
+    return http, settings.linkedin_api_url.rstrip("/") + "/v2/exportedCandidates", headers
+
+
+@dramatiq.actor(queue_name=FETCH_QUEUE, actor_name=FETCH_ACTOR)
+def fetch_and_commit(event: dict[str, str]) -> None:
+    http, url, headers = _linkedin()
+    response = http.get(url, params={"q": "request", "requestId": event["request_id"]}, headers=headers)
+    response.raise_for_status()
+    with get_store().engine.begin() as conn:
+        conn.execute(
+            rows.insert().values(id=event["id"], payload=response.json()["elements"][0]["integrationContext"])
+        )

@@ -43,7 +43,10 @@ from store.upsert import (
 class Application(TenantScoped, Base):
     __tablename__ = "applications"
     __table_args__ = (
-        Index("ix_applications_candidate", "tenant_id", "candidate_id"),
+        # Serves "this candidate's applications" and, with job_id and id, "this candidate's first
+        # application to this job" as one ordered index range: without them PostgreSQL may walk the
+        # tenant's primary key for the latter, reading every application of the tenant.
+        Index("ix_applications_candidate_job", "tenant_id", "candidate_id", "job_id", "id"),
         Index("ix_applications_job", "tenant_id", "job_id"),
     )
 

@@ -202,14 +202,24 @@ def _insert(store: Store, table: Table, rows: Iterator[dict[str, Any]]) -> int:
     return written
 
 
-def seed_history(store: Store, tenant: str, history: History) -> None:
-    """Write ``history`` for ``tenant``; every record is marked in the outbox, none is synced."""
+def seed_history(store: Store, tenant: str, history: History, *, outbox: bool = True) -> None:
+    """Write ``history`` for ``tenant``; every record is marked in the outbox (``outbox``), none is
+    synced. Without ``outbox`` the records are only stored: none is due for LinkedIn."""
     tables: list[tuple[Any, Iterator[dict[str, Any]]]] = [
         (Job, _jobs(tenant, history.jobs)),
         (Candidate, _candidates(tenant, history.candidates)),
         (Application, _applications(tenant, history.applications, history)),
         (ApplicationStage, _stages(tenant, history.applications)),
         (AtsNote, _notes(tenant, history.notes, history)),
+    ]
+    if outbox:
+        tables += _outboxes(tenant, history)
+    for model, rows in tables:
+        _insert(store, model.__table__, rows)
+
+
+def _outboxes(tenant: str, history: History) -> list[tuple[Any, Iterator[dict[str, Any]]]]:
+    return [
         (SyncState, _outbox(tenant, Resource.JOB, (job_id(i) for i in range(history.jobs)))),
         (
             SyncState,
@@ -221,5 +231,3 @@ def seed_history(store: Store, tenant: str, history: History) -> None:
         ),
         (SyncState, _outbox(tenant, Resource.NOTE, (note_id(i) for i in range(history.notes)))),
     ]
-    for model, rows in tables:
-        _insert(store, model.__table__, rows)
