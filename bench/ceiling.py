@@ -4,9 +4,10 @@ Same broker, middleware, worker processes and threads as the pipeline's workers,
 feature's rate to this one is the cost of the feature's own work.
 
 ``fetch_and_commit`` is the floor of a profile export: the same actor, which first GETs one export
-from LinkedIn (the sandbox) with the project's HTTP client settings and a token minted once per
-process, then commits its one row. No export can be cheaper than that; the ratio of its rate to the
-ceiling bounds the ratio an export can reach on the same machine.
+from LinkedIn (the sandbox) through the LinkedIn client's transport with a token minted once per
+process (no rate limiter, retries or parsing), then commits its one row. No export can be cheaper
+than that; the ratio of its rate to the ceiling bounds the ratio an export can reach on the same
+machine.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from datetime import UTC, datetime
 from functools import cache
 
 import dramatiq
-import httpx
 import sqlalchemy as sa
 
 import workers.broker  # noqa: F401  (installs the project's broker and middleware)
 from linkedin.auth import AppCredentials, TokenCache
+from linkedin.transport import PooledTransport, build_request
 from rsc.settings import get_settings
 from store.db import get_store
 
@@ -67,27 +68,26 @@ def commit_one_row(event: dict[str, str]) -> None:
 
 
 @cache
-def _linkedin() -> tuple[httpx.Client, str, dict[str, str]]:
+def _linkedin() -> tuple[PooledTransport, str, dict[str, str]]:
     settings = get_settings()
-    http = httpx.Client(
-        timeout=httpx.Timeout(settings.linkedin_timeout_s),
-        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-    )
-    token = TokenCache(http, settings.oauth_url).token(
+    transport = PooledTransport()
+    token = TokenCache(transport, settings.oauth_url).token(
         AppCredentials(os.environ["RSC_BENCH_CLIENT_ID"], os.environ["RSC_BENCH_CLIENT_SECRET"])
     )
     headers = {
         "Authorization": f"Bearer {token}",
         "X-RestLi-Protocol-Version": settings.linkedin_restli_version,
     }
-    return http, settings.linkedin_api_url.rstrip("/") + "/v2/exportedCandidates", headers
+    return transport, settings.linkedin_api_url.rstrip("/") + "/v2/exportedCandidates", headers
 
 
 @dramatiq.actor(queue_name=FETCH_QUEUE, actor_name=FETCH_ACTOR)
 def fetch_and_commit(event: dict[str, str]) -> None:
-    http, url, headers = _linkedin()
-    response = http.get(url, params={"q": "request", "requestId": event["request_id"]}, headers=headers)
-    response.raise_for_status()
+    transport, url, headers = _linkedin()
+    params = {"q": "request", "requestId": event["request_id"]}
+    response = transport.send(build_request("GET", url, params=params, headers=headers), timeout_s=10)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET exportedCandidates answered {response.status_code}")
     with get_store().engine.begin() as conn:
         conn.execute(
             rows.insert().values(id=event["id"], payload=response.json()["elements"][0]["integrationContext"])

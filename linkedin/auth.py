@@ -10,9 +10,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-import httpx
-
 from linkedin.errors import LinkedInAuthFailed, LinkedInUnavailable
+from linkedin.transport import Transport, TransportError, build_request
 
 #: Re-mint this long before LinkedIn's stated expiry, so no call carries a token that dies in flight.
 EXPIRY_MARGIN_S = 60.0
@@ -31,8 +30,9 @@ class _Token:
 
 
 class TokenCache:
-    def __init__(self, http: httpx.Client, oauth_url: str) -> None:
-        self._http = http
+    def __init__(self, transport: Transport, oauth_url: str, *, timeout_s: float = 10.0) -> None:
+        self._transport = transport
+        self._timeout_s = timeout_s
         self._url = oauth_url.rstrip("/") + "/oauth/v2/accessToken"
         self._tokens: dict[str, _Token] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -64,16 +64,16 @@ class TokenCache:
 
     def _mint(self, credentials: AppCredentials) -> _Token:
         try:
-            response = self._http.post(
-                self._url,
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": credentials.client_id,
-                    "client_secret": credentials.client_secret,
-                },
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": credentials.client_id,
+                "client_secret": credentials.client_secret,
+            }
+            response = self._transport.send(
+                build_request("POST", self._url, form=form), timeout_s=self._timeout_s
             )
-        except httpx.TransportError as exc:
-            raise LinkedInUnavailable(f"token endpoint unreachable ({type(exc).__name__})") from exc
+        except TransportError as exc:
+            raise LinkedInUnavailable(f"token endpoint unreachable ({exc})") from exc
         if response.status_code in (400, 401):
             raise LinkedInAuthFailed(
                 "LinkedIn refused the customer app's client credentials; check the tenant's "
@@ -81,7 +81,8 @@ class TokenCache:
             )
         if response.status_code == 429 or response.status_code >= 500:
             raise LinkedInUnavailable(f"token endpoint answered {response.status_code}")
-        response.raise_for_status()
+        if response.status_code >= 400:
+            raise LinkedInAuthFailed(f"token endpoint answered {response.status_code}")
         body = response.json()
         self.minted += 1
         lifetime = float(body.get("expires_in", 1800))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import httpx
-
 from linkedin.applications import Applications
 from linkedin.auth import AppCredentials, TokenCache
 from linkedin.candidates import Candidates
@@ -17,6 +15,7 @@ from linkedin.prospects import Prospects
 from linkedin.purges import PurgedCandidates
 from linkedin.ratelimit import Admission, RateLimiter, Traffic
 from linkedin.seats import Seats
+from linkedin.transport import PooledTransport, Transport
 from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
 
@@ -38,22 +37,21 @@ class LinkedInClient:
 
 
 class LinkedInClients:
-    """Per-process factory: one httpx pool and token cache shared by every tenant's client, and the
+    """Per-process factory: one connection pool and token cache shared by every tenant's client, and the
     rate limiter every process shares through the store."""
 
     def __init__(
         self,
         settings: Settings | None = None,
-        http: httpx.Client | None = None,
+        transport: Transport | None = None,
         limiter: Admission | None = None,
     ) -> None:
         self.settings = settings or get_settings()
         self.limiter = limiter or RateLimiter.from_settings(self.settings)
-        self._http = http or httpx.Client(
-            timeout=httpx.Timeout(self.settings.linkedin_timeout_s),
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        self._transport = transport or PooledTransport()
+        self.tokens = TokenCache(
+            self._transport, self.settings.oauth_url, timeout_s=self.settings.linkedin_timeout_s
         )
-        self.tokens = TokenCache(self._http, self.settings.oauth_url)
         self._clients: dict[tuple[str, str, str, Traffic], LinkedInClient] = {}
         self._lock = threading.Lock()
 
@@ -67,7 +65,7 @@ class LinkedInClients:
             if client is None:
                 http = LinkedInHttp(
                     credentials,
-                    http=self._http,
+                    transport=self._transport,
                     tokens=self.tokens,
                     limiter=self.limiter,
                     traffic=traffic,
@@ -85,4 +83,4 @@ class LinkedInClients:
             # The store may be gone already (a worker stopping in an outage): the leases then expire.
             log.warning("could not give back the unused rate-limit leases", exc_info=True)
         finally:
-            self._http.close()
+            self._transport.close()

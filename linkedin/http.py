@@ -11,15 +11,15 @@ retried later by the broker instead. 401 re-mints the token once. Other 4xx are 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
-import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from linkedin.auth import AppCredentials, TokenCache
 from linkedin.errors import LinkedInNotFound, LinkedInRejected, LinkedInUnavailable
 from linkedin.ratelimit import Admission, RateLimited, Traffic, family_of, records_of
 from linkedin.restli import safe_message
+from linkedin.transport import Params, Response, Transport, TransportError, build_request
 from rsc.logs import get_logger
 from rsc.metrics import LINKEDIN_CALLS, endpoint_label
 from rsc.settings import Settings, get_settings
@@ -30,8 +30,6 @@ log = get_logger(__name__)
 MAX_ATTEMPTS = 4
 #: Longest Retry-After the client sleeps through in-thread; longer ones go back to the broker.
 MAX_INLINE_WAIT_S = 20.0
-
-Params = httpx.QueryParams | list[tuple[str, str]] | dict[str, str]
 
 
 class _NoInlineRetry(LinkedInUnavailable):
@@ -57,7 +55,7 @@ class LinkedInHttp:
         self,
         credentials: AppCredentials,
         *,
-        http: httpx.Client,
+        transport: Transport,
         tokens: TokenCache,
         limiter: Admission,
         traffic: Traffic = Traffic.LIVE,
@@ -66,7 +64,7 @@ class LinkedInHttp:
         self.settings = settings or get_settings()
         self.credentials = credentials
         self.traffic = traffic
-        self._http = http
+        self._transport = transport
         self._tokens = tokens
         self._limiter = limiter
         self._base = self.settings.linkedin_api_url.rstrip("/")
@@ -81,7 +79,7 @@ class LinkedInHttp:
         json: Any = None,
         restli_method: str | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
+    ) -> Response:
         retrying = Retrying(
             stop=stop_after_attempt(MAX_ATTEMPTS),
             wait=_wait,
@@ -104,7 +102,7 @@ class LinkedInHttp:
         json: Any,
         restli_method: str | None,
         headers: Mapping[str, str] | None,
-    ) -> httpx.Response:
+    ) -> Response:
         family, records = family_of(path), records_of(params, json)
         for _auth_attempt in range(2):
             self._limiter.acquire(
@@ -119,14 +117,15 @@ class LinkedInHttp:
             if restli_method:
                 request_headers["x-restli-method"] = restli_method
             self.calls += 1
+            request = build_request(
+                method, self._base + path, params=params, json_body=json, headers=request_headers
+            )
             try:
-                response = self._http.request(
-                    method, self._base + path, params=cast(Any, params), json=json, headers=request_headers
-                )
-            except httpx.TransportError as exc:
+                response = self._transport.send(request, timeout_s=self.settings.linkedin_timeout_s)
+            except TransportError as exc:
                 LINKEDIN_CALLS.labels(endpoint=endpoint_label(family), status="transport_error").inc()
-                log.info("linkedin call failed", endpoint=path, error_class=type(exc).__name__)
-                raise LinkedInUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+                log.info("linkedin call failed", endpoint=path, error_class=str(exc))
+                raise LinkedInUnavailable(f"{method} {path}: {exc}") from exc
             LINKEDIN_CALLS.labels(endpoint=endpoint_label(family), status=str(response.status_code)).inc()
             if response.status_code == 401:
                 self._tokens.invalidate(self.credentials, token)
@@ -134,7 +133,7 @@ class LinkedInHttp:
             return self._check(method, path, response)
         raise LinkedInUnavailable(f"{method} {path}: 401 after re-minting the token")
 
-    def _check(self, method: str, path: str, response: httpx.Response) -> httpx.Response:
+    def _check(self, method: str, path: str, response: Response) -> Response:
         status = response.status_code
         if status < 400:
             return response
@@ -156,7 +155,7 @@ class LinkedInHttp:
         raise LinkedInRejected(f"{method} {path}: {status} {message}", status=status)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: Response) -> float | None:
     value = response.headers.get("Retry-After")
     if value is None:
         return None
@@ -166,7 +165,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def _error_message(response: httpx.Response) -> str:
+def _error_message(response: Response) -> str:
     try:
         body = response.json()
     except ValueError:

@@ -293,7 +293,7 @@ def configure_logging(*, process: str = "rsc") -> None:
     root.setLevel(level)
     # Dramatiq logs message reprs (with their arguments) at DEBUG and on errors; our own
     # middleware logs what matters with safe fields, so its loggers stay at WARNING.
-    for noisy in ("dramatiq", "pika", "amqp", "kombu", "httpx", "httpcore", "uvicorn.access"):
+    for noisy in ("dramatiq", "pika", "amqp", "kombu", "httpx", "httpcore", "urllib3", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     structlog.contextvars.bind_contextvars(logger=process)
 

@@ -10,10 +10,27 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from linkedin.client import LinkedInClient, LinkedInClients
+from linkedin.transport import Request, Response
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig
 
 BASE_URL = "http://testserver"
+
+
+class InProcessTransport:
+    """The LinkedIn client's transport, answered by the sandbox app in this process."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def send(self, request: Request, *, timeout_s: float) -> Response:
+        answer = self.client.request(
+            request.method, request.url, headers=dict(request.headers), content=request.content
+        )
+        return Response(answer.status_code, answer.headers, answer.content)
+
+    def close(self) -> None:
+        """The test owns the client."""
 
 
 class SandboxHarness:
@@ -51,7 +68,7 @@ class SandboxHarness:
         self.control("PUT", "/faults", json=faults)
 
     def linkedin_clients(self) -> LinkedInClients:
-        return LinkedInClients(http=self.client)
+        return LinkedInClients(transport=InProcessTransport(self.client))
 
     def linkedin(self, client_id: str, client_secret: str, org: str) -> LinkedInClient:
         from linkedin.auth import AppCredentials

@@ -52,12 +52,15 @@ def _transient_types() -> tuple[type[BaseException], ...]:
     import pika.exceptions
     import psycopg
 
+    from linkedin.transport import TransportError as LinkedInTransportError
+
     return (
         TransientError,
         ConnectionError,
         TimeoutError,
         socket.timeout,
         httpx.TransportError,
+        LinkedInTransportError,
         OperationalError,
         PoolTimeout,
         # Two writers inserting the same new row: the loser retries and finds the winner's row.

@@ -4,21 +4,40 @@ and only the keys that failed sent again."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import parse_qsl
 
-import httpx
 import pytest
 
 from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavailable
+from linkedin.transport import PooledTransport, Request, Response, TransportError, build_request
 from tests.helpers import ORG
 from tests.sandbox_harness import SandboxHarness
 
-Handler = Callable[[httpx.Request], httpx.Response]
+Handler = Callable[[Request], Response]
+
+
+def reply(code: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(code, headers or {}, json.dumps(body).encode())
+
+
+class Scripted:
+    """A transport whose answers come from ``handler``."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+
+    def send(self, request: Request, *, timeout_s: float) -> Response:
+        return self.handler(request)
+
+    def close(self) -> None:
+        pass
 
 
 class FakeLinkedIn:
@@ -26,38 +45,36 @@ class FakeLinkedIn:
 
     def __init__(self, *answers: Handler) -> None:
         self.answers = list(answers)
-        self.api_calls: list[tuple[float, httpx.Request]] = []
+        self.api_calls: list[tuple[float, Request]] = []
         self.minted = 0
         self._lock = threading.Lock()
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/oauth/v2/accessToken":
+    def __call__(self, request: Request) -> Response:
+        if request.path == "/oauth/v2/accessToken":
             with self._lock:
                 self.minted += 1
-                return httpx.Response(200, json={"access_token": f"token-{self.minted}", "expires_in": 1800})
+                return reply(200, {"access_token": f"token-{self.minted}", "expires_in": 1800})
         with self._lock:
             self.api_calls.append((time.monotonic(), request))
-            answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        return answer(request)
+            scripted = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        return scripted(request)
 
     def client(self) -> LinkedInClient:
-        clients = LinkedInClients(
-            http=httpx.Client(transport=httpx.MockTransport(self), base_url="http://li")
-        )
+        clients = LinkedInClients(transport=Scripted(self))
         return clients.for_app(AppCredentials("acme-client", "acme-secret"), ORG)
 
 
-def ok_batch(request: httpx.Request) -> httpx.Response:
+def ok_batch(request: Request) -> Response:
     keys = json.loads(request.content)["entities"] if request.content else {}
-    return httpx.Response(200, json={"results": {k: {"status": 204} for k in keys}, "errors": {}})
+    return reply(200, {"results": {k: {"status": 204} for k in keys}, "errors": {}})
 
 
 def status(code: int, headers: dict[str, str] | None = None) -> Handler:
-    return lambda request: httpx.Response(code, json={"message": "no", "status": code}, headers=headers)
+    return lambda request: reply(code, {"message": "no", "status": code}, headers)
 
 
-def ids_of(request: httpx.Request) -> list[str]:
-    return [v for k, v in parse_qsl(request.url.query.decode()) if k.endswith(".atsCandidateId")]
+def ids_of(request: Request) -> list[str]:
+    return [v for k, v in parse_qsl(request.query) if k.endswith(".atsCandidateId")]
 
 
 BODY = {"firstName": "Ada", "atsCreatedAt": 1, "atsLastModifiedAt": 1, "addresses": [], "phoneNumbers": []}
@@ -112,10 +129,10 @@ def test_an_expired_token_is_re_minted_against_the_sandbox(
 
 
 def test_refused_credentials_are_permanent_and_name_the_fix() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(401, json={"error": "invalid_client"})
+    def handler(request: Request) -> Response:
+        return reply(401, {"error": "invalid_client"})
 
-    clients = LinkedInClients(http=httpx.Client(transport=httpx.MockTransport(handler)))
+    clients = LinkedInClients(transport=Scripted(handler))
     client = clients.for_app(AppCredentials("acme-client", "wrong"), ORG)
     with pytest.raises(LinkedInAuthFailed, match="rsc tenant show"):
         client.candidates.get(["C-1"])
@@ -153,28 +170,60 @@ def test_a_validation_error_is_permanent_and_not_retried() -> None:
 
 
 def test_timeouts_are_transient() -> None:
-    def timeout(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("slow", request=request)
+    def timeout(request: Request) -> Response:
+        raise TransportError("ReadTimeoutError")
 
     fake = FakeLinkedIn(timeout)
-    with pytest.raises(LinkedInUnavailable, match="ReadTimeout"):
+    with pytest.raises(LinkedInUnavailable, match="ReadTimeoutError"):
         fake.client().candidates.upsert({"C-1": BODY})
     assert len(fake.api_calls) == 4
 
 
-def test_the_pool_has_a_timeout_on_every_call() -> None:
-    clients = LinkedInClients()
-    timeout = clients._http.timeout
-    assert None not in (timeout.connect, timeout.read, timeout.write, timeout.pool)
-    clients.close()
+@pytest.fixture
+def silent_host() -> Iterator[str]:
+    """A host that accepts connections and never answers."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.listen(8)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+def test_a_host_that_never_answers_times_out_as_a_transport_error(silent_host: str) -> None:
+    transport = PooledTransport()
+    started = time.monotonic()
+    with pytest.raises(TransportError, match="ReadTimeoutError"):
+        transport.send(Request("GET", f"{silent_host}/v2/atsCandidates"), timeout_s=0.3)
+    assert 0.3 <= time.monotonic() - started < 5
+    transport.close()
+
+
+def test_a_refused_connection_is_a_transport_error() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]  # closed again: nothing listens there
+    with pytest.raises(TransportError):
+        PooledTransport().send(Request("GET", f"http://127.0.0.1:{port}/v2/atsCandidates"), timeout_s=1)
+
+
+def test_requests_carry_their_query_and_body_encoded() -> None:
+    request = build_request(
+        "POST",
+        "http://li/v2/atsCandidates",
+        params=[("ids[0].atsCandidateId", "C 1&2"), ("ids[1].atsCandidateId", "C-2")],
+        json_body={"entities": {"k": "é"}},
+        headers={"x-restli-method": "batch_update"},
+    )
+    assert parse_qsl(request.query) == [("ids[0].atsCandidateId", "C 1&2"), ("ids[1].atsCandidateId", "C-2")]
+    assert json.loads(request.content or b"") == {"entities": {"k": "é"}}
+    assert request.headers == {"x-restli-method": "batch_update", "Content-Type": "application/json"}
+    form = build_request("POST", "http://li/oauth/v2/accessToken", form={"client_secret": "a&b=c"})
+    assert parse_qsl((form.content or b"").decode()) == [("client_secret", "a&b=c")]
 
 
 def test_only_the_keys_that_failed_are_sent_again() -> None:
-    def partly(request: httpx.Request) -> httpx.Response:
-        keys = list(json.loads(request.content)["entities"])
-        return httpx.Response(
+    def partly(request: Request) -> Response:
+        keys = list(json.loads(request.content or b"")["entities"])
+        return reply(
             200,
-            json={
+            {
                 "results": {k: {"status": 204} for k in keys if "C-2" not in k},
                 "errors": {k: {"status": 503, "message": "busy"} for k in keys if "C-2" in k},
             },
@@ -187,9 +236,9 @@ def test_only_the_keys_that_failed_are_sent_again() -> None:
 
 
 def test_keys_that_keep_failing_are_reported_failed_not_lost() -> None:
-    def always_busy(request: httpx.Request) -> httpx.Response:
-        keys = list(json.loads(request.content)["entities"])
-        return httpx.Response(200, json={"results": {}, "errors": {k: {"status": 429} for k in keys}})
+    def always_busy(request: Request) -> Response:
+        keys = list(json.loads(request.content or b"")["entities"])
+        return reply(200, {"results": {}, "errors": {k: {"status": 429} for k in keys}})
 
     fake = FakeLinkedIn(always_busy)
     result = fake.client().candidates.upsert({"C-1": BODY})

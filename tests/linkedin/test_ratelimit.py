@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -251,7 +250,7 @@ def test_families_and_records_are_counted_as_linkedin_counts_them() -> None:
 def test_closing_the_clients_gives_back_what_their_leases_did_not_spend(store: Store) -> None:
     clock = FakeClock()
     rates = limiter(store, clock, margin=0.02)
-    clients = LinkedInClients(limiter=rates, http=httpx.Client())
+    clients = LinkedInClients(limiter=rates)
     for _ in range(3):
         rates.acquire("acme", "atsCandidates", 10, Traffic.LIVE, max_wait_s=0)
     assert spent_in_store(store) > (30, 3)  # the lease holds more than the process spent
