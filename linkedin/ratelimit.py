@@ -283,11 +283,7 @@ def records_of(params: Any, json: Any) -> int:
     """Records a call carries, as LinkedIn counts them: its keys, entities or elements, at least 1."""
     counts = [1]
     if params is not None:
-        items = (
-            params.multi_items()
-            if hasattr(params, "multi_items")
-            else (params.items() if isinstance(params, Mapping) else params)
-        )
+        items = params.items() if isinstance(params, Mapping) else params
         indexed: set[str] = set()
         plain = 0
         for name, _ in items:

@@ -4,11 +4,11 @@ The client owns everything above that (tokens, rate limits, retries, error class
 only moves bytes: it never retries, never follows a redirect (LinkedIn's API does not redirect), and
 turns every network failure into ``TransportError``.
 
-``PooledTransport`` is urllib3's thread-safe connection pools. It replaced httpx on this path: for a
-profile export's one GET, httpx's request and URL models cost a worker more CPU than the round trip
-itself, and a bare actor doing that GET and one commit ran at 0.44-0.58 of the bare ceiling with
-httpx against 0.84 with urllib3 on the same machine (``bench/RESULTS.md``). Tests put the sandbox's
-in-process app behind the same interface (``tests.sandbox_harness``).
+``PooledTransport`` is urllib3's thread-safe connection pools. It replaced httpx on this path: a GET
+of an export against the sandbox cost a worker thread 0.34-0.36 ms of CPU through it against
+0.62-0.64 ms through httpx, whose request and URL models cost more than the round trip itself
+(``bench/RESULTS.md``, "Profile export"). Tests put the sandbox's in-process app behind the same
+interface (``tests.sandbox_harness``).
 """
 
 from __future__ import annotations
@@ -107,9 +107,7 @@ class PooledTransport:
                 redirect=False,
             )
         except urllib3.exceptions.HTTPError as exc:
-            raise TransportError(
-                f"{request.method} {urlsplit(request.url).path}: {type(exc).__name__}"
-            ) from exc
+            raise TransportError(type(exc).__name__) from exc
         return Response(answer.status, answer.headers, answer.data)
 
     def close(self) -> None:
