@@ -8,6 +8,10 @@ from LinkedIn (the sandbox) through the LinkedIn client's transport with a token
 process (no rate limiter, retries or parsing), then commits its one row. No export can be cheaper
 than that; the ratio of its rate to the ceiling bounds the ratio an export can reach on the same
 machine.
+
+A floor message that names its ``tenant`` first reads the tenant's integration status, as the
+integration gate does before every message that would call LinkedIn (``workers.integration_gate``),
+and refuses unless it is enabled: the floor of an export once that gate is part of it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from linkedin.auth import AppCredentials, TokenCache
 from linkedin.transport import PooledTransport, build_request
 from rsc.settings import get_settings
 from store.db import get_store
+from store.tenants import TenantStatus
+from workers.integration_gate import tenant_status
 
 QUEUE = "bench_ceiling"
 ACTOR = "commit_one_row"
@@ -83,6 +89,8 @@ def _linkedin() -> tuple[PooledTransport, str, dict[str, str]]:
 
 @dramatiq.actor(queue_name=FETCH_QUEUE, actor_name=FETCH_ACTOR)
 def fetch_and_commit(event: dict[str, str]) -> None:
+    if "tenant" in event and tenant_status(event["tenant"]) != TenantStatus.ENABLED:
+        raise RuntimeError("the bench tenant's integration is not enabled")
     transport, url, headers = _linkedin()
     params = {"q": "request", "requestId": event["request_id"]}
     response = transport.send(build_request("GET", url, params=params, headers=headers), timeout_s=10)

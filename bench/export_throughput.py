@@ -5,6 +5,8 @@
 
 Measured in one run, on the same services and with the same worker processes and threads:
 1. the ceiling: a bare Dramatiq actor committing one one-row transaction per message;
+   then the export's floor, the same actor first GETting one export from the sandbox, alone and
+   after the integration gate's tenant status read (``bench.ceiling``);
 2. the export worker: ``linkedin.export.requested`` events for exports waiting in the sandbox, each
    fetched from LinkedIn (the sandbox, over HTTP) and imported (candidate, application, export record,
    inbox and outbox rows) in one transaction;
@@ -74,15 +76,26 @@ def _first_to_last(
 
 
 def measure_ceiling(
-    pipeline: Pipeline, events: int, processes: int, threads: int, *, fetch: bool = False
+    pipeline: Pipeline,
+    events: int,
+    processes: int,
+    threads: int,
+    *,
+    fetch: bool = False,
+    gate: bool = False,
+    first: int = 2_000_000,
 ) -> Rate:
-    """The bare actor's rate; ``fetch``: the export's floor, each message first GETting an export."""
+    """The bare actor's rate; ``fetch``: the export's floor, each message first GETting an export;
+    ``gate``: that floor with the integration gate's status read before the GET."""
     ceiling.create_table()
     if fetch:
-        requests = prepare_exports(pipeline, events, first=2_000_000)
+        requests = prepare_exports(pipeline, events, first=first)
         queue, actor = ceiling.FETCH_QUEUE, ceiling.FETCH_ACTOR
         bodies = [{"id": uuid.uuid4().hex, "request_id": r.data.request_id} for r in requests]
         label = "bare Dramatiq actor, one GET of an export and one one-row commit (an export's floor)"
+        if gate:
+            bodies = [{**body, "tenant": "bench"} for body in bodies]
+            label = "the export's floor with the integration gate's status read before the GET"
     else:
         queue, actor = ceiling.QUEUE, ceiling.ACTOR
         bodies = [{"id": uuid.uuid4().hex, "payload": "x" * 64} for _ in range(events)]
@@ -327,6 +340,9 @@ def main() -> None:
     with bench_pipeline(args.database, **env) as pipeline:
         ceiling_rate = measure_ceiling(pipeline, args.events, args.processes, args.threads)
         floor = measure_ceiling(pipeline, args.events, args.processes, args.threads, fetch=True)
+        gated = measure_ceiling(
+            pipeline, args.events, args.processes, args.threads, fetch=True, gate=True, first=3_000_000
+        )
         exports = measure_exports(pipeline, args.events, args.processes, args.threads)
         latency = measure_export_latency(
             pipeline, args.latency_events, exports.per_second / 2, args.processes, args.threads
@@ -335,7 +351,7 @@ def main() -> None:
     print(f"## Profile export, {args.database}, {args.processes} processes x {args.threads} threads\n")
     print("| measurement | events | seconds | events/s | ratio |")
     print("|---|---:|---:|---:|---:|")
-    for rate in (ceiling_rate, floor, exports):
+    for rate in (ceiling_rate, floor, gated, exports):
         ratio = "1.00" if rate is ceiling_rate else f"{rate.ratio_to(ceiling_rate):.2f} of the ceiling"
         print(f"| {rate.label} | {rate.events} | {rate.seconds:.2f} | {rate.per_second:.0f} | {ratio} |")
     print(

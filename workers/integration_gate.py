@@ -69,6 +69,15 @@ def tenant_of(message: MessageProxy) -> str | None:
     return tenant if isinstance(tenant, str) and 0 < len(tenant) <= 64 else None
 
 
+def tenant_status(tenant: str) -> str | None:
+    """The tenant's integration status as stored now, None for an unknown tenant.
+
+    A bare autocommit read, not a session: it runs before every gated message.
+    """
+    with get_store().reader.connect() as conn:
+        return conn.scalar(_STATUS, {"tenant": tenant})
+
+
 class IntegrationGate(Middleware):
     def before_process_message(self, broker: Broker, message: MessageProxy) -> None:
         if message.actor_name not in GATED_ACTORS:
@@ -76,9 +85,7 @@ class IntegrationGate(Middleware):
         tenant = tenant_of(message)
         if tenant is None:
             return  # the actor refuses the message with the reason
-        # A bare autocommit read, not a session: this runs before every gated message.
-        with get_store().reader.connect() as conn:
-            status = conn.scalar(_STATUS, {"tenant": tenant})
+        status = tenant_status(tenant)
         if status is None or status == TenantStatus.ENABLED:
             return  # an unknown tenant is the actor's to refuse
         code, reason = REASONS[TenantStatus(status)]
