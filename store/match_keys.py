@@ -6,6 +6,11 @@ share a key with it, and a changed member finds the candidates, with one indexed
 stored as fixed-width digests, so the index stays compact whatever the key (an e-mail can be 320
 characters) and the table repeats no contact details in the clear. A candidate's or member's keys
 are deleted with it.
+
+Whoever rewrites an entity's keys first locks the entity's own row (``lock_owners``), as an erasure
+does before deleting the entity with its keys: two writers of the same keys, or a writer and an
+erasure, then take their turns instead of deadlocking on each other's key rows and foreign-key
+checks.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from sqlalchemy import ForeignKeyConstraint, Index, String, delete, insert, sele
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped
+from store.candidates import Candidate
+from store.members import Member
 
 #: Ids looked up (or rows written, times ten) per statement.
 CHUNK = 500
@@ -66,6 +73,13 @@ def _table(side: Side) -> tuple[Any, Any]:
     return MemberKey, MemberKey.person_urn
 
 
+def _owner(side: Side) -> tuple[Any, Any]:
+    """(model, its key column) of the entities one side's keys belong to."""
+    if side is Side.CANDIDATE:
+        return Candidate, Candidate.id
+    return Member, Member.person_urn
+
+
 class MatchKeys:
     def __init__(self, session: Session, tenant: str) -> None:
         self.session = session
@@ -83,6 +97,8 @@ class MatchKeys:
         ``filed``: the entities that have keys now, when the caller knows (the others need no delete).
         """
         model, column = _table(side)
+        existing = self.lock_owners(side, [*keys_by_entity, *(filed or ())])
+        keys_by_entity = {entity: keys for entity, keys in keys_by_entity.items() if entity in existing}
         entities = list(keys_by_entity) if filed is None else sorted(set(filed))
         for start in range(0, len(entities), CHUNK):
             self.session.execute(
@@ -111,6 +127,24 @@ class MatchKeys:
         self.session.execute(
             insert(model), [{"tenant_id": t, "digest": d, column.key: e} for t, d, e in rows]
         )
+
+    def lock_owners(self, side: Side, entities: Iterable[str]) -> set[str]:
+        """Lock the rows of the entities whose keys are about to change, in key order (on
+        PostgreSQL ``FOR NO KEY UPDATE``: it waits for an erasure's lock and makes an erasure wait,
+        while inserts that only refer to the row go on). Returns the entities that exist."""
+        model, column = _owner(side)
+        wanted = sorted(set(entities))
+        found: set[str] = set()
+        for start in range(0, len(wanted), CHUNK):
+            found.update(
+                self.session.scalars(
+                    select(column)
+                    .where(model.tenant_id == self.tenant, column.in_(wanted[start : start + CHUNK]))
+                    .order_by(column)
+                    .with_for_update(key_share=True)
+                )
+            )
+        return found
 
     def refile(self, side: Side, keys_by_entity: Mapping[str, Iterable[str]]) -> int:
         """``replace`` only the entities whose keys changed (one read for the lot). Returns how many."""

@@ -70,3 +70,22 @@ def wait_for_advisory_waiter(store: Store, thread: threading.Thread) -> None:
     with store.engine.connect() as conn:
         while not conn.scalar(_ADVISORY_WAITERS) and thread.is_alive():
             time.sleep(0.01)
+
+
+#: Row or relation locks someone in this database is waiting for (PostgreSQL).
+_LOCK_WAITERS = text(
+    "SELECT count(*) FROM pg_locks WHERE locktype IN ('transactionid', 'tuple', 'relation') "
+    "AND NOT granted AND (database IS NULL OR database = "
+    "(SELECT oid FROM pg_database WHERE datname = current_database()))"
+)
+
+
+def wait_for_lock_waiter(store: Store, thread: threading.Thread, *, timeout: float = 5.0) -> bool:
+    """Wait until a transaction waits for a row lock (or ``thread`` has ended); whether one does."""
+    deadline = time.monotonic() + timeout
+    with store.engine.connect() as conn:
+        while thread.is_alive() and time.monotonic() < deadline:
+            if conn.scalar(_LOCK_WAITERS):
+                return True
+            time.sleep(0.01)
+    return False

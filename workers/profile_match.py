@@ -195,6 +195,9 @@ def members_for(uow: UnitOfWork, keys: Iterable[str]) -> list[Features]:
 
 def match_candidate(uow: UnitOfWork, candidate_id: str) -> MatchResult | None:
     """Match one stored candidate against the members sharing a key with it (inside ``uow``)."""
+    # The candidate's row first, before its match row and its keys, in the order an erasure takes them.
+    if not uow.match_keys.lock_owners(Side.CANDIDATE, [candidate_id]):
+        return None
     candidate = uow.candidates.get(candidate_id)
     if candidate is None:
         return None

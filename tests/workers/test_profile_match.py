@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from matching.matcher import MatchStatus
 from schemas.ats import CandidateCreated, CandidateSnapshot, CandidateUpdated
@@ -15,6 +18,8 @@ from store.linkedin_sync import Resource
 from store.match_keys import Side, digest
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
+from tests.helpers import wait_for_lock_waiter
+from workers.erasure import erase_candidate
 from workers.errors import is_transient
 from workers.member_links import link_manually, unlink_manually
 from workers.profile_match import (
@@ -283,3 +288,60 @@ def test_the_scheduler_asks_for_a_sweep_per_tenant_with_due_members_and_the_acto
             assert uow.members.due_count() == 0
             # Filed under its URN only: a first name alone is no key.
             assert uow.match_keys.digests_of(Side.MEMBER, ADA) == {digest(f"u|{ADA}")}
+
+
+def test_a_match_and_an_erasure_of_the_same_candidate_take_turns_instead_of_deadlocking(
+    store: Store,
+) -> None:
+    """The chaos suite saw it: a match had deleted the candidate's keys when an erasure locked the
+    candidate and waited for those keys; the match's COPY of the new keys then waited for the
+    candidate (its foreign-key check) and PostgreSQL killed one of the two as a deadlock."""
+    if store.dialect != "postgresql":
+        pytest.skip("SQLite serialises writers already (every transaction begins IMMEDIATE)")
+    data = snapshot(emails=["ada@example.com"])
+    store_candidate(store, data)
+    handle_candidate_changed(event(data, "e0"), UnitOfWork("acme", store))  # its match row exists
+    errors: list[BaseException] = []
+    keys_deleted, erasure_started = threading.Event(), threading.Event()
+    matcher_thread: list[threading.Thread] = []
+
+    def pause_between_delete_and_copy(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if threading.current_thread() is matcher_thread[0] and statement.startswith(
+            "DELETE FROM candidate_match_keys"
+        ):
+            keys_deleted.set()
+            erasure_started.wait(10)
+            # Given the erasure started while the match is between its delete and its COPY ...
+            wait_for_lock_waiter(store, erasure[0], timeout=2)
+
+    def run(work: Callable[[], object]) -> None:
+        try:
+            work()
+        except BaseException as exc:
+            errors.append(exc)
+
+    def erase() -> None:
+        with UnitOfWork("acme", store) as uow:
+            erase_candidate(uow, "C1", deleted_at=T0 + timedelta(days=1), receipt_id="R-1")
+            uow.commit()
+
+    sa_event.listen(store.engine, "after_cursor_execute", pause_between_delete_and_copy)
+    try:
+        matcher = threading.Thread(
+            target=run, args=(lambda: handle_candidate_changed(event(data), UnitOfWork("acme", store)),)
+        )
+        matcher_thread.append(matcher)
+        erasure = [threading.Thread(target=run, args=(erase,))]
+        matcher.start()
+        assert keys_deleted.wait(10)
+        erasure[0].start()
+        erasure_started.set()
+        matcher.join(30)
+        erasure[0].join(30)
+    finally:
+        sa_event.remove(store.engine, "after_cursor_execute", pause_between_delete_and_copy)
+    # ... then one waits for the other and both commit: no deadlock, nothing to retry.
+    assert errors == []
+    with UnitOfWork("acme", store) as uow:
+        assert uow.candidates.get("C1") is None
+        assert uow.match_keys.digests_of(Side.CANDIDATE, "C1") == set()
