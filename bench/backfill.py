@@ -124,6 +124,15 @@ def _cursors() -> tuple[str | None, list[BackfillCursor]]:
         return run.state, cursors
 
 
+def _run_span(cursors: list[BackfillCursor]) -> float | None:
+    """Seconds from the first phase's start to the last phase's end, by the times the run stored."""
+    starts = [c.started_at for c in cursors if c.started_at is not None]
+    ends = [c.finished_at for c in cursors if c.finished_at is not None]
+    if not starts or not ends:
+        return None
+    return max((max(ends) - min(starts)).total_seconds(), 1e-6)
+
+
 def _written(pipeline: Pipeline) -> tuple[int, int, int]:
     """(records LinkedIn took, calls that wrote them, 429s) for the tenant's app."""
     counters = pipeline.control("GET", "/counters")
@@ -182,6 +191,9 @@ def measure_backfill(
                 break
             time.sleep(SAMPLE_S)
         elapsed = time.monotonic() - started
+        if state == "done":
+            # The run's own times: a small run can be over before `rsc backfill start` has returned.
+            elapsed = _run_span(cursors) or elapsed
         peak_kib = max(peak_kib, _peak_rss_kib(worker))
         linkedin_records, calls, throttled = _written(pipeline)
     done = sum(c.done for c in cursors)
@@ -194,7 +206,7 @@ def measure_backfill(
         "clock_scale": clock_scale if limit == "real" else None,
         "state": state,
         "done": done,
-        "seconds": round(elapsed, 1),
+        "seconds": round(elapsed, 3),
         "seed_seconds": round(seeded_s, 1),
         "records_per_s": round(done / elapsed, 1),
         "linkedin_records": linkedin_records,
