@@ -91,14 +91,18 @@ class MatchKeys:
         keys_by_entity: Mapping[str, Iterable[str]],
         *,
         filed: Iterable[str] | None = None,
+        owners_locked: bool = False,
     ) -> None:
         """File each entity under exactly its given keys (its previous keys are dropped).
 
         ``filed``: the entities that have keys now, when the caller knows (the others need no delete).
+        ``owners_locked``: the caller holds the entities' locks already (``lock_owners``) and
+        knows they exist.
         """
         model, column = _table(side)
-        existing = self.lock_owners(side, [*keys_by_entity, *(filed or ())])
-        keys_by_entity = {entity: keys for entity, keys in keys_by_entity.items() if entity in existing}
+        if not owners_locked:
+            existing = self.lock_owners(side, [*keys_by_entity, *(filed or ())])
+            keys_by_entity = {e: keys for e, keys in keys_by_entity.items() if e in existing}
         entities = list(keys_by_entity) if filed is None else sorted(set(filed))
         for start in range(0, len(entities), CHUNK):
             self.session.execute(

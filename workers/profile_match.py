@@ -207,7 +207,7 @@ def match_candidate(uow: UnitOfWork, candidate_id: str) -> MatchResult | None:
         row = uow.candidate_matches.get_or_add(candidate_id)
     mine = features(candidate_profile(candidate, row.linkedin_matches))
     keys = blocking_keys(mine)
-    uow.match_keys.replace(Side.CANDIDATE, {candidate_id: keys})
+    uow.match_keys.replace(Side.CANDIDATE, {candidate_id: keys}, owners_locked=True)
     result = match_against(mine, members_for(uow, keys))
     record_result(uow, row, result, last_seq=0 if new_row else None)
     return result
