@@ -8,9 +8,8 @@ characters) and the table repeats no contact details in the clear. A candidate's
 are deleted with it.
 
 Whoever rewrites an entity's keys first locks the entity's own row (``lock_owners``), as an erasure
-does before deleting the entity with its keys: two writers of the same keys, or a writer and an
-erasure, then take their turns instead of deadlocking on each other's key rows and foreign-key
-checks.
+does before deleting the entity with its keys: a writer and an erasure then take their turns instead
+of deadlocking on each other's key rows and foreign-key checks.
 """
 
 from __future__ import annotations
@@ -133,9 +132,10 @@ class MatchKeys:
         )
 
     def lock_owners(self, side: Side, entities: Iterable[str]) -> set[str]:
-        """Lock the rows of the entities whose keys are about to change, in key order (on
-        PostgreSQL ``FOR NO KEY UPDATE``: it waits for an erasure's lock and makes an erasure wait,
-        while inserts that only refer to the row go on). Returns the entities that exist."""
+        """Lock the rows of the entities whose keys are about to change, in key order. On
+        PostgreSQL ``FOR KEY SHARE``, the lock the keys' foreign-key checks take anyway, taken before
+        the old keys are deleted: it waits for an erasure and makes an erasure wait, while ordinary
+        updates of the row go on. Returns the entities that exist."""
         model, column = _owner(side)
         wanted = sorted(set(entities))
         found: set[str] = set()
@@ -145,7 +145,7 @@ class MatchKeys:
                     select(column)
                     .where(model.tenant_id == self.tenant, column.in_(wanted[start : start + CHUNK]))
                     .order_by(column)
-                    .with_for_update(key_share=True)
+                    .with_for_update(read=True, key_share=True)
                 )
             )
         return found

@@ -193,12 +193,16 @@ def members_for(uow: UnitOfWork, keys: Iterable[str]) -> list[Features]:
     return [features(member_profile(m)) for m in uow.members.get_many(urns)]
 
 
-def match_candidate(uow: UnitOfWork, candidate_id: str) -> MatchResult | None:
-    """Match one stored candidate against the members sharing a key with it (inside ``uow``)."""
-    # The candidate's row first, before its match row and its keys, in the order an erasure takes them.
-    if not uow.match_keys.lock_owners(Side.CANDIDATE, [candidate_id]):
-        return None
-    candidate = uow.candidates.get(candidate_id)
+def match_candidate(
+    uow: UnitOfWork, candidate_id: str, *, locked: Candidate | None = None
+) -> MatchResult | None:
+    """Match one stored candidate against the members sharing a key with it (inside ``uow``).
+
+    ``locked``: the candidate as the caller read it with its lock (``Candidates.get(lock=True)``).
+    The candidate's row is locked first, before its match row and its keys, in the order an erasure
+    takes them (``store.match_keys``).
+    """
+    candidate = locked or uow.candidates.get(candidate_id, lock=True)
     if candidate is None:
         return None
     row = uow.candidate_matches.get(candidate_id, for_update=True)
@@ -224,7 +228,7 @@ def handle_candidate_changed(event: CandidateEvent, uow: UnitOfWork) -> MatchRes
     with uow:
         if uow.inbox.seen(CONSUMER, event.source, event.id):
             return None
-        candidate = uow.candidates.get(data.candidate_id)
+        candidate = uow.candidates.get(data.candidate_id, lock=True)
         if candidate is None and uow.tombstones.erased_since(
             Subject.CANDIDATE, data.candidate_id, data.modified_at
         ):
@@ -237,7 +241,7 @@ def handle_candidate_changed(event: CandidateEvent, uow: UnitOfWork) -> MatchRes
                 f"status_push consumer stores it); if status_push dead-lettered it, replay that first"
             )
         uow.inbox.record(CONSUMER, event.source, event.id)
-        result = match_candidate(uow, data.candidate_id)
+        result = match_candidate(uow, data.candidate_id, locked=candidate)
         uow.commit()
     if result is not None:
         log.info("candidate matched", candidate_id=data.candidate_id, status=result.status.value)
