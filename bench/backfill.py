@@ -37,7 +37,7 @@ from typing import Any
 
 from bench.features import LIFTED_BUDGETS
 from rsc.settings import get_settings, reset_settings
-from store.backfill import BackfillCursor, BackfillRun
+from store.backfill import BackfillCursor, BackfillRun, BackfillState
 from store.db import get_store, reset_stores
 from store.migrate import upgrade
 from store.tenants import TenantStatus
@@ -191,7 +191,7 @@ def measure_backfill(
                 break
             time.sleep(SAMPLE_S)
         elapsed = time.monotonic() - started
-        if state == "done":
+        if state == BackfillState.DONE:
             # The run's own times: a small run can be over before `rsc backfill start` has returned.
             elapsed = _run_span(cursors) or elapsed
         peak_kib = max(peak_kib, _peak_rss_kib(worker))

@@ -90,13 +90,11 @@ class Candidates:
     def get(self, candidate_id: str, *, lock: bool = False) -> Candidate | None:
         """The candidate; ``lock``: read afresh and hold ``FOR KEY SHARE`` on PostgreSQL until the
         transaction ends (an erasure waits for it, ordinary updates do not; ``store.match_keys``)."""
-        if not lock:
-            return self.session.get(Candidate, (self.tenant, candidate_id))
         return self.session.get(
             Candidate,
             (self.tenant, candidate_id),
-            with_for_update={"read": True, "key_share": True},
-            populate_existing=True,
+            with_for_update={"read": True, "key_share": True} if lock else None,
+            populate_existing=lock,
         )
 
     def many(self, candidate_ids: Collection[str]) -> dict[str, Candidate]:

@@ -15,11 +15,11 @@ of deadlocking on each other's key rows and foreign-key checks.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, delete, insert, select, text
+from sqlalchemy import ForeignKeyConstraint, Index, Select, String, delete, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped
@@ -137,18 +137,15 @@ class MatchKeys:
         the old keys are deleted: it waits for an erasure and makes an erasure wait, while ordinary
         updates of the row go on. Returns the entities that exist."""
         model, column = _owner(side)
-        wanted = sorted(set(entities))
-        found: set[str] = set()
-        for start in range(0, len(wanted), CHUNK):
-            found.update(
-                self.session.scalars(
-                    select(column)
-                    .where(model.tenant_id == self.tenant, column.in_(wanted[start : start + CHUNK]))
-                    .order_by(column)
-                    .with_for_update(read=True, key_share=True)
-                )
-            )
-        return found
+        return self._in_chunks(
+            entities,
+            lambda chunk: (
+                select(column)
+                .where(model.tenant_id == self.tenant, column.in_(chunk))
+                .order_by(column)
+                .with_for_update(read=True, key_share=True)
+            ),
+        )
 
     def refile(self, side: Side, keys_by_entity: Mapping[str, Iterable[str]]) -> int:
         """``replace`` only the entities whose keys changed (one read for the lot). Returns how many."""
@@ -192,16 +189,17 @@ class MatchKeys:
 
     def entities_by_digest(self, side: Side, digests: Iterable[str]) -> set[str]:
         model, column = _table(side)
-        wanted = sorted(set(digests))
+        return self._in_chunks(
+            digests,
+            lambda chunk: select(column).where(model.tenant_id == self.tenant, model.digest.in_(chunk)),
+        )
+
+    def _in_chunks(self, values: Iterable[str], query: Callable[[list[str]], Select[Any]]) -> set[str]:
+        """What ``query`` selects for ``values``, sorted and ``CHUNK`` at a time (one IN list each)."""
+        wanted = sorted(set(values))
         found: set[str] = set()
         for start in range(0, len(wanted), CHUNK):
-            found.update(
-                self.session.scalars(
-                    select(column).where(
-                        model.tenant_id == self.tenant, model.digest.in_(wanted[start : start + CHUNK])
-                    )
-                )
-            )
+            found.update(self.session.scalars(query(wanted[start : start + CHUNK])))
         return found
 
     def clear(self, side: Side) -> None:

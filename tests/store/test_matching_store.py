@@ -119,6 +119,16 @@ def test_blocking_keys_are_replaced_and_found_by_key(store: Store) -> None:
         assert uow.match_keys.entities(Side.CANDIDATE, ["e|ada@x.com"]) == set()
 
 
+def test_keys_are_filed_only_for_entities_that_still_exist(store: Store) -> None:
+    """An entity erased since the caller read it gets no keys (they would break the foreign key)."""
+    add_candidate(store, "C1")
+    with UnitOfWork("acme", store) as uow:
+        uow.match_keys.replace(Side.CANDIDATE, {"C1": {"e|ada@x.com"}, "C-gone": {"e|ada@x.com"}})
+        uow.commit()
+    with UnitOfWork("acme", store) as uow:
+        assert uow.match_keys.entities(Side.CANDIDATE, {"e|ada@x.com"}) == {"C1"}
+
+
 def test_refiling_rewrites_only_the_entities_whose_keys_changed(store: Store) -> None:
     for candidate_id in ("C1", "C2", "C3"):
         add_candidate(store, candidate_id)
