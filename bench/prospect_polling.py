@@ -29,6 +29,7 @@ from bench.measurement import percentile
 from rsc.settings import Settings
 from schemas.ats import UserCreated, UserSnapshot
 from store.inmails import InMailRecord
+from store.integrations import IntegrationStatus, IntegrationType
 from store.mail_stubs import MailStubRecord
 from store.prospect_notes import ProspectNoteRecord
 from store.uow import UnitOfWork
@@ -75,6 +76,10 @@ def setup(pipeline: Pipeline, seats: int) -> list[str]:
     )
     with UnitOfWork(TENANT) as uow:
         uow.contracts.add(CONTRACT)
+        # As after LinkedIn reported the contract's CSA_API integration enabled: its seats are read.
+        uow.integrations.observe(
+            IntegrationType.CSA_API, CONTRACT, IntegrationStatus.ENABLED, modified_ms=None
+        )
         uow.commit()
     now = datetime.now(UTC)
     for i in range(seats):

@@ -1,8 +1,13 @@
-"""``seatsV2``: the Recruiter seats of the customer's contracts (who may be connected to ATS users)."""
+"""``seatsV2``: the Recruiter seats of the customer's contracts (who may be connected to ATS users).
+
+Elements come back as LinkedIn sends them; reading them (in whatever shape, keyed by the contract
+asked for) is the seat refresh's job (``workers.prospect_items.read_seat``), so one element that
+cannot be read does not fail the others.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from linkedin.http import LinkedInHttp
 from linkedin.restli import read_pages
@@ -10,28 +15,10 @@ from linkedin.restli import read_pages
 PATH = "/v2/seatsV2"
 
 
-class RecruiterSeat(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
-
-    seat_id: int = Field(alias="id")
-    seat: str | None = None
-    contract: str
-    member: str | None = None
-    first_name: str | None = Field(default=None, alias="firstName")
-    last_name: str | None = Field(default=None, alias="lastName")
-    email: str | None = Field(default=None, alias="emailAddress")
-    state: str = "ACTIVE"
-
-    @property
-    def urn(self) -> str:
-        return self.seat or f"urn:li:seat:{self.seat_id}"
-
-
 class Seats:
     def __init__(self, http: LinkedInHttp) -> None:
         self._http = http
 
-    def of_contract(self, contract: str) -> tuple[list[RecruiterSeat], int]:
-        """Every seat of the contract, whatever its state, and the calls the pages cost."""
-        elements, calls = read_pages(self._http, PATH, [("q", "attributes"), ("contracts", contract)])
-        return [RecruiterSeat.model_validate(e) for e in elements], calls
+    def of_contract(self, contract: str) -> tuple[list[dict[str, Any]], int]:
+        """Every seat element of the contract, whatever its state, and the calls the pages cost."""
+        return read_pages(self._http, PATH, [("q", "attributes"), ("contracts", contract)])

@@ -110,6 +110,28 @@ SKIPPED_MESSAGES = Counter(
     "reason (integration_not_enabled, integration_disabled)",
     ["queue", "reason"],
 )
+POLLED_ITEMS_PARKED = Counter(
+    "rsc_polled_items_parked_total",
+    "Polled LinkedIn items (and seats) the readers could not read and kept for replay, by kind "
+    "(conversationEvents, mailStubs, prospectNotes, seatsV2) and reason code (`rsc parked list`)",
+    ["kind", "reason"],
+)
+NOTE_VISIBILITY_ASSUMED = Counter(
+    "rsc_note_visibility_assumed_total",
+    "Prospect notes read as Only me because LinkedIn sent no visibility (absent) or one the reader "
+    "does not know (unknown)",
+    ["reason"],
+)
+OWNER_REREADS = Counter(
+    "rsc_prospect_owner_rereads_total",
+    "Calls made to find the owner seats of stubs and notes that name none, by kind",
+    ["kind"],
+)
+SEAT_REFRESH_FAILURES = Counter(
+    "rsc_seat_refresh_failures_total",
+    "Contracts whose seats could not be read, by error class (the contract is retried on its own)",
+    ["error"],
+)
 DEAD_LETTER_QUEUE_MESSAGES = Gauge(
     "rsc_dead_letter_queue_messages",
     "Messages waiting in each feature queue's dead-letter queue (read by the scheduler)",

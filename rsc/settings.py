@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     seat_poll_max_interval_s: float = 1800.0
     #: Seconds between two seatsV2 reads of a tenant (new seats, new users connected automatically).
     seat_refresh_interval_s: float = 900.0
+    #: Seconds before a contract whose seats could not be read is read again on its own (doubling
+    #: after each failure, at most ``seat_refresh_interval_s``).
+    seat_refresh_retry_s: float = 60.0
     #: Each poll re-reads this much before its watermark, for items LinkedIn lists a little late.
     poll_overlap_s: float = 30.0
 

@@ -19,6 +19,8 @@ class SeatRefresh(Model):
     """Read a tenant's Recruiter seats from seatsV2 and connect them to ATS users."""
 
     tenant: TenantId
+    #: Only these contracts (a retry of contracts whose read failed); None: every contract read.
+    contracts: list[Annotated[str, StringConstraints(pattern=r"^urn:li:contract:\d+$")]] | None = None
 
 
 class SeatPoll(Model):

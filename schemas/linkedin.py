@@ -86,6 +86,9 @@ class MailStub(Model):
     last_name: str | None = None
     email: EmailStr | None = None
     phone: str | None = None
+    #: Further e-mail addresses and phone numbers when the stub lists several (``emailAddresses``).
+    other_emails: list[EmailStr] = Field(default_factory=list)
+    other_phones: list[str] = Field(default_factory=list)
     company: str | None = None
     title: str | None = None
     #: When the member shared their details: the stub's creation time on LinkedIn.
@@ -102,9 +105,12 @@ class MailStubReceived(Event):
 
 
 class NoteVisibility(StrEnum):
+    """Who may see a prospect note, in the pipeline's own spelling (LinkedIn's spellings are read by
+    ``workers.prospect_items.read_visibility``)."""
+
     #: "Anyone in my organization": every ATS user with a mapped seat.
     ORGANIZATION = "ORGANIZATION"
-    #: "Only me": the note's author alone.
+    #: "Only me": the note's author alone. Also what a note with no, or an unknown, visibility gets.
     PRIVATE = "PRIVATE"
 
 
@@ -116,6 +122,9 @@ class ProspectNote(Model):
     member: PersonUrn | None = None
     text: str | None = None
     visibility: NoteVisibility
+    #: The visibility as LinkedIn wrote it; None when the note carried none (it then reads as Only
+    #: me) or the event was made before this field.
+    visibility_sent: Annotated[str, StringConstraints(max_length=64)] | None = None
     #: False when the note was deleted in LinkedIn.
     active: bool
     created_ms: EpochMs

@@ -37,6 +37,7 @@ def _note(note: ProspectNoteRecord, audience: NoteAudience) -> dict[str, Any]:
         "id": note.id,
         "text": note.text,
         "visibility": note.visibility,
+        "visibility_sent": note.visibility_sent,
         "author_user_id": audience.author_of(note),
         "seat": note.owner_seat,
         "member": note.member_urn,
@@ -59,6 +60,9 @@ def _consent(stub: MailStubRecord) -> dict[str, Any]:
         "seats": list(stub.owners or []),
         "email": stub.email,
         "phone": stub.phone,
+        # Every address and number the stub shared, when it listed several.
+        "emails": stub.emails,
+        "phones": stub.phones,
     }
 
 
@@ -70,7 +74,7 @@ def _contact_details(candidate: Candidate, consents: list[dict[str, Any]]) -> li
         ("phone", [p.get("number") for p in candidate.phones or []]),
     ):
         for value in values:
-            given = [c for c in consents if c[kind] and _same(kind, c[kind], value)]
+            given = [c for c in consents if any(_same(kind, shared, value) for shared in c[f"{kind}s"])]
             consent = given[-1] if given else None
             details.append(
                 {

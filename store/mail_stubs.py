@@ -22,6 +22,9 @@ class MailStubRecord(TenantScoped, Base):
     last_name: Mapped[str | None] = mapped_column(Text)
     email: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
+    #: Further addresses and numbers when the stub listed several.
+    other_emails: Mapped[list[str]] = mapped_column(Json, default=list)
+    other_phones: Mapped[list[str]] = mapped_column(Json, default=list)
     company: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     #: When the member agreed to share these details (the stub's creation on LinkedIn).
@@ -31,6 +34,14 @@ class MailStubRecord(TenantScoped, Base):
     #: The candidate the details were applied to.
     candidate_id: Mapped[str | None] = mapped_column(String(200))
     stored_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    @property
+    def emails(self) -> list[str]:
+        return ([self.email] if self.email else []) + list(self.other_emails or [])
+
+    @property
+    def phones(self) -> list[str]:
+        return ([self.phone] if self.phone else []) + list(self.other_phones or [])
 
 
 class MailStubs:

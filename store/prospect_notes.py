@@ -1,9 +1,11 @@
 """Prospect notes synced from LinkedIn, and the one rule that decides who may see each.
 
 A note's author is the ATS user connected to the seat that wrote it. "Anyone in my organization"
-notes are visible to every present user with a connected seat; "Only me" notes to their author
-alone; a note deleted in LinkedIn (``active: false``) to nobody. Every read path (candidate view,
-activity feed, HTTP, reply notifications) asks :class:`NoteAudience`, never the rows directly.
+notes are visible to every present user with a connected seat; "Only me" notes (and notes whose
+visibility LinkedIn did not say, or said in a way not known) to their author alone, and to nobody
+while the seat has no user; a note deleted in LinkedIn (``active: false``) to nobody. Every read
+path (candidate view, activity feed, HTTP, reply notifications) asks :class:`NoteAudience`, never
+the rows directly.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ class ProspectNoteRecord(TenantScoped, Base):
     contract: Mapped[str] = mapped_column(String(200))
     owner_seat: Mapped[str] = mapped_column(String(200))
     text: Mapped[str | None] = mapped_column(Text)
+    #: ORGANIZATION or PRIVATE; a note LinkedIn sent with no, or an unknown, visibility is PRIVATE.
     visibility: Mapped[str] = mapped_column(String(16))
+    #: The visibility as LinkedIn wrote it (None: it sent none).
+    visibility_sent: Mapped[str | None] = mapped_column(String(64))
     #: False once LinkedIn reports the note deleted; the row stays so an older version cannot return.
     active: Mapped[bool] = mapped_column(Boolean)
     created_ms: Mapped[int] = mapped_column(BigInteger)
@@ -58,6 +63,7 @@ class ProspectNotes:
                 "owner_seat": note.owner,
                 "text": note.text if note.active else None,
                 "visibility": note.visibility.value,
+                "visibility_sent": note.visibility_sent,
                 "active": note.active,
                 "created_ms": note.created_ms,
                 "last_modified_ms": note.last_modified_ms,

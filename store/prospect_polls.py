@@ -101,6 +101,12 @@ class PollCursors:
             self.session.delete(cursor)
             self.session.flush()
 
+    def stop_contract(self, contract: str) -> None:
+        cursor = self.contract(contract)
+        if cursor is not None:
+            self.session.delete(cursor)
+            self.session.flush()
+
     def start_contract(self, contract: str, from_ms: int) -> ContractCursor:
         cursor = self.contract(contract)
         if cursor is None:

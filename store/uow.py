@@ -31,6 +31,7 @@ from store.mail_stubs import MailStubs
 from store.match_keys import MatchKeys
 from store.members import Members
 from store.note_notifications import NoteNotifications
+from store.parked_items import ParkedItems
 from store.prospect_notes import ProspectNotes
 from store.prospect_polls import PollCursors
 from store.purge_notices import PurgeNotices
@@ -98,6 +99,7 @@ class UnitOfWork(_Transaction):
     integrations: Integrations
     backfills: Backfills
     ats_notes: AtsNotes
+    parked_items: ParkedItems
 
     def __init__(self, tenant: str, store: Store | None = None) -> None:
         super().__init__(store)
@@ -130,6 +132,7 @@ class UnitOfWork(_Transaction):
         self.integrations = Integrations(s, t)
         self.backfills = Backfills(s, t)
         self.ats_notes = AtsNotes(s, t)
+        self.parked_items = ParkedItems(s, t)
         return self
 
 

@@ -11,6 +11,7 @@ import kombu
 from sqlalchemy import text
 
 from store.db import Store
+from store.integrations import IntegrationStatus, IntegrationType
 from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
 
@@ -33,6 +34,24 @@ def create_tenant(
         tenant.set_status(status, "created by a test")
         ops.tenants.add(tenant)
         ops.commit()
+
+
+def add_contract(
+    tenant_id: str,
+    contract: str,
+    *,
+    store: Store | None = None,
+    csa_status: IntegrationStatus | None = IntegrationStatus.ENABLED,
+) -> None:
+    """A Recruiter contract of the tenant, with its CSA_API state as LinkedIn last reported it
+    (ENABLED unless ``csa_status`` says otherwise; None: LinkedIn was not asked yet)."""
+    from store.uow import UnitOfWork
+
+    with UnitOfWork(tenant_id, store) as uow:
+        uow.contracts.add(contract)
+        if csa_status is not None:
+            uow.integrations.observe(IntegrationType.CSA_API, contract, csa_status, modified_ms=None)
+        uow.commit()
 
 
 def drain(url: str, queue: str, *, limit: int = 10_000) -> list[tuple[dict[str, Any], Any]]:

@@ -261,7 +261,7 @@ def poll_contract_actor(command: ContractPoll) -> None:
 @command_actor(queue=Queue.PROSPECT_POLL, name="refresh_seats", command=SeatRefresh)
 def refresh_seats_actor(command: SeatRefresh) -> None:
     """Read the tenant's Recruiter seats and connect them to ATS users."""
-    refresh_seats(UnitOfWork(command.tenant), linkedin_for(command.tenant))
+    refresh_seats(UnitOfWork(command.tenant), linkedin_for(command.tenant), command.contracts)
 
 
 @event_actor(queue=Queue.PROFILE_MATCH, name="match_candidate", accepts=(CandidateCreated, CandidateUpdated))

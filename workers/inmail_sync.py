@@ -123,14 +123,24 @@ def _new_candidate(uow: UnitOfWork, stub: MailStub) -> Candidate:
     )
 
 
+def shared_emails(stub: MailStub) -> list[str]:
+    return [str(e) for e in ([stub.email] if stub.email else []) + list(stub.other_emails)]
+
+
+def shared_phones(stub: MailStub) -> list[str]:
+    return ([stub.phone] if stub.phone else []) + list(stub.other_phones)
+
+
 def _apply_contact(uow: UnitOfWork, candidate: Candidate, stub: MailStub) -> None:
-    """Add the shared e-mail and phone, take the latest title and company, fill missing names."""
+    """Add the shared e-mails and phones, take the latest title and company, fill missing names."""
     emails = list(candidate.emails or [])
-    if stub.email and all(email_key(e) != email_key(str(stub.email)) for e in emails):
-        emails.append(str(stub.email))
+    for email in shared_emails(stub):
+        if all(email_key(e) != email_key(email) for e in emails):
+            emails.append(email)
     phones = [dict(p) for p in candidate.phones or []]
-    if stub.phone and all(p.get("number") != stub.phone for p in phones):
-        phones.append({"number": stub.phone})
+    for phone in shared_phones(stub):
+        if all(p.get("number") != phone for p in phones):
+            phones.append({"number": phone})
     candidate.emails = emails
     candidate.phones = phones
     if stub.title:
@@ -155,6 +165,8 @@ def _remember(uow: UnitOfWork, stub: MailStub, known: MailStubRecord | None, can
     record.last_name = stub.last_name
     record.email = str(stub.email) if stub.email else None
     record.phone = stub.phone
+    record.other_emails = [str(e) for e in stub.other_emails]
+    record.other_phones = list(stub.other_phones)
     record.company = stub.company
     record.title = stub.title
     record.consented_at = datetime.fromtimestamp(stub.created_ms / 1000, UTC)

@@ -128,8 +128,8 @@ def stub_observation(stub: MailStub) -> MemberObservation:
         datetime.fromtimestamp(stub.last_modified_ms / 1000, UTC),
         first_name=stub.first_name,
         last_name=stub.last_name,
-        emails=[str(stub.email)] if stub.email else [],
-        phones=[stub.phone] if stub.phone else [],
+        emails=[str(e) for e in ([stub.email] if stub.email else []) + list(stub.other_emails)],
+        phones=([stub.phone] if stub.phone else []) + list(stub.other_phones),
         companies=[stub.company] if stub.company else [],
         title=stub.title,
     )

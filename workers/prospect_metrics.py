@@ -29,6 +29,9 @@ USERS_WITHOUT_SEAT = Gauge("rsc_users_without_seat", "Active ATS users connected
 PROSPECT_CALLS_TODAY = Gauge(
     "rsc_prospect_calls_today", "Prospect-interaction calls spent today (UTC)", ["tenant"]
 )
+PARKED_ITEMS = Gauge(
+    "rsc_parked_items", "Polled items waiting in parked_items for a replay (`rsc parked list`)", ["tenant"]
+)
 PROSPECT_CALL_RATE = Gauge(
     "rsc_prospect_call_rate", "Prospect-interaction calls a second the planner allows now", ["tenant"]
 )

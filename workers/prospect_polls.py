@@ -1,9 +1,13 @@
 """Polls of LinkedIn's prospect interactions: InMails per seat, stubs and notes per contract.
 
-A poll reads windows of at most 12 hours from its stored watermark, turns every item into an event,
-publishes them under RabbitMQ confirms, and only then moves the watermark to the window's end. A
-crash anywhere before that re-reads the window (the consumers deduplicate), so nothing is skipped.
-Each window starts ``poll_overlap_s`` before the watermark for items LinkedIn lists late.
+A poll reads windows of at most 12 hours from its stored watermark, turns every item into an event
+(``workers.prospect_pages``: items keyed by what the query asked for where they say nothing
+themselves), parks the items that cannot be read, publishes the events under RabbitMQ confirms, and
+only then moves the watermark to the window's end. A crash anywhere before that re-reads the window
+(the consumers deduplicate, parking the same item again updates its row), so nothing is skipped.
+Each window starts ``poll_overlap_s`` before the watermark for items LinkedIn lists late. Seats and
+contracts of a contract that is not read (removed, or its CSA_API integration not enabled) are not
+polled.
 
 Seat polls read the seat's InMails (``conversationEvents`` takes one viewer seat) and, while the
 seat catches up after being connected, its stubs and notes. Contract polls read the stubs and notes
@@ -12,38 +16,25 @@ of all connected seats of a contract in one call per 100 seats, which leaves the
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
-
-from pydantic import ValidationError
 
 from linkedin.client import LinkedInClient
 from linkedin.prospects import MAX_WINDOW_MS
 from rsc.logs import get_logger
 from rsc.settings import get_settings
-from schemas.catalog import describe_validation_error
 from schemas.commands import ContractPoll, SeatPoll
 from schemas.envelope import Event
-from schemas.linkedin import (
-    InMailMessage,
-    InMailReceived,
-    MailStub,
-    MailStubReceived,
-    ProspectNote,
-    ProspectNoteChanged,
-)
 from store.base import to_ms, utcnow
-from store.db import get_store
-from store.dead_letters import Rejections
 from store.uow import UnitOfWork
+from workers.parked_items import park
+from workers.prospect_items import Asked, ItemKind
+from workers.prospect_pages import PageOutcome, read_page
 
 log = get_logger(__name__)
 
-#: CloudEvents source of every polled event.
-POLL_SOURCE = "linkedin://rsc/poll"
 #: A poll holds its cursor this long at most (a dead worker's hold expires).
 LEASE = timedelta(minutes=3)
 #: Windows one poll message reads before it yields (a back-fill continues in the next poll).
@@ -52,6 +43,8 @@ MAX_WINDOWS = 8
 OWNERS_PER_CALL = 100
 #: Smoothing of a seat's activity estimate (weight of the newest poll).
 ACTIVITY_WEIGHT = 0.3
+#: Why a poll of a contract that is not read does nothing.
+NOT_READ = "contract {contract} is not read (removed, or its CSA_API integration is not enabled)"
 
 
 class EventPublisher(Protocol):
@@ -65,113 +58,9 @@ class PollReport:
     calls: int = 0
     windows: int = 0
     published: dict[str, int] = field(default_factory=dict)
-    refused: int = 0
+    #: Items that could not be read and were parked (``rsc parked list``).
+    parked: int = 0
     skipped: str | None = None
-
-
-def _when(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
-
-
-def inmail_event(tenant: str, item: dict[str, Any]) -> InMailReceived:
-    data = InMailMessage(
-        event_id=str(item.get("id", "")),
-        thread=item.get("thread") or "",
-        viewer=item.get("viewer") or "",
-        author=item.get("author"),
-        member=item.get("member"),
-        created_ms=item.get("created"),
-        subject=item.get("subject"),
-        body=item.get("body"),
-    )
-    return InMailReceived(
-        type="linkedin.inmail.received.v1",
-        id=f"inmail:{data.event_id}",
-        source=POLL_SOURCE,
-        tenant=tenant,
-        time=_when(data.created_ms),
-        data=data,
-    )
-
-
-def stub_event(tenant: str, item: dict[str, Any]) -> MailStubReceived:
-    created = item.get("created")
-    data = MailStub(
-        stub_id=str(item.get("id", "")),
-        contract=item.get("contract") or "",
-        owners=item.get("owners") or [],
-        member=item.get("member") or "",
-        first_name=item.get("firstName"),
-        last_name=item.get("lastName"),
-        email=item.get("emailAddress") or None,
-        phone=item.get("phoneNumber"),
-        company=item.get("currentCompanyName"),
-        title=item.get("currentJobTitle"),
-        created_ms=created,
-        last_modified_ms=item.get("lastModified", created),
-    )
-    return MailStubReceived(
-        type="linkedin.mail_stub.received.v1",
-        id=f"stub:{data.stub_id}:{data.last_modified_ms}",
-        source=POLL_SOURCE,
-        tenant=tenant,
-        time=_when(data.created_ms),
-        data=data,
-    )
-
-
-def note_event(tenant: str, item: dict[str, Any]) -> ProspectNoteChanged:
-    data = ProspectNote(
-        note_id=str(item.get("id", "")),
-        contract=item.get("contract") or "",
-        owner=item.get("owner") or "",
-        member=item.get("member"),
-        text=item.get("note"),
-        visibility=item.get("visibility") or "ORGANIZATION",
-        active=item.get("active", True),
-        created_ms=item.get("created"),
-        last_modified_ms=item.get("lastModified"),
-    )
-    return ProspectNoteChanged(
-        type="linkedin.prospect_note.changed.v1",
-        id=f"note:{data.note_id}:{data.last_modified_ms}",
-        source=POLL_SOURCE,
-        tenant=tenant,
-        time=_when(data.last_modified_ms),
-        data=data,
-    )
-
-
-def _to_events(
-    tenant: str, kind: str, items: list[dict[str, Any]], build: Callable[[str, dict[str, Any]], Event]
-) -> tuple[list[Event], int]:
-    """The items as events; an item that is not a valid one is recorded as a rejection (never its
-    content) and the rest go on."""
-    events: list[Event] = []
-    refused = 0
-    for item in items:
-        try:
-            events.append(build(tenant, item))
-        except (ValidationError, TypeError, ValueError) as exc:
-            refused += 1
-            reason = (
-                describe_validation_error(exc) if isinstance(exc, ValidationError) else type(exc).__name__
-            )
-            _reject(tenant, kind, reason, item)
-    return events, refused
-
-
-def _reject(tenant: str, kind: str, reason: str, item: dict[str, Any]) -> None:
-    log.warning("polled item refused", tenant=tenant, kind=kind, reason=reason)
-    with get_store().session(None) as session:
-        Rejections(session).record(
-            channel=f"poll:{kind}",
-            tenant_id=tenant,
-            reason_code="invalid_polled_item",
-            reason=f"a {kind} item from LinkedIn is not valid: {reason}",
-            body=json.dumps(item, sort_keys=True).encode(),
-        )
-        session.commit()
 
 
 def _windows(watermark_ms: int, until_ms: int, overlap_ms: int, limit: int) -> list[tuple[int, int]]:
@@ -196,6 +85,13 @@ def poll_seat(
     overlap = int(settings.poll_overlap_s * 1000)
     with uow:
         seat = uow.seats.get(command.seat)
+        if seat is not None and not uow.contracts.is_read(seat.contract):
+            uow.poll_cursors.mark_queued(seats=[command.seat], contracts=[], until=None)
+            uow.commit()
+            report.skipped = (
+                f"contract {seat.contract} is not read (removed, or its CSA_API integration is not enabled)"
+            )
+            return report
         cursor = uow.poll_cursors.lease_seat(command.seat, LEASE)
         if cursor is None:
             report.skipped = "another poll holds the seat, or the seat is not polled"
@@ -217,18 +113,20 @@ def poll_seat(
     try:
         for start, end in _windows(inmail_mark, now_ms, overlap, MAX_WINDOWS):
             items, calls = linkedin.prospects.conversation_events(command.seat, start, end)
-            events, refused = _to_events(command.tenant, "conversationEvents", items, inmail_event)
-            _publish_then_advance(uow, publisher, events, calls=calls, report=report, refused=refused)
+            asked = Asked(ItemKind.CONVERSATION_EVENT, contract, (command.seat,), start, end)
+            page = read_page(command.tenant, items, asked)
+            page.calls += calls
+            _publish_then_advance(uow, publisher, page, report=report)
             with uow:
                 uow.poll_cursors.advance_seat(command.seat, inmail_watermark_ms=end)
                 uow.commit()
-            found += sum(1 for e in events if e.time >= _when(inmail_mark))
+            found += sum(1 for e in page.events if to_ms(e.time) >= inmail_mark)
         until = shared_from if shared_from is not None else now_ms
         for start, end in _windows(backfill_mark, until, overlap, MAX_WINDOWS):
-            events, calls, refused = _read_stubs_and_notes(
+            page = _read_stubs_and_notes(
                 linkedin, command.tenant, contract, [command.seat], start=start, end=end
             )
-            _publish_then_advance(uow, publisher, events, calls=calls, report=report, refused=refused)
+            _publish_then_advance(uow, publisher, page, report=report)
             with uow:
                 uow.poll_cursors.advance_seat(command.seat, backfill_watermark_ms=end)
                 uow.commit()
@@ -255,6 +153,11 @@ def poll_contract(
     report = PollReport()
     overlap = int(get_settings().poll_overlap_s * 1000)
     with uow:
+        if not uow.contracts.is_read(command.contract):
+            uow.poll_cursors.mark_queued(seats=[], contracts=[command.contract], until=None)
+            uow.commit()
+            report.skipped = NOT_READ.format(contract=command.contract)
+            return report
         cursor = uow.poll_cursors.lease_contract(command.contract, LEASE)
         if cursor is None:
             report.skipped = "another poll holds the contract, or it is not polled"
@@ -267,10 +170,10 @@ def poll_contract(
     try:
         if owners:
             for start, end in _windows(mark, to_ms(polled_at), overlap, MAX_WINDOWS):
-                events, calls, refused = _read_stubs_and_notes(
+                page = _read_stubs_and_notes(
                     linkedin, command.tenant, command.contract, owners, start=start, end=end
                 )
-                _publish_then_advance(uow, publisher, events, calls=calls, report=report, refused=refused)
+                _publish_then_advance(uow, publisher, page, report=report)
                 with uow:
                     cursor = uow.poll_cursors.contract(command.contract)
                     assert cursor is not None
@@ -295,42 +198,41 @@ def poll_contract(
 
 def _read_stubs_and_notes(
     linkedin: LinkedInClient, tenant: str, contract: str, owners: list[str], *, start: int, end: int
-) -> tuple[list[Event], int, int]:
-    events: list[Event] = []
-    calls = refused = 0
+) -> PageOutcome:
+    """One window of the owners' stubs and notes, 100 owners a call. A stub or note that names no
+    owner while several were asked is attributed by asking that window again per owner."""
+    window = PageOutcome()
     for first in range(0, len(owners), OWNERS_PER_CALL):
         group = owners[first : first + OWNERS_PER_CALL]
-        stubs, spent = linkedin.prospects.mail_stubs(contract, group, start, end)
-        calls += spent
-        built, bad = _to_events(tenant, "mailStubs", stubs, stub_event)
-        events += built
-        refused += bad
-        notes, spent = linkedin.prospects.prospect_notes(contract, group, start, end)
-        calls += spent
-        built, bad = _to_events(tenant, "prospectNotes", notes, note_event)
-        events += built
-        refused += bad
-    return events, calls, refused
+
+        def stubs_of(seats: list[str]) -> tuple[list[dict[str, Any]], int]:
+            return linkedin.prospects.mail_stubs(contract, seats, start, end)
+
+        def notes_of(seats: list[str]) -> tuple[list[dict[str, Any]], int]:
+            return linkedin.prospects.prospect_notes(contract, seats, start, end)
+
+        for kind, read in ((ItemKind.MAIL_STUB, stubs_of), (ItemKind.PROSPECT_NOTE, notes_of)):
+            items, calls = read(group)
+            page = read_page(tenant, items, Asked(kind, contract, tuple(group), start, end), read)
+            window.events += page.events
+            window.unread += page.unread
+            window.calls += calls + page.calls
+    return window
 
 
 def _publish_then_advance(
-    uow: UnitOfWork,
-    publisher: EventPublisher,
-    events: list[Event],
-    *,
-    calls: int,
-    report: PollReport,
-    refused: int,
+    uow: UnitOfWork, publisher: EventPublisher, page: PageOutcome, *, report: PollReport
 ) -> None:
-    """Publish a window's events under confirms (raises if RabbitMQ did not confirm them all) and
-    count its calls; the caller moves the watermark only after this returned."""
+    """Park what could not be read and count the window's calls (one transaction), then publish its
+    events under confirms (raises if RabbitMQ did not confirm them all); the caller moves the
+    watermark only after this returned."""
     with uow:
-        uow.poll_cursors.count_calls(calls)
+        uow.poll_cursors.count_calls(page.calls)
+        report.parked += park(uow, page.unread)
         uow.commit()
-    report.calls += calls
+    report.calls += page.calls
     report.windows += 1
-    report.refused += refused
-    if events:
-        publisher.publish_many(events)
-    for event in events:
+    if page.events:
+        publisher.publish_many(page.events)
+    for event in page.events:
         report.published[event.type] = report.published.get(event.type, 0) + 1

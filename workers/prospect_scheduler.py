@@ -1,10 +1,11 @@
 """The scheduler's share of InMail and note sync: seat refreshes and polls, within the budget.
 
-Each tick, per tenant with a Recruiter contract: a seat refresh every ``seat_refresh_interval_s``,
-the contract polls and seat polls the planner (``workers.poll_planner``) says are due, and the
-metrics (freshness, unmapped seats and users, calls spent). A poll is marked queued once RabbitMQ
-queued before it is published, so the next tick does not ask for it again while it waits in the
-queue; a poll clears the mark when it ends.
+Each tick, per tenant with a Recruiter contract that is read: a seat refresh every
+``seat_refresh_interval_s`` (in between, a retry of just the contracts whose seat read failed, as
+each falls due), the contract polls and seat polls the planner (``workers.poll_planner``) says are
+due for the contracts that are read, and the metrics (freshness, unmapped seats and users, calls
+spent, parked items). A poll is marked queued once RabbitMQ queued before it is published, so the
+next tick does not ask for it again while it waits in the queue; a poll clears the mark when it ends.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from store.db import Store
 from store.uow import UnitOfWork
 from workers.poll_planner import ContractState, Plan, SeatState, plan_polls, poll_cost
 from workers.prospect_metrics import (
+    PARKED_ITEMS,
     PROSPECT_CALL_RATE,
     PROSPECT_CALLS_TODAY,
     UNMAPPED_SEATS,
@@ -74,6 +76,12 @@ class ProspectScheduler:
             if last is None or (now - last).total_seconds() >= self.settings.seat_refresh_interval_s:
                 messages.append(command_message(Queue.PROSPECT_POLL.value, "refresh_seats", tenant=tenant))
                 self._refreshed[tenant] = now
+            elif retries := self._seat_retries(tenant, now):
+                messages.append(
+                    command_message(
+                        Queue.PROSPECT_POLL.value, "refresh_seats", tenant=tenant, contracts=retries
+                    )
+                )
         # Marked before publishing: a poll that runs (and clears its mark) between the publish and a
         # later mark would otherwise leave its seat marked queued with nothing in the queue.
         self._mark(plans, now + QUEUED_HOLD)
@@ -95,10 +103,21 @@ class ProspectScheduler:
                     uow.poll_cursors.mark_queued(seats=plan.seats, contracts=plan.contracts, until=until)
                     uow.commit()
 
+    def _seat_retries(self, tenant: str, now: datetime) -> list[str]:
+        """Contracts whose failed seat read is due again; held so the next ticks do not ask twice."""
+        with UnitOfWork(tenant, self.store) as uow:
+            due = uow.contracts.retries_due(now)
+            if due:
+                uow.contracts.hold_retries(due, now + QUEUED_HOLD)
+                uow.commit()
+        return due
+
     def _plan(self, tenant: str, now: datetime) -> Plan:
         now_ms = to_ms(now)
         with UnitOfWork(tenant, self.store) as uow:
-            cursors = uow.poll_cursors.seats()
+            read = set(uow.contracts.read())
+            # Seats and contracts of a contract that is not read keep their cursors, unpolled.
+            cursors = [c for c in uow.poll_cursors.seats() if c.contract in read]
             seats = [
                 SeatState(
                     seat=c.seat,
@@ -126,9 +145,11 @@ class ProspectScheduler:
                     busy=_held(c.queued_until, now) or _held(c.lease_until, now),
                 )
                 for c in uow.poll_cursors.contracts()
+                if c.contract in read
             ]
             calls = uow.poll_cursors.calls_on(now.date())
             report = unmapped(uow)
+            parked = uow.parked_items.count_waiting()
         plan = plan_polls(
             now,
             seats,
@@ -141,6 +162,7 @@ class ProspectScheduler:
         USERS_WITHOUT_SEAT.labels(tenant=tenant).set(len(report.users))
         PROSPECT_CALLS_TODAY.labels(tenant=tenant).set(calls)
         PROSPECT_CALL_RATE.labels(tenant=tenant).set(plan.rate)
+        PARKED_ITEMS.labels(tenant=tenant).set(parked)
         return plan
 
     def _observe(self, now: datetime) -> None:

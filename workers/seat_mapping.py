@@ -10,10 +10,12 @@ users without a seat are reported by ``rsc seat list`` and a metric; nothing is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from linkedin.client import LinkedInClient
+from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavailable
 from rsc.logs import get_logger
-from rsc.metrics import DELETIONS
+from rsc.metrics import DELETIONS, SEAT_REFRESH_FAILURES
 from rsc.settings import get_settings
 from schemas.ats import UserCreated, UserDeleted, UserUpdated
 from store.base import to_ms, utcnow
@@ -21,6 +23,9 @@ from store.seats import MappedBy, Seat
 from store.uow import UnitOfWork
 from store.users import AtsUser
 from workers.errors import PermanentError
+from workers.parked_items import park
+from workers.prospect_items import Asked, ItemKind, SeatReading, UnreadableItem, read_seat
+from workers.prospect_pages import Unread
 
 log = get_logger(__name__)
 
@@ -43,6 +48,10 @@ class MappingReport:
     connected: dict[str, str] = field(default_factory=dict)
     #: Seat URNs disconnected by this call.
     disconnected: list[str] = field(default_factory=list)
+    #: Seats read and stored (a refresh).
+    seats: int = 0
+    #: Contracts whose seats could not be read, and why (a refresh); each is retried on its own.
+    failed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,32 +89,98 @@ def handle_user_event(event: UserEvent, uow: UnitOfWork) -> bool:
     return changed
 
 
-def refresh_seats(uow: UnitOfWork, linkedin: LinkedInClient) -> MappingReport:
-    """Read every contract's seats from seatsV2, store them, and connect what can be connected."""
+def refresh_seats(
+    uow: UnitOfWork, linkedin: LinkedInClient, contracts: list[str] | None = None
+) -> MappingReport:
+    """Read the seats of every contract that is read (or of ``contracts`` among them) from seatsV2,
+    each contract on its own, store them, and connect what can be connected.
+
+    A contract whose read fails is recorded with its error and the time of its next try (the
+    scheduler retries it alone); the other contracts are read all the same. A seat element that
+    cannot be read is parked; the contract's other seats are stored.
+    """
     with uow:
-        contracts = uow.contracts.urns()
-    fetched = []
+        targets = [c for c in uow.contracts.read() if contracts is None or c in contracts]
+    report = MappingReport()
     calls = 0
-    for contract in contracts:
-        seats, spent = linkedin.seats.of_contract(contract)
-        fetched.extend(seats)
+    for contract in targets:
+        try:
+            elements, spent = linkedin.seats.of_contract(contract)
+        except (LinkedInUnavailable, LinkedInRejected, LinkedInAuthFailed) as exc:
+            _seat_read_failed(uow, contract, exc)
+            report.failed[contract] = _error_text(exc)
+            continue
         calls += spent
+        asked = Asked(ItemKind.SEAT, contract)
+        with uow:
+            unread: list[Unread] = []
+            for element in elements:
+                try:
+                    seat = read_seat(element, asked)
+                except UnreadableItem as exc:
+                    unread.append(Unread(ItemKind.SEAT, element, asked, exc.problem, exc.message))
+                    continue
+                remember_seat(uow, seat)
+                report.seats += 1
+            park(uow, unread)
+            uow.contracts.seats_read(contract)
+            uow.poll_cursors.count_calls(spent)
+            uow.commit()
     with uow:
-        for seat in fetched:
-            uow.seats.remember(
-                urn=seat.urn,
-                contract=seat.contract,
-                member=seat.member,
-                first_name=seat.first_name,
-                last_name=seat.last_name,
-                email=seat.email,
-                state=seat.state,
-            )
-        uow.poll_cursors.count_calls(calls)
-        report = reconcile(uow)
+        mapped = reconcile(uow)
         uow.commit()
-    log.info("seats refreshed", count=len(fetched), calls=calls, records=len(report.connected))
+    report.connected, report.disconnected = mapped.connected, mapped.disconnected
+    log.info(
+        "seats refreshed",
+        count=report.seats,
+        calls=calls,
+        records=len(report.connected),
+        failed_keys=sorted(report.failed),
+    )
     return report
+
+
+def remember_seat(uow: UnitOfWork, seat: SeatReading) -> None:
+    uow.seats.remember(
+        urn=seat.urn,
+        contract=seat.contract,
+        member=seat.member,
+        first_name=seat.first_name,
+        last_name=seat.last_name,
+        email=seat.email,
+        state=seat.state,
+    )
+
+
+def retry_delay_s(failures: int) -> float:
+    """Seconds before a contract whose seat read failed ``failures`` times in a row is tried again:
+    ``seat_refresh_retry_s``, doubling, at most ``seat_refresh_interval_s``."""
+    settings = get_settings()
+    return float(
+        min(settings.seat_refresh_retry_s * 2 ** max(0, failures - 1), settings.seat_refresh_interval_s)
+    )
+
+
+def _error_text(exc: Exception) -> str:
+    return f"{getattr(exc, 'reason_code', type(exc).__name__)}: {exc}"[:500]
+
+
+def _seat_read_failed(uow: UnitOfWork, contract: str, exc: Exception) -> None:
+    with uow:
+        row = uow.contracts.get(contract)
+        failures = (row.seats_failures if row is not None else 0) + 1
+        retry_at = utcnow() + timedelta(seconds=retry_delay_s(failures))
+        uow.contracts.seats_failed(contract, _error_text(exc), retry_at)
+        uow.commit()
+    reason = getattr(exc, "reason_code", "other")
+    SEAT_REFRESH_FAILURES.labels(error=reason).inc()
+    log.warning(
+        "seats of a contract could not be read; the other contracts go on",
+        contract=contract,
+        error_class=type(exc).__name__,
+        status=getattr(exc, "status", None),
+        retries=failures,
+    )
 
 
 def reconcile(uow: UnitOfWork) -> MappingReport:
@@ -149,17 +224,35 @@ def _automatic_match(seat: Seat, free: list[AtsUser]) -> tuple[AtsUser, MappedBy
 
 
 def _sync_cursors(uow: UnitOfWork) -> None:
-    polled = {s.urn: s for s in uow.seats.mapped()}
+    """Polled seats are the connected active seats of the tenant's contracts: a seat that lost its
+    user, or whose contract was removed, stops. A new seat starts only while its contract is read; a
+    seat of a contract that is not read for now (CSA_API not enabled) keeps its cursor, and its
+    polls resume where they stopped once it is read again."""
+    contracts = set(uow.contracts.urns())
+    read = set(uow.contracts.read())
+    polled = {s.urn: s for s in uow.seats.mapped() if s.contract in contracts}
     for cursor in uow.poll_cursors.seats():
         if cursor.seat not in polled:
             uow.poll_cursors.stop_seat(cursor.seat)
+    for contract_cursor in uow.poll_cursors.contracts():
+        if contract_cursor.contract not in contracts:
+            uow.poll_cursors.stop_contract(contract_cursor.contract)
     start = backfill_from_ms()
     for seat in polled.values():
-        if uow.poll_cursors.seat(seat.urn) is None:
+        if seat.contract in read and uow.poll_cursors.seat(seat.urn) is None:
             uow.poll_cursors.start_seat(seat.urn, seat.contract, start)
             # Stubs and notes of caught-up seats are read per contract from now on.
             uow.poll_cursors.start_contract(seat.contract, to_ms(utcnow()))
             log.info("seat connected; back-filling its history", seat=seat.urn, user_id=seat.user_id)
+
+
+def remove_contract(uow: UnitOfWork, contract: str) -> bool:
+    """Stop reading a contract: its seats are no longer polled (they stay stored, with their users,
+    so the authors of notes already synced stay known). The caller commits. False if it was not
+    one of the tenant's contracts."""
+    removed = uow.contracts.remove(contract)
+    _sync_cursors(uow)
+    return removed
 
 
 def map_seat(uow: UnitOfWork, user_id: str, seat_urn: str) -> list[str]:
@@ -196,7 +289,8 @@ def unmap_seat(uow: UnitOfWork, seat_urn: str) -> None:
 def unmapped(uow: UnitOfWork) -> Unmapped:
     seats = uow.seats.all()
     holding = {s.user_id for s in seats if s.user_id is not None}
+    contracts = set(uow.contracts.urns())
     return Unmapped(
-        seats=[s for s in seats if s.user_id is None and s.is_active],
+        seats=[s for s in seats if s.user_id is None and s.is_active and s.contract in contracts],
         users=[u for u in uow.users.present() if u.id not in holding],
     )

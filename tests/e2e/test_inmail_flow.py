@@ -16,6 +16,7 @@ from store.candidate_view import candidate_view
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline, eventually
 from tests.e2e.scenario import onboard
+from tests.helpers import add_contract
 
 ORG = "urn:li:organization:55"
 CONTRACT = "urn:li:contract:55"
@@ -89,9 +90,7 @@ def test_a_published_user_gets_its_seat_polled_and_the_inmail_lands_on_the_candi
             ],
         },
     )
-    with UnitOfWork("acme") as uow:
-        uow.contracts.add(CONTRACT)
-        uow.commit()
+    add_contract("acme", CONTRACT)
     when = datetime.now(UTC)
     Publisher(rabbit).publish(
         UserCreated(

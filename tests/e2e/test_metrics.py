@@ -15,7 +15,8 @@ from tests.e2e.pipeline import Pipeline, eventually
 from tests.e2e.scenario import counts, export, onboard, publish_job
 from tests.helpers import ORG
 from tests.infra import free_port
-from workers.prospect_polls import note_event, stub_event
+from workers.prospect_items import Asked, ItemKind
+from workers.prospect_pages import note_event, stub_event
 
 #: Personal data in the traffic: no metric may carry it.
 PERSONAL = ("Lovelace", "ada.lovelace@example.com", "First1", "a private note")
@@ -108,8 +109,10 @@ def test_every_family_is_scraped_with_labels_that_carry_no_personal_data(
     }
     publisher.publish_many(
         [
-            stub_event("acme", stub),
-            note_event("acme", note),
+            stub_event("acme", stub, Asked(ItemKind.MAIL_STUB, "urn:li:contract:10", ("urn:li:seat:501",))),
+            note_event(
+                "acme", note, Asked(ItemKind.PROSPECT_NOTE, "urn:li:contract:10", ("urn:li:seat:501",))
+            ),
             event("user.created", "U-1@0", user),
             UserDeleted.model_validate(
                 {

@@ -26,6 +26,7 @@ from store.tombstones import Subject, subject_of
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline, eventually
 from tests.e2e.scenario import dead_letters, onboard, publish_raw
+from tests.helpers import add_contract
 from tests.infra import free_port
 from tests.privacy.support import find_values
 
@@ -294,7 +295,7 @@ def test_deleted_people_vanish_everywhere_and_no_log_line_holds_personal_data(
 ) -> None:
     client_id, _ = onboard(pipeline, TENANT, org=ORG)
     pipeline.control("PUT", f"/apps/{client_id}", json={"organization": ORG, "contracts": [CONTRACT]})
-    stored(lambda uow: (uow.contracts.add(CONTRACT), uow.commit()))
+    add_contract(TENANT, CONTRACT)
     seed_linkedin(pipeline)
     pipeline.start_workers("worker", *QUEUES, threads=4)
     pipeline.start_scheduler()

@@ -40,7 +40,8 @@ from workers.note_sync import handle_prospect_note
 from workers.outbox_sweep import sweep_outbox
 from workers.profile_export import handle_export_requested
 from workers.profile_match import handle_candidate_changed
-from workers.prospect_polls import inmail_event, note_event, stub_event
+from workers.prospect_items import Asked, ItemKind
+from workers.prospect_pages import inmail_event, note_event, stub_event
 
 JOB = "J-1"
 CONTRACT = "urn:li:contract:10"
@@ -215,6 +216,7 @@ class World:
                 "subject": f"Subject {body}",
                 "body": body,
             },
+            Asked(ItemKind.CONVERSATION_EVENT, CONTRACT, (SEAT,)),
         )
 
     def stub_event(self, member_urn: str, person: dict[str, Any], *, phone: str) -> Event:
@@ -235,6 +237,7 @@ class World:
                 "created": created,
                 "lastModified": created,
             },
+            Asked(ItemKind.MAIL_STUB, CONTRACT, (SEAT,)),
         )
 
     def note_event(self, member_urn: str, text: str) -> Event:
@@ -252,6 +255,7 @@ class World:
                 "created": created,
                 "lastModified": created,
             },
+            Asked(ItemKind.PROSPECT_NOTE, CONTRACT, (SEAT,)),
         )
 
     def sweep(self) -> None:

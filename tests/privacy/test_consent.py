@@ -28,6 +28,8 @@ def test_contact_details_show_the_consent_they_were_shared_under(world: World) -
         "seats": [SEAT],
         "email": "shared@example.org",
         "phone": "+44 161 496 0001",
+        "emails": ["shared@example.org"],
+        "phones": ["+44 161 496 0001"],
     }
     assert view["contact_shared_at"] == given
     details = {(d["kind"], d["value"]): d["consent"] for d in view["contact_details"]}

@@ -18,7 +18,8 @@ from schemas.linkedin import NoteVisibility
 from store.db import Store
 from store.seats import MappedBy
 from store.uow import UnitOfWork
-from workers.prospect_polls import inmail_event, note_event, stub_event
+from workers.prospect_items import Asked, ItemKind
+from workers.prospect_pages import inmail_event, note_event, stub_event
 
 TENANT = "acme"
 CONTRACT = "urn:li:contract:10"
@@ -108,6 +109,7 @@ def inmail(
             "subject": extra.get("subject", "Hello"),
             "body": extra.get("body", f"message {i}"),
         },
+        Asked(ItemKind.CONVERSATION_EVENT, CONTRACT, (viewer,)),
     )
 
 
@@ -121,6 +123,7 @@ def stub(
     at: int = 0,
     owners: Iterable[str] = ("urn:li:seat:501",),
 ) -> Any:
+    owners = tuple(owners)
     return stub_event(
         TENANT,
         {
@@ -137,6 +140,7 @@ def stub(
             "created": T0_MS + at,
             "lastModified": T0_MS + at,
         },
+        Asked(ItemKind.MAIL_STUB, CONTRACT, tuple(owners)),
     )
 
 
@@ -163,6 +167,7 @@ def note(
             "created": T0_MS,
             "lastModified": T0_MS + modified,
         },
+        Asked(ItemKind.PROSPECT_NOTE, CONTRACT, (owner,)),
     )
 
 

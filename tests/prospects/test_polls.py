@@ -19,7 +19,7 @@ from schemas.linkedin import InMailReceived, MailStubReceived, ProspectNoteChang
 from store.candidate_view import candidate_view
 from store.db import Store
 from store.uow import UnitOfWork
-from tests.helpers import ORG, create_tenant
+from tests.helpers import ORG, add_contract, create_tenant
 from tests.prospects.support import CONTRACT, TENANT, CapturingPublisher, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.inmail_sync import handle_inmail, handle_mail_stub
@@ -111,9 +111,7 @@ def sandbox(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> It
         harness.create_app("acme-client", "acme-secret", ORG, contracts=[CONTRACT])
         harness.control("POST", "/scenario", json=history(int(time.time() * 1000)))
         create_tenant(TENANT)
-        with UnitOfWork(TENANT, store) as uow:
-            uow.contracts.add(CONTRACT)
-            uow.commit()
+        add_contract(TENANT, CONTRACT, store=store)
         yield harness
 
 
