@@ -62,6 +62,9 @@ class Settings:
     require_known_job: bool = False
     #: Validate a CALLBACK_URL with a challenge GET as soon as it is set.
     validate_callbacks: bool = True
+    #: Serve conversation events, mail stubs, prospect notes and seats in other plausible shapes than
+    #: the sandbox's own (fields the reference does not document; ``sandbox.shapes``).
+    undocumented_shapes: bool = False
 
     def update(self, changes: dict[str, Any]) -> None:
         known = {f.name: f for f in fields(self)}

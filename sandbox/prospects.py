@@ -1,15 +1,21 @@
 """Recruiter prospect interactions the partner polls: seats, InMail history, InMail stub profiles
-and prospect notes (§3.8). All are scoped to the customer app's contracts."""
+and prospect notes (§3.8). All are scoped to the customer app's contracts.
+
+Items are stored in the sandbox's own shape and filtered, ordered and paged on it; only the page
+served is written in the shape the ``undocumented_shapes`` setting asks for (``sandbox.shapes``).
+"""
 
 from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from starlette.responses import Response
 
+from sandbox import shapes
 from sandbox.gateway import ApiCall
-from sandbox.paging import page, window
+from sandbox.paging import Page, page, window
 from sandbox.restli import ApiError, bad_request, paged
 
 SEAT_URN = re.compile(r"urn:li:seat:(\d+)")
@@ -21,6 +27,14 @@ MAIL_STUB_RESULT_CAP = 20_000
 def _require_finder(call: ApiCall, name: str, resource: str) -> None:
     if call.param("q") != name:
         raise bad_request(f"{resource} supports the finder q={name}")
+
+
+def _served(call: ApiCall, kind: str, elements: list[dict[str, Any]], paging: Page) -> Response:
+    """One page of ``elements`` (already filtered and ordered), each written in the shape the
+    ``undocumented_shapes`` setting asks for."""
+    chosen = elements[paging.start : paging.start + paging.count]
+    items = shapes.serve(kind, chosen, call.sandbox.settings.undocumented_shapes)
+    return paged(items, paging.start, paging.count, len(elements))
 
 
 def _own_contract(call: ApiCall, contract: str) -> str:
@@ -45,9 +59,7 @@ async def seats(call: ApiCall) -> Response:
         contracts,
     )
     elements = [json.loads(row["body"]) for row in rows if not states or row["state"] in states]
-    return paged(
-        elements[paging.start : paging.start + paging.count], paging.start, paging.count, len(elements)
-    )
+    return _served(call, "seatsV2", elements, paging)
 
 
 async def conversation_events(call: ApiCall) -> Response:
@@ -70,9 +82,7 @@ async def conversation_events(call: ApiCall) -> Response:
         (viewer, start, end),
     )
     elements = [json.loads(r["body"]) for r in rows if thread is None or r["thread"] == thread]
-    return paged(
-        elements[paging.start : paging.start + paging.count], paging.start, paging.count, len(elements)
-    )
+    return _served(call, "conversationEvents", elements, paging)
 
 
 async def mail_stubs(call: ApiCall) -> Response:
@@ -90,7 +100,7 @@ async def mail_stubs(call: ApiCall) -> Response:
     )
     stubs = [stub for row in rows if owners & set((stub := json.loads(row["body"]))["owners"])]
     stubs = stubs[:MAIL_STUB_RESULT_CAP]
-    return paged(stubs[paging.start : paging.start + paging.count], paging.start, paging.count, len(stubs))
+    return _served(call, "mailStubs", stubs, paging)
 
 
 async def prospect_notes(call: ApiCall) -> Response:
@@ -106,4 +116,4 @@ async def prospect_notes(call: ApiCall) -> Response:
         (contract, cutoff, before),
     )
     notes = [json.loads(r["body"]) for r in rows if not owners or r["owner"] in owners]
-    return paged(notes[paging.start : paging.start + paging.count], paging.start, paging.count, len(notes))
+    return _served(call, "prospectNotes", notes, paging)

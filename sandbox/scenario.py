@@ -123,12 +123,34 @@ def seed_mail_stub(sandbox: Sandbox, item: dict[str, Any]) -> None:
     )
 
 
+#: A note's visibility as a scenario may spell it -> as the sandbox stores it.
+VISIBILITIES = {
+    "ORGANIZATION": "ORGANIZATION",
+    "ANYONE_IN_ORGANIZATION": "ORGANIZATION",
+    "ANYONE_IN_MY_ORGANIZATION": "ORGANIZATION",
+    "PRIVATE": "PRIVATE",
+    "ONLY_ME": "PRIVATE",
+}
+
+
+def _visibility(value: Any) -> str | None:
+    """ORGANIZATION or PRIVATE from any of LinkedIn's spellings; None (JSON null): the note carries
+    no visibility at all."""
+    if value is None:
+        return None
+    word = re.sub(r"[^A-Z]+", "_", str(value).upper()).strip("_")
+    if word not in VISIBILITIES:
+        raise ScenarioError(
+            f"prospectNotes: visibility is ORGANIZATION (\"Anyone in my organization\"), PRIVATE "
+            f"(\"Only me\") or null, got {value!r}"
+        )
+    return VISIBILITIES[word]
+
+
 def seed_prospect_note(sandbox: Sandbox, item: dict[str, Any]) -> None:
     contract = _need(item, "contract", "prospectNotes", CONTRACT_URN)
     owner = _need(item, "owner", "prospectNotes", SEAT_URN)
-    visibility = item.get("visibility", "ORGANIZATION")
-    if visibility not in ("ORGANIZATION", "PRIVATE"):
-        raise ScenarioError(f"prospectNotes: visibility is ORGANIZATION or PRIVATE, got {visibility!r}")
+    visibility = _visibility(item.get("visibility", "ORGANIZATION"))
     created = int(item.get("created", sandbox.clock.now_ms()))
     element = {
         "id": item.get("id") or str(uuid.uuid4()),

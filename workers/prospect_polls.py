@@ -16,22 +16,20 @@ of all connected seats of a contract in one call per 100 seats, which leaves the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from linkedin.client import LinkedInClient
 from linkedin.prospects import MAX_WINDOW_MS
 from rsc.logs import get_logger
 from rsc.settings import get_settings
 from schemas.commands import ContractPoll, SeatPoll
-from schemas.envelope import Event
 from store.base import to_ms, utcnow
 from store.uow import UnitOfWork
 from workers.parked_items import park
 from workers.prospect_items import Asked, ItemKind
-from workers.prospect_pages import PageOutcome, read_page
+from workers.prospect_pages import EventPublisher, PageOutcome, read_page
 
 log = get_logger(__name__)
 
@@ -45,12 +43,6 @@ OWNERS_PER_CALL = 100
 ACTIVITY_WEIGHT = 0.3
 #: Why a poll of a contract that is not read does nothing.
 NOT_READ = "contract {contract} is not read (removed, or its CSA_API integration is not enabled)"
-
-
-class EventPublisher(Protocol):
-    """What a poll needs of ``events.publisher.Publisher``: publish and return once all are confirmed."""
-
-    def publish_many(self, events: Iterable[Event]) -> int: ...
 
 
 @dataclass

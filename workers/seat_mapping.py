@@ -246,6 +246,14 @@ def _sync_cursors(uow: UnitOfWork) -> None:
             log.info("seat connected; back-filling its history", seat=seat.urn, user_id=seat.user_id)
 
 
+def set_contracts(uow: UnitOfWork, contracts: list[str]) -> tuple[list[str], list[str]]:
+    """Make the tenant's contracts exactly ``contracts`` (the customer's contract selection);
+    returns (added, removed). A removed contract's seats are no longer polled. The caller commits."""
+    added, removed = uow.contracts.replace(contracts)
+    _sync_cursors(uow)
+    return added, removed
+
+
 def remove_contract(uow: UnitOfWork, contract: str) -> bool:
     """Stop reading a contract: its seats are no longer polled (they stay stored, with their users,
     so the authors of notes already synced stay known). The caller commits. False if it was not

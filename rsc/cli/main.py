@@ -14,6 +14,7 @@ from rsc.cli import (
     events,
     ingress,
     match,
+    parked,
     privacy,
     sandbox,
     scheduler,
@@ -36,6 +37,7 @@ app.add_typer(seat.app, name="seat")
 app.add_typer(candidate.app, name="candidate")
 app.add_typer(match.app, name="match")
 app.add_typer(privacy.app, name="privacy")
+app.add_typer(parked.app, name="parked")
 app.command("worker")(worker.run_worker)
 app.command("ingress")(ingress.run_ingress)
 app.command("sandbox")(sandbox.run_sandbox)

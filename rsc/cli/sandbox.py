@@ -38,6 +38,11 @@ def run_sandbox(
     error_rate: float = typer.Option(0.0, help="Fraction of calls answered 500/503."),
     latency_ms: float = typer.Option(0.0, help="Latency added to every call, ms."),
     lenient_fields: bool = typer.Option(False, help="Accept fields the reference does not list."),
+    undocumented_shapes: bool = typer.Option(
+        False,
+        help="Serve InMails, stubs, notes and seats in other plausible shapes (no viewer/owner, "
+        "LinkedIn's visibility spellings, other field names).",
+    ),
     seed: int = typer.Option(None, help="Seed of the fault dice."),
     log_level: str = typer.Option("warning", help="uvicorn log level."),
     url: str = typer.Option(
@@ -86,6 +91,7 @@ def run_sandbox(
             error_rate=error_rate,
             latency_ms=latency_ms,
             strict_fields=not lenient_fields,
+            undocumented_shapes=undocumented_shapes,
             seed=seed,
         )
         return

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from store.contracts import ContractState
 
 app = typer.Typer(help="LinkedIn Recruiter seats and the ATS users connected to them.", no_args_is_help=True)
 console = Console()
@@ -36,7 +40,34 @@ def contract_add(
     with UnitOfWork(tenant) as uow:
         added = uow.contracts.add(contract)
         uow.commit()
+        read = uow.contracts.is_read(contract)
     console.print(f"contract {contract} {'added' if added else 'was already there'} for tenant {tenant}")
+    if not read:
+        console.print(
+            f"it is read once LinkedIn reports its CSA_API integration enabled: `rsc tenant onboard "
+            f"{tenant}` names it in LinkedIn, the customer enables it in Recruiter"
+        )
+
+
+@app.command("contract-remove")
+def contract_remove(
+    contract: str = typer.Argument(..., help="Recruiter contract URN, urn:li:contract:<id>."),
+    tenant: str = TENANT,
+) -> None:
+    """Stop reading this contract: its seats are no longer refreshed or polled (data already synced,
+    and the seats' users, stay)."""
+    from store.uow import UnitOfWork
+    from workers.seat_mapping import remove_contract
+
+    if not _CONTRACT.match(contract):
+        raise typer.BadParameter("a contract is urn:li:contract:<number>")
+    with UnitOfWork(tenant) as uow:
+        removed = remove_contract(uow, contract)
+        uow.commit()
+    if not removed:
+        console.print(f"[red]{contract} is not a contract of tenant {tenant}[/red] (`rsc seat list`)")
+        raise typer.Exit(1)
+    console.print(f"contract {contract} removed from tenant {tenant}; its seats are no longer polled")
 
 
 @app.command("refresh")
@@ -47,7 +78,11 @@ def refresh(tenant: str = TENANT) -> None:
     from workers.seat_mapping import refresh_seats
 
     report = refresh_seats(UnitOfWork(tenant), linkedin_for(tenant))
-    console.print(f"seats refreshed; newly connected: {len(report.connected)}")
+    console.print(f"seats refreshed: {report.seats} read; newly connected: {len(report.connected)}")
+    for contract, error in sorted(report.failed.items()):
+        console.print(f"[red]{contract}: seats could not be read ({error})[/red]; it is retried on its own")
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @app.command("map")
@@ -99,13 +134,22 @@ def list_seats(tenant: str = TENANT) -> None:
     from workers.seat_mapping import unmapped
 
     with UnitOfWork(tenant) as uow:
+        contracts = {c.urn: c for c in uow.contracts.states()}
         seats = uow.seats.all()
         cursors = {c.seat: c for c in uow.poll_cursors.seats()}
         report = unmapped(uow)
+        parked = uow.parked_items.count_waiting()
+        print_contracts(list(contracts.values()))
         table = Table("seat", "contract", "state", "user", "connected by", "polling")
         for seat in seats:
             cursor = cursors.get(seat.urn)
-            polling = "-" if cursor is None else ("back-filling" if cursor.catching_up else "current")
+            contract = contracts.get(seat.contract)
+            if contract is None:
+                polling = "no (contract removed)"
+            elif not contract.read:
+                polling = "no (contract not read)"
+            else:
+                polling = "-" if cursor is None else ("back-filling" if cursor.catching_up else "current")
             table.add_row(
                 seat.urn, seat.contract, seat.state, seat.user_id or "-", seat.mapped_by or "-", polling
             )
@@ -118,3 +162,24 @@ def list_seats(tenant: str = TENANT) -> None:
             f"users with no seat: {len(report.users)}"
             + (f" ({', '.join(u.id for u in report.users)})" if report.users else "")
         )
+        if parked:
+            console.print(f"parked items (could not be read): {parked} (`rsc parked list --tenant {tenant}`)")
+
+
+def print_contracts(states: list[ContractState]) -> None:
+    """Each contract: whether it is read and why, its last seat read, and its failure if it failed."""
+    table = Table("contract", "CSA_API", "read", "seats read", "last failure", "next try")
+    for state in states:
+        failure = "-"
+        if state.seats_error:
+            when = state.seats_failed_at.isoformat(timespec="seconds") if state.seats_failed_at else "?"
+            failure = f"[red]{state.seats_error}[/red] at {when} ({state.seats_failures} in a row)"
+        table.add_row(
+            state.urn,
+            state.csa_status or "not known",
+            "yes" if state.read else f"no: {state.why}",
+            state.seats_read_at.isoformat(timespec="seconds") if state.seats_read_at else "never",
+            failure,
+            state.seats_retry_at.isoformat(timespec="seconds") if state.seats_retry_at else "-",
+        )
+    console.print(table)

@@ -37,7 +37,9 @@ def create(
     contracts: list[str] = typer.Option(
         [],
         "--contract",
-        help="A Recruiter contract the customer selected, urn:li:contract:<id> (repeat for several).",
+        help="A Recruiter contract the customer selected, urn:li:contract:<id> (repeat for several). "
+        "With --update the options replace the tenant's contracts: one left out is removed (its seats "
+        "are no longer polled); without any --contract the contracts stay as they are.",
     ),
     name: str = typer.Option("", "--name", help="The customer's name, used in the integration names."),
     job_availability: str = typer.Option(
@@ -59,9 +61,12 @@ def create(
 
     A new tenant is pending: nothing of it is sent to LinkedIn until LinkedIn confirms that the
     customer enabled the integration in Recruiter. A legacy CSA customer syncs from the start.
+    With --update, --contract options replace the tenant's contracts (`rsc seat contract-remove`
+    removes one, or the last one).
     """
     from store.tenants import JobAvailability, Tenant, TenantStatus
     from store.uow import OpsUnitOfWork, UnitOfWork
+    from workers.seat_mapping import set_contracts
 
     if not _TENANT.match(tenant_id):
         raise typer.BadParameter("tenant id must be a slug: lower-case letters, digits, '-' and '_'")
@@ -98,11 +103,17 @@ def create(
             tenant.display_name = name
         status = tenant.status
         ops.commit()
-    with UnitOfWork(tenant_id) as uow:
-        for contract in contracts:
-            uow.contracts.add(contract)
-        uow.commit()
+    added: list[str] = []
+    removed: list[str] = []
+    if contracts:
+        with UnitOfWork(tenant_id) as uow:
+            added, removed = set_contracts(uow, contracts)
+            uow.commit()
     console.print(f"tenant [bold]{tenant_id}[/bold] saved ({org}), {_styled(status)}")
+    for contract in added:
+        console.print(f"contract {contract} added")
+    for contract in removed:
+        console.print(f"contract {contract} removed: its seats are no longer polled")
     if onboard_now:
         _onboard(tenant_id)
 
@@ -191,7 +202,12 @@ def show(tenant_id: str = typer.Argument(...)) -> None:
             ("created", tenant.created_at.isoformat()),
         ]
     with UnitOfWork(tenant_id) as uow:
-        rows.append(("contracts", ", ".join(uow.contracts.urns()) or "-"))
+        contracts = [
+            f"{c.urn} ({'read' if c.read else 'not read: ' + c.why}"
+            f"{'; seats could not be read: ' + c.seats_error if c.seats_error else ''})"
+            for c in uow.contracts.states()
+        ]
+        rows.append(("contracts", "\n".join(contracts) or "-"))
     table = Table(show_header=False)
     for label, value in rows:
         table.add_row(label, value)
@@ -265,6 +281,21 @@ def status(
             f"{run.kind} run {run.run}: {run.state}, {run.done:,} of {run.total:,} records"
             f"{f' ({run.reason})' if run.reason else ''}; `rsc backfill status --tenant {tenant_id}`"
         )
+    with UnitOfWork(tenant_id) as uow:
+        failing = [c for c in uow.contracts.states() if c.seats_error]
+        parked = uow.parked_items.count_waiting()
+    for contract in failing:
+        failed_at = (
+            contract.seats_failed_at.isoformat(timespec="seconds") if contract.seats_failed_at else "?"
+        )
+        retry_at = contract.seats_retry_at.isoformat(timespec="seconds") if contract.seats_retry_at else "-"
+        console.print(
+            f"[red]seats of {contract.urn} could not be read[/red]: {contract.seats_error} "
+            f"(at {failed_at}, {contract.seats_failures} in a row; next try {retry_at}); "
+            f"the other contracts are read all the same"
+        )
+    if parked:
+        console.print(f"{parked} polled item(s) could not be read: `rsc parked list --tenant {tenant_id}`")
     for count in skipped:
         console.print(
             f"{count.count} {count.queue} messages settled without running ({count.reason_code}), "
