@@ -395,7 +395,10 @@ def _path(item: Any, path: str) -> Any:
 
 
 def _present(value: Any) -> bool:
-    return value is not None and value not in ("", [], {})
+    """Whether a value says something: not None, not empty, not an object of nothing but those."""
+    if isinstance(value, Mapping):
+        return any(_present(v) for v in value.values())
+    return value is not None and value not in ("", [])
 
 
 def _first(item: Mapping[str, Any], names: Sequence[str]) -> Any:

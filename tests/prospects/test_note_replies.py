@@ -3,64 +3,19 @@ rule names, once each, even when the event arrives twice or the server fails hal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from email import message_from_bytes
-from typing import Any
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from rsc.mailer import Mailer
-from rsc.settings import reset_settings
 from schemas.linkedin import NoteVisibility
 from store.db import Store
 from store.note_notifications import NotificationState
 from store.uow import UnitOfWork
-from tests.infra import free_port
-from tests.prospects.support import TENANT, note, reply, seat, stub, user
+from tests.prospects.support import TENANT, Inbox, note, reply, seat, stub, user
 from workers.inmail_sync import handle_mail_stub
 from workers.note_replies import NoteNotFound, handle_note_replied
 from workers.note_sync import handle_prospect_note
 
 ADA = "urn:li:person:ada"
-
-
-class Inbox:
-    """Accepts every message, except RCPT TO addresses listed in ``busy`` (answered 451 once)."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self.busy: set[str] = set()
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if address in self.busy:
-            self.busy.discard(address)
-            return "451 4.3.0 try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    def recipients(self) -> list[str]:
-        return sorted(m["To"] for m in self.messages)
-
-
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("RSC_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("RSC_SMTP_PORT", str(port))
-    monkeypatch.setenv("RSC_SMTP_FROM", "ats@acme.example")
-    reset_settings()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 def uow(store: Store) -> UnitOfWork:
