@@ -141,8 +141,8 @@ def _visibility(value: Any) -> str | None:
     word = re.sub(r"[^A-Z]+", "_", str(value).upper()).strip("_")
     if word not in VISIBILITIES:
         raise ScenarioError(
-            f"prospectNotes: visibility is ORGANIZATION (\"Anyone in my organization\"), PRIVATE "
-            f"(\"Only me\") or null, got {value!r}"
+            f'prospectNotes: visibility is ORGANIZATION ("Anyone in my organization"), PRIVATE '
+            f'("Only me") or null, got {value!r}'
         )
     return VISIBILITIES[word]
 
