@@ -130,7 +130,7 @@ class Settings(BaseSettings):
     #: Seconds between two seatsV2 reads of a tenant (new seats, new users connected automatically).
     seat_refresh_interval_s: float = 900.0
     #: Seconds before a contract whose seats could not be read is read again on its own (doubling
-    #: after each failure, at most ``seat_refresh_interval_s``).
+    #: after each failure, at most RSC_SEAT_REFRESH_INTERVAL_S).
     seat_refresh_retry_s: float = 60.0
     #: Each poll re-reads this much before its watermark, for items LinkedIn lists a little late.
     poll_overlap_s: float = 30.0
