@@ -21,6 +21,7 @@ from rsc.settings import Settings
 from store.base import to_ms, utcnow
 from store.contracts import all_contracts
 from store.db import Store
+from store.prospect_polls import ContractCursor, SeatCursor
 from store.uow import UnitOfWork
 from workers.poll_planner import ContractState, Plan, SeatState, plan_polls, poll_cost
 from workers.prospect_metrics import (
@@ -115,9 +116,7 @@ class ProspectScheduler:
     def _plan(self, tenant: str, now: datetime) -> Plan:
         now_ms = to_ms(now)
         with UnitOfWork(tenant, self.store) as uow:
-            read = set(uow.contracts.read())
-            # Seats and contracts of a contract that is not read keep their cursors, unpolled.
-            cursors = [c for c in uow.poll_cursors.seats() if c.contract in read]
+            cursors, contract_cursors = polled_cursors(uow)
             seats = [
                 SeatState(
                     seat=c.seat,
@@ -144,8 +143,7 @@ class ProspectScheduler:
                     last_polled_at=c.last_polled_at,
                     busy=_held(c.queued_until, now) or _held(c.lease_until, now),
                 )
-                for c in uow.poll_cursors.contracts()
-                if c.contract in read
+                for c in contract_cursors
             ]
             calls = uow.poll_cursors.calls_on(now.date())
             report = unmapped(uow)
@@ -169,6 +167,17 @@ class ProspectScheduler:
         with self.store.session(None) as session:
             observe_freshness(session, self._observed_since)
         self._observed_since = now
+
+
+def polled_cursors(uow: UnitOfWork) -> tuple[list[SeatCursor], list[ContractCursor]]:
+    """The seat and contract cursors the planner may poll: those of the contracts read now. The
+    cursors of a contract that is not read (CSA_API not enabled) are kept, unpolled, so its polls
+    resume where they stopped once it is read again."""
+    read = set(uow.contracts.read())
+    return (
+        [c for c in uow.poll_cursors.seats() if c.contract in read],
+        [c for c in uow.poll_cursors.contracts() if c.contract in read],
+    )
 
 
 def _held(until: datetime | None, now: datetime) -> bool:

@@ -20,7 +20,7 @@ from events.messages import OutgoingMessage
 from linkedin.client import LinkedInClient
 from rsc.cli.main import app as cli
 from rsc.settings import get_settings, reset_settings
-from schemas.commands import SeatPoll
+from schemas.commands import ContractPoll, SeatPoll
 from schemas.linkedin import InMailReceived
 from store.base import utcnow
 from store.db import Store
@@ -30,8 +30,8 @@ from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.helpers import ORG, add_contract, create_tenant
 from tests.prospects.support import TENANT, CapturingPublisher, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.prospect_polls import poll_seat
-from workers.prospect_scheduler import ProspectScheduler
+from workers.prospect_polls import poll_contract, poll_seat
+from workers.prospect_scheduler import ProspectScheduler, polled_cursors
 from workers.seat_mapping import refresh_seats
 
 C10, C11, C12, C13 = (f"urn:li:contract:{n}" for n in (10, 11, 12, 13))
@@ -291,3 +291,34 @@ def test_a_seat_element_that_cannot_be_read_is_parked_and_the_contracts_other_se
         assert [s.urn for s in uow.seats.all()] == ["urn:li:seat:510", "urn:li:seat:515"]
         (parked,) = uow.parked_items.waiting()
         assert (parked.kind, parked.reason_code, parked.asked["contract"]) == ("seatsV2", "no_seat", C10)
+
+
+def test_seats_of_a_contract_linkedin_reports_disabled_are_not_polled_until_it_is_enabled_again(
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
+) -> None:
+    add_contract(TENANT, C10, store=store)
+    add_contract(TENANT, C11, store=store)
+    user(store, "u510", email="u510@acme.example")
+    user(store, "u511", email="u511@acme.example")
+    refresh_seats(UnitOfWork(TENANT, store), linkedin)
+
+    def polled() -> set[str]:
+        with UnitOfWork(TENANT, store) as uow:
+            seats, contracts = polled_cursors(uow)
+            return {c.seat for c in seats} | {c.contract for c in contracts}
+
+    assert polled() == {SEATS[C10], SEATS[C11], C10, C11}
+    add_contract(TENANT, C11, store=store, csa_status=IntegrationStatus.DISABLED)
+    assert polled() == {SEATS[C10], C10}
+    skipped = poll_seat(
+        SeatPoll(tenant=TENANT, seat=SEATS[C11]), UnitOfWork(TENANT, store), linkedin, CapturingPublisher()
+    )
+    assert skipped.skipped is not None and skipped.calls == 0
+    skipped = poll_contract(
+        ContractPoll(tenant=TENANT, contract=C11), UnitOfWork(TENANT, store), linkedin, CapturingPublisher()
+    )
+    assert skipped.skipped is not None and skipped.calls == 0
+    with UnitOfWork(TENANT, store) as uow:
+        assert uow.poll_cursors.seat(SEATS[C11]) is not None  # kept: polling resumes where it stopped
+    add_contract(TENANT, C11, store=store, csa_status=IntegrationStatus.ENABLED)
+    assert polled() == {SEATS[C10], SEATS[C11], C10, C11}
