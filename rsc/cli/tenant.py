@@ -202,12 +202,14 @@ def show(tenant_id: str = typer.Argument(...)) -> None:
             ("created", tenant.created_at.isoformat()),
         ]
     with UnitOfWork(tenant_id) as uow:
-        contracts = [
-            f"{c.urn} ({'read' if c.read else 'not read: ' + c.why}"
-            f"{'; seats could not be read: ' + c.seats_error if c.seats_error else ''})"
-            for c in uow.contracts.states()
-        ]
-        rows.append(("contracts", "\n".join(contracts) or "-"))
+        states = uow.contracts.states()
+    rows.append(("contracts", ", ".join(c.urn for c in states) or "-"))
+    rows.append(
+        ("contracts read", ", ".join(c.urn for c in states if c.read) or "none (`rsc seat list` says why)")
+    )
+    failing = [f"{c.urn} ({c.seats_error})" for c in states if c.seats_error]
+    if failing:
+        rows.append(("seat reads failing", ", ".join(failing)))
     table = Table(show_header=False)
     for label, value in rows:
         table.add_row(label, value)
