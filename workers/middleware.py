@@ -7,6 +7,7 @@ rejected, so an operator can see why it died and filter replays by reason.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -20,7 +21,7 @@ from rsc.logs import get_logger, mask_values, personal_values
 from rsc.metrics import DEAD_LETTERS, code_label, queue_label
 from store.dead_letters import DeadLetterRecord
 from store.uow import OpsUnitOfWork
-from workers.errors import reason_of
+from workers.errors import NotReadyYet, reason_of
 
 log = get_logger(__name__)
 
@@ -88,7 +89,10 @@ class EventContext(Middleware):
         if exception is None:
             log.debug("message processed", duration_ms=duration_ms)
         elif not message.failed:
-            log.warning(
+            # A message that is dead-lettered is told once, by ``DeadLetterRecorder``.
+            log.log(
+                # Early is the normal race of two consumers of one event, not a failure.
+                logging.DEBUG if isinstance(exception, NotReadyYet) else logging.WARNING,
                 "message failed, will retry",
                 error_class=type(exception).__name__,
                 retries=message.options.get("retries"),
@@ -138,6 +142,8 @@ class DeadLetterRecorder(Middleware):
         DEAD_LETTERS.labels(queue=queue_label(record.queue), reason=code_label(code)).inc()
         log.warning(
             "message dead-lettered",
+            # A defect's traceback (type and frames, never its message) goes with its one line.
+            exc_info=exc if code == "unexpected_error" else None,
             reason=code,
             error_class=error_class,
             attempts=attempts,
