@@ -170,7 +170,9 @@ def test_library_log_records_have_their_arguments_filled_in_safely(
     import dramatiq
 
     _configure()
-    message = dramatiq.Message("q", "a", (), {"event": {"first_name": "Ada"}}, {}, message_id="m-1")
+    message: dramatiq.Message[None] = dramatiq.Message(
+        "q", "a", (), {"event": {"first_name": "Ada"}}, {}, message_id="m-1"
+    )
     logging.getLogger("uvicorn.error").warning("Uvicorn running on %s://%s:%d", "http", "127.0.0.1", 8080)
     logging.getLogger("somelib").error("Could not handle %s: %r", "export(first_name='Ada')", message)
     logging.getLogger("somelib").error("mail %s", "ada@example.com")
