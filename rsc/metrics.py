@@ -31,6 +31,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 from prometheus_client import multiprocess as prometheus_multiprocess
 
+from rsc.lifeline import end_with_parent, parent_alive
 from workers.topology import Queue
 
 #: Environment variable prometheus_client reads (at import) to count in multiprocess mode.
@@ -251,9 +252,16 @@ def serve_worker_metrics() -> int:
 
     configure_logging(process="metrics")
     log = get_logger(__name__)
+    group = os.getppid()
+    end_with_parent(group)
+
+    def readiness() -> dict[str, str]:
+        # The group's main process first: without it the group is gone, whatever else answers.
+        return {"worker_group": "ok" if parent_alive(group) else "gone", **dependency_checks()}
+
     port = get_settings().metrics_port
     try:
-        serve(port, worker_group_registry(), dependency_checks)
+        serve(port, worker_group_registry(), readiness)
         log.info("metrics served", port=port)
     except OSError:
         log.warning(

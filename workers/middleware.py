@@ -1,4 +1,5 @@
-"""Worker middleware: log context per message, the dead-letter record, and the frozen start-up heap.
+"""Worker middleware: log context per message, the dead-letter record, the frozen start-up heap, and
+the end of a worker process whose group is gone.
 
 Dramatiq's dead-letter copy in ``Q.XQ`` carries the message as it was last enqueued, not the error
 that killed it. ``DeadLetterRecorder`` writes the final error to the store *before* the message is
@@ -8,6 +9,8 @@ rejected, so an operator can see why it died and filter replays by reason.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
 from typing import Any
 
@@ -17,6 +20,7 @@ from dramatiq.broker import Broker, MessageProxy
 from dramatiq.errors import ActorNotFound
 
 from rsc.heap import freeze_startup_heap
+from rsc.lifeline import end_with_parent
 from rsc.logs import get_logger, mask_values, personal_values
 from rsc.metrics import DEAD_LETTERS, code_label, queue_label
 from store.dead_letters import DeadLetterRecord
@@ -36,6 +40,15 @@ class StartupHeap(Middleware):
 
     def after_process_boot(self, broker: Broker) -> None:
         freeze_startup_heap()
+
+
+class EndWithGroup(Middleware):
+    """A worker process stops when its worker group's main process is gone (``rsc.lifeline``)."""
+
+    def after_process_boot(self, broker: Broker) -> None:
+        # Only in a process Dramatiq's main process started, not where a test boots a stub broker.
+        if multiprocessing.parent_process() is not None:
+            end_with_parent(os.getppid())
 
 
 def event_fields(message: MessageProxy) -> dict[str, Any]:
