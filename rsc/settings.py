@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"
     #: Largest push body the ingress accepts; larger ones get 400.
     max_body_bytes: int = 256 * 1024
+    #: Largest event (its Dramatiq message, bytes) a publisher sends and a worker accepts; a larger one
+    #: is refused at publish time and dead-lettered (event_too_large) by a worker.
+    max_event_bytes: int = 256 * 1024
     #: Bearer token the ATS backend sends to the ingress's profile plugin endpoints; unset: they answer 503.
     ats_api_token: str = ""
 

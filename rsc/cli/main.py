@@ -59,6 +59,7 @@ app.command("scheduler")(scheduler.run_scheduler)
 app.command("demo")(demo.run_demo)
 app.command("config")(config.show_config)
 app.command("publish")(events.publish)
+app.command("check")(events.check)
 app.command("schema")(events.schema)
 
 

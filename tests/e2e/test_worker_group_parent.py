@@ -43,7 +43,9 @@ def test_killing_the_main_process_ends_readiness_and_every_worker_process(pipeli
     )
     main = pipeline.processes["group"].pid
     eventually(lambda: _ready(port) == 200, timeout=60, what="the worker group to be ready")
-    children = eventually(lambda: len(_children(main)) >= 3 and _children(main), what="workers and exporter")
+    children: set[int] = eventually(
+        lambda: _children(main) if len(_children(main)) >= 3 else set(), what="workers and exporter"
+    )
 
     os.kill(main, signal.SIGKILL)  # the main process only, not its process group
     pipeline.processes.pop("group").wait(timeout=10)
