@@ -118,6 +118,14 @@ DEAD_LETTER_QUEUE_MESSAGES = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+DEAD_LETTERS_STALE = Gauge(
+    "rsc_dead_letters_stale",
+    "Dead letters neither replayed nor purged a day after they died, in Q.XQ or only in the archive "
+    "(alert on > 0: `rsc dlq list --older-than 1d`)",
+    ["queue"],
+    multiprocess_mode="mostrecent",
+)
+
 _QUEUES = frozenset(q.value for q in Queue)
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}(/[A-Za-z][A-Za-z0-9]{0,63})?$")

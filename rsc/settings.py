@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     #: Hard limit for one message; also far below consumer_timeout.
     time_limit_ms: int = 120_000
 
+    #: Seconds between two archivings of the dead letters into the store (the scheduler does it);
+    #: RabbitMQ drops a dead letter after seven days, the archive keeps it until replayed or purged.
+    dead_letter_archive_interval_s: float = 3600.0
+
     #: How long the publisher waits for RabbitMQ to confirm a batch, in seconds.
     publish_confirm_timeout_s: float = 10.0
     #: Attempts of a publish (reconnecting in between) before it fails.
@@ -161,6 +165,13 @@ class Settings(BaseSettings):
         for prefix in ("postgresql://", "postgres://"):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @field_validator("dead_letter_archive_interval_s")
+    @classmethod
+    def _archive_well_before_rabbitmq_drops(cls, value: float) -> float:
+        if not 0 < value <= 86_400:
+            raise ValueError("dead letters must be archived at least daily (RabbitMQ drops them in 7 days)")
         return value
 
     @field_validator("purge_poll_interval_s")

@@ -269,8 +269,11 @@ def test_the_scheduler_asks_for_a_sweep_per_tenant_with_due_members_and_the_acto
     from workers import actors
     from workers.scheduler import Scheduler
 
+    from tests.helpers import create_tenant
+
     store = get_store()
     for tenant in ("acme", "globex", "hooli"):
+        create_tenant(tenant, client_id=f"{tenant}-client")
         with UnitOfWork(tenant, store) as uow:
             uow.members.observe(MemberObservation(ADA, MemberSource.EXPORT, T0, first_name="Ada"))
             uow.commit()
