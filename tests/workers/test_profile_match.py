@@ -265,11 +265,9 @@ def test_the_scheduler_asks_for_a_sweep_per_tenant_with_due_members_and_the_acto
 ) -> None:
     from events.publisher import Publisher
     from store.db import get_store
-    from tests.helpers import drain
+    from tests.helpers import create_tenant, drain
     from workers import actors
     from workers.scheduler import Scheduler
-
-    from tests.helpers import create_tenant
 
     store = get_store()
     for tenant in ("acme", "globex", "hooli"):
