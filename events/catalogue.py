@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from events.routing import ROUTES
-from schemas.catalog import EVENT_CLASSES, EVENT_TYPES, UPCASTERS
+from schemas.catalog import EVENT_CLASSES, EVENT_TYPES, UPCASTERS, event_schema
 
 HEADER = """# Event catalogue
 
@@ -39,6 +39,15 @@ version into the new one before validation, so producers can move at their own p
 
 Publish with `rsc publish TYPE --tenant T --data @data.json`, or with `events.publisher.Publisher`
 from Python. Other clients must write the Dramatiq message format described in the README.
+
+**Pre-flight.** A field marked in the column *for LinkedIn* is optional in the ATS but required by
+LinkedIn for the record to sync: an event without it is accepted and stored, and LinkedIn refuses the
+record when it is pushed. `rsc publish` and `Publisher` warn about such an event (one log line naming
+the fields) and reject it with `--strict` / `strict=True`; `rsc check FILE` checks a file of events
+(one JSON object a line, or a JSON array) offline, schema and pre-flight. The JSON Schemas
+(`rsc schema`) carry the same rule as `x-linkedin-required`. An event larger than
+`RSC_MAX_EVENT_BYTES` is refused at publish time and dead-lettered (`event_too_large`) if it reaches
+a worker another way.
 """
 
 
@@ -71,9 +80,12 @@ def _type_of(schema: dict[str, Any], defs: dict[str, Any]) -> str:
 
 def _fields_table(schema: dict[str, Any], defs: dict[str, Any]) -> list[str]:
     required = set(schema.get("required", []))
-    rows = ["| field | type | required |", "|---|---|---|"]
+    rows = ["| field | type | required | for LinkedIn |", "|---|---|---|---|"]
     for name, prop in schema.get("properties", {}).items():
-        rows.append(f"| `{name}` | {_type_of(prop, defs)} | {'yes' if name in required else 'no'} |")
+        linkedin = prop.get("x-linkedin-required", "")
+        rows.append(
+            f"| `{name}` | {_type_of(prop, defs)} | {'yes' if name in required else 'no'} | {linkedin} |"
+        )
     return rows
 
 
@@ -87,7 +99,7 @@ def render_catalogue() -> str:
     shared_defs: dict[str, Any] = {}
     for event_type in EVENT_TYPES:
         cls = EVENT_CLASSES[event_type]
-        schema = cls.model_json_schema()
+        schema = event_schema(event_type)
         defs = schema.get("$defs", {})
         shared_defs.update(defs)
         data_ref = schema["properties"]["data"]

@@ -277,6 +277,55 @@ def find_dead_letters(
     ).letters
 
 
+def scan_dead_letters(
+    selection: Selection,
+    handle: Callable[[list[DeadLetterMessage]], None],
+    *,
+    settings: Settings | None = None,
+    store: Store | None = None,
+) -> list[QueueLength]:
+    """Pass the matching dead letters to ``handle``, a chunk at a time, in queue order. Changes nothing."""
+
+    def collect(_dlq: _DeadLetterQueue, deliveries: list[_Delivery]) -> None:
+        handle([d.letter for d in deliveries])
+
+    return _scan(selection, collect, settings=settings, store=store)
+
+
+def letter_from_body(
+    queue: Queue, message_id: str, body: bytes, *, dead_since: datetime | None, store: Store | None = None
+) -> DeadLetterMessage:
+    """A dead letter read back from its body alone (an archived copy: no AMQP headers any more)."""
+    _, message, error = _decode_body(body, fallback=message_id)
+    record = _records([message_id], store).get(message_id)
+    event = message.kwargs.get("event") if message is not None else None
+    fields = _event_fields(event if isinstance(event, dict) else {})
+    if record is not None and not record.predates_last_replay:
+        reason_code, reason = record.reason_code, record.reason
+    else:
+        reason_code, reason = UNRECORDED, _unrecorded_reason(error, (), record)
+    return DeadLetterMessage(
+        queue=queue,
+        position=-1,
+        message_id=message_id,
+        body=body,
+        message=message,
+        decode_error=error,
+        deaths=(),
+        delivery_count=None,
+        redelivered=False,
+        record=record,
+        reason_code=reason_code,
+        reason=reason,
+        actor=message.actor_name if message is not None else None,
+        tenant=fields.get("tenant"),
+        event_type=fields.get("type"),
+        event_id=fields.get("id"),
+        event_source=fields.get("source"),
+        dead_since=dead_since or (record.failed_at if record else None),
+    )
+
+
 def dead_letter_lengths(settings: Settings | None = None) -> list[QueueLength]:
     """Messages in each feature queue's ``Q.XQ``, without reading any of them."""
     settings = settings or get_settings()
@@ -358,7 +407,7 @@ def replay_dead_letters(
         for delivery in batch:
             delivery.raw.ack()
         dlq.flush()
-        _mark_replayed(store, [d.letter.message_id for d in batch], at=started)
+        mark_replayed(store, [d.letter.message_id for d in batch], at=started)
         result.replayed.extend(d.letter for d in batch)
 
     try:
@@ -539,15 +588,19 @@ def _decode(raw: kombu.Message) -> tuple[str, dramatiq.Message[Any] | None, str 
     """(message id, message or None, why it could not be decoded)."""
     body: bytes = raw.body if isinstance(raw.body, bytes) else str(raw.body).encode()
     fallback = raw.properties.get("message_id") or f"sha256:{hashlib.sha256(body).hexdigest()[:16]}"
+    return _decode_body(body, fallback=str(fallback))
+
+
+def _decode_body(body: bytes, *, fallback: str) -> tuple[str, dramatiq.Message[Any] | None, str | None]:
     try:
         fields = json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
-        return str(fallback), None, f"not JSON: {type(exc).__name__} at byte {getattr(exc, 'pos', '?')}"
+        return fallback, None, f"not JSON: {type(exc).__name__} at byte {getattr(exc, 'pos', '?')}"
     if not isinstance(fields, dict):
-        return str(fallback), None, f"JSON {type(fields).__name__}, not an object"
+        return fallback, None, f"JSON {type(fields).__name__}, not an object"
     body_id = fields.get("message_id")
     # Dramatiq invents an id at decode time when the body has none: it would change at every browse.
-    message_id = body_id if isinstance(body_id, str) and body_id else str(fallback)
+    message_id = body_id if isinstance(body_id, str) and body_id else fallback
     try:
         message: dramatiq.Message[Any] = dramatiq.Message.decode(body)
     except DecodeError as exc:
@@ -581,7 +634,7 @@ def _records(message_ids: Iterable[str], store: Store | None) -> dict[str, Recor
         }
 
 
-def _mark_replayed(store: Store | None, message_ids: list[str], *, at: datetime) -> None:
+def mark_replayed(store: Store | None, message_ids: list[str], *, at: datetime) -> None:
     with OpsUnitOfWork(store) as ops:
         ops.session.execute(
             update(DeadLetterRow)

@@ -22,13 +22,21 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from events.messages import OutgoingMessage, to_messages
 from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
+from schemas.catalog import InvalidEvent, check_size
 from schemas.envelope import Event
+from schemas.requirements import sync_problems
 from workers.topology import declarations
 
 log = get_logger(__name__)
 
 #: Connections per publisher; each publish borrows one for its duration (one per concurrent thread).
 POOL_SIZE = 16
+
+
+class WillNotSync(InvalidEvent):
+    """An event whose record LinkedIn will refuse (``schemas.requirements``), refused with ``strict``."""
+
+    reason_code = "will_not_sync"
 
 
 class PublishError(RuntimeError):
@@ -111,12 +119,24 @@ class Publisher:
             *self._connection.channel_errors,
         )
 
-    def publish(self, event: Event) -> None:
-        self.publish_many([event])
+    def publish(self, event: Event, *, strict: bool = False) -> None:
+        self.publish_many([event], strict=strict)
 
-    def publish_many(self, events: Iterable[Event]) -> int:
-        """Publish every event and return once all are confirmed; raises PublishError otherwise."""
-        messages = [m for event in events for m in to_messages(event)]
+    def publish_many(self, events: Iterable[Event], *, strict: bool = False) -> int:
+        """Publish every event and return once all are confirmed; raises PublishError otherwise.
+
+        Nothing is published when an event is over ``RSC_MAX_EVENT_BYTES`` (``EventTooLarge``), or,
+        with ``strict``, when LinkedIn will refuse the record an event carries (``WillNotSync``);
+        without ``strict`` such an event is published with a warning line naming what is missing.
+        """
+        events = list(events)
+        check_sync(events, strict=strict)
+        messages: list[OutgoingMessage] = []
+        limit = self.settings.max_event_bytes
+        for event in events:
+            for message in to_messages(event):
+                check_size(len(message.body), limit, f"event {event.id!r} ({event.type})")
+                messages.append(message)
         self.publish_messages(messages)
         return len(messages)
 
@@ -178,6 +198,25 @@ class Publisher:
 
     def close(self) -> None:
         self._pool.force_close_all()
+
+
+def check_sync(events: Sequence[Event], *, strict: bool) -> None:
+    """The pre-flight: warn about (or, ``strict``, refuse) events whose record will never sync."""
+    for event in events:
+        problems = sync_problems(event)
+        if not problems:
+            continue
+        if strict:
+            raise WillNotSync(
+                f"event {event.id!r} ({event.type}) will not sync to LinkedIn: {'; '.join(problems)}"
+            )
+        log.warning(
+            "event will not sync to LinkedIn",
+            tenant=event.tenant,
+            event_id=event.id,
+            event_type=event.type,
+            reason="; ".join(problems),
+        )
 
 
 _PUBLISHERS: dict[str, Publisher] = {}

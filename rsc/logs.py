@@ -1,13 +1,16 @@
 """structlog set-up: JSON lines bound with tenant, event id and actor, and never any personal data.
 
-Redaction is by allow-list, not by guessing: only keys named in ``SAFE_KEYS`` keep their values, and
-even those are scrubbed of anything shaped like an e-mail address or a phone number. A caller that
-passes ``first_name=...`` gets ``[redacted]`` in the log whatever it meant to do.
+Redaction is by field: the value of every key that names personal data (``PERSONAL_FIELDS``: names,
+contact details, addresses, message and note text) is ``[redacted]``; identifiers, codes and counts
+are logged as they are, so an operator can search the log for a message or event id. Values are still
+scrubbed of anything shaped like an e-mail address (an identifier that *is* an e-mail address is
+personal data too), and free text (``TEXT_KEYS``) of phone-number-like digit runs.
 
-Names and free text have no shape to scrub by, so while a worker processes an event, the personal
-values the event carries (``personal_values``: names, contact details, addresses, message and note
-text) are masked wherever they appear in a line, the message itself included: a handler that wrote
-``log.info(f"stored {name}")`` would still log ``stored [redacted]``.
+Names have no shape to scrub by, so while a worker processes an event, the personal values the event
+carries (``personal_values``) are masked in the free text of every line, the message itself
+included: a handler that wrote ``log.info(f"stored {name}")`` would still log ``stored [redacted]``.
+A value is masked only as a whole token, never inside an identifier: a candidate called Ada leaves
+``e4e52f79-adab`` and ``ada-17`` alone.
 """
 
 from __future__ import annotations
@@ -25,97 +28,9 @@ import structlog
 
 from rsc.settings import LogFormat, get_settings
 
-#: Keys whose values are identifiers, counts or codes, never personal data.
-SAFE_KEYS = frozenset(
-    {
-        "event",
-        "level",
-        "timestamp",
-        "logger",
-        "tenant",
-        "event_id",
-        "event_type",
-        "event_source",
-        "actor",
-        "queue",
-        "message_id",
-        "consumer",
-        "attempts",
-        "retries",
-        "reason",
-        "error",
-        "error_class",
-        "outcome",
-        "candidate_id",
-        "application_id",
-        "job_id",
-        "user_id",
-        "note_id",
-        "request_id",
-        "push_id",
-        "seat",
-        "contract",
-        "count",
-        "batch",
-        "batch_size",
-        "records",
-        "calls",
-        "duration_ms",
-        "status",
-        "status_code",
-        "endpoint",
-        "method",
-        "resource",
-        "keys",
-        "failed_keys",
-        "delay_ms",
-        "retry_after_s",
-        "port",
-        "host",
-        "queues",
-        "processes",
-        "threads",
-        "path",
-        "entity",
-        "entity_type",
-        "done",
-        "total",
-        "rate",
-        "phase",
-        "window_start",
-        "window_end",
-        "interval_s",
-        "freshness_s",
-        "revision",
-        "url",
-        "mode",
-        "pid",
-        "kind",
-        "exc_type",
-        "where",
-        "stage",
-        "version",
-        "state",
-        "integration",
-        "job",
-        "receipt_id",
-        "notice_id",
-        "dry_run",
-    }
-)
-
-#: Keys holding free text written by the pipeline; scrubbed of phone numbers as well as e-mails.
-TEXT_KEYS = frozenset({"event", "reason", "error"})
-#: Keys never scrubbed (set by the logging set-up itself).
-RAW_KEYS = frozenset({"timestamp", "level", "logger"})
-
-REDACTED = "[redacted]"
-_EMAIL = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[^\s@\"'<>(),;:]+")
-_PHONE = re.compile(r"\+?\(?\d[\d\s().-]{6,}\d")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+)?")
-
-
-#: Fields of event data whose values are personal; masked in every line logged while it is processed.
+#: Fields whose values are personal data, in event data, LinkedIn's items and log calls alike. The
+#: value of such a key is never logged; ``tests/test_logs.py`` checks every field of every event
+#: schema is either here or known not to be personal.
 PERSONAL_FIELDS = frozenset(
     {
         "first_name",
@@ -123,27 +38,65 @@ PERSONAL_FIELDS = frozenset(
         "firstName",
         "lastName",
         "middle_initial",
+        "middleInitial",
         "prefix",
         "suffix",
+        "name",
         "emails",
         "email",
+        "emailAddress",
+        "emailAddresses",
+        "candidateEmail",
         "phones",
         "phone",
+        "phoneNumber",
+        "phoneNumbers",
         "addresses",
+        "line1",
+        "line2",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "number",
+        "extension",
         "location",
         "current_company",
         "current_title",
+        "currentCompanyName",
+        "currentJobTitle",
         "company",
         "title",
         "headline",
         "linkedin_profile_url",
+        "linkedInProfileUrl",
         "profile_url",
+        "profileUrl",
         "subject",
         "body",
         "text",
         "note",
+        "reply",
+        "author",
+        "description",
+        "disposition_reason",
     }
 )
+#: Keys holding free text written by the pipeline; scrubbed of phone numbers as well as e-mails,
+#: and of the personal values of the event being processed.
+TEXT_KEYS = frozenset({"event", "reason", "error"})
+#: Keys set by the logging set-up itself, never scrubbed.
+RAW_KEYS = frozenset({"timestamp", "level", "logger"})
+
+REDACTED = "[redacted]"
+_EMAIL = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[^\s@\"'<>(),;:]+")
+_PHONE = re.compile(r"\+?\(?\d[\d\s().-]{6,}\d")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+)?")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+#: Characters that join the parts of an identifier: a personal value next to one of them is part
+#: of an id (``dup-1``, ``urn:li:person:ada``, ``C_ada``), not a word of its own.
+_ID_JOINERS = r"\w\-:./@#"
+
 #: Shorter values are not masked (they would mask ordinary words of log messages).
 MIN_MASKED_LENGTH = 3
 _PERSONAL: ContextVar[re.Pattern[str] | None] = ContextVar("rsc_personal_values", default=None)
@@ -168,9 +121,14 @@ def personal_values(data: Any) -> set[str]:
 
 
 def mask_values(values: set[str]) -> None:
-    """Mask these values in every line this thread (or task) logs until ``mask_values(set())``."""
+    """Mask these values in the free text of every line this thread (or task) logs until
+    ``mask_values(set())``; each only where it stands as a token of its own."""
     words = sorted(values, key=len, reverse=True)
-    _PERSONAL.set(re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None)
+    pattern = None
+    if words:
+        alternatives = "|".join(re.escape(w) for w in words)
+        pattern = re.compile(rf"(?<![{_ID_JOINERS}])(?:{alternatives})(?![{_ID_JOINERS}])", re.IGNORECASE)
+    _PERSONAL.set(pattern)
 
 
 @contextmanager
@@ -185,7 +143,8 @@ def masking(values: set[str]) -> Iterator[None]:
 
 
 def _mask_phone(match: re.Match[str]) -> str:
-    return match.group(0) if _DATE.fullmatch(match.group(0)) else REDACTED
+    text = match.group(0)
+    return text if _DATE.fullmatch(text) or _IPV4.fullmatch(text) else REDACTED
 
 
 def scrub(text: str) -> str:
@@ -196,33 +155,36 @@ def scrub(text: str) -> str:
 def _safe_value(value: Any, *, text: bool, personal: re.Pattern[str] | None = None) -> Any:
     if isinstance(value, bool | int | float) or value is None:
         return value
+    if isinstance(value, Mapping):
+        return {
+            str(k): REDACTED if k in PERSONAL_FIELDS else _safe_value(v, text=text, personal=personal)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple | set | frozenset):
         return [_safe_value(item, text=text, personal=personal) for item in value]
     value = str(value)
+    if not text:
+        # An identifier or a code: logged as it is, unless it is an e-mail address.
+        return _EMAIL.sub(REDACTED, value)
     if personal is not None:
         value = personal.sub(REDACTED, value)
-    # Identifiers may be e-mail addresses in some ATSs; free text may hold anything.
-    return scrub(value) if text else _EMAIL.sub(REDACTED, value)
+    return scrub(value)
 
 
 def redact_personal_data(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
 ) -> Mapping[str, Any]:
-    """structlog processor: drop the value of every key that is not known to be safe.
-
-    The values of safe keys are scrubbed of e-mail addresses (and free text of phone numbers too),
-    and of the personal values of the event being processed (``mask_values``).
-    """
+    """structlog processor: the value of every personal field is dropped; the others are kept,
+    scrubbed of e-mail addresses (and free text of phone numbers and of the personal values of the
+    event being processed, ``mask_values``)."""
     personal = _PERSONAL.get()
     for key in list(event_dict):
-        if key in ("exc_info", "exception", "stack"):
+        if key in ("exc_info", "exception", "stack") or key in RAW_KEYS:
             continue
-        if key in RAW_KEYS:
-            continue
-        if key in SAFE_KEYS:
-            event_dict[key] = _safe_value(event_dict[key], text=key in TEXT_KEYS, personal=personal)
-        else:
+        if key in PERSONAL_FIELDS:
             event_dict[key] = REDACTED
+        else:
+            event_dict[key] = _safe_value(event_dict[key], text=key in TEXT_KEYS, personal=personal)
     return event_dict
 
 
@@ -250,10 +212,13 @@ def render_exception_safely(
     return event_dict
 
 
-def configure_logging(*, process: str = "rsc") -> None:
-    """Configure structlog and route the standard library's loggers (dramatiq's too) through it."""
+def configure_logging(*, process: str = "rsc", minimum_level: int = logging.NOTSET) -> None:
+    """Configure structlog and route every other log record of the process through it: the standard
+    library's loggers (Dramatiq's, uvicorn's) and Python's warnings, so that in JSON mode every line
+    the process writes is one JSON object. ``minimum_level`` raises ``RSC_LOG_LEVEL`` (a command
+    run by a person logs warnings only)."""
     settings = get_settings()
-    level = getattr(logging, settings.log_level.upper(), logging.INFO)
+    level = max(getattr(logging, settings.log_level.upper(), logging.INFO), minimum_level)
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if settings.log_format is LogFormat.JSON
@@ -278,6 +243,8 @@ def configure_logging(*, process: str = "rsc") -> None:
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
+        # The arguments are filled in by ``_stdlib_message_as_event``, each made safe first.
+        pass_foreign_args=True,
         foreign_pre_chain=[*shared[:3], _stdlib_message_as_event],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
@@ -288,28 +255,99 @@ def configure_logging(*, process: str = "rsc") -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.addFilter(_outcome_told_by_middleware)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Dramatiq logs message reprs (with their arguments) at DEBUG and on errors; our own
-    # middleware logs what matters with safe fields, so its loggers stay at WARNING.
+    # Dramatiq logs message reprs (with their arguments) at DEBUG; our own middleware logs what
+    # matters with safe fields, so its loggers stay at WARNING.
     for noisy in ("dramatiq", "pika", "amqp", "kombu", "httpx", "httpcore", "urllib3", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    # uvicorn's loggers have handlers of their own when uvicorn configured them; ours take over.
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    # Off first: a second call would find the capture installed and keep a handler that was
+    # replaced since (a command configures logging once more when it starts a service).
+    logging.captureWarnings(False)
+    logging.captureWarnings(True)
     structlog.contextvars.bind_contextvars(logger=process)
+
+
+#: Dramatiq's own lines about one message's outcome, which the worker middleware tells once, with
+#: the event's identifiers and the reason (``workers.middleware``): (logger prefix, message start).
+_TOLD_BY_MIDDLEWARE = (
+    ("dramatiq.worker", "Failed to process message"),
+    ("dramatiq.middleware.retries", "Retries exceeded"),
+    ("dramatiq.middleware.retries", "Retrying message"),
+)
+
+
+def _outcome_told_by_middleware(record: logging.LogRecord) -> bool:
+    text = str(record.msg)
+    return not any(
+        record.name.startswith(name) and text.startswith(start) for name, start in _TOLD_BY_MIDDLEWARE
+    )
+
+
+#: Longest library log argument shown as it is; longer ones may be a body or a repr of one.
+MAX_ARGUMENT_LENGTH = 120
+#: Characters of a repr or a serialised structure, whose fields are not known to be safe.
+_STRUCTURED = re.compile(r"[{}\[\]()=<>]")
+
+
+def _safe_argument(value: Any) -> Any:
+    """A library log record's argument as it may be shown: numbers and short plain strings as they
+    are, a Dramatiq message as its id, an exception as its type, anything else withheld."""
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    message_id = getattr(value, "message_id", None)
+    if isinstance(message_id, str):
+        return f"message {message_id}"
+    if isinstance(value, BaseException):
+        return type(value).__name__
+    if isinstance(value, str) and len(value) <= MAX_ARGUMENT_LENGTH and not _STRUCTURED.search(value):
+        return value
+    return "<value>"
 
 
 def _stdlib_message_as_event(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
 ) -> Mapping[str, Any]:
-    """Foreign (standard library) records: keep the format string, never its interpolated args.
-
-    ``logging`` records from libraries interpolate message reprs and bodies into their text, so
-    the rendered text is replaced by the format string, which holds no data.
-    """
+    """Foreign (standard library) records: the message with its arguments filled in, each argument
+    first made safe (``_safe_argument``); the text is free text, scrubbed like every ``event``."""
     record = event_dict.get("_record")
+    arguments = event_dict.pop("positional_args", None)
     if isinstance(record, logging.LogRecord):
-        event_dict["event"] = str(record.msg)
+        event_dict["event"] = _filled(str(record.msg), arguments)
+        if record.name == "py.warnings":
+            event_dict["event"] = _warning_text(event_dict["event"])
     return event_dict
+
+
+def _filled(template: str, arguments: Any) -> str:
+    if not arguments:
+        return template
+    args: Any
+    if isinstance(arguments, Mapping):
+        args = {key: _safe_argument(value) for key, value in arguments.items()}
+    else:
+        args = tuple(_safe_argument(value) for value in arguments)
+    try:
+        return template % args
+    except (TypeError, ValueError, KeyError):
+        return template
+
+
+def _warning_text(text: str) -> str:
+    """A captured warning as ``Category: message (file:line)``, without the source line Python
+    appends (it may quote anything)."""
+    first = text.strip().splitlines()[0] if text.strip() else text
+    location, _, rest = first.partition(": ")
+    category, _, message = rest.partition(": ")
+    if not message:
+        return first
+    return f"{category}: {message} ({location.rsplit('/', 1)[-1]})"
 
 
 def get_logger(name: str | None = None) -> Any:

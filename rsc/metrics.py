@@ -31,6 +31,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 from prometheus_client import multiprocess as prometheus_multiprocess
 
+from rsc.lifeline import end_with_parent, parent_alive
 from workers.topology import Queue
 
 #: Environment variable prometheus_client reads (at import) to count in multiprocess mode.
@@ -135,6 +136,14 @@ SEAT_REFRESH_FAILURES = Counter(
 DEAD_LETTER_QUEUE_MESSAGES = Gauge(
     "rsc_dead_letter_queue_messages",
     "Messages waiting in each feature queue's dead-letter queue (read by the scheduler)",
+    ["queue"],
+    multiprocess_mode="mostrecent",
+)
+
+DEAD_LETTERS_STALE = Gauge(
+    "rsc_dead_letters_stale",
+    "Dead letters neither replayed nor purged a day after they died, in Q.XQ or only in the archive "
+    "(alert on > 0: `rsc dlq list --older-than 1d`)",
     ["queue"],
     multiprocess_mode="mostrecent",
 )
@@ -273,9 +282,16 @@ def serve_worker_metrics() -> int:
 
     configure_logging(process="metrics")
     log = get_logger(__name__)
+    group = os.getppid()
+    end_with_parent(group)
+
+    def readiness() -> dict[str, str]:
+        # The group's main process first: without it the group is gone, whatever else answers.
+        return {"worker_group": "ok" if parent_alive(group) else "gone", **dependency_checks()}
+
     port = get_settings().metrics_port
     try:
-        serve(port, worker_group_registry(), dependency_checks)
+        serve(port, worker_group_registry(), readiness)
         log.info("metrics served", port=port)
     except OSError:
         log.warning(

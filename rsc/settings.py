@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"
     #: Largest push body the ingress accepts; larger ones get 400.
     max_body_bytes: int = 256 * 1024
+    #: Largest event (its Dramatiq message, bytes) a publisher sends and a worker accepts; a larger one
+    #: is refused at publish time and dead-lettered (event_too_large) by a worker.
+    max_event_bytes: int = 256 * 1024
     #: Bearer token the ATS backend sends to the ingress's profile plugin endpoints; unset: they answer 503.
     ats_api_token: str = ""
 
@@ -82,6 +85,10 @@ class Settings(BaseSettings):
     max_backoff_ms: int = 120_000
     #: Hard limit for one message; also far below consumer_timeout.
     time_limit_ms: int = 120_000
+
+    #: Seconds between two archivings of the dead letters into the store (the scheduler does it);
+    #: RabbitMQ drops a dead letter after seven days, the archive keeps it until replayed or purged.
+    dead_letter_archive_interval_s: float = 3600.0
 
     #: How long the publisher waits for RabbitMQ to confirm a batch, in seconds.
     publish_confirm_timeout_s: float = 10.0
@@ -161,6 +168,13 @@ class Settings(BaseSettings):
         for prefix in ("postgresql://", "postgres://"):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @field_validator("dead_letter_archive_interval_s")
+    @classmethod
+    def _archive_well_before_rabbitmq_drops(cls, value: float) -> float:
+        if not 0 < value <= 86_400:
+            raise ValueError("dead letters must be archived at least daily (RabbitMQ drops them in 7 days)")
         return value
 
     @field_validator("purge_poll_interval_s")

@@ -26,6 +26,8 @@ def serve(host: str, port: int, db_path: str, *, log_level: str = "warning", **o
         port=port,
         http=droppable_protocol(),
         log_level=log_level,
+        # uvicorn's lines go through the process's logging set-up (JSON, redaction).
+        log_config=None,
         # One line per request costs more than the request itself at benchmark rates.
         access_log=False,
         lifespan="on",

@@ -25,6 +25,21 @@ class InvalidEvent(ValueError):
     """
 
 
+class EventTooLarge(InvalidEvent):
+    """An event over ``RSC_MAX_EVENT_BYTES``: refused at publish time, dead-lettered by a worker."""
+
+    reason_code = "event_too_large"
+
+
+def check_size(size: int, limit: int, what: str) -> None:
+    """Raise ``EventTooLarge`` when ``what`` (an event, named by id and type) is over ``limit`` bytes."""
+    if size > limit:
+        raise EventTooLarge(
+            f"{what} is {size:,} bytes as a message; at most {limit:,} are accepted "
+            "(RSC_MAX_EVENT_BYTES): send the record's fields, not documents"
+        )
+
+
 def _concrete_events(base: type[Event] = Event) -> Iterator[type[Event]]:
     for sub in base.__subclasses__():
         if not sub.__name__.startswith("_"):
@@ -108,6 +123,22 @@ def parse_event(raw: object) -> Event:
         raise InvalidEvent(describe_validation_error(exc)) from None
 
 
+def event_schema(event_type: str) -> dict[str, Any]:
+    """The JSON Schema of one event type; a field LinkedIn needs for the record to sync carries
+    ``x-linkedin-required`` with the rule (``schemas.requirements``)."""
+    from schemas.requirements import required_fields
+
+    event_class = EVENT_CLASSES[event_type]
+    schema = event_class.model_json_schema()
+    data_model = event_class.model_fields["data"].annotation
+    marks = required_fields(data_model) if isinstance(data_model, type) else {}
+    if marks:
+        definition = schema.get("$defs", {}).get(data_model.__name__, {})  # type: ignore[union-attr]
+        for field, rule in marks.items():
+            definition.get("properties", {}).get(field, {})["x-linkedin-required"] = rule
+    return schema
+
+
 def json_schemas() -> dict[str, dict[str, Any]]:
     """The JSON Schema of every event type, keyed by type."""
-    return {name: EVENT_CLASSES[name].model_json_schema() for name in EVENT_TYPES}
+    return {name: event_schema(name) for name in EVENT_TYPES}

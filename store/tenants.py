@@ -165,8 +165,10 @@ class TenantDirectory:
                 if tenant
                 else None
             )
-        with self._lock:
-            self._cache[tenant_id] = (time.monotonic() + self._ttl_s, app)
+        if app is not None:
+            # An unknown tenant is read again next time: it may be created any moment.
+            with self._lock:
+                self._cache[tenant_id] = (time.monotonic() + self._ttl_s, app)
         return app
 
     def forget(self, tenant_id: str | None = None) -> None:

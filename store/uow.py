@@ -19,6 +19,7 @@ from store.candidate_merges import CandidateMerges
 from store.candidates import Candidates
 from store.contracts import Contracts
 from store.db import Store, get_store
+from store.dead_letter_archive import DeadLetterArchive
 from store.dead_letters import DeadLetters, Rejections
 from store.deletion_receipts import DeletionReceipts
 from store.exports import Exports
@@ -146,6 +147,7 @@ class OpsUnitOfWork(_Transaction):
         self._begin(None)
         self.tenants = Tenants(self.session)
         self.dead_letters = DeadLetters(self.session)
+        self.dead_letter_archive = DeadLetterArchive(self.session)
         self.rejections = Rejections(self.session)
         self.skipped_messages = SkippedMessages(self.session)
         return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from rsc.cli.main import app
@@ -53,3 +54,71 @@ def test_schema_prints_every_event_schema() -> None:
     schemas = json.loads(result.stdout)
     assert "linkedin.export.requested.v1" in schemas
     assert schemas["ats.job.published.v1"]["properties"]["type"]["const"] == "ats.job.published.v1"
+
+
+def test_publish_warns_about_an_event_that_will_never_sync_and_strict_refuses_it(rabbit: str) -> None:
+    warned = runner.invoke(
+        app, ["publish", "ats.job.published", "--tenant", "acme", "--data", json.dumps(JOB)]
+    )
+    assert warned.exit_code == 0, warned.output
+    assert "will not sync to LinkedIn: description" in warned.stderr
+    assert "location" in warned.stderr
+    refused = runner.invoke(
+        app, ["publish", "ats.job.published", "--tenant", "acme", "--data", json.dumps(JOB), "--strict"]
+    )
+    assert refused.exit_code == 2
+    assert "will not sync to LinkedIn" in refused.stderr
+    complete = {**JOB, "description": "Builds things", "location": {"city": "Brest", "country_code": "FR"}}
+    clean = runner.invoke(
+        app, ["publish", "ats.job.published", "--tenant", "acme", "--data", json.dumps(complete), "--strict"]
+    )
+    assert clean.exit_code == 0 and "warning" not in clean.stderr
+    assert len(drain(rabbit, "status_push")) == 2
+
+
+def test_a_missing_data_file_is_one_line_of_error(rabbit: str) -> None:
+    result = runner.invoke(
+        app, ["publish", "ats.job.published", "--tenant", "acme", "--data", "@/missing/job.json"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "rejected: cannot read '/missing/job.json': No such file or directory"
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_event_over_the_size_limit_is_refused_at_publish_time(
+    rabbit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rsc.settings import reset_settings
+
+    monkeypatch.setenv("RSC_MAX_EVENT_BYTES", "2000")
+    reset_settings()
+    big = {**JOB, "description": "x" * 5000}
+    result = runner.invoke(
+        app, ["publish", "ats.job.published", "--tenant", "acme", "--data", json.dumps(big)]
+    )
+    assert result.exit_code == 2
+    assert "RSC_MAX_EVENT_BYTES" in result.stderr
+    assert drain(rabbit, "status_push") == []
+
+
+def test_check_validates_a_file_of_events_offline(tmp_path: Path) -> None:
+    envelope = {"source": "ats://x", "tenant": "acme"}
+    lines = [
+        {**envelope, "type": "ats.job.created.v1", "id": "j-ok", "data": {
+            **JOB, "description": "Builds", "location": {"country_code": "FR", "postal_code": "29200"}}},
+        {**envelope, "type": "ats.job.created.v1", "id": "j-bare", "data": JOB},
+        {**envelope, "type": "ats.job.teleported.v1", "id": "j-odd", "data": {}},
+    ]  # fmt: skip
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    plain = runner.invoke(app, ["check", str(path)])
+    assert plain.exit_code == 1
+    assert "event 2 (j-bare): will not sync to LinkedIn: description" in plain.stdout
+    assert "event 3: invalid: unknown event type" in plain.stdout
+    assert plain.stdout.strip().endswith("3 events, 1 failed")
+    strict = runner.invoke(app, ["check", str(path), "--strict", "--json"])
+    outcomes = [json.loads(line) for line in strict.stdout.splitlines()]
+    assert [o["ok"] for o in outcomes] == [True, False, False]
+    only_good = tmp_path / "good.json"
+    only_good.write_text(json.dumps(lines[:1]))
+    assert runner.invoke(app, ["check", str(only_good), "--strict"]).exit_code == 0

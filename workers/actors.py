@@ -5,6 +5,7 @@ Run with ``rsc worker --queues <queue>`` (or ``dramatiq workers.actors --queues 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from events.publisher import get_publisher
 from linkedin.ratelimit import Traffic
 from rsc.mailer import Mailer
+from rsc.settings import get_settings
 from schemas.ats import (
     ApplicationCreated,
     ApplicationDeleted,
@@ -33,7 +35,7 @@ from schemas.ats import (
     UserDeleted,
     UserUpdated,
 )
-from schemas.catalog import InvalidEvent, describe_validation_error, parse_event
+from schemas.catalog import InvalidEvent, check_size, describe_validation_error, parse_event
 from schemas.commands import (
     BackfillSlice,
     ContractPoll,
@@ -79,7 +81,7 @@ from workers.profile_export import handle_export_requested
 from workers.profile_match import handle_candidate_changed, handle_members_changed
 from workers.prospect_polls import poll_contract, poll_seat
 from workers.purge_notices import poll_purge_notices
-from workers.runtime import linkedin_for
+from workers.runtime import linkedin_for, tenant_app
 from workers.seat_mapping import UserEvent, handle_user_event, refresh_seats
 from workers.topology import Queue
 
@@ -112,6 +114,12 @@ __all__ = [
 ]
 
 
+def _check_size(kwargs: dict[str, Any]) -> None:
+    """A message over ``RSC_MAX_EVENT_BYTES`` (measured as its arguments' JSON) is never parsed."""
+    size = len(json.dumps(kwargs, separators=(",", ":"), default=str))
+    check_size(size, get_settings().max_event_bytes, "the message's event")
+
+
 def decode(args: tuple[Any, ...], kwargs: dict[str, Any], accepts: tuple[type[E], ...]) -> E:
     if args or set(kwargs) != {"event"}:
         raise InvalidEvent("malformed message: expected exactly one keyword argument 'event'")
@@ -128,7 +136,10 @@ def event_actor(
 
     def register(handler: Callable[[Any], object]) -> dramatiq.Actor[..., None]:
         def consume(*args: Any, **kwargs: Any) -> None:
-            handler(decode(args, kwargs, accepts))
+            _check_size(kwargs)
+            event = decode(args, kwargs, accepts)
+            tenant_app(event.tenant)  # an unknown tenant is refused before anything is stored
+            handler(event)
 
         consume.__name__ = consume.__qualname__ = name
         consume.__doc__ = handler.__doc__
@@ -152,10 +163,14 @@ def command_actor(
         def consume(*args: Any, **kwargs: Any) -> None:
             if args:
                 raise InvalidEvent("malformed message: commands take keyword arguments only")
+            _check_size(kwargs)
             try:
                 parsed = command.model_validate(kwargs)
             except ValidationError as exc:
                 raise InvalidEvent(describe_validation_error(exc)) from None
+            tenant = getattr(parsed, "tenant", None)
+            if isinstance(tenant, str):
+                tenant_app(tenant)
             handler(parsed)
 
         consume.__name__ = consume.__qualname__ = name

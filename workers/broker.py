@@ -27,7 +27,7 @@ from rsc.settings import Settings, get_settings
 from workers.errors import WAIT_RETRIES, NotReadyYet, is_transient
 from workers.integration_gate import IntegrationGate
 from workers.message_metrics import MessageMetrics
-from workers.middleware import DeadLetterRecorder, EventContext, StartupHeap
+from workers.middleware import DeadLetterRecorder, EndWithGroup, EventContext, StartupHeap
 from workers.runtime import LinkedInShutdown
 from workers.topology import dead_letter_queue_arguments, work_queue_arguments
 
@@ -79,6 +79,7 @@ def middleware(settings: Settings) -> list[dramatiq.Middleware]:
         IntegrationGate(),
         LinkedInShutdown(),
         StartupHeap(),
+        EndWithGroup(),
     ]
 
 

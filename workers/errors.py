@@ -92,7 +92,10 @@ def reason_of(exc: BaseException, *, attempts: int) -> tuple[str, str]:
     """(reason code, human-readable reason) for a failure that ends in the dead-letter queue."""
     if isinstance(exc, InvalidEvent):
         text = str(exc)
-        if text.startswith("unknown event type"):
+        own_code = getattr(exc, "reason_code", None)
+        if isinstance(own_code, str):
+            code = own_code
+        elif text.startswith("unknown event type"):
             code = "unknown_event_type"
         elif text.startswith("malformed"):
             code = "malformed_message"

@@ -1,4 +1,5 @@
-"""Worker middleware: log context per message, the dead-letter record, and the frozen start-up heap.
+"""Worker middleware: log context per message, the dead-letter record, the frozen start-up heap, and
+the end of a worker process whose group is gone.
 
 Dramatiq's dead-letter copy in ``Q.XQ`` carries the message as it was last enqueued, not the error
 that killed it. ``DeadLetterRecorder`` writes the final error to the store *before* the message is
@@ -7,6 +8,9 @@ rejected, so an operator can see why it died and filter replays by reason.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
 import time
 from typing import Any
 
@@ -16,11 +20,12 @@ from dramatiq.broker import Broker, MessageProxy
 from dramatiq.errors import ActorNotFound
 
 from rsc.heap import freeze_startup_heap
+from rsc.lifeline import end_with_parent
 from rsc.logs import get_logger, mask_values, personal_values
 from rsc.metrics import DEAD_LETTERS, code_label, queue_label
 from store.dead_letters import DeadLetterRecord
 from store.uow import OpsUnitOfWork
-from workers.errors import reason_of
+from workers.errors import NotReadyYet, reason_of
 
 log = get_logger(__name__)
 
@@ -35,6 +40,15 @@ class StartupHeap(Middleware):
 
     def after_process_boot(self, broker: Broker) -> None:
         freeze_startup_heap()
+
+
+class EndWithGroup(Middleware):
+    """A worker process stops when its worker group's main process is gone (``rsc.lifeline``)."""
+
+    def after_process_boot(self, broker: Broker) -> None:
+        # Only in a process Dramatiq's main process started, not where a test boots a stub broker.
+        if multiprocessing.parent_process() is not None:
+            end_with_parent(os.getppid())
 
 
 def event_fields(message: MessageProxy) -> dict[str, Any]:
@@ -88,7 +102,10 @@ class EventContext(Middleware):
         if exception is None:
             log.debug("message processed", duration_ms=duration_ms)
         elif not message.failed:
-            log.warning(
+            # A message that is dead-lettered is told once, by ``DeadLetterRecorder``.
+            log.log(
+                # Early is the normal race of two consumers of one event, not a failure.
+                logging.DEBUG if isinstance(exception, NotReadyYet) else logging.WARNING,
                 "message failed, will retry",
                 error_class=type(exception).__name__,
                 retries=message.options.get("retries"),
@@ -138,6 +155,8 @@ class DeadLetterRecorder(Middleware):
         DEAD_LETTERS.labels(queue=queue_label(record.queue), reason=code_label(code)).inc()
         log.warning(
             "message dead-lettered",
+            # A defect's traceback (type and frames, never its message) goes with its one line.
+            exc_info=exc if code == "unexpected_error" else None,
             reason=code,
             error_class=error_class,
             attempts=attempts,

@@ -6,6 +6,7 @@ too, since the operator asked for that one message.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -14,18 +15,17 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from rsc.cli import output
 from workers.topology import Queue
 
 if TYPE_CHECKING:
     from events.dead_letter_queue import DeadLetterMessage, Selection
 
 app = typer.Typer(
-    help="Dead letters (Q.XQ) of the feature queues: list, show, replay, purge.", no_args_is_help=True
+    help="Dead letters (Q.XQ, and the archive of those RabbitMQ dropped): list, show, replay, purge.",
+    no_args_is_help=True,
 )
-console = Console()
 
 _DURATION = re.compile(r"(\d+)([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -120,8 +120,7 @@ def _broker_errors() -> Iterator[None]:
     try:
         yield
     except DeadLetterQueueError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_BROKER) from None
+        raise output.fail(str(exc), EXIT_BROKER) from None
 
 
 def _now() -> datetime:
@@ -130,31 +129,41 @@ def _now() -> datetime:
     return utcnow()
 
 
-def _letters_table(title: str, letters: Iterable[DeadLetterMessage], *, with_reason: bool = True) -> Table:
-    """Identifiers, codes and reasons only: this table never shows an event's data."""
+def _letter_row(letter: DeadLetterMessage, now: datetime) -> dict[str, Any]:
+    """Identifiers, codes and reasons only: never an event's data."""
+    return {
+        "message_id": letter.message_id,
+        "queue": letter.queue.value,
+        "where": "archive" if letter.position < 0 else "queue",
+        "actor": letter.actor or "?",
+        "tenant": letter.tenant or "",
+        "event_type": letter.event_type or "",
+        "event_id": letter.event_id or "",
+        "reason_code": letter.reason_code,
+        "reason": letter.reason,
+        "attempts": letter.attempts,
+        "age": format_age(letter.age(now)),
+    }
+
+
+_COLUMNS = ("message id", "queue", "where", "actor", "tenant", "event type", "event id")
+_KEYS = ("message_id", "queue", "where", "actor", "tenant", "event_type", "event_id")
+
+
+def _letters_table(title: str, letters: Iterable[DeadLetterMessage], *, with_reason: bool = True) -> None:
     now = _now()
-    table = Table(title=title, title_justify="left")
-    for column in ("message id", "queue", "actor", "tenant", "event type", "event id"):
-        table.add_column(column, overflow="fold")
-    if with_reason:
-        table.add_column("reason code")
-        table.add_column("reason", overflow="fold")
-    table.add_column("attempts", justify="right")
-    table.add_column("age", justify="right")
+    columns = [*_COLUMNS, *(("reason code", "reason") if with_reason else ()), "attempts", "age"]
+    rows = []
     for letter in letters:
-        row = [
-            letter.message_id,
-            letter.queue.value,
-            letter.actor or "?",
-            letter.tenant or "",
-            letter.event_type or "",
-            letter.event_id or "",
+        row = _letter_row(letter, now)
+        values = [
+            row[k] for k in ("message_id", "queue", "where", "actor", "tenant", "event_type", "event_id")
         ]
         if with_reason:
-            row += [letter.reason_code, letter.reason]
-        row += [str(letter.attempts) if letter.attempts is not None else "-", format_age(letter.age(now))]
-        table.add_row(*row)
-    return table
+            values += [row["reason_code"], row["reason"]]
+        values += [row["attempts"] if row["attempts"] is not None else "-", row["age"]]
+        rows.append(values)
+    output.table(title, columns, rows)
 
 
 def _group_by_reason(letters: Iterable[DeadLetterMessage]) -> list[tuple[str, list[DeadLetterMessage]]]:
@@ -166,6 +175,7 @@ def _group_by_reason(letters: Iterable[DeadLetterMessage]) -> list[tuple[str, li
 
 _QUEUE_HELP = "Only this feature queue's dead letters."
 _REASON_HELP = "Only this reason code (repeat for several), e.g. business_rule or unrecorded."
+_JSON_HELP = "One JSON object per line, for machines."
 
 
 @app.command("list")
@@ -181,83 +191,137 @@ def list_dead_letters(
         None, "--newer-than", help="Dead-lettered at most this long ago (10m)."
     ),
     limit: int = typer.Option(100, "--limit", min=1, help="Show at most this many messages."),
+    as_json: bool = typer.Option(False, "--json", help=_JSON_HELP),
 ) -> None:
-    """Count each queue's dead letters, then list them grouped by reason. Changes nothing."""
-    from events.dead_letter_queue import browse_dead_letters
+    """Count each queue's dead letters, then list them grouped by reason. Changes nothing.
+
+    Dead letters RabbitMQ dropped after its TTL are listed from the archive (where: archive).
+    """
+    from events.dead_letter_archive import combined_browse
 
     selection = _selection(
         queue=queue, actor=actor, reasons=reason, tenant=tenant, older_than=older_than, newer_than=newer_than
     )
     with _broker_errors():
-        browse = browse_dead_letters(selection, limit=limit)
-
-    counts = Table(
-        "queue", "dead-letter queue", "messages", title="Dead letters per queue", title_justify="left"
+        browse = combined_browse(selection, limit=limit)
+    if as_json:
+        now = _now()
+        for letter in browse.letters:
+            output.json_line(_letter_row(letter, now))
+        return
+    output.table(
+        "Dead letters per queue",
+        ("queue", "dead-letter queue", "messages"),
+        [
+            (length.queue.value, length.dead_letter_queue, length.messages)
+            if length.messages is not None
+            else (length.queue.value, length.dead_letter_queue, "(not declared yet)")
+            for length in browse.lengths
+        ],
     )
-    for length in browse.lengths:
-        messages = str(length.messages) if length.messages is not None else "(not declared yet)"
-        counts.add_row(length.queue.value, length.dead_letter_queue, messages)
-    console.print(counts)
-
     filtered = selection != _selection()
     if browse.matched == 0:
-        console.print("no dead letters match" if filtered else "no dead letters")
+        output.say("no dead letters match" if filtered else "no dead letters")
         return
     shown = len(browse.letters)
     summary = f"{browse.matched} matching" if filtered else plural(browse.matched, "dead letter")
     if shown < browse.matched:
         summary += f"; showing the first {shown} (raise --limit to see more)"
-    console.print(summary)
+    output.say(summary)
     for code, letters in _group_by_reason(browse.letters):
-        console.print(_letters_table(f"{code} ({len(letters)})", letters))
+        _letters_table(f"{code} ({len(letters)})", letters)
     if any(letter.delivery_count is not None for letter in browse.letters):
-        console.print(
+        output.say(
             "[dim]quorum queues count every browse as a delivery (x-delivery-count); "
             "a delivery limit on a dead-letter queue would drop messages browsed that often[/dim]"
         )
 
 
 @app.command()
-def show(message_id: str = typer.Argument(..., help="The message id, as `rsc dlq list` prints it.")) -> None:
+def show(
+    message_id: str = typer.Argument(
+        ..., help="The message id as `rsc dlq list` prints it, or a prefix of it that only one has."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="The dead letter as one JSON object."),
+) -> None:
     """Show one dead letter: the Dramatiq message, the event it carries, the final error, x-death."""
-    from events.dead_letter_queue import find_dead_letters
+    from events.dead_letter_archive import combined_browse
 
     with _broker_errors():
-        copies = find_dead_letters(message_id)
+        letters = combined_browse().letters
+    copies = [letter for letter in letters if letter.message_id == message_id]
     if not copies:
-        console.print(
-            f"[red]no dead letter with message id {message_id!r}[/red] in any dead-letter queue "
+        ids = sorted({letter.message_id for letter in letters if letter.message_id.startswith(message_id)})
+        if len(ids) > 1:
+            raise output.fail(
+                f"{len(ids)} dead letters start with {message_id!r} ({', '.join(ids[:5])}"
+                f"{', ...' if len(ids) > 5 else ''}); give more of the id"
+            )
+        copies = [letter for letter in letters if ids and letter.message_id == ids[0]]
+    if not copies:
+        raise output.fail(
+            f"no dead letter with message id {message_id!r} in any dead-letter queue or the archive "
             "(replayed or purged already?); `rsc dlq list` shows what is there"
         )
-        raise typer.Exit(1)
     for letter in copies:
-        _show(letter)
+        if as_json:
+            output.json_line(_as_json(letter))
+        else:
+            _show(letter)
+
+
+def _as_json(letter: DeadLetterMessage) -> dict[str, Any]:
+    record = letter.record
+    return {
+        **_letter_row(letter, _now()),
+        "position": letter.position,
+        "event_source": letter.event_source,
+        "dead_since": letter.dead_since,
+        "delivery_count": letter.delivery_count,
+        "record": None if record is None else {
+            "reason_code": record.reason_code, "reason": record.reason, "error_class": record.error_class,
+            "attempts": record.attempts, "deaths": record.deaths, "failed_at": record.failed_at,
+            "replays": record.replays, "replayed_at": record.replayed_at,
+        },
+        "x_death": [
+            {"reason": d.reason, "queue": d.queue, "count": d.count, "time": d.time}
+            for d in letter.deaths
+        ],
+        "decode_error": letter.decode_error,
+        "message": letter.message.asdict() if letter.message is not None else None,
+    }  # fmt: skip
 
 
 def _show(letter: DeadLetterMessage) -> None:
     now = _now()
-    facts = Table(show_header=False, title="Dead letter", title_justify="left")
-    for label, value in (
-        ("message id", letter.message_id),
-        ("queue", f"{letter.queue.value} (position {letter.position} in {letter.queue.value}.XQ)"),
-        ("actor", letter.actor or "?"),
-        ("tenant", letter.tenant or ""),
-        ("event", f"{letter.event_type or '?'} {letter.event_id or ''} from {letter.event_source or '?'}"),
-        ("dead since", f"{letter.dead_since:%Y-%m-%d %H:%M:%S}Z" if letter.dead_since else "?"),
-        ("age", format_age(letter.age(now))),
-        ("reason code", letter.reason_code),
-        ("reason", letter.reason),
-        ("delivery count", str(letter.delivery_count) if letter.delivery_count is not None else "-"),
-    ):
-        facts.add_row(label, value)
-    console.print(facts)
-
+    where = (
+        "the archive (RabbitMQ dropped its copy after its TTL)"
+        if letter.position < 0
+        else f"position {letter.position} in {letter.queue.value}.XQ"
+    )
+    output.facts(
+        "Dead letter",
+        [
+            ("message id", letter.message_id),
+            ("queue", f"{letter.queue.value} ({where})"),
+            ("actor", letter.actor or "?"),
+            ("tenant", letter.tenant or ""),
+            (
+                "event",
+                f"{letter.event_type or '?'} {letter.event_id or ''} from {letter.event_source or '?'}",
+            ),
+            ("dead since", f"{letter.dead_since:%Y-%m-%d %H:%M:%S}Z" if letter.dead_since else "?"),
+            ("age", format_age(letter.age(now))),
+            ("reason code", letter.reason_code),
+            ("reason", letter.reason),
+            ("delivery count", str(letter.delivery_count) if letter.delivery_count is not None else "-"),
+        ],
+    )
     record = letter.record
-    error = Table(show_header=False, title="Recorded final error", title_justify="left")
     if record is None:
-        error.add_row("record", "none (the worker wrote no record for this message id)")
+        output.facts("Recorded final error", [("record", "none (the worker wrote no record for this id)")])
     else:
-        for label, value in (
+        pairs = [
             ("reason code", record.reason_code),
             ("reason", record.reason),
             ("error class", record.error_class),
@@ -266,44 +330,36 @@ def _show(letter: DeadLetterMessage) -> None:
             ("failed at", f"{record.failed_at:%Y-%m-%d %H:%M:%S}Z"),
             ("replays", str(record.replays)),
             ("replayed at", f"{record.replayed_at:%Y-%m-%d %H:%M:%S}Z" if record.replayed_at else "never"),
-        ):
-            error.add_row(label, value)
+        ]
         if record.predates_last_replay:
-            error.add_row("note", "this record is of a death before the last replay")
-    console.print(error)
-
-    deaths = Table(
-        "reason", "queue", "count", "time", "exchange", "routing keys", title="x-death", title_justify="left"
-    )
-    for death in letter.deaths:
-        deaths.add_row(
-            death.reason,
-            death.queue,
-            str(death.count),
-            f"{death.time:%Y-%m-%d %H:%M:%S}Z" if death.time else "?",
-            death.exchange or '""',
-            ", ".join(death.routing_keys),
-        )
-    if not letter.deaths:
-        deaths.add_row("(no x-death header)", "", "", "", "", "")
-    console.print(deaths)
-
+            pairs.append(("note", "this record is of a death before the last replay"))
+        output.facts("Recorded final error", pairs)
+    output.table(
+        "x-death",
+        ("reason", "queue", "count", "time", "exchange", "routing keys"),
+        [
+            (d.reason, d.queue, d.count, f"{d.time:%Y-%m-%d %H:%M:%S}Z" if d.time else "?",
+             d.exchange or '""', ", ".join(d.routing_keys))
+            for d in letter.deaths
+        ]
+        or [("(no x-death header)", "", "", "", "", "")],
+    )  # fmt: skip
     if letter.message is None:
-        console.print(f"[bold]Body[/bold] ({len(letter.body)} bytes, {letter.decode_error}):")
-        console.print(repr(letter.body[:2000]), markup=False, highlight=False)
+        output.say(f"Body ({len(letter.body)} bytes, {letter.decode_error}):")
+        typer.echo(repr(letter.body[:2000]))
         return
     message = letter.message.asdict()
     options = dict(message.pop("options"))
     traceback = options.pop("traceback", None)
     kwargs = message.pop("kwargs")
-    console.print("[bold]Dramatiq message[/bold] (as last enqueued; retries counts the attempts before that)")
-    console.print_json(data={**message, "options": options}, default=str)
+    output.say("Dramatiq message (as last enqueued; retries counts the attempts before that)")
+    typer.echo(json.dumps({**message, "options": options}, default=str, indent=2))
     if traceback:
-        console.print("[bold]Traceback of the attempt before the last[/bold]")
-        console.print(str(traceback), markup=False, highlight=False)
+        output.say("Traceback of the attempt before the last")
+        typer.echo(str(traceback))
     event = letter.event
-    console.print("[bold]Event[/bold]" if event is not None else "[bold]Keyword arguments[/bold]")
-    console.print_json(data=event if event is not None else kwargs, default=str)
+    output.say("Event" if event is not None else "Keyword arguments")
+    typer.echo(json.dumps(event if event is not None else kwargs, default=str, indent=2))
 
 
 @app.command()
@@ -324,7 +380,7 @@ def replay(
 
     Exit status: 1 when a named message id is in no dead-letter queue, 3 when RabbitMQ did not confirm.
     """
-    from events.dead_letter_queue import replay_dead_letters
+    from events.dead_letter_archive import replay_with_archive
 
     filters: dict[str, Any] = {
         "actor": actor,
@@ -335,32 +391,30 @@ def replay(
     }
     selection = _target(message_ids, queue, everything, filters, verb="replay")
     with _broker_errors():
-        result = replay_dead_letters(selection, dry_run=dry_run)
+        result = replay_with_archive(selection, dry_run=dry_run)
 
     if result.replayed:
         title = "Would replay (dry run)" if dry_run else "Replayed"
-        console.print(_letters_table(f"{title}: {len(result.replayed)}", result.replayed))
+        _letters_table(f"{title}: {len(result.replayed)}", result.replayed)
     elif not result.error:
-        console.print("nothing to replay")
+        output.say("nothing to replay")
     if result.skipped:
-        skipped = Table(
-            "message id", "queue", "why it stays", title="Left in the dead-letter queue", title_justify="left"
+        output.table(
+            "Left in the dead-letter queue",
+            ("message id", "queue", "why it stays"),
+            [(item.letter.message_id, item.letter.queue.value, item.why) for item in result.skipped],
         )
-        for item in result.skipped:
-            skipped.add_row(item.letter.message_id, item.letter.queue.value, item.why)
-        console.print(skipped)
     if result.error:
-        console.print(
-            f"[red]stopped: {result.error}[/red]\n{len(result.not_confirmed)} messages of the failed batch "
-            "stay in the dead-letter queue; run the same command again once RabbitMQ is healthy"
+        raise output.fail(
+            f"stopped: {result.error}; {len(result.not_confirmed)} messages of the failed batch stay where "
+            "they were; run the same command again once RabbitMQ is healthy",
+            EXIT_BROKER,
         )
-        raise typer.Exit(EXIT_BROKER)
     if result.missing:
-        missing = ", ".join(result.missing)
-        console.print(
-            f"[yellow]not in any dead-letter queue (replayed or purged already?): {missing}[/yellow]"
+        raise output.fail(
+            f"not in any dead-letter queue or the archive (replayed or purged already?): "
+            f"{', '.join(result.missing)}"
         )
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -379,7 +433,8 @@ def purge(
 
     Only the messages counted at the prompt are deleted, even if more arrive meanwhile.
     """
-    from events.dead_letter_queue import Selection, purge_dead_letters
+    from events.dead_letter_archive import purge_with_archive
+    from events.dead_letter_queue import Selection
 
     filters: dict[str, Any] = {
         "actor": actor,
@@ -390,25 +445,25 @@ def purge(
     }
     selection = _target(message_ids, queue, everything, filters, verb="purge")
     with _broker_errors():
-        preview = purge_dead_letters(selection, dry_run=True)
+        preview = purge_with_archive(selection, dry_run=True)
     if not preview.purged:
-        console.print("nothing to purge")
+        output.say("nothing to purge")
         if preview.missing:
-            console.print(f"[yellow]not in any dead-letter queue: {', '.join(preview.missing)}[/yellow]")
-            raise typer.Exit(1)
+            raise output.fail(f"not in any dead-letter queue or the archive: {', '.join(preview.missing)}")
         return
-    per_queue = Table("queue", "reason code", "messages", title="To purge", title_justify="left")
     counted: dict[tuple[str, str], int] = defaultdict(int)
     for letter in preview.purged:
         counted[(letter.queue.value, letter.reason_code)] += 1
-    for (queue_name, code), count in sorted(counted.items()):
-        per_queue.add_row(queue_name, code, str(count))
-    console.print(per_queue)
+    output.table(
+        "To purge",
+        ("queue", "reason code", "messages"),
+        [(queue_name, code, count) for (queue_name, code), count in sorted(counted.items())],
+    )
     if not yes:
         typer.confirm(f"Delete {plural(len(preview.purged), 'dead letter')} for good?", abort=True)
     confirmed = Selection(
         queues=selection.queues, message_ids=frozenset(letter.message_id for letter in preview.purged)
     )
     with _broker_errors():
-        result = purge_dead_letters(confirmed)
-    console.print(f"purged {plural(len(result.purged), 'dead letter')}")
+        result = purge_with_archive(confirmed)
+    output.say(f"purged {plural(len(result.purged), 'dead letter')}")

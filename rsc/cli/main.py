@@ -29,6 +29,22 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def _logging() -> None:
+    """Every command's log lines go through the same redaction and format as the services'; a
+    command a person runs logs warnings only, unless RSC_LOG_LEVEL asks for more (the services
+    configure their own)."""
+    import logging
+    import os
+
+    from rsc.logs import configure_logging
+
+    explicit = "RSC_LOG_LEVEL" in os.environ
+    configure_logging(process="cli", minimum_level=logging.NOTSET if explicit else logging.WARNING)
+
+
 app.add_typer(db.app, name="db")
 app.add_typer(tenant.app, name="tenant")
 app.add_typer(backfill.app, name="backfill")
@@ -45,6 +61,7 @@ app.command("scheduler")(scheduler.run_scheduler)
 app.command("demo")(demo.run_demo)
 app.command("config")(config.show_config)
 app.command("publish")(events.publish)
+app.command("check")(events.check)
 app.command("schema")(events.schema)
 
 

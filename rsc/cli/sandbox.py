@@ -67,10 +67,12 @@ def run_sandbox(
     host = host or settings.sandbox_host
     port = port or settings.sandbox_port
     if action is SandboxAction.SERVE:
+        from rsc.logs import configure_logging, get_logger
         from sandbox.server import serve
 
-        typer.echo(
-            f"LinkedIn sandbox on http://{host}:{port} (state in {db or settings.sandbox_db})", err=True
+        configure_logging(process="sandbox")
+        get_logger(__name__).info(
+            "LinkedIn sandbox starting", url=f"http://{host}:{port}", path=db or settings.sandbox_db
         )
         serve(
             host,

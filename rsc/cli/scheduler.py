@@ -57,17 +57,33 @@ def _serve_metrics(port: int) -> None:
 
 
 def watch_dead_letter_queues(stop: threading.Event, interval_s: float = DEAD_LETTER_WATCH_S) -> None:
-    """Keep ``rsc_dead_letter_queue_messages`` current (it also counts bodies no worker could decode)."""
+    """Keep ``rsc_dead_letter_queue_messages`` current (it also counts bodies no worker could decode),
+    and archive the dead letters every ``RSC_DEAD_LETTER_ARCHIVE_INTERVAL_S``, long before RabbitMQ's
+    TTL would drop them (``events.dead_letter_archive``)."""
+    import time
+
+    from events.dead_letter_archive import archive_dead_letters
     from events.dead_letter_queue import DeadLetterQueueError, dead_letter_lengths
     from rsc.logs import get_logger
-    from rsc.metrics import DEAD_LETTER_QUEUE_MESSAGES
+    from rsc.metrics import DEAD_LETTER_QUEUE_MESSAGES, DEAD_LETTERS_STALE
+    from rsc.settings import get_settings
+    from workers.topology import Queue
 
     log = get_logger(__name__)
+    archive_every = get_settings().dead_letter_archive_interval_s
+    next_archive = 0.0
     while not stop.is_set():
         try:
             for length in dead_letter_lengths():
                 if length.messages is not None:
                     DEAD_LETTER_QUEUE_MESSAGES.labels(queue=length.queue.value).set(length.messages)
+            if time.monotonic() >= next_archive:
+                report = archive_dead_letters()
+                next_archive = time.monotonic() + archive_every
+                for queue in Queue:
+                    DEAD_LETTERS_STALE.labels(queue=queue.value).set(report.stale.get(queue.value, 0))
+                if report.archived:
+                    log.info("dead letters archived", count=report.archived)
         except DeadLetterQueueError:
             log.warning("dead-letter queues not readable; retrying", retry_after_s=interval_s)
         except Exception:

@@ -265,12 +265,13 @@ def test_the_scheduler_asks_for_a_sweep_per_tenant_with_due_members_and_the_acto
 ) -> None:
     from events.publisher import Publisher
     from store.db import get_store
-    from tests.helpers import drain
+    from tests.helpers import create_tenant, drain
     from workers import actors
     from workers.scheduler import Scheduler
 
     store = get_store()
     for tenant in ("acme", "globex", "hooli"):
+        create_tenant(tenant, client_id=f"{tenant}-client")
         with UnitOfWork(tenant, store) as uow:
             uow.members.observe(MemberObservation(ADA, MemberSource.EXPORT, T0, first_name="Ada"))
             uow.commit()
