@@ -49,6 +49,8 @@ PERSONAL_FIELDS = frozenset(
         "candidateEmail",
         "phones",
         "phone",
+        "other_emails",
+        "other_phones",
         "phoneNumber",
         "phoneNumbers",
         "addresses",
