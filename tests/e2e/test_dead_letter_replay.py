@@ -20,8 +20,8 @@ from tests.helpers import ORG
 #: A reason's table title in `rsc dlq list`: "job_not_published (20)".
 GROUP = re.compile(r"^(\w+) \((\d+)\)\s*$", re.MULTILINE)
 
-#: A table row whose first cell is a message id.
-ROW = re.compile(r"^\W+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b")
+#: A table row whose first cell is a message id (a rich table at a terminal, plain columns elsewhere).
+ROW = re.compile(r"^\W*([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b")
 
 DRAFT_EXPORTS = 20
 UNKNOWN_TENANT_EXPORTS = 20

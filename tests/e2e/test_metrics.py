@@ -176,7 +176,8 @@ def test_every_family_is_scraped_with_labels_that_carry_no_personal_data(
     # Probes next to the metrics.
     assert pipeline.http.get(f"{worker_metrics}/healthz").status_code == 200
     ready = pipeline.http.get(f"{worker_metrics}/readyz")
-    assert ready.status_code == 200 and ready.json() == {"status": "ready", "broker": "ok", "database": "ok"}
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "worker_group": "ok", "broker": "ok", "database": "ok"}
     assert pipeline.http.get(f"{scheduler_metrics}/readyz").status_code == 200
 
     # Labels hold codes and names only.
