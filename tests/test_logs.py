@@ -101,7 +101,8 @@ NON_PERSONAL_EVENT_FIELDS = frozenset(
         "event_id", "stub_id", "transition_id", "request_id", "push_id", "member", "person_urn",
         "owner", "owners", "viewer", "contract", "thread",
         # codes, flags, counts and times
-        "active", "state", "status", "visibility", "visibility_sent", "revision", "transition", "do_not_contact",
+        "active", "state", "status", "visibility", "visibility_sent", "revision", "transition",
+        "do_not_contact",
         "notify_collaboration_email", "country_code", "created_at", "modified_at", "deleted_at",
         "changed_at", "replied_at", "notified_at", "created_ms", "last_modified_ms",
         # the employer's own data about a job
