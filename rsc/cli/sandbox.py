@@ -38,6 +38,14 @@ def run_sandbox(
     error_rate: float = typer.Option(0.0, help="Fraction of calls answered 500/503."),
     latency_ms: float = typer.Option(0.0, help="Latency added to every call, ms."),
     lenient_fields: bool = typer.Option(False, help="Accept fields the reference does not list."),
+    lenient: bool = typer.Option(
+        False,
+        help="Serve calls that break the liftable rules (headers, versions, enablement, batch size, window "
+        "length) and accept unlisted fields; every breach is still recorded in /_sandbox/violations.",
+    ),
+    oldest_version: int = typer.Option(
+        None, help="Oldest LinkedIn-Version served, YYYYMM (default: two years before the sandbox clock)."
+    ),
     seed: int = typer.Option(None, help="Seed of the fault dice."),
     log_level: str = typer.Option("warning", help="uvicorn log level."),
     url: str = typer.Option(
@@ -62,7 +70,13 @@ def run_sandbox(
     host = host or settings.sandbox_host
     port = port or settings.sandbox_port
     if action is SandboxAction.SERVE:
+        from sandbox.config import version_setting
         from sandbox.server import serve
+
+        try:
+            oldest = version_setting(oldest_version)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--oldest-version") from None
 
         typer.echo(
             f"LinkedIn sandbox on http://{host}:{port} (state in {db or settings.sandbox_db})", err=True
@@ -85,7 +99,9 @@ def run_sandbox(
             enforce=not no_rate_limits,
             error_rate=error_rate,
             latency_ms=latency_ms,
-            strict_fields=not lenient_fields,
+            strict_fields=not (lenient_fields or lenient),
+            strict=not lenient,
+            oldest_version=oldest,
             seed=seed,
         )
         return
