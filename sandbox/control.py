@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -91,6 +91,9 @@ def _app(sandbox: Sandbox, body: dict[str, Any]) -> App:
             raise ControlError(404, f"no app is bound to {body['organization']}")
         return app
     raise ControlError(400, "name the app with 'clientId' or 'organization'")
+
+
+CSA_API = IntegrationType.CSA_API
 
 
 # clock, settings, limits, faults
@@ -243,7 +246,14 @@ async def app_detail(sandbox: Sandbox, request: Request) -> dict[str, Any]:
             changes["callback_url"] = body["callbackUrl"]
             changes["callback_check"] = None
         enabled = _enabled_flag(body.get("enabled"), changes.get("organization", app.organization))
+        before = app
         app = sandbox.apps.update(app, **changes)
+        added = tuple(c for c in app.contracts if c not in before.contracts)
+        # An onboarded customer's app stays onboarded as the test binds more contracts to it.
+        onboarded = app.organization == before.organization and enablement_view(sandbox, before)["company"]
+        if enabled is None and added and onboarded:
+            with sandbox.db.transaction():
+                set_status(sandbox, replace(app, contracts=added), IntegrationStatus.ENABLED, [CSA_API])
         apply_enabled(sandbox, app, enabled)
     return app_view(sandbox, app)
 

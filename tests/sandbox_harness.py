@@ -69,6 +69,7 @@ class SandboxHarness:
     def __init__(self, client: TestClient, allow_violations: Iterable[str] = ()) -> None:
         self.client = client
         self.allowed: set[str] = set(allow_violations)
+        self._clients: LinkedInClients | None = None
 
     def allow(self, *rules: str) -> None:
         """Declare rules this test breaks on purpose, from here on."""
@@ -114,7 +115,11 @@ class SandboxHarness:
         self.control("PUT", "/faults", json=faults)
 
     def linkedin_clients(self) -> LinkedInClients:
-        return LinkedInClients(transport=InProcessTransport(self.client))
+        """The test's LinkedIn clients, one set per sandbox as one per process in production: one token
+        cache, so a test does not mint a second token for an app that holds one (``token.reuse``)."""
+        if self._clients is None:
+            self._clients = LinkedInClients(transport=InProcessTransport(self.client))
+        return self._clients
 
     def linkedin(self, client_id: str, client_secret: str, org: str) -> LinkedInClient:
         from linkedin.auth import AppCredentials

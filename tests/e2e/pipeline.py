@@ -146,6 +146,12 @@ class Pipeline:
         assert response.status_code < 400, response.text
         return response.json()
 
+    def violations(self, rule: str = "") -> list[dict[str, Any]]:
+        """The LinkedIn rules the pipeline broke against the sandbox (a rule, or a family ending in ".")."""
+        params = {"rule": rule} if rule else None
+        found: list[dict[str, Any]] = self.control("GET", "/violations", params=params)["violations"]
+        return found
+
     def stop(self) -> None:
         for name in list(self.processes):
             self.kill(name, signal.SIGTERM)

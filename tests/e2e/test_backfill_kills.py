@@ -120,6 +120,7 @@ def test_five_sigkills_during_a_backfill_leave_every_record_once(pipeline: Pipel
             "clientSecret": SECRET,
             "organization": ORG,
             "callbackUrl": f"{pipeline.ingress_url}/webhooks/linkedin/{TENANT}",
+            "enabled": False,  # the customer enables it below, after onboarding
         },
     )
     onboarded = pipeline.rsc("tenant", "onboard", TENANT)

@@ -69,6 +69,9 @@ def test_apps_are_onboarded_unless_told_otherwise(client: TestClient) -> None:
     assert disabled["enabled"] == {"company": False, "contracts": {CONTRACT: False}}
     statuses = {i["status"] for i in client.get("/_sandbox/orgs/8/integrations").json()["integrations"]}
     assert statuses == {"DISABLED"}
+    assert client.put("/_sandbox/apps/new", json={"contracts": [CONTRACT, "urn:li:contract:11"]}).json()[
+        "enabled"
+    ] == {"company": False, "contracts": {CONTRACT: False, "urn:li:contract:11": False}}
     unbound = client.post("/_sandbox/apps", json={"clientId": "loose"}).json()
     assert unbound["enabled"] == {"company": False, "contracts": {}}
     assert client.post("/_sandbox/apps", json={"clientId": "x", "enabled": True}).status_code == 400
@@ -98,6 +101,19 @@ def test_scenario_errors_name_the_item_and_change_nothing(client: TestClient) ->
     assert client.get("/_sandbox/apps/x").status_code == 404
     not_enabled = {"apps": [{"clientId": "y", "enabled": True}]}
     assert "needs an 'organization'" in client.post("/_sandbox/scenario", json=not_enabled).json()["error"]
+
+
+def test_a_contract_bound_later_to_an_onboarded_app_is_enabled_with_it(client: TestClient) -> None:
+    client.post("/_sandbox/apps", json={"clientId": "acme", "organization": "1"})
+    rebound = client.put("/_sandbox/apps/acme", json={"contracts": [CONTRACT]}).json()
+    assert rebound["enabled"] == {"company": True, "contracts": {CONTRACT: True}}
+    client.post(
+        "/_sandbox/integration-status",
+        json={"clientId": "acme", "status": "DISABLED", "integrationTypes": ["CSA_API"], "push": False},
+    )
+    more = client.put("/_sandbox/apps/acme", json={"contracts": [CONTRACT, "urn:li:contract:11"]}).json()
+    # Only the contract bound now follows the app; the one the customer disabled stays disabled.
+    assert more["enabled"]["contracts"] == {CONTRACT: False, "urn:li:contract:11": True}
 
 
 def test_scenario_apps_are_onboarded_unless_told_otherwise(client: TestClient) -> None:
