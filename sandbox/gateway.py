@@ -5,7 +5,7 @@ and every rule the call broke is recorded as a violation."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -38,6 +38,7 @@ from sandbox.rules import (
     BATCH_SEQUENTIAL,
     BATCH_SIZE,
     ENABLEMENT_COMPANY,
+    FIELD_UNKNOWN,
     FINDER_REQUIRED,
     FINDER_VALUE,
     HEADER_METHOD,
@@ -59,6 +60,7 @@ from sandbox.shapes import (
     misplaced_hint,
     months_before,
 )
+from sandbox.validation import unrecognized
 from sandbox.violations import Breaches
 
 if TYPE_CHECKING:
@@ -153,6 +155,18 @@ class ApiCall:
         """One entity of a batch is refused for breaking ``rule``: recorded, and its error answered."""
         self.breaches.note(rule, message)
         return entity_error(status, message)
+
+    def unlisted(self, entity: Mapping[str, Any], known: Iterable[str], label: str) -> list[tuple[Rule, str]]:
+        """The fields of ``entity`` its resource does not list, as problems; with ``strict_fields`` off
+        they are accepted and only recorded."""
+        found = unrecognized(entity, known)
+        if self.sandbox.settings.strict_fields:
+            return [(FIELD_UNKNOWN, problem) for problem in found]
+        for problem in found:
+            self.breaches.note(
+                FIELD_UNKNOWN, f"{label}: {problem} (accepted: strict_fields is off)", refused=False
+            )
+        return []
 
     def breach(self, rule: Rule, status: int, message: str) -> None:
         """The call broke ``rule``: refused, unless lenient mode lets a liftable rule through."""

@@ -16,8 +16,8 @@ from sandbox.batch import simple_ids
 from sandbox.gateway import ApiCall
 from sandbox.records import Kind
 from sandbox.restli import batch_response, entity_error, error_body, malformed_body
-from sandbox.rules import AUTH_SCOPE, BODY_SHAPE, FIELD_JOB, FIELD_UNKNOWN
-from sandbox.validation import JOB_FIELDS, check_job, unrecognized
+from sandbox.rules import AUTH_SCOPE, BODY_SHAPE, FIELD_JOB
+from sandbox.validation import JOB_FIELDS, check_job
 
 TASK_URN_PREFIX = "urn:li:simpleJobPostingTask:"
 
@@ -48,9 +48,8 @@ async def batch_create(call: ApiCall) -> Response:
                 call.breaches.note(BODY_SHAPE, message)
                 continue
             label = str(element.get("externalJobPostingId", f"element {index}"))
-            problems = [(FIELD_JOB, p) for p in check_job(element)]
-            if sandbox.settings.strict_fields:
-                problems = [(FIELD_UNKNOWN, p) for p in unrecognized(element, JOB_FIELDS)] + problems
+            problems = call.unlisted(element, JOB_FIELDS, label)
+            problems += [(FIELD_JOB, p) for p in check_job(element)]
             context = element.get("integrationContext")
             if not problems and context != org:
                 message = f"{label}: integrationContext {context} is not this application's organization"

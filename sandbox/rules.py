@@ -46,7 +46,7 @@ OAUTH_CREDENTIALS = Rule("oauth.credentials", "§1", "the client id and secret a
 TOKEN_REUSE = Rule(
     "token.reuse",
     "§1",
-    "one token is reused until it expires; a new one was minted while the app held one with life left",
+    "one token is reused until it expires, not minted again while the app holds one with life left",
     refuses=False,
 )
 

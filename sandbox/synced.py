@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from starlette.responses import Response
@@ -26,7 +27,6 @@ from sandbox.rules import (
     FIELD_NOTE,
     FIELD_PATCH,
     FIELD_STAGE,
-    FIELD_UNKNOWN,
     KEY_SHAPE,
     ORDER_PARENT,
     Rule,
@@ -47,7 +47,6 @@ from sandbox.validation import (
     check_note,
     check_stage,
     renamed,
-    unrecognized,
 )
 
 #: An entity's problems: the rule each breaks and what to fix.
@@ -76,7 +75,7 @@ class SyncedResource:
         names = {self.id_field, "integrationContext"}
         return frozenset(names | {"dataProvider"} if self.dialect.data_provider else names)
 
-    @property
+    @cached_property
     def wire_fields(self) -> frozenset[str]:
         return renamed(self.fields, self.dialect.renames)
 
@@ -164,14 +163,12 @@ def _key_problem(call: ApiCall, resource: SyncedResource, key: Key) -> tuple[Rul
     return None
 
 
-def _problems(call: ApiCall, resource: SyncedResource, org: str, entity: Any) -> Problems:
+def _problems(call: ApiCall, resource: SyncedResource, org: str, label: str, entity: Any) -> Problems:
     """What is wrong with an entity as the caller sent it (in its shape's names)."""
     sandbox = call.sandbox
     if not isinstance(entity, dict):
         return [(resource.rule, "the entity must be a JSON object")]
-    problems: Problems = []
-    if sandbox.settings.strict_fields:
-        problems += [(FIELD_UNKNOWN, p) for p in unrecognized(entity, resource.wire_fields)]
+    problems = call.unlisted(entity, resource.wire_fields, label)
     problems += [(resource.rule, p) for p in resource.check(entity, resource.dialect.renames)]
     if resource.kind is Kind.APPLICATION and sandbox.settings.require_known_job:
         job_id = entity.get("atsJobPostingId")
@@ -219,7 +216,7 @@ async def batch_update(call: ApiCall, resource: SyncedResource) -> Response:
                 errors[item.sent] = _key_error(call, key_problem)
                 continue
             record_id = item.key[resource.id_field]
-            problems = _problems(call, resource, org, item.entity)
+            problems = _problems(call, resource, org, record_id, item.entity)
             if problems:
                 errors[item.sent] = _refused(call, record_id, problems)
                 continue
@@ -283,7 +280,7 @@ async def batch_partial_update(call: ApiCall, resource: SyncedResource) -> Respo
             except ValueError as exc:
                 errors[item.sent] = call.refuse_entity(FIELD_PATCH, 422, f"{record_id}: {exc}")
                 continue
-            problems = _problems(call, resource, org, updated)
+            problems = _problems(call, resource, org, record_id, updated)
             if problems:
                 errors[item.sent] = _refused(call, record_id, problems)
                 continue
@@ -345,9 +342,8 @@ async def sub_update(call: ApiCall, sub: SubResource) -> Response:
             if not isinstance(entity, dict):
                 problems = [(sub.rule, "the entity must be a JSON object")]
             else:
-                problems = [(sub.rule, p) for p in sub.check(entity, {})]
-                if sandbox.settings.strict_fields:
-                    problems = [(FIELD_UNKNOWN, p) for p in unrecognized(entity, sub.fields)] + problems
+                problems = call.unlisted(entity, sub.fields, item_id)
+                problems += [(sub.rule, p) for p in sub.check(entity, {})]
             if problems:
                 errors[item_id] = _refused(call, item_id, problems)
                 continue

@@ -188,10 +188,14 @@ def test_empty_addresses_and_phone_numbers_are_accepted(client: TestClient, cust
 
 
 @pytest.mark.sandbox_violations("field.unknown")
-def test_lenient_fields_accept_unlisted_fields(client: TestClient, customer: Customer) -> None:
+def test_lenient_fields_accept_unlisted_fields_and_record_them(
+    client: TestClient, customer: Customer
+) -> None:
     client.put("/_sandbox/settings", json={"strict_fields": False})
     assert customer.put_candidates({"C1": candidate(favouriteColour="blue")}).json()["errors"] == {}
-    assert rules_broken(client) == []
+    [violation] = client.get("/_sandbox/violations").json()["violations"]
+    assert (violation["rule"], violation["refused"]) == ("field.unknown", False)
+    assert "C1: unrecognized field 'favouriteColour' (accepted" in violation["message"]
 
 
 def test_delete_removes_candidate_and_its_notes_but_not_applications(
