@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -20,6 +19,7 @@ from sandbox.apps import App
 from sandbox.connections import drop
 from sandbox.enablement import company_enabled
 from sandbox.faults import Fault
+from sandbox.protocol import check_restli_method, check_shape, lift
 from sandbox.restli import (
     ApiError,
     ServiceErrorCode,
@@ -41,24 +41,13 @@ from sandbox.rules import (
     FIELD_UNKNOWN,
     FINDER_REQUIRED,
     FINDER_VALUE,
-    HEADER_METHOD,
-    HEADER_PROTOCOL,
-    HEADER_VERSION,
     METHOD_UNSUPPORTED,
     PATH_UNKNOWN,
-    VERSION_RESOURCE,
-    VERSION_SUNSET,
     Rule,
 )
 from sandbox.shapes import (
-    LATEST_VERSION,
-    LOCATIONS,
-    SUPPORT_MONTHS,
-    VERSION_FORMAT,
     Location,
-    Shape,
     misplaced_hint,
-    months_before,
 )
 from sandbox.validation import unrecognized
 from sandbox.violations import Breaches
@@ -66,7 +55,6 @@ from sandbox.violations import Breaches
 if TYPE_CHECKING:
     from sandbox.state import Sandbox
 
-RESTLI_PROTOCOL_VERSION = "2.0.0"
 #: Every route takes them all, so the gateway answers (and records) a method a resource lacks.
 HTTP_METHODS = ["GET", "PUT", "POST", "DELETE", "PATCH"]
 
@@ -185,13 +173,6 @@ def organization_of(app: App) -> str:
     return app.organization
 
 
-def lift(sandbox: Sandbox, breaches: Breaches, rule: Rule, error: ApiError) -> None:
-    """Raise ``error``; in lenient mode a liftable rule is only noted and the call goes on."""
-    if sandbox.settings.strict or not rule.liftable:
-        raise error
-    breaches.note(rule, f"{error.message} (served: lenient mode)", refused=False)
-
-
 def api_route(endpoint: Endpoint, path: str | None = None) -> Route:
     """The route of ``endpoint``; every method reaches the gateway, which refuses the unsupported."""
     route_path = path or (endpoint.location.path if endpoint.location else "/")
@@ -280,7 +261,7 @@ def _admit(
             f"{', '.join(sorted(endpoint.handlers))}",
             rule=METHOD_UNSUPPORTED,
         )
-    version = _check_shape(sandbox, location, request, breaches)
+    version = check_shape(sandbox, location, request, breaches)
     app = None
     if endpoint.audience is not Audience.PUBLIC:
         app = _authenticate(sandbox, request)
@@ -297,7 +278,7 @@ def _admit(
                 "with the customer app's token",
                 rule=AUTH_AUDIENCE,
             )
-    _check_restli_method(sandbox, endpoint, request, breaches)
+    check_restli_method(sandbox, endpoint.resource, endpoint.restli_methods, request, breaches)
     query = parse_query(request.scope["query_string"])
     body = _json_body(request, raw_body) if endpoint.audience is not Audience.PUBLIC else None
     records = count_records(query, body)
@@ -334,96 +315,6 @@ def _admit(
                 429, refusal.message, headers={"Retry-After": str(refusal.retry_after_s)}, rule=refusal.rule
             )
     return ApiCall(sandbox, request, app, query, body, raw_body, breaches, version), records
-
-
-def oldest_version(sandbox: Sandbox) -> int:
-    """The oldest supported LinkedIn-Version: the setting, else two years before the clock's month."""
-    if sandbox.settings.oldest_version is not None:
-        return sandbox.settings.oldest_version
-    now = datetime.fromtimestamp(sandbox.clock.now_ms() / 1000, UTC)
-    return months_before(now.year * 100 + now.month, SUPPORT_MONTHS)
-
-
-def _check_shape(sandbox: Sandbox, location: Location, request: Request, breaches: Breaches) -> int | None:
-    """The shape's header rules; answers the call's LinkedIn-Version (None on v2 and OAuth)."""
-    headers = request.headers
-    if location.path.startswith("/oauth/"):
-        return None
-    if location.shape is Shape.V2:
-        protocol = headers.get("x-restli-protocol-version")
-        if protocol != RESTLI_PROTOCOL_VERSION:
-            lift(
-                sandbox,
-                breaches,
-                HEADER_PROTOCOL,
-                ApiError(
-                    400,
-                    f"v2 calls need the header X-RestLi-Protocol-Version: {RESTLI_PROTOCOL_VERSION} "
-                    f"(got {protocol!r})",
-                    rule=HEADER_PROTOCOL,
-                ),
-            )
-        return None
-    header = headers.get("linkedin-version")
-    if header is None or not VERSION_FORMAT.fullmatch(header):
-        lift(
-            sandbox,
-            breaches,
-            HEADER_VERSION,
-            ApiError(
-                400,
-                f"rest/ calls need the header LinkedIn-Version: YYYYMM, e.g. {LATEST_VERSION} "
-                f"(got {header!r})",
-                rule=HEADER_VERSION,
-            ),
-        )
-        version = LATEST_VERSION
-    else:
-        version = int(header)
-    oldest = oldest_version(sandbox)
-    if version < oldest:
-        lift(
-            sandbox,
-            breaches,
-            VERSION_SUNSET,
-            ApiError(
-                426,
-                f"LinkedIn-Version {version} has been sunset; the oldest supported version is {oldest} "
-                f"(versions are supported for {SUPPORT_MONTHS} months). Move to a newer version",
-                rule=VERSION_SUNSET,
-            ),
-        )
-    if not location.serves(version):
-        raise ApiError(404, _version_hint(location, version), rule=VERSION_RESOURCE)
-    return version
-
-
-def _version_hint(location: Location, version: int) -> str:
-    there = [
-        other.path
-        for other in LOCATIONS
-        if other.resource is location.resource and other.shape is Shape.REST and other.serves(version)
-    ]
-    served = f"; at {version} it is {there[0]}" if there else ""
-    bounds = f"from {location.since}" if location.since is not None else f"up to {location.until}"
-    return f"{location.path} does not exist at LinkedIn-Version {version} (it is served {bounds}){served}"
-
-
-def _check_restli_method(sandbox: Sandbox, endpoint: Endpoint, request: Request, breaches: Breaches) -> None:
-    required = endpoint.restli_methods.get(request.method)
-    sent = request.headers.get("x-restli-method")
-    if required is not None and (sent or "").lower() != required:
-        lift(
-            sandbox,
-            breaches,
-            HEADER_METHOD,
-            ApiError(
-                400,
-                f"{request.method} on {endpoint.resource} needs the header x-restli-method: {required} "
-                f"(got {sent!r})",
-                rule=HEADER_METHOD,
-            ),
-        )
 
 
 def _authenticate(sandbox: Sandbox, request: Request) -> App:

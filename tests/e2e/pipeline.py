@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -153,11 +154,22 @@ class Pipeline:
         return found
 
     def stop(self) -> None:
+        self._keep_violations()
         for name in list(self.processes):
             self.kill(name, signal.SIGTERM)
         for log in self._log_files:
             log.close()
         self.http.close()
+
+    def _keep_violations(self) -> None:
+        """Keep what the sandbox recorded beside the processes' logs, for whoever reads a failed run."""
+        if "sandbox" not in self.processes:
+            return
+        try:
+            found = self.violations()
+        except (AssertionError, httpx.HTTPError):
+            return
+        (self.logs / "sandbox-violations.json").write_text(json.dumps(found, indent=1))
 
     def log_text(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.logs.glob("*.log")))
