@@ -139,6 +139,7 @@ def pipeline(tmp_path: Path, postgres_url: str, rabbit: str, smtp: Mailbox) -> I
         running.start_sandbox()
         running.start_ingress()
         yield running
+        running.assert_no_undeclared_violations()
     finally:
         running.stop()
 
