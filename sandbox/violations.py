@@ -78,6 +78,7 @@ class Violations:
 class Breach:
     rule: Rule
     details: list[str] = field(default_factory=list)
+    #: Whether the sandbox refused anything for it: the call, or one of the batch's entities.
     refused: bool = True
 
 
@@ -88,7 +89,8 @@ class Breaches:
         self.found: dict[str, Breach] = {}
 
     def note(self, rule: Rule, detail: str, *, refused: bool = True) -> None:
-        breach = self.found.setdefault(rule.id, Breach(rule, refused=refused and rule.refuses))
+        breach = self.found.setdefault(rule.id, Breach(rule, refused=False))
+        breach.refused = breach.refused or (refused and rule.refuses)
         breach.details.append(detail)
 
     def summaries(self) -> list[tuple[Rule, str, bool, int]]:
