@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sandbox.rules import BATCH_SEQUENTIAL, FIELD_CANDIDATE, FIELD_UNKNOWN, HEADER_VERSION, RULES
 from sandbox.violations import Breaches, Violations
 
-WHERE = {"method": "PUT", "path": "/rest/candidates", "app": "acme", "at": 1, "request": 7}
+WHERE: dict[str, Any] = {"method": "PUT", "path": "/rest/candidates", "app": "acme", "at": 1, "request": 7}
 
 
 def test_rule_ids_are_unique_and_every_rule_cites_the_reference() -> None:
