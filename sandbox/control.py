@@ -93,9 +93,6 @@ def _app(sandbox: Sandbox, body: dict[str, Any]) -> App:
     raise ControlError(400, "name the app with 'clientId' or 'organization'")
 
 
-CSA_API = IntegrationType.CSA_API
-
-
 # clock, settings, limits, faults
 
 
@@ -252,8 +249,9 @@ async def app_detail(sandbox: Sandbox, request: Request) -> dict[str, Any]:
         # An onboarded customer's app stays onboarded as the test binds more contracts to it.
         onboarded = app.organization == before.organization and enablement_view(sandbox, before)["company"]
         if enabled is None and added and onboarded:
+            contract_level = [IntegrationType.CSA_API]
             with sandbox.db.transaction():
-                set_status(sandbox, replace(app, contracts=added), IntegrationStatus.ENABLED, [CSA_API])
+                set_status(sandbox, replace(app, contracts=added), IntegrationStatus.ENABLED, contract_level)
         apply_enabled(sandbox, app, enabled)
     return app_view(sandbox, app)
 

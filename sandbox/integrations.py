@@ -1,5 +1,6 @@
-"""``/v2/atsIntegrations``: naming the customer's integrations, their configurations (CALLBACK_URL
-among them) and the INTEGRATION_STATUS_CHANGE the customer triggers in Recruiter (§3.2)."""
+"""Integrations (``/v2/atsIntegrations``, ``/rest/integrations``): naming the customer's integrations,
+their configurations (CALLBACK_URL among them) and the INTEGRATION_STATUS_CHANGE the customer
+triggers in Recruiter (§3.2). Both shapes read and write the same records, stored under v2's keys."""
 
 from __future__ import annotations
 
@@ -29,8 +30,6 @@ from sandbox.rules import (
 from sandbox.shapes import Dialect
 from sandbox.state import Sandbox
 from sandbox.validation import CONTRACT_URN, HTTP_URL, ORGANIZATION_URN
-
-__all__ = ["IntegrationStatus", "IntegrationType", "change_status"]
 
 #: Which configurations hang off which integration, and the values they take (None: any http(s) URL).
 CONFIGURATIONS: dict[str, tuple[IntegrationType, tuple[str, ...] | None]] = {
