@@ -1,4 +1,5 @@
-"""The ASGI app: LinkedIn's routes behind the gateway, and the control API under ``/_sandbox/``."""
+"""The ASGI app: LinkedIn's routes in both shapes behind the gateway, and the control API under
+``/_sandbox/``."""
 
 from __future__ import annotations
 
@@ -12,171 +13,143 @@ from starlette.routing import BaseRoute
 from sandbox import control, exports, integrations, jobs, oauth, prospects, provisioning, scenario, synced
 from sandbox.config import SandboxConfig
 from sandbox.gateway import Audience, Endpoint, Handler, api_route
+from sandbox.shapes import LOCATIONS, Location, Resource, resource_name
 from sandbox.state import Sandbox
 from sandbox.synced import SubResource, SyncedResource
 
-CUSTOMER = Audience.CUSTOMER
 BATCH_WRITES = {"PUT": "batch_update", "POST": "batch_partial_update"}
+#: Writes of ATS data: authorised only once the customer enabled the integration (§3.2 step 5).
+SYNC_WRITES = frozenset({"PUT", "POST"})
+
+#: Rate-limit family of each resource: calls a day are counted per app and family (§4), whatever
+#: the shape; the four prospect-interaction APIs share one budget.
+FAMILIES: dict[Resource, str] = {
+    Resource.OAUTH: "oauth",
+    Resource.PROVISIONED_APPS: "provisionedApplications",
+    Resource.PROVISIONED_APP: "provisionedApplications",
+    Resource.INTEGRATIONS: "atsIntegrations",
+    Resource.CONFIGURATIONS: "atsIntegrations",
+    Resource.JOB_POSTINGS: "simpleJobPostings",
+    Resource.JOB_TASKS: "simpleJobPostings",
+    Resource.CANDIDATES: "atsCandidates",
+    Resource.CANDIDATE_NOTES: "atsCandidateNotes",
+    Resource.APPLICATIONS: "atsApplications",
+    Resource.APPLICATION_STAGES: "atsApplicationStages",
+    Resource.APPLICATION_NOTES: "atsApplicationNotes",
+    Resource.INTERVIEW_FEEDBACK: "atsInterviewFeedback",
+    Resource.EXPORTED: "exportedCandidates",
+    Resource.PURGED: "atsPurgedExportedCandidates",
+    Resource.SEATS: "prospectInteractions",
+    Resource.CONVERSATION_EVENTS: "prospectInteractions",
+    Resource.MAIL_STUBS: "prospectInteractions",
+    Resource.PROSPECT_NOTES: "prospectInteractions",
+}
 
 
-def _synced(resource: SyncedResource, name: str, family: str, *, partial_update: bool) -> Endpoint:
-    handlers = {
+def _synced(location: Location, resource: SyncedResource, *, partial_update: bool) -> Endpoint:
+    handlers: dict[str, Handler] = {
         "GET": partial(synced.batch_get, resource=resource),
         "PUT": partial(synced.batch_update, resource=resource),
         "DELETE": partial(synced.batch_delete, resource=resource),
     }
     if partial_update:
         handlers["POST"] = partial(synced.batch_partial_update, resource=resource)
-    return Endpoint(name, family, CUSTOMER, handlers, BATCH_WRITES)
+    return _endpoint(location, handlers, BATCH_WRITES, gated=SYNC_WRITES)
 
 
-def _sub(sub: SubResource, name: str, family: str) -> Endpoint:
-    handlers = {
+def _sub(location: Location, sub: SubResource) -> Endpoint:
+    handlers: dict[str, Handler] = {
         "GET": partial(synced.sub_get, sub=sub),
         "PUT": partial(synced.sub_update, sub=sub),
         "DELETE": partial(synced.sub_delete, sub=sub),
     }
-    return Endpoint(name, family, CUSTOMER, handlers, BATCH_WRITES)
+    return _endpoint(location, handlers, BATCH_WRITES, gated=SYNC_WRITES)
 
 
-def _finder(name: str, family: str, handler: Handler) -> Endpoint:
-    return Endpoint(name, family, CUSTOMER, {"GET": handler})
+def _endpoint(
+    location: Location,
+    handlers: dict[str, Handler],
+    restli_methods: dict[str, str] | None = None,
+    *,
+    audience: Audience = Audience.CUSTOMER,
+    gated: frozenset[str] = frozenset(),
+) -> Endpoint:
+    return Endpoint(
+        resource_name(location.path),
+        FAMILIES[location.resource],
+        audience,
+        handlers,
+        restli_methods or {},
+        gated,
+        location,
+    )
 
 
-def _application_routes(
-    prefix: str, resource: SyncedResource, subs: dict[str, SubResource]
-) -> list[BaseRoute]:
-    routes: list[BaseRoute] = [
-        api_route(
-            f"{prefix}/atsApplications",
-            _synced(resource, "atsApplications", "atsApplications", partial_update=False),
-        ),
-    ]
-    for path, (sub, family) in {
-        "stages": (subs["stages"], "atsApplicationStages"),
-        "notes": (subs["notes"], "atsApplicationNotes"),
-        "interviewFeedback": (subs["interviewFeedback"], "atsInterviewFeedback"),
-    }.items():
-        routes.append(
-            api_route(
-                f"{prefix}/atsApplications/{{key}}/{path}", _sub(sub, f"atsApplications/{path}", family)
+def endpoint_for(location: Location) -> Endpoint:
+    """The endpoint serving ``location``: its resource's handlers in the location's dialect."""
+    dialect = location.dialect
+    match location.resource:
+        case Resource.OAUTH:
+            return _endpoint(location, {"POST": oauth.access_token}, audience=Audience.PUBLIC)
+        case Resource.PROVISIONED_APPS:
+            handlers: dict[str, Handler] = {"GET": provisioning.find, "POST": provisioning.create}
+            return _endpoint(location, handlers, audience=Audience.PARTNER)
+        case Resource.PROVISIONED_APP:
+            handlers = {"GET": provisioning.get, "POST": provisioning.update}
+            return _endpoint(location, handlers, audience=Audience.PARTNER)
+        case Resource.INTEGRATIONS:
+            handlers = {
+                "GET": partial(integrations.get, dialect=dialect),
+                "POST": partial(integrations.partial_update, dialect=dialect),
+            }
+            return _endpoint(location, handlers, BATCH_WRITES)
+        case Resource.CONFIGURATIONS:
+            handlers = {
+                "GET": partial(integrations.get_configurations, dialect=dialect),
+                "PUT": partial(integrations.put_configurations, dialect=dialect),
+                "DELETE": partial(integrations.delete_configurations, dialect=dialect),
+            }
+            return _endpoint(location, handlers, BATCH_WRITES)
+        case Resource.JOB_POSTINGS:
+            return _endpoint(
+                location, {"POST": jobs.batch_create}, {"POST": "batch_create"}, gated=frozenset({"POST"})
             )
-        )
-    return routes
+        case Resource.JOB_TASKS:
+            return _endpoint(location, {"GET": jobs.get_tasks})
+        case Resource.CANDIDATES:
+            return _synced(location, synced.candidates(dialect), partial_update=True)
+        case Resource.CANDIDATE_NOTES:
+            return _sub(location, synced.candidate_notes(dialect))
+        case Resource.APPLICATIONS:
+            return _synced(location, synced.applications(dialect), partial_update=False)
+        case Resource.APPLICATION_STAGES:
+            return _sub(location, synced.application_stages(dialect))
+        case Resource.APPLICATION_NOTES:
+            return _sub(location, synced.application_notes(dialect))
+        case Resource.INTERVIEW_FEEDBACK:
+            return _sub(location, synced.interview_feedback(dialect))
+        case Resource.EXPORTED:
+            return _endpoint(location, {"GET": exports.find_exported})
+        case Resource.PURGED:
+            return _endpoint(location, {"GET": exports.find_purged})
+        case Resource.SEATS:
+            return _endpoint(location, {"GET": prospects.seats})
+        case Resource.CONVERSATION_EVENTS:
+            return _endpoint(location, {"GET": prospects.conversation_events})
+        case Resource.MAIL_STUBS:
+            return _endpoint(location, {"GET": prospects.mail_stubs})
+        case Resource.PROSPECT_NOTES:
+            return _endpoint(location, {"GET": prospects.prospect_notes})
+
+
+#: Answers every other path under LinkedIn's prefixes: 404, recorded as a path LinkedIn does not serve.
+UNKNOWN = Endpoint("unknown", "unknown", Audience.CUSTOMER, {})
 
 
 def linkedin_routes() -> list[BaseRoute]:
-    prospect_family = "prospectInteractions"
-    return [
-        api_route(
-            "/oauth/v2/accessToken",
-            Endpoint("oauth/accessToken", "oauth", Audience.PUBLIC, {"POST": oauth.access_token}),
-        ),
-        api_route(
-            "/v2/provisionedApplications",
-            Endpoint(
-                "provisionedApplications",
-                "provisionedApplications",
-                Audience.PARTNER,
-                {"GET": provisioning.find, "POST": provisioning.create},
-            ),
-        ),
-        api_route(
-            "/v2/provisionedApplications/{app_urn}",
-            Endpoint(
-                "provisionedApplications",
-                "provisionedApplications",
-                Audience.PARTNER,
-                {"GET": provisioning.get, "POST": provisioning.update},
-            ),
-        ),
-        api_route(
-            "/v2/atsIntegrations",
-            Endpoint(
-                "atsIntegrations",
-                "atsIntegrations",
-                CUSTOMER,
-                {"GET": integrations.get, "POST": integrations.partial_update},
-                BATCH_WRITES,
-            ),
-        ),
-        api_route(
-            "/v2/atsIntegrations/{key}/configurations",
-            Endpoint(
-                "atsIntegrations/configurations",
-                "atsIntegrations",
-                CUSTOMER,
-                {
-                    "GET": integrations.get_configurations,
-                    "PUT": integrations.put_configurations,
-                    "DELETE": integrations.delete_configurations,
-                },
-                BATCH_WRITES,
-            ),
-        ),
-        api_route(
-            "/v2/simpleJobPostings",
-            Endpoint(
-                "simpleJobPostings",
-                "simpleJobPostings",
-                CUSTOMER,
-                {"POST": jobs.batch_create},
-                {"POST": "batch_create"},
-            ),
-        ),
-        api_route(
-            "/v2/simpleJobPostingTasks", _finder("simpleJobPostingTasks", "simpleJobPostings", jobs.get_tasks)
-        ),
-        api_route(
-            "/v2/atsCandidates",
-            _synced(synced.CANDIDATES, "atsCandidates", "atsCandidates", partial_update=True),
-        ),
-        api_route(
-            "/v2/atsCandidates/{key}/notes",
-            _sub(synced.CANDIDATE_NOTES, "atsCandidates/notes", "atsCandidateNotes"),
-        ),
-        *_application_routes(
-            "/v2",
-            synced.APPLICATIONS,
-            {
-                "stages": synced.APPLICATION_STAGES,
-                "notes": synced.APPLICATION_NOTES,
-                "interviewFeedback": synced.INTERVIEW_FEEDBACK,
-            },
-        ),
-        *_application_routes(
-            "/rest",
-            synced.REST_APPLICATIONS,
-            {
-                "stages": synced.REST_APPLICATION_STAGES,
-                "notes": synced.REST_APPLICATION_NOTES,
-                "interviewFeedback": synced.REST_INTERVIEW_FEEDBACK,
-            },
-        ),
-        api_route(
-            "/v2/exportedCandidates",
-            _finder("exportedCandidates", "exportedCandidates", exports.find_exported),
-        ),
-        api_route(
-            "/rest/exportedCandidates",
-            _finder("exportedCandidates", "exportedCandidates", exports.find_exported),
-        ),
-        api_route(
-            "/v2/atsPurgedExportedCandidates",
-            _finder("atsPurgedExportedCandidates", "atsPurgedExportedCandidates", exports.find_purged),
-        ),
-        api_route(
-            "/rest/atsPurgedExportedCandidates",
-            _finder("atsPurgedExportedCandidates", "atsPurgedExportedCandidates", exports.find_purged),
-        ),
-        api_route("/v2/seatsV2", _finder("seatsV2", prospect_family, prospects.seats)),
-        api_route(
-            "/v2/conversationEvents",
-            _finder("conversationEvents", prospect_family, prospects.conversation_events),
-        ),
-        api_route("/v2/mailStubs", _finder("mailStubs", prospect_family, prospects.mail_stubs)),
-        api_route("/v2/prospectNotes", _finder("prospectNotes", prospect_family, prospects.prospect_notes)),
-    ]
+    routes: list[BaseRoute] = [api_route(endpoint_for(location)) for location in LOCATIONS]
+    routes += [api_route(UNKNOWN, f"/{prefix}/{{path:path}}") for prefix in ("v2", "rest")]
+    return routes
 
 
 def create_app(config: SandboxConfig) -> Starlette:

@@ -193,6 +193,11 @@ class AppRegistry:
         self._tokens[token] = (app.client_id, expires_at)
         return token
 
+    def newest_expiry(self, client_id: str) -> int | None:
+        """When the app's longest-lived token expires (sandbox ms), or None if it never had one."""
+        row = self._db.one("SELECT MAX(expires_at) AS at FROM tokens WHERE client_id = ?", (client_id,))
+        return int(row["at"]) if row is not None and row["at"] is not None else None
+
     def lookup(self, token: str) -> TokenLookup:
         entry = self._tokens.get(token)
         if entry is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sandbox.gateway import ApiCall
 from sandbox.restli import Key, bad_request, canonical, parse_entity_key, query_compound_keys, query_values
+from sandbox.rules import KEY_MATCH, KEY_SHAPE
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,8 @@ class KeyedEntity:
 def _check_fields(key: Key, fields: frozenset[str], where: str) -> None:
     if set(key) != fields:
         raise bad_request(
-            f"{where} key {canonical(key)!r} must have exactly the fields {', '.join(sorted(fields))}"
+            f"{where} key {canonical(key)!r} must have exactly the fields {', '.join(sorted(fields))}",
+            KEY_SHAPE,
         )
 
 
@@ -32,13 +34,13 @@ def query_keys(call: ApiCall, fields: frozenset[str]) -> dict[str, Key]:
     keys = query_compound_keys(call.query)
     if not keys:
         example = "&".join(f"ids[0].{name}=..." for name in sorted(fields))
-        raise bad_request(f"this call needs its keys in the query string: {example}")
+        raise bad_request(f"this call needs its keys in the query string: {example}", KEY_MATCH)
     found: dict[str, Key] = {}
     for key in keys:
         _check_fields(key, fields, "query")
         name = canonical(key)
         if name in found:
-            raise bad_request(f"key {name!r} appears twice in the query")
+            raise bad_request(f"key {name!r} appears twice in the query", KEY_MATCH)
         found[name] = key
     return found
 
@@ -53,7 +55,8 @@ def _same_keys(in_query: Iterable[str], in_body: Iterable[str]) -> None:
     if query_only or body_only:
         raise bad_request(
             "the keys in the query string and in the body must be the same; "
-            f"only in the query: {sorted(query_only)}, only in the body: {sorted(body_only)}"
+            f"only in the query: {sorted(query_only)}, only in the body: {sorted(body_only)}",
+            KEY_MATCH,
         )
 
 
@@ -67,7 +70,7 @@ def body_entities(call: ApiCall, fields: frozenset[str]) -> list[KeyedEntity]:
         _check_fields(key, fields, "body")
         name = canonical(key)
         if name in seen:
-            raise bad_request(f"key {name!r} appears twice in the body")
+            raise bad_request(f"key {name!r} appears twice in the body", KEY_MATCH)
         seen.add(name)
         entities.append(KeyedEntity(sent, name, key, entity))
     _same_keys(in_query, seen)
@@ -78,9 +81,9 @@ def simple_ids(call: ApiCall) -> list[str]:
     """Plain ids of a sub-resource batch: ``?ids=A&ids=B`` or ``?ids=List(A,B)``."""
     ids = query_values(call.query, "ids")
     if not ids:
-        raise bad_request("this call needs ids in the query string: ?ids=A&ids=B")
+        raise bad_request("this call needs ids in the query string: ?ids=A&ids=B", KEY_MATCH)
     if len(set(ids)) != len(ids):
-        raise bad_request("an id appears twice in the query")
+        raise bad_request("an id appears twice in the query", KEY_MATCH)
     return ids
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from sandbox.shapes import VERSION_FORMAT
+
 #: LinkedIn's partner limits (reference §4): records a minute per customer app, calls a day per
 #: customer app and endpoint family, entities in one batch call.
 RECORDS_PER_MINUTE = 10_000
@@ -56,6 +58,16 @@ class Settings:
     max_batch: int = MAX_BATCH
     #: Requests kept in the request log (oldest dropped first); 0 turns the log off.
     request_log_size: int = 5000
+    #: Refuse every call the reference says LinkedIn refuses. Off (``--lenient``), calls that break a
+    #: liftable rule (headers, versions, enablement, batch size, window length) are served; every
+    #: breach is recorded as a violation either way.
+    strict: bool = True
+    #: The oldest ``LinkedIn-Version`` served (YYYYMM); older ones are sunset (426). None: the
+    #: versions of the last two years of the sandbox clock.
+    oldest_version: int | None = None
+    #: A token minted while the app holds one with more than this many sandbox seconds left (at most
+    #: half a token's lifetime) is recorded as a wasted token: LinkedIn asks for one token, reused.
+    token_reuse_left_s: int = 300
     #: Reject fields the reference does not list (LinkedIn's Rest.li schemas are strict).
     strict_fields: bool = True
     #: Reject an application whose atsJobPostingId is not a job synced by the same organization.
@@ -71,7 +83,20 @@ class Settings:
         for name, value in changes.items():
             if name not in known:
                 raise KeyError(f"unknown setting '{name}'; known settings: {', '.join(sorted(known))}")
+            if name == "oldest_version":
+                self.oldest_version = version_setting(value)
+                continue
             setattr(self, name, _coerce(getattr(self, name), value, name))
+
+
+def version_setting(value: Any) -> int | None:
+    """``oldest_version``: null, or a LinkedIn-Version as YYYYMM (string or number)."""
+    if value is None:
+        return None
+    text = str(value)
+    if isinstance(value, bool) or not VERSION_FORMAT.fullmatch(text):
+        raise ValueError(f"setting 'oldest_version' takes null or a LinkedIn-Version YYYYMM, got {value!r}")
+    return int(text)
 
 
 def _coerce(current: Any, value: Any, name: str) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,15 +16,19 @@ from starlette.routing import Route
 
 from sandbox import scenario, traffic
 from sandbox.apps import App
+from sandbox.enablement import IntegrationStatus, IntegrationType, enablement_view, set_status
 from sandbox.exports import add_purged, create_export, exports_of
-from sandbox.integrations import IntegrationStatus, IntegrationType, change_status
+from sandbox.integrations import change_status
 from sandbox.jobs import task_status
 from sandbox.records import Kind
 from sandbox.state import Sandbox
 from sandbox.synced import APPLICATIONS, CANDIDATES, render
 from sandbox.validation import ORGANIZATION_URN
 
-RESET_PARTS = ("counters", "log", "rate", "data", "apps")
+RESET_PARTS = ("counters", "log", "rate", "violations", "data", "apps")
+#: What ``POST /_sandbox/reset`` with no parts resets. Violations are not among them: a test that
+#: resets counters between phases must not lose the record of a broken rule.
+DEFAULT_RESET = ("counters", "log", "rate")
 #: How long a control call that asks to ``wait`` for a push waits at most (real seconds).
 PUSH_WAIT_S = 120.0
 
@@ -157,7 +161,7 @@ async def requests(sandbox: Sandbox, request: Request) -> dict[str, Any]:
 
 
 async def reset(sandbox: Sandbox, request: Request) -> dict[str, Any]:
-    parts = set((await _json(request)).get("parts", ["counters", "log", "rate"]))
+    parts = set((await _json(request)).get("parts", DEFAULT_RESET))
     unknown = parts - set(RESET_PARTS)
     if unknown:
         raise ControlError(400, f"unknown reset part(s) {sorted(unknown)}; known: {', '.join(RESET_PARTS)}")
@@ -165,14 +169,49 @@ async def reset(sandbox: Sandbox, request: Request) -> dict[str, Any]:
     return {"reset": sorted(parts)}
 
 
+# violations
+
+
+async def violations(sandbox: Sandbox, request: Request) -> dict[str, Any]:
+    params = request.query_params
+    found = sandbox.violations.list(since=int(params.get("since", 0)), rule=params.get("rule", ""))
+    return {"violations": found, "dropped": sandbox.violations.dropped}
+
+
 # apps
+
+
+def app_view(sandbox: Sandbox, app: App) -> dict[str, Any]:
+    return {**app.view(), "enabled": enablement_view(sandbox, app)}
+
+
+def _enabled_flag(enabled: Any, organization: str | None) -> bool | None:
+    if enabled is None:
+        return None
+    if not isinstance(enabled, bool):
+        raise ControlError(400, f"'enabled' takes true or false, got {enabled!r}")
+    if enabled and organization is None:
+        raise ControlError(400, "an app needs an 'organization' before its integrations can be enabled")
+    return enabled
+
+
+def apply_enabled(sandbox: Sandbox, app: App, enabled: bool | None, *, created: bool = False) -> None:
+    """``"enabled": true`` makes the app an onboarded customer's: every integration of its organization
+    and contracts ENABLED, as if the customer had switched them on in Recruiter before the test (no
+    push). ``false`` marks an existing app's DISABLED and leaves a new app's not enabled (nor named)."""
+    if enabled is None or app.organization is None or (created and not enabled):
+        return
+    status = IntegrationStatus.ENABLED if enabled else IntegrationStatus.DISABLED
+    with sandbox.db.transaction():
+        set_status(sandbox, app, status)
 
 
 async def apps(sandbox: Sandbox, request: Request) -> Any:
     if request.method == "GET":
-        return {"apps": [app.view() for app in sandbox.apps.all()]}
+        return {"apps": [app_view(sandbox, app) for app in sandbox.apps.all()]}
     body = await _json(request)
     organization = _organization(str(body["organization"])) if body.get("organization") else None
+    enabled = _enabled_flag(body.get("enabled", organization is not None), organization)
     try:
         app = sandbox.apps.create(
             client_id=body.get("clientId"),
@@ -184,7 +223,9 @@ async def apps(sandbox: Sandbox, request: Request) -> Any:
         )
     except ValueError as error:
         raise ControlError(409, str(error)) from None
-    return JSONResponse(app.view(), 201)
+    # An app made here is an onboarded customer's unless the test says otherwise (see the docs).
+    apply_enabled(sandbox, app, enabled, created=True)
+    return JSONResponse(app_view(sandbox, app), 201)
 
 
 async def app_detail(sandbox: Sandbox, request: Request) -> dict[str, Any]:
@@ -201,8 +242,18 @@ async def app_detail(sandbox: Sandbox, request: Request) -> dict[str, Any]:
         if "callbackUrl" in body:
             changes["callback_url"] = body["callbackUrl"]
             changes["callback_check"] = None
+        enabled = _enabled_flag(body.get("enabled"), changes.get("organization", app.organization))
+        before = app
         app = sandbox.apps.update(app, **changes)
-    return app.view()
+        added = tuple(c for c in app.contracts if c not in before.contracts)
+        # An onboarded customer's app stays onboarded as the test binds more contracts to it.
+        onboarded = app.organization == before.organization and enablement_view(sandbox, before)["company"]
+        if enabled is None and added and onboarded:
+            contract_level = [IntegrationType.CSA_API]
+            with sandbox.db.transaction():
+                set_status(sandbox, replace(app, contracts=added), IntegrationStatus.ENABLED, contract_level)
+        apply_enabled(sandbox, app, enabled)
+    return app_view(sandbox, app)
 
 
 async def validate_callback(sandbox: Sandbox, request: Request) -> dict[str, Any]:
@@ -377,6 +428,7 @@ ROUTES = [
     control_route("/counters", counters, ["GET"]),
     control_route("/requests", requests, ["GET"]),
     control_route("/reset", reset, ["POST"]),
+    control_route("/violations", violations, ["GET"]),
     control_route("/apps", apps, ["GET", "POST"]),
     control_route("/apps/{client_id}", app_detail, ["GET", "PUT"]),
     control_route("/apps/{client_id}/validate-callback", validate_callback, ["POST"]),

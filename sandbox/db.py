@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS tokens (
     client_id TEXT NOT NULL,
     expires_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS tokens_by_client ON tokens (client_id, expires_at);
 -- Everything the integration syncs: jobs, candidates, applications and their sub-resources,
 -- integrations and their configurations. `parent` is the owning record's id for sub-resources.
 CREATE TABLE IF NOT EXISTS records (

@@ -14,6 +14,7 @@ from sandbox.gateway import ApiCall
 from sandbox.paging import page, window
 from sandbox.pushes import PushType
 from sandbox.restli import ApiError, bad_request, paged
+from sandbox.rules import FINDER_Q
 from sandbox.state import Sandbox
 
 #: What an export carries about the member. It is more than the integration may keep (headline,
@@ -96,10 +97,11 @@ def exports_of(sandbox: Sandbox, org: str) -> list[dict[str, Any]]:
 
 async def find_exported(call: ApiCall) -> Response:
     if call.param("q") != "request":
-        raise bad_request("exportedCandidates supports the finder q=request&requestId=...")
+        raise bad_request("exportedCandidates supports the finder q=request&requestId=...", FINDER_Q)
     request_id = call.param("requestId", required=True)
     row = call.sandbox.db.one("SELECT org, body FROM exports WHERE request_id = ?", (request_id,))
     if row is None or row["org"] != call.organization:
+        # Not a violation: the caller cannot know whose request id a push named, LinkedIn tells it.
         raise ApiError(404, f"no exported candidate with requestId {request_id!r} for this organization")
     return paged([json.loads(row["body"])], 0, 1, 1)
 
@@ -127,7 +129,7 @@ def add_purged(
 async def find_purged(call: ApiCall) -> Response:
     query = call.param("q")
     if query not in (None, "criteria"):
-        raise bad_request("atsPurgedExportedCandidates supports the finder q=criteria")
+        raise bad_request("atsPurgedExportedCandidates supports the finder q=criteria", FINDER_Q)
     start, end = window(call, "timeRange.start", "timeRange.end", max_ms=None, required=False)
     export_type = call.param("exportType")
     paging = page(call)

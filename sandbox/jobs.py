@@ -1,4 +1,4 @@
-"""``/v2/simpleJobPostings`` and ``/v2/simpleJobPostingTasks``: asynchronous job sync (§3.3).
+"""``simpleJobPostings`` and ``simpleJobPostingTasks`` (v2 and rest/): asynchronous job sync (§3.3).
 
 A batch_create answers at once with one task per element; the task reports IN_PROGRESS until
 ``job_task_delay_s`` sandbox seconds have passed, then SUCCEEDED. Field errors are answered per
@@ -15,8 +15,9 @@ from starlette.responses import JSONResponse, Response
 from sandbox.batch import simple_ids
 from sandbox.gateway import ApiCall
 from sandbox.records import Kind
-from sandbox.restli import batch_response, entity_error, error_body
-from sandbox.validation import check_job
+from sandbox.restli import batch_response, entity_error, error_body, malformed_body
+from sandbox.rules import AUTH_SCOPE, BODY_SHAPE, FIELD_JOB
+from sandbox.validation import JOB_FIELDS, check_job
 
 TASK_URN_PREFIX = "urn:li:simpleJobPostingTask:"
 
@@ -37,29 +38,28 @@ async def batch_create(call: ApiCall) -> Response:
     sandbox, org = call.sandbox, call.organization
     elements = call.body.get("elements") if isinstance(call.body, dict) else None
     if not isinstance(elements, list):
-        return JSONResponse(error_body(400, 'the body must be {"elements": [...]}'), 400)
+        raise malformed_body('the body must be {"elements": [...]}')
     answers: list[dict[str, Any]] = []
     with sandbox.db.transaction():
-        for element in elements:
+        for index, element in enumerate(elements):
             if not isinstance(element, dict):
-                answers.append(
-                    {"status": 400, "error": error_body(400, "each element must be a JSON object")}
-                )
+                message = f"element {index} must be a JSON object"
+                answers.append({"status": 400, "error": error_body(400, message)})
+                call.breaches.note(BODY_SHAPE, message)
                 continue
-            problems = check_job(element, sandbox.settings.strict_fields)
+            label = str(element.get("externalJobPostingId", f"element {index}"))
+            problems = call.unlisted(element, JOB_FIELDS, label)
+            problems += [(FIELD_JOB, p) for p in check_job(element)]
             context = element.get("integrationContext")
             if not problems and context != org:
-                answers.append(
-                    {
-                        "status": 403,
-                        "error": entity_error(
-                            403, f"integrationContext {context} is not this application's organization"
-                        ),
-                    }
-                )
+                message = f"{label}: integrationContext {context} is not this application's organization"
+                answers.append({"status": 403, "error": call.refuse_entity(AUTH_SCOPE, 403, message)})
                 continue
             if problems:
-                answers.append({"status": 422, "error": entity_error(422, "; ".join(problems))})
+                for rule, problem in problems:
+                    call.breaches.note(rule, f"{label}: {problem}")
+                error = entity_error(422, "; ".join(problem for _, problem in problems))
+                answers.append({"status": 422, "error": error})
                 continue
             external_id = element["externalJobPostingId"]
             job_posting = _job_posting_urn(sandbox, org, external_id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sandbox.gateway import ApiCall
 from sandbox.restli import bad_request
+from sandbox.rules import FINDER_PAGING, FINDER_WINDOW
 
 #: Largest page a finder serves.
 MAX_COUNT = 100
@@ -24,9 +25,9 @@ def page(call: ApiCall, *, default_count: int = 10, start_required: bool = False
     count = call.int_param("count", default=default_count)
     assert start is not None and count is not None
     if start < 0:
-        raise bad_request(f"start must be >= 0, got {start}")
+        raise bad_request(f"start must be >= 0, got {start}", FINDER_PAGING)
     if not 0 <= count <= MAX_COUNT:
-        raise bad_request(f"count must be between 0 and {MAX_COUNT}, got {count}")
+        raise bad_request(f"count must be between 0 and {MAX_COUNT}, got {count}", FINDER_PAGING)
     return Page(start, count)
 
 
@@ -42,10 +43,12 @@ def window(
     end = call.int_param(end_name, required=required)
     if start is not None and end is not None:
         if end <= start:
-            raise bad_request(f"{end_name} ({end}) must be after {start_name} ({start})")
+            raise bad_request(f"{end_name} ({end}) must be after {start_name} ({start})", FINDER_WINDOW)
         if max_ms is not None and end - start > max_ms:
-            raise bad_request(
+            call.breach(
+                FINDER_WINDOW,
+                400,
                 f"the window {start_name}..{end_name} is {(end - start) / 3_600_000:.1f} h; "
-                f"at most {max_ms / 3_600_000:.0f} h are allowed, poll in shorter windows"
+                f"at most {max_ms / 3_600_000:.0f} h are allowed, poll in shorter windows",
             )
     return start, end

@@ -8,7 +8,8 @@ from starlette.responses import JSONResponse, Response
 
 from sandbox.apps import App
 from sandbox.gateway import ApiCall
-from sandbox.restli import ApiError, bad_request, paged
+from sandbox.restli import ApiError, bad_request, malformed_body, paged
+from sandbox.rules import FIELD_PROVISIONING, FIELD_UNKNOWN, FINDER_Q
 
 PROFILE_FIELDS = ("name", "description", "validJsSdkDomains", "oauth2AuthorizedCallbackUrls")
 
@@ -41,16 +42,17 @@ async def create(call: ApiCall) -> Response:
     body = call.body if isinstance(call.body, dict) else {}
     unknown = set(body) - {*PROFILE_FIELDS, "uniqueForeignId"}
     if unknown:
-        raise ApiError(422, f"unrecognized field(s): {', '.join(sorted(unknown))}")
+        raise ApiError(422, f"unrecognized field(s): {', '.join(sorted(unknown))}", rule=FIELD_UNKNOWN)
     for name in ("name", "uniqueForeignId"):
         if not isinstance(body.get(name), str) or not body[name].strip():
-            raise ApiError(422, f"{name} is required")
+            raise ApiError(422, f"{name} is required", rule=FIELD_PROVISIONING)
     profile = {name: body[name] for name in PROFILE_FIELDS if name in body}
     problems = _profile_problems(profile)
     if problems:
-        raise ApiError(422, "; ".join(problems))
+        raise ApiError(422, "; ".join(problems), rule=FIELD_PROVISIONING)
     apps = call.sandbox.apps
     if apps.find(unique_foreign_id=body["uniqueForeignId"]) is not None:
+        # Not a violation: a retried create meets its own first attempt; the lookup resolves it.
         raise ApiError(
             409,
             f"an application with uniqueForeignId '{body['uniqueForeignId']}' already exists; "
@@ -62,7 +64,9 @@ async def create(call: ApiCall) -> Response:
 
 async def find(call: ApiCall) -> Response:
     if call.param("q") != "credentialsByUniqueForeignId":
-        raise bad_request("provisionedApplications supports the finder q=credentialsByUniqueForeignId")
+        raise bad_request(
+            "provisionedApplications supports the finder q=credentialsByUniqueForeignId", FINDER_Q
+        )
     app = call.sandbox.apps.find(unique_foreign_id=call.param("uniqueForeignId", required=True))
     elements = [provisioned_view(app)] if app is not None else []
     return paged(elements, 0, len(elements), len(elements))
@@ -84,15 +88,17 @@ async def update(call: ApiCall) -> Response:
     patch = call.body.get("patch") if isinstance(call.body, dict) else None
     changes = patch.get("$set") if isinstance(patch, dict) else None
     if not isinstance(changes, dict):
-        raise bad_request('the body must be {"patch": {"$set": {...}}}')
+        raise malformed_body('the body must be {"patch": {"$set": {...}}}')
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ApiError(
-            422, f"cannot $set {', '.join(sorted(unknown))}; settable: {', '.join(PROFILE_FIELDS)}"
+            422,
+            f"cannot $set {', '.join(sorted(unknown))}; settable: {', '.join(PROFILE_FIELDS)}",
+            rule=FIELD_PROVISIONING,
         )
     profile = {**app.profile, **changes}
     problems = _profile_problems(profile)
     if problems:
-        raise ApiError(422, "; ".join(problems))
+        raise ApiError(422, "; ".join(problems), rule=FIELD_PROVISIONING)
     call.sandbox.apps.update(app, profile=profile)
     return Response(status_code=204)

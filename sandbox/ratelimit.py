@@ -7,6 +7,7 @@ from typing import Any
 
 from sandbox.clock import DAY_MS, MINUTE_MS, ScaledClock
 from sandbox.config import RateLimits
+from sandbox.rules import RATE_CALLS, RATE_RECORDS, Rule
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,8 @@ class Refusal:
 
     message: str
     retry_after_s: int
+    #: The budget the call went over.
+    rule: Rule
 
 
 class RateLimiter:
@@ -46,6 +49,7 @@ class RateLimiter:
                     f"Resource level throttle APPLICATION DAY limit for calls to {family} is reached "
                     f"({limits.calls_per_day} calls a day); it resets at midnight UTC",
                     self._clock.retry_after((day + 1) * DAY_MS - now),
+                    RATE_CALLS,
                 )
             if limits.records_per_minute is not None and minute_used + records > limits.records_per_minute:
                 self._throttled[app] = self._throttled.get(app, 0) + 1
@@ -53,6 +57,7 @@ class RateLimiter:
                     f"APPLICATION MINUTE limit of {limits.records_per_minute} records is reached "
                     f"({minute_used} used, this call has {records})",
                     self._clock.retry_after((minute + 1) * MINUTE_MS - now),
+                    RATE_RECORDS,
                 )
         self._minute[app] = (minute, minute_used + records)
         self._day[(app, family)] = (day, day_used + 1)

@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl, unquote
 
 from starlette.responses import JSONResponse
 
+from sandbox.rules import BODY_SHAPE, KEY_MATCH, KEY_SHAPE, Rule
+
 #: A composite key: field name -> decoded value.
 Key = dict[str, str]
 
@@ -24,13 +26,18 @@ class ServiceErrorCode(IntEnum):
     NOT_FOUND = 404
     VALIDATION_FAILED = 422
     THROTTLED = 429
+    VERSION_SUNSET = 426
     INJECTED_FAULT = 500
     INVALID_ACCESS_TOKEN = 65600
     EXPIRED_ACCESS_TOKEN = 65601
 
 
 class ApiError(Exception):
-    """A whole call fails: answered with LinkedIn's error body and ``status``."""
+    """A whole call fails: answered with LinkedIn's error body and ``status``.
+
+    ``rule`` is the rule the caller broke, recorded as a violation; None for answers that are no
+    one's fault (a record that is not there, an injected fault).
+    """
 
     def __init__(
         self,
@@ -38,12 +45,15 @@ class ApiError(Exception):
         message: str,
         code: ServiceErrorCode | None = None,
         headers: Mapping[str, str] | None = None,
+        *,
+        rule: Rule | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code if code is not None else _default_code(status)
         self.headers = dict(headers or {})
+        self.rule = rule
 
     def response(self) -> JSONResponse:
         return JSONResponse(
@@ -57,6 +67,7 @@ def _default_code(status: int) -> ServiceErrorCode:
         403: ServiceErrorCode.ACCESS_DENIED,
         404: ServiceErrorCode.NOT_FOUND,
         422: ServiceErrorCode.VALIDATION_FAILED,
+        426: ServiceErrorCode.VERSION_SUNSET,
         429: ServiceErrorCode.THROTTLED,
     }.get(status, ServiceErrorCode.INVALID_REQUEST)
 
@@ -65,8 +76,8 @@ def error_body(status: int, message: str, code: ServiceErrorCode | None = None) 
     return {"status": status, "message": message, "serviceErrorCode": int(code or _default_code(status))}
 
 
-def bad_request(message: str) -> ApiError:
-    return ApiError(400, message)
+def bad_request(message: str, rule: Rule) -> ApiError:
+    return ApiError(400, message, rule=rule)
 
 
 def split_list(value: str) -> list[str]:
@@ -93,12 +104,12 @@ def split_list(value: str) -> list[str]:
 def _restli_record(text: str) -> Key:
     """``(a:1,b:urn%3Ali%3Ax%3A1)`` -> ``{"a": "1", "b": "urn:li:x:1"}``."""
     if not (text.startswith("(") and text.endswith(")")):
-        raise bad_request(f"malformed Rest.li key '{text}'; expected (field:value,...)")
+        raise bad_request(f"malformed Rest.li key '{text}'; expected (field:value,...)", KEY_SHAPE)
     key: Key = {}
     for part in text[1:-1].split(","):
         name, sep, value = part.partition(":")
         if not sep:
-            raise bad_request(f"malformed Rest.li key '{text}'; expected (field:value,...)")
+            raise bad_request(f"malformed Rest.li key '{text}'; expected (field:value,...)", KEY_SHAPE)
         key[unquote(name)] = unquote(value)
     return key
 
@@ -124,7 +135,7 @@ def query_compound_keys(pairs: Iterable[tuple[str, str]]) -> list[Key]:
             # Plain ids (``ids=A&ids=B``) belong to simple-keyed resources; only records are composite.
             listed.extend(_restli_record(item) for item in split_list(value) if item.startswith("("))
     if indexed and listed:
-        raise bad_request("use either ids[N].field=... or ids=List(...), not both")
+        raise bad_request("use either ids[N].field=... or ids=List(...), not both", KEY_MATCH)
     return [indexed[index] for index in sorted(indexed)] if indexed else listed
 
 
@@ -134,9 +145,9 @@ def parse_entity_key(text: str) -> Key:
     for part in text.split("&"):
         name, sep, value = part.partition("=")
         if not sep or not name:
-            raise bad_request(f"malformed entity key '{text}'; expected field=value&field=value")
+            raise bad_request(f"malformed entity key '{text}'; expected field=value&field=value", KEY_SHAPE)
         if unquote(name) in key:
-            raise bad_request(f"entity key '{text}' names '{name}' twice")
+            raise bad_request(f"entity key '{text}' names '{name}' twice", KEY_SHAPE)
         key[unquote(name)] = unquote(value)
     return key
 
@@ -157,6 +168,10 @@ def batch_response(results: Mapping[str, Any], errors: Mapping[str, Any]) -> JSO
 
 def entity_error(status: int, message: str, code: ServiceErrorCode | None = None) -> dict[str, Any]:
     return error_body(status, message, code)
+
+
+def malformed_body(message: str) -> ApiError:
+    return bad_request(message, BODY_SHAPE)
 
 
 def paged(elements: list[Any], start: int, count: int, total: int) -> JSONResponse:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sandbox.enablement import IntegrationStatus, set_status
 from sandbox.exports import add_purged
 from sandbox.state import Sandbox
 from sandbox.validation import CONTRACT_URN, ORGANIZATION_URN, PERSON_URN
@@ -171,26 +172,34 @@ def seed_prospect_note(sandbox: Sandbox, item: dict[str, Any]) -> None:
 
 
 def seed_app(sandbox: Sandbox, item: dict[str, Any]) -> None:
+    """An app of an onboarded customer (its integrations ENABLED) unless ``"enabled": false``."""
     organization = item.get("organization")
     if organization is not None and not ORGANIZATION_URN.fullmatch(organization):
         raise ScenarioError(f"apps: organization must be urn:li:organization:N, got {organization!r}")
+    enabled = item.get("enabled", organization is not None)
+    if not isinstance(enabled, bool) or (enabled and organization is None):
+        raise ScenarioError("apps: 'enabled' is true or false, and true needs an 'organization'")
     existing = sandbox.apps.get(item["clientId"]) if item.get("clientId") else None
     if existing is not None:
-        sandbox.apps.update(
+        app = sandbox.apps.update(
             existing,
             organization=organization,
             contracts=tuple(item.get("contracts", [])),
             callback_url=item.get("callbackUrl"),
         )
-        return
-    sandbox.apps.create(
-        client_id=item.get("clientId"),
-        client_secret=item.get("clientSecret"),
-        organization=organization,
-        contracts=list(item.get("contracts", [])),
-        callback_url=item.get("callbackUrl"),
-        unique_foreign_id=item.get("uniqueForeignId"),
-    )
+    else:
+        app = sandbox.apps.create(
+            client_id=item.get("clientId"),
+            client_secret=item.get("clientSecret"),
+            organization=organization,
+            contracts=list(item.get("contracts", [])),
+            callback_url=item.get("callbackUrl"),
+            unique_foreign_id=item.get("uniqueForeignId"),
+        )
+    if enabled:
+        set_status(sandbox, app, IntegrationStatus.ENABLED)
+    elif existing is not None and organization is not None:
+        set_status(sandbox, app, IntegrationStatus.DISABLED)
 
 
 def seed_purged(sandbox: Sandbox, item: dict[str, Any]) -> None:

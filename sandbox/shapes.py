@@ -1,189 +1,233 @@
-"""The "undocumented shapes" mode: prospect items and seats served in other plausible shapes.
+"""Where each resource lives in the two shapes of LinkedIn's API, and how each shape names its keys.
 
-The reference does not document the fields of conversationEvents, mailStubs and prospectNotes items
-(their response tables were not readable) and documents seatsV2 elements only in part. With the
-setting ``undocumented_shapes`` on (``PUT /_sandbox/settings``, ``rsc sandbox --undocumented-shapes``)
-each such item is served in one of several plausible shapes, picked by a stable hash of its id, so
-one page mixes them. None carries what the query already names (``viewer``, ``owners``, ``owner``,
-and sometimes ``contract``); fields take other names and nestings (audit stamps
-``{"time", "actor"}``, ``createdAt``, ``emailAddresses`` and ``phoneNumbers`` lists, localized
-names, the thread under another name, an id only as a URN, a seat only as a number); a note's
-visibility is spelled as LinkedIn's product names it, in several casings, or left out. Which items
-a query returns, in which order and on which page, does not change: only how each is written.
+``v2`` is ``/v2/...`` with ``X-RestLi-Protocol-Version: 2.0.0``; the versioned shape is ``/rest/...``
+with ``LinkedIn-Version: YYYYMM`` (reference §1, §1.1). The 202602 release renamed candidates and
+integrations; the rest of its rename table could not be read, so every row whose ``source`` says
+ASSUMPTION is the project's guess (the project's shape decisions hold the same guesses). This table
+is the one place to correct when LinkedIn's full rename table is known.
 """
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable
-from typing import Any
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-#: How each visibility is spelled, by variant; None leaves the field out (the note says nothing).
-VISIBILITY_SPELLINGS: dict[str, tuple[str | None, ...]] = {
-    "ORGANIZATION": (
-        "Anyone in my organization",
-        "ANYONE_IN_ORGANIZATION",
-        "anyone_in_organization",
-        "ANYONE IN MY ORGANIZATION",
-        None,
+#: ``LinkedIn-Version`` values: a year of this century and a month.
+VERSION_FORMAT = re.compile(r"20\d\d(0[1-9]|1[0-2])")
+#: The newest version the reference shows; lenient mode assumes it when a rest/ call names none.
+LATEST_VERSION = 202604
+#: The release of the breaking renames (candidates, integrations).
+RENAMES = 202602
+#: How long a version is supported (reference §1.1: at least two years).
+SUPPORT_MONTHS = 24
+
+
+class Shape(StrEnum):
+    V2 = "v2"
+    REST = "rest"
+
+
+def months_before(year_month: int, months: int) -> int:
+    """``YYYYMM`` ``months`` months before ``year_month``."""
+    index = (year_month // 100) * 12 + year_month % 100 - 1 - months
+    return (index // 12) * 100 + index % 12 + 1
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one shape names a family's composite key and fields."""
+
+    #: The id field of the composite key ("" for integrations, keyed by context and type).
+    id_field: str = ""
+    #: Keys carry ``dataProvider=ATS`` (v2, and rest/ before 202602).
+    data_provider: bool = False
+    #: v2 field name -> this shape's name, for the fields a release renamed.
+    renames: Mapping[str, str] = field(default_factory=dict)
+
+    def wire(self, name: str) -> str:
+        return self.renames.get(name, name)
+
+    def to_wire(self, record: Mapping[str, object]) -> dict[str, object]:
+        return {self.wire(name): value for name, value in record.items()}
+
+    def to_canonical(self, entity: Mapping[str, object]) -> dict[str, object]:
+        back = {wire: name for name, wire in self.renames.items()}
+        return {back.get(name, name): value for name, value in entity.items()}
+
+
+PLAIN = Dialect()
+V2_CANDIDATES = Dialect("atsCandidateId", data_provider=True)
+REST_CANDIDATES = Dialect(
+    "externalCandidateId",
+    renames={"atsCreatedAt": "externalCreatedAt", "atsLastModifiedAt": "externalLastModifiedAt"},
+)
+V2_APPLICATIONS = Dialect("atsJobApplicationId", data_provider=True)
+REST_APPLICATIONS = Dialect("id")
+V2_INTEGRATIONS = Dialect(data_provider=True)
+REST_INTEGRATIONS = Dialect()
+
+
+class Resource(StrEnum):
+    OAUTH = "oauth"
+    PROVISIONED_APPS = "provisionedApplications"
+    PROVISIONED_APP = "provisionedApplication"
+    INTEGRATIONS = "integrations"
+    CONFIGURATIONS = "configurations"
+    JOB_POSTINGS = "jobPostings"
+    JOB_TASKS = "jobTasks"
+    CANDIDATES = "candidates"
+    CANDIDATE_NOTES = "candidateNotes"
+    APPLICATIONS = "applications"
+    APPLICATION_STAGES = "applicationStages"
+    APPLICATION_NOTES = "applicationNotes"
+    INTERVIEW_FEEDBACK = "interviewFeedback"
+    EXPORTED = "exportedCandidates"
+    PURGED = "purgedExportedCandidates"
+    SEATS = "seats"
+    CONVERSATION_EVENTS = "conversationEvents"
+    MAIL_STUBS = "mailStubs"
+    PROSPECT_NOTES = "prospectNotes"
+
+
+DOCUMENTED = "documented"
+ASSUMED = "ASSUMPTION"
+
+
+@dataclass(frozen=True)
+class Location:
+    resource: Resource
+    path: str
+    dialect: Dialect = PLAIN
+    #: First and last ``LinkedIn-Version`` serving it (rest/ only; None: open-ended).
+    since: int | None = None
+    until: int | None = None
+    #: ``documented`` or ``ASSUMPTION`` with why.
+    source: str = DOCUMENTED
+
+    @property
+    def shape(self) -> Shape:
+        return Shape.REST if self.path.startswith("/rest/") else Shape.V2
+
+    def serves(self, version: int) -> bool:
+        return (self.since is None or version >= self.since) and (self.until is None or version <= self.until)
+
+
+_V2_CANDIDATES_NOTES_KEY = "/v2/atsCandidates/{key}/notes"
+_BEFORE_RENAMES = months_before(RENAMES, 1)
+
+#: Every path the sandbox serves, by shape and version. A rest/ path outside its versions is 404.
+LOCATIONS: tuple[Location, ...] = (
+    Location(Resource.OAUTH, "/oauth/v2/accessToken"),
+    Location(Resource.PROVISIONED_APPS, "/v2/provisionedApplications"),
+    Location(Resource.PROVISIONED_APP, "/v2/provisionedApplications/{app_urn}"),
+    # integrations (§3.2)
+    Location(Resource.INTEGRATIONS, "/v2/atsIntegrations", V2_INTEGRATIONS),
+    Location(
+        Resource.INTEGRATIONS,
+        "/rest/atsIntegrations",
+        V2_INTEGRATIONS,
+        until=_BEFORE_RENAMES,
+        source=f"{ASSUMED}: the v2 resource under rest/ until the {RENAMES} rename",
     ),
-    "PRIVATE": ("Only me", "ONLY_ME", "only_me", "ONLY ME", None),
-}
+    Location(Resource.INTEGRATIONS, "/rest/integrations", REST_INTEGRATIONS, since=RENAMES),
+    Location(Resource.CONFIGURATIONS, "/v2/atsIntegrations/{key}/configurations", V2_INTEGRATIONS),
+    Location(
+        Resource.CONFIGURATIONS,
+        "/rest/atsIntegrations/{key}/configurations",
+        V2_INTEGRATIONS,
+        until=_BEFORE_RENAMES,
+        source=ASSUMED,
+    ),
+    Location(
+        Resource.CONFIGURATIONS,
+        "/rest/integrations/{key}/configurations",
+        REST_INTEGRATIONS,
+        since=RENAMES,
+        source=f"{ASSUMED}: LinkedIn renamed the resource in {RENAMES}; its new name is unknown",
+    ),
+    # jobs (§3.3)
+    Location(Resource.JOB_POSTINGS, "/v2/simpleJobPostings"),
+    Location(Resource.JOB_POSTINGS, "/rest/simpleJobPostings", source=ASSUMED),
+    Location(Resource.JOB_TASKS, "/v2/simpleJobPostingTasks"),
+    Location(Resource.JOB_TASKS, "/rest/simpleJobPostingTasks", source=ASSUMED),
+    # candidates and their notes (§3.4, §3.5)
+    Location(Resource.CANDIDATES, "/v2/atsCandidates", V2_CANDIDATES),
+    Location(
+        Resource.CANDIDATES,
+        "/rest/atsCandidates",
+        V2_CANDIDATES,
+        until=_BEFORE_RENAMES,
+        source=f"{ASSUMED}: the v2 resource under rest/ until the {RENAMES} rename",
+    ),
+    Location(Resource.CANDIDATES, "/rest/candidates", REST_CANDIDATES, since=RENAMES),
+    Location(Resource.CANDIDATE_NOTES, _V2_CANDIDATES_NOTES_KEY, V2_CANDIDATES),
+    Location(
+        Resource.CANDIDATE_NOTES,
+        "/rest/atsCandidates/{key}/notes",
+        V2_CANDIDATES,
+        until=_BEFORE_RENAMES,
+        source=ASSUMED,
+    ),
+    Location(
+        Resource.CANDIDATE_NOTES,
+        "/rest/candidates/{key}/notes",
+        REST_CANDIDATES,
+        since=RENAMES,
+        source=f"{ASSUMED}: notes follow their candidate's rename; note fields unchanged",
+    ),
+    # applications and their sub-resources (§3.6)
+    Location(Resource.APPLICATIONS, "/v2/atsApplications", V2_APPLICATIONS),
+    Location(
+        Resource.APPLICATIONS,
+        "/rest/atsApplications",
+        REST_APPLICATIONS,
+        source=f"key documented (id, integrationContext); path and fields from {RENAMES} on {ASSUMED}",
+    ),
+    *(
+        Location(resource, f"{prefix}/atsApplications/{{key}}/{sub}", dialect, source=source)
+        for resource, sub in (
+            (Resource.APPLICATION_STAGES, "stages"),
+            (Resource.APPLICATION_NOTES, "notes"),
+            (Resource.INTERVIEW_FEEDBACK, "interviewFeedback"),
+        )
+        for prefix, dialect, source in (
+            ("/v2", V2_APPLICATIONS, DOCUMENTED),
+            ("/rest", REST_APPLICATIONS, ASSUMED),
+        )
+    ),
+    # pulled from LinkedIn (§3.8)
+    Location(Resource.EXPORTED, "/v2/exportedCandidates"),
+    Location(Resource.EXPORTED, "/rest/exportedCandidates"),
+    Location(Resource.PURGED, "/rest/atsPurgedExportedCandidates"),
+    Location(Resource.SEATS, "/v2/seatsV2"),
+    Location(Resource.SEATS, "/rest/seatsV2"),
+    Location(Resource.CONVERSATION_EVENTS, "/v2/conversationEvents"),
+    Location(Resource.CONVERSATION_EVENTS, "/rest/conversationEvents", source=ASSUMED),
+    Location(Resource.MAIL_STUBS, "/v2/mailStubs"),
+    Location(Resource.MAIL_STUBS, "/rest/mailStubs"),
+    Location(Resource.PROSPECT_NOTES, "/v2/prospectNotes"),
+    Location(Resource.PROSPECT_NOTES, "/rest/prospectNotes", source=ASSUMED),
+)
 
 
-def _pick(kind: str, item_id: Any, count: int) -> int:
-    return zlib.crc32(f"{kind}:{item_id}".encode()) % count
+def resource_name(path: str) -> str:
+    """The name counters and the request log use: the path without its shape and key segments."""
+    if path.startswith("/oauth/"):
+        return "oauth/accessToken"
+    segments = [s for s in path.split("/")[2:] if s and not s.startswith("{")]
+    return "/".join(segments)
 
 
-def _without(item: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in names}
-
-
-def _localized(text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    return {"localized": {"en_US": text}, "preferredLocale": {"country": "US", "language": "en"}}
-
-
-def _conversation_event(item: dict[str, Any], variant: int) -> dict[str, Any]:
-    if variant == 0:
-        return _without(item, "viewer")
-    if variant == 1:
-        return {
-            "id": item["id"],
-            "threadUrn": item["thread"],
-            "created": {"time": item["created"], "actor": item.get("author")},
-            "member": item.get("member"),
-            "subject": item.get("subject"),
-            "body": item.get("body"),
-        }
-    return {
-        "entityUrn": f"urn:li:conversationEvent:{item['id']}",
-        "messagingThread": item["thread"],
-        "createdAt": item["created"],
-        "sender": item.get("author"),
-        "prospect": item.get("member"),
-        "content": {"subject": item.get("subject"), "body": item.get("body")},
-    }
-
-
-def _mail_stub(item: dict[str, Any], variant: int) -> dict[str, Any]:
-    email, phone = item.get("emailAddress"), item.get("phoneNumber")
-    if variant == 0:
-        return _without(item, "owners", "contract")
-    if variant == 1:
-        shaped = _without(item, "owners", "emailAddress", "phoneNumber", "created", "lastModified")
-        return {
-            **shaped,
-            "emailAddresses": [email] if email else [],
-            "phoneNumbers": [{"number": phone}] if phone else [],
-            "createdAt": item["created"],
-            "lastModifiedAt": item["lastModified"],
-        }
-    return {
-        "id": item["id"],
-        "memberUrn": item.get("member"),
-        "firstName": _localized(item.get("firstName")),
-        "lastName": _localized(item.get("lastName")),
-        "emailAddress": email,
-        "phoneNumbers": [phone] if phone else [],
-        "currentPosition": {
-            "companyName": item.get("currentCompanyName"),
-            "title": item.get("currentJobTitle"),
-        },
-        "created": {"time": item["created"]},
-        "lastModified": {"time": item["lastModified"]},
-    }
-
-
-def note_visibility(item: dict[str, Any]) -> str | None:
-    """How the mode spells this note's visibility (None: it leaves the field out)."""
-    visibility = item.get("visibility")
-    if visibility is None:
-        return None
-    spellings = VISIBILITY_SPELLINGS[visibility]
-    return spellings[_pick("visibility", item["id"], len(spellings))]
-
-
-def _prospect_note(item: dict[str, Any], variant: int) -> dict[str, Any]:
-    spelled = note_visibility(item)
-    visibility = {} if spelled is None else {"visibility": spelled}
-    base = _without(item, "owner", "visibility")
-    if variant == 0:
-        return {**base, **visibility}
-    if variant == 1:
-        return {
-            **_without(base, "note", "created", "lastModified"),
-            "text": item.get("note"),
-            "created": {"time": item["created"], "actor": item["owner"]},
-            "lastModified": {"time": item["lastModified"], "actor": item["owner"]},
-            **visibility,
-        }
-    if variant == 2:
-        return {
-            "id": item["id"],
-            "prospect": item.get("member"),
-            "content": {"text": item.get("note")},
-            "active": item["active"],
-            "createdAt": item["created"],
-            "lastModifiedAt": item["lastModified"],
-            **({} if spelled is None else {"noteVisibility": spelled}),
-        }
-    seat_id = int(str(item["owner"]).rsplit(":", 1)[-1])
-    return {
-        **_without(base, "id"),
-        "entityUrn": f"urn:li:prospectNote:{item['id']}",
-        "owner": seat_id,
-        **visibility,
-    }
-
-
-def _seat(item: dict[str, Any], variant: int) -> dict[str, Any]:
-    if variant == 0:
-        return _without(item, "seat", "contract")
-    email = item.get("emailAddress")
-    if variant == 1:
-        return {
-            **_without(item, "seat", "emailAddress", "state"),
-            "id": f"urn:li:seat:{item['id']}",
-            "emailAddresses": [email] if email else [],
-            "state": str(item.get("state", "")).lower(),
-        }
-    return {
-        **_without(item, "seat", "member"),
-        "memberUrn": item.get("member"),
-        "state": "Active" if item.get("state") == "ACTIVE" else item.get("state"),
-    }
-
-
-Shaper = Callable[[dict[str, Any], int], dict[str, Any]]
-
-#: Finder -> (variants, the function that writes an item in one of them).
-SHAPES: dict[str, tuple[int, Shaper]] = {
-    "conversationEvents": (3, _conversation_event),
-    "mailStubs": (3, _mail_stub),
-    "prospectNotes": (4, _prospect_note),
-    "seatsV2": (3, _seat),
-}
-
-
-def variant_of(kind: str, item_id: Any) -> int:
-    """Which of ``kind``'s shapes the mode serves the item with this id in."""
-    return _pick(kind, item_id, SHAPES[kind][0])
-
-
-def shape(kind: str, item: dict[str, Any]) -> dict[str, Any]:
-    """The item as the mode serves it."""
-    count, shaper = SHAPES[kind]
-    return shaper(item, _pick(kind, item["id"], count))
-
-
-def documented(kind: str, item: dict[str, Any]) -> dict[str, Any]:
-    """The item in the sandbox's own shape; a note that carries no visibility leaves the field out."""
-    if kind == "prospectNotes" and item.get("visibility") is None:
-        return _without(item, "visibility")
-    return item
-
-
-def serve(kind: str, items: list[dict[str, Any]], undocumented: bool) -> list[dict[str, Any]]:
-    return [shape(kind, i) if undocumented else documented(kind, i) for i in items]
+def misplaced_hint(path: str) -> str:
+    """Why an unknown path is unknown, when the same resource lives in the other shape."""
+    shape, _, rest = path.lstrip("/").partition("/")
+    other = "rest" if shape == "v2" else "v2"
+    head = rest.split("/", 1)[0]
+    for location in LOCATIONS:
+        if head and location.path.split("/")[1:3] == [other, head]:
+            if other == "rest":
+                return f"{head} is served only under /rest/ (with a LinkedIn-Version header)"
+            return f"{head} is served only under /v2/"
+    return "LinkedIn serves no such resource"

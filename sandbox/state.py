@@ -10,10 +10,12 @@ from sandbox.clock import ScaledClock
 from sandbox.config import SandboxConfig
 from sandbox.db import DATA_TABLES, Database
 from sandbox.faults import Faults
+from sandbox.inflight import InFlightBatches
 from sandbox.metrics import Metrics
 from sandbox.pushes import PushDispatcher
 from sandbox.ratelimit import RateLimiter
 from sandbox.records import Records
+from sandbox.violations import Violations
 
 
 class Sandbox:
@@ -28,6 +30,8 @@ class Sandbox:
         self.faults = Faults(config.faults, config.seed)
         self.metrics = Metrics(config.settings.request_log_size)
         self.pushes = PushDispatcher(self)
+        self.violations = Violations()
+        self.batches = InFlightBatches()
         self._background: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
@@ -60,6 +64,8 @@ class Sandbox:
             self.metrics.reset_log()
         if "rate" in parts:
             self.limiter.reset()
+        if "violations" in parts:
+            self.violations.reset()
         if "data" in parts:
             self.db.wipe(DATA_TABLES)
         if "apps" in parts:

@@ -1,7 +1,10 @@
 """Field rules of the synced entities (reference §3.3-§3.6 and §6.1).
 
-Each ``check_*`` returns the violations of one entity as sentences a person can act on; an empty
-list means the entity is accepted.
+Each ``check_*`` returns the problems of one entity as sentences a person can act on; an empty
+list means the entity is accepted. Checks take the shape's renames (v2 field name -> the shape's
+name), so a versioned candidate is told about ``externalCreatedAt`` where a v2 one hears of
+``atsCreatedAt``. Fields a resource does not list are found by :func:`unrecognized`, apart, as
+they break a rule of their own.
 """
 
 from __future__ import annotations
@@ -83,7 +86,8 @@ JOB_FIELDS = frozenset(
 JOB_STATES = ("LISTED", "CLOSED")
 JOB_AVAILABILITIES = ("PUBLIC", "PRIVATE_TO_ATS_INTEGRATION")
 
-Checker = Callable[[Mapping[str, Any], bool], list[str]]
+Checker = Callable[[Mapping[str, Any], Mapping[str, str]], list[str]]
+NO_RENAMES: Mapping[str, str] = {}
 
 
 def _is_int(value: Any) -> bool:
@@ -101,23 +105,30 @@ def _text(entity: Mapping[str, Any], name: str, problems: list[str], *, required
         problems.append(f"{name} must not be empty")
 
 
-def _timestamps(entity: Mapping[str, Any], problems: list[str], *, required: bool) -> None:
-    for name in ("atsCreatedAt", "atsLastModifiedAt"):
+def _timestamps(
+    entity: Mapping[str, Any], problems: list[str], *, required: bool, names: Mapping[str, str] = NO_RENAMES
+) -> None:
+    created_name = names.get("atsCreatedAt", "atsCreatedAt")
+    modified_name = names.get("atsLastModifiedAt", "atsLastModifiedAt")
+    for name in (created_name, modified_name):
         value = entity.get(name)
         if value is None:
             if required:
                 problems.append(f"{name} is required (epoch milliseconds > 0)")
         elif not _is_int(value) or value <= 0:
             problems.append(f"{name} must be epoch milliseconds > 0, got {value!r}")
-    created, modified = entity.get("atsCreatedAt"), entity.get("atsLastModifiedAt")
+    created, modified = entity.get(created_name), entity.get(modified_name)
     if isinstance(created, int) and isinstance(modified, int) and modified < created:
-        problems.append(f"atsLastModifiedAt ({modified}) must not be before atsCreatedAt ({created})")
+        problems.append(f"{modified_name} ({modified}) must not be before {created_name} ({created})")
 
 
-def _unknown(entity: Mapping[str, Any], known: Iterable[str], strict: bool, problems: list[str]) -> None:
-    if strict:
-        for name in sorted(set(entity) - set(known)):
-            problems.append(f"unrecognized field '{name}'")
+def renamed(fields: Iterable[str], names: Mapping[str, str]) -> frozenset[str]:
+    """A resource's field list in a shape's names."""
+    return frozenset(names.get(name, name) for name in fields)
+
+
+def unrecognized(entity: Mapping[str, Any], known: Iterable[str]) -> list[str]:
+    return [f"unrecognized field '{name}'" for name in sorted(set(entity) - set(known))]
 
 
 def _person_name(value: Any, name: str, problems: list[str]) -> None:
@@ -131,9 +142,8 @@ def _person_name(value: Any, name: str, problems: list[str]) -> None:
             problems.append(f"{name}.{part} is required when {name} is sent")
 
 
-def check_candidate(entity: Mapping[str, Any], strict: bool) -> list[str]:
+def check_candidate(entity: Mapping[str, Any], names: Mapping[str, str] = NO_RENAMES) -> list[str]:
     problems: list[str] = []
-    _unknown(entity, CANDIDATE_FIELDS, strict, problems)
     _text(entity, "firstName", problems, required=True)
     for name in (
         "lastName",
@@ -146,7 +156,7 @@ def check_candidate(entity: Mapping[str, Any], strict: bool) -> list[str]:
         "linkedInProfileUrl",
     ):
         _text(entity, name, problems)
-    _timestamps(entity, problems, required=True)
+    _timestamps(entity, problems, required=True, names=names)
     for name in ("addresses", "phoneNumbers"):
         value = entity.get(name)
         if value is None:
@@ -172,10 +182,9 @@ def check_candidate(entity: Mapping[str, Any], strict: bool) -> list[str]:
     return problems
 
 
-def check_application(entity: Mapping[str, Any], strict: bool) -> list[str]:
+def check_application(entity: Mapping[str, Any], names: Mapping[str, str] = NO_RENAMES) -> list[str]:
     problems: list[str] = []
-    _unknown(entity, APPLICATION_FIELDS, strict, problems)
-    _timestamps(entity, problems, required=True)
+    _timestamps(entity, problems, required=True, names=names)
     for name in ("atsJobPostingId", "atsJobPostingName", "firstName"):
         _text(entity, name, problems, required=True)
     for name in ("atsCandidateId", "lastName", "source", "dispositionReason"):
@@ -186,18 +195,16 @@ def check_application(entity: Mapping[str, Any], strict: bool) -> list[str]:
     return problems
 
 
-def check_note(entity: Mapping[str, Any], strict: bool) -> list[str]:
+def check_note(entity: Mapping[str, Any], names: Mapping[str, str] = NO_RENAMES) -> list[str]:
     problems: list[str] = []
-    _unknown(entity, NOTE_FIELDS, strict, problems)
     _timestamps(entity, problems, required=False)
     _text(entity, "note", problems)
     _person_name(entity.get("author"), "author", problems)
     return problems
 
 
-def check_stage(entity: Mapping[str, Any], strict: bool) -> list[str]:
+def check_stage(entity: Mapping[str, Any], names: Mapping[str, str] = NO_RENAMES) -> list[str]:
     problems: list[str] = []
-    _unknown(entity, STAGE_FIELDS, strict, problems)
     _timestamps(entity, problems, required=False)
     if entity.get("atsCreatedAt") is None:
         problems.append("atsCreatedAt is required (epoch milliseconds > 0)")
@@ -205,9 +212,8 @@ def check_stage(entity: Mapping[str, Any], strict: bool) -> list[str]:
     return problems
 
 
-def check_interview_feedback(entity: Mapping[str, Any], strict: bool) -> list[str]:
+def check_interview_feedback(entity: Mapping[str, Any], names: Mapping[str, str] = NO_RENAMES) -> list[str]:
     problems: list[str] = []
-    _unknown(entity, FEEDBACK_FIELDS, strict, problems)
     _timestamps(entity, problems, required=False)
     _text(entity, "feedback", problems)
     _person_name(entity.get("interviewer"), "interviewer", problems)
@@ -222,9 +228,8 @@ def check_interview_feedback(entity: Mapping[str, Any], strict: bool) -> list[st
     return problems
 
 
-def check_job(entity: Mapping[str, Any], strict: bool) -> list[str]:
+def check_job(entity: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
-    _unknown(entity, JOB_FIELDS, strict, problems)
     for name in ("integrationContext", "externalJobPostingId", "title", "description"):
         _text(entity, name, problems, required=True)
     title = entity.get("title")

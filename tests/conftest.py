@@ -44,6 +44,20 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
     reset_process_state()
 
 
+@pytest.fixture(autouse=True)
+def declared_sandbox_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The LinkedIn rules this test breaks on purpose (``@pytest.mark.sandbox_violations(...)``), for
+    the sandbox harness to allow when it checks what the sandbox recorded."""
+    from tests.sandbox_harness import DECLARED
+
+    rules = frozenset(
+        rule for marker in request.node.iter_markers("sandbox_violations") for rule in marker.args
+    )
+    token = DECLARED.set(rules)
+    yield
+    DECLARED.reset(token)
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A PostgreSQL database of this test session, migrated to head."""

@@ -81,7 +81,14 @@ def run_demo(
         uow.contracts.add(CONTRACT)
         uow.commit()
     callback = callback_url_for(TENANT)
-    app = {"clientId": CLIENT_ID, "clientSecret": secret, "organization": ORG, "contracts": [CONTRACT]}
+    # Not enabled yet: the customer enables it in Recruiter below, as the demo shows.
+    app = {
+        "clientId": CLIENT_ID,
+        "clientSecret": secret,
+        "organization": ORG,
+        "contracts": [CONTRACT],
+        "enabled": False,
+    }
     if http.get(f"{sandbox}/_sandbox/apps/{CLIENT_ID}").status_code == 404:
         http.post(f"{sandbox}/_sandbox/apps", json=app).raise_for_status()
     else:

@@ -43,6 +43,14 @@ def run_sandbox(
         help="Serve InMails, stubs, notes and seats in other plausible shapes (no viewer/owner, "
         "LinkedIn's visibility spellings, other field names).",
     ),
+    lenient: bool = typer.Option(
+        False,
+        help="Serve calls that break the liftable rules (headers, versions, enablement, batch size, window "
+        "length) and accept unlisted fields; every breach is still recorded in /_sandbox/violations.",
+    ),
+    oldest_version: int = typer.Option(
+        None, help="Oldest LinkedIn-Version served, YYYYMM (default: two years before the sandbox clock)."
+    ),
     seed: int = typer.Option(None, help="Seed of the fault dice."),
     log_level: str = typer.Option("warning", help="uvicorn log level."),
     url: str = typer.Option(
@@ -68,7 +76,13 @@ def run_sandbox(
     port = port or settings.sandbox_port
     if action is SandboxAction.SERVE:
         from rsc.logs import configure_logging, get_logger
+        from sandbox.config import version_setting
         from sandbox.server import serve
+
+        try:
+            oldest = version_setting(oldest_version)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--oldest-version") from None
 
         configure_logging(process="sandbox")
         get_logger(__name__).info(
@@ -92,7 +106,9 @@ def run_sandbox(
             enforce=not no_rate_limits,
             error_rate=error_rate,
             latency_ms=latency_ms,
-            strict_fields=not lenient_fields,
+            strict_fields=not (lenient_fields or lenient),
+            strict=not lenient,
+            oldest_version=oldest,
             undocumented_shapes=undocumented_shapes,
             seed=seed,
         )

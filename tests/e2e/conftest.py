@@ -17,6 +17,7 @@ def pipeline(tmp_path: Path, postgres_url: str, rabbit: str) -> Iterator[Pipelin
         running.start_ingress()
         running.start_scheduler()
         yield running
+        running.assert_no_undeclared_violations()
     finally:
         running.stop()
 

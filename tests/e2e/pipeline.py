@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -15,9 +16,14 @@ from typing import Any, TypeVar
 import httpx
 
 from tests.infra import TEST_SECRET_KEY, free_port
+from tests.sandbox_harness import DECLARED, assert_no_undeclared
 
 T = TypeVar("T")
 RSC = str(Path(sys.executable).with_name("rsc"))
+#: What the pipeline is known to break against the sandbox: every process keeps its own token cache,
+#: so each worker process (and each restart) mints a token for an app whose token another process
+#: still holds, where the reference asks for one token reused by concurrent calls (§1).
+KNOWN_VIOLATIONS = frozenset({"token.reuse"})
 
 
 def eventually(check: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.1, what: str = "") -> T:
@@ -146,12 +152,33 @@ class Pipeline:
         assert response.status_code < 400, response.text
         return response.json()
 
+    def violations(self, rule: str = "") -> list[dict[str, Any]]:
+        """The LinkedIn rules the pipeline broke against the sandbox (a rule, or a family ending in ".")."""
+        params = {"rule": rule} if rule else None
+        found: list[dict[str, Any]] = self.control("GET", "/violations", params=params)["violations"]
+        return found
+
     def stop(self) -> None:
+        self._keep_violations()
         for name in list(self.processes):
             self.kill(name, signal.SIGTERM)
         for log in self._log_files:
             log.close()
         self.http.close()
+
+    def assert_no_undeclared_violations(self) -> None:
+        """Fail on any LinkedIn rule broken against the sandbox that is neither known nor declared."""
+        assert_no_undeclared(self.violations(), DECLARED.get() | KNOWN_VIOLATIONS)
+
+    def _keep_violations(self) -> None:
+        """Keep what the sandbox recorded beside the processes' logs, for whoever reads a failed run."""
+        if "sandbox" not in self.processes:
+            return
+        try:
+            found = self.violations()
+        except (AssertionError, httpx.HTTPError):
+            return
+        (self.logs / "sandbox-violations.json").write_text(json.dumps(found, indent=1))
 
     def log_text(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.logs.glob("*.log")))

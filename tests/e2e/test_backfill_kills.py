@@ -61,6 +61,7 @@ def pipeline(tmp_path: Path, postgres_url: str, rabbit: str) -> Iterator[Pipelin
         running.start_ingress()
         running.start_scheduler()
         yield running
+        running.assert_no_undeclared_violations()
     finally:
         running.stop()
 
@@ -120,6 +121,7 @@ def test_five_sigkills_during_a_backfill_leave_every_record_once(pipeline: Pipel
             "clientSecret": SECRET,
             "organization": ORG,
             "callbackUrl": f"{pipeline.ingress_url}/webhooks/linkedin/{TENANT}",
+            "enabled": False,  # the customer enables it below, after onboarding
         },
     )
     onboarded = pipeline.rsc("tenant", "onboard", TENANT)

@@ -30,6 +30,7 @@ def pipeline(tmp_path: Path, postgres_url: str, rabbit: str) -> Iterator[Pipelin
     try:
         running.start_sandbox()
         yield running
+        running.assert_no_undeclared_violations()
     finally:
         running.stop()
 

@@ -39,6 +39,7 @@ def run(tmp_path: Path, postgres_url: str, rabbit: str, *, clock_scale: float) -
         onboard(pipeline, "acme", org=ORG)
         pipeline.start_workers("worker", "status_push", processes=2, threads=8)
         yield pipeline
+        pipeline.assert_no_undeclared_violations()
     finally:
         pipeline.stop()
 

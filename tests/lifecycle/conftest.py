@@ -48,7 +48,9 @@ def publisher() -> CapturedPublisher:
 
 @pytest.fixture
 def sandbox(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxHarness]:
-    """A PENDING tenant with one contract, and its app in the sandbox (callback checks off)."""
+    """A PENDING tenant with one contract, and its app in the sandbox (callback checks off), which the
+    customer has not enabled yet: these tests go through onboarding, and the sandbox refuses any sync
+    before the customer enables the integration."""
     monkeypatch.setenv("RSC_LINKEDIN_API_URL", BASE_URL)
     monkeypatch.setenv("RSC_PUBLIC_BASE_URL", "https://ats.example/rsc")
     from rsc.settings import reset_settings
@@ -59,7 +61,7 @@ def sandbox(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> It
         uow.contracts.add(CONTRACT)
         uow.commit()
     with running_sandbox(tmp_path, validate_callbacks=False) as harness:
-        harness.create_app(CLIENT_ID, SECRET, ORG, contracts=[CONTRACT])
+        harness.create_app(CLIENT_ID, SECRET, ORG, contracts=[CONTRACT], enabled=False)
         clients = harness.linkedin_clients()
         use_linkedin_clients(clients)
         yield harness

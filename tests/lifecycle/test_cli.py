@@ -50,7 +50,11 @@ def sandbox(
     monkeypatch.setenv("COLUMNS", "200")
     with running_sandbox(tmp_path, validate_callbacks=False) as harness:
         harness.create_app(
-            "globex-client", "globex-secret", ORG, contracts=["urn:li:contract:10", "urn:li:contract:11"]
+            "globex-client",
+            "globex-secret",
+            ORG,
+            contracts=["urn:li:contract:10", "urn:li:contract:11"],
+            enabled=False,  # the tenant is onboarded by the CLI and enabled by the customer
         )
         use_linkedin_clients(harness.linkedin_clients())
         yield harness

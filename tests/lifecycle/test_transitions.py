@@ -247,7 +247,7 @@ def test_enabling_only_the_contract_level_integration_does_not_start_syncing(
 def test_a_push_naming_another_organizations_request_is_not_applied(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: CapturedPublisher
 ) -> None:
-    sandbox.create_app("globex-client", "globex-secret", "urn:li:organization:77")
+    sandbox.create_app("globex-client", "globex-secret", "urn:li:organization:77", enabled=False)
     foreign = sandbox.control(
         "POST", "/integration-status", json={"clientId": "globex-client", "status": "ENABLED", "push": False}
     )
@@ -261,7 +261,7 @@ def test_a_status_change_of_another_organization_is_refused(
     store: Store, sandbox: SandboxHarness, publisher: CapturedPublisher
 ) -> None:
     # The tenant's app is really bound to another organization than the tenant was registered with.
-    sandbox.create_app("wrong-client", "wrong-secret", "urn:li:organization:77")
+    sandbox.create_app("wrong-client", "wrong-secret", "urn:li:organization:77", enabled=False)
     with store.session(None) as session:
         tenant = session.get(Tenant, TENANT)
         assert tenant is not None
@@ -303,6 +303,7 @@ def test_the_operator_disables_and_only_the_customer_or_a_verify_enables_again(
     assert again.after is TenantStatus.ENABLED and again.started_run == 2
 
 
+@pytest.mark.sandbox_violations("enablement.company")
 def test_a_legacy_csa_tenant_syncs_until_its_customer_enables_rsc_then_moves_to_it(
     store: Store,
     sandbox: SandboxHarness,
@@ -316,8 +317,14 @@ def test_a_legacy_csa_tenant_syncs_until_its_customer_enables_rsc_then_moves_to_
         tenant.set_status(TenantStatus.ENABLED, "on the legacy CSA integration")
         tenant.legacy_csa = True
         session.commit()
+    # The legacy CSA integration predates the reference, which knows only the RSC integrations: the
+    # sandbox cannot tell that this customer's sync is authorised, so it serves it leniently and
+    # records the sync before the RSC integrations are enabled.
+    sandbox.control("PUT", "/settings", json={"strict": False})
     apply(store, ats.candidate("C-1"))
     assert sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0)).sent["candidate"] == 1
+    assert [v["rule"] for v in sandbox.violations()] == ["enablement.company"]
+    sandbox.control("PUT", "/settings", json={"strict": True})
 
     # Onboarding the new integration reads NOT_ENABLED: the legacy tenant keeps working.
     report = onboard(UnitOfWork(TENANT, store), linkedin, publisher)

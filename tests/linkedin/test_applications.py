@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from linkedin.client import LinkedInClient
 from tests.helpers import ORG
 from tests.sandbox_harness import SandboxHarness
@@ -57,6 +59,7 @@ def test_a_put_replaces_the_whole_record(sandbox: SandboxHarness, linkedin: Link
     assert sandbox.record(ORG, "applications", "A-1")["dispositionReason"] is None
 
 
+@pytest.mark.sandbox_violations("field.application")
 def test_invalid_records_are_refused_one_by_one(sandbox: SandboxHarness, linkedin: LinkedInClient) -> None:
     result = linkedin.applications.upsert(
         {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from linkedin.client import LinkedInClient
 from tests.helpers import ORG
 from tests.sandbox_harness import SandboxHarness
@@ -36,6 +38,7 @@ def test_a_candidate_is_upserted_linked_and_read_back(
     assert sandbox.record(ORG, "candidates", "C-1")["manualMatchedMember"] is None
 
 
+@pytest.mark.sandbox_violations("field.note")
 def test_candidate_notes(sandbox: SandboxHarness, linkedin: LinkedInClient) -> None:
     linkedin.candidates.upsert({"C-1": candidate()})
     notes = linkedin.candidates.notes("C-1")

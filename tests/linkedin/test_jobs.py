@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from linkedin.client import LinkedInClient
 from tests.helpers import ORG
 from tests.sandbox_harness import SandboxHarness
@@ -38,6 +40,7 @@ def test_listed_and_closed_jobs_are_posted_and_each_gets_a_task(
     assert (task["status"], task["externalJobPostingId"]) == ("SUCCEEDED", "J-1")
 
 
+@pytest.mark.sandbox_violations("field.job")
 def test_an_invalid_posting_is_refused_alone_and_not_retried(
     sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:

@@ -25,7 +25,7 @@ from linkedin.client import LinkedInClient
 from rsc.cli.main import app as cli
 from rsc.mailer import Mailer
 from rsc.settings import reset_settings
-from sandbox import shapes
+from sandbox import item_shapes as shapes
 from schemas.ats import NoteReplied, NoteReply
 from schemas.commands import ContractPoll, SeatPoll
 from schemas.envelope import Event

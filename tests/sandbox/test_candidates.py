@@ -1,4 +1,5 @@
-"""atsCandidates: whole-record PUT, batch GET with matches, manual match patches, deletes, notes."""
+"""Candidates (v2 atsCandidates, rest/ candidates): whole-record PUT, batch GET with matches,
+manual match patches, deletes, notes. Every test runs in both shapes."""
 
 from __future__ import annotations
 
@@ -7,15 +8,13 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.sandbox.support import NOW, Customer, candidate, candidate_path, entity_key, ids_query
-
-KEY = entity_key("atsCandidateId", "C1", encoded=False)
+from tests.sandbox.support import NOW, Customer, candidate, rules_broken
 
 
 def _get_one(customer: Customer, candidate_id: str = "C1") -> dict:
     response = customer.get_candidates([candidate_id])
     assert response.status_code == 200
-    return response.json()["results"][entity_key("atsCandidateId", candidate_id, encoded=False)]
+    return response.json()["results"][customer.api.candidate_key(candidate_id, encoded=False)]
 
 
 def test_put_then_get_returns_every_field(client: TestClient, customer: Customer) -> None:
@@ -37,18 +36,28 @@ def test_put_replaces_the_whole_record(client: TestClient, customer: Customer) -
     assert shown["manualMatchedMember"] is None
 
 
+def test_get_shows_the_timestamps_in_the_shapes_names(client: TestClient, customer: Customer) -> None:
+    customer.put_candidates({"C1": candidate()})
+    shown = _get_one(customer)
+    api = customer.api
+    assert shown[api.wire("atsCreatedAt")] == NOW
+    assert shown[api.wire("atsLastModifiedAt")] == NOW + 1000
+    assert "dataProvider" not in shown
+
+
 def test_unknown_ids_are_404_in_a_batch_get(client: TestClient, customer: Customer) -> None:
     customer.put_candidates({"C1": candidate()})
     response = customer.get_candidates(["C1", "C9"])
     body = response.json()
-    assert list(body["results"]) == [KEY]
-    assert body["errors"][entity_key("atsCandidateId", "C9", encoded=False)]["status"] == 404
+    assert list(body["results"]) == [customer.api.candidate_key("C1", encoded=False)]
+    assert body["errors"][customer.api.candidate_key("C9", encoded=False)]["status"] == 404
 
 
 def test_fields_projection(client: TestClient, customer: Customer) -> None:
     customer.put_candidates({"C1": candidate()})
     response = customer.get_candidates(["C1"], extra="&fields=matchedMembers,manualMatchedMember")
-    assert set(response.json()["results"][KEY]) == {"matchedMembers", "manualMatchedMember"}
+    key = customer.api.candidate_key("C1", encoded=False)
+    assert set(response.json()["results"][key]) == {"matchedMembers", "manualMatchedMember"}
 
 
 def test_matched_members_come_from_seeded_members_by_email_or_profile_url(
@@ -69,36 +78,42 @@ def test_matched_members_come_from_seeded_members_by_email_or_profile_url(
 
 
 def test_manual_match_is_set_and_deleted_with_partial_updates(client: TestClient, customer: Customer) -> None:
+    api = customer.api
     customer.put_candidates({"C1": candidate()})
-    query = ids_query("atsCandidateId", ["C1"])
-    key = entity_key("atsCandidateId", "C1")
+    query = api.candidate_ids(["C1"])
+    key = api.candidate_key("C1")
     set_match = {key: {"patch": {"$set": {"manualMatchedMember": "urn:li:person:abc"}}}}
-    response = customer.post_batch("/v2/atsCandidates", query, set_match)
+    response = customer.post_batch(api.candidates, query, set_match)
     assert response.json()["results"] == {key: {"status": 204}}
     assert _get_one(customer)["manualMatchedMember"] == "urn:li:person:abc"
     assert _get_one(customer)["firstName"] == "Ada"
+    assert _get_one(customer)[api.wire("atsCreatedAt")] == NOW
     inspected = client.get("/_sandbox/orgs/1/candidates/C1").json()
     assert inspected["manualMatchedMember"] == "urn:li:person:abc"
-    customer.post_batch("/v2/atsCandidates", query, {key: {"patch": {"$delete": ["manualMatchedMember"]}}})
+    customer.post_batch(api.candidates, query, {key: {"patch": {"$delete": ["manualMatchedMember"]}}})
     assert _get_one(customer)["manualMatchedMember"] is None
 
 
+@pytest.mark.sandbox_violations("field.candidate", "field.patch")
 def test_partial_update_rejects_bad_values_and_unknown_candidates(
     client: TestClient, customer: Customer
 ) -> None:
+    api = customer.api
     customer.put_candidates({"C1": candidate()})
-    key = entity_key("atsCandidateId", "C1")
+    key = api.candidate_key("C1")
     bad = {key: {"patch": {"$set": {"manualMatchedMember": "urn:li:seat:1"}}}}
-    response = customer.post_batch("/v2/atsCandidates", ids_query("atsCandidateId", ["C1"]), bad)
+    response = customer.post_batch(api.candidates, api.candidate_ids(["C1"]), bad)
     assert response.json()["errors"][key]["status"] == 422
-    missing_key = entity_key("atsCandidateId", "C9")
+    assert rules_broken(client) == ["field.candidate"]
+    missing_key = api.candidate_key("C9")
     missing = {missing_key: {"patch": {"$set": {"manualMatchedMember": "urn:li:person:x"}}}}
-    response = customer.post_batch("/v2/atsCandidates", ids_query("atsCandidateId", ["C9"]), missing)
+    response = customer.post_batch(api.candidates, api.candidate_ids(["C9"]), missing)
     assert response.json()["errors"][missing_key]["status"] == 404
     not_a_patch = {key: {"$set": {"firstName": "B"}}}
-    response = customer.post_batch("/v2/atsCandidates", ids_query("atsCandidateId", ["C1"]), not_a_patch)
+    response = customer.post_batch(api.candidates, api.candidate_ids(["C1"]), not_a_patch)
     assert response.json()["errors"][key]["status"] == 422
     assert _get_one(customer)["manualMatchedMember"] is None
+    assert rules_broken(client) == ["field.candidate", "field.patch"]
 
 
 @pytest.mark.parametrize(
@@ -119,15 +134,52 @@ def test_partial_update_rejects_bad_values_and_unknown_candidates(
         ({"emailAddresses": ["not-an-email"]}, "is not an e-mail address"),
         ({"emailAddresses": ["a@b"]}, "is not an e-mail address"),
         ({"doNotContact": "no"}, "doNotContact must be true or false"),
-        ({"favouriteColour": "blue"}, "unrecognized field 'favouriteColour'"),
     ],
 )
+@pytest.mark.sandbox_violations("field.candidate")
 def test_candidate_field_rules(client: TestClient, customer: Customer, overrides: dict, message: str) -> None:
     response = customer.put_candidates({"C1": candidate(**overrides)})
-    error = response.json()["errors"][entity_key("atsCandidateId", "C1")]
+    error = response.json()["errors"][customer.api.candidate_key("C1")]
     assert error["status"] == 422
-    assert message in error["message"]
+    assert customer.api.wire(message) in error["message"]
     assert customer.get_candidates(["C1"]).json()["results"] == {}
+    [violation] = client.get("/_sandbox/violations").json()["violations"]
+    assert violation["rule"] == "field.candidate"
+    assert violation["section"] == "§3.4, §6.1"
+    assert "C1: " in violation["message"] and customer.api.wire(message) in violation["message"]
+    assert (violation["method"], violation["path"], violation["app"]) == (
+        "PUT",
+        customer.api.candidates,
+        "acme",
+    )
+    assert violation["refused"] is True
+
+
+@pytest.mark.sandbox_violations("field.unknown")
+def test_unlisted_fields_break_a_rule_of_their_own(client: TestClient, customer: Customer) -> None:
+    response = customer.put_candidates({"C1": candidate(favouriteColour="blue")})
+    error = response.json()["errors"][customer.api.candidate_key("C1")]
+    assert error["status"] == 422
+    assert "unrecognized field 'favouriteColour'" in error["message"]
+    assert rules_broken(client) == ["field.unknown"]
+
+
+@pytest.mark.sandbox_violations("field.unknown", "field.candidate")
+def test_the_other_shapes_timestamp_names_are_refused(client: TestClient, customer: Customer) -> None:
+    api = customer.api
+    other = {"atsCreatedAt": "externalCreatedAt", "atsLastModifiedAt": "externalLastModifiedAt"}
+    if api.renames:
+        other = {v: k for k, v in other.items()}
+    body = {other.get(name, name): value for name, value in api.fields(candidate()).items()}
+    response = customer.client.put(
+        f"{api.candidates}?{api.candidate_ids(['C1'])}",
+        json={"entities": {api.candidate_key("C1"): body}},
+        headers=customer.headers("batch_update"),
+    )
+    message = response.json()["errors"][api.candidate_key("C1")]["message"]
+    assert f"unrecognized field '{next(iter(other.values()))}'" in message
+    assert f"{api.wire('atsCreatedAt')} is required" in message
+    assert sorted(set(rules_broken(client))) == ["field.candidate", "field.unknown"]
 
 
 def test_empty_addresses_and_phone_numbers_are_accepted(client: TestClient, customer: Customer) -> None:
@@ -135,19 +187,28 @@ def test_empty_addresses_and_phone_numbers_are_accepted(client: TestClient, cust
     assert response.json()["errors"] == {}
 
 
-def test_lenient_fields_accept_unlisted_fields(client: TestClient, customer: Customer) -> None:
+@pytest.mark.sandbox_violations("field.unknown")
+def test_lenient_fields_accept_unlisted_fields_and_record_them(
+    client: TestClient, customer: Customer
+) -> None:
     client.put("/_sandbox/settings", json={"strict_fields": False})
     assert customer.put_candidates({"C1": candidate(favouriteColour="blue")}).json()["errors"] == {}
+    [violation] = client.get("/_sandbox/violations").json()["violations"]
+    assert (violation["rule"], violation["refused"]) == ("field.unknown", False)
+    assert "C1: unrecognized field 'favouriteColour' (accepted" in violation["message"]
 
 
 def test_delete_removes_candidate_and_its_notes_but_not_applications(
     client: TestClient, customer: Customer
 ) -> None:
+    api = customer.api
     customer.put_candidates({"C1": candidate(), "C2": candidate()})
     notes = {
         "N1": {"atsCreatedAt": NOW, "note": "Strong.", "author": {"firstName": "Rita", "lastName": "Book"}}
     }
-    assert customer.put_sub(candidate_path("C1"), "notes", notes).json()["results"] == {"N1": {"status": 204}}
+    assert customer.put_sub(api.candidate_path("C1"), "notes", notes).json()["results"] == {
+        "N1": {"status": 204}
+    }
     customer.put_applications(
         {
             "A1": {
@@ -160,10 +221,10 @@ def test_delete_removes_candidate_and_its_notes_but_not_applications(
             }
         }
     )
-    response = customer.delete(f"/v2/atsCandidates?{ids_query('atsCandidateId', ['C1', 'C7'])}")
+    response = customer.delete(f"{api.candidates}?{api.candidate_ids(['C1', 'C7'])}")
     body = response.json()
-    assert body["results"] == {KEY: {"status": 204}}
-    assert body["errors"][entity_key("atsCandidateId", "C7", encoded=False)]["status"] == 404
+    assert body["results"] == {api.candidate_key("C1", encoded=False): {"status": 204}}
+    assert body["errors"][api.candidate_key("C7", encoded=False)]["status"] == 404
     assert customer.get_candidates(["C1"]).json()["results"] == {}
     assert len(customer.get_candidates(["C2"]).json()["results"]) == 1
     assert len(customer.get_applications(["A1"]).json()["results"]) == 1
@@ -173,11 +234,14 @@ def test_delete_removes_candidate_and_its_notes_but_not_applications(
         ("candidateNote", "N1", "candidate:C1"),
     ]
     assert deletions[0]["clientId"] == "acme"
+    # Deleting what is not there (C7) is fine: answered 404, no rule broken.
+    assert rules_broken(client) == []
 
 
+@pytest.mark.sandbox_violations("field.note")
 def test_candidate_notes_put_get_delete(client: TestClient, customer: Customer) -> None:
     customer.put_candidates({"C1": candidate()})
-    path = candidate_path("C1")
+    path = customer.api.candidate_path("C1")
     notes: dict[str, dict[str, Any]] = {
         "N1": {"note": "hello"},
         "N2": {"atsCreatedAt": NOW, "author": {"firstName": "Rita"}},
@@ -192,12 +256,19 @@ def test_candidate_notes_put_get_delete(client: TestClient, customer: Customer) 
     assert client.get("/_sandbox/orgs/1/candidates/C1").json()["notes"] == {}
 
 
+@pytest.mark.sandbox_violations("order.parent")
 def test_notes_of_an_unknown_candidate_are_404(client: TestClient, customer: Customer) -> None:
-    response = customer.put_sub(candidate_path("C404"), "notes", {"N1": {"note": "x"}})
+    response = customer.put_sub(customer.api.candidate_path("C404"), "notes", {"N1": {"note": "x"}})
     assert response.status_code == 404
+    assert rules_broken(client) == ["order.parent"]
+    assert customer.get(f"{customer.api.candidate_path('C404')}/notes?ids=N1").status_code == 404
+    assert rules_broken(client) == ["order.parent"]
 
 
+@pytest.mark.sandbox_violations("key.match")
 def test_notes_ids_in_query_and_body_must_match(client: TestClient, customer: Customer) -> None:
     customer.put_candidates({"C1": candidate()})
-    response = customer.put_batch(f"{candidate_path('C1')}/notes", "ids=N1", {"N2": {"note": "x"}})
+    path = f"{customer.api.candidate_path('C1')}/notes"
+    response = customer.put_batch(path, "ids=N1", {"N2": {"note": "x"}})
     assert response.status_code == 400
+    assert rules_broken(client) == ["key.match"]

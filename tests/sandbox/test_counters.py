@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+import pytest
 from starlette.testclient import TestClient
 
-from tests.sandbox.support import Customer, candidate, job
+from tests.sandbox.support import REST_API, V2_API, Api, Customer, candidate, job, rules_broken
+
+
+@pytest.fixture
+def api() -> Api:
+    """The counters and the log are the same for both shapes; these tests speak v2."""
+    return V2_API
 
 
 def _calls(client: TestClient) -> list[dict]:
     return client.get("/_sandbox/counters").json()["calls"]
 
 
+@pytest.mark.sandbox_violations("field.candidate", "auth.token")
 def test_calls_and_records_by_app_resource_method_and_status(client: TestClient, customer: Customer) -> None:
     customer.put_candidates({"C1": candidate(), "C2": candidate(), "C3": candidate(firstName=...)})
     customer.get_candidates(["C1"])
@@ -25,6 +33,18 @@ def test_calls_and_records_by_app_resource_method_and_status(client: TestClient,
     assert calls[("acme", "atsCandidates", "GET", 200)] == (1, 1)
     assert calls[("-", "atsCandidates", "GET", 401)] == (1, 1)
     assert calls[("acme", "oauth/accessToken", "POST", 200)] == (1, 1)
+
+
+def test_each_shape_has_its_resource_names_and_one_rate_family(
+    client: TestClient, customer: Customer
+) -> None:
+    rest = Customer(client, customer.client_id, customer.client_secret, REST_API)
+    rest._token = customer.token
+    customer.get_candidates(["C1"])
+    rest.get_candidates(["C1"])
+    resources = {(c["resource"], c["status"]) for c in _calls(client)}
+    assert {("atsCandidates", 200), ("candidates", 200)} <= resources
+    assert client.get("/_sandbox/counters").json()["calls_today"]["acme atsCandidates"] == 2
 
 
 def test_request_log_keeps_what_a_contract_test_needs(client: TestClient, customer: Customer) -> None:
@@ -41,9 +61,10 @@ def test_request_log_keeps_what_a_contract_test_needs(client: TestClient, custom
     assert entry["app"] == "acme"
 
 
+@pytest.mark.sandbox_violations("header.method")
 def test_request_log_can_be_replayed_against_the_rules(client: TestClient, customer: Customer) -> None:
     customer.put_candidates({"C1": candidate()})
-    client.post("/v2/simpleJobPostings", json={"elements": [job()]}, headers=customer.headers("batch_create"))
+    customer.post_jobs(job())
     client.put("/v2/atsCandidates?ids[0].atsCandidateId=C2", json={}, headers=customer.headers())
     required = {"PUT": "batch_update"}
     violations = [
@@ -54,6 +75,7 @@ def test_request_log_can_be_replayed_against_the_rules(client: TestClient, custo
         and e["headers"].get("x-restli-method") != required[e["method"]]
     ]
     assert violations == ["/v2/atsCandidates"]
+    assert rules_broken(client) == ["header.method"]
 
 
 def test_control_calls_are_neither_counted_nor_logged(client: TestClient, customer: Customer) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from sandbox.connections import ConnectionDropped
-from tests.sandbox.support import Customer, application, candidate
+from tests.sandbox.support import Customer, application, candidate, rules_broken
 
 
 def _stored(client: TestClient) -> int:
@@ -22,6 +23,8 @@ def test_error_rate_answers_500_or_503_without_effect(client: TestClient, custom
     statuses = {customer.put_candidates({f"C{i}": candidate()}).status_code for i in range(20)}
     assert statuses == {500, 503}
     assert _stored(client) == 0
+    # An injected fault is no one's fault: no rule broken.
+    assert rules_broken(client) == []
     client.delete("/_sandbox/faults")
     assert customer.put_candidates({"C1": candidate()}).status_code == 200
 
@@ -33,6 +36,7 @@ def test_throttle_rate_answers_429_with_retry_after(client: TestClient, customer
     assert response.status_code == 429
     assert response.headers["retry-after"] == "7"
     assert _stored(client) == 0
+    assert rules_broken(client) == []
 
 
 def test_a_storm_throttles_every_call_for_its_duration(client: TestClient, customer: Customer) -> None:
@@ -53,9 +57,41 @@ def test_latency_is_added(client: TestClient, customer: Customer) -> None:
     assert 0.15 <= time.monotonic() - started < 2
 
 
+@pytest.mark.sandbox_violations("batch.sequential")
+def test_overlapping_batches_of_one_app_and_family_are_recorded(
+    client: TestClient, customer: Customer
+) -> None:
+    customer.token  # noqa: B018
+    client.put("/_sandbox/faults", json={"latency_ms": 300})
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda i: customer.put_candidates({f"C{i}": candidate()}), range(2)))
+    assert [a.status_code for a in answers] == [200, 200]
+    assert _stored(client) == 2
+    [overlap] = client.get("/_sandbox/violations").json()["violations"]
+    assert overlap["rule"] == "batch.sequential" and overlap["refused"] is False
+    assert "still in flight" in overlap["message"]
+
+
+def test_sequential_batches_and_parallel_batches_of_other_families_are_fine(
+    client: TestClient, customer: Customer
+) -> None:
+    customer.token  # noqa: B018
+    client.put("/_sandbox/faults", json={"latency_ms": 200})
+    for i in range(2):
+        customer.put_candidates({f"C{i}": candidate()})
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        calls = [
+            pool.submit(customer.put_candidates, {"C9": candidate()}),
+            pool.submit(customer.put_applications, {"A1": application()}),
+            pool.submit(customer.get_candidates, ["C1"]),
+        ]
+        assert [c.result().status_code for c in calls] == [200, 200, 200]
+    assert rules_broken(client) == []
+
+
 def test_faults_can_be_scoped_to_a_path_prefix(client: TestClient, customer: Customer) -> None:
     customer.token  # noqa: B018
-    client.put("/_sandbox/faults", json={"error_rate": 1.0, "path_prefix": "/v2/atsApplications"})
+    client.put("/_sandbox/faults", json={"error_rate": 1.0, "path_prefix": customer.api.applications})
     assert customer.put_candidates({"C1": candidate()}).status_code == 200
     assert customer.put_applications({"A1": application()}).status_code in (500, 503)
     assert client.get("/_sandbox/orgs/1/applications").json()["applications"] == []

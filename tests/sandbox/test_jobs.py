@@ -1,23 +1,22 @@
-"""simpleJobPostings: asynchronous batch_create, task status, field rules."""
+"""simpleJobPostings: asynchronous batch_create, task status, field rules; in both shapes."""
 
 from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.sandbox.support import OTHER_ORG, Customer, job
+from tests.sandbox.support import OTHER_ORG, Customer, job, rules_broken
 
 
 def _post(customer: Customer, *elements: dict) -> dict:
-    response = customer.client.post(
-        "/v2/simpleJobPostings", json={"elements": list(elements)}, headers=customer.headers("batch_create")
-    )
+    response = customer.post_jobs(*elements)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def _tasks(customer: Customer, *task_ids: str) -> dict:
-    return customer.get("/v2/simpleJobPostingTasks?" + "&".join(f"ids={t}" for t in task_ids)).json()
+    path = customer.api.path("simpleJobPostingTasks")
+    return customer.get(f"{path}?" + "&".join(f"ids={t}" for t in task_ids)).json()
 
 
 def test_each_element_gets_a_task_that_succeeds_after_the_delay(
@@ -50,7 +49,8 @@ def test_reposting_a_job_updates_the_same_job_posting(client: TestClient, custom
 def test_restli_list_form_of_task_ids(client: TestClient, customer: Customer) -> None:
     task = _post(customer, job())["elements"][0]["id"]
     encoded = task.replace(":", "%3A")
-    assert task in customer.get(f"/v2/simpleJobPostingTasks?ids=List({encoded})").json()["results"]
+    path = customer.api.path("simpleJobPostingTasks")
+    assert task in customer.get(f"{path}?ids=List({encoded})").json()["results"]
 
 
 def test_unknown_and_foreign_tasks_are_404(client: TestClient, customer: Customer) -> None:
@@ -80,11 +80,13 @@ def test_unknown_and_foreign_tasks_are_404(client: TestClient, customer: Custome
         ({"salary": 100}, "unrecognized field 'salary'"),
     ],
 )
+@pytest.mark.sandbox_violations("field.job", "field.unknown")
 def test_job_field_rules(client: TestClient, customer: Customer, overrides: dict, message: str) -> None:
     [answer] = _post(customer, job(**overrides))["elements"]
     assert answer["status"] == 422
     assert message in answer["error"]["message"]
     assert client.get("/_sandbox/orgs/1/jobs").json()["jobs"] == []
+    assert rules_broken(client) == ["field.unknown" if "unrecognized" in message else "field.job"]
 
 
 def test_title_of_exactly_200_characters_and_postal_location_are_accepted(
@@ -94,6 +96,19 @@ def test_title_of_exactly_200_characters_and_postal_location_are_accepted(
     assert _post(customer, postal)["elements"][0]["status"] == 202
 
 
+@pytest.mark.sandbox_violations("auth.scope")
 def test_a_job_of_another_organization_is_403(client: TestClient, customer: Customer) -> None:
     answers = _post(customer, job(integrationContext=OTHER_ORG), job(externalJobPostingId="J2"))
     assert [a["status"] for a in answers["elements"]] == [403, 202]
+    assert rules_broken(client) == ["auth.scope"]
+
+
+@pytest.mark.sandbox_violations("body.shape")
+def test_a_body_without_elements_is_400(client: TestClient, customer: Customer) -> None:
+    response = customer.client.post(
+        customer.api.path("simpleJobPostings"),
+        json={"entities": {}},
+        headers=customer.headers("batch_create"),
+    )
+    assert response.status_code == 400
+    assert rules_broken(client) == ["body.shape"]

@@ -8,12 +8,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.sandbox.support import CONTRACT, ORG, V2, CallbackReceiver, entity_key, hmac_hex, ids_query
+from tests.sandbox_harness import DECLARED, assert_no_undeclared
 
 SCENARIO = {
     "apps": [
@@ -32,8 +34,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def sandbox_url(tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def running(tmp_path: Path, *options: str) -> Iterator[str]:
+    """``rsc sandbox`` with the scenario and ``options``; no undeclared rule may be broken against it."""
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(SCENARIO))
     port = _free_port()
@@ -51,6 +54,7 @@ def sandbox_url(tmp_path: Path) -> Iterator[str]:
         "60",
         "--push-backoff",
         "0.05",
+        *options,
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -67,6 +71,7 @@ def sandbox_url(tmp_path: Path) -> Iterator[str]:
                 raise AssertionError(f"the sandbox did not start:\n{output}")
             time.sleep(0.1)
         yield url
+        assert_no_undeclared(httpx.get(f"{url}/_sandbox/violations").json()["violations"], DECLARED.get())
     finally:
         process.terminate()
         try:
@@ -74,6 +79,12 @@ def sandbox_url(tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def sandbox_url(tmp_path: Path) -> Iterator[str]:
+    with running(tmp_path) as url:
+        yield url
 
 
 def _token(url: str) -> str:
@@ -104,6 +115,36 @@ def test_serves_linkedin_calls_over_http(sandbox_url: str) -> None:
     )
     assert len(httpx.get(path, headers=headers).json()["results"]) == 1
     assert httpx.get(f"{sandbox_url}/_sandbox/clock").json()["scale"] == 60
+
+
+def test_lenient_mode_serves_what_strict_mode_refuses_and_records_it(tmp_path: Path) -> None:
+    with running(tmp_path, "--lenient", "--oldest-version", "202501") as url:
+        headers = {"Authorization": f"Bearer {_token(url)}"}
+        query = ids_query("id", ["A1"], data_provider=False)
+        no_version = httpx.get(f"{url}/rest/atsApplications?{query}", headers=headers)
+        sunset = httpx.get(
+            f"{url}/rest/atsApplications?{query}", headers={**headers, "LinkedIn-Version": "202412"}
+        )
+        assert (no_version.status_code, sunset.status_code) == (200, 200)
+        found = httpx.get(f"{url}/_sandbox/violations").json()["violations"]
+        assert [(v["rule"], v["refused"]) for v in found] == [
+            ("header.version", False),
+            ("version.sunset", False),
+        ]
+        assert httpx.get(f"{url}/_sandbox/settings").json()["oldest_version"] == 202501
+        httpx.post(f"{url}/_sandbox/reset", json={"parts": ["violations"]})
+
+
+def test_a_bad_oldest_version_is_refused_at_start_up(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*CLI, "--db", str(tmp_path / "s.db"), "--oldest-version", "202613"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "oldest_version" in result.stderr
 
 
 def test_dropped_connections_get_no_answer_and_have_no_effect(sandbox_url: str) -> None:

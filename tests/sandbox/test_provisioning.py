@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
-from tests.sandbox.support import Customer, ids_query
+from tests.sandbox.support import Customer, ids_query, rules_broken
 
 PROFILE = {
     "name": "Acme",
@@ -40,6 +41,7 @@ def test_lookup_by_unique_foreign_id(client: TestClient) -> None:
     assert client.get(path + "tenant-9", headers=partner.headers()).json()["elements"] == []
 
 
+@pytest.mark.sandbox_violations("field.provisioning")
 def test_unique_foreign_id_is_unique_and_required(client: TestClient) -> None:
     partner = _partner(client)
     assert (
@@ -53,8 +55,11 @@ def test_unique_foreign_id_is_unique_and_required(client: TestClient) -> None:
         client.post("/v2/provisionedApplications", json=nameless, headers=partner.headers()).status_code
         == 422
     )
+    # A second create of the same app (a retry) is a 409 to resolve with the lookup, not a mistake.
+    assert rules_broken(client) == ["field.provisioning"]
 
 
+@pytest.mark.sandbox_violations("field.provisioning")
 def test_update_with_set(client: TestClient) -> None:
     partner = _partner(client)
     key = client.post("/v2/provisionedApplications", json=PROFILE, headers=partner.headers()).json()["key"]
@@ -74,16 +79,39 @@ def test_update_with_set(client: TestClient) -> None:
     )
     missing = "/v2/provisionedApplications/urn:li:developerApplication:1"
     assert client.post(missing, json=patch, headers=partner.headers()).status_code == 404
+    assert rules_broken(client) == ["field.provisioning"] * 2
 
 
-def test_provisioned_app_needs_binding_before_it_may_sync(client: TestClient) -> None:
+@pytest.mark.sandbox_violations("auth.unbound", "enablement.company")
+def test_provisioned_app_needs_binding_and_enabling_before_it_may_sync(client: TestClient) -> None:
     partner = _partner(client)
     credentials = client.post("/v2/provisionedApplications", json=PROFILE, headers=partner.headers()).json()[
         "credentials"
     ]
     child = Customer(client, credentials["clientId"], credentials["clientSecret"])
-    path = f"/v2/atsCandidates?{ids_query('atsCandidateId', ['C1'], 'urn:li:organization:5')}"
+    org = "urn:li:organization:5"
+    path = f"/v2/atsCandidates?{ids_query('atsCandidateId', ['C1'], org)}"
     assert client.get(path, headers=child.headers()).status_code == 403
+    assert rules_broken(client) == ["auth.unbound"]
     bound = client.put(f"/_sandbox/apps/{child.client_id}", json={"organization": "5", "contracts": []})
-    assert bound.json()["organization"] == "urn:li:organization:5"
+    assert bound.json()["organization"] == org
+    assert bound.json()["enabled"] == {"company": False, "contracts": {}}
+    # Bound, it may read; syncing waits until the customer enables the integration (§3.2 step 5).
     assert client.get(path, headers=child.headers()).status_code == 200
+    candidate = {
+        "firstName": "Ada",
+        "atsCreatedAt": 1,
+        "atsLastModifiedAt": 1,
+        "addresses": [],
+        "phoneNumbers": [],
+    }
+    body = {"entities": {f"atsCandidateId=C1&dataProvider=ATS&integrationContext={org}": candidate}}
+    refused = client.put(path, json=body, headers=child.headers("batch_update"))
+    assert refused.status_code == 403
+    assert "has not enabled the integration" in refused.json()["message"]
+    assert rules_broken(client) == ["auth.unbound", "enablement.company"]
+    client.post(
+        "/_sandbox/integration-status", json={"clientId": child.client_id, "status": "ENABLED", "push": False}
+    )
+    assert client.put(path, json=body, headers=child.headers("batch_update")).json()["errors"] == {}
+    assert rules_broken(client) == ["auth.unbound", "enablement.company"]

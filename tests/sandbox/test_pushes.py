@@ -36,7 +36,8 @@ def test_export_push_is_signed_with_the_customer_secret(client: TestClient, cust
         "createdAt": push["createdAt"],
     }
     assert isinstance(push["createdAt"], int)
-    pulled = customer.get(f"/v2/exportedCandidates?q=request&requestId={push['requestId']}").json()
+    exported = customer.api.path("exportedCandidates")
+    pulled = customer.get(f"{exported}?q=request&requestId={push['requestId']}").json()
     assert pulled["elements"][0]["candidate"]["member"] == "urn:li:person:p1"
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.sandbox.conftest import make_customer
-from tests.sandbox.support import Customer, application, candidate
+from tests.sandbox.support import Customer, application, candidate, rules_broken, violations
 
 DAY_MS = 86_400_000
 
@@ -20,6 +21,7 @@ def _stored(client: TestClient) -> int:
     return len(client.get("/_sandbox/orgs/1/candidates").json()["candidates"])
 
 
+@pytest.mark.sandbox_violations("rate.records_per_minute")
 def test_records_a_minute_are_limited_and_a_refused_call_has_no_effect(
     client: TestClient, customer: Customer
 ) -> None:
@@ -37,14 +39,17 @@ def test_records_a_minute_are_limited_and_a_refused_call_has_no_effect(
     snapshot = client.get("/_sandbox/counters").json()
     assert snapshot["max_records_per_window"]["acme"] == 150
     assert snapshot["throttled"]["acme"] == 1
+    [over] = violations(client)
+    assert (over["rule"], over["section"], over["refused"]) == ("rate.records_per_minute", "§4", True)
 
 
 def test_batch_get_counts_its_keys_and_other_calls_count_one(client: TestClient, customer: Customer) -> None:
     customer.get_candidates([f"C{i}" for i in range(30)])
-    customer.get("/v2/seatsV2?q=attributes&contracts=urn:li:contract:10&start=0")
+    customer.get(f"{customer.api.path('seatsV2')}?q=attributes&contracts=urn:li:contract:10&start=0")
     assert client.get("/_sandbox/counters").json()["records_this_minute"]["acme"] == 31
 
 
+@pytest.mark.sandbox_violations("rate.records_per_minute")
 def test_scaled_clock_shrinks_the_minute_window(client: TestClient, customer: Customer) -> None:
     client.put("/_sandbox/clock", json={"scale": 60})
     client.put("/_sandbox/limits", json={"records_per_minute": 100})
@@ -57,6 +62,7 @@ def test_scaled_clock_shrinks_the_minute_window(client: TestClient, customer: Cu
     assert customer.put_candidates(_candidates(1, "D")).status_code == 200
 
 
+@pytest.mark.sandbox_violations("rate.calls_per_day")
 def test_calls_a_day_are_limited_per_endpoint_family_until_midnight_utc(
     client: TestClient, customer: Customer
 ) -> None:
@@ -75,10 +81,12 @@ def test_calls_a_day_are_limited_per_endpoint_family_until_midnight_utc(
     assert customer.get_candidates(["C1"]).status_code == 429
     client.put("/_sandbox/clock", json={"advance_s": 1})
     assert customer.get_candidates(["C1"]).status_code == 200
+    assert rules_broken(client) == ["rate.calls_per_day"] * 2
 
 
+@pytest.mark.sandbox_violations("rate.records_per_minute")
 def test_limits_are_per_customer_app(client: TestClient, customer: Customer) -> None:
-    other = make_customer(client, "globex", org="urn:li:organization:2")
+    other = make_customer(client, "globex", org="urn:li:organization:2", api=customer.api)
     client.put("/_sandbox/limits", json={"records_per_minute": 100})
     customer.put_candidates(_candidates(100))
     assert customer.put_candidates(_candidates(1, "D")).status_code == 429
@@ -89,6 +97,7 @@ def test_lifted_limits_still_measure_the_busiest_window(client: TestClient, cust
     client.put("/_sandbox/limits", json={"records_per_minute": 150, "enforce": False})
     for prefix in "ABC":
         assert customer.put_candidates(_candidates(100, prefix)).status_code == 200
+    assert rules_broken(client) == []
     assert client.get("/_sandbox/counters").json()["max_records_per_window"]["acme"] == 300
     client.put("/_sandbox/limits", json={"records_per_minute": None, "calls_per_day": None, "enforce": True})
     assert customer.put_candidates(_candidates(100, "D")).status_code == 200
@@ -99,6 +108,7 @@ def test_lifted_limits_still_measure_the_busiest_window(client: TestClient, cust
     }
 
 
+@pytest.mark.sandbox_violations("token.reuse")
 def test_token_calls_are_not_rate_limited(client: TestClient, customer: Customer) -> None:
     client.put("/_sandbox/limits", json={"calls_per_day": 1})
     for _ in range(3):

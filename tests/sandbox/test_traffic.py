@@ -35,8 +35,9 @@ def test_traffic_adds_inmails_stubs_and_notes_until_stopped(client: TestClient, 
     now = client.get("/_sandbox/clock").json()["now"]
     found = 0
     for seat in seats:
+        events = customer.api.path("conversationEvents")
         response = customer.get(
-            f"/v2/conversationEvents?q=criteria&viewer={seat}&timeRange.start={NOW}&timeRange.end={now}&count=0"
+            f"{events}?q=criteria&viewer={seat}&timeRange.start={NOW}&timeRange.end={now}&count=0"
         )
         assert response.status_code == 200, response.text
         found += response.json()["paging"]["total"]

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from rsc.cli.main import app as cli
-from sandbox import shapes
+from sandbox import item_shapes as shapes
 from sandbox.config import SandboxConfig
 from tests.sandbox.conftest import make_customer
 from tests.sandbox.support import CONTRACT, NOW, Customer
