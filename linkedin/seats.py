@@ -6,8 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from linkedin.http import LinkedInHttp
 from linkedin.restli import read_pages
-
-PATH = "/v2/seatsV2"
+from linkedin.versions import Family
 
 
 class RecruiterSeat(BaseModel):
@@ -33,5 +32,7 @@ class Seats:
 
     def of_contract(self, contract: str) -> tuple[list[RecruiterSeat], int]:
         """Every seat of the contract, whatever its state, and the calls the pages cost."""
-        elements, calls = read_pages(self._http, PATH, [("q", "attributes"), ("contracts", contract)])
-        return [RecruiterSeat.model_validate(e) for e in elements], calls
+        endpoint = self._http.api.endpoint(Family.SEATS)
+        elements, calls = read_pages(self._http, endpoint, [("q", "attributes"), ("contracts", contract)])
+        shape = self._http.api.shape(Family.SEATS)
+        return [RecruiterSeat.model_validate(shape.from_linkedin(e)) for e in elements], calls
