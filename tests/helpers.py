@@ -10,11 +10,24 @@ from typing import Any
 import kombu
 from sqlalchemy import text
 
+from linkedin.versions import Api, Family
+from rsc.settings import get_settings
 from store.db import Store
 from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
 
 ORG = "urn:li:organization:4242"
+
+
+def linkedin_path(family: Family) -> str:
+    """Where the configured API version (RSC_LINKEDIN_API_VERSION) calls ``family``; a sub-resource's
+    path up to its parent's key."""
+    return Api(get_settings().linkedin_api).endpoint(family, "{key}").path.split("/{key}")[0]
+
+
+def linkedin_prefix() -> str:
+    """``/v2/`` or ``/rest/``: the prefix of the configured API version's paths."""
+    return "/" + linkedin_path(Family.CANDIDATES).split("/")[1] + "/"
 
 
 def create_tenant(

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from linkedin.client import LinkedInClient
+from linkedin.versions import Family
 from schemas.ats import (
     ApplicationCreated,
     ApplicationStatusChanged,
@@ -25,7 +26,7 @@ from store.linkedin_sync import Resource, SyncOutcome
 from store.tenants import JobAvailability, Tenant
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests import ats_events as ats
-from tests.helpers import ORG, create_tenant
+from tests.helpers import ORG, create_tenant, linkedin_path, linkedin_prefix
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
 from workers.ats_records import handle_application_event, handle_candidate_event, handle_job_event
 from workers.outbox_sweep import sweep_outbox
@@ -69,7 +70,9 @@ def writes(sandbox: SandboxHarness) -> list[dict[str, Any]]:
     return [
         r
         for r in sandbox.control("GET", "/requests")["requests"]
-        if r["method"] in ("PUT", "POST", "DELETE") and r["path"].startswith("/v2/") and r["status"] < 300
+        if r["method"] in ("PUT", "POST", "DELETE")
+        and r["path"].startswith(linkedin_prefix())
+        and r["status"] < 300
     ]
 
 
@@ -110,7 +113,7 @@ def test_published_and_closed_jobs_are_listed_and_closed_on_linkedin(
         "10115",
     )
     # One call for the three.
-    assert [r["path"] for r in writes(sandbox)] == ["/v2/simpleJobPostings"]
+    assert [r["path"] for r in writes(sandbox)] == [linkedin_path(Family.JOB_POSTINGS)]
 
 
 def test_the_tenants_availability_setting_decides_public_or_private(
@@ -338,7 +341,7 @@ def test_stages_linkedin_failed_are_sent_again_and_the_record_stays_dirty_until_
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
     apply(store, ats.job("J-1"), ats.candidate("C-1"), ats.application("A-1"))
-    sandbox.faults(error_rate=1.0, path_prefix="/v2/atsApplications/")
+    sandbox.faults(error_rate=1.0, path_prefix=linkedin_path(Family.APPLICATIONS) + "/")
     sweep(store, linkedin)
     assert sandbox.record(ORG, "applications", "A-1")["stages"] == {}
     assert sync_state(store, Resource.APPLICATION, "A-1")[2]
