@@ -59,9 +59,9 @@ class LinkedInClients:
         self.tokens = TokenCache(
             self._transport, self.settings.oauth_url, store=store, timeout_s=timeout_s, holder=self.holder
         )
-        # A lease covers a batch call's longest duration: connect and read timeouts, and some.
+        # A batch call's longest duration: its connect and read timeouts.
         self.sequencer = BatchSequencer(
-            store, lease_s=2 * timeout_s + 5, max_wait_s=MAX_INLINE_WAIT_S, holder=self.holder
+            store, call_s=2 * timeout_s, max_wait_s=MAX_INLINE_WAIT_S, holder=self.holder
         )
         self._clients: dict[tuple[str, str, str, Traffic], LinkedInClient] = {}
         self._lock = threading.Lock()
@@ -87,9 +87,10 @@ class LinkedInClients:
             return client
 
     def close(self) -> None:
-        """Give back the rate-limit leases this process holds, so other processes may spend them at
-        once instead of a minute later, and close the connection pool."""
+        """Give back the rate-limit leases and the batch turns this process holds, so other processes
+        may have them at once instead of when they expire, and close the connection pool."""
         try:
+            self.sequencer.close()
             self.limiter.release()
         except Exception:
             # The store may be gone already (a worker stopping in an outage): the leases then expire.

@@ -4,11 +4,17 @@ LinkedIn wants batch calls sent sequentially (reference §4). Within a process a
 family) keeps them in order (``linkedin.sequencing``); across processes a process holds this lease
 while one of its batch calls is in flight and gives it back as soon as the answer is in. A lease
 whose holder died expires after a call's longest possible duration.
+
+Two of these transactions go with every batch call, so on PostgreSQL they commit without waiting for
+the WAL flush (``synchronous_commit off``): waiting made a turn cost 16 ms on a disk that flushes in
+8 ms, against under 1 ms without (``bench/RESULTS.md``, "Batch turns"). A lease is coordination of
+the moment: one lost in a database crash lets a process send without waiting for one call, one
+given back and lost keeps others waiting until it expires.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String, delete, or_
+from sqlalchemy import BigInteger, String, delete, or_, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base
@@ -30,6 +36,8 @@ class BatchLeases:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
     def acquire(self, app_id: str, family: str, holder: str, now_ms: int, lease_ms: int) -> bool:
         """Take (or extend) the lease for ``lease_ms``; False while another holder's lease lasts."""

@@ -191,7 +191,7 @@ def test_a_turn_not_had_in_time_goes_back_to_the_broker(store: Store) -> None:
             "acme-client", "atsCandidates", "busy-host", int(time.time() * 1000), 60_000
         )
         session.commit()
-    sequencer = BatchSequencer(lambda: store, lease_s=25, max_wait_s=0.3)
+    sequencer = BatchSequencer(lambda: store, call_s=20, max_wait_s=0.3)
     started = time.monotonic()
     with pytest.raises(SequenceBusy, match="atsCandidates"), sequencer.turn("acme-client", "atsCandidates"):
         pass
@@ -208,17 +208,25 @@ class Clock:
 
 def test_a_lease_running_short_is_extended_before_the_call_or_the_call_waits_again(store: Store) -> None:
     clock = Clock()
-    sequencer = BatchSequencer(lambda: store, lease_s=10, max_wait_s=1, holder="host-a", clock=clock)
+    # Calls take up to 10 s, a lease lasts 15 s.
+    sequencer = BatchSequencer(
+        lambda: store, call_s=10, max_wait_s=1, holder="host-a", clock=clock, linger_s=0
+    )
     with sequencer.turn("acme-client", "atsCandidates") as turn:
-        clock.now += 6  # admission waited for budget: 4 s of the lease are left
+        clock.now += 4  # admission waited 4 s for budget: the lease still covers a call
+        turn.ready()
+        with store.session(None) as session:  # not extended: it ends 11 s from now (not committed)
+            leases = BatchLeases(session)
+            assert leases.acquire("acme-client", "atsCandidates", "host-b", int((clock.now + 11.5) * 1000), 1)
+        clock.now += 3  # 7 s in all: 8 s are left, less than a call may take
         turn.ready()
         with store.session(None) as session:
-            # Extended to a whole call's duration from now: another process is still kept out.
+            # Extended to a whole lease from now: another process is still kept out.
             assert not BatchLeases(session).acquire(
-                "acme-client", "atsCandidates", "host-b", int((clock.now + 9) * 1000), 10_000
+                "acme-client", "atsCandidates", "host-b", int((clock.now + 14) * 1000), 10_000
             )
     with sequencer.turn("acme-client", "atsCandidates") as turn:
-        clock.now += 11  # the lease expired while waiting, and another process took the turn
+        clock.now += 16  # the lease expired while waiting, and another process took the turn
         with store.session(None) as session:
             assert BatchLeases(session).acquire(
                 "acme-client", "atsCandidates", "host-b", int(clock.now * 1000), 10_000
@@ -226,3 +234,50 @@ def test_a_lease_running_short_is_extended_before_the_call_or_the_call_waits_aga
             session.commit()
         with pytest.raises(SequenceBusy, match="passed to another process"):
             turn.ready()
+
+
+def test_a_run_of_batch_calls_keeps_its_lease_and_gives_it_back_when_the_run_ends(store: Store) -> None:
+    linkedin = SlowLinkedIn(call_s=0)
+    clients = LinkedInClients(transport=Tokens(linkedin), store=lambda: store)
+    first = clients.for_app(AppCredentials("acme-client", "secret"), ORG)
+    for i in range(20):
+        first.applications.stages(f"A-{i}").upsert({"T": {"stage": "New"}})
+    # One lease for the run, not one taken and given back per call.
+    assert clients.sequencer.store_trips <= 2
+    # Once the run is over, another process has its turn at once.
+    started = time.monotonic()
+    process(linkedin, store).applications.stages("A-x").upsert({"T": {"stage": "New"}})
+    assert time.monotonic() - started < 1
+    first.applications.stages("A-y").upsert({"T": {"stage": "New"}})
+    clients.close()
+    with store.session(None) as session:  # closing gave back what it kept
+        assert BatchLeases(session).acquire("acme-client", "atsApplicationStages", "host-b", 0, 1)
+
+
+def test_a_long_run_of_one_process_lets_a_waiting_process_have_its_turn(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("linkedin.sequencing.MAX_KEEP_S", 0.3)
+    linkedin = SlowLinkedIn(call_s=0.005)
+    busy = process(linkedin, store)
+    running = threading.Event()
+    stop = threading.Event()
+
+    def long_run() -> None:
+        i = 0
+        while not stop.is_set():
+            busy.candidates.upsert({f"C-{i}": BODY})
+            running.set()
+            i += 1
+
+    runner = threading.Thread(target=long_run)
+    runner.start()
+    try:
+        running.wait(timeout=10)
+        started = time.monotonic()
+        process(linkedin, store).candidates.upsert({"C-other": BODY})
+        waited = time.monotonic() - started
+    finally:
+        stop.set()
+        runner.join()
+    assert waited < 2, f"the waiting process had its turn after {waited:.1f}s"
