@@ -20,6 +20,7 @@ have their turn. A holder that dies leaves a lease that expires. Waiting for a t
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import random
@@ -27,6 +28,7 @@ import socket
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -152,7 +154,7 @@ class BatchSequencer:
             try:
                 yield Turn(self, slot)
             finally:
-                if self.linger_s <= 0:
+                if self.linger_s <= 0 or self._closed:
                     self._give_back(slot)
                 elif self.clock() - slot.kept_since >= MAX_KEEP_S:
                     self._give_back(slot)
@@ -206,6 +208,10 @@ class BatchSequencer:
             if self._giver is None:
                 self._giver = threading.Thread(target=self._give_back_idle, name="batch-leases", daemon=True)
                 self._giver.start()
+                # A short-lived process (a CLI command) exits before the giver's next round: it gives
+                # back what it keeps on the way out, or the next process would wait for the lease to
+                # expire.
+                atexit.register(_close_at_exit, weakref.ref(self))
             self._kept.notify()
 
     def _give_back_idle(self) -> None:
@@ -251,3 +257,9 @@ class BatchSequencer:
             if slot is None:
                 slot = self._slots[(app_id, family)] = _Slot(app_id, family)
             return slot
+
+
+def _close_at_exit(sequencer: weakref.ref[BatchSequencer]) -> None:
+    alive = sequencer()
+    if alive is not None:
+        alive.close()

@@ -5,6 +5,8 @@ thread or process sends them; other families, other apps and finders are not hel
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from functools import partial
 
 import pytest
+from sqlalchemy import select
 
 from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
@@ -20,7 +23,7 @@ from linkedin.transport import Request, Response
 from rsc.settings import reset_settings
 from store.db import Store
 from store.integrations import IntegrationType
-from store.linkedin_batch_leases import BatchLeases
+from store.linkedin_batch_leases import BatchLease, BatchLeases
 from tests.helpers import ORG
 
 BODY = {"firstName": "Ada", "atsCreatedAt": 1, "atsLastModifiedAt": 1, "addresses": [], "phoneNumbers": []}
@@ -281,3 +284,40 @@ def test_a_long_run_of_one_process_lets_a_waiting_process_have_its_turn(
         stop.set()
         runner.join()
     assert waited < 2, f"the waiting process had its turn after {waited:.1f}s"
+
+
+#: A short-lived process (a CLI command): one batch call, then it exits.
+ONE_CALL_AND_EXIT = """
+import json, sys
+from linkedin.auth import AppCredentials
+from linkedin.client import LinkedInClients
+from linkedin.transport import Response
+
+class Accepting:
+    def send(self, request, *, timeout_s):
+        if request.path == "/oauth/v2/accessToken":
+            return Response(200, {}, b'{"access_token": "t", "expires_in": 1800}')
+        keys = json.loads(request.content)["entities"]
+        return Response(200, {}, json.dumps({"results": {k: {"status": 204} for k in keys}}).encode())
+    def close(self):
+        pass
+
+client = LinkedInClients(transport=Accepting()).for_app(AppCredentials("acme-client", "s"), sys.argv[1])
+assert set(client.candidates.upsert({"C-1": {"firstName": "Ada"}}).ok) == {"C-1"}
+"""
+
+
+def test_a_process_that_exits_right_after_a_call_gives_its_lease_back(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RSC_DATABASE_URL", store.url)
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_CALL_AND_EXIT, ORG],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    with store.session(None) as session:
+        assert session.scalars(select(BatchLease)).all() == []

@@ -176,3 +176,17 @@ def test_names_the_reference_does_not_document_are_marked_as_assumptions() -> No
 def test_the_client_doc_shows_the_table() -> None:
     doc = (ROOT / "docs" / "linkedin-client.md").read_text()
     assert table_markdown() in doc, "paste linkedin.versions.table_markdown() into docs/linkedin-client.md"
+
+
+@pytest.mark.parametrize("version", API_VERSIONS)
+def test_rsc_config_shows_the_version_in_use(version: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from rsc.cli.main import app
+    from rsc.settings import reset_settings
+
+    monkeypatch.setenv("RSC_LINKEDIN_API_VERSION", version)
+    reset_settings()
+    result = CliRunner().invoke(app, ["config"])
+    assert result.exit_code == 0, result.output
+    assert f"RSC_LINKEDIN_API_VERSION={version}\n" in result.output
