@@ -17,8 +17,9 @@ two processes) run as processes of their own on a fresh database and RabbitMQ vh
 5. ``rsc tenant status`` reads the integrations once, as an operator would.
 
 It prints, from the sandbox's counters, the calls per resource and method and the token mints
-(``oauth/accessToken``). The scenario uses only the CLI, the broker and the sandbox's control API,
-so the same file measures an older checkout of the project as well.
+(``oauth/accessToken``), and the LinkedIn rules the calls broke when the sandbox records them. The
+scenario uses only the CLI, the broker and the sandbox's control API, so the same file measures an
+older checkout of the project as well.
 """
 
 from __future__ import annotations
@@ -156,6 +157,10 @@ def run(pipeline: Pipeline, sweep_s: float) -> dict[str, Any]:
         raise RuntimeError(f"rsc tenant status failed: {status.stdout}{status.stderr}")
     done("export, sweeps and `rsc tenant status`")
     counters: dict[str, Any] = pipeline.control("GET", "/counters")
+    # A sandbox that records the LinkedIn rules calls broke (not every version of it does).
+    recorded = pipeline.http.get(f"{pipeline.sandbox_url}/_sandbox/violations")
+    if recorded.status_code == 200:
+        counters["violations"] = Counter(v["rule"] for v in recorded.json()["violations"])
     return counters
 
 
@@ -204,6 +209,10 @@ def main() -> None:
         print(f"{count:6d}  {name}")
     print(f"{sum(calls.values()):6d}  in all; by status: {dict(sorted(statuses.items()))}")
     print(f"token mints: {mints}")
+    if "violations" in counters:
+        print(
+            f"LinkedIn rules the calls broke (the sandbox's record): {dict(counters['violations']) or 'none'}"
+        )
 
 
 if __name__ == "__main__":
