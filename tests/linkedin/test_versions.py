@@ -37,7 +37,8 @@ FAMILIES = {
 }
 
 
-def test_the_default_is_the_latest_version_the_reference_shows() -> None:
+def test_the_default_is_the_latest_version_the_reference_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RSC_LINKEDIN_API_VERSION", raising=False)
     settings = Settings()
     assert settings.linkedin_api_version == "202604"
     assert settings.linkedin_api == ApiVersion("202604") and settings.linkedin_api.shape is Shape.REST
