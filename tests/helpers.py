@@ -25,6 +25,17 @@ def linkedin_path(family: Family) -> str:
     return Api(get_settings().linkedin_api).endpoint(family, "{key}").path.split("/{key}")[0]
 
 
+#: The sandbox's counters name the versioned API's renamed resources as LinkedIn does; tests that count
+#: calls by resource count them under the v2 names, so they read the same on either shape.
+_V2_RESOURCES = {"candidates": "atsCandidates", "integrations": "atsIntegrations"}
+
+
+def v2_resource(resource: str) -> str:
+    """A sandbox counter's resource under its v2 name: ``candidates/notes`` -> ``atsCandidates/notes``."""
+    head, slash, rest = resource.partition("/")
+    return _V2_RESOURCES.get(head, head) + slash + rest
+
+
 def linkedin_prefix() -> str:
     """``/v2/`` or ``/rest/``: the prefix of the configured API version's paths."""
     return "/" + linkedin_path(Family.CANDIDATES).split("/")[1] + "/"

@@ -20,7 +20,7 @@ from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.uow import UnitOfWork
 from tests import ats_events as ats
-from tests.helpers import linkedin_path, linkedin_prefix
+from tests.helpers import linkedin_path, linkedin_prefix, v2_resource
 from tests.lifecycle.conftest import (
     TENANT,
     CapturedPublisher,
@@ -109,9 +109,10 @@ def records_written(sandbox: SandboxHarness) -> Counter[str]:
     """Records LinkedIn took, by resource, from the sandbox's own counters."""
     written: Counter[str] = Counter()
     for row in sandbox.counters()["calls"]:
-        synced = not row["resource"].startswith(("atsIntegrations", "oauth"))  # not onboarding, tokens
+        resource = v2_resource(row["resource"])
+        synced = not resource.startswith(("atsIntegrations", "oauth"))  # not onboarding, tokens
         if synced and row["method"] in ("PUT", "POST") and 200 <= row["status"] < 300:
-            written[row["resource"]] += row["records"]
+            written[resource] += row["records"]
     return written
 
 

@@ -14,7 +14,7 @@ from store.deletion_receipts import ReceiptState, tenants_with_due_receipts
 from store.linkedin_sync import Resource
 from store.sweep_leases import SweepLeases
 from store.tombstones import Subject, subject_of
-from tests.helpers import linkedin_path
+from tests.helpers import linkedin_path, v2_resource
 from tests.privacy.support import World, find_values
 from workers.application_push import build_applications, send_applications
 from workers.deletion_cascade import (
@@ -42,7 +42,8 @@ def delete_calls(world: World) -> dict[str, int]:
     counts: dict[str, int] = {}
     for row in world.sandbox.counters()["calls"]:
         if row["app"] == world.client_id and row["method"] == "DELETE":
-            counts[row["resource"]] = counts.get(row["resource"], 0) + row["calls"]
+            resource = v2_resource(row["resource"])
+            counts[resource] = counts.get(resource, 0) + row["calls"]
     return counts
 
 
