@@ -85,6 +85,9 @@ class _Slot:
     give_back_at: float = math.inf
     #: Until when the process leaves the lease to others after keeping it ``MAX_KEEP_S``.
     rest_until: float = 0.0
+    #: The store the lease was taken in, where the giver gives it back (it never looks the store up
+    #: itself: a background thread must not read the process's settings at any moment).
+    store: Store | None = None
 
 
 class Turn:
@@ -167,9 +170,10 @@ class BatchSequencer:
     def take_lease(self, slot: _Slot, *, deadline: float | None = None, extend: bool = False) -> float:
         """Take the store's lease, waiting while another process holds it; when it ends."""
         pause = FIRST_POLL_S
+        slot.store = self._store()
         while True:
             now = self.clock()
-            with self._store().session(None) as session:
+            with slot.store.session(None) as session:
                 taken = BatchLeases(session).acquire(
                     slot.app_id, slot.family, self.holder, int(now * 1000), int(self.lease_s * 1000)
                 )
@@ -242,8 +246,10 @@ class BatchSequencer:
     def _give_back(self, slot: _Slot) -> None:
         """Give the lease back now (the slot's lock is held)."""
         slot.lease_until, slot.give_back_at = 0.0, math.inf
+        if slot.store is None:
+            return
         try:
-            with self._store().session(None) as session:
+            with slot.store.session(None) as session:
                 BatchLeases(session).release(slot.app_id, slot.family, self.holder)
                 session.commit()
         except SQLAlchemyError:
