@@ -26,6 +26,7 @@ import sqlalchemy as sa
 import workers.broker  # noqa: F401  (installs the project's broker and middleware)
 from linkedin.auth import AppCredentials, TokenCache
 from linkedin.transport import PooledTransport, build_request
+from linkedin.versions import Api, Family
 from rsc.settings import get_settings
 from store.db import get_store
 from store.tenants import TenantStatus
@@ -80,11 +81,12 @@ def _linkedin() -> tuple[PooledTransport, str, dict[str, str]]:
     token = TokenCache(transport, settings.oauth_url).token(
         AppCredentials(os.environ["RSC_BENCH_CLIENT_ID"], os.environ["RSC_BENCH_CLIENT_SECRET"])
     )
+    endpoint = Api(settings.linkedin_api).endpoint(Family.EXPORTED_CANDIDATES)
     headers = {
-        "Authorization": f"Bearer {token}",
-        "X-RestLi-Protocol-Version": settings.linkedin_restli_version,
+        "Authorization": f"Bearer {token.value}",
+        **endpoint.version.headers(settings.linkedin_restli_version),
     }
-    return transport, settings.linkedin_api_url.rstrip("/") + "/v2/exportedCandidates", headers
+    return transport, settings.linkedin_api_url.rstrip("/") + endpoint.path, headers
 
 
 @dramatiq.actor(queue_name=FETCH_QUEUE, actor_name=FETCH_ACTOR)

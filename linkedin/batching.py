@@ -1,9 +1,11 @@
 """Batch calls as LinkedIn wants them: at most 100 records a call, calls of one stream one after
 another, and only the keys that failed transiently sent again.
 
-Two shapes of resource share this: records addressed by composite keys (``atsCandidates``,
-``atsApplications``), and sub-resources addressed by plain ids under their parent's key
-(``.../stages?ids=S1&ids=S2``). Results are always keyed by the caller's ids.
+Two kinds of resource share this: records addressed by composite keys (candidates, applications,
+integrations), and sub-resources addressed by plain ids under their parent's key
+(``.../stages?ids=S1&ids=S2``). Paths, key fields and field names come from the family's row of the
+table for the configured API version (``linkedin.versions``): bodies go out in LinkedIn's names and
+answers come back in the pipeline's. Results are always keyed by the caller's ids.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from linkedin.http import LinkedInHttp
 from linkedin.restli import BatchResult, CompositeKey, chunks, ids_params, parse_batch_response
+from linkedin.versions import Family, FamilyShape
 
 #: Rounds in which keys that failed transiently (per-entity 429 or 5xx) are sent again.
 KEY_RETRIES = 2
@@ -49,13 +52,28 @@ def _missing_as_done(result: BatchResult) -> BatchResult:
     return result
 
 
-class CompositeBatch:
-    """A resource whose records are addressed by ``(idField, dataProvider=ATS, integrationContext)``."""
+def _read_back(result: BatchResult, shape: FamilyShape) -> BatchResult:
+    """Records LinkedIn answered, in the pipeline's field names."""
+    result.ok = {key: shape.from_linkedin(entity) for key, entity in result.ok.items()}
+    return result
 
-    def __init__(self, http: LinkedInHttp, path: str, key_of: Callable[[str], CompositeKey]) -> None:
+
+class CompositeBatch:
+    """A family whose records are addressed by a composite key, e.g. ``(atsCandidateId, dataProvider=ATS,
+    integrationContext)`` on v2; ``key_values`` gives a record's key fields in the pipeline's names."""
+
+    def __init__(
+        self, http: LinkedInHttp, family: Family, key_values: Callable[[str], Mapping[str, str]]
+    ) -> None:
         self.http = http
-        self.path = path
-        self.key_of = key_of
+        self.family = family
+        self.shape = http.api.shape(family)
+        self.endpoint = http.api.endpoint(family)
+        self._key_values = key_values
+
+    def key_of(self, record_id: str) -> CompositeKey:
+        """The record's key as LinkedIn names it on the configured shape."""
+        return CompositeKey(self.shape.key_fields(self._key_values(record_id)))
 
     def send(
         self,
@@ -72,28 +90,38 @@ class CompositeBatch:
             json = (
                 None
                 if body_of is None
-                else {"entities": {key.entity_key(): body_of(entities[rid]) for rid, key in keys.items()}}
+                else {
+                    "entities": {
+                        key.entity_key(): self.shape.to_linkedin(body_of(entities[rid]))
+                        for rid, key in keys.items()
+                    }
+                }
             )
             response = self.http.call(
-                method, self.path, params=ids_params(keys.values()), json=json, restli_method=restli_method
+                method,
+                self.endpoint,
+                params=ids_params(keys.values()),
+                json=json,
+                restli_method=restli_method,
             )
             parsed = parse_batch_response(response.json() if response.content else {}, by_entity_key)
-            result = parsed.rekeyed(by_entity_key)
+            result = _read_back(parsed.rekeyed(by_entity_key), self.shape)
             return _missing_as_done(result) if missing_ok else result
 
         return retry_failed_keys(list(entities), send_chunk)
 
-    def path_of(self, record_id: str) -> str:
-        """The record's own path, under which its sub-resources live."""
-        return f"{self.path}/{self.key_of(record_id).entity_key()}"
+    def sub(self, record_id: str, family: Family) -> SimpleBatch:
+        """A sub-resource family under the record (its notes, stages, configurations...)."""
+        return SimpleBatch(self.http, family, self.key_of(record_id).entity_key())
 
 
 class SimpleBatch:
     """A sub-resource with plain ids under one parent record: ``PUT {parent}/stages?ids=S1&ids=S2``."""
 
-    def __init__(self, http: LinkedInHttp, path: str) -> None:
+    def __init__(self, http: LinkedInHttp, family: Family, parent_key: str) -> None:
         self.http = http
-        self.path = path
+        self.shape = http.api.shape(family)
+        self.endpoint = http.api.endpoint(family, parent_key)
 
     def send(
         self,
@@ -105,11 +133,20 @@ class SimpleBatch:
         missing_ok: bool = False,
     ) -> BatchResult:
         def send_chunk(ids: list[str]) -> BatchResult:
-            json = None if body_of is None else {"entities": {i: body_of(entities[i]) for i in ids}}
+            json = (
+                None
+                if body_of is None
+                else {"entities": {i: self.shape.to_linkedin(body_of(entities[i])) for i in ids}}
+            )
             response = self.http.call(
-                method, self.path, params=[("ids", i) for i in ids], json=json, restli_method=restli_method
+                method,
+                self.endpoint,
+                params=[("ids", i) for i in ids],
+                json=json,
+                restli_method=restli_method,
             )
             result = parse_simple_batch_response(response.json() if response.content else {}, ids)
+            result = _read_back(result, self.shape)
             return _missing_as_done(result) if missing_ok else result
 
         return retry_failed_keys(list(entities), send_chunk)

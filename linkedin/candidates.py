@@ -1,4 +1,9 @@
-"""``atsCandidates``: whole-record upserts, the manual member match, reads, deletes, and notes."""
+"""Candidates (``atsCandidates`` on v2, ``candidates`` on rest/): whole-record upserts, the manual member
+match, reads, deletes, and notes.
+
+Records are built in the pipeline's (v2) names; the table of ``linkedin.versions`` renames them for
+the configured API (``atsCreatedAt`` is ``externalCreatedAt`` on rest/, ...) and renames answers back.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +13,21 @@ from typing import Any
 from linkedin.batching import CompositeBatch, SimpleBatch
 from linkedin.errors import LinkedInUnavailable
 from linkedin.http import LinkedInHttp
-from linkedin.restli import BatchResult, CompositeKey
-
-PATH = "/v2/atsCandidates"
-
-
-def candidate_key(candidate_id: str, org_urn: str) -> CompositeKey:
-    return CompositeKey.of(atsCandidateId=candidate_id, dataProvider="ATS", integrationContext=org_urn)
+from linkedin.restli import BatchResult
+from linkedin.versions import Family
 
 
 class Candidates:
     def __init__(self, http: LinkedInHttp, org_urn: str) -> None:
         self._org = org_urn
-        self._batch = CompositeBatch(http, PATH, lambda candidate_id: candidate_key(candidate_id, org_urn))
+        self._batch = CompositeBatch(
+            http,
+            Family.CANDIDATES,
+            lambda candidate_id: {"atsCandidateId": candidate_id, "integrationContext": org_urn},
+        )
 
     def upsert(self, records: Mapping[str, Mapping[str, Any]]) -> BatchResult:
-        """PUT whole records (candidate id -> atsCandidates body). An omitted field becomes null."""
+        """PUT whole records (candidate id -> candidate body). An omitted field becomes null."""
         return self._batch.send("PUT", "batch_update", records, body_of=lambda body: body)
 
     def set_manual_match(self, matches: Mapping[str, str | None]) -> BatchResult:
@@ -37,6 +41,7 @@ class Candidates:
         return self._batch.send("POST", "batch_partial_update", matches, body_of=patch)
 
     def get(self, candidate_ids: list[str]) -> BatchResult:
+        """The records LinkedIn holds, in the pipeline's field names."""
         return self._batch.send("GET", None, dict.fromkeys(candidate_ids))
 
     def matched_members(self, candidate_ids: list[str]) -> dict[str, list[str]]:
@@ -65,4 +70,4 @@ class Candidates:
 
     def notes(self, candidate_id: str) -> SimpleBatch:
         """The candidate's notes: ``{atsCreatedAt, atsLastModifiedAt, note, author{firstName, lastName}}``."""
-        return SimpleBatch(self._batch.http, f"{self._batch.path_of(candidate_id)}/notes")
+        return self._batch.sub(candidate_id, Family.CANDIDATE_NOTES)

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from linkedin.applications import Applications
 from linkedin.auth import AppCredentials, TokenCache
 from linkedin.candidates import Candidates
 from linkedin.exports import Exports
-from linkedin.http import LinkedInHttp
+from linkedin.http import MAX_INLINE_WAIT_S, LinkedInHttp
 from linkedin.integrations import Integrations
 from linkedin.jobs import Jobs
 from linkedin.prospects import Prospects
 from linkedin.purges import PurgedCandidates
-from linkedin.ratelimit import Admission, RateLimiter, Traffic
+from linkedin.ratelimit import Admission, RateLimiter, RateLimits, Traffic
 from linkedin.seats import Seats
+from linkedin.sequencing import BatchSequencer, process_holder
 from linkedin.transport import PooledTransport, Transport
 from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
+from store.db import Store, get_store
 
 log = get_logger(__name__)
 
@@ -37,20 +40,28 @@ class LinkedInClient:
 
 
 class LinkedInClients:
-    """Per-process factory: one connection pool and token cache shared by every tenant's client, and the
-    rate limiter every process shares through the store."""
+    """Per-process factory: one connection pool shared by every tenant's client, and what every process
+    shares through the store: the rate limiter, the tokens and the turns of batch calls."""
 
     def __init__(
         self,
         settings: Settings | None = None,
         transport: Transport | None = None,
         limiter: Admission | None = None,
+        store: Callable[[], Store] = get_store,
     ) -> None:
         self.settings = settings or get_settings()
-        self.limiter = limiter or RateLimiter.from_settings(self.settings)
+        self.limiter = limiter or RateLimiter(RateLimits.from_settings(self.settings), store)
         self._transport = transport or PooledTransport()
+        #: Names this process's token claims and batch leases in the store.
+        self.holder = process_holder()
+        timeout_s = self.settings.linkedin_timeout_s
         self.tokens = TokenCache(
-            self._transport, self.settings.oauth_url, timeout_s=self.settings.linkedin_timeout_s
+            self._transport, self.settings.oauth_url, store=store, timeout_s=timeout_s, holder=self.holder
+        )
+        # A batch call's longest duration: its connect and read timeouts.
+        self.sequencer = BatchSequencer(
+            store, call_s=2 * timeout_s, max_wait_s=MAX_INLINE_WAIT_S, holder=self.holder
         )
         self._clients: dict[tuple[str, str, str, Traffic], LinkedInClient] = {}
         self._lock = threading.Lock()
@@ -68,6 +79,7 @@ class LinkedInClients:
                     transport=self._transport,
                     tokens=self.tokens,
                     limiter=self.limiter,
+                    sequencer=self.sequencer,
                     traffic=traffic,
                     settings=self.settings,
                 )
@@ -75,9 +87,10 @@ class LinkedInClients:
             return client
 
     def close(self) -> None:
-        """Give back the rate-limit leases this process holds, so other processes may spend them at
-        once instead of a minute later, and close the connection pool."""
+        """Give back the rate-limit leases and the batch turns this process holds, so other processes
+        may have them at once instead of when they expire, and close the connection pool."""
         try:
+            self.sequencer.close()
             self.limiter.release()
         except Exception:
             # The store may be gone already (a worker stopping in an outage): the leases then expire.

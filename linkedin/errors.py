@@ -33,3 +33,9 @@ class LinkedInAuthFailed(PermanentError):
     """The customer app's credentials are refused: the tenant's client id or secret is wrong."""
 
     reason_code = "linkedin_auth_failed"
+
+
+class LinkedInVersionSunset(LinkedInRejected):
+    """LinkedIn no longer serves the API version the client sends (HTTP 426)."""
+
+    reason_code = "linkedin_version_sunset"

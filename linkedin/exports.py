@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from linkedin.errors import LinkedInNotFound
 from linkedin.http import LinkedInHttp
+from linkedin.versions import Family
 
 
 class _Tolerant(BaseModel):
@@ -61,7 +62,9 @@ class Exports:
 
     def fetch(self, request_id: str) -> ExportedCandidate:
         response = self._http.call(
-            "GET", "/v2/exportedCandidates", params={"q": "request", "requestId": request_id}
+            "GET",
+            self._http.api.endpoint(Family.EXPORTED_CANDIDATES),
+            params={"q": "request", "requestId": request_id},
         )
         elements = response.json().get("elements") or []
         if not elements:
@@ -69,4 +72,5 @@ class Exports:
                 "LinkedIn has no export for this request id (expired, or for another organization)",
                 status=404,
             )
-        return ExportedCandidate.model_validate(elements[0])
+        shape = self._http.api.shape(Family.EXPORTED_CANDIDATES)
+        return ExportedCandidate.model_validate(shape.from_linkedin(elements[0]))

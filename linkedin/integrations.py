@@ -1,5 +1,10 @@
-"""``atsIntegrations``: naming the customer's integrations, their configurations (CALLBACK_URL) and
-reading their states, and the INTEGRATION_STATUS_CHANGE a push announces (reference §3.2)."""
+"""Integrations (``atsIntegrations`` on v2, ``integrations`` on rest/): naming the customer's
+integrations, their configurations (CALLBACK_URL) and reading their states, and the
+INTEGRATION_STATUS_CHANGE a push announces (reference §3.2).
+
+An integration is keyed by (integrationContext, integrationType, tenantType=RECRUITER), plus
+``dataProvider=ATS`` on v2 only (``linkedin.versions``); its states read the same on both shapes.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +15,22 @@ from typing import Any
 from linkedin.batching import CompositeBatch, SimpleBatch
 from linkedin.errors import LinkedInUnavailable
 from linkedin.http import LinkedInHttp
-from linkedin.restli import BatchResult, CompositeKey
+from linkedin.restli import BatchResult
+from linkedin.versions import Family
 from store.integrations import IntegrationStatus, IntegrationType
-
-PATH = "/v2/atsIntegrations"
 
 #: (integration type, integration context: the organization URN, or a contract URN for CSA_API).
 IntegrationKey = tuple[IntegrationType, str]
-
-
-def integration_key(integration_type: IntegrationType, context: str) -> CompositeKey:
-    return CompositeKey.of(
-        integrationContext=context,
-        integrationType=integration_type.value,
-        tenantType="RECRUITER",
-        dataProvider="ATS",
-    )
 
 
 def _record_id(key: IntegrationKey) -> str:
     return f"{key[0].value}|{key[1]}"
 
 
-def _key_of(record_id: str) -> CompositeKey:
+def _key_values(record_id: str) -> dict[str, str]:
+    """The integration's key fields in the pipeline's names (the table adds the constant ones)."""
     integration_type, _, context = record_id.partition("|")
-    return integration_key(IntegrationType(integration_type), context)
+    return {"integrationContext": context, "integrationType": IntegrationType(integration_type).value}
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ def reading_of(element: Mapping[str, Any], *, request_id: str | None = None) -> 
 class Integrations:
     def __init__(self, http: LinkedInHttp) -> None:
         self._http = http
-        self._batch = CompositeBatch(http, PATH, _key_of)
+        self._batch = CompositeBatch(http, Family.INTEGRATIONS, _key_values)
 
     def name(self, names: Mapping[IntegrationKey, str]) -> BatchResult:
         """Name (or rename) integrations; the result is keyed like ``names``' ``TYPE|context`` ids."""
@@ -113,14 +109,20 @@ class Integrations:
 
     def status_change(self, request_id: str) -> list[IntegrationReading]:
         """The integrations an INTEGRATION_STATUS_CHANGE push announced (``q=request``)."""
-        response = self._http.call("GET", PATH, params=[("q", "request"), ("requestId", request_id)])
+        response = self._http.call(
+            "GET", self._batch.endpoint, params=[("q", "request"), ("requestId", request_id)]
+        )
         elements = (response.json() if response.content else {}).get("elements") or []
-        return [reading_of(e, request_id=request_id) for e in elements if isinstance(e, Mapping)]
+        shape = self._batch.shape
+        return [
+            reading_of(shape.from_linkedin(e), request_id=request_id)
+            for e in elements
+            if isinstance(e, Mapping)
+        ]
 
     def configurations(self, integration_type: IntegrationType, context: str) -> SimpleBatch:
         """The integration's configurations (``CALLBACK_URL`` hangs off ONE_CLICK_EXPORT)."""
-        path = f"{PATH}/{integration_key(integration_type, context).entity_key()}/configurations"
-        return SimpleBatch(self._http, path)
+        return self._batch.sub(_record_id((integration_type, context)), Family.INTEGRATION_CONFIGURATIONS)
 
     def set_configurations(
         self, integration_type: IntegrationType, context: str, values: Mapping[str, str]

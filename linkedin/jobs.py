@@ -13,15 +13,14 @@ from typing import Any
 from linkedin.batching import retry_failed_keys
 from linkedin.http import LinkedInHttp
 from linkedin.restli import BatchResult, parse_batch_response, safe_message
-
-PATH = "/v2/simpleJobPostings"
-TASKS_PATH = "/v2/simpleJobPostingTasks"
+from linkedin.versions import Family
 
 
 class Jobs:
     def __init__(self, http: LinkedInHttp, org_urn: str) -> None:
         self._http = http
         self._org = org_urn
+        self._postings = http.api.shape(Family.JOB_POSTINGS)
 
     def upsert(self, postings: Mapping[str, Mapping[str, Any]]) -> BatchResult:
         """Post whole jobs (job id -> simpleJobPostings element); ``ok`` maps each job id to its task id.
@@ -31,11 +30,16 @@ class Jobs:
 
         def send(job_ids: list[str]) -> BatchResult:
             elements = [
-                {**postings[job_id], "integrationContext": self._org, "externalJobPostingId": job_id}
+                self._postings.to_linkedin(
+                    {**postings[job_id], "integrationContext": self._org, "externalJobPostingId": job_id}
+                )
                 for job_id in job_ids
             ]
             response = self._http.call(
-                "POST", PATH, json={"elements": elements}, restli_method="batch_create"
+                "POST",
+                self._http.api.endpoint(Family.JOB_POSTINGS),
+                json={"elements": elements},
+                restli_method="batch_create",
             )
             answers = (response.json() if response.content else {}).get("elements") or []
             return _by_position(job_ids, answers)
@@ -46,8 +50,12 @@ class Jobs:
         """Task states by task id: ``{id, status, jobPosting, externalJobPostingId, integrationContext}``."""
 
         def send(ids: list[str]) -> BatchResult:
-            response = self._http.call("GET", TASKS_PATH, params=[("ids", i) for i in ids])
-            return parse_batch_response(response.json() if response.content else {}, ids, plain_ids=True)
+            endpoint = self._http.api.endpoint(Family.JOB_POSTING_TASKS)
+            response = self._http.call("GET", endpoint, params=[("ids", i) for i in ids])
+            result = parse_batch_response(response.json() if response.content else {}, ids, plain_ids=True)
+            shape = self._http.api.shape(Family.JOB_POSTING_TASKS)
+            result.ok = {task_id: shape.from_linkedin(task) for task_id, task in result.ok.items()}
+            return result
 
         return retry_failed_keys(list(task_ids), send)
 

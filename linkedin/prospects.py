@@ -13,6 +13,7 @@ from typing import Any
 
 from linkedin.http import LinkedInHttp
 from linkedin.restli import read_pages
+from linkedin.versions import Family
 
 #: Longest window LinkedIn accepts on conversationEvents and prospectNotes.
 MAX_WINDOW_MS = 12 * 3_600_000
@@ -22,14 +23,19 @@ class Prospects:
     def __init__(self, http: LinkedInHttp) -> None:
         self._http = http
 
+    def _read(self, family: Family, params: list[tuple[str, str]]) -> tuple[list[dict[str, Any]], int]:
+        """Every page of the finder, its items in the pipeline's field names."""
+        items, calls = read_pages(self._http, self._http.api.endpoint(family), params)
+        shape = self._http.api.shape(family)
+        return [shape.from_linkedin(item) for item in items], calls
+
     def conversation_events(
         self, viewer: str, start_ms: int, end_ms: int
     ) -> tuple[list[dict[str, Any]], int]:
         """InMail events the seat ``viewer`` can see, created in [start_ms, end_ms)."""
         _check_window(start_ms, end_ms)
-        return read_pages(
-            self._http,
-            "/v2/conversationEvents",
+        return self._read(
+            Family.CONVERSATION_EVENTS,
             [
                 ("q", "criteria"),
                 ("viewer", viewer),
@@ -43,9 +49,8 @@ class Prospects:
     ) -> tuple[list[dict[str, Any]], int]:
         """Stubs owned by any of ``owners``, created in [start_ms, end_ms)."""
         _check_window(start_ms, end_ms)
-        return read_pages(
-            self._http,
-            "/v2/mailStubs",
+        return self._read(
+            Family.MAIL_STUBS,
             [
                 ("q", "contract"),
                 ("contract", contract),
@@ -60,9 +65,8 @@ class Prospects:
     ) -> tuple[list[dict[str, Any]], int]:
         """Notes of ``owners`` last modified in (after_ms, until_ms]."""
         _check_window(after_ms, until_ms)
-        return read_pages(
-            self._http,
-            "/v2/prospectNotes",
+        return self._read(
+            Family.PROSPECT_NOTES,
             [
                 ("q", "criteria"),
                 ("contract", contract),

@@ -2,7 +2,9 @@
 
 LinkedIn asks partners to read it at least once every 30 days and to tell the customer, who may have
 to delete those candidates unless it has a legal basis to keep them (reference §3.8, §6.3). The
-finder is read over a ``purgedAt`` window, every page of it.
+finder is read over a ``purgedAt`` window, every page of it. It is documented only on the versioned
+API, so it is read there (``/rest/atsPurgedExportedCandidates`` with a ``LinkedIn-Version``) whatever
+shape the rest of the client speaks (``linkedin.versions``).
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from linkedin.http import LinkedInHttp
 from linkedin.restli import read_pages
-
-PATH = "/v2/atsPurgedExportedCandidates"
+from linkedin.versions import Family
 
 
 class PurgedCandidate(BaseModel):
@@ -34,5 +35,6 @@ class PurgedCandidates:
         params = [("q", "criteria"), ("timeRange.end", str(end_ms))]
         if start_ms is not None:
             params.append(("timeRange.start", str(start_ms)))
-        items, calls = read_pages(self._http, PATH, params)
-        return list(items), calls
+        items, calls = read_pages(self._http, self._http.api.endpoint(Family.PURGED_CANDIDATES), params)
+        shape = self._http.api.shape(Family.PURGED_CANDIDATES)
+        return [shape.from_linkedin(item) for item in items], calls

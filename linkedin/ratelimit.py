@@ -30,6 +30,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from linkedin.errors import LinkedInUnavailable
+from linkedin.versions import Family
 from rsc.logs import get_logger
 from rsc.metrics import LINKEDIN_HEADROOM, endpoint_label
 from rsc.settings import Settings, get_settings
@@ -252,31 +253,32 @@ class RateLimiter:
             self.waited_s += wait_s
 
 
-#: Sub-resources and finders that LinkedIn counts under another family's daily budget.
-_FAMILIES = {
-    ("atsCandidates", "notes"): "atsCandidateNotes",
-    ("atsApplications", "stages"): "atsApplicationStages",
-    ("atsApplications", "notes"): "atsApplicationNotes",
-    ("atsApplications", "interviewFeedback"): "atsInterviewFeedback",
-    ("simpleJobPostingTasks", ""): "simpleJobPostings",
-    ("seatsV2", ""): "prospectInteractions",
-    ("conversationEvents", ""): "prospectInteractions",
-    ("mailStubs", ""): "prospectInteractions",
-    ("prospectNotes", ""): "prospectInteractions",
+#: Families LinkedIn counts under another family's daily budget (reference §4).
+_BUDGETS = {
+    Family.JOB_POSTING_TASKS: "simpleJobPostings",
+    Family.SEATS: "prospectInteractions",
+    Family.CONVERSATION_EVENTS: "prospectInteractions",
+    Family.MAIL_STUBS: "prospectInteractions",
+    Family.PROSPECT_NOTES: "prospectInteractions",
 }
-_PATH = re.compile(r"^/(?:v2|rest)/(?P<resource>[^/]+)(?:/[^/]+/(?P<sub>[^/]+))?/?$")
 
 
-def family_of(path: str) -> str:
-    """The family a call counts under: ``/v2/atsApplications/{key}/stages`` is ``atsApplicationStages``."""
-    match = _PATH.match(path)
-    if match is None:
-        return path.strip("/")
-    resource, sub = match["resource"], match["sub"] or ""
-    return _FAMILIES.get((resource, sub), resource if not sub else f"{resource}/{sub}")
+def budget_family(family: Family) -> str:
+    """The daily budget a call counts under: its family's, or the one LinkedIn counts it with."""
+    return _BUDGETS.get(family, family.value)
 
 
 _INDEXED_ID = re.compile(r"^ids\[(\d+)\]\.")
+
+
+def is_batch(params: Any, json: Any) -> bool:
+    """Whether a call is a batch call (it names records by ``ids`` or carries entities or elements),
+    as opposed to a finder."""
+    if params is not None:
+        items = params.items() if isinstance(params, Mapping) else params
+        if any(name == "ids" or _INDEXED_ID.match(name) for name, _ in items):
+            return True
+    return isinstance(json, Mapping) and any(name in json for name in ("entities", "elements"))
 
 
 def records_of(params: Any, json: Any) -> int:

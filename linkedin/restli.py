@@ -1,7 +1,8 @@
 """Rest.li details: composite keys in query strings and bodies, and per-entity batch results.
 
 A synced ATS record is addressed by a composite key such as
-``(atsCandidateId, dataProvider=ATS, integrationContext=urn:li:organization:1)``. In a batch call the
+``(atsCandidateId, dataProvider=ATS, integrationContext=urn:li:organization:1)`` on v2 or
+``(externalCandidateId, integrationContext=...)`` on rest/ (``linkedin.versions``). In a batch call the
 keys appear twice: as ``ids[i].field=value`` query parameters and as ``field=value&...`` entity keys
 in the body (values URL-encoded). The response reports a status per entity key.
 """
@@ -18,6 +19,7 @@ from rsc.logs import scrub
 
 if TYPE_CHECKING:
     from linkedin.http import LinkedInHttp
+    from linkedin.versions import Endpoint
 
 #: LinkedIn accepts at most this many records per batch call.
 MAX_BATCH = 100
@@ -139,7 +141,7 @@ def chunks(items: list[Any], size: int = MAX_BATCH) -> Iterable[list[Any]]:
 
 
 def read_pages(
-    http: LinkedInHttp, path: str, params: list[tuple[str, str]], page: int = MAX_PAGE
+    http: LinkedInHttp, endpoint: Endpoint, params: list[tuple[str, str]], page: int = MAX_PAGE
 ) -> tuple[list[dict[str, Any]], int]:
     """Every element of a finder, page after page, and how many calls the pages cost.
 
@@ -148,7 +150,9 @@ def read_pages(
     items: list[dict[str, Any]] = []
     calls = 0
     while True:
-        response = http.call("GET", path, params=[*params, ("start", str(len(items))), ("count", str(page))])
+        response = http.call(
+            "GET", endpoint, params=[*params, ("start", str(len(items))), ("count", str(page))]
+        )
         calls += 1
         body = response.json()
         elements = [e for e in body.get("elements") or [] if isinstance(e, dict)]

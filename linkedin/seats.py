@@ -11,8 +11,7 @@ from typing import Any
 
 from linkedin.http import LinkedInHttp
 from linkedin.restli import read_pages
-
-PATH = "/v2/seatsV2"
+from linkedin.versions import Family
 
 
 class Seats:
@@ -20,5 +19,9 @@ class Seats:
         self._http = http
 
     def of_contract(self, contract: str) -> tuple[list[dict[str, Any]], int]:
-        """Every seat element of the contract, whatever its state, and the calls the pages cost."""
-        return read_pages(self._http, PATH, [("q", "attributes"), ("contracts", contract)])
+        """Every seat element of the contract, whatever its state, in the pipeline's field names, and
+        the calls the pages cost; reading them is ``workers.prospect_items``' job."""
+        endpoint = self._http.api.endpoint(Family.SEATS)
+        elements, calls = read_pages(self._http, endpoint, [("q", "attributes"), ("contracts", contract)])
+        shape = self._http.api.shape(Family.SEATS)
+        return [shape.from_linkedin(e) for e in elements], calls

@@ -88,6 +88,12 @@ LINKEDIN_HEADROOM = Gauge(
     ["app", "budget", "endpoint"],
     multiprocess_mode="mostrecent",
 )
+LINKEDIN_TOKEN_MINTS = Counter(
+    "rsc_linkedin_token_mints_total",
+    "Access tokens minted, by customer app and cause (first, expiry, unauthorized); every process "
+    "shares one token per app, so this grows by about one per app and token lifetime",
+    ["app", "cause"],
+)
 INGRESS_PUSHES = Counter(
     "rsc_ingress_pushes_total",
     "Pushes LinkedIn sent to the ingress, by outcome (accepted, duplicate or the refusal's reason code)",

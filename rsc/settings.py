@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from linkedin.versions import LATEST_VERSION, ApiVersion
+
 #: Where the embedded defaults keep their files (the SQLite store, the sandbox's state, a dev key).
 VAR_DIR = Path("var")
 
@@ -36,7 +38,10 @@ class Settings(BaseSettings):
     linkedin_oauth_url: str = ""
     #: Timeout of every LinkedIn call, in seconds.
     linkedin_timeout_s: float = 10.0
-    #: Rest.li protocol header sent on every v2 call.
+    #: LinkedIn's API: `v2` (/v2/...), or a LinkedIn-Version YYYYMM of 202602 or later (/rest/...,
+    #: with the 202602 renames). A version LinkedIn has sunset answers 426: set a current one here.
+    linkedin_api_version: str = LATEST_VERSION
+    #: Rest.li protocol header sent on every call (X-RestLi-Protocol-Version).
     linkedin_restli_version: str = "2.0.0"
     #: LinkedIn's budgets per customer app (reference §4), shared by every process through the store.
     linkedin_records_per_minute: int = 10_000
@@ -177,12 +182,22 @@ class Settings(BaseSettings):
             raise ValueError("dead letters must be archived at least daily (RabbitMQ drops them in 7 days)")
         return value
 
+    @field_validator("linkedin_api_version")
+    @classmethod
+    def _modelled_api_version(cls, value: str) -> str:
+        return ApiVersion.parse(value).value
+
     @field_validator("purge_poll_interval_s")
     @classmethod
     def _purge_poll_at_least_monthly(cls, value: float) -> float:
         if not 0 < value <= 30 * 86_400:
             raise ValueError("LinkedIn requires purge notices to be read at least every 30 days (2592000 s)")
         return value
+
+    @property
+    def linkedin_api(self) -> ApiVersion:
+        """The API shape and version every LinkedIn call uses."""
+        return ApiVersion.parse(self.linkedin_api_version)
 
     @property
     def oauth_url(self) -> str:

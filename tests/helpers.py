@@ -10,12 +10,36 @@ from typing import Any
 import kombu
 from sqlalchemy import text
 
+from linkedin.versions import Api, Family
+from rsc.settings import get_settings
 from store.db import Store
 from store.integrations import IntegrationStatus, IntegrationType
 from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
 
 ORG = "urn:li:organization:4242"
+
+
+def linkedin_path(family: Family) -> str:
+    """Where the configured API version (RSC_LINKEDIN_API_VERSION) calls ``family``; a sub-resource's
+    path up to its parent's key."""
+    return Api(get_settings().linkedin_api).endpoint(family, "{key}").path.split("/{key}")[0]
+
+
+#: The sandbox's counters name the versioned API's renamed resources as LinkedIn does; tests that count
+#: calls by resource count them under the v2 names, so they read the same on either shape.
+_V2_RESOURCES = {"candidates": "atsCandidates", "integrations": "atsIntegrations"}
+
+
+def v2_resource(resource: str) -> str:
+    """A sandbox counter's resource under its v2 name: ``candidates/notes`` -> ``atsCandidates/notes``."""
+    head, slash, rest = resource.partition("/")
+    return _V2_RESOURCES.get(head, head) + slash + rest
+
+
+def linkedin_prefix() -> str:
+    """``/v2/`` or ``/rest/``: the prefix of the configured API version's paths."""
+    return "/" + linkedin_path(Family.CANDIDATES).split("/")[1] + "/"
 
 
 def create_tenant(

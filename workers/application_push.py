@@ -9,9 +9,7 @@ current status and how the application got there. The record is in sync only whe
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -30,8 +28,6 @@ from store.uow import UnitOfWork
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 #: How long an application waiting for its job or candidate is left alone before it is tried again.
 WAIT_FOR_DEPENDENCY = timedelta(seconds=5)
-#: Applications whose stages are sent at the same time (each application's calls stay sequential).
-STAGE_STREAMS = 4
 
 
 @dataclass(frozen=True)
@@ -105,38 +101,26 @@ def _job_sent(state: SyncState | None) -> bool:
 def send_applications(linkedin: LinkedInClient, pushes: Mapping[str, ApplicationPush]) -> BatchResult:
     """PUT the records (up to 100 a call), then each accepted application's new stages.
 
-    Each application's stages are a collection of their own (a stream): its calls go one after
-    another, and up to ``STAGE_STREAMS`` applications' stages are sent at once.
+    Stage batches are batch calls of one app to one resource family, which LinkedIn wants sent one
+    after another (reference §4): each application's go after the previous one's. Once LinkedIn is
+    unavailable the rest wait for the next push instead of failing one by one.
     """
     result = linkedin.applications.upsert({app_id: push.record for app_id, push in pushes.items()})
     pending = [app_id for app_id in pushes if app_id in result.ok and pushes[app_id].stages]
-    unavailable = threading.Event()
-
-    def send_stages(application_id: str) -> tuple[str, BatchResult | LinkedInRejected | None]:
-        if unavailable.is_set():
-            return application_id, None
+    for index, application_id in enumerate(pending):
         try:
-            return application_id, linkedin.applications.stages(application_id).upsert(
-                pushes[application_id].stages
-            )
+            staged = linkedin.applications.stages(application_id).upsert(pushes[application_id].stages)
         except LinkedInUnavailable:
-            # Those not started yet are left for the next push instead of failing one by one.
-            unavailable.set()
-            return application_id, None
+            for waiting in pending[index:]:
+                # The record is on LinkedIn, its stages are not: it stays dirty.
+                result.ok.pop(waiting, None)
+                result.failed[waiting] = (503, "stages not sent: LinkedIn unavailable")
+            break
         except LinkedInRejected as exc:
-            return application_id, exc
-
-    with ThreadPoolExecutor(max_workers=STAGE_STREAMS, thread_name_prefix="stages") as pool:
-        outcomes = list(pool.map(send_stages, pending))
-    for application_id, staged in outcomes:
-        if staged is None:
-            # The record is on LinkedIn, its stages are not: it stays dirty.
             result.ok.pop(application_id, None)
-            result.failed[application_id] = (503, "stages not sent: LinkedIn unavailable")
-        elif isinstance(staged, LinkedInRejected):
-            result.ok.pop(application_id, None)
-            result.rejected[application_id] = (staged.status, f"stages refused: {staged}")
-        elif staged.rejected:
+            result.rejected[application_id] = (exc.status, f"stages refused: {exc}")
+            continue
+        if staged.rejected:
             transition, (status, message) = sorted(staged.rejected.items())[0]
             result.ok.pop(application_id, None)
             result.rejected[application_id] = (status, f"stage {transition!r} refused: {message}")

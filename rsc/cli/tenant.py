@@ -223,6 +223,7 @@ def status(
 ) -> None:
     """Each integration's state as LinkedIn reports it, the tenant's status and its backfill."""
     from linkedin.errors import LinkedInRejected, LinkedInUnavailable
+    from rsc.settings import get_settings
     from store.uow import OpsUnitOfWork, UnitOfWork
     from workers.historical_backfill import progress
     from workers.integration_lifecycle import integration_keys
@@ -260,6 +261,7 @@ def status(
         f"tenant [bold]{tenant_id}[/bold]: {_styled(tenant_status)}"
         f"{' (legacy CSA integration)' if legacy else ''} - {reason or ''}"
     )
+    console.print(f"LinkedIn API version {get_settings().linkedin_api.describe()}", highlight=False)
     table = Table("integration", "context", "name", "LinkedIn now" if live else "state", "stored", "checked")
     for integration_type, context in [(k[0].value, k[1]) for k in keys]:
         state, name, checked = stored.get((integration_type, context), ("NOT_NAMED", None, "-"))

@@ -290,10 +290,6 @@ def receipt_state(candidate_id: str) -> str | None:
     )
 
 
-@pytest.mark.skip(
-    reason="client fix pending on another branch: the client reads purges from "
-    "/v2/atsPurgedExportedCandidates, served only under /rest/"
-)
 @pytest.mark.timeout(900)
 def test_deleted_people_vanish_everywhere_and_no_log_line_holds_personal_data(
     pipeline: Pipeline, rabbit: str, smtp: Mailbox, postgres_url: str

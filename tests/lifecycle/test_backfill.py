@@ -13,12 +13,14 @@ from sqlalchemy import update
 
 from linkedin.client import LinkedInClient
 from linkedin.restli import BatchResult
+from linkedin.versions import Family
 from schemas.commands import BackfillSlice
 from store.backfill import BackfillState
 from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.uow import UnitOfWork
 from tests import ats_events as ats
+from tests.helpers import linkedin_path, linkedin_prefix, v2_resource
 from tests.lifecycle.conftest import (
     TENANT,
     CapturedPublisher,
@@ -87,8 +89,8 @@ def writes(sandbox: SandboxHarness) -> list[dict[str, Any]]:
         r
         for r in sandbox.control("GET", "/requests")["requests"]
         if r["method"] in ("PUT", "POST")
-        and r["path"].startswith("/v2/")
-        and not r["path"].startswith("/v2/atsIntegrations")  # onboarding
+        and r["path"].startswith(linkedin_prefix())
+        and not r["path"].startswith(linkedin_path(Family.INTEGRATIONS))  # onboarding
         and r["status"] < 300
     ]
 
@@ -99,16 +101,18 @@ def resource_of(request: dict[str, Any]) -> str:
         return "stages"
     if path.endswith("/notes"):
         return "notes"
-    return {"/v2/simpleJobPostings": "jobs", "/v2/atsCandidates": "candidates"}.get(path, "applications")
+    jobs, candidates = linkedin_path(Family.JOB_POSTINGS), linkedin_path(Family.CANDIDATES)
+    return {jobs: "jobs", candidates: "candidates"}.get(path, "applications")
 
 
 def records_written(sandbox: SandboxHarness) -> Counter[str]:
     """Records LinkedIn took, by resource, from the sandbox's own counters."""
     written: Counter[str] = Counter()
     for row in sandbox.counters()["calls"]:
-        synced = not row["resource"].startswith(("atsIntegrations", "oauth"))  # not onboarding, tokens
+        resource = v2_resource(row["resource"])
+        synced = not resource.startswith(("atsIntegrations", "oauth"))  # not onboarding, tokens
         if synced and row["method"] in ("PUT", "POST") and 200 <= row["status"] < 300:
-            written[row["resource"]] += row["records"]
+            written[resource] += row["records"]
     return written
 
 

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rsc.cli.main import app
+from rsc.settings import get_settings
 from schemas.commands import BackfillSlice
 from store.db import get_store
 from store.tenants import Tenant, TenantStatus
@@ -97,6 +98,7 @@ def test_status_shows_each_integration_as_linkedin_reports_it_and_verify_applies
 
     output = invoke("tenant", "status", "globex")
     assert "globex: pending" in output
+    assert f"LinkedIn API version {get_settings().linkedin_api.describe()}" in output
     for integration in ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN", "CSA_API"):
         assert integration in output
     assert output.count("ENABLED") >= 5 and "NOT_ENABLED" in output  # LinkedIn now, the store's old view

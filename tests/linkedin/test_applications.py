@@ -1,4 +1,4 @@
-"""atsApplications through the client: whole records, stages, notes, interview feedback, deletes."""
+"""Applications through the client, on each API shape: records, stages, notes, feedback, deletes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from linkedin.client import LinkedInClient
 from tests.helpers import ORG
+from tests.linkedin.conftest import application_id_field, expected_path
 from tests.sandbox_harness import SandboxHarness
 
 NOW = 1_700_000_000_000
@@ -108,10 +109,11 @@ def test_deleting_an_application_takes_its_stages_along_and_a_second_delete_is_h
 
 
 def test_a_large_batch_goes_in_sequential_calls_of_at_most_100(
-    sandbox: SandboxHarness, linkedin: LinkedInClient
+    sandbox: SandboxHarness, linkedin: LinkedInClient, api_version: str
 ) -> None:
     result = linkedin.applications.upsert({f"A-{i:03d}": application() for i in range(230)})
     assert len(result.ok) == 230
-    puts = writes(sandbox, "/v2/atsApplications")
-    assert [r["body"].count("atsJobApplicationId=") for r in puts] == [100, 100, 30]
+    puts = writes(sandbox, expected_path(api_version, "applications"))
+    key_field = application_id_field(api_version)
+    assert [r["body"].count(f'"{key_field}=') for r in puts] == [100, 100, 30]
     assert [r["seq"] for r in puts] == sorted(r["seq"] for r in puts)

@@ -1,4 +1,4 @@
-"""atsCandidates through the client: whole records, the member link, notes and deletes."""
+"""Candidates through the client, on each API shape: whole records, the member link, notes and deletes."""
 
 from __future__ import annotations
 

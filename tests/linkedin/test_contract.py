@@ -1,4 +1,5 @@
-"""Every request the client sent, checked against the reference's rules (linkedin-rsc-api.md).
+"""Every request the client sent, checked against the reference's rules (linkedin-rsc-api.md), on each
+API shape (v2, and the versioned rest/ API with its 202602 renames).
 
 The pipeline pushes realistic jobs, candidates and applications (and notes, feedback and deletes go
 through the client) to a sandbox whose own field validation is switched off, so that what is checked
@@ -25,6 +26,7 @@ from store.db import Store, get_store
 from store.uow import UnitOfWork
 from tests import ats_events as ats
 from tests.helpers import ORG, create_tenant
+from tests.linkedin.conftest import EXPECTED
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
 from workers.ats_records import handle_application_event, handle_candidate_event, handle_job_event
 from workers.outbox_sweep import sweep_outbox
@@ -76,14 +78,12 @@ JOB_FIELDS = {
     "listedAt",
     "companyName",
 }
-KEY_FIELDS = {
-    "atsCandidates": {"atsCandidateId", "dataProvider", "integrationContext"},
-    "atsApplications": {"atsJobApplicationId", "dataProvider", "integrationContext"},
-}
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxHarness]:
+def sandbox(
+    api_version: str, tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[SandboxHarness]:
     monkeypatch.setenv("RSC_LINKEDIN_API_URL", BASE_URL)
     from rsc.settings import reset_settings
 
@@ -160,127 +160,177 @@ def drive_every_call(store: Store, sandbox: SandboxHarness, linkedin: LinkedInCl
 
 
 def test_every_request_follows_the_references_rules(
-    sandbox: SandboxHarness, linkedin: LinkedInClient, sqlite_url: str
+    sandbox: SandboxHarness, linkedin: LinkedInClient, sqlite_url: str, api_version: str
 ) -> None:
     drive_every_call(get_store(sqlite_url), sandbox, linkedin)
     requests = sandbox.control("GET", "/requests", params={"limit": 100_000})["requests"]
+    rules = Rules(api_version)
     seen: set[str] = set()
     for request in requests:
-        problems = check(request)
+        problems = rules.check(request)
         assert not problems, f"{request['method']} {request['path']}: {problems}"
-        seen.add(f"{request['method']} {request['resource']}")
+        seen.add(f"{request['method']} {rules.family_of(request['path'])}")
     # The check covered every kind of call the pipeline and the client make.
     assert seen >= {
-        "POST oauth/accessToken",
-        "POST simpleJobPostings",
-        "PUT atsCandidates",
-        "POST atsCandidates",
-        "GET atsCandidates",
-        "DELETE atsCandidates",
-        "PUT atsCandidates/notes",
-        "DELETE atsCandidates/notes",
-        "PUT atsApplications",
-        "DELETE atsApplications",
-        "PUT atsApplications/stages",
-        "GET atsApplications/stages",
-        "PUT atsApplications/notes",
-        "PUT atsApplications/interviewFeedback",
+        "POST oauth",
+        "POST jobs",
+        "PUT candidates",
+        "POST candidates",
+        "GET candidates",
+        "DELETE candidates",
+        "PUT candidateNotes",
+        "DELETE candidateNotes",
+        "PUT applications",
+        "DELETE applications",
+        "PUT stages",
+        "GET stages",
+        "PUT applicationNotes",
+        "PUT interviewFeedback",
     }
     assert all(
-        r["status"] < 400 or r["method"] == "GET" for r in requests if r["resource"] != "oauth/accessToken"
+        r["status"] < 400 or r["method"] == "GET" for r in requests if r["path"] != "/oauth/v2/accessToken"
     )
 
 
-def check(request: dict[str, Any]) -> list[str]:
-    problems: list[str] = []
-    method, path, headers = request["method"], request["path"], request["headers"]
-    query = parse_qsl(request["query"], keep_blank_values=True)
-    body = json.loads(request["body"]) if request["body"] and path.startswith("/v2/") else None
-    if path == "/oauth/v2/accessToken":
-        form = dict(parse_qsl(request["body"]))
-        return (
-            [] if form.get("grant_type") == "client_credentials" and form.get("client_id") else ["token form"]
-        )
-    if headers.get("authorization") != "Bearer ***":
-        problems.append("no bearer token")
-    if headers.get("x-restli-protocol-version") != "2.0.0":
-        problems.append("X-RestLi-Protocol-Version must be 2.0.0 on v2 calls")
-    expected_method = {
-        ("PUT", False): "batch_update",
-        ("POST", True): "batch_create" if path == "/v2/simpleJobPostings" else "batch_partial_update",
-    }.get((method, method == "POST"))
-    if headers.get("x-restli-method") != expected_method:
-        problems.append(f"x-restli-method {headers.get('x-restli-method')!r}, expected {expected_method!r}")
-    if path == "/v2/simpleJobPostings":
-        elements = body["elements"] if body else []
-        if len(elements) > 100:
-            problems.append("more than 100 elements")
-        for element in elements:
-            problems += check_job(element)
-        return problems
-    parts = path.split("/")
-    resource = parts[2]
-    if len(parts) == 3:
-        problems += check_keys(resource, query, body)
-        for entity in (body or {}).get("entities", {}).values():
-            if resource == "atsCandidates" and method == "PUT":
-                problems += check_candidate(entity)
-            elif resource == "atsCandidates":
-                problems += check_member_patch(entity)
-            else:
-                problems += check_application(entity)
-    else:
-        key = dict(part.split("=", 1) for part in unquote(parts[3]).split("&"))
-        problems += key_problems(resource, key)
+class Rules:
+    """The reference's rules for one API shape (``EXPECTED`` holds its paths, keys and renames)."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.expected = EXPECTED[version]
+        self._paths = [
+            (family, re.compile("^" + re.escape(path).replace(re.escape("{key}"), "(?P<key>[^/]+)") + "$"))
+            for family, (path, _, _) in self.expected.items()
+        ]
+
+    def family_of(self, path: str) -> str:
+        if path == "/oauth/v2/accessToken":
+            return "oauth"
+        return next((family for family, pattern in self._paths if pattern.match(path)), f"unknown {path}")
+
+    def name(self, family: str, field: str) -> str:
+        """A field's name on this shape (the pipeline's v2 name, renamed where the shape renames it)."""
+        return self.expected[family][2].get(field, field)
+
+    def check(self, request: dict[str, Any]) -> list[str]:
+        method, path, headers = request["method"], request["path"], request["headers"]
+        if path == "/oauth/v2/accessToken":
+            form = dict(parse_qsl(request["body"]))
+            ok = form.get("grant_type") == "client_credentials" and form.get("client_id")
+            return [] if ok else ["token form"]
+        problems = self.check_headers(method, path, headers)
+        query = parse_qsl(request["query"], keep_blank_values=True)
+        body = json.loads(request["body"]) if request["body"] else None
+        family = self.family_of(path)
+        if family == "jobs":
+            elements = body["elements"] if body else []
+            if len(elements) > 100:
+                problems.append("more than 100 elements")
+            for element in elements:
+                problems += check_job(element)
+            return problems
+        if family in ("candidates", "applications"):
+            problems += self.check_keys(family, query, body)
+            for entity in (body or {}).get("entities", {}).values():
+                if family == "candidates" and method == "PUT":
+                    problems += self.check_candidate(entity)
+                elif family == "candidates":
+                    problems += check_member_patch(entity)
+                else:
+                    problems += self.check_application(entity)
+            return problems
+        match = next((p.match(path) for f, p in self._paths if f == family), None)
+        if match is None:
+            return [*problems, f"a path the reference does not have on {self.version}: {path}"]
+        parent = "candidates" if family == "candidateNotes" else "applications"
+        key = dict(part.split("=", 1) for part in unquote(match["key"]).split("&"))
+        problems += self.key_problems(parent, key)
         ids = [value for name, value in query if name == "ids"]
         if not ids or len(ids) > 100:
             problems.append(f"{len(ids)} ids")
         if body is not None and set(body["entities"]) != set(ids):
             problems.append("ids in the query and entities in the body differ")
         for entity in (body or {}).get("entities", {}).values():
-            problems += check_sub(parts[4], entity)
-    return problems
+            problems += check_sub(family, entity)
+        return problems
+
+    def check_headers(self, method: str, path: str, headers: dict[str, str]) -> list[str]:
+        problems: list[str] = []
+        if headers.get("authorization") != "Bearer ***":
+            problems.append("no bearer token")
+        if headers.get("x-restli-protocol-version") != "2.0.0":
+            problems.append("X-RestLi-Protocol-Version must be 2.0.0")
+        version = headers.get("linkedin-version")
+        if self.version == "v2" and version is not None:
+            problems.append(f"LinkedIn-Version {version!r} on a v2 call")
+        if self.version != "v2" and version != self.version:
+            problems.append(f"LinkedIn-Version {version!r}, expected {self.version}")
+        expected_method = {
+            ("PUT", False): "batch_update",
+            ("POST", True): "batch_create" if self.family_of(path) == "jobs" else "batch_partial_update",
+        }.get((method, method == "POST"))
+        if headers.get("x-restli-method") != expected_method:
+            problems.append(
+                f"x-restli-method {headers.get('x-restli-method')!r}, expected {expected_method!r}"
+            )
+        return problems
+
+    def check_keys(self, family: str, query: list[tuple[str, str]], body: Any) -> list[str]:
+        keys: dict[str, dict[str, str]] = {}
+        for name, value in query:
+            match = re.fullmatch(r"ids\[(\d+)\]\.(\w+)", name)
+            if match is None:
+                return [f"unexpected query parameter {name}"]
+            keys.setdefault(match[1], {})[match[2]] = value
+        problems = [p for key in keys.values() for p in self.key_problems(family, key)]
+        if not keys or len(keys) > 100:
+            problems.append(f"{len(keys)} keys in one call")
+        if body is not None:
+            in_body = {frozenset(unquote(k).split("&")) for k in body["entities"]}
+            in_query = {frozenset(f"{f}={v}" for f, v in key.items()) for key in keys.values()}
+            if in_body != in_query:
+                problems.append("keys in the query and in the body differ")
+        return problems
+
+    def key_problems(self, family: str, key: dict[str, str]) -> list[str]:
+        if set(key) != set(self.expected[family][1]):
+            return [f"key fields {sorted(key)}, expected {sorted(self.expected[family][1])}"]
+        if key.get("dataProvider", "ATS") != "ATS" or key["integrationContext"] != ORG:
+            return ["dataProvider must be ATS and integrationContext the organization"]
+        return []
+
+    def check_candidate(self, entity: dict[str, Any]) -> list[str]:
+        allowed = {self.name("candidates", f) for f in CANDIDATE_FIELDS}
+        problems = [f"unknown field {f}" for f in set(entity) - allowed]
+        problems += timestamps(
+            entity,
+            self.name("candidates", "atsCreatedAt"),
+            self.name("candidates", "atsLastModifiedAt"),
+            required=True,
+        )
+        return problems + check_candidate(entity)
+
+    def check_application(self, entity: dict[str, Any]) -> list[str]:
+        problems = [f"unknown field {f}" for f in set(entity) - APPLICATION_FIELDS]
+        problems += timestamps(entity, "atsCreatedAt", "atsLastModifiedAt", required=True)
+        return problems + check_application(entity)
 
 
-def check_keys(resource: str, query: list[tuple[str, str]], body: Any) -> list[str]:
-    keys: dict[str, dict[str, str]] = {}
-    for name, value in query:
-        match = re.fullmatch(r"ids\[(\d+)\]\.(\w+)", name)
-        if match is None:
-            return [f"unexpected query parameter {name}"]
-        keys.setdefault(match[1], {})[match[2]] = value
-    problems = [p for key in keys.values() for p in key_problems(resource, key)]
-    if not keys or len(keys) > 100:
-        problems.append(f"{len(keys)} keys in one call")
-    if body is not None:
-        in_body = {frozenset(unquote(k).split("&")) for k in body["entities"]}
-        in_query = {frozenset(f"{f}={v}" for f, v in key.items()) for key in keys.values()}
-        if in_body != in_query:
-            problems.append("keys in the query and in the body differ")
-    return problems
-
-
-def key_problems(resource: str, key: dict[str, str]) -> list[str]:
-    if set(key) != KEY_FIELDS[resource]:
-        return [f"key fields {sorted(key)}"]
-    if key["dataProvider"] != "ATS" or key["integrationContext"] != ORG:
-        return ["dataProvider must be ATS and integrationContext the organization"]
-    return []
-
-
-def timestamps(entity: dict[str, Any], *, required: bool) -> list[str]:
-    created, modified = entity.get("atsCreatedAt"), entity.get("atsLastModifiedAt")
+def timestamps(
+    entity: dict[str, Any], created_field: str, modified_field: str, *, required: bool
+) -> list[str]:
+    created, modified = entity.get(created_field), entity.get(modified_field)
     if required and (created is None or modified is None):
-        return ["atsCreatedAt and atsLastModifiedAt are required"]
+        return [f"{created_field} and {modified_field} are required"]
     problems = [f"{v} is not epoch ms > 0" for v in (created, modified) if v is not None and not v > 0]
     if created is not None and modified is not None and modified < created:
-        problems.append("atsLastModifiedAt before atsCreatedAt")
+        problems.append(f"{modified_field} before {created_field}")
     return problems
 
 
 def check_candidate(entity: dict[str, Any]) -> list[str]:
-    problems = [f"unknown field {f}" for f in set(entity) - CANDIDATE_FIELDS]
-    problems += timestamps(entity, required=True)
+    """The candidate rules that read the same on both shapes (§3.4, §6.1)."""
+    problems: list[str] = []
     if not entity.get("firstName"):
         problems.append("firstName is required")
     for name in ("addresses", "phoneNumbers"):
@@ -300,8 +350,8 @@ def check_member_patch(entity: dict[str, Any]) -> list[str]:
 
 
 def check_application(entity: dict[str, Any]) -> list[str]:
-    problems = [f"unknown field {f}" for f in set(entity) - APPLICATION_FIELDS]
-    problems += timestamps(entity, required=True)
+    """The application rules (§3.6, §6.1); its fields read the same on both shapes."""
+    problems: list[str] = []
     for name in ("atsJobPostingId", "atsJobPostingName", "firstName"):
         if not entity.get(name):
             problems.append(f"{name} is required")
@@ -311,7 +361,7 @@ def check_application(entity: dict[str, Any]) -> list[str]:
 
 
 def check_sub(kind: str, entity: dict[str, Any]) -> list[str]:
-    problems = timestamps(entity, required=False)
+    problems = timestamps(entity, "atsCreatedAt", "atsLastModifiedAt", required=False)
     if kind == "stages":
         problems += (
             []

@@ -74,15 +74,17 @@ def status(code: int, headers: dict[str, str] | None = None) -> Handler:
 
 
 def ids_of(request: Request) -> list[str]:
-    return [v for k, v in parse_qsl(request.query) if k.endswith(".atsCandidateId")]
+    """The candidate ids a batch call names, on either API shape."""
+    return [v for k, v in parse_qsl(request.query) if k.endswith((".atsCandidateId", ".externalCandidateId"))]
 
 
 BODY = {"firstName": "Ada", "atsCreatedAt": 1, "atsLastModifiedAt": 1, "addresses": [], "phoneNumbers": []}
 
 
 @pytest.fixture(autouse=True)
-def _store(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rate limiter keeps its budgets in the store; these tests point the client at a fake host."""
+def _store(sqlite_url: str, api_version: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limiter keeps its budgets in the store; these tests point the client at a fake host,
+    on each API shape."""
     monkeypatch.setenv("RSC_LINKEDIN_API_URL", "http://li")
     from rsc.settings import reset_settings
 

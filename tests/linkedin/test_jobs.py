@@ -1,4 +1,4 @@
-"""simpleJobPostings through the client: batch_create, per-element outcomes, tasks."""
+"""simpleJobPostings through the client, on each API shape: batch_create, per-element outcomes, tasks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from linkedin.client import LinkedInClient
 from tests.helpers import ORG
+from tests.linkedin.conftest import expected_path
 from tests.sandbox_harness import SandboxHarness
 
 
@@ -42,20 +43,22 @@ def test_listed_and_closed_jobs_are_posted_and_each_gets_a_task(
 
 @pytest.mark.sandbox_violations("field.job")
 def test_an_invalid_posting_is_refused_alone_and_not_retried(
-    sandbox: SandboxHarness, linkedin: LinkedInClient
+    sandbox: SandboxHarness, linkedin: LinkedInClient, api_version: str
 ) -> None:
     result = linkedin.jobs.upsert({"J-1": posting(), "J-2": posting(title="x" * 201), "J-3": posting()})
     assert set(result.ok) == {"J-1", "J-3"}
     status, message = result.rejected["J-2"]
     assert status == 422 and "at most 200" in message
     posts = [
-        r for r in sandbox.control("GET", "/requests")["requests"] if r["path"] == "/v2/simpleJobPostings"
+        r
+        for r in sandbox.control("GET", "/requests")["requests"]
+        if r["path"] == expected_path(api_version, "jobs")
     ]
     assert len(posts) == 1
 
 
 def test_reposting_a_job_updates_it_and_250_jobs_take_three_calls(
-    sandbox: SandboxHarness, linkedin: LinkedInClient
+    sandbox: SandboxHarness, linkedin: LinkedInClient, api_version: str
 ) -> None:
     linkedin.jobs.upsert({"J-1": posting()})
     linkedin.jobs.upsert({"J-1": posting(state="CLOSED")})
@@ -67,6 +70,6 @@ def test_reposting_a_job_updates_it_and_250_jobs_take_three_calls(
     posts = [
         r
         for r in sandbox.control("GET", "/requests")["requests"]
-        if r["method"] == "POST" and r["path"] == "/v2/simpleJobPostings"
+        if r["method"] == "POST" and r["path"] == expected_path(api_version, "jobs")
     ]
     assert [r["body"].count("externalJobPostingId") for r in posts[2:]] == [100, 100, 50]

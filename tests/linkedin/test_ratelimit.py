@@ -9,7 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from linkedin.client import LinkedInClients
-from linkedin.ratelimit import RateLimited, RateLimiter, RateLimits, Traffic, family_of, records_of
+from linkedin.ratelimit import (
+    RateLimited,
+    RateLimiter,
+    RateLimits,
+    Traffic,
+    budget_family,
+    is_batch,
+    records_of,
+)
+from linkedin.versions import Family
 from store.db import Store
 from store.linkedin_quota import QuotaDay, QuotaSpend
 
@@ -235,16 +244,25 @@ def test_processes_holding_leases_never_overspend_together(store: Store) -> None
 
 
 def test_families_and_records_are_counted_as_linkedin_counts_them() -> None:
-    assert family_of("/v2/atsCandidates") == "atsCandidates"
-    assert family_of("/v2/atsCandidates/atsCandidateId=C&dataProvider=ATS/notes") == "atsCandidateNotes"
-    assert family_of("/v2/atsApplications/k/stages") == "atsApplicationStages"
-    assert family_of("/rest/atsApplications/k/interviewFeedback") == "atsInterviewFeedback"
-    assert family_of("/v2/simpleJobPostingTasks") == "simpleJobPostings"
-    assert family_of("/v2/mailStubs") == "prospectInteractions"
+    # A family keeps its budget whichever API shape it is called on.
+    assert budget_family(Family.CANDIDATES) == "atsCandidates"
+    assert budget_family(Family.CANDIDATE_NOTES) == "atsCandidateNotes"
+    assert budget_family(Family.APPLICATION_STAGES) == "atsApplicationStages"
+    assert budget_family(Family.INTERVIEW_FEEDBACK) == "atsInterviewFeedback"
+    assert budget_family(Family.JOB_POSTING_TASKS) == "simpleJobPostings"
+    assert budget_family(Family.MAIL_STUBS) == "prospectInteractions"
     assert records_of([("ids[0].a", "1"), ("ids[0].b", "2"), ("ids[1].a", "3")], None) == 2
     assert records_of([("ids", "S1"), ("ids", "S2")], {"entities": {"S1": {}, "S2": {}}}) == 2
     assert records_of(None, {"elements": [{}, {}, {}]}) == 3
     assert records_of({"q": "request"}, None) == 1
+
+
+def test_batch_calls_are_told_from_finders() -> None:
+    assert is_batch([("ids[0].a", "1")], None)
+    assert is_batch([("ids", "S1")], None)
+    assert is_batch(None, {"elements": [{}]})
+    assert not is_batch([("q", "criteria"), ("start", "0")], None)
+    assert not is_batch({"q": "request", "requestId": "r"}, None)
 
 
 def test_closing_the_clients_gives_back_what_their_leases_did_not_spend(store: Store) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from linkedin.versions import Family
 from schemas.ats import CandidateDeleted, CandidateDeletion
 from schemas.commands import DeletionSweep
 from store.base import utcnow
@@ -13,6 +14,7 @@ from store.deletion_receipts import ReceiptState, tenants_with_due_receipts
 from store.linkedin_sync import Resource
 from store.sweep_leases import SweepLeases
 from store.tombstones import Subject, subject_of
+from tests.helpers import linkedin_path, v2_resource
 from tests.privacy.support import World, find_values
 from workers.application_push import build_applications, send_applications
 from workers.deletion_cascade import (
@@ -40,7 +42,8 @@ def delete_calls(world: World) -> dict[str, int]:
     counts: dict[str, int] = {}
     for row in world.sandbox.counters()["calls"]:
         if row["app"] == world.client_id and row["method"] == "DELETE":
-            counts[row["resource"]] = counts.get(row["resource"], 0) + row["calls"]
+            resource = v2_resource(row["resource"])
+            counts[resource] = counts.get(resource, 0) + row["calls"]
     return counts
 
 
@@ -163,7 +166,7 @@ def test_deletes_are_retried_until_linkedin_confirms_them(world: World) -> None:
     world.deliver(world.candidate_event("C-1", PERSON, created=world.now()))
     world.deliver(world.application_event("A-1", "C-1", "Applied", 0))
     world.sweep()
-    world.sandbox.faults(error_rate=1.0, path_prefix="/v2/atsApplications")
+    world.sandbox.faults(error_rate=1.0, path_prefix=linkedin_path(Family.APPLICATIONS))
     outcome = world.delete_candidate("C-1")
     assert outcome.state is ReceiptState.PENDING and outcome.pending == 2
     (receipt,) = world.receipts("C-1")

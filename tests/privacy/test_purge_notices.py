@@ -22,13 +22,6 @@ from workers.runtime import use_linkedin_clients
 
 runner = CliRunner()
 
-#: The client still reads /v2/atsPurgedExportedCandidates, which LinkedIn documents only under rest/;
-#: the sandbox answers it 404 (path.unknown). The client's fix is on another branch.
-CLIENT_FIX_PENDING = pytest.mark.skip(
-    reason="client fix pending on another branch: the client reads purges from "
-    "/v2/atsPurgedExportedCandidates, served only under /rest/"
-)
-
 
 def purge(world: World, member: str, at_ms: int | None = None, organization: str | None = None) -> None:
     body: dict[str, Any] = {"organization": organization or world.org, "member": member}
@@ -50,7 +43,6 @@ def poll(world: World) -> Any:
     return poll_purge_notices(PurgeNoticePoll(tenant=world.tenant), world.uow(), world.linkedin)
 
 
-@CLIENT_FIX_PENDING
 def test_each_notice_is_recorded_once_with_the_candidate_it_concerns(world: World) -> None:
     urn, candidate_id = exported(world, "closed")
     purge(world, urn)
@@ -71,7 +63,6 @@ def test_each_notice_is_recorded_once_with_the_candidate_it_concerns(world: Worl
     assert again.new == 0 and again.read == 2
 
 
-@CLIENT_FIX_PENDING
 def test_the_customer_lists_open_notices_and_records_its_decision(world: World) -> None:
     use_linkedin_clients(world.sandbox.linkedin_clients())
     kept_urn, kept_id = exported(world, "kept")
@@ -104,7 +95,6 @@ def test_the_customer_lists_open_notices_and_records_its_decision(world: World) 
     assert missing.exit_code == 1 and "rsc privacy notices --tenant" in missing.output
 
 
-@CLIENT_FIX_PENDING
 def test_the_scheduler_asks_for_a_poll_when_due_and_not_again_while_it_is_queued(world: World) -> None:
     def due() -> list[str]:
         with world.store.session(None) as session:

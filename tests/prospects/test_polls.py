@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from linkedin.client import LinkedInClient
+from linkedin.versions import Family
 from rsc.settings import reset_settings
 from schemas.commands import ContractPoll, SeatPoll
 from schemas.envelope import Event
@@ -19,7 +20,7 @@ from schemas.linkedin import InMailReceived, MailStubReceived, ProspectNoteChang
 from store.candidate_view import candidate_view
 from store.db import Store
 from store.uow import UnitOfWork
-from tests.helpers import ORG, add_contract, create_tenant
+from tests.helpers import ORG, add_contract, create_tenant, linkedin_path
 from tests.prospects.support import CONTRACT, TENANT, CapturingPublisher, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.inmail_sync import handle_inmail, handle_mail_stub
@@ -184,9 +185,9 @@ def test_a_late_seat_mapping_back_fills_that_seats_history(
 
     windows = [
         (int(dict(_query(r))["timeRange.start"]), int(dict(_query(r))["timeRange.end"]))
-        for r in sandbox.control("GET", "/requests", params={"path_prefix": "/v2/conversationEvents"})[
-            "requests"
-        ]
+        for r in sandbox.control(
+            "GET", "/requests", params={"path_prefix": linkedin_path(Family.CONVERSATION_EVENTS)}
+        )["requests"]
     ]
     assert windows and all(0 < end - start <= 12 * HOUR for start, end in windows)
 

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 
 from linkedin.client import LinkedInClient
+from linkedin.versions import Family
 from schemas.ats import CandidateSnapshot
 from store.db import Store
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
-from tests.helpers import ORG, create_tenant
+from tests.helpers import ORG, create_tenant, linkedin_path
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.linkedin_push import push_pending
 from workers.member_links import (
@@ -72,7 +73,7 @@ def member_link_calls(sandbox: SandboxHarness) -> list[dict[str, Any]]:
     for request in sandbox.control("GET", "/requests")["requests"]:
         if (
             request["method"] == "POST"
-            and request["path"] == "/v2/atsCandidates"
+            and request["path"] == linkedin_path(Family.CANDIDATES)
             and request["status"] == 200
         ):
             (entity,) = json.loads(request["body"])["entities"].values()
@@ -128,7 +129,7 @@ def test_a_decision_made_while_linkedin_is_down_reaches_it_through_the_outbox_sw
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
     synced_candidate(store, linkedin)
-    sandbox.faults(error_rate=1.0, path_prefix="/v2/atsCandidates")
+    sandbox.faults(error_rate=1.0, path_prefix=linkedin_path(Family.CANDIDATES))
     link_manually(UnitOfWork("acme", store), "C1", ADA, "alice")
     assert push_link(UnitOfWork("acme", store), linkedin, "C1") is None
     sandbox.faults(error_rate=0.0)

@@ -12,6 +12,7 @@ import pytest
 
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInNotFound
+from linkedin.versions import Family
 from schemas.ats import JobSnapshot
 from schemas.linkedin import ExportRequest, ExportRequested
 from store.base import utcnow
@@ -19,7 +20,7 @@ from store.db import Store
 from store.linkedin_sync import Resource
 from store.tombstones import Subject
 from store.uow import UnitOfWork
-from tests.helpers import ORG, create_tenant, wait_for_advisory_waiter
+from tests.helpers import ORG, create_tenant, linkedin_path, wait_for_advisory_waiter
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.outbox_sweep import sweep_outbox
 from workers.profile_export import (
@@ -102,7 +103,7 @@ def writes(sandbox: SandboxHarness) -> int:
     return sum(
         1
         for r in sandbox.control("GET", "/requests")["requests"]
-        if r["method"] in ("PUT", "POST", "DELETE") and r["path"].startswith("/v2/atsCandidates")
+        if r["method"] in ("PUT", "POST", "DELETE") and r["path"].startswith(linkedin_path(Family.CANDIDATES))
     )
 
 
@@ -218,7 +219,7 @@ def test_an_import_does_not_wait_for_linkedin(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
     store_job(store)
-    sandbox.faults(error_rate=1.0, path_prefix="/v2/atsCandidates")
+    sandbox.faults(error_rate=1.0, path_prefix=linkedin_path(Family.CANDIDATES))
     results = [
         handle_export_requested(
             export_event(export(sandbox, member={**MEMBER, "member": f"urn:li:person:m{i}"})),

@@ -3,15 +3,23 @@ closed jobs too, stage history complete, bursts coalesced. Both stores, the in-p
 
 from __future__ import annotations
 
+import json
 import random
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
-from linkedin.client import LinkedInClient
+from linkedin.auth import AppCredentials
+from linkedin.client import LinkedInClient, LinkedInClients
+from linkedin.transport import Request, Response
+from linkedin.versions import Family
 from schemas.ats import (
     ApplicationCreated,
     ApplicationStatusChanged,
@@ -25,8 +33,9 @@ from store.linkedin_sync import Resource, SyncOutcome
 from store.tenants import JobAvailability, Tenant
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests import ats_events as ats
-from tests.helpers import ORG, create_tenant
+from tests.helpers import ORG, create_tenant, linkedin_path, linkedin_prefix
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
+from workers.application_push import ApplicationPush, send_applications
 from workers.ats_records import handle_application_event, handle_candidate_event, handle_job_event
 from workers.outbox_sweep import sweep_outbox
 
@@ -69,7 +78,9 @@ def writes(sandbox: SandboxHarness) -> list[dict[str, Any]]:
     return [
         r
         for r in sandbox.control("GET", "/requests")["requests"]
-        if r["method"] in ("PUT", "POST", "DELETE") and r["path"].startswith("/v2/") and r["status"] < 300
+        if r["method"] in ("PUT", "POST", "DELETE")
+        and r["path"].startswith(linkedin_prefix())
+        and r["status"] < 300
     ]
 
 
@@ -110,7 +121,7 @@ def test_published_and_closed_jobs_are_listed_and_closed_on_linkedin(
         "10115",
     )
     # One call for the three.
-    assert [r["path"] for r in writes(sandbox)] == ["/v2/simpleJobPostings"]
+    assert [r["path"] for r in writes(sandbox)] == [linkedin_path(Family.JOB_POSTINGS)]
 
 
 def test_the_tenants_availability_setting_decides_public_or_private(
@@ -338,7 +349,7 @@ def test_stages_linkedin_failed_are_sent_again_and_the_record_stays_dirty_until_
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
     apply(store, ats.job("J-1"), ats.candidate("C-1"), ats.application("A-1"))
-    sandbox.faults(error_rate=1.0, path_prefix="/v2/atsApplications/")
+    sandbox.faults(error_rate=1.0, path_prefix=linkedin_path(Family.APPLICATIONS) + "/")
     sweep(store, linkedin)
     assert sandbox.record(ORG, "applications", "A-1")["stages"] == {}
     assert sync_state(store, Resource.APPLICATION, "A-1")[2]
@@ -374,3 +385,90 @@ def _expire_holds(store: Store) -> None:
     with UnitOfWork("acme", store) as uow:
         uow.session.execute(update(SyncState).values(lease_until=None))
         uow.commit()
+
+
+class _EveryTurnAtOnce:
+    """A sequencer that lets every batch call go at once, so what is checked is the push's own order."""
+
+    @contextmanager
+    def turn(self, app_id: str, family: str) -> Iterator[_EveryTurnAtOnce]:
+        yield self
+
+    def ready(self) -> None:
+        pass
+
+
+class _StageRecorder:
+    """Accepts every call after a short while; records the stage calls in flight at once, in order."""
+
+    def __init__(self, unavailable_from: str | None = None) -> None:
+        self.in_flight = 0
+        self.most = 0
+        self.stages: list[str] = []
+        self.unavailable_from = unavailable_from
+        self._lock = threading.Lock()
+
+    def send(self, request: Request, *, timeout_s: float) -> Response:
+        if request.path == "/oauth/v2/accessToken":
+            return Response(200, {}, json.dumps({"access_token": "t", "expires_in": 1800}).encode())
+        keys = list(json.loads(request.content or b"{}")["entities"])
+        if not request.path.endswith("/stages"):
+            body = {"results": {k: {"status": 204} for k in keys}, "errors": {}}
+            return Response(200, {}, json.dumps(body).encode())
+        application = unquote(request.path).split("=", 1)[1].split("&", 1)[0]
+        with self._lock:
+            self.stages.append(application)
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        time.sleep(0.02)
+        with self._lock:
+            self.in_flight -= 1
+        if self.unavailable_from and application >= self.unavailable_from:
+            return Response(503, {}, b"{}")
+        body = {"results": {k: {"status": 204} for k in keys}, "errors": {}}
+        return Response(200, {}, json.dumps(body).encode())
+
+    def close(self) -> None:
+        pass
+
+
+def _push_client(transport: _StageRecorder) -> LinkedInClient:
+    clients = LinkedInClients(transport=transport)
+    clients.sequencer = _EveryTurnAtOnce()  # type: ignore[assignment]
+    return clients.for_app(AppCredentials("acme-client", "acme-secret"), ORG)
+
+
+def _pushes(count: int) -> dict[str, ApplicationPush]:
+    return {
+        f"A-{i}": ApplicationPush({"firstName": "Ada"}, {f"A-{i}-t0": {"atsCreatedAt": 1, "stage": "New"}})
+        for i in range(count)
+    }
+
+
+def test_stage_batches_go_one_application_after_another(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RSC_LINKEDIN_API_URL", "http://li")
+    from rsc.settings import reset_settings
+
+    reset_settings()
+    recorder = _StageRecorder()
+    result = send_applications(_push_client(recorder), _pushes(6))
+    assert set(result.ok) == {f"A-{i}" for i in range(6)}
+    assert recorder.most == 1
+    assert recorder.stages == [f"A-{i}" for i in range(6)]
+
+
+def test_once_linkedin_is_unavailable_the_remaining_stages_wait_for_the_next_push(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RSC_LINKEDIN_API_URL", "http://li")
+    from rsc.settings import reset_settings
+
+    reset_settings()
+    recorder = _StageRecorder(unavailable_from="A-2")
+    result = send_applications(_push_client(recorder), _pushes(5))
+    assert set(result.ok) == {"A-0", "A-1"}
+    assert set(result.failed) == {"A-2", "A-3", "A-4"}
+    # A-2 was tried (with the client's own retries); the applications after it were not.
+    assert set(recorder.stages) == {"A-0", "A-1", "A-2"}
