@@ -32,7 +32,7 @@ from store.tenants import TenantStatus
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.e2e.historical_data import History, seed_history
 from tests.e2e.pipeline import Pipeline, eventually
-from tests.helpers import create_tenant
+from tests.helpers import create_tenant, v2_resource
 from workers.historical_backfill import progress
 
 TENANT = "bigco"
@@ -100,7 +100,7 @@ def written(pipeline: Pipeline) -> tuple[Counter[str], int]:
     records: Counter[str] = Counter()
     for row in counters["calls"]:
         if row["app"] == CLIENT_ID and row["method"] in ("PUT", "POST") and 200 <= row["status"] < 300:
-            records[row["resource"]] += row["records"]
+            records[v2_resource(row["resource"])] += row["records"]
     return records, int(counters["throttled"].get(CLIENT_ID, 0))
 
 
