@@ -27,7 +27,8 @@ def _accepted(counters: dict[str, Any]) -> int:
     return sum(
         row["records"]
         for row in counters["calls"]
-        if row["app"] == APP and row["resource"] == "atsCandidates" and row["status"] == 200
+        # The candidates resource under either API shape's name.
+        if row["app"] == APP and row["resource"] in ("atsCandidates", "candidates") and row["status"] == 200
     )
 
 
