@@ -72,11 +72,12 @@ def wait_for_advisory_waiter(store: Store, thread: threading.Thread) -> None:
             time.sleep(0.01)
 
 
-#: Row or relation locks someone in this database is waiting for (PostgreSQL).
+#: Row or relation locks a session of this database is waiting for (PostgreSQL). A transaction id
+#: lock names no database, so the waiter's own session says which database it works in: other
+#: test sessions on the server (parallel workers) wait for locks of their own.
 _LOCK_WAITERS = text(
     "SELECT count(*) FROM pg_locks WHERE locktype IN ('transactionid', 'tuple', 'relation') "
-    "AND NOT granted AND (database IS NULL OR database = "
-    "(SELECT oid FROM pg_database WHERE datname = current_database()))"
+    "AND NOT granted AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
 )
 
 
