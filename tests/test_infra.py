@@ -18,7 +18,7 @@ from store.schema import metadata
 from tests.conftest import TRUNCATE_FROM_ROWS, empty_all
 from tests.helpers import create_tenant, wait_for_lock_waiter
 from tests.infra import fresh_database, postgres_server
-from tests.scheduling import LONG_S, LongestFirst, estimate
+from tests.scheduling import LONG_S, MAX_PIPELINES, LongestFirst, estimate, is_pipeline
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -152,6 +152,28 @@ def test_the_longest_tests_start_first_each_on_a_worker_of_its_own(
     scheduler.mark_test_complete(nodes[1], second[1])
     assert nodes[1].sent[3] == 3
     assert sorted(first + nodes[1].sent) == sorted(set(first + nodes[1].sent))  # never sent twice
+
+
+def test_no_more_pipelines_at_once_than_the_shared_postgresql_has_connections_for(
+    pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pytestconfig.option, "tx", [f"{MAX_PIPELINES + 1}*popen"])
+    scheduler = LongestFirst(pytestconfig)
+    pipelines = [f"tests/e2e/test_flow.py::test_{n}" for n in range(MAX_PIPELINES + 1)]
+    collection = [*pipelines, "tests/test_schemas.py::test_a", "tests/test_schemas.py::test_b"]
+    nodes = [_Node(f"gw{n}") for n in range(MAX_PIPELINES + 1)]
+    for node in nodes:
+        scheduler.add_node(node)
+        scheduler.add_node_collection(node, collection)
+    scheduler.schedule()
+
+    running = [node.sent[0] for node in nodes]
+    assert [collection[i] for i in running[:MAX_PIPELINES]] == pipelines[:MAX_PIPELINES]
+    # The last worker gets the other tests, while the last pipeline waits for a place ...
+    assert not is_pipeline(collection[running[-1]])
+    # ... and it gets that pipeline when nothing else is left rather than stand idle.
+    handed = [i for node in nodes for i in node.sent]
+    assert sorted(handed) == list(range(len(collection)))
 
 
 def test_estimates_know_the_longest_tests_and_the_process_heavy_directories() -> None:
