@@ -8,7 +8,9 @@ scheduler keeps xdist's protocol (each worker holds the test it runs and one mor
 next test) and chooses which test goes where:
 
 - a worker with no long test in hand gets the longest test left;
-- a worker already holding a long test gets the shortest one left, which waits behind it.
+- a worker already holding a long test gets the shortest one left, which waits behind it;
+- no more than ``MAX_PIPELINES`` end-to-end tests are handed out at once while other tests are left
+  (their connections to the shared PostgreSQL server); a worker is never left idle for it.
 
 So the long tests start as early as there are workers for them, each on a worker of its own, and
 the short tests fill the gaps (longest processing time first). Durations are estimates, from
