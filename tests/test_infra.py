@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
+import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from store.dead_letters import DeadLetter
 from store.schema import metadata
 from tests.conftest import TRUNCATE_FROM_ROWS, empty_all
-from tests.helpers import create_tenant, wait_for_lock_waiter
+from tests.helpers import create_tenant, drain, wait_for_lock_waiter
 from tests.infra import fresh_database, postgres_server
 from tests.scheduling import LONG_S, MAX_PIPELINES, LongestFirst, estimate, is_pipeline
 
@@ -191,3 +192,7 @@ def test_processes_the_tests_start_inherit_no_terminal_size_pytest_made_up() -> 
         ["sh", "-c", 'echo "${COLUMNS:-unset} ${LINES:-unset}"'], capture_output=True, text=True, check=True
     )
     assert shown.stdout.split() == ["unset", "unset"]
+
+
+def test_draining_a_queue_nobody_declared_yet_finds_nothing(broker_url: str) -> None:
+    assert drain(broker_url, f"never-declared-{uuid.uuid4().hex[:8]}") == []
