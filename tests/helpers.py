@@ -79,10 +79,18 @@ def add_contract(
 
 
 def drain(url: str, queue: str, *, limit: int = 10_000) -> list[tuple[dict[str, Any], Any]]:
-    """Take every message off ``queue`` (acknowledging it); (decoded body, AMQP message) pairs."""
+    """Take every message off ``queue`` (acknowledging it); (decoded body, AMQP message) pairs.
+
+    A queue nobody declared yet holds nothing: whether an earlier test of the same session (the same
+    virtual host) declared it depends on which tests ran before, on which pytest-xdist worker.
+    """
     out: list[tuple[dict[str, Any], Any]] = []
     with kombu.Connection(url) as conn:
         channel = conn.channel()
+        try:
+            channel.queue_declare(queue=queue, passive=True)
+        except conn.channel_errors:
+            return out
         for _ in range(limit):
             message = channel.basic_get(queue, no_ack=True)
             if message is None:
@@ -115,11 +123,12 @@ def wait_for_advisory_waiter(store: Store, thread: threading.Thread) -> None:
             time.sleep(0.01)
 
 
-#: Row or relation locks someone in this database is waiting for (PostgreSQL).
+#: Row or relation locks a session of this database is waiting for (PostgreSQL). A transaction id
+#: lock names no database, so the waiter's own session says which database it works in: other
+#: test sessions on the server (parallel workers) wait for locks of their own.
 _LOCK_WAITERS = text(
     "SELECT count(*) FROM pg_locks WHERE locktype IN ('transactionid', 'tuple', 'relation') "
-    "AND NOT granted AND (database IS NULL OR database = "
-    "(SELECT oid FROM pg_database WHERE datname = current_database()))"
+    "AND NOT granted AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
 )
 
 

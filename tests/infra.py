@@ -4,7 +4,9 @@ Order of preference, for each service: a URL from the environment (``RSC_TEST_DA
 ``RSC_TEST_BROKER_URL``); else a testcontainers container when a Docker engine answers; else the
 local service on its default port. Each test session then works in its own PostgreSQL database and
 its own RabbitMQ virtual host (made with ``rabbitmqctl`` when it is available), so two sessions on
-one machine never see each other's rows or messages.
+one machine never see each other's rows or messages. Each pytest-xdist worker (``make test`` runs 4)
+is a session of its own: it makes its own database and virtual host (and, with Docker, its own
+containers).
 """
 
 from __future__ import annotations

@@ -65,7 +65,9 @@ def test_fifty_dead_letters_three_reasons_one_fixed_and_replayed_twice(
         )
 
     expected = {"job_not_published": 20, "unknown_tenant": 20, "schema_violation": 10}
-    eventually(lambda: _recorded() == expected, timeout=90, what=f"dead letters {expected}")
+    # A bound for a machine shared with other tests: under a load average of 20 the 50 dead letters
+    # took longer than 90 s.
+    eventually(lambda: _recorded() == expected, timeout=300, what=f"dead letters {expected}")
 
     listed = pipeline.rsc("dlq", "list", "--limit", "100")
     assert listed.returncode == 0, listed.stdout + listed.stderr
