@@ -60,6 +60,7 @@ class TokenCache:
         holder: str | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        clock_scale: float = 1.0,
     ) -> None:
         self._transport = transport
         self._timeout_s = timeout_s
@@ -68,6 +69,10 @@ class TokenCache:
         self._holder = holder or process_holder()
         self._clock = clock
         self._sleep = sleep
+        #: How many times faster than real time LinkedIn's clock runs (1 against LinkedIn; a sandbox
+        #: run faster states a token's lifetime in real seconds but counts the minute before its
+        #: expiry on its own clock).
+        self._clock_scale = clock_scale
         #: How long a mint claim holds: the token call's longest duration, and some.
         self._claim_s = 2 * timeout_s + 5
         self._tokens: dict[str, Token] = {}
@@ -141,7 +146,8 @@ class TokenCache:
                 LinkedInTokens(session).abandon(app, self._holder)
                 session.commit()
             raise
-        renew_at = self._clock() + max(lifetime - EXPIRY_MARGIN_S, lifetime / 2)
+        # The lifetime comes in real seconds; the margin is a minute of LinkedIn's clock.
+        renew_at = self._clock() + max(lifetime - EXPIRY_MARGIN_S / self._clock_scale, lifetime / 2)
         with self._store().session(None) as session:
             generation = LinkedInTokens(session).store(
                 app, self._holder, encrypt(value), int(renew_at * 1000)

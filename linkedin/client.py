@@ -57,7 +57,12 @@ class LinkedInClients:
         self.holder = process_holder()
         timeout_s = self.settings.linkedin_timeout_s
         self.tokens = TokenCache(
-            self._transport, self.settings.oauth_url, store=store, timeout_s=timeout_s, holder=self.holder
+            self._transport,
+            self.settings.oauth_url,
+            store=store,
+            timeout_s=timeout_s,
+            holder=self.holder,
+            clock_scale=self.settings.linkedin_clock_scale,
         )
         # A batch call's longest duration: its connect and read timeouts.
         self.sequencer = BatchSequencer(

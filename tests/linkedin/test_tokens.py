@@ -153,3 +153,24 @@ def test_a_failed_mint_leaves_the_next_call_free_to_mint_at_once(store: Store) -
     process(linkedin, store).candidates.upsert({"C-1": BODY})
     assert time.monotonic() - started < 2  # not waiting 25 s for the failed minter's claim to expire
     assert linkedin.minted == ["token-1"]
+
+
+@pytest.mark.parametrize(
+    ("clock_scale", "expires_in", "renewed_after_s"), [(1.0, 1800, 1740), (30.0, 60, 58)]
+)
+def test_a_token_is_renewed_a_minute_of_linkedins_clock_before_it_expires(
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    clock_scale: float,
+    expires_in: float,
+    renewed_after_s: float,
+) -> None:
+    # A sandbox run 30 times faster lets a 30-minute token live one real minute (its expires_in says
+    # so, in real seconds), and that token's last LinkedIn minute is two real seconds.
+    monkeypatch.setenv("RSC_LINKEDIN_CLOCK_SCALE", str(clock_scale))
+    reset_settings()
+    linkedin = TokenIssuingLinkedIn(expires_in=expires_in, mint_s=0)
+    clients = LinkedInClients(transport=linkedin, store=lambda: store)
+    before = time.time()
+    token = clients.tokens.token(AppCredentials(APP, "acme-secret"))
+    assert renewed_after_s - 1 <= token.renew_at - before <= renewed_after_s + 1
