@@ -22,12 +22,13 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.ats import ApplicationSnapshot, StageTransition
 from store.base import Base, TenantScoped, to_ms, utcnow
 from store.candidates import CandidateOrigin
 from store.linkedin_sync import LinkedInOutbox, Resource, SyncState, bump_version
+from store.repository import TenantRepository
 from store.tombstones import Guard, Tombstone, deletion_times, erased
 from store.upsert import (
     SNAPSHOT_ORDER,
@@ -104,11 +105,7 @@ class ApplicationChange:
     new_stage: bool = False
 
 
-class Applications:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Applications(TenantRepository):
     def get(self, application_id: str) -> Application | None:
         return self.session.get(Application, (self.tenant, application_id))
 

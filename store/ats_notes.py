@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Index, Integer, String, Text, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.ats import CandidateNoteSnapshot
 from store.base import Base, TenantScoped, to_ms
+from store.repository import TenantRepository
 from store.upsert import upsert_snapshot
 
 
@@ -30,11 +31,7 @@ class AtsNote(TenantScoped, Base):
     source_revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class AtsNotes:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class AtsNotes(TenantRepository):
     def get(self, note_id: str) -> AtsNote | None:
         return self.session.get(AtsNote, (self.tenant, note_id))
 

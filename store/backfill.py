@@ -22,6 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
 from store.linkedin_sync import Resource
+from store.repository import TenantRepository
 
 
 class BackfillKind(StrEnum):
@@ -109,11 +110,7 @@ class BackfillBusy(RuntimeError):
     """A run of the tenant is still running or paused."""
 
 
-class Backfills:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Backfills(TenantRepository):
     def current(self) -> BackfillRun | None:
         """The tenant's latest run, whatever its state."""
         return self.session.scalars(

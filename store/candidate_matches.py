@@ -15,10 +15,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Float, ForeignKeyConstraint, Index, Integer, String, Text, and_, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, Json, TenantScoped, utcnow
 from store.candidates import Candidate
+from store.repository import TenantRepository
 
 
 class Decision(StrEnum):
@@ -85,11 +86,7 @@ class MatchHistory(TenantScoped, Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CandidateMatches:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class CandidateMatches(TenantRepository):
     def get(self, candidate_id: str, *, for_update: bool = False) -> CandidateMatch | None:
         stmt = select(CandidateMatch).where(
             CandidateMatch.tenant_id == self.tenant, CandidateMatch.candidate_id == candidate_id

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from rsc.crypto import decrypt, encrypt
 from store.base import Base, Json, TenantScoped, utcnow
+from store.repository import TenantRepository
 
 #: How long a worker holds a receipt while it sends its deletes.
 RECEIPT_LEASE = timedelta(minutes=2)
@@ -104,11 +105,7 @@ def receipt_id(tenant: str, kind: DeletionKind, subject: str, requested_at: date
     return uuid.uuid5(_NAMESPACE, f"{tenant}|{kind.value}|{subject}|{requested_at.isoformat()}").hex
 
 
-class DeletionReceipts:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class DeletionReceipts(TenantRepository):
     def get(self, receipt_id: str) -> DeletionReceipt | None:
         return self.session.get(DeletionReceipt, (self.tenant, receipt_id))
 

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, String, bindparam, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.applications import STAGE_KEY, Application, Applications, ApplicationStage
 from store.base import Base, TenantScoped, utcnow
@@ -16,6 +16,7 @@ from store.candidates import Candidate, Candidates
 from store.jobs import Job
 from store.linkedin_sync import LinkedInOutbox, Resource, SyncState, bump_version
 from store.members import Member, MemberObservation, Members
+from store.repository import TenantRepository
 from store.tombstones import Guard, deletion_times, erased
 from store.upsert import insert_from_json, insert_ignore, insert_row, json_row
 
@@ -70,11 +71,7 @@ class ImportRows:
     member: MemberObservation
 
 
-class Exports:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Exports(TenantRepository):
     def get(self, request_id: str) -> ExportRecord | None:
         return self.session.get(ExportRecord, (self.tenant, request_id))
 

@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, delete, func, insert,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, BigId
+from store.repository import Repository
 from store.upsert import dialect_insert
 
 
@@ -109,11 +110,11 @@ class Unused:
 PURGE_EVERY = 16
 
 
-class LinkedInQuota:
+class LinkedInQuota(Repository):
     """Grants against the shared budgets; used from an operator session (not tenant-bound)."""
 
     def __init__(self, session: Session) -> None:
-        self.session = session
+        super().__init__(session)
         #: Set by each grant (metrics report the headroom left).
         self.spent: Spent | None = None
 

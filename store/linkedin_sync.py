@@ -18,6 +18,7 @@ from sqlalchemy import Index, Integer, String, Text, and_, case, func, or_, sele
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.upsert import dialect_insert
 
 #: How long a claimed record is held for one push. A push that outlives it may overlap with the next
@@ -60,11 +61,7 @@ class SyncState(TenantScoped, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class LinkedInOutbox:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class LinkedInOutbox(TenantRepository):
     def mark_changed(self, resource: Resource, entity_id: str) -> None:
         self.mark_all_changed([(resource, entity_id)])
 

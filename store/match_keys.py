@@ -20,11 +20,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKeyConstraint, Index, Select, String, delete, insert, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, TenantScoped
 from store.candidates import Candidate
 from store.members import Member
+from store.repository import TenantRepository
 
 #: Ids looked up (or rows written, times ten) per statement.
 CHUNK = 500
@@ -79,11 +80,7 @@ def _owner(side: Side) -> tuple[Any, Any]:
     return Member, Member.person_urn
 
 
-class MatchKeys:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class MatchKeys(TenantRepository):
     def replace(
         self,
         side: Side,

@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text, func, or_, sele
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, Json, TenantScoped, to_ms, utcnow
+from store.repository import TenantRepository
 from store.upsert import insert_ignore
 
 #: How long a sweep holds the members it claimed.
@@ -84,11 +85,7 @@ class MemberObservation:
     location: str | None = None
 
 
-class Members:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Members(TenantRepository):
     def get(self, person_urn: str) -> Member | None:
         return self.session.get(Member, (self.tenant, person_urn))
 
