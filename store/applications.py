@@ -138,7 +138,7 @@ class Applications(TenantRepository):
 
     def create(self, **values: object) -> None:
         """Insert a new application in one statement (the export hot path)."""
-        insert_row(self.session, Application.__table__, {"tenant_id": self.tenant, **values})  # type: ignore[arg-type]
+        insert_row(self.session, Application.__table__, {"tenant_id": self.tenant, **values})
 
     def add(self, application: Application) -> Application:
         application.tenant_id = self.tenant
@@ -182,11 +182,11 @@ class Applications(TenantRepository):
             "tenant": self.tenant,
             "at": snapshot.modified_at,
             **{f"subject_{n}": subject for n, subject in enumerate(subjects)},
-            "application": json_row(Application.__table__, {**values, "origin": CandidateOrigin.ATS.value}),  # type: ignore[arg-type]
-            "outbox": json_row(SyncState.__table__, outbox_row),  # type: ignore[arg-type]
+            "application": json_row(Application.__table__, {**values, "origin": CandidateOrigin.ATS.value}),
+            "outbox": json_row(SyncState.__table__, outbox_row),
         }
         if stage is not None:
-            params["stage"] = json_row(ApplicationStage.__table__, stage)  # type: ignore[arg-type]
+            params["stage"] = json_row(ApplicationStage.__table__, stage)
         self.session.flush()
         statement = _change_statement(len(subjects), stage is not None)
         erased_, changed, new_stages = self.session.connection().execute(statement, params).one()
@@ -212,7 +212,7 @@ class Applications(TenantRepository):
         values = self._values(snapshot)
         return upsert_snapshot(
             self.session,
-            Application.__table__,  # type: ignore[arg-type]
+            Application.__table__,
             {**values, "origin": CandidateOrigin.ATS.value},
             update=SNAPSHOT_COLUMNS,
         )
@@ -221,7 +221,7 @@ class Applications(TenantRepository):
         """Record a transition once, whatever order transitions arrive in. True when new."""
         return insert_ignore(
             self.session,
-            ApplicationStage.__table__,  # type: ignore[arg-type]
+            ApplicationStage.__table__,
             self.stage_row(application_id, transition),
             key=STAGE_KEY,
         )
@@ -310,8 +310,8 @@ class Applications(TenantRepository):
 @cache
 def _change_statement(guards: int, with_stage: bool) -> Any:
     """``apply_change`` on PostgreSQL: SELECT erased, applications changed (0/1), stages new (0/1)."""
-    applications: Any = Application.__table__
-    stages: Any = ApplicationStage.__table__
+    applications = Application.__table__
+    stages = ApplicationStage.__table__
     tombstones = Tombstone.__table__.c
     erased_ = (
         select(tombstones.subject)
@@ -342,7 +342,7 @@ def _change_statement(guards: int, with_stage: bool) -> Any:
         touched.append(select(new_stage.c.transition_id))
         new_stages = select(func.count()).select_from(new_stage).scalar_subquery()
     marked = bump_version(
-        insert_from_json(SyncState.__table__, "outbox", where=or_(*(t.exists() for t in touched)))  # type: ignore[arg-type]
+        insert_from_json(SyncState.__table__, "outbox", where=or_(*(t.exists() for t in touched)))
     ).cte("outbox")
     return select(erased_, select(func.count()).select_from(changed).scalar_subquery(), new_stages).add_cte(
         marked

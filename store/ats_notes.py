@@ -46,7 +46,7 @@ class AtsNotes(TenantRepository):
         author = snapshot.author
         return upsert_snapshot(
             self.session,
-            AtsNote.__table__,  # type: ignore[arg-type]
+            AtsNote.__table__,
             {
                 "tenant_id": self.tenant,
                 "id": snapshot.note_id,

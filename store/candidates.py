@@ -122,7 +122,7 @@ class Candidates(TenantRepository):
 
     def create(self, **values: Any) -> None:
         """Insert a new candidate (one statement, no identity-map bookkeeping: the export hot path)."""
-        insert_row(self.session, Candidate.__table__, {"tenant_id": self.tenant, **values})  # type: ignore[arg-type]
+        insert_row(self.session, Candidate.__table__, {"tenant_id": self.tenant, **values})
         if values.get("emails"):
             self.index_emails(values["id"], values["emails"])
 
@@ -164,7 +164,7 @@ class Candidates(TenantRepository):
         insert_only = {"origin": CandidateOrigin.ATS.value, "current_companies": []}
         changed = upsert_snapshot(
             self.session,
-            Candidate.__table__,  # type: ignore[arg-type]
+            Candidate.__table__,
             {**values, **insert_only},
             update=[c for c in values if c not in ("tenant_id", "id")],
         )

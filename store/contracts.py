@@ -76,7 +76,7 @@ class Contracts(TenantRepository):
     def add(self, urn: str) -> bool:
         return insert_ignore(
             self.session,
-            RecruiterContract.__table__,  # type: ignore[arg-type]
+            RecruiterContract.__table__,
             {"tenant_id": self.tenant, "urn": urn, "added_at": utcnow(), "seats_failures": 0},
             key=("tenant_id", "urn"),
         )

@@ -66,7 +66,7 @@ class DeadLetterArchive(Repository):
         """Archive a dead letter once; True when it was not archived yet."""
         return insert_ignore(
             self.session,
-            ArchivedDeadLetter.__table__,  # type: ignore[arg-type]
+            ArchivedDeadLetter.__table__,
             {
                 "message_id": message_id,
                 "queue": queue,

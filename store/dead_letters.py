@@ -61,7 +61,7 @@ class DeadLetterRecord:
 class DeadLetters(Repository):
     def record(self, rec: DeadLetterRecord) -> None:
         values = {**rec.__dict__, "failed_at": utcnow(), "deaths": 1}
-        stmt = dialect_insert(self.session, DeadLetter.__table__).values(**values)  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, DeadLetter.__table__).values(**values)
         stmt = stmt.on_conflict_do_update(
             index_elements=["message_id"],
             set_={

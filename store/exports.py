@@ -112,7 +112,7 @@ class Exports(TenantRepository):
             if rows.application is not None:
                 applications.create(**rows.application)
             if rows.stage is not None:
-                insert_ignore(self.session, ApplicationStage.__table__, rows.stage, key=STAGE_KEY)  # type: ignore[arg-type]
+                insert_ignore(self.session, ApplicationStage.__table__, rows.stage, key=STAGE_KEY)
             LinkedInOutbox(self.session, self.tenant).mark_all_changed(rows.changed)
             self.insert(**rows.record)
             members.observe(rows.member)
@@ -129,7 +129,7 @@ class Exports(TenantRepository):
         }
         outbox = LinkedInOutbox(self.session, self.tenant).rows(rows.changed)
         if outbox:
-            params["outbox"] = [json_row(SyncState.__table__, row) for row in outbox]  # type: ignore[arg-type]
+            params["outbox"] = [json_row(SyncState.__table__, row) for row in outbox]
         self.session.flush()
         if not self.session.connection().execute(_import_statement(tuple(params)), params).scalar():
             members.merge_known(rows.member)
@@ -137,7 +137,7 @@ class Exports(TenantRepository):
     def insert(self, **values: object) -> None:
         insert_row(
             self.session,
-            ExportRecord.__table__,  # type: ignore[arg-type]
+            ExportRecord.__table__,
             {"tenant_id": self.tenant, "processed_at": utcnow(), **values},
         )
 

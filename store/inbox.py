@@ -62,7 +62,7 @@ class Inbox(TenantRepository):
             return bool(claimed)
         return insert_ignore(
             self.session,
-            InboxEntry.__table__,  # type: ignore[arg-type]
+            InboxEntry.__table__,
             row,
             key=("tenant_id", "consumer", "event_source", "event_id"),
         )

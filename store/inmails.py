@@ -38,7 +38,7 @@ class InMails(TenantRepository):
         """Store the message once. True when it is new."""
         return insert_ignore(
             self.session,
-            InMailRecord.__table__,  # type: ignore[arg-type]
+            InMailRecord.__table__,
             {
                 "tenant_id": self.tenant,
                 "id": message.event_id,

@@ -68,7 +68,7 @@ class Integrations(TenantRepository):
         """Record that onboarding named the integration in LinkedIn (its state is read separately)."""
         now = utcnow()
         table = TenantIntegration.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             tenant_id=self.tenant,
             integration_type=integration_type.value,
             context=context,
@@ -95,7 +95,7 @@ class Integrations(TenantRepository):
         """Keep LinkedIn's reading unless the stored one is newer. True when the state changed."""
         now = utcnow()
         table = TenantIntegration.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             tenant_id=self.tenant,
             integration_type=integration_type.value,
             context=context,

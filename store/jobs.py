@@ -65,7 +65,7 @@ class Jobs(TenantRepository):
             "source_revision": snapshot.revision,
             "stored_at": utcnow(),
         }
-        return upsert_snapshot(self.session, Job.__table__, values)  # type: ignore[arg-type]
+        return upsert_snapshot(self.session, Job.__table__, values)
 
     def ids(self) -> list[str]:
         return list(self.session.scalars(select(Job.id).where(Job.tenant_id == self.tenant)))

@@ -44,7 +44,7 @@ class BatchLeases(Repository):
         """Take (or extend) the lease for ``lease_ms``; False while another holder's lease lasts."""
         table = BatchLease.__table__
         until = now_ms + lease_ms
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             app_id=app_id, family=family, holder=holder, lease_until_ms=until
         )
         stmt = stmt.on_conflict_do_update(

@@ -185,7 +185,7 @@ class LinkedInQuota(Repository):
     def _lock(self, app_id: str) -> int:
         """Lock the app's row (creating it); the number of grants decided for the app so far."""
         table = QuotaApp.__table__
-        stmt = dialect_insert(self.session, table).values(app_id=app_id, admissions=1)  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(app_id=app_id, admissions=1)
         # Updating the row holds its lock until commit (PostgreSQL); SQLite writers are serialised anyway.
         stmt = stmt.on_conflict_do_update(
             index_elements=["app_id"], set_={"admissions": table.c.admissions + 1}
@@ -231,7 +231,7 @@ class LinkedInQuota(Repository):
 
     def _count_calls(self, app_id: str, family: str, day: int, calls: int) -> None:
         table = QuotaDay.__table__
-        stmt = dialect_insert(self.session, table).values(app_id=app_id, family=family, day=day, calls=calls)  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(app_id=app_id, family=family, day=day, calls=calls)
         self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["app_id", "family", "day"], set_={"calls": table.c.calls + calls}

@@ -276,7 +276,7 @@ def _mark_statement(session: Session) -> Any:
     """INSERT ... ON CONFLICT bumping the version, built once per dialect and run for many rows."""
     dialect = session.get_bind().dialect.name
     if dialect not in _marks:
-        _marks[dialect] = bump_version(dialect_insert(session, SyncState.__table__))  # type: ignore[arg-type]
+        _marks[dialect] = bump_version(dialect_insert(session, SyncState.__table__))
     return _marks[dialect]
 
 

@@ -89,7 +89,7 @@ class LinkedInTokens(Repository):
         and only one of them mints.
         """
         self.session.execute(
-            dialect_insert(self.session, LinkedInToken.__table__)  # type: ignore[arg-type]
+            dialect_insert(self.session, LinkedInToken.__table__)
             .values(app_id=app_id, generation=0)
             .on_conflict_do_nothing(index_elements=["app_id"])
         )

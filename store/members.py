@@ -148,7 +148,7 @@ class Members(TenantRepository):
     def _insert_new(self, observation: MemberObservation) -> bool:
         """Insert the member as this observation describes it, unless the member is known already."""
         values = self.first_seen(observation)
-        return insert_ignore(self.session, Member.__table__, values, key=("tenant_id", "person_urn"))  # type: ignore[arg-type]
+        return insert_ignore(self.session, Member.__table__, values, key=("tenant_id", "person_urn"))
 
     def first_seen(self, observation: MemberObservation) -> dict[str, Any]:
         """The row of a member this observation is the first thing known of."""

@@ -44,7 +44,7 @@ class NoteNotifications(TenantRepository):
     def intend(self, reply_id: str, user_id: str, note_id: str, message_id: str) -> bool:
         return insert_ignore(
             self.session,
-            NoteReplyNotification.__table__,  # type: ignore[arg-type]
+            NoteReplyNotification.__table__,
             {
                 "tenant_id": self.tenant,
                 "reply_id": reply_id,

@@ -84,7 +84,7 @@ class ParkedItems(TenantRepository):
         key = item_key(kind, item)
         now = utcnow()
         table = ParkedItem.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             tenant_id=self.tenant,
             key=key,
             kind=kind,

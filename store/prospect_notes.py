@@ -51,7 +51,7 @@ class ProspectNotes(TenantRepository):
         """Store this version unless a version as new or newer is stored. True when it changed."""
         return upsert_snapshot(
             self.session,
-            ProspectNoteRecord.__table__,  # type: ignore[arg-type]
+            ProspectNoteRecord.__table__,
             {
                 "tenant_id": self.tenant,
                 "id": note.note_id,

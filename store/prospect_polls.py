@@ -236,7 +236,7 @@ class PollCursors(TenantRepository):
         if calls <= 0:
             return
         table = PollCalls.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             tenant_id=self.tenant, day=day or utcnow().date(), calls=calls
         )
         stmt = stmt.on_conflict_do_update(

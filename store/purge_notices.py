@@ -83,7 +83,7 @@ class PurgeNotices(TenantRepository):
         """Record a notice once. True when it is new."""
         return insert_ignore(
             self.session,
-            PurgeNotice.__table__,  # type: ignore[arg-type]
+            PurgeNotice.__table__,
             {
                 "tenant_id": self.tenant,
                 "id": notice_id,

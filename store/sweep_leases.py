@@ -30,7 +30,7 @@ class SweepLeases(TenantRepository):
         """Take (or renew) the tenant's lease for ``lease``. False when another sweep holds it."""
         now = utcnow()
         table = SweepLease.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             tenant_id=self.tenant, holder=holder, lease_until=now + lease
         )
         stmt = stmt.on_conflict_do_update(

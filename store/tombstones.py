@@ -165,7 +165,7 @@ class Tombstones(TenantRepository):
         if not rows:
             return 0
         table = Tombstone.__table__
-        stmt = dialect_insert(self.session, table).values(rows)  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(rows)
         later = stmt.excluded.deleted_at >= table.c.deleted_at
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant_id", "subject"],

@@ -61,7 +61,7 @@ class Users(TenantRepository):
         }
         return upsert_snapshot(
             self.session,
-            AtsUser.__table__,  # type: ignore[arg-type]
+            AtsUser.__table__,
             values,
         )
 
@@ -70,7 +70,7 @@ class Users(TenantRepository):
         order = to_ms(deleted_at)
         return upsert_snapshot(
             self.session,
-            AtsUser.__table__,  # type: ignore[arg-type]
+            AtsUser.__table__,
             {
                 "tenant_id": self.tenant,
                 "id": user_id,
