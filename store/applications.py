@@ -127,15 +127,6 @@ class Applications(TenantRepository):
             )
         )
 
-    def for_candidate_and_job(self, candidate_id: str, job_id: str) -> Application | None:
-        return self.session.scalars(
-            select(Application).where(
-                Application.tenant_id == self.tenant,
-                Application.candidate_id == candidate_id,
-                Application.job_id == job_id,
-            )
-        ).first()
-
     def create(self, **values: object) -> None:
         """Insert a new application in one statement (the export hot path)."""
         insert_row(self.session, Application.__table__, {"tenant_id": self.tenant, **values})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, delete, select
+from sqlalchemy import BigInteger, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.ats import CandidateNoteSnapshot
@@ -61,21 +61,3 @@ class AtsNotes(TenantRepository):
                 "source_revision": snapshot.revision,
             },
         )
-
-    def of_candidates(self, candidate_ids: list[str]) -> list[str]:
-        return list(
-            self.session.scalars(
-                select(AtsNote.id).where(
-                    AtsNote.tenant_id == self.tenant, AtsNote.candidate_id.in_(candidate_ids)
-                )
-            )
-        )
-
-    def erase_of_candidates(self, candidate_ids: list[str]) -> int:
-        """Delete every note of these candidates (their applications' notes included)."""
-        result = self.session.execute(
-            delete(AtsNote)
-            .where(AtsNote.tenant_id == self.tenant, AtsNote.candidate_id.in_(candidate_ids))
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)

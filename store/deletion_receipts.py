@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, func, or_, select, update
+from sqlalchemy import Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from rsc.crypto import decrypt, encrypt
@@ -160,17 +160,6 @@ class DeletionReceipts(TenantRepository):
             receipt.lease_until = now + RECEIPT_LEASE
         self.session.flush()
         return claimed
-
-    def pending_count(self) -> int:
-        return int(
-            self.session.scalar(
-                select(func.count()).where(
-                    DeletionReceipt.tenant_id == self.tenant,
-                    DeletionReceipt.state == ReceiptState.PENDING.value,
-                )
-            )
-            or 0
-        )
 
 
 def tenants_with_due_receipts(session: Session) -> list[str]:

@@ -61,11 +61,6 @@ class Seats(TenantRepository):
     def of_contract(self, contract: str) -> list[Seat]:
         return [s for s in self.all() if s.contract == contract]
 
-    def for_user(self, user_id: str) -> Seat | None:
-        return self.session.scalars(
-            select(Seat).where(Seat.tenant_id == self.tenant, Seat.user_id == user_id).order_by(Seat.urn)
-        ).first()
-
     def mapped(self) -> list[Seat]:
         """Active seats connected to a user: the seats that are polled."""
         return [s for s in self.all() if s.user_id is not None and s.is_active]

@@ -168,10 +168,3 @@ class TenantDirectory:
             with self._lock:
                 self._cache[tenant_id] = (time.monotonic() + self._ttl_s, app)
         return app
-
-    def forget(self, tenant_id: str | None = None) -> None:
-        with self._lock:
-            if tenant_id is None:
-                self._cache.clear()
-            else:
-                self._cache.pop(tenant_id, None)
