@@ -15,7 +15,7 @@ from linkedin.client import LinkedInClient
 from linkedin.restli import BatchResult
 from linkedin.versions import Family
 from schemas.commands import BackfillSlice
-from store.backfill import BackfillState
+from store.backfill import Backfills, BackfillState
 from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.uow import UnitOfWork
@@ -209,21 +209,21 @@ def test_a_crash_after_the_outbox_was_settled_resends_nothing(
 ) -> None:
     seed(store)
     run = enable(store, sandbox, linkedin, publisher)
-    from workers import historical_backfill
-
-    real = historical_backfill._sync_outcomes
+    real = Backfills.outcomes
     calls = {"n": 0}
 
-    def dies_before_the_cursor_moves(uow: UnitOfWork, resource: Resource, ids: list[str]) -> Counter[str]:
+    def dies_before_the_cursor_moves(
+        backfills: Backfills, resource: Resource, ids: list[str]
+    ) -> Counter[str]:
         calls["n"] += 1
         if calls["n"] == 3:
             raise Killed
-        return real(uow, resource, ids)
+        return real(backfills, resource, ids)
 
-    monkeypatch.setattr(historical_backfill, "_sync_outcomes", dies_before_the_cursor_moves)
+    monkeypatch.setattr(Backfills, "outcomes", dies_before_the_cursor_moves)
     with pytest.raises(Killed):
         run_to_end(store, bulk, publisher, run)
-    monkeypatch.setattr(historical_backfill, "_sync_outcomes", real)
+    monkeypatch.setattr(Backfills, "outcomes", real)
     run_to_end(store, bulk, publisher, run)
 
     assert records_written(sandbox)["atsCandidates"] == CANDIDATES
