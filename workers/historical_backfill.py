@@ -37,13 +37,13 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
 
 from events.messages import OutgoingMessage, command_message
+from events.publisher import EventPublisher
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavailable
 from rsc.logs import get_logger
@@ -93,10 +93,6 @@ PHASES: dict[BackfillKind, tuple[Resource, ...]] = {
 }
 
 
-class MessagePublisher(Protocol):
-    def publish_messages(self, messages: Sequence[OutgoingMessage]) -> None: ...
-
-
 def run_message(tenant: str, run: int) -> OutgoingMessage:
     return command_message(Queue.HISTORICAL_BACKFILL.value, RUN_ACTOR, tenant=tenant, run=run)
 
@@ -121,7 +117,7 @@ def start_run(uow: UnitOfWork, kind: BackfillKind, reason: str) -> BackfillRun:
     return run
 
 
-def request_runner(uow: UnitOfWork, run: int, publisher: MessagePublisher) -> None:
+def request_runner(uow: UnitOfWork, run: int, publisher: EventPublisher) -> None:
     """Queue a message asking for a runner (after the run's transaction was committed)."""
     with uow:
         uow.backfills.requested(run, REQUEST_HOLD)
@@ -188,7 +184,7 @@ def run_backfill(
     command: BackfillSlice,
     uow: UnitOfWork,
     linkedin: LinkedInClient,
-    publisher: MessagePublisher,
+    publisher: EventPublisher,
     *,
     slice_s: float = SLICE_S,
     sleep: Callable[[float], None] = time.sleep,

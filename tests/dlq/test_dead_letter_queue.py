@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
 from datetime import timedelta
 
 import kombu
@@ -21,8 +20,6 @@ from events.dead_letter_queue import (
     replay_body,
     replay_dead_letters,
 )
-from events.messages import OutgoingMessage
-from events.publisher import Publisher, PublishError
 from rsc.settings import get_settings
 from store.base import utcnow
 from store.uow import OpsUnitOfWork
@@ -36,6 +33,7 @@ from tests.dlq.conftest import (
     wait_for_dead_letters,
     wait_until,
 )
+from tests.fakes import FakePublisher
 from workers.topology import Queue
 
 
@@ -294,19 +292,12 @@ def test_purge_deletes_only_the_selected_dead_letters_and_keeps_their_records(de
         assert ops.dead_letters.get(dead_letters.no_actor) is not None
 
 
-class RefusingPublisher(Publisher):
-    """RabbitMQ nacks everything (a full disk, say)."""
-
-    def publish_messages(self, messages: Sequence[OutgoingMessage]) -> None:
-        raise PublishError(
-            f"{len(messages)} of {len(messages)} messages not confirmed by RabbitMQ (_Unconfirmed)"
-        )
-
-
 def test_a_replay_rabbitmq_does_not_confirm_leaves_the_dead_letters_in_place(dead_letters: Sent) -> None:
     before = {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES}
 
-    result = replay_dead_letters(Selection(queues=(Queue.PROFILE_EXPORT,)), publisher=RefusingPublisher())
+    result = replay_dead_letters(
+        Selection(queues=(Queue.PROFILE_EXPORT,)), publisher=FakePublisher(fail=True)
+    )
 
     assert result.error is not None and "not confirmed" in result.error
     assert result.replayed == []
