@@ -31,9 +31,9 @@ from tests.dlq.conftest import (
     Sent,
     lengths,
     wait_for_dead_letters,
-    wait_until,
 )
 from tests.fakes import FakePublisher
+from tests.waiting import eventually
 from workers.topology import Queue
 
 
@@ -173,7 +173,7 @@ def test_replaying_one_message_id_runs_it_again_and_leaves_the_others(
 
     assert [letter.message_id for letter in result.replayed] == [dead_letters.rule_acme]
     assert result.error is None and not result.missing and not result.skipped
-    wait_until(lambda: world.calls_of(dead_letters.rule_acme) == 2, "the replayed message to run")
+    eventually(lambda: world.calls_of(dead_letters.rule_acme) == 2, what="the replayed message to run")
     assert ids() == others
     assert lengths() == {Queue.PROFILE_EXPORT: 3, Queue.STATUS_PUSH: 2}
     with OpsUnitOfWork() as ops:
@@ -189,7 +189,7 @@ def test_replaying_twice_changes_nothing_the_second_time(world: DeadLetterWorld,
     world.healed.add("dlq_business_rule")
     selection = Selection(message_ids=frozenset({dead_letters.rule_acme}))
     replay_dead_letters(selection)
-    wait_until(lambda: world.calls_of(dead_letters.rule_acme) == 2, "the replayed message to run")
+    eventually(lambda: world.calls_of(dead_letters.rule_acme) == 2, what="the replayed message to run")
     after_first = ids()
 
     second = replay_dead_letters(selection)
@@ -217,7 +217,7 @@ def test_replaying_by_reason_takes_only_that_reason(world: DeadLetterWorld, dead
         dead_letters.rule_globex,
     }
     wait_for_dead_letters({Queue.PROFILE_EXPORT: 2, Queue.STATUS_PUSH: 2})
-    wait_until(lambda: world.calls_of(dead_letters.rule_globex) == 2, "both replays to run")
+    eventually(lambda: world.calls_of(dead_letters.rule_globex) == 2, what="both replays to run")
     assert set(ids()) == {
         dead_letters.flaky,
         dead_letters.no_actor,
@@ -250,7 +250,10 @@ def test_a_replayed_message_that_still_fails_gets_all_its_attempts_again(
     replay_dead_letters(Selection(message_ids=frozenset({dead_letters.flaky})))
 
     # With the old retry count it would die after one more attempt; reset, it gets all of them.
-    wait_until(lambda: world.calls_of(dead_letters.flaky) == 2 * FLAKY_ATTEMPTS, "the retries of the replay")
+    eventually(
+        lambda: world.calls_of(dead_letters.flaky) == 2 * FLAKY_ATTEMPTS,
+        what="the retries of the replay",
+    )
     wait_for_dead_letters(EXPECTED)
     (letter,) = find_dead_letters(dead_letters.flaky)
     assert letter.reason_code == "transient_error"
