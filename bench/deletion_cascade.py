@@ -37,13 +37,13 @@ from schemas.ats import CandidateDeleted, CandidateDeletion, CandidateSnapshot, 
 from schemas.linkedin import InMailMessage, NoteVisibility, ProspectNote
 from store.base import to_ms, utcnow
 from store.db import Store, get_store, reset_stores
+from store.erasure import erase_candidate
 from store.linkedin_sync import Resource
 from store.mail_stubs import MailStubRecord
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.deletion_cascade import handle_candidate_deleted
-from workers.erasure import erase_candidate
+from workers.deletion_cascade import handle_candidate_deleted, push_window
 from workers.outbox_sweep import sweep_outbox
 from workers.profile_match import match_candidate
 
@@ -202,7 +202,9 @@ def one_person(
     # The erasure alone, rolled back each time so the handler below still finds everything.
     def erase() -> Any:
         with UnitOfWork(TENANT, store) as uow:
-            erasure = erase_candidate(uow, candidate_id, deleted_at=utcnow(), receipt_id="bench")
+            erasure = erase_candidate(
+                uow, candidate_id, deleted_at=utcnow(), receipt_id="bench", push_window=push_window()
+            )
             uow.session.flush()
             return erasure
 

@@ -37,7 +37,8 @@ from schemas.envelope import Event
 from store.tenants import Tenant
 from store.uow import OpsUnitOfWork
 from tests import ats_events as ats
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
+from tests.waiting import eventually
 
 TENANT = "bench"
 CLIENT_ID, SECRET = "bench-client", "bench-secret"

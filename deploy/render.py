@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from dramatiq.common import dq_name, xq_name
 
 from rsc.settings import QueueType, Settings
 from workers.topology import Queue, declarations
@@ -467,11 +466,6 @@ def _yaml(documents: list[dict[str, Any]]) -> str:
 
 def _json(data: Any) -> str:
     return json.dumps(data, indent=2) + "\n"
-
-
-def queue_names() -> set[str]:
-    """Every RabbitMQ queue the topology has: Q, Q.DQ and Q.XQ of each feature queue."""
-    return {name for q in Queue for name in (q.value, dq_name(q.value), xq_name(q.value))}
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from events.dead_letter_queue import (
     scan_dead_letters,
 )
 from events.messages import OutgoingMessage
-from events.publisher import Publisher, PublishError, get_publisher
+from events.publisher import EventPublisher, PublishError, get_publisher
 from rsc.settings import Settings, get_settings
 from store.base import utcnow
 from store.db import Store
@@ -147,7 +147,7 @@ def replay_with_archive(
     dry_run: bool = False,
     settings: Settings | None = None,
     store: Store | None = None,
-    publisher: Publisher | None = None,
+    publisher: EventPublisher | None = None,
 ) -> ReplayResult:
     """Replay the selected dead letters from ``Q.XQ``, then those only the archive still holds."""
     settings = settings or get_settings()

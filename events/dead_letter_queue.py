@@ -43,7 +43,7 @@ from dramatiq.errors import DecodeError
 from sqlalchemy import select, update
 
 from events.messages import OutgoingMessage
-from events.publisher import Publisher, PublishError, get_publisher
+from events.publisher import EventPublisher, PublishError, get_publisher
 from rsc.settings import Settings, get_settings
 from store.base import utcnow
 from store.db import Store
@@ -360,7 +360,7 @@ def replay_dead_letters(
     dry_run: bool = False,
     settings: Settings | None = None,
     store: Store | None = None,
-    publisher: Publisher | None = None,
+    publisher: EventPublisher | None = None,
 ) -> ReplayResult:
     """Republish the selected dead letters to their work queues, then remove them from ``Q.XQ``.
 

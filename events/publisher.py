@@ -12,7 +12,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import amqp
 import kombu
@@ -100,6 +100,15 @@ class _ConfirmChannel:
         )
         self.outstanding[self.next_tag] = message.message_id
         self.next_tag += 1
+
+
+class EventPublisher(Protocol):
+    """What handlers and schedulers need of a publisher: ``Publisher``, or a test's stand-in. Both
+    return once RabbitMQ confirmed every message, and raise ``PublishError`` otherwise."""
+
+    def publish_many(self, events: Iterable[Event]) -> int: ...
+
+    def publish_messages(self, messages: Sequence[OutgoingMessage]) -> None: ...
 
 
 class Publisher:

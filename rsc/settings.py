@@ -209,10 +209,6 @@ class Settings(BaseSettings):
     def oauth_url(self) -> str:
         return self.linkedin_oauth_url or self.linkedin_api_url
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

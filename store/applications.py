@@ -22,12 +22,13 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.ats import ApplicationSnapshot, StageTransition
 from store.base import Base, TenantScoped, to_ms, utcnow
 from store.candidates import CandidateOrigin
 from store.linkedin_sync import LinkedInOutbox, Resource, SyncState, bump_version
+from store.repository import TenantRepository
 from store.tombstones import Guard, Tombstone, deletion_times, erased
 from store.upsert import (
     SNAPSHOT_ORDER,
@@ -104,11 +105,7 @@ class ApplicationChange:
     new_stage: bool = False
 
 
-class Applications:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Applications(TenantRepository):
     def get(self, application_id: str) -> Application | None:
         return self.session.get(Application, (self.tenant, application_id))
 
@@ -130,18 +127,9 @@ class Applications:
             )
         )
 
-    def for_candidate_and_job(self, candidate_id: str, job_id: str) -> Application | None:
-        return self.session.scalars(
-            select(Application).where(
-                Application.tenant_id == self.tenant,
-                Application.candidate_id == candidate_id,
-                Application.job_id == job_id,
-            )
-        ).first()
-
     def create(self, **values: object) -> None:
         """Insert a new application in one statement (the export hot path)."""
-        insert_row(self.session, Application.__table__, {"tenant_id": self.tenant, **values})  # type: ignore[arg-type]
+        insert_row(self.session, Application.__table__, {"tenant_id": self.tenant, **values})
 
     def add(self, application: Application) -> Application:
         application.tenant_id = self.tenant
@@ -185,11 +173,11 @@ class Applications:
             "tenant": self.tenant,
             "at": snapshot.modified_at,
             **{f"subject_{n}": subject for n, subject in enumerate(subjects)},
-            "application": json_row(Application.__table__, {**values, "origin": CandidateOrigin.ATS.value}),  # type: ignore[arg-type]
-            "outbox": json_row(SyncState.__table__, outbox_row),  # type: ignore[arg-type]
+            "application": json_row(Application.__table__, {**values, "origin": CandidateOrigin.ATS.value}),
+            "outbox": json_row(SyncState.__table__, outbox_row),
         }
         if stage is not None:
-            params["stage"] = json_row(ApplicationStage.__table__, stage)  # type: ignore[arg-type]
+            params["stage"] = json_row(ApplicationStage.__table__, stage)
         self.session.flush()
         statement = _change_statement(len(subjects), stage is not None)
         erased_, changed, new_stages = self.session.connection().execute(statement, params).one()
@@ -215,7 +203,7 @@ class Applications:
         values = self._values(snapshot)
         return upsert_snapshot(
             self.session,
-            Application.__table__,  # type: ignore[arg-type]
+            Application.__table__,
             {**values, "origin": CandidateOrigin.ATS.value},
             update=SNAPSHOT_COLUMNS,
         )
@@ -224,7 +212,7 @@ class Applications:
         """Record a transition once, whatever order transitions arrive in. True when new."""
         return insert_ignore(
             self.session,
-            ApplicationStage.__table__,  # type: ignore[arg-type]
+            ApplicationStage.__table__,
             self.stage_row(application_id, transition),
             key=STAGE_KEY,
         )
@@ -313,8 +301,8 @@ class Applications:
 @cache
 def _change_statement(guards: int, with_stage: bool) -> Any:
     """``apply_change`` on PostgreSQL: SELECT erased, applications changed (0/1), stages new (0/1)."""
-    applications: Any = Application.__table__
-    stages: Any = ApplicationStage.__table__
+    applications = Application.__table__
+    stages = ApplicationStage.__table__
     tombstones = Tombstone.__table__.c
     erased_ = (
         select(tombstones.subject)
@@ -345,7 +333,7 @@ def _change_statement(guards: int, with_stage: bool) -> Any:
         touched.append(select(new_stage.c.transition_id))
         new_stages = select(func.count()).select_from(new_stage).scalar_subquery()
     marked = bump_version(
-        insert_from_json(SyncState.__table__, "outbox", where=or_(*(t.exists() for t in touched)))  # type: ignore[arg-type]
+        insert_from_json(SyncState.__table__, "outbox", where=or_(*(t.exists() for t in touched)))
     ).cte("outbox")
     return select(erased_, select(func.count()).select_from(changed).scalar_subquery(), new_stages).add_cte(
         marked

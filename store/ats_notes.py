@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import BigInteger, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.ats import CandidateNoteSnapshot
 from store.base import Base, TenantScoped, to_ms
+from store.repository import TenantRepository
 from store.upsert import upsert_snapshot
 
 
@@ -30,11 +31,7 @@ class AtsNote(TenantScoped, Base):
     source_revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class AtsNotes:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class AtsNotes(TenantRepository):
     def get(self, note_id: str) -> AtsNote | None:
         return self.session.get(AtsNote, (self.tenant, note_id))
 
@@ -49,7 +46,7 @@ class AtsNotes:
         author = snapshot.author
         return upsert_snapshot(
             self.session,
-            AtsNote.__table__,  # type: ignore[arg-type]
+            AtsNote.__table__,
             {
                 "tenant_id": self.tenant,
                 "id": snapshot.note_id,
@@ -64,21 +61,3 @@ class AtsNotes:
                 "source_revision": snapshot.revision,
             },
         )
-
-    def of_candidates(self, candidate_ids: list[str]) -> list[str]:
-        return list(
-            self.session.scalars(
-                select(AtsNote.id).where(
-                    AtsNote.tenant_id == self.tenant, AtsNote.candidate_id.in_(candidate_ids)
-                )
-            )
-        )
-
-    def erase_of_candidates(self, candidate_ids: list[str]) -> int:
-        """Delete every note of these candidates (their applications' notes included)."""
-        result = self.session.execute(
-            delete(AtsNote)
-            .where(AtsNote.tenant_id == self.tenant, AtsNote.candidate_id.in_(candidate_ids))
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)

@@ -7,21 +7,29 @@ which ids are done (``after_id``: everything up to it) and which batch is in fli
 once LinkedIn's answer is settled in the outbox, so a crash resends at most the batch in flight.
 
 The same machinery deletes what LinkedIn holds (a *purge*, ``rsc tenant disable --purge-remote``).
-One run of a tenant runs at a time: a runner holds the run's lease while it works.
+One run of a tenant runs at a time: a runner holds the run's lease while it works. The runner
+(``workers.historical_backfill``) reads its batches, their outcomes and what a purge made LinkedIn
+forget through ``Backfills``.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, Text, func, or_, select, text, update
+from sqlalchemy import BigInteger, Integer, String, Text, case, func, or_, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
+from store.applications import Application, ApplicationStage
+from store.ats_notes import AtsNote
 from store.base import Base, TenantScoped, utcnow
-from store.linkedin_sync import Resource
+from store.candidates import Candidate
+from store.jobs import Job
+from store.linkedin_sync import Resource, SyncOutcome, SyncState
+from store.repository import TenantRepository
 
 
 class BackfillKind(StrEnum):
@@ -109,11 +117,16 @@ class BackfillBusy(RuntimeError):
     """A run of the tenant is still running or paused."""
 
 
-class Backfills:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
+#: Where each phase's records live: (id column, tenant column).
+SOURCES: dict[Resource, tuple[InstrumentedAttribute[str], InstrumentedAttribute[str]]] = {
+    Resource.JOB: (Job.id, Job.tenant_id),
+    Resource.CANDIDATE: (Candidate.id, Candidate.tenant_id),
+    Resource.APPLICATION: (Application.id, Application.tenant_id),
+    Resource.NOTE: (AtsNote.id, AtsNote.tenant_id),
+}
 
+
+class Backfills(TenantRepository):
     def current(self) -> BackfillRun | None:
         """The tenant's latest run, whatever its state."""
         return self.session.scalars(
@@ -185,6 +198,90 @@ class Backfills:
 
     def done_records(self, run: BackfillRun) -> int:
         return sum(c.done for c in self.cursors(run))
+
+    # -- the records of a phase ---------------------------------------------------------------------
+
+    def page(
+        self, resource: Resource, *, after: str | None, through: str | None = None, limit: int
+    ) -> list[str]:
+        """The next ids of the phase's records after ``after`` (up to ``through``) in the store's id
+        order: keyset pagination, so a batch costs the same wherever the run is."""
+        column, tenant_column = SOURCES[resource]
+        stmt: Any = select(column).where(tenant_column == self.tenant)
+        if after is not None:
+            stmt = stmt.where(column > after)
+        if through is not None:
+            stmt = stmt.where(column <= through)
+        return list(self.session.scalars(stmt.order_by(column).limit(limit)))
+
+    def count(self, resource: Resource) -> int:
+        """The tenant's records of the phase now."""
+        _, tenant_column = SOURCES[resource]
+        return int(self.session.scalar(select(func.count()).where(tenant_column == self.tenant)) or 0)
+
+    def outcomes(self, resource: Resource, ids: list[str]) -> Counter[str]:
+        """How a sent batch's records ended, read from the outbox (right whatever crashed in between):
+        ``sent``, ``rejected``, ``waiting`` (changed again, or failed transiently) or ``skipped``."""
+        counted: Counter[str] = Counter()
+        rows = self.session.execute(
+            select(SyncState.version, SyncState.synced_version, SyncState.last_outcome).where(
+                SyncState.tenant_id == self.tenant,
+                SyncState.resource == resource.value,
+                SyncState.entity_id.in_(ids),
+            )
+        ).all()
+        for version, synced, outcome in rows:
+            if version > synced:
+                counted["waiting"] += 1
+            elif outcome == SyncOutcome.OK:
+                counted["sent"] += 1
+            elif outcome == SyncOutcome.REJECTED:
+                counted["rejected"] += 1
+            else:
+                counted["skipped"] += 1
+        counted["skipped"] += len(ids) - len(rows)
+        return counted
+
+    def forget_purged(self, resource: Resource, ids: list[str]) -> None:
+        """LinkedIn deleted these records (and what it deletes with them): their outbox rows say it
+        holds nothing, so a later sync sends them all again."""
+        if not ids:
+            return
+        forgotten: list[tuple[Resource, list[str]]] = [(resource, ids)]
+        notes = select(AtsNote.id).where(AtsNote.tenant_id == self.tenant)
+        if resource is Resource.APPLICATION:
+            self.session.execute(
+                update(ApplicationStage)
+                .where(ApplicationStage.tenant_id == self.tenant, ApplicationStage.application_id.in_(ids))
+                .values(synced_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            notes = notes.where(AtsNote.application_id.in_(ids))
+        else:
+            forgotten.append((Resource.CANDIDATE_MEMBER, ids))
+            notes = notes.where(AtsNote.candidate_id.in_(ids), AtsNote.application_id.is_(None))
+        forgotten.append((Resource.NOTE, list(self.session.scalars(notes))))
+        now = utcnow()
+        for kind, entity_ids in forgotten:
+            if not entity_ids:
+                continue
+            self.session.execute(
+                update(SyncState)
+                .where(
+                    SyncState.tenant_id == self.tenant,
+                    SyncState.resource == kind.value,
+                    SyncState.entity_id.in_(entity_ids),
+                )
+                .values(
+                    synced_version=0,
+                    dirty_since=func.coalesce(SyncState.dirty_since, now),
+                    last_outcome=None,
+                    last_error=case(
+                        (SyncState.synced_version > 0, "deleted from LinkedIn by a purge"), else_=None
+                    ),
+                )
+                .execution_options(synchronize_session=False)
+            )
 
     # -- the runner's lease ------------------------------------------------------------------------
 
@@ -268,25 +365,6 @@ class Backfills:
         return bounds
 
 
-def page_ids(
-    session: Session,
-    column: InstrumentedAttribute[str],
-    tenant_column: InstrumentedAttribute[str],
-    tenant: str,
-    *,
-    after: str | None,
-    through: str | None = None,
-    limit: int = 100,
-) -> list[str]:
-    """The next ids of a tenant's table after ``after`` in the store's id order (keyset pagination)."""
-    stmt: Any = select(column).where(tenant_column == tenant)
-    if after is not None:
-        stmt = stmt.where(column > after)
-    if through is not None:
-        stmt = stmt.where(column <= through)
-    return list(session.scalars(stmt.order_by(column).limit(limit)))
-
-
 #: The tables a run reads batch by batch.
 READ_TABLES = ("jobs", "candidates", "applications", "application_stages", "ats_notes", "linkedin_sync")
 
@@ -301,10 +379,6 @@ def refresh_statistics(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"ANALYZE {', '.join(READ_TABLES)}"))
-
-
-def count_rows(session: Session, tenant_column: InstrumentedAttribute[str], tenant: str) -> int:
-    return int(session.scalar(select(func.count()).where(tenant_column == tenant)) or 0)
 
 
 def runs_to_kick(session: Session, now: datetime | None = None) -> list[tuple[str, int]]:

@@ -15,10 +15,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Float, ForeignKeyConstraint, Index, Integer, String, Text, and_, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, Json, TenantScoped, utcnow
 from store.candidates import Candidate
+from store.repository import TenantRepository, in_chunks
 
 
 class Decision(StrEnum):
@@ -85,11 +86,7 @@ class MatchHistory(TenantScoped, Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CandidateMatches:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class CandidateMatches(TenantRepository):
     def get(self, candidate_id: str, *, for_update: bool = False) -> CandidateMatch | None:
         stmt = select(CandidateMatch).where(
             CandidateMatch.tenant_id == self.tenant, CandidateMatch.candidate_id == candidate_id
@@ -100,11 +97,10 @@ class CandidateMatches:
 
     def get_many(self, candidate_ids: list[str]) -> dict[str, CandidateMatch]:
         found: dict[str, CandidateMatch] = {}
-        for start in range(0, len(candidate_ids), 500):
+        for chunk in in_chunks(candidate_ids):
             for row in self.session.scalars(
                 select(CandidateMatch).where(
-                    CandidateMatch.tenant_id == self.tenant,
-                    CandidateMatch.candidate_id.in_(candidate_ids[start : start + 500]),
+                    CandidateMatch.tenant_id == self.tenant, CandidateMatch.candidate_id.in_(chunk)
                 )
             ):
                 found[row.candidate_id] = row
@@ -220,13 +216,10 @@ class CandidateMatches:
     def last_seqs(self, candidate_ids: list[str]) -> dict[str, int]:
         """The last history number of each candidate that has a history (one read for a batch)."""
         found: dict[str, int] = {}
-        for start in range(0, len(candidate_ids), 500):
+        for chunk in in_chunks(candidate_ids):
             rows = self.session.execute(
                 select(MatchHistory.candidate_id, func.max(MatchHistory.seq))
-                .where(
-                    MatchHistory.tenant_id == self.tenant,
-                    MatchHistory.candidate_id.in_(candidate_ids[start : start + 500]),
-                )
+                .where(MatchHistory.tenant_id == self.tenant, MatchHistory.candidate_id.in_(chunk))
                 .group_by(MatchHistory.candidate_id)
             )
             found.update({candidate_id: int(seq) for candidate_id, seq in rows})

@@ -7,9 +7,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Index, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, Json, TenantScoped, utcnow
+from store.repository import TenantRepository
 
 
 class MergeState(StrEnum):
@@ -43,11 +44,7 @@ class CandidateMerge(TenantScoped, Base):
     undone_at: Mapped[datetime | None]
 
 
-class CandidateMerges:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class CandidateMerges(TenantRepository):
     def add(self, merge: CandidateMerge) -> CandidateMerge:
         merge.tenant_id = self.tenant
         self.session.add(merge)

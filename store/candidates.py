@@ -19,10 +19,11 @@ from sqlalchemy import (
     delete,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.ats import CandidateSnapshot
 from store.base import Base, Json, TenantScoped, to_ms
+from store.repository import TenantRepository
 from store.upsert import insert_row, upsert_snapshot
 
 
@@ -82,11 +83,7 @@ def email_key(email: str) -> str:
     return unicodedata.normalize("NFKC", email).strip().casefold()
 
 
-class Candidates:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Candidates(TenantRepository):
     def get(self, candidate_id: str, *, lock: bool = False) -> Candidate | None:
         """The candidate; ``lock``: read afresh and hold ``FOR KEY SHARE`` on PostgreSQL until the
         transaction ends (an erasure waits for it, ordinary updates do not; ``store.match_keys``)."""
@@ -125,7 +122,7 @@ class Candidates:
 
     def create(self, **values: Any) -> None:
         """Insert a new candidate (one statement, no identity-map bookkeeping: the export hot path)."""
-        insert_row(self.session, Candidate.__table__, {"tenant_id": self.tenant, **values})  # type: ignore[arg-type]
+        insert_row(self.session, Candidate.__table__, {"tenant_id": self.tenant, **values})
         if values.get("emails"):
             self.index_emails(values["id"], values["emails"])
 
@@ -167,7 +164,7 @@ class Candidates:
         insert_only = {"origin": CandidateOrigin.ATS.value, "current_companies": []}
         changed = upsert_snapshot(
             self.session,
-            Candidate.__table__,  # type: ignore[arg-type]
+            Candidate.__table__,
             {**values, **insert_only},
             update=[c for c in values if c not in ("tenant_id", "id")],
         )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
 from store.integrations import IntegrationStatus, IntegrationType, TenantIntegration
+from store.repository import TenantRepository
 from store.tenants import Tenant, TenantStatus
 from store.upsert import insert_ignore
 
@@ -71,15 +72,11 @@ class ContractState:
     seats_retry_at: datetime | None
 
 
-class Contracts:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Contracts(TenantRepository):
     def add(self, urn: str) -> bool:
         return insert_ignore(
             self.session,
-            RecruiterContract.__table__,  # type: ignore[arg-type]
+            RecruiterContract.__table__,
             {"tenant_id": self.tenant, "urn": urn, "added_at": utcnow(), "seats_failures": 0},
             key=("tenant_id", "urn"),
         )

@@ -13,10 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, String, Text, func, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from rsc.crypto import decrypt, encrypt
 from store.base import Base, utcnow
+from store.repository import Repository
 from store.upsert import insert_ignore
 
 
@@ -50,10 +51,7 @@ class ArchivedDeadLetter(Base):
         return decrypt(self.body_enc).encode("latin-1")
 
 
-class DeadLetterArchive:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class DeadLetterArchive(Repository):
     def add(
         self,
         *,
@@ -68,7 +66,7 @@ class DeadLetterArchive:
         """Archive a dead letter once; True when it was not archived yet."""
         return insert_ignore(
             self.session,
-            ArchivedDeadLetter.__table__,  # type: ignore[arg-type]
+            ArchivedDeadLetter.__table__,
             {
                 "message_id": message_id,
                 "queue": queue,

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Index, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, BigId, utcnow
+from store.repository import Repository
 from store.upsert import dialect_insert
 
 
@@ -57,13 +58,10 @@ class DeadLetterRecord:
     attempts: int
 
 
-class DeadLetters:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class DeadLetters(Repository):
     def record(self, rec: DeadLetterRecord) -> None:
         values = {**rec.__dict__, "failed_at": utcnow(), "deaths": 1}
-        stmt = dialect_insert(self.session, DeadLetter.__table__).values(**values)  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, DeadLetter.__table__).values(**values)
         stmt = stmt.on_conflict_do_update(
             index_elements=["message_id"],
             set_={
@@ -110,10 +108,7 @@ class Rejection(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Rejections:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class Rejections(Repository):
     def record(
         self,
         *,

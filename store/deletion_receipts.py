@@ -20,11 +20,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, func, or_, select, update
+from sqlalchemy import Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from rsc.crypto import decrypt, encrypt
 from store.base import Base, Json, TenantScoped, utcnow
+from store.repository import TenantRepository
 
 #: How long a worker holds a receipt while it sends its deletes.
 RECEIPT_LEASE = timedelta(minutes=2)
@@ -104,11 +105,7 @@ def receipt_id(tenant: str, kind: DeletionKind, subject: str, requested_at: date
     return uuid.uuid5(_NAMESPACE, f"{tenant}|{kind.value}|{subject}|{requested_at.isoformat()}").hex
 
 
-class DeletionReceipts:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class DeletionReceipts(TenantRepository):
     def get(self, receipt_id: str) -> DeletionReceipt | None:
         return self.session.get(DeletionReceipt, (self.tenant, receipt_id))
 
@@ -163,17 +160,6 @@ class DeletionReceipts:
             receipt.lease_until = now + RECEIPT_LEASE
         self.session.flush()
         return claimed
-
-    def pending_count(self) -> int:
-        return int(
-            self.session.scalar(
-                select(func.count()).where(
-                    DeletionReceipt.tenant_id == self.tenant,
-                    DeletionReceipt.state == ReceiptState.PENDING.value,
-                )
-            )
-            or 0
-        )
 
 
 def tenants_with_due_receipts(session: Session) -> list[str]:

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, String, bindparam, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.applications import STAGE_KEY, Application, Applications, ApplicationStage
 from store.base import Base, TenantScoped, utcnow
@@ -16,6 +16,7 @@ from store.candidates import Candidate, Candidates
 from store.jobs import Job
 from store.linkedin_sync import LinkedInOutbox, Resource, SyncState, bump_version
 from store.members import Member, MemberObservation, Members
+from store.repository import TenantRepository
 from store.tombstones import Guard, deletion_times, erased
 from store.upsert import insert_from_json, insert_ignore, insert_row, json_row
 
@@ -70,11 +71,7 @@ class ImportRows:
     member: MemberObservation
 
 
-class Exports:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Exports(TenantRepository):
     def get(self, request_id: str) -> ExportRecord | None:
         return self.session.get(ExportRecord, (self.tenant, request_id))
 
@@ -115,7 +112,7 @@ class Exports:
             if rows.application is not None:
                 applications.create(**rows.application)
             if rows.stage is not None:
-                insert_ignore(self.session, ApplicationStage.__table__, rows.stage, key=STAGE_KEY)  # type: ignore[arg-type]
+                insert_ignore(self.session, ApplicationStage.__table__, rows.stage, key=STAGE_KEY)
             LinkedInOutbox(self.session, self.tenant).mark_all_changed(rows.changed)
             self.insert(**rows.record)
             members.observe(rows.member)
@@ -132,7 +129,7 @@ class Exports:
         }
         outbox = LinkedInOutbox(self.session, self.tenant).rows(rows.changed)
         if outbox:
-            params["outbox"] = [json_row(SyncState.__table__, row) for row in outbox]  # type: ignore[arg-type]
+            params["outbox"] = [json_row(SyncState.__table__, row) for row in outbox]
         self.session.flush()
         if not self.session.connection().execute(_import_statement(tuple(params)), params).scalar():
             members.merge_known(rows.member)
@@ -140,7 +137,7 @@ class Exports:
     def insert(self, **values: object) -> None:
         insert_row(
             self.session,
-            ExportRecord.__table__,  # type: ignore[arg-type]
+            ExportRecord.__table__,
             {"tenant_id": self.tenant, "processed_at": utcnow(), **values},
         )
 

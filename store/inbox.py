@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import String, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.tombstones import Guard, lock_keys_sql
 from store.upsert import insert_ignore
 
@@ -26,11 +27,7 @@ class InboxEntry(TenantScoped, Base):
     processed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Inbox:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Inbox(TenantRepository):
     def seen(self, consumer: str, source: str, event_id: str) -> bool:
         return (
             self.session.scalar(
@@ -65,7 +62,7 @@ class Inbox:
             return bool(claimed)
         return insert_ignore(
             self.session,
-            InboxEntry.__table__,  # type: ignore[arg-type]
+            InboxEntry.__table__,
             row,
             key=("tenant_id", "consumer", "event_source", "event_id"),
         )

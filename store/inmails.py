@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Index, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.linkedin import InMailMessage
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.upsert import insert_ignore
 
 
@@ -32,16 +33,12 @@ class InMailRecord(TenantScoped, Base):
     stored_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class InMails:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class InMails(TenantRepository):
     def add(self, message: InMailMessage) -> bool:
         """Store the message once. True when it is new."""
         return insert_ignore(
             self.session,
-            InMailRecord.__table__,  # type: ignore[arg-type]
+            InMailRecord.__table__,
             {
                 "tenant_id": self.tenant,
                 "id": message.event_id,

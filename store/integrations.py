@@ -11,9 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, String, Text, func, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.upsert import dialect_insert
 
 
@@ -62,16 +63,12 @@ class TenantIntegration(TenantScoped, Base):
     checked_at: Mapped[datetime | None]
 
 
-class Integrations:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Integrations(TenantRepository):
     def named(self, integration_type: IntegrationType, context: str, name: str) -> None:
         """Record that onboarding named the integration in LinkedIn (its state is read separately)."""
         now = utcnow()
         table = TenantIntegration.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             tenant_id=self.tenant,
             integration_type=integration_type.value,
             context=context,
@@ -98,7 +95,7 @@ class Integrations:
         """Keep LinkedIn's reading unless the stored one is newer. True when the state changed."""
         now = utcnow()
         table = TenantIntegration.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             tenant_id=self.tenant,
             integration_type=integration_type.value,
             context=context,

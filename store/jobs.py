@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.ats import JobSnapshot, JobState
 from store.base import Base, Json, TenantScoped, to_ms, utcnow
+from store.repository import TenantRepository
 from store.upsert import upsert_snapshot
 
 
@@ -36,11 +37,7 @@ class Job(TenantScoped, Base):
         return self.state == JobState.PUBLISHED
 
 
-class Jobs:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Jobs(TenantRepository):
     def get(self, job_id: str) -> Job | None:
         return self.session.get(Job, (self.tenant, job_id))
 
@@ -68,7 +65,7 @@ class Jobs:
             "source_revision": snapshot.revision,
             "stored_at": utcnow(),
         }
-        return upsert_snapshot(self.session, Job.__table__, values)  # type: ignore[arg-type]
+        return upsert_snapshot(self.session, Job.__table__, values)
 
     def ids(self) -> list[str]:
         return list(self.session.scalars(select(Job.id).where(Job.tenant_id == self.tenant)))

@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, String, delete, or_, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base
+from store.repository import Repository
 from store.upsert import dialect_insert
 
 
@@ -31,11 +32,11 @@ class BatchLease(Base):
     lease_until_ms: Mapped[int] = mapped_column(BigInteger)
 
 
-class BatchLeases:
+class BatchLeases(Repository):
     """Used from operator sessions (not tenant-bound); the caller commits."""
 
     def __init__(self, session: Session) -> None:
-        self.session = session
+        super().__init__(session)
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
@@ -43,7 +44,7 @@ class BatchLeases:
         """Take (or extend) the lease for ``lease_ms``; False while another holder's lease lasts."""
         table = BatchLease.__table__
         until = now_ms + lease_ms
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             app_id=app_id, family=family, holder=holder, lease_until_ms=until
         )
         stmt = stmt.on_conflict_do_update(

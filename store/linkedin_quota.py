@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, delete, func, insert,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, BigId
+from store.repository import Repository
 from store.upsert import dialect_insert
 
 
@@ -109,11 +110,11 @@ class Unused:
 PURGE_EVERY = 16
 
 
-class LinkedInQuota:
+class LinkedInQuota(Repository):
     """Grants against the shared budgets; used from an operator session (not tenant-bound)."""
 
     def __init__(self, session: Session) -> None:
-        self.session = session
+        super().__init__(session)
         #: Set by each grant (metrics report the headroom left).
         self.spent: Spent | None = None
 
@@ -184,7 +185,7 @@ class LinkedInQuota:
     def _lock(self, app_id: str) -> int:
         """Lock the app's row (creating it); the number of grants decided for the app so far."""
         table = QuotaApp.__table__
-        stmt = dialect_insert(self.session, table).values(app_id=app_id, admissions=1)  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(app_id=app_id, admissions=1)
         # Updating the row holds its lock until commit (PostgreSQL); SQLite writers are serialised anyway.
         stmt = stmt.on_conflict_do_update(
             index_elements=["app_id"], set_={"admissions": table.c.admissions + 1}
@@ -230,7 +231,7 @@ class LinkedInQuota:
 
     def _count_calls(self, app_id: str, family: str, day: int, calls: int) -> None:
         table = QuotaDay.__table__
-        stmt = dialect_insert(self.session, table).values(app_id=app_id, family=family, day=day, calls=calls)  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(app_id=app_id, family=family, day=day, calls=calls)
         self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["app_id", "family", "day"], set_={"calls": table.c.calls + calls}

@@ -18,6 +18,7 @@ from sqlalchemy import Index, Integer, String, Text, and_, case, func, or_, sele
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.upsert import dialect_insert
 
 #: How long a claimed record is held for one push. A push that outlives it may overlap with the next
@@ -60,11 +61,7 @@ class SyncState(TenantScoped, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class LinkedInOutbox:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class LinkedInOutbox(TenantRepository):
     def mark_changed(self, resource: Resource, entity_id: str) -> None:
         self.mark_all_changed([(resource, entity_id)])
 
@@ -279,7 +276,7 @@ def _mark_statement(session: Session) -> Any:
     """INSERT ... ON CONFLICT bumping the version, built once per dialect and run for many rows."""
     dialect = session.get_bind().dialect.name
     if dialect not in _marks:
-        _marks[dialect] = bump_version(dialect_insert(session, SyncState.__table__))  # type: ignore[arg-type]
+        _marks[dialect] = bump_version(dialect_insert(session, SyncState.__table__))
     return _marks[dialect]
 
 

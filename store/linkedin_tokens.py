@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Integer, String, Text, case, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base
+from store.repository import Repository
 from store.upsert import dialect_insert
 
 
@@ -72,11 +73,8 @@ def _usable(row: LinkedInToken | None, now_ms: int, refused: int | None) -> Stor
     return StoredToken(row.token_enc, row.generation, row.renew_at_ms)
 
 
-class LinkedInTokens:
+class LinkedInTokens(Repository):
     """The shared tokens; used from operator sessions (not tenant-bound). The caller commits."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def current(self, app_id: str, now_ms: int, *, refused: int | None = None) -> StoredToken | None:
         """The app's token if it is not due for renewal and not the generation LinkedIn ``refused``."""
@@ -91,7 +89,7 @@ class LinkedInTokens:
         and only one of them mints.
         """
         self.session.execute(
-            dialect_insert(self.session, LinkedInToken.__table__)  # type: ignore[arg-type]
+            dialect_insert(self.session, LinkedInToken.__table__)
             .values(app_id=app_id, generation=0)
             .on_conflict_do_nothing(index_elements=["app_id"])
         )

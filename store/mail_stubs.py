@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Index, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, Json, TenantScoped, utcnow
+from store.repository import TenantRepository
 
 
 class MailStubRecord(TenantScoped, Base):
@@ -44,11 +45,7 @@ class MailStubRecord(TenantScoped, Base):
         return ([self.phone] if self.phone else []) + list(self.other_phones or [])
 
 
-class MailStubs:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class MailStubs(TenantRepository):
     def get(self, stub_id: str) -> MailStubRecord | None:
         return self.session.get(MailStubRecord, (self.tenant, stub_id))
 

@@ -20,14 +20,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKeyConstraint, Index, Select, String, delete, insert, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, TenantScoped
 from store.candidates import Candidate
 from store.members import Member
-
-#: Ids looked up (or rows written, times ten) per statement.
-CHUNK = 500
+from store.repository import TenantRepository, in_chunks
 
 
 class Side(StrEnum):
@@ -79,11 +77,7 @@ def _owner(side: Side) -> tuple[Any, Any]:
     return Member, Member.person_urn
 
 
-class MatchKeys:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class MatchKeys(TenantRepository):
     def replace(
         self,
         side: Side,
@@ -102,11 +96,10 @@ class MatchKeys:
         if not owners_locked:
             existing = self.lock_owners(side, [*keys_by_entity, *(filed or ())])
             keys_by_entity = {e: keys for e, keys in keys_by_entity.items() if e in existing}
-        entities = list(keys_by_entity) if filed is None else sorted(set(filed))
-        for start in range(0, len(entities), CHUNK):
+        for chunk in in_chunks(keys_by_entity if filed is None else filed):
             self.session.execute(
                 delete(model)
-                .where(model.tenant_id == self.tenant, column.in_(entities[start : start + CHUNK]))
+                .where(model.tenant_id == self.tenant, column.in_(chunk))
                 .execution_options(synchronize_session=False)
             )
         rows = [
@@ -137,7 +130,7 @@ class MatchKeys:
         the old keys are deleted: it waits for an erasure and makes an erasure wait, while ordinary
         updates of the row go on. Returns the entities that exist."""
         model, column = _owner(side)
-        return self._in_chunks(
+        return self._selected(
             entities,
             lambda chunk: (
                 select(column)
@@ -153,11 +146,9 @@ class MatchKeys:
         wanted = {entity: {digest(k) for k in keys} for entity, keys in keys_by_entity.items()}
         stored: dict[str, set[str]] = {entity: set() for entity in wanted}
         entities = list(wanted)
-        for start in range(0, len(entities), CHUNK):
+        for chunk in in_chunks(entities):
             rows = self.session.execute(
-                select(column, model.digest).where(
-                    model.tenant_id == self.tenant, column.in_(entities[start : start + CHUNK])
-                )
+                select(column, model.digest).where(model.tenant_id == self.tenant, column.in_(chunk))
             )
             for entity, found in rows:
                 stored[entity].add(found)
@@ -189,17 +180,16 @@ class MatchKeys:
 
     def entities_by_digest(self, side: Side, digests: Iterable[str]) -> set[str]:
         model, column = _table(side)
-        return self._in_chunks(
+        return self._selected(
             digests,
             lambda chunk: select(column).where(model.tenant_id == self.tenant, model.digest.in_(chunk)),
         )
 
-    def _in_chunks(self, values: Iterable[str], query: Callable[[list[str]], Select[Any]]) -> set[str]:
-        """What ``query`` selects for ``values``, sorted and ``CHUNK`` at a time (one IN list each)."""
-        wanted = sorted(set(values))
+    def _selected(self, values: Iterable[str], query: Callable[[list[str]], Select[Any]]) -> set[str]:
+        """What ``query`` selects for ``values``, given one ``in_chunks`` list at a time."""
         found: set[str] = set()
-        for start in range(0, len(wanted), CHUNK):
-            found.update(self.session.scalars(query(wanted[start : start + CHUNK])))
+        for chunk in in_chunks(values):
+            found.update(self.session.scalars(query(chunk)))
         return found
 
     def clear(self, side: Side) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text, func, or_, sele
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, Json, TenantScoped, to_ms, utcnow
+from store.repository import TenantRepository, in_chunks
 from store.upsert import insert_ignore
 
 #: How long a sweep holds the members it claimed.
@@ -84,23 +85,16 @@ class MemberObservation:
     location: str | None = None
 
 
-class Members:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Members(TenantRepository):
     def get(self, person_urn: str) -> Member | None:
         return self.session.get(Member, (self.tenant, person_urn))
 
     def get_many(self, person_urns: Iterable[str]) -> list[Member]:
-        wanted = sorted(set(person_urns))
         found: list[Member] = []
-        for start in range(0, len(wanted), 500):
+        for chunk in in_chunks(person_urns):
             found.extend(
                 self.session.scalars(
-                    select(Member).where(
-                        Member.tenant_id == self.tenant, Member.person_urn.in_(wanted[start : start + 500])
-                    )
+                    select(Member).where(Member.tenant_id == self.tenant, Member.person_urn.in_(chunk))
                 )
             )
         return sorted(found, key=lambda m: m.person_urn)
@@ -151,7 +145,7 @@ class Members:
     def _insert_new(self, observation: MemberObservation) -> bool:
         """Insert the member as this observation describes it, unless the member is known already."""
         values = self.first_seen(observation)
-        return insert_ignore(self.session, Member.__table__, values, key=("tenant_id", "person_urn"))  # type: ignore[arg-type]
+        return insert_ignore(self.session, Member.__table__, values, key=("tenant_id", "person_urn"))
 
     def first_seen(self, observation: MemberObservation) -> dict[str, Any]:
         """The row of a member this observation is the first thing known of."""
@@ -213,17 +207,17 @@ class Members:
         for urn, version in matched.items():
             by_version.setdefault(version, []).append(urn)
         for version, urns in sorted(by_version.items()):
-            for start in range(0, len(urns), 500):
-                chunk = Member.person_urn.in_(urns[start : start + 500])
+            for chunk in in_chunks(urns):
+                listed = Member.person_urn.in_(chunk)
                 self.session.execute(
                     update(Member)
-                    .where(Member.tenant_id == self.tenant, chunk)
+                    .where(Member.tenant_id == self.tenant, listed)
                     .values(matched_version=version, match_lease_until=None)
                     .execution_options(synchronize_session=False)
                 )
                 self.session.execute(
                     update(Member)
-                    .where(Member.tenant_id == self.tenant, chunk, Member.version <= version)
+                    .where(Member.tenant_id == self.tenant, listed, Member.version <= version)
                     .values(match_due_since=None)
                     .execution_options(synchronize_session=False)
                 )

@@ -10,9 +10,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import String, Text, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.upsert import insert_ignore
 
 
@@ -39,15 +40,11 @@ class NoteReplyNotification(TenantScoped, Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class NoteNotifications:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class NoteNotifications(TenantRepository):
     def intend(self, reply_id: str, user_id: str, note_id: str, message_id: str) -> bool:
         return insert_ignore(
             self.session,
-            NoteReplyNotification.__table__,  # type: ignore[arg-type]
+            NoteReplyNotification.__table__,
             {
                 "tenant_id": self.tenant,
                 "reply_id": reply_id,

@@ -19,6 +19,7 @@ from sqlalchemy import Index, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, Json, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.upsert import dialect_insert
 
 
@@ -67,11 +68,7 @@ class ParkedCount:
     last: datetime
 
 
-class ParkedItems:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class ParkedItems(TenantRepository):
     def park(
         self,
         *,
@@ -87,7 +84,7 @@ class ParkedItems:
         key = item_key(kind, item)
         now = utcnow()
         table = ParkedItem.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             tenant_id=self.tenant,
             key=key,
             kind=kind,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from schemas.linkedin import NoteVisibility, ProspectNote
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.seats import Seat
 from store.upsert import upsert_snapshot
 from store.users import AtsUser
@@ -42,11 +43,7 @@ class ProspectNoteRecord(TenantScoped, Base):
     stored_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class ProspectNotes:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class ProspectNotes(TenantRepository):
     def get(self, note_id: str) -> ProspectNoteRecord | None:
         return self.session.get(ProspectNoteRecord, (self.tenant, note_id))
 
@@ -54,7 +51,7 @@ class ProspectNotes:
         """Store this version unless a version as new or newer is stored. True when it changed."""
         return upsert_snapshot(
             self.session,
-            ProspectNoteRecord.__table__,  # type: ignore[arg-type]
+            ProspectNoteRecord.__table__,
             {
                 "tenant_id": self.tenant,
                 "id": note.note_id,

@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import BigInteger, Date, Float, Integer, String, func, or_, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.upsert import dialect_insert
 
 
@@ -65,11 +66,7 @@ class PollCalls(TenantScoped, Base):
     calls: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class PollCursors:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class PollCursors(TenantRepository):
     def seat(self, seat: str) -> SeatCursor | None:
         return self.session.get(SeatCursor, (self.tenant, seat))
 
@@ -239,7 +236,7 @@ class PollCursors:
         if calls <= 0:
             return
         table = PollCalls.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             tenant_id=self.tenant, day=day or utcnow().date(), calls=calls
         )
         stmt = stmt.on_conflict_do_update(

@@ -17,6 +17,7 @@ from sqlalchemy import BigInteger, Index, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.upsert import insert_ignore
 
 #: How long a requested purge poll holds its tenant before another may be requested.
@@ -69,11 +70,7 @@ class PurgePollCursor(TenantScoped, Base):
     queued_until: Mapped[datetime | None]
 
 
-class PurgeNotices:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class PurgeNotices(TenantRepository):
     def add(
         self,
         *,
@@ -86,7 +83,7 @@ class PurgeNotices:
         """Record a notice once. True when it is new."""
         return insert_ignore(
             self.session,
-            PurgeNotice.__table__,  # type: ignore[arg-type]
+            PurgeNotice.__table__,
             {
                 "tenant_id": self.tenant,
                 "id": notice_id,

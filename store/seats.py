@@ -11,10 +11,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
 from store.candidates import email_key
+from store.repository import TenantRepository
 
 ACTIVE = "ACTIVE"
 
@@ -48,11 +49,7 @@ class Seat(TenantScoped, Base):
         return self.state == ACTIVE
 
 
-class Seats:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Seats(TenantRepository):
     def get(self, urn: str) -> Seat | None:
         return self.session.get(Seat, (self.tenant, urn))
 
@@ -63,11 +60,6 @@ class Seats:
 
     def of_contract(self, contract: str) -> list[Seat]:
         return [s for s in self.all() if s.contract == contract]
-
-    def for_user(self, user_id: str) -> Seat | None:
-        return self.session.scalars(
-            select(Seat).where(Seat.tenant_id == self.tenant, Seat.user_id == user_id).order_by(Seat.urn)
-        ).first()
 
     def mapped(self) -> list[Seat]:
         """Active seats connected to a user: the seats that are polled."""

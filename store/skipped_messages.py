@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Index, String, Text, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, BigId, utcnow
+from store.repository import Repository
 
 
 class SkippedMessage(Base):
@@ -41,11 +42,8 @@ class SkippedCount:
     last: datetime
 
 
-class SkippedMessages:
+class SkippedMessages(Repository):
     """Operator view (not bound to one tenant)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def record(self, message: SkippedMessage) -> None:
         self.session.add(message)

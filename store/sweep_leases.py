@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, delete, or_
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.upsert import dialect_insert
 
 
@@ -24,16 +25,12 @@ class SweepLease(TenantScoped, Base):
     lease_until: Mapped[datetime]
 
 
-class SweepLeases:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class SweepLeases(TenantRepository):
     def acquire(self, holder: str, lease: timedelta) -> bool:
         """Take (or renew) the tenant's lease for ``lease``. False when another sweep holds it."""
         now = utcnow()
         table = SweepLease.__table__
-        stmt = dialect_insert(self.session, table).values(  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(
             tenant_id=self.tenant, holder=holder, lease_until=now + lease
         )
         stmt = stmt.on_conflict_do_update(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from rsc.crypto import decrypt, encrypt
 from store.base import Base, utcnow
+from store.repository import Repository
 
 
 class TenantStatus(StrEnum):
@@ -80,11 +81,8 @@ class TenantNotFound(LookupError):
     pass
 
 
-class Tenants:
+class Tenants(Repository):
     """The tenant registry; used from operator sessions (not bound to one tenant)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def get(self, tenant_id: str) -> Tenant | None:
         return self.session.get(Tenant, tenant_id)
@@ -170,10 +168,3 @@ class TenantDirectory:
             with self._lock:
                 self._cache[tenant_id] = (time.monotonic() + self._ttl_s, app)
         return app
-
-    def forget(self, tenant_id: str | None = None) -> None:
-        with self._lock:
-            if tenant_id is None:
-                self._cache.clear()
-            else:
-                self._cache.pop(tenant_id, None)

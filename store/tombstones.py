@@ -27,10 +27,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import String, case, func, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from rsc.crypto import keyed_hash
 from store.base import Base, TenantScoped, utcnow
+from store.repository import TenantRepository
 from store.upsert import dialect_insert
 
 
@@ -100,11 +101,7 @@ def erased(deleted_at: datetime | None, erased_at: datetime | None, at: datetime
     return at <= (max(deleted_at, erased_at) if linkedin else deleted_at)
 
 
-class Tombstones:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Tombstones(TenantRepository):
     def subject(self, kind: Subject, identifier: str) -> str:
         return subject_of(self.tenant, kind, identifier)
 
@@ -168,7 +165,7 @@ class Tombstones:
         if not rows:
             return 0
         table = Tombstone.__table__
-        stmt = dialect_insert(self.session, table).values(rows)  # type: ignore[arg-type]
+        stmt = dialect_insert(self.session, table).values(rows)
         later = stmt.excluded.deleted_at >= table.c.deleted_at
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant_id", "subject"],

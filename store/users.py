@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Boolean, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.ats import UserSnapshot
 from store.base import Base, TenantScoped, to_ms, utcnow
 from store.candidates import email_key
+from store.repository import TenantRepository
 from store.upsert import upsert_snapshot
 
 
@@ -37,11 +38,7 @@ class AtsUser(TenantScoped, Base):
         return self.active and self.deleted_at is None
 
 
-class Users:
-    def __init__(self, session: Session, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class Users(TenantRepository):
     def get(self, user_id: str) -> AtsUser | None:
         return self.session.get(AtsUser, (self.tenant, user_id))
 
@@ -64,7 +61,7 @@ class Users:
         }
         return upsert_snapshot(
             self.session,
-            AtsUser.__table__,  # type: ignore[arg-type]
+            AtsUser.__table__,
             values,
         )
 
@@ -73,7 +70,7 @@ class Users:
         order = to_ms(deleted_at)
         return upsert_snapshot(
             self.session,
-            AtsUser.__table__,  # type: ignore[arg-type]
+            AtsUser.__table__,
             {
                 "tenant_id": self.tenant,
                 "id": user_id,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from typing import Any
 
 import kombu
@@ -16,6 +15,7 @@ from store.db import Store
 from store.integrations import IntegrationStatus, IntegrationType
 from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
+from tests.waiting import TimedOut, eventually
 
 ORG = "urn:li:organization:4242"
 
@@ -119,8 +119,11 @@ _ADVISORY_WAITERS = text(
 def wait_for_advisory_waiter(store: Store, thread: threading.Thread) -> None:
     """Return once a transaction waits for an advisory lock (or ``thread`` has ended)."""
     with store.engine.connect() as conn:
-        while not conn.scalar(_ADVISORY_WAITERS) and thread.is_alive():
-            time.sleep(0.01)
+        eventually(
+            lambda: conn.scalar(_ADVISORY_WAITERS) or not thread.is_alive(),
+            interval=0.01,
+            what="a transaction waiting for an advisory lock",
+        )
 
 
 #: Row or relation locks a session of this database is waiting for (PostgreSQL). A transaction id
@@ -133,11 +136,18 @@ _LOCK_WAITERS = text(
 
 
 def wait_for_lock_waiter(store: Store, thread: threading.Thread, *, timeout: float = 5.0) -> bool:
-    """Wait until a transaction waits for a row lock (or ``thread`` has ended); whether one does."""
-    deadline = time.monotonic() + timeout
+    """Wait until a transaction waits for a row lock (or ``thread`` has ended); whether one does
+    within ``timeout``."""
     with store.engine.connect() as conn:
-        while thread.is_alive() and time.monotonic() < deadline:
-            if conn.scalar(_LOCK_WAITERS):
-                return True
-            time.sleep(0.01)
-    return False
+        try:
+            seen = eventually(
+                lambda: (
+                    "waiting" if conn.scalar(_LOCK_WAITERS) else "ended" if not thread.is_alive() else None
+                ),
+                timeout=timeout,
+                interval=0.01,
+                what="a transaction waiting for a row lock",
+            )
+        except TimedOut:
+            return False
+    return seen == "waiting"

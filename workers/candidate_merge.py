@@ -17,7 +17,7 @@ from typing import Any
 
 from store.base import utcnow
 from store.candidate_merges import CandidateMerge, MergeState
-from store.candidates import Candidate, CandidateOrigin, email_key
+from store.candidates import Candidate, CandidateOrigin
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
 from workers.errors import PermanentError
@@ -180,7 +180,3 @@ def _plain(value: Any) -> Any:
 
 def _fields(candidate: Candidate) -> dict[str, Any]:
     return {name: _plain(getattr(candidate, name)) for name in MERGED_FIELDS}
-
-
-def has_email(candidate: Candidate, email: str) -> bool:
-    return any(email_key(e) == email_key(email) for e in candidate.emails or [])

@@ -5,7 +5,7 @@
 LinkedIn's own cascade, reference §3.6).
 
 ``ats.candidate.deleted``: the candidate and everything of the person are erased from the store
-(``workers.erasure``), then ``DELETE atsApplications`` for every application of the candidate, in
+(``store.erasure``), then ``DELETE atsApplications`` for every application of the candidate, in
 batches of at most 100, and only then ``DELETE atsCandidates`` (which takes the candidate's notes
 with it). LinkedIn does not say whether a candidate delete removes its applications, so they are
 deleted explicitly (reference §6.3). InMails and prospect notes made in LinkedIn stay there.
@@ -33,6 +33,7 @@ from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavai
 from linkedin.restli import BatchResult
 from rsc.logs import get_logger
 from rsc.metrics import DELETIONS
+from rsc.settings import get_settings
 from schemas.ats import ApplicationDeleted, CandidateDeleted
 from schemas.commands import DeletionSweep
 from store.base import utcnow
@@ -44,9 +45,9 @@ from store.deletion_receipts import (
     receipt_id,
     tenants_with_due_receipts,
 )
+from store.erasure import Erasure, erase_application, erase_candidate
 from store.tombstones import Subject, subject_of
 from store.uow import UnitOfWork
-from workers.erasure import Erasure, erase_application, erase_candidate, push_window
 from workers.topology import Queue
 
 log = get_logger(__name__)
@@ -66,6 +67,12 @@ SWEEP_RECEIPTS = 50
 MAX_SWEEP_S = 45.0
 
 
+def push_window() -> timedelta:
+    """How long a push claimed from the outbox can still be running (the message time limit)."""
+    settings = get_settings()
+    return timedelta(milliseconds=settings.time_limit_ms) + timedelta(seconds=settings.linkedin_timeout_s)
+
+
 @dataclass(frozen=True)
 class DeletionOutcome:
     receipt_id: str
@@ -83,7 +90,9 @@ def handle_candidate_deleted(
     rid = receipt_id(event.tenant, DeletionKind.CANDIDATE, subject, data.deleted_at)
 
     def erase() -> tuple[Erasure, str | None]:
-        erasure = erase_candidate(uow, data.candidate_id, deleted_at=data.deleted_at, receipt_id=rid)
+        erasure = erase_candidate(
+            uow, data.candidate_id, deleted_at=data.deleted_at, receipt_id=rid, push_window=push_window()
+        )
         return erasure, subject
 
     return _handle(event, uow, linkedin, rid=rid, kind=DeletionKind.CANDIDATE, erase=erase)
@@ -99,7 +108,7 @@ def handle_application_deleted(
 
     def erase() -> tuple[Erasure, str | None]:
         erasure, stored_candidate = erase_application(
-            uow, data.application_id, deleted_at=data.deleted_at, receipt_id=rid
+            uow, data.application_id, deleted_at=data.deleted_at, receipt_id=rid, push_window=push_window()
         )
         # The LinkedIn delete is sent even when the store never had it: it may have been synced.
         erasure.application_ids = [data.application_id]

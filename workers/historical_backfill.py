@@ -37,38 +37,30 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
-
-from sqlalchemy import case, func, select, update
-from sqlalchemy.orm import InstrumentedAttribute
 
 from events.messages import OutgoingMessage, command_message
+from events.publisher import EventPublisher
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavailable
 from rsc.logs import get_logger
 from rsc.metrics import BACKFILL_RECORDS
 from rsc.settings import get_settings
 from schemas.commands import BackfillSlice
-from store.applications import Application, ApplicationStage
-from store.ats_notes import AtsNote
 from store.backfill import (
     BackfillCursor,
     BackfillKind,
     BackfillRun,
     BackfillState,
-    count_rows,
-    page_ids,
     refresh_statistics,
+    runs_to_kick,
 )
 from store.base import utcnow
-from store.candidates import Candidate
 from store.db import Store
-from store.jobs import Job
-from store.linkedin_sync import Resource, SyncOutcome, SyncState
+from store.linkedin_sync import Resource
 from store.tenants import tenant_syncs
 from store.uow import UnitOfWork
 from workers.errors import is_transient
@@ -100,18 +92,6 @@ PHASES: dict[BackfillKind, tuple[Resource, ...]] = {
     BackfillKind.PURGE: (Resource.APPLICATION, Resource.CANDIDATE),
 }
 
-#: Where each phase's records live: (id column, tenant column).
-SOURCES: dict[Resource, tuple[InstrumentedAttribute[str], InstrumentedAttribute[str]]] = {
-    Resource.JOB: (Job.id, Job.tenant_id),
-    Resource.CANDIDATE: (Candidate.id, Candidate.tenant_id),
-    Resource.APPLICATION: (Application.id, Application.tenant_id),
-    Resource.NOTE: (AtsNote.id, AtsNote.tenant_id),
-}
-
-
-class MessagePublisher(Protocol):
-    def publish_messages(self, messages: Sequence[OutgoingMessage]) -> None: ...
-
 
 def run_message(tenant: str, run: int) -> OutgoingMessage:
     return command_message(Queue.HISTORICAL_BACKFILL.value, RUN_ACTOR, tenant=tenant, run=run)
@@ -130,19 +110,14 @@ def start_run(uow: UnitOfWork, kind: BackfillKind, reason: str) -> BackfillRun:
     refresh_statistics(uow.session)
     for resource in phases:
         cursor = uow.backfills.cursor(run.run, resource.value)
-        cursor.total = _count(uow, resource)
+        cursor.total = uow.backfills.count(resource)
     first = uow.backfills.cursor(run.run, phases[0].value)
     first.started_at = utcnow()
     log.info("backfill started", kind=kind.value, run=run.run)
     return run
 
 
-def _count(uow: UnitOfWork, resource: Resource) -> int:
-    _, tenant_column = SOURCES[resource]
-    return count_rows(uow.session, tenant_column, uow.tenant)
-
-
-def request_runner(uow: UnitOfWork, run: int, publisher: MessagePublisher) -> None:
+def request_runner(uow: UnitOfWork, run: int, publisher: EventPublisher) -> None:
     """Queue a message asking for a runner (after the run's transaction was committed)."""
     with uow:
         uow.backfills.requested(run, REQUEST_HOLD)
@@ -152,8 +127,6 @@ def request_runner(uow: UnitOfWork, run: int, publisher: MessagePublisher) -> No
 
 def kick_messages(store: Store) -> list[OutgoingMessage]:
     """Runner requests for every running run no runner holds and no message asks for (scheduler)."""
-    from store.backfill import runs_to_kick
-
     with store.session(None) as session:
         due = runs_to_kick(session)
     messages = []
@@ -211,7 +184,7 @@ def run_backfill(
     command: BackfillSlice,
     uow: UnitOfWork,
     linkedin: LinkedInClient,
-    publisher: MessagePublisher,
+    publisher: EventPublisher,
     *,
     slice_s: float = SLICE_S,
     sleep: Callable[[float], None] = time.sleep,
@@ -319,11 +292,8 @@ def _step(uow: UnitOfWork, linkedin: LinkedInClient, run_id: int, report: SliceR
             return "ended"
         resource = Resource(run.phase)
         cursor = uow.backfills.cursor(run_id, run.phase)
-        id_column, tenant_column = SOURCES[resource]
         if cursor.inflight_through is None:
-            ids = page_ids(
-                uow.session, id_column, tenant_column, uow.tenant, after=cursor.after_id, limit=BATCH
-            )
+            ids = uow.backfills.page(resource, after=cursor.after_id, limit=BATCH)
             if not ids:
                 _next_phase(uow, run, cursor)
                 uow.commit()
@@ -335,14 +305,8 @@ def _step(uow: UnitOfWork, linkedin: LinkedInClient, run_id: int, report: SliceR
             uow.commit()
         else:
             # The batch in flight when the previous runner stopped: only what was not settled goes again.
-            ids = page_ids(
-                uow.session,
-                id_column,
-                tenant_column,
-                uow.tenant,
-                after=cursor.after_id,
-                through=cursor.inflight_through,
-                limit=BATCH,
+            ids = uow.backfills.page(
+                resource, after=cursor.after_id, through=cursor.inflight_through, limit=BATCH
             )
     if kind is BackfillKind.SYNC:
         try:
@@ -366,7 +330,7 @@ def _step(uow: UnitOfWork, linkedin: LinkedInClient, run_id: int, report: SliceR
         cursor = uow.backfills.cursor(run_id, resource.value)
         if run is None or cursor.inflight_through is None:
             return "ended"
-        counted = purged if purged is not None else _sync_outcomes(uow, resource, ids)
+        counted = purged if purged is not None else uow.backfills.outcomes(resource, ids)
         cursor.sent += counted["sent"]
         cursor.rejected += counted["rejected"]
         cursor.waiting += counted["waiting"]
@@ -394,31 +358,8 @@ def _next_phase(uow: UnitOfWork, run: BackfillRun, cursor: BackfillCursor) -> No
     run.phase = following[0]
     nxt = uow.backfills.cursor(run.run, following[0])
     nxt.started_at = now
-    nxt.total = _count(uow, Resource(following[0]))
+    nxt.total = uow.backfills.count(Resource(following[0]))
     log.info("backfill phase done", run=run.run, resource=cursor.resource, count=cursor.done)
-
-
-def _sync_outcomes(uow: UnitOfWork, resource: Resource, ids: list[str]) -> Counter[str]:
-    """How the batch's records ended, read from the outbox (right whatever crashed in between)."""
-    counted: Counter[str] = Counter()
-    rows = uow.session.execute(
-        select(SyncState.version, SyncState.synced_version, SyncState.last_outcome).where(
-            SyncState.tenant_id == uow.tenant,
-            SyncState.resource == resource.value,
-            SyncState.entity_id.in_(ids),
-        )
-    ).all()
-    for version, synced, outcome in rows:
-        if version > synced:
-            counted["waiting"] += 1
-        elif outcome == SyncOutcome.OK:
-            counted["sent"] += 1
-        elif outcome == SyncOutcome.REJECTED:
-            counted["rejected"] += 1
-        else:
-            counted["skipped"] += 1
-    counted["skipped"] += len(ids) - len(rows)
-    return counted
 
 
 # -- purge ----------------------------------------------------------------------------------------------
@@ -431,7 +372,7 @@ def _purge(uow: UnitOfWork, linkedin: LinkedInClient, resource: Resource, ids: l
     else:
         result = linkedin.candidates.delete(ids)
     with uow:
-        _forget(uow, resource, list(result.ok))
+        uow.backfills.forget_purged(resource, list(result.ok))
         for record_id, (status, _) in result.rejected.items():
             log.warning(
                 "linkedin refused a delete", resource=resource.value, entity=record_id, status_code=status
@@ -442,57 +383,6 @@ def _purge(uow: UnitOfWork, linkedin: LinkedInClient, resource: Resource, ids: l
             f"LinkedIn failed {len(result.failed)} of {len(ids)} deletes transiently; the batch is sent again"
         )
     return Counter({"sent": len(result.ok), "rejected": len(result.rejected)})
-
-
-def _forget(uow: UnitOfWork, resource: Resource, ids: list[str]) -> None:
-    """LinkedIn no longer holds these records (nor what it deletes with them): a later sync sends all."""
-    if not ids:
-        return
-    forgotten: list[tuple[Resource, list[str]]] = [(resource, ids)]
-    notes = select(AtsNote.id).where(AtsNote.tenant_id == uow.tenant)
-    if resource is Resource.APPLICATION:
-        uow.session.execute(
-            update(ApplicationStage)
-            .where(ApplicationStage.tenant_id == uow.tenant, ApplicationStage.application_id.in_(ids))
-            .values(synced_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        forgotten.append(
-            (Resource.NOTE, list(uow.session.scalars(notes.where(AtsNote.application_id.in_(ids)))))
-        )
-    else:
-        forgotten.append((Resource.CANDIDATE_MEMBER, ids))
-        forgotten.append(
-            (
-                Resource.NOTE,
-                list(
-                    uow.session.scalars(
-                        notes.where(AtsNote.candidate_id.in_(ids), AtsNote.application_id.is_(None))
-                    )
-                ),
-            )
-        )
-    now = utcnow()
-    for kind, entity_ids in forgotten:
-        if not entity_ids:
-            continue
-        uow.session.execute(
-            update(SyncState)
-            .where(
-                SyncState.tenant_id == uow.tenant,
-                SyncState.resource == kind.value,
-                SyncState.entity_id.in_(entity_ids),
-            )
-            .values(
-                synced_version=0,
-                dirty_since=func.coalesce(SyncState.dirty_since, now),
-                last_outcome=None,
-                last_error=case(
-                    (SyncState.synced_version > 0, "deleted from LinkedIn by a purge"), else_=None
-                ),
-            )
-            .execution_options(synchronize_session=False)
-        )
 
 
 # -- progress and dry runs --------------------------------------------------------------------------------
@@ -542,7 +432,7 @@ def progress(uow: UnitOfWork) -> RunProgress | None:
             return None
         phases = []
         for cursor in uow.backfills.cursors(run):
-            total = cursor.total if cursor.finished else _count(uow, Resource(cursor.resource))
+            total = cursor.total if cursor.finished else uow.backfills.count(Resource(cursor.resource))
             phases.append(
                 PhaseProgress(
                     resource=cursor.resource,
@@ -619,8 +509,7 @@ def dry_run(uow_factory: Callable[[], UnitOfWork]) -> DryRun:
         while True:
             uow = uow_factory()
             with uow:  # never committed: builders may touch the outbox, which is rolled back
-                id_column, tenant_column = SOURCES[resource]
-                ids = page_ids(uow.session, id_column, tenant_column, uow.tenant, after=after, limit=BATCH)
+                ids = uow.backfills.page(resource, after=after, limit=BATCH)
                 if not ids:
                     break
                 _dry_batch(uow, resource, ids, count)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from events.publisher import EventPublisher
 from linkedin.client import LinkedInClient
 from linkedin.integrations import IntegrationKey, IntegrationReading
 from rsc.logs import get_logger
@@ -36,7 +37,7 @@ from store.integrations import COMPANY_INTEGRATIONS, IntegrationStatus, Integrat
 from store.tenants import Tenant, TenantStatus, lock_tenant
 from store.uow import UnitOfWork
 from workers.errors import PermanentError
-from workers.historical_backfill import MessagePublisher, request_runner, start_run
+from workers.historical_backfill import request_runner, start_run
 
 log = get_logger(__name__)
 
@@ -114,7 +115,7 @@ def _label(key: IntegrationKey) -> str:
     return f"{key[0].value} {key[1]}"
 
 
-def onboard(uow: UnitOfWork, linkedin: LinkedInClient, publisher: MessagePublisher) -> OnboardingReport:
+def onboard(uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher) -> OnboardingReport:
     """Name the tenant's integrations, register its CALLBACK_URL, and take in their states.
 
     Safe to run again (after a contract was added, or to rename): names and the URL are upserts.
@@ -151,7 +152,7 @@ def onboard(uow: UnitOfWork, linkedin: LinkedInClient, publisher: MessagePublish
 
 
 def handle_status_changed(
-    event: IntegrationStatusChanged, uow: UnitOfWork, linkedin: LinkedInClient, publisher: MessagePublisher
+    event: IntegrationStatusChanged, uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher
 ) -> Transition | None:
     """Verify an INTEGRATION_STATUS_CHANGE with LinkedIn and apply it once (None: already applied)."""
     with uow:
@@ -199,7 +200,7 @@ def _with_request(
     )
 
 
-def verify(uow: UnitOfWork, linkedin: LinkedInClient, publisher: MessagePublisher) -> Transition:
+def verify(uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher) -> Transition:
     """Read the tenant's integration states from LinkedIn now and apply them (``rsc tenant verify``)."""
     with uow:
         tenant = _tenant(uow)
@@ -278,7 +279,7 @@ def _stop_sync(uow: UnitOfWork, reason: str) -> int | None:
 
 
 def disable(
-    uow: UnitOfWork, reason: str, publisher: MessagePublisher, *, purge_remote: bool = False
+    uow: UnitOfWork, reason: str, publisher: EventPublisher, *, purge_remote: bool = False
 ) -> Transition:
     """The operator stops every sync of the tenant; ``purge_remote`` deletes what LinkedIn holds."""
     with uow:
@@ -304,9 +305,7 @@ def disable(
     return transition
 
 
-def _after(
-    uow: UnitOfWork, transition: Transition | None, publisher: MessagePublisher, *, cause: str
-) -> None:
+def _after(uow: UnitOfWork, transition: Transition | None, publisher: EventPublisher, *, cause: str) -> None:
     if transition is None:
         return
     if transition.changed:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from events.publisher import EventPublisher
 from linkedin.client import LinkedInClient
 from rsc.logs import get_logger
 from schemas.envelope import Event
@@ -21,7 +22,7 @@ from store.parked_items import ParkedItem
 from store.uow import UnitOfWork
 from workers.owner_resolution import Reread
 from workers.prospect_items import Asked, ItemKind, SeatReading, UnreadableItem, read_seat
-from workers.prospect_pages import EventPublisher, read_page
+from workers.prospect_pages import read_page
 from workers.seat_mapping import reconcile, remember_seat
 
 log = get_logger(__name__)

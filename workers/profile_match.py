@@ -42,6 +42,7 @@ from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.match_keys import Side
 from store.members import Member, MemberObservation, MemberSource, tenants_with_due_members
+from store.repository import in_chunks
 from store.tombstones import Subject
 from store.uow import UnitOfWork
 from workers.errors import NotReadyYet
@@ -56,6 +57,8 @@ SWEEP_ACTOR = "match_members"
 SWEEP_MEMBERS = 200
 #: Candidates written per transaction by a bulk run.
 BULK_BATCH = 1000
+#: Members whose keys a bulk run re-files per transaction.
+MEMBER_BATCH = 5000
 #: A bulk run refreshes the planner's statistics of the key tables every this many batches.
 STATISTICS_EVERY = 10
 
@@ -436,11 +439,10 @@ def _load_members(store: Store, tenant: str) -> tuple[MemberIndex, dict[str, int
             pending[member.person_urn] = blocking_keys(mine)
             if member.match_due_since is not None:
                 due[member.person_urn] = member.version
-    urns = list(pending)
-    for start in range(0, len(urns), 5000):
+    for n, urns in enumerate(in_chunks(pending, MEMBER_BATCH)):
         with UnitOfWork(tenant, store) as uow:
-            uow.match_keys.refile(Side.MEMBER, {u: pending[u] for u in urns[start : start + 5000]})
-            if start // 5000 % STATISTICS_EVERY == 0:
+            uow.match_keys.refile(Side.MEMBER, {u: pending[u] for u in urns})
+            if n % STATISTICS_EVERY == 0:
                 uow.match_keys.refresh_statistics()
             uow.commit()
     with UnitOfWork(tenant, store) as uow:

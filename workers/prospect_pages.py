@@ -10,10 +10,10 @@ fixed. Nothing of an item's content is logged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from rsc.logs import get_logger
 from rsc.metrics import NOTE_VISIBILITY_ASSUMED, OWNER_REREADS
@@ -38,12 +38,6 @@ log = get_logger(__name__)
 
 #: CloudEvents source of every polled event.
 POLL_SOURCE = "linkedin://rsc/poll"
-
-
-class EventPublisher(Protocol):
-    """What a poll needs of ``events.publisher.Publisher``: publish and return once all are confirmed."""
-
-    def publish_many(self, events: Iterable[Event]) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from events.publisher import EventPublisher
 from linkedin.client import LinkedInClient
 from linkedin.prospects import MAX_WINDOW_MS
 from rsc.logs import get_logger
@@ -29,7 +30,7 @@ from store.base import to_ms, utcnow
 from store.uow import UnitOfWork
 from workers.parked_items import park
 from workers.prospect_items import Asked, ItemKind
-from workers.prospect_pages import EventPublisher, PageOutcome, read_page
+from workers.prospect_pages import PageOutcome, read_page
 
 log = get_logger(__name__)
 

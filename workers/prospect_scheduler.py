@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from events.messages import OutgoingMessage, command_message
-from events.publisher import Publisher, PublishError
+from events.publisher import EventPublisher, PublishError
 from linkedin.prospects import MAX_WINDOW_MS
 from rsc.logs import get_logger
 from rsc.settings import Settings
@@ -44,7 +44,7 @@ QUEUED_HOLD = timedelta(minutes=2)
 class ProspectScheduler:
     def __init__(
         self,
-        publisher: Publisher,
+        publisher: EventPublisher,
         store: Store,
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,

@@ -11,7 +11,7 @@ import threading
 from datetime import timedelta
 
 from events.messages import command_message
-from events.publisher import Publisher, PublishError
+from events.publisher import EventPublisher, PublishError
 from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
 from store.db import Store, get_store
@@ -32,7 +32,7 @@ SWEEP_ACTOR = "push_outbox"
 
 class Scheduler:
     def __init__(
-        self, publisher: Publisher, store: Store | None = None, settings: Settings | None = None
+        self, publisher: EventPublisher, store: Store | None = None, settings: Settings | None = None
     ) -> None:
         self.publisher = publisher
         self.store = store or get_store()

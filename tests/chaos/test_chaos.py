@@ -73,8 +73,9 @@ from tests.chaos.scenario import (
 )
 from tests.chaos.services import PrivatePostgres, PrivateRabbitMQ, ServiceUnavailable, private_services
 from tests.conftest import reset_process_state
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.helpers import create_tenant
+from tests.waiting import eventually
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 

@@ -35,6 +35,7 @@ from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from rsc.settings import get_settings
 from tests.conftest import reset_process_state
+from tests.waiting import TimedOut, eventually
 from workers.errors import BusinessRuleViolation, TransientError
 from workers.topology import Queue
 
@@ -103,14 +104,6 @@ class DeadLetterWorld:
             return self.calls[message_id]
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 #: The queues these tests dead-letter into; other feature queues stay empty and are left out.
 DLQ_TEST_QUEUES = (Queue.PROFILE_EXPORT, Queue.STATUS_PUSH)
 
@@ -124,7 +117,10 @@ def lengths() -> dict[Queue, int]:
 
 
 def wait_for_dead_letters(expected: dict[Queue, int], timeout: float = 30.0) -> None:
-    wait_until(lambda: lengths() == expected, f"dead letters {expected} (have {lengths()})", timeout)
+    try:
+        eventually(lambda: lengths() == expected, timeout=timeout, what=f"dead letters {expected}")
+    except TimedOut as exc:
+        raise TimedOut(f"{exc}; the queues hold {lengths()}") from None
 
 
 @pytest.fixture
@@ -211,5 +207,5 @@ def dead_letters(world: DeadLetterWorld) -> Sent:
         ok=world.send("dlq_succeeds", Queue.STATUS_PUSH),
     )
     wait_for_dead_letters(EXPECTED)
-    wait_until(lambda: world.calls_of(sent.ok) == 1, "the succeeding message")
+    eventually(lambda: world.calls_of(sent.ok) == 1, what="the succeeding message")
     return sent

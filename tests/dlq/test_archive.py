@@ -22,7 +22,8 @@ from store.base import utcnow
 from store.db import get_store
 from store.dead_letter_archive import ArchivedDeadLetter
 from store.uow import OpsUnitOfWork
-from tests.dlq.conftest import EXPECTED, DeadLetterWorld, Sent, wait_for_dead_letters, wait_until
+from tests.dlq.conftest import EXPECTED, DeadLetterWorld, Sent, wait_for_dead_letters
+from tests.waiting import eventually
 from workers.topology import Queue
 
 runner = CliRunner()
@@ -89,7 +90,7 @@ def test_an_expired_dead_letter_is_listed_and_replayed_from_the_archive(
     result = replay_with_archive(Selection(message_ids=frozenset({rule})))
     assert [letter.message_id for letter in result.replayed] == [rule]
     assert result.missing == []
-    wait_until(lambda: world.calls_of(rule) == 2, "the replayed copy to run")
+    eventually(lambda: world.calls_of(rule) == 2, what="the replayed copy to run")
     with OpsUnitOfWork() as ops:
         row = ops.dead_letter_archive.get(rule)
         assert row is not None and row.settled_how == "replayed"

@@ -6,7 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from rsc.cli.main import app
-from tests.dlq.conftest import EXPECTED, PERSONAL, DeadLetterWorld, Sent, lengths, wait_until
+from tests.dlq.conftest import EXPECTED, PERSONAL, DeadLetterWorld, Sent, lengths
+from tests.waiting import eventually
 from workers.topology import Queue
 
 runner = CliRunner()
@@ -129,7 +130,7 @@ def test_replay_dry_run_then_for_real_then_again(world: DeadLetterWorld, dead_le
     code, out = rsc("dlq", "replay", dead_letters.rule_acme)
     assert code == 0, out
     assert "Replayed: 1" in out
-    wait_until(lambda: world.calls_of(dead_letters.rule_acme) == 2, "the replayed message to run")
+    eventually(lambda: world.calls_of(dead_letters.rule_acme) == 2, what="the replayed message to run")
 
     code, out = rsc("dlq", "replay", dead_letters.rule_acme)
     assert code == 1
@@ -158,7 +159,10 @@ def test_replay_all_leaves_what_cannot_be_replayed(world: DeadLetterWorld, dead_
     assert "Replayed: 5" in out
     assert "Left in the dead-letter queue" in out and dead_letters.not_json in out
     # The message for a missing actor dies again; everything else now succeeds.
-    wait_until(lambda: lengths() == {Queue.PROFILE_EXPORT: 1, Queue.STATUS_PUSH: 1}, "the replays to settle")
+    eventually(
+        lambda: lengths() == {Queue.PROFILE_EXPORT: 1, Queue.STATUS_PUSH: 1},
+        what="the replays to settle",
+    )
 
 
 def test_purge_asks_first_and_deletes_only_what_was_selected(dead_letters: Sent) -> None:

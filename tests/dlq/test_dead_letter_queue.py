@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
 from datetime import timedelta
 
 import kombu
@@ -21,8 +20,6 @@ from events.dead_letter_queue import (
     replay_body,
     replay_dead_letters,
 )
-from events.messages import OutgoingMessage
-from events.publisher import Publisher, PublishError
 from rsc.settings import get_settings
 from store.base import utcnow
 from store.uow import OpsUnitOfWork
@@ -34,8 +31,9 @@ from tests.dlq.conftest import (
     Sent,
     lengths,
     wait_for_dead_letters,
-    wait_until,
 )
+from tests.fakes import FakePublisher
+from tests.waiting import eventually
 from workers.topology import Queue
 
 
@@ -175,7 +173,7 @@ def test_replaying_one_message_id_runs_it_again_and_leaves_the_others(
 
     assert [letter.message_id for letter in result.replayed] == [dead_letters.rule_acme]
     assert result.error is None and not result.missing and not result.skipped
-    wait_until(lambda: world.calls_of(dead_letters.rule_acme) == 2, "the replayed message to run")
+    eventually(lambda: world.calls_of(dead_letters.rule_acme) == 2, what="the replayed message to run")
     assert ids() == others
     assert lengths() == {Queue.PROFILE_EXPORT: 3, Queue.STATUS_PUSH: 2}
     with OpsUnitOfWork() as ops:
@@ -191,7 +189,7 @@ def test_replaying_twice_changes_nothing_the_second_time(world: DeadLetterWorld,
     world.healed.add("dlq_business_rule")
     selection = Selection(message_ids=frozenset({dead_letters.rule_acme}))
     replay_dead_letters(selection)
-    wait_until(lambda: world.calls_of(dead_letters.rule_acme) == 2, "the replayed message to run")
+    eventually(lambda: world.calls_of(dead_letters.rule_acme) == 2, what="the replayed message to run")
     after_first = ids()
 
     second = replay_dead_letters(selection)
@@ -219,7 +217,7 @@ def test_replaying_by_reason_takes_only_that_reason(world: DeadLetterWorld, dead
         dead_letters.rule_globex,
     }
     wait_for_dead_letters({Queue.PROFILE_EXPORT: 2, Queue.STATUS_PUSH: 2})
-    wait_until(lambda: world.calls_of(dead_letters.rule_globex) == 2, "both replays to run")
+    eventually(lambda: world.calls_of(dead_letters.rule_globex) == 2, what="both replays to run")
     assert set(ids()) == {
         dead_letters.flaky,
         dead_letters.no_actor,
@@ -252,7 +250,10 @@ def test_a_replayed_message_that_still_fails_gets_all_its_attempts_again(
     replay_dead_letters(Selection(message_ids=frozenset({dead_letters.flaky})))
 
     # With the old retry count it would die after one more attempt; reset, it gets all of them.
-    wait_until(lambda: world.calls_of(dead_letters.flaky) == 2 * FLAKY_ATTEMPTS, "the retries of the replay")
+    eventually(
+        lambda: world.calls_of(dead_letters.flaky) == 2 * FLAKY_ATTEMPTS,
+        what="the retries of the replay",
+    )
     wait_for_dead_letters(EXPECTED)
     (letter,) = find_dead_letters(dead_letters.flaky)
     assert letter.reason_code == "transient_error"
@@ -294,19 +295,12 @@ def test_purge_deletes_only_the_selected_dead_letters_and_keeps_their_records(de
         assert ops.dead_letters.get(dead_letters.no_actor) is not None
 
 
-class RefusingPublisher(Publisher):
-    """RabbitMQ nacks everything (a full disk, say)."""
-
-    def publish_messages(self, messages: Sequence[OutgoingMessage]) -> None:
-        raise PublishError(
-            f"{len(messages)} of {len(messages)} messages not confirmed by RabbitMQ (_Unconfirmed)"
-        )
-
-
 def test_a_replay_rabbitmq_does_not_confirm_leaves_the_dead_letters_in_place(dead_letters: Sent) -> None:
     before = {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES}
 
-    result = replay_dead_letters(Selection(queues=(Queue.PROFILE_EXPORT,)), publisher=RefusingPublisher())
+    result = replay_dead_letters(
+        Selection(queues=(Queue.PROFILE_EXPORT,)), publisher=FakePublisher(fail=True)
+    )
 
     assert result.error is not None and "not confirmed" in result.error
     assert result.replayed == []

@@ -22,8 +22,8 @@ from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from rsc.settings import get_settings
 from tests.conftest import reset_process_state
-from tests.dlq.conftest import wait_until
 from tests.infra import fresh_vhost
+from tests.waiting import eventually
 from workers.topology import Queue
 
 DELIVERY_LIMIT = 2
@@ -81,7 +81,7 @@ def test_quorum_dead_letters_are_listed_in_order_and_every_browse_counts_as_a_de
 ) -> None:
     sent = publish(3)
     crash_on_every_delivery(Queue.PROFILE_EXPORT)
-    wait_until(lambda: browse_dead_letters().lengths[0].messages == 3, "three dead letters")
+    eventually(lambda: browse_dead_letters().lengths[0].messages == 3, what="three dead letters")
 
     browses = [browse_dead_letters(Selection(queues=(Queue.PROFILE_EXPORT,))) for _ in range(3)]
 
@@ -104,7 +104,7 @@ def test_quorum_dead_letters_are_listed_in_order_and_every_browse_counts_as_a_de
 def test_replay_from_a_quorum_dead_letter_queue(quorum_broker: str) -> None:
     sent = publish(2)
     crash_on_every_delivery(Queue.PROFILE_EXPORT)
-    wait_until(lambda: browse_dead_letters().lengths[0].messages == 2, "two dead letters")
+    eventually(lambda: browse_dead_letters().lengths[0].messages == 2, what="two dead letters")
     first, second = (letter.message_id for letter in browse_dead_letters().letters)
 
     result = replay_dead_letters(Selection(message_ids=frozenset({first})))

@@ -11,16 +11,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
 from tests.infra import TEST_SECRET_KEY, free_port
 from tests.sandbox_harness import DECLARED, assert_no_undeclared
+from tests.waiting import eventually
 
-T = TypeVar("T")
 RSC = str(Path(sys.executable).with_name("rsc"))
 #: What the pipeline is known to break against the sandbox: nothing (a test that breaks a rule on
 #: purpose declares it with ``@pytest.mark.sandbox_violations``).
@@ -58,18 +57,6 @@ class PipelineSlot:
         if not self._handle.closed:
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
-
-
-def eventually(check: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.1, what: str = "") -> T:
-    """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what or check!r} (last: {last!r})")
 
 
 class Pipeline:

@@ -31,8 +31,9 @@ from store.db import get_store
 from store.tenants import TenantStatus
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.e2e.historical_data import History, seed_history
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.helpers import create_tenant, v2_resource
+from tests.waiting import eventually
 from workers.historical_backfill import progress
 
 TENANT = "bigco"

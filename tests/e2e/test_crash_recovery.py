@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import counts, dead_letters, export, onboard, publish_job
 from tests.helpers import ORG
+from tests.waiting import eventually
 
 EXPORTS = 500
 

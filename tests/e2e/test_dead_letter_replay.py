@@ -13,9 +13,10 @@ from schemas.linkedin import ExportRequest, ExportRequested
 from store.dead_letters import DeadLetter
 from store.exports import ExportRecord
 from store.uow import OpsUnitOfWork, UnitOfWork
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import counts, export, onboard, publish_job, publish_raw
 from tests.helpers import ORG
+from tests.waiting import eventually
 
 #: A reason's table title in `rsc dlq list`: "job_not_published (20)".
 GROUP = re.compile(r"^(\w+) \((\d+)\)\s*$", re.MULTILINE)

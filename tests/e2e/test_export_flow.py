@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 
 from ingress.signature import sign
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import counts, dead_letters, export, onboard, publish_job, publish_raw, redeliver
 from tests.helpers import ORG
+from tests.waiting import eventually
 
 
 def test_an_export_pushed_three_times_yields_one_candidate_and_one_application(

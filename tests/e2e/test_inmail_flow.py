@@ -14,9 +14,10 @@ from events.publisher import Publisher
 from schemas.ats import UserCreated, UserSnapshot
 from store.candidate_view import candidate_view
 from store.uow import UnitOfWork
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import onboard
 from tests.helpers import add_contract
+from tests.waiting import eventually
 
 ORG = "urn:li:organization:55"
 CONTRACT = "urn:li:contract:55"

@@ -11,8 +11,9 @@ from typing import Any
 from events.publisher import Publisher
 from schemas.catalog import parse_event
 from store.uow import OpsUnitOfWork, UnitOfWork
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import onboard, publish_raw
+from tests.waiting import eventually
 
 ORG = "urn:li:organization:77"
 TENANT = "acme"

@@ -11,10 +11,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from events.publisher import Publisher
 from schemas.ats import UserDeleted
 from tests.ats_events import at, candidate, event
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import counts, export, onboard, publish_job
 from tests.helpers import ORG
 from tests.infra import free_port
+from tests.waiting import eventually
 from workers.prospect_items import Asked, ItemKind
 from workers.prospect_pages import note_event, stub_event
 

@@ -24,11 +24,12 @@ from store.db import get_store
 from store.deletion_receipts import ReceiptState
 from store.tombstones import Subject, subject_of
 from store.uow import UnitOfWork
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import dead_letters, onboard, publish_raw
 from tests.helpers import add_contract
 from tests.infra import free_port
 from tests.privacy.support import find_values
+from tests.waiting import eventually
 
 TENANT = "acme"
 ORG = "urn:li:organization:77"

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.infra import free_port
+from tests.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

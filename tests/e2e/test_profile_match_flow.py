@@ -9,9 +9,10 @@ from typing import Any
 from events.publisher import Publisher
 from schemas.catalog import parse_event
 from store.uow import UnitOfWork
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import dead_letters, export, onboard, publish_job
 from tests.helpers import ORG
+from tests.waiting import eventually
 from workers.profile_view import profile_view
 
 EXPORTED = "urn:li:person:m00001"

@@ -22,12 +22,13 @@ from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from tests.conftest import reset_process_state
 from tests.e2e.crashing_actor import CRASHING_ACTOR
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.e2e.test_export_flow import (
     test_an_export_pushed_three_times_yields_one_candidate_and_one_application,
     test_poison_inputs_are_dead_lettered_with_their_reason_while_valid_exports_flow,
 )
 from tests.infra import fresh_vhost
+from tests.waiting import eventually
 from workers.topology import Queue
 
 #: Deliveries RabbitMQ allows before it dead-letters a message (RSC_DELIVERY_LIMIT).
@@ -131,15 +132,13 @@ def _dead(message_id: str) -> bool:
 
 def _exit_code(worker: subprocess.Popen[bytes], *, until: Any, timeout: float = 60) -> int | None:
     """The worker's exit code once it died, or None when ``until()`` held while it kept running."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        code = worker.poll()
-        if code is not None:
-            return code
-        if until():
-            return None
-        time.sleep(0.2)
-    raise AssertionError("the worker neither crashed nor saw the message dead-lettered")
+    ended = eventually(
+        lambda: "exited" if worker.poll() is not None else "held" if until() else None,
+        timeout=timeout,
+        interval=0.2,
+        what="the worker to crash or the message to be dead-lettered",
+    )
+    return worker.poll() if ended == "exited" else None
 
 
 def _queue_type(url: str, name: str) -> str | None:

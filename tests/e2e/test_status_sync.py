@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 from events.publisher import Publisher
 from store.inbox import InboxEntry
 from store.uow import UnitOfWork
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import dead_letters, onboard
 from tests.e2e.status_scenario import AtsHistory, build_history, differences
 from tests.helpers import ORG, queue_depth
+from tests.waiting import eventually
 from workers.ats_records import CONSUMER
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.pipeline import Pipeline, eventually
+from tests.e2e.pipeline import Pipeline
 from tests.infra import free_port
+from tests.waiting import eventually
 
 
 def _children(pid: int) -> set[int]:

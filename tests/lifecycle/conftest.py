@@ -3,13 +3,12 @@ sandbox (one contract), live and bulk clients, and a publisher that keeps what i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from events.messages import OutgoingMessage
 from ingress.pushes import PushNotification, to_event
 from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
@@ -19,6 +18,7 @@ from schemas.linkedin import IntegrationStatusChanged
 from store.db import Store
 from store.tenants import TenantStatus
 from store.uow import UnitOfWork
+from tests.fakes import FakePublisher
 from tests.helpers import ORG, create_tenant
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
 from workers.ats_records import handle_application_event, handle_candidate_event, handle_job_event
@@ -31,19 +31,9 @@ SECRET = "acme-secret"
 CONTRACT = "urn:li:contract:10"
 
 
-class CapturedPublisher:
-    """Stands in for RabbitMQ: keeps the messages handlers publish."""
-
-    def __init__(self) -> None:
-        self.messages: list[OutgoingMessage] = []
-
-    def publish_messages(self, messages: Sequence[OutgoingMessage]) -> None:
-        self.messages.extend(messages)
-
-
 @pytest.fixture
-def publisher() -> CapturedPublisher:
-    return CapturedPublisher()
+def publisher() -> FakePublisher:
+    return FakePublisher()
 
 
 @pytest.fixture

@@ -15,15 +15,15 @@ from linkedin.client import LinkedInClient
 from linkedin.restli import BatchResult
 from linkedin.versions import Family
 from schemas.commands import BackfillSlice
-from store.backfill import BackfillState
+from store.backfill import Backfills, BackfillState
 from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.uow import UnitOfWork
 from tests import ats_events as ats
+from tests.fakes import FakePublisher
 from tests.helpers import linkedin_path, linkedin_prefix, v2_resource
 from tests.lifecycle.conftest import (
     TENANT,
-    CapturedPublisher,
     apply,
     remote,
     remote_notes,
@@ -58,9 +58,7 @@ def seed(store: Store) -> None:
     apply(store, *events)
 
 
-def enable(
-    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: CapturedPublisher
-) -> int:
+def enable(store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher) -> int:
     onboard(UnitOfWork(TENANT, store), linkedin, publisher)
     transition = handle_status_changed(
         status_change(sandbox, "ENABLED"), UnitOfWork(TENANT, store), linkedin, publisher
@@ -69,11 +67,11 @@ def enable(
     return transition.started_run
 
 
-def one_batch(store: Store, bulk: LinkedInClient, publisher: CapturedPublisher, run: int) -> None:
+def one_batch(store: Store, bulk: LinkedInClient, publisher: FakePublisher, run: int) -> None:
     run_backfill(BackfillSlice(tenant=TENANT, run=run), UnitOfWork(TENANT, store), bulk, publisher, slice_s=0)
 
 
-def run_to_end(store: Store, bulk: LinkedInClient, publisher: CapturedPublisher, run: int) -> None:
+def run_to_end(store: Store, bulk: LinkedInClient, publisher: FakePublisher, run: int) -> None:
     for _ in range(500):
         with UnitOfWork(TENANT, store) as uow:
             current = uow.backfills.get(run)
@@ -121,7 +119,7 @@ def test_jobs_then_candidates_then_applications_with_stages_then_notes_in_batche
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
     bulk: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
 ) -> None:
     seed(store)
     run = enable(store, sandbox, linkedin, publisher)
@@ -161,7 +159,7 @@ def test_a_worker_killed_mid_batch_resends_that_batch_only(
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
     bulk: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seed(store)
@@ -204,26 +202,26 @@ def test_a_crash_after_the_outbox_was_settled_resends_nothing(
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
     bulk: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seed(store)
     run = enable(store, sandbox, linkedin, publisher)
-    from workers import historical_backfill
-
-    real = historical_backfill._sync_outcomes
+    real = Backfills.outcomes
     calls = {"n": 0}
 
-    def dies_before_the_cursor_moves(uow: UnitOfWork, resource: Resource, ids: list[str]) -> Counter[str]:
+    def dies_before_the_cursor_moves(
+        backfills: Backfills, resource: Resource, ids: list[str]
+    ) -> Counter[str]:
         calls["n"] += 1
         if calls["n"] == 3:
             raise Killed
-        return real(uow, resource, ids)
+        return real(backfills, resource, ids)
 
-    monkeypatch.setattr(historical_backfill, "_sync_outcomes", dies_before_the_cursor_moves)
+    monkeypatch.setattr(Backfills, "outcomes", dies_before_the_cursor_moves)
     with pytest.raises(Killed):
         run_to_end(store, bulk, publisher, run)
-    monkeypatch.setattr(historical_backfill, "_sync_outcomes", real)
+    monkeypatch.setattr(Backfills, "outcomes", real)
     run_to_end(store, bulk, publisher, run)
 
     assert records_written(sandbox)["atsCandidates"] == CANDIDATES
@@ -236,7 +234,7 @@ def test_live_changes_during_the_backfill_are_never_overwritten_by_older_data(
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
     bulk: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seed(store)
@@ -285,7 +283,7 @@ def test_pause_and_resume_go_on_where_the_run_stopped(
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
     bulk: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
 ) -> None:
     seed(store)
     run = enable(store, sandbox, linkedin, publisher)
@@ -321,7 +319,7 @@ def test_linkedin_unavailable_backs_the_run_off_instead_of_failing_it(
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
     bulk: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seed(store)
@@ -347,7 +345,7 @@ def test_linkedin_unavailable_backs_the_run_off_instead_of_failing_it(
 
 
 def test_a_dry_run_counts_what_would_be_sent_and_changes_nothing(
-    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: CapturedPublisher
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
     seed(store)
     apply(
@@ -387,7 +385,7 @@ def test_the_scheduler_asks_for_a_runner_when_no_one_works_on_a_run(
     store: Store,
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
 ) -> None:
     from workers.historical_backfill import kick_messages
 

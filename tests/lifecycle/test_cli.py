@@ -16,8 +16,9 @@ from store.db import get_store
 from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests import ats_events as ats
+from tests.fakes import FakePublisher
 from tests.helpers import ORG, drain
-from tests.lifecycle.conftest import CapturedPublisher, apply
+from tests.lifecycle.conftest import apply
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
 from workers.historical_backfill import run_backfill
 from workers.runtime import linkedin_for, use_linkedin_clients
@@ -137,7 +138,7 @@ def test_backfill_status_shows_done_and_total_per_entity_and_the_dry_run_changes
         BackfillSlice(tenant="globex", run=1),
         UnitOfWork("globex"),
         linkedin_for("globex"),
-        CapturedPublisher(),
+        FakePublisher(),
     )
     status = invoke("backfill", "status", "--tenant", "globex")
     assert "sync run 1 of globex: done" in status

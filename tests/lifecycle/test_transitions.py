@@ -20,11 +20,11 @@ from store.linkedin_sync import Resource
 from store.tenants import Tenant, TenantStatus
 from store.uow import UnitOfWork
 from tests import ats_events as ats
+from tests.fakes import FakePublisher
 from tests.helpers import ORG
 from tests.lifecycle.conftest import (
     CONTRACT,
     TENANT,
-    CapturedPublisher,
     apply,
     remote,
     remote_notes,
@@ -54,7 +54,7 @@ def naming(event: IntegrationStatusChanged, request_id: str) -> IntegrationStatu
     return event.model_copy(update={"id": f"forged-{request_id}", "data": data})
 
 
-def run_to_end(store: Store, bulk: LinkedInClient, publisher: CapturedPublisher) -> None:
+def run_to_end(store: Store, bulk: LinkedInClient, publisher: FakePublisher) -> None:
     """Work on the tenant's latest run until it is over, as the historical_backfill workers do."""
     for _ in range(200):
         with UnitOfWork(TENANT, store) as uow:
@@ -83,7 +83,7 @@ def seed(store: Store) -> None:
 
 
 def test_onboarding_names_every_integration_and_registers_the_callback_url(
-    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: CapturedPublisher
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
     with store.session(None) as session:
         tenant = session.get(Tenant, TENANT)
@@ -127,7 +127,7 @@ def test_nothing_reaches_linkedin_before_enablement_and_the_backfill_sends_the_c
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
     bulk: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
 ) -> None:
     onboard(UnitOfWork(TENANT, store), linkedin, publisher)
     seed(store)  # the ATS keeps publishing while the customer has not enabled the integration
@@ -171,7 +171,7 @@ def test_nothing_reaches_linkedin_before_enablement_and_the_backfill_sends_the_c
 
 
 def test_the_same_push_twice_is_applied_once(
-    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: CapturedPublisher
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
     onboard(UnitOfWork(TENANT, store), linkedin, publisher)
     event = status_change(sandbox, "ENABLED")
@@ -184,7 +184,7 @@ def test_the_same_push_twice_is_applied_once(
 
 
 def test_pushes_handled_out_of_order_leave_the_latest_state(
-    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: CapturedPublisher
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
     onboard(UnitOfWork(TENANT, store), linkedin, publisher)
     enabled = status_change(sandbox, "ENABLED")
@@ -205,7 +205,7 @@ def test_disabling_in_recruiter_stops_the_backfill_and_every_push(
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
     bulk: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
 ) -> None:
     onboard(UnitOfWork(TENANT, store), linkedin, publisher)
     seed(store)
@@ -230,7 +230,7 @@ def test_disabling_in_recruiter_stops_the_backfill_and_every_push(
 
 
 def test_enabling_only_the_contract_level_integration_does_not_start_syncing(
-    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: CapturedPublisher
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
     onboard(UnitOfWork(TENANT, store), linkedin, publisher)
     event = status_change(sandbox, "ENABLED", types=["CSA_API"])
@@ -245,7 +245,7 @@ def test_enabling_only_the_contract_level_integration_does_not_start_syncing(
 
 
 def test_a_push_naming_another_organizations_request_is_not_applied(
-    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: CapturedPublisher
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
     sandbox.create_app("globex-client", "globex-secret", "urn:li:organization:77", enabled=False)
     foreign = sandbox.control(
@@ -258,7 +258,7 @@ def test_a_push_naming_another_organizations_request_is_not_applied(
 
 
 def test_a_status_change_of_another_organization_is_refused(
-    store: Store, sandbox: SandboxHarness, publisher: CapturedPublisher
+    store: Store, sandbox: SandboxHarness, publisher: FakePublisher
 ) -> None:
     # The tenant's app is really bound to another organization than the tenant was registered with.
     sandbox.create_app("wrong-client", "wrong-secret", "urn:li:organization:77", enabled=False)
@@ -282,7 +282,7 @@ def test_a_status_change_of_another_organization_is_refused(
 
 
 def test_the_operator_disables_and_only_the_customer_or_a_verify_enables_again(
-    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: CapturedPublisher
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
     onboard(UnitOfWork(TENANT, store), linkedin, publisher)
     handle_status_changed(status_change(sandbox, "ENABLED"), UnitOfWork(TENANT, store), linkedin, publisher)
@@ -309,7 +309,7 @@ def test_a_legacy_csa_tenant_syncs_until_its_customer_enables_rsc_then_moves_to_
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
     bulk: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
 ) -> None:
     with store.session(None) as session:
         tenant = session.get(Tenant, TENANT)
@@ -347,7 +347,7 @@ def test_disable_with_purge_deletes_what_linkedin_holds_and_a_new_enablement_sen
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
     bulk: LinkedInClient,
-    publisher: CapturedPublisher,
+    publisher: FakePublisher,
 ) -> None:
     onboard(UnitOfWork(TENANT, store), linkedin, publisher)
     seed(store)

@@ -25,6 +25,7 @@ from store.db import Store
 from store.integrations import IntegrationType
 from store.linkedin_batch_leases import BatchLease, BatchLeases
 from tests.helpers import ORG
+from tests.waiting import eventually
 
 BODY = {"firstName": "Ada", "atsCreatedAt": 1, "atsLastModifiedAt": 1, "addresses": [], "phoneNumbers": []}
 APPLICATION = {"atsJobPostingId": "J-1", "atsJobPostingName": "Engineer", "firstName": "Ada"}
@@ -146,8 +147,12 @@ def test_other_families_and_other_apps_are_not_held_up(store: Store) -> None:
 
     def release_when_others_arrive() -> None:
         linkedin.arrived.setdefault("applications", threading.Event()).wait(timeout=10)
-        while linkedin.in_flight[("Bearer token-of-globex-client", "candidates")] == 0:
-            time.sleep(0.005)
+        eventually(
+            lambda: linkedin.in_flight[("Bearer token-of-globex-client", "candidates")],
+            timeout=10,
+            interval=0.005,
+            what="globex's candidates batch to arrive",
+        )
         linkedin.hold["candidates"].set()
 
     in_threads(

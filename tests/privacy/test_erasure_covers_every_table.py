@@ -5,7 +5,7 @@ metadata, and each gets a row naming the erased person before the erasure runs."
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from schemas.ats import ApplicationSnapshot, CandidateSnapshot
 from store.base import utcnow
 from store.db import Store
+from store.erasure import erase_candidate
 from store.members import MemberObservation, MemberSource
 from store.schema import metadata
 from store.uow import UnitOfWork
 from tests.helpers import create_tenant
-from workers.erasure import erase_candidate
 
 TENANT = "acme"
 CANDIDATE, APPLICATION, MEMBER = "C-erased", "A-erased", "urn:li:person:erased"
@@ -110,7 +110,9 @@ def test_every_table_that_names_a_candidate_application_or_member_forgets_them(s
             if table.name not in ("candidates", "applications", "members"):
                 conn.execute(table.insert().values(**_row(table)))
     with UnitOfWork(TENANT, store) as uow:
-        erasure = erase_candidate(uow, CANDIDATE, deleted_at=utcnow(), receipt_id="r-1")
+        erasure = erase_candidate(
+            uow, CANDIDATE, deleted_at=utcnow(), receipt_id="r-1", push_window=timedelta(minutes=1)
+        )
         uow.commit()
     assert erasure.application_ids == [APPLICATION] and erasure.person_urns == [MEMBER]
     left: dict[str, int] = {}

@@ -14,7 +14,6 @@ from schemas.ats import (
     UserCreated,
     UserSnapshot,
 )
-from schemas.envelope import Event
 from schemas.linkedin import NoteVisibility
 from store.db import Store
 from store.seats import MappedBy
@@ -180,23 +179,6 @@ def reply(note_id: str, reply_id: str, author: str, text: str = "Agreed, I will 
         tenant=TENANT,
         data=NoteReply(note_id=note_id, reply_id=reply_id, author_user_id=author, text=text, replied_at=T0),
     )
-
-
-class CapturingPublisher:
-    """Stands in for the RabbitMQ publisher in poll unit tests: keeps what it was asked to publish."""
-
-    def __init__(self, *, fail: bool = False) -> None:
-        self.events: list[Event] = []
-        self.fail = fail
-
-    def publish_many(self, events: Iterable[Event]) -> int:
-        from events.publisher import PublishError
-
-        batch = list(events)
-        if self.fail:
-            raise PublishError(f"{len(batch)} of {len(batch)} messages not confirmed by RabbitMQ")
-        self.events.extend(batch)
-        return len(batch)
 
 
 class Inbox:

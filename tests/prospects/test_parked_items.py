@@ -23,8 +23,9 @@ from schemas.commands import ContractPoll, SeatPoll
 from schemas.linkedin import MailStubReceived, ProspectNoteChanged
 from store.db import Store
 from store.uow import OpsUnitOfWork, UnitOfWork
+from tests.fakes import FakePublisher
 from tests.helpers import ORG, add_contract, create_tenant, drain
-from tests.prospects.support import CONTRACT, TENANT, CapturingPublisher, user
+from tests.prospects.support import CONTRACT, TENANT, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.inmail_sync import handle_mail_stub
 from workers.parked_replay import replay
@@ -92,10 +93,10 @@ def linkedin(sandbox: SandboxHarness) -> LinkedInClient:
     return sandbox.linkedin("acme-client", "acme-secret", ORG)
 
 
-def poll_rita(store: Store, linkedin: LinkedInClient) -> CapturingPublisher:
+def poll_rita(store: Store, linkedin: LinkedInClient) -> FakePublisher:
     user(store, "rita")
     refresh_seats(UnitOfWork(TENANT, store), linkedin)
-    publisher = CapturingPublisher()
+    publisher = FakePublisher()
     poll_seat(SeatPoll(tenant=TENANT, seat=RITA), UnitOfWork(TENANT, store), linkedin, publisher)
     return publisher
 
@@ -164,16 +165,16 @@ def test_an_unreadable_item_is_parked_whole_the_rest_of_its_page_lands_and_a_rep
         assert cursor is not None
         cursor.backfill_watermark_ms = cursor.inmail_watermark_ms = int(time.time() * 1000) - 3_600_000
         uow.commit()
-    poll_seat(SeatPoll(tenant=TENANT, seat=RITA), UnitOfWork(TENANT, store), linkedin, CapturingPublisher())
+    poll_seat(SeatPoll(tenant=TENANT, seat=RITA), UnitOfWork(TENANT, store), linkedin, FakePublisher())
     with UnitOfWork(TENANT, store) as uow:
         (again,) = uow.parked_items.waiting()
         assert again.key == key and again.times_parked == 2
 
     # The reader is fixed: a replay reads it, and it lands like a polled stub.
     monkeypatch.setattr(pages, "read_stub", real)
-    dry = replay(UnitOfWork(TENANT, store), CapturingPublisher(), dry_run=True)
+    dry = replay(UnitOfWork(TENANT, store), FakePublisher(), dry_run=True)
     assert (dry.replayed, dry.published) == (1, 0)
-    replayed = CapturingPublisher()
+    replayed = FakePublisher()
     report = replay(UnitOfWork(TENANT, store), replayed)
     assert (report.replayed, report.published, report.still_parked) == (1, 1, {})
     (event,) = replayed.events
@@ -233,7 +234,7 @@ def test_replay_attributes_an_item_of_several_owners_by_asking_linkedin_per_owne
                 member_urn=ADA,
             )
         uow.commit()
-    publisher = CapturingPublisher()
+    publisher = FakePublisher()
     report = replay(UnitOfWork(TENANT, store), publisher, lambda: linkedin)
     assert report.calls == 4 and report.still_parked == {"owner_unknown": 1}  # each item, each owner
     (event,) = publisher.events
@@ -249,7 +250,7 @@ def test_a_contract_poll_never_guesses_an_author(
     user(store, "rita")
     user(store, "sam")
     refresh_seats(UnitOfWork(TENANT, store), linkedin)
-    publisher = CapturingPublisher()
+    publisher = FakePublisher()
     for seat in (RITA, SAM):
         poll_seat(SeatPoll(tenant=TENANT, seat=seat), UnitOfWork(TENANT, store), linkedin, publisher)
     poll_contract(
@@ -267,7 +268,7 @@ def test_a_contract_poll_never_guesses_an_author(
         },
     )
     time.sleep(0.02)
-    live = CapturingPublisher()
+    live = FakePublisher()
     poll_contract(ContractPoll(tenant=TENANT, contract=CONTRACT), UnitOfWork(TENANT, store), linkedin, live)
     owners = {e.data.note_id: e.data.owner for e in live.events if isinstance(e, ProspectNoteChanged)}
     assert owners == {"L0": RITA, "L1": SAM, "L2": SAM, "L3": RITA}

@@ -20,8 +20,9 @@ from schemas.linkedin import InMailReceived, MailStubReceived, ProspectNoteChang
 from store.candidate_view import candidate_view
 from store.db import Store
 from store.uow import UnitOfWork
+from tests.fakes import FakePublisher
 from tests.helpers import ORG, add_contract, create_tenant, linkedin_path
-from tests.prospects.support import CONTRACT, TENANT, CapturingPublisher, user
+from tests.prospects.support import CONTRACT, TENANT, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.inmail_sync import handle_inmail, handle_mail_stub
 from workers.note_sync import handle_prospect_note
@@ -132,9 +133,7 @@ def deliver(store: Store, events: list[Event]) -> None:
             handle_prospect_note(event, UnitOfWork(TENANT, store))
 
 
-def poll_until_current(
-    store: Store, linkedin: LinkedInClient, publisher: CapturingPublisher, seat: str
-) -> int:
+def poll_until_current(store: Store, linkedin: LinkedInClient, publisher: FakePublisher, seat: str) -> int:
     polls = 0
     while True:
         poll_seat(SeatPoll(tenant=TENANT, seat=seat), UnitOfWork(TENANT, store), linkedin, publisher)
@@ -160,7 +159,7 @@ def test_a_late_seat_mapping_back_fills_that_seats_history(
         gaps = unmapped(uow)
         assert [s.urn for s in gaps.seats] == [SAM]  # reported, not dropped
 
-    publisher = CapturingPublisher()
+    publisher = FakePublisher()
     poll_until_current(store, linkedin, publisher, RITA)
     deliver(store, publisher.events)
     assert {e.id for e in publisher.events} == {"inmail:R1"}  # nothing of Sam's seat yet
@@ -199,7 +198,7 @@ def test_the_watermark_stays_when_the_events_are_not_confirmed(
 
     user(store, "rita", person_urn="urn:li:person:rita")
     refresh_seats(UnitOfWork(TENANT, store), linkedin)
-    poll_until_current(store, linkedin, CapturingPublisher(), RITA)
+    poll_until_current(store, linkedin, FakePublisher(), RITA)
     with UnitOfWork(TENANT, store) as uow:
         cursor = uow.poll_cursors.seat(RITA)
         assert cursor is not None
@@ -226,7 +225,7 @@ def test_the_watermark_stays_when_the_events_are_not_confirmed(
             SeatPoll(tenant=TENANT, seat=RITA),
             UnitOfWork(TENANT, store),
             linkedin,
-            CapturingPublisher(fail=True),
+            FakePublisher(fail=True),
         )
     with UnitOfWork(TENANT, store) as uow:
         cursor = uow.poll_cursors.seat(RITA)
@@ -234,7 +233,7 @@ def test_the_watermark_stays_when_the_events_are_not_confirmed(
         assert cursor.inmail_watermark_ms == before  # the window holding R2 is read again
         assert cursor.lease_until is None
 
-    publisher = CapturingPublisher()
+    publisher = FakePublisher()
     poll_seat(SeatPoll(tenant=TENANT, seat=RITA), UnitOfWork(TENANT, store), linkedin, publisher)
     assert [e.id for e in publisher.events] == ["inmail:R2"]
     with UnitOfWork(TENANT, store) as uow:

@@ -5,7 +5,6 @@ and removed, and a removed contract's seats are no longer polled."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,7 +15,6 @@ from urllib.parse import parse_qsl
 import pytest
 from typer.testing import CliRunner
 
-from events.messages import OutgoingMessage
 from linkedin.client import LinkedInClient
 from linkedin.versions import Family
 from rsc.cli.main import app as cli
@@ -28,8 +26,9 @@ from store.db import Store
 from store.integrations import IntegrationStatus
 from store.tenants import Tenant
 from store.uow import OpsUnitOfWork, UnitOfWork
+from tests.fakes import FakePublisher
 from tests.helpers import ORG, add_contract, create_tenant, linkedin_path
-from tests.prospects.support import TENANT, CapturingPublisher, user
+from tests.prospects.support import TENANT, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.prospect_polls import poll_contract, poll_seat
 from workers.prospect_scheduler import ProspectScheduler, polled_cursors
@@ -145,7 +144,7 @@ def test_a_contract_answering_403_is_recorded_and_retried_alone_while_the_others
         assert timedelta(seconds=55) < retry_at - failed.seats_failed_at <= timedelta(seconds=61)
 
     # InMail sync of the tenant's other contract goes on.
-    publisher = CapturingPublisher()
+    publisher = FakePublisher()
     poll_seat(SeatPoll(tenant=TENANT, seat=SEATS[C10]), UnitOfWork(TENANT, store), linkedin, publisher)
     assert [e.id for e in publisher.events if isinstance(e, InMailReceived)] == ["inmail:E1"]
 
@@ -192,25 +191,19 @@ def test_failed_retries_back_off_up_to_the_refresh_interval(
     assert delays == [60, 120, 240, 480, 900, 900]
 
 
-class MessageCapture:
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-
-    def publish_messages(self, messages: list[OutgoingMessage]) -> None:
-        self.sent += [json.loads(m.body) for m in messages]
-
-
 def scheduler_ticks(store: Store, times: list[datetime]) -> list[list[list[str] | None]]:
     """For each tick, the ``contracts`` of every refresh_seats command the scheduler sent."""
     now = [times[0]]
-    capture = MessageCapture()
-    scheduler = ProspectScheduler(cast(Any, capture), store, get_settings(), clock=lambda: now[0])
+    capture = FakePublisher()
+    scheduler = ProspectScheduler(capture, store, get_settings(), clock=lambda: now[0])
     out: list[list[list[str] | None]] = []
     for when in times:
         now[0] = when
-        capture.sent.clear()
+        capture.messages.clear()
         scheduler.tick()
-        out.append([m["kwargs"].get("contracts") for m in capture.sent if m["actor_name"] == "refresh_seats"])
+        out.append(
+            [m["kwargs"].get("contracts") for m in capture.bodies() if m["actor_name"] == "refresh_seats"]
+        )
     return out
 
 
@@ -236,7 +229,7 @@ def test_a_removed_contract_is_no_longer_refreshed_or_polled(
     refresh_seats(UnitOfWork(TENANT, store), linkedin)
     assert seat_reads(sandbox)[before:] == [C10]
     skipped = poll_seat(
-        SeatPoll(tenant=TENANT, seat=SEATS[C11]), UnitOfWork(TENANT, store), linkedin, CapturingPublisher()
+        SeatPoll(tenant=TENANT, seat=SEATS[C11]), UnitOfWork(TENANT, store), linkedin, FakePublisher()
     )
     assert skipped.skipped is not None and "not read" in skipped.skipped and skipped.calls == 0
     listed = run(["seat", "list", "--tenant", TENANT])
@@ -316,11 +309,11 @@ def test_seats_of_a_contract_linkedin_reports_disabled_are_not_polled_until_it_i
     add_contract(TENANT, C11, store=store, csa_status=IntegrationStatus.DISABLED)
     assert polled() == {SEATS[C10], C10}
     skipped = poll_seat(
-        SeatPoll(tenant=TENANT, seat=SEATS[C11]), UnitOfWork(TENANT, store), linkedin, CapturingPublisher()
+        SeatPoll(tenant=TENANT, seat=SEATS[C11]), UnitOfWork(TENANT, store), linkedin, FakePublisher()
     )
     assert skipped.skipped is not None and skipped.calls == 0
     skipped = poll_contract(
-        ContractPoll(tenant=TENANT, contract=C11), UnitOfWork(TENANT, store), linkedin, CapturingPublisher()
+        ContractPoll(tenant=TENANT, contract=C11), UnitOfWork(TENANT, store), linkedin, FakePublisher()
     )
     assert skipped.skipped is not None and skipped.calls == 0
     with UnitOfWork(TENANT, store) as uow:

@@ -34,8 +34,9 @@ from store.base import utcnow
 from store.candidate_view import activity_feed, candidate_view
 from store.db import Store
 from store.uow import UnitOfWork
+from tests.fakes import FakePublisher
 from tests.helpers import ORG, add_contract, create_tenant
-from tests.prospects.support import CONTRACT, TENANT, CapturingPublisher, Inbox, user
+from tests.prospects.support import CONTRACT, TENANT, Inbox, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from workers.inmail_sync import handle_inmail, handle_mail_stub
 from workers.note_replies import handle_note_replied
@@ -194,7 +195,7 @@ def deliver(store: Store, events: list[Event]) -> None:
             handle_prospect_note(event, UnitOfWork(TENANT, store))
 
 
-def poll_all(store: Store, linkedin: LinkedInClient, publisher: CapturingPublisher) -> None:
+def poll_all(store: Store, linkedin: LinkedInClient, publisher: FakePublisher) -> None:
     for _ in range(20):
         for seat in (RITA, SAM):
             poll_seat(SeatPoll(tenant=TENANT, seat=seat), UnitOfWork(TENANT, store), linkedin, publisher)
@@ -229,7 +230,7 @@ def test_the_prospect_sync_lands_everything_and_only_me_stays_with_its_author(
         assert {s.urn: s.state for s in uow.seats.all()} == {RITA: "ACTIVE", FREE: "ACTIVE", SAM: "ACTIVE"}
 
     rereads_before = {kind: _rereads(kind) for kind in ("mailStubs", "prospectNotes")}
-    publisher = CapturingPublisher()
+    publisher = FakePublisher()
     poll_all(store, linkedin, publisher)
     sandbox.control("POST", "/scenario", json=live(int(time.time() * 1000)))
     time.sleep(0.02)

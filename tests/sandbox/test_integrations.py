@@ -5,7 +5,6 @@ Every test runs in both shapes."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from starlette.testclient import TestClient
@@ -22,6 +21,7 @@ from tests.sandbox.support import (
     hmac_hex,
     rules_broken,
 )
+from tests.waiting import eventually
 
 TYPES = ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN")
 
@@ -60,14 +60,12 @@ def _set_callback(customer: Customer, url: str) -> dict:
     return customer.put_batch(_configuration_path(customer), "ids=CALLBACK_URL", body).json()
 
 
-def _wait_for_check(client: TestClient, timeout_s: float = 5.0) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+def _wait_for_check(client: TestClient) -> dict:
+    def finished() -> dict | None:
         check = client.get("/_sandbox/apps/acme").json()["callbackCheck"]
-        if check and check["passed"] is not None:
-            return check
-        time.sleep(0.02)
-    raise AssertionError("the callback check did not finish")
+        return check if check and check["passed"] is not None else None
+
+    return eventually(finished, timeout=5.0, interval=0.02, what="the callback check to finish")
 
 
 def test_name_and_read_all_four_integrations(client: TestClient, customer: Customer) -> None:

@@ -6,7 +6,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 
 from tests.sandbox.support import CONTRACT, ORG, V2, CallbackReceiver, entity_key, hmac_hex, ids_query
 from tests.sandbox_harness import DECLARED, assert_no_undeclared
+from tests.waiting import eventually
 
 SCENARIO = {
     "apps": [
@@ -32,6 +32,13 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/_sandbox/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 @contextmanager
@@ -59,17 +66,14 @@ def running(tmp_path: Path, *options: str) -> Iterator[str]:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/_sandbox/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"the sandbox did not start:\n{output}")
-            time.sleep(0.1)
+        started = eventually(
+            lambda: "up" if _healthy(url) else "exited" if process.poll() is not None else None,
+            timeout=20,
+            what="the sandbox to start",
+        )
+        if started == "exited":
+            output = process.stdout.read().decode() if process.stdout else ""
+            raise AssertionError(f"the sandbox did not start:\n{output}")
         yield url
         assert_no_undeclared(httpx.get(f"{url}/_sandbox/violations").json()["violations"], DECLARED.get())
     finally:

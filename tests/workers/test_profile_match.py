@@ -14,12 +14,12 @@ from matching.matcher import MatchStatus
 from schemas.ats import CandidateCreated, CandidateSnapshot, CandidateUpdated
 from schemas.commands import MembersChanged
 from store.db import Store
+from store.erasure import erase_candidate
 from store.linkedin_sync import Resource
 from store.match_keys import Side, digest
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from tests.helpers import wait_for_lock_waiter
-from workers.erasure import erase_candidate
 from workers.errors import is_transient
 from workers.member_links import link_manually, unlink_manually
 from workers.profile_match import (
@@ -323,7 +323,13 @@ def test_a_match_and_an_erasure_of_the_same_candidate_take_turns_instead_of_dead
 
     def erase() -> None:
         with UnitOfWork("acme", store) as uow:
-            erase_candidate(uow, "C1", deleted_at=T0 + timedelta(days=1), receipt_id="R-1")
+            erase_candidate(
+                uow,
+                "C1",
+                deleted_at=T0 + timedelta(days=1),
+                receipt_id="R-1",
+                push_window=timedelta(minutes=1),
+            )
             uow.commit()
 
     sa_event.listen(store.engine, "after_cursor_execute", pause_between_delete_and_copy)

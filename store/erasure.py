@@ -1,4 +1,4 @@
-"""Erasure in the store: everything of a deleted candidate goes, in one transaction, but a tombstone.
+"""Erasure: everything of a deleted candidate goes from the store, in one transaction, but a tombstone.
 
 A candidate deleted in the ATS takes with it, from every table that holds anything of the person:
 
@@ -16,13 +16,15 @@ A candidate deleted in the ATS takes with it, from every table that holds anythi
 
 What stays is a tombstone per candidate, application and member (``store.tombstones``), and the
 deletion receipt. A push of these records that may still be in flight is detected here (its outbox
-row is leased), so the LinkedIn deletes wait until it has certainly ended.
+row is leased), so the LinkedIn deletes wait until it has certainly ended; how long a push can run
+(``push_window``) is the caller's to say. The deletion cascade (``workers.deletion_cascade``) calls
+these functions and sends the LinkedIn deletes.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +32,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, cast, delete, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
-from rsc.settings import get_settings
 from store.applications import Application, ApplicationStage
 from store.base import utcnow
 from store.candidate_matches import CandidateMatch, MatchHistory
@@ -44,12 +45,11 @@ from store.match_keys import CandidateKey, MemberKey
 from store.members import Member
 from store.note_notifications import NoteReplyNotification
 from store.prospect_notes import ProspectNoteRecord
+from store.repository import in_chunks
+from store.schema import metadata
 from store.sweep_leases import SweepLease
 from store.tombstones import Subject
 from store.uow import UnitOfWork
-
-#: Ids per IN (...) list.
-CHUNK = 500
 
 
 @dataclass
@@ -68,24 +68,16 @@ class Erasure:
         return {"atsApplications": list(self.application_ids), "atsCandidates": list(self.candidate_ids)}
 
 
-def push_window() -> timedelta:
-    """How long a push claimed from the outbox can still be running (the message time limit)."""
-    settings = get_settings()
-    return timedelta(milliseconds=settings.time_limit_ms) + timedelta(seconds=settings.linkedin_timeout_s)
-
-
-def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
-    items = sorted(set(ids))
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
-
-
 def _for_update(uow: UnitOfWork, stmt: Any) -> Any:
     return stmt.with_for_update() if uow.session.get_bind().dialect.name == "postgresql" else stmt
 
 
-def erase_candidate(uow: UnitOfWork, candidate_id: str, *, deleted_at: datetime, receipt_id: str) -> Erasure:
-    """Erase the candidate and everything of the person (inside ``uow``; the caller commits)."""
+def erase_candidate(
+    uow: UnitOfWork, candidate_id: str, *, deleted_at: datetime, receipt_id: str, push_window: timedelta
+) -> Erasure:
+    """Erase the candidate and everything of the person (inside ``uow``; the caller commits).
+
+    ``push_window``: how long a push claimed from the outbox can still be running."""
     erasure = Erasure()
     tombstones = uow.tombstones
     tombstones.lock(Subject.CANDIDATE, [candidate_id], exclusive=True)
@@ -111,6 +103,7 @@ def erase_candidate(uow: UnitOfWork, candidate_id: str, *, deleted_at: datetime,
             Resource.CANDIDATE_MEMBER: candidates,
             Resource.APPLICATION: applications,
         },
+        push_window,
     )
     rows = erasure.rows
     # Tables of other features first: one may refer to a candidate or an application by a foreign key.
@@ -139,9 +132,10 @@ def erase_candidate(uow: UnitOfWork, candidate_id: str, *, deleted_at: datetime,
 
 
 def erase_application(
-    uow: UnitOfWork, application_id: str, *, deleted_at: datetime, receipt_id: str
+    uow: UnitOfWork, application_id: str, *, deleted_at: datetime, receipt_id: str, push_window: timedelta
 ) -> tuple[Erasure, str | None]:
-    """Erase one application and its stage history; (erasure, its candidate id if it was stored)."""
+    """Erase one application and its stage history; (erasure, its candidate id if it was stored).
+    ``push_window`` as for ``erase_candidate``."""
     erasure = Erasure()
     uow.tombstones.lock(Subject.APPLICATION, [application_id], exclusive=True)
     application = uow.session.scalars(
@@ -152,7 +146,9 @@ def erase_application(
     ).first()
     candidate_id = application.candidate_id if application is not None else None
     erasure.application_ids = [application_id]
-    erasure.push_in_flight = _retire_outbox(uow, erasure.rows, {Resource.APPLICATION: [application_id]})
+    erasure.push_in_flight = _retire_outbox(
+        uow, erasure.rows, {Resource.APPLICATION: [application_id]}, push_window
+    )
     _erase_elsewhere(uow, erasure.rows, {"application": [application_id]})
     erasure.rows["application_stages"] += _delete(uow, ApplicationStage.application_id, [application_id])
     erasure.rows["applications"] += _delete(uow, Application.id, [application_id])
@@ -199,8 +195,6 @@ SUBJECT_COLUMNS = {
 def _erase_elsewhere(uow: UnitOfWork, rows: Counter[str], erased: dict[str, list[str]]) -> None:
     """Rows of tenant tables the erasure does not know by name (a later feature's) that name an
     erased candidate, application or member by one of ``SUBJECT_COLUMNS``."""
-    from store.schema import metadata
-
     for table in metadata.sorted_tables:
         if table.name in HANDLED or "tenant_id" not in table.c:
             continue
@@ -208,7 +202,7 @@ def _erase_elsewhere(uow: UnitOfWork, rows: Counter[str], erased: dict[str, list
             values = erased.get(kind) or []
             if column not in table.c or not values:
                 continue
-            for chunk in _chunks(values):
+            for chunk in in_chunks(values):
                 result = uow.session.execute(
                     table.delete().where(table.c.tenant_id == uow.tenant, table.c[column].in_(chunk))
                 )
@@ -220,7 +214,7 @@ def _members_of(uow: UnitOfWork, candidate: Candidate | None, candidates: list[s
     urns: set[str] = set()
     if candidate is not None and candidate.person_urn:
         urns.add(candidate.person_urn)
-    for chunk in _chunks(candidates):
+    for chunk in in_chunks(candidates):
         for row in uow.session.scalars(
             select(CandidateMatch).where(
                 CandidateMatch.tenant_id == uow.tenant, CandidateMatch.candidate_id.in_(chunk)
@@ -250,7 +244,7 @@ def _ids(
 ) -> list[str]:
     model = wanted.class_
     found: set[str] = set()
-    for chunk in _chunks(values):
+    for chunk in in_chunks(values):
         found.update(
             uow.session.scalars(select(wanted).where(model.tenant_id == uow.tenant, column.in_(chunk)))
         )
@@ -260,7 +254,7 @@ def _ids(
 def _delete(uow: UnitOfWork, column: InstrumentedAttribute[Any], values: Iterable[str]) -> int:
     model = column.class_
     gone = 0
-    for chunk in _chunks(values):
+    for chunk in in_chunks(values):
         result = uow.session.execute(
             delete(model)
             .where(model.tenant_id == uow.tenant, column.in_(chunk))
@@ -270,7 +264,9 @@ def _delete(uow: UnitOfWork, column: InstrumentedAttribute[Any], values: Iterabl
     return gone
 
 
-def _retire_outbox(uow: UnitOfWork, rows: Counter[str], records: dict[Resource, list[str]]) -> bool:
+def _retire_outbox(
+    uow: UnitOfWork, rows: Counter[str], records: dict[Resource, list[str]], window: timedelta
+) -> bool:
     """Delete the records' outbox rows; True when a push of one of them may still be running.
 
     A push holds its records' leases from the claim until it settles, inside an outbox sweep that
@@ -280,10 +276,9 @@ def _retire_outbox(uow: UnitOfWork, rows: Counter[str], records: dict[Resource, 
     before it is read; a sweep claiming after this commit finds nothing to claim.
     """
     now = utcnow()
-    window = push_window()
     in_flight = False
     for resource, ids in records.items():
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             stmt = select(SyncState.lease_until).where(
                 SyncState.tenant_id == uow.tenant,
                 SyncState.resource == resource.value,

@@ -1,0 +1,40 @@
+"""Stand-ins for what tests keep out of the way, shared by every test that needs one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from events.messages import OutgoingMessage
+from events.publisher import PublishError
+from schemas.envelope import Event
+
+
+class FakePublisher:
+    """Stands in for RabbitMQ's publisher (``events.publisher.EventPublisher``): keeps the events and
+    the messages it was asked to publish. With ``fail`` it refuses them all, as a publisher does when
+    RabbitMQ does not confirm them."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.events: list[Event] = []
+        self.messages: list[OutgoingMessage] = []
+        self.fail = fail
+
+    def publish_many(self, events: Iterable[Event]) -> int:
+        batch = list(events)
+        self._refuse_if_failing(len(batch))
+        self.events.extend(batch)
+        return len(batch)
+
+    def publish_messages(self, messages: Sequence[OutgoingMessage]) -> None:
+        self._refuse_if_failing(len(messages))
+        self.messages.extend(messages)
+
+    def bodies(self) -> list[dict[str, Any]]:
+        """The published messages' bodies, decoded."""
+        return [json.loads(m.body) for m in self.messages]
+
+    def _refuse_if_failing(self, count: int) -> None:
+        if self.fail:
+            raise PublishError(f"{count} of {count} messages not confirmed by RabbitMQ")
