@@ -19,6 +19,7 @@ from rsc.cli import (
     sandbox,
     scheduler,
     seat,
+    sync,
     tenant,
     worker,
 )
@@ -54,6 +55,7 @@ app.add_typer(candidate.app, name="candidate")
 app.add_typer(match.app, name="match")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(parked.app, name="parked")
+app.add_typer(sync.app, name="sync")
 app.command("worker")(worker.run_worker)
 app.command("ingress")(ingress.run_ingress)
 app.command("sandbox")(sandbox.run_sandbox)
