@@ -56,8 +56,8 @@ class Step(StrEnum):
     OVERDUE = "overdue"
     #: LinkedIn failed transiently; the next sweep sends it again.
     FAILED = "failed"
-    #: Deleted (in the ATS or on LinkedIn).
-    DELETED = "deleted"
+    #: A message about it was dead-lettered (``rsc dlq``): it took no effect.
+    DEAD_LETTERED = "dead_lettered"
 
 
 class ProblemKind(StrEnum):

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from linkedin.restli import BatchResult
 from rsc.logs import get_logger
 from rsc.settings import get_settings
@@ -19,7 +21,8 @@ from schemas.envelope import Event
 from store.applications import ApplicationChange
 from store.base import utcnow
 from store.linkedin_sync import Resource
-from store.sync_ledger import ProblemKind, RecordType, Step, Waiting, entry
+from store.sync_ledger import ProblemKind, RecordType, Step, SyncLedger, Waiting, entry
+from store.tenants import Tenants
 from store.uow import UnitOfWork
 
 log = get_logger(__name__)
@@ -134,6 +137,54 @@ def export_imported(
         rows.append(entry(uow.tenant, RecordType.APPLICATION, application_id, Step.STORED, about=about,
                           detail=f"created by export {request_id!r}", **made))  # fmt: skip
     uow.ledger.add(rows)
+
+
+#: The record an event is about: its type and the data field holding its id, by event family prefix.
+_EVENT_RECORDS = (
+    ("ats.job.", RecordType.JOB, "job_id"),
+    ("ats.candidate.note", RecordType.NOTE, "note_id"),
+    ("ats.candidate.", RecordType.CANDIDATE, "candidate_id"),
+    ("ats.application.", RecordType.APPLICATION, "application_id"),
+    ("linkedin.export.", RecordType.EXPORT, "request_id"),
+    ("linkedin.inmail.", RecordType.INMAIL, "event_id"),
+)
+
+
+def dead_lettered(session: Session, event: object, *, tenant: str | None, code: str, reason: str) -> None:
+    """A message about a record was dead-lettered: the record's ledger says so, with the reason (in
+    the transaction that records the dead letter). Nothing is entered for a tenant that does not exist."""
+    if not isinstance(event, dict) or not tenant or code == "unknown_tenant":
+        return
+    kind, data = event.get("type"), event.get("data")
+    if not isinstance(kind, str) or not isinstance(data, dict):
+        return
+    found = next(((t, f) for prefix, t, f in _EVENT_RECORDS if kind.startswith(prefix)), None)
+    record_id = data.get(found[1]) if found else None
+    if found is None or not isinstance(record_id, str) or not 0 < len(record_id) <= 200:
+        return
+    if Tenants(session).get(tenant) is None:
+        return
+    about = {
+        k: v
+        for k in ("candidate_id", "application_id")
+        if isinstance(v := data.get(k), str) and len(v) <= 200
+    }
+    event_id, source = event.get("id"), event.get("source")
+    SyncLedger(session, tenant).add(
+        [
+            entry(
+                tenant,
+                found[0],
+                record_id,
+                Step.DEAD_LETTERED,
+                about=about,
+                event_id=event_id if isinstance(event_id, str) and len(event_id) <= 200 else None,
+                event_source=source if isinstance(source, str) and len(source) <= 500 else None,
+                detail=f"{reason} (rsc dlq list --tenant {tenant} --reason {code})",
+                reason_code=code[:48],
+            )
+        ]
+    )
 
 
 # pushes
