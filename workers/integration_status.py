@@ -31,9 +31,20 @@ def integration_status(tenant_id: str, store: Store | None = None) -> dict[str, 
             "syncing": tenant.syncs,
             "legacy_csa": tenant.legacy_csa,
         }
+        organization = tenant.org_urn
+        skipped = [
+            {"queue": c.queue, "reason_code": c.reason_code, "count": c.count, "last": c.last.isoformat()}
+            for c in ops.skipped_messages.counts(tenant_id)
+        ]
     with UnitOfWork(tenant_id, store) as uow:
         integrations = [
-            {"type": i.integration_type, "context": i.context, "status": i.status, "checked_at": i.checked_at}
+            {
+                "type": i.integration_type,
+                "context": i.context,
+                "name": i.name,
+                "status": i.status,
+                "checked_at": i.checked_at,
+            }
             for i in uow.integrations.all()
         ]
         contracts = [
@@ -44,24 +55,32 @@ def integration_status(tenant_id: str, store: Store | None = None) -> dict[str, 
                 "why": c.why,
                 "seats_read_at": c.seats_read_at,
                 "seats_error": c.seats_error,
+                "seats_failed_at": c.seats_failed_at,
+                "seats_failures": c.seats_failures,
+                "seats_retry_at": c.seats_retry_at,
             }
             for c in uow.contracts.states()
         ]
-        seats = [s for s in uow.seats.all() if s.is_active]
+        active = [s for s in uow.seats.all() if s.is_active]
         loose = unmapped(uow)
+        seats = {
+            "active": len(active),
+            "mapped": sum(1 for s in active if s.user_id is not None),
+            "unmapped": [s.urn for s in loose.seats],
+            "users_without_seat": [u.id for u in loose.users],
+        }
         groups = problems(uow)
+        parked = uow.parked_items.count_waiting()
     run = progress(UnitOfWork(tenant_id, store))
     return {
         "tenant": tenant_id,
+        "organization": organization,
         "enablement": enablement,
         "integrations": integrations,
         "contracts": contracts,
-        "seats": {
-            "active": len(seats),
-            "mapped": sum(1 for s in seats if s.user_id is not None),
-            "unmapped": [s.urn for s in loose.seats],
-            "users_without_seat": [u.id for u in loose.users],
-        },
+        "seats": seats,
         "backfill": None if run is None else {**asdict(run), "done": run.done, "total": run.total},
         "sync_problems": {f"{g.kind}:{g.reason_code}": len(g.records) for g in groups},
+        "parked_items": parked,
+        "skipped_messages": skipped,
     }
