@@ -23,7 +23,7 @@ def integration_status(tenant_id: str, store: Store | None = None) -> dict[str, 
     with OpsUnitOfWork(store) as ops:
         tenant = ops.tenants.get(tenant_id)
         if tenant is None:
-            raise TenantNotFound(tenant_id)
+            raise TenantNotFound(f"tenant {tenant_id!r} does not exist; `rsc tenant list` shows them")
         enablement = {
             "status": tenant.status,
             "reason": tenant.status_reason,

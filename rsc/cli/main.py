@@ -67,5 +67,19 @@ app.command("check")(events.check)
 app.command("schema")(events.schema)
 
 
+def main() -> None:
+    """The ``rsc`` console script: the app, with a person's mistakes told in one line (``rsc.cli.errors``)."""
+    from rsc.cli.errors import user_error
+
+    try:
+        app()
+    except Exception as exc:
+        message = user_error(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()
