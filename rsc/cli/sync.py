@@ -46,7 +46,12 @@ def show(
     if as_json:
         output.json_line(found)
         return
-    pairs: list[tuple[str, Any]] = [("record", f"{record_type.value} {found['id']}"), ("tenant", tenant)]
+    print_timeline(tenant, found)
+
+
+def print_timeline(tenant: str, found: dict[str, Any]) -> None:
+    """A record's timeline (``Timeline.to_json()``) for people: where it stands, then its entries."""
+    pairs: list[tuple[str, Any]] = [("record", f"{found['type']} {found['id']}"), ("tenant", tenant)]
     if found["erased_at"] is not None:
         erased = (
             f"erased with its candidate {_when(found['erased_at'])} (receipt {found['deletion_receipt']})"
