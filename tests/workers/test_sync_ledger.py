@@ -250,6 +250,69 @@ def test_show_takes_a_unique_prefix_and_says_in_one_line_what_is_wrong(
     assert unknown.exit_code == 1 and "no tenant 'nobody'" in unknown.output
 
 
+@pytest.mark.parametrize(
+    ("events", "record", "code"),
+    [
+        ([ats.job("J-1", location={"city": "Berlin"})], (RecordType.JOB, "J-1"), "missing_location"),
+        ([ats.job("J-1", title="T" * 201)], (RecordType.JOB, "J-1"), "title_too_long"),
+        ([ats.candidate("C-1", first_name=None)], (RecordType.CANDIDATE, "C-1"), "missing_first_name"),
+        (
+            [ats.job("J-1"), ats.candidate("C-1", first_name=None), ats.application("A-1")],
+            (RecordType.APPLICATION, "A-1"),
+            "missing_first_name",
+        ),
+    ],
+    ids=["job-without-location", "job-title-too-long", "candidate-without-first-name", "its-application"],
+)
+def test_a_field_the_catalogue_marks_optional_but_linkedin_requires_is_a_refused_problem(
+    store: Store,
+    sandbox: SandboxHarness,
+    linkedin: LinkedInClient,
+    log_lines: LogLines,
+    events: list[Event],
+    record: tuple[RecordType, str],
+    code: str,
+) -> None:
+    apply(store, *events)
+    sweep(store, linkedin)
+    record_type, record_id = record
+    assert steps(store, record_type, record_id)[-1][0] == "refused"
+    with UnitOfWork("acme", store) as uow:
+        found = {(g.reason_code, r["type"], r["id"]) for g in problems(uow) for r in g.records}
+    assert (code, record_type.value, record_id) in found
+    assert {"record_type": record_type.value, "record_id": record_id, "reason_code": code}.items() <= next(
+        line for line in log_lines.lines if line.get("record_id") == record_id
+    ).items()
+
+
+def test_notes_and_inmails_have_their_timelines_too(
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
+) -> None:
+    from schemas.catalog import parse_event
+    from workers.candidate_notes import handle_note_event
+    from workers.inmail_sync import handle_inmail
+
+    handle_note_event(ats.note("N-1"), UnitOfWork("acme", store))  # type: ignore[arg-type]
+    sweep(store, linkedin)  # its candidate is not on LinkedIn yet
+    apply(store, ats.candidate("C-1"))
+    sweep(store, linkedin)
+    _expire_holds(store)
+    sweep(store, linkedin)
+    assert [step for step, _ in steps(store, RecordType.NOTE, "N-1")] == ["stored", "waiting", "pushed"]
+    assert steps(store, RecordType.NOTE, "N-1")[1][1] == "waiting for its candidate 'C-1' to reach LinkedIn"
+    data = {"event_id": "E-1", "thread": "t-1", "viewer": "urn:li:seat:501", "member": "urn:li:person:ada"}
+    for event_id in ("inmail:E-1", "inmail:E-1", "inmail:E-1-again"):
+        raw = {
+            "type": "linkedin.inmail.received.v1",
+            "id": event_id,
+            "source": "linkedin://polls",
+            "tenant": "acme",
+        }
+        handle_inmail(parse_event({**raw, "data": {**data, "created_ms": 1}}), UnitOfWork("acme", store))  # type: ignore[arg-type]
+    # The redelivery (same event id) is no entry; another event of the same message is ignored.
+    assert [step for step, _ in steps(store, RecordType.INMAIL, "E-1")] == ["stored", "ignored"]
+
+
 def _expire_holds(store: Store) -> None:
     from store.linkedin_sync import SyncState
 
