@@ -228,9 +228,10 @@ def refused(
                 reason_code=code,
             )
         )
-        problems.append(
-            _problem(resource, record_id, ProblemKind.REFUSED, code=code, detail=reason, about=whom)
-        )
+        if code != "record_missing":  # gone from the store: nothing left to fix
+            problems.append(
+                _problem(resource, record_id, ProblemKind.REFUSED, code=code, detail=reason, about=whom)
+            )
         log.warning(
             "record refused",
             record_type=record_type.value,
@@ -239,6 +240,9 @@ def refused(
             reason_code=code,
         )
     uow.ledger.add(rows)
+    uow.ledger.clear_problems(
+        resource.value, [i for i, r in reasons.items() if refusal_code(r) == "record_missing"]
+    )
     uow.ledger.set_problems(problems)
 
 
@@ -302,6 +306,7 @@ def waiting(uow: UnitOfWork, resource: Resource, later: Mapping[str, Waiting]) -
 def skipped(uow: UnitOfWork, resource: Resource, record_id: str, reason: str) -> None:
     """Nothing to send for the record in its state (a draft job)."""
     uow.ledger.add([entry(uow.tenant, RECORD_TYPES[resource], record_id, Step.SKIPPED, detail=reason)])
+    uow.ledger.clear_problems(resource.value, [record_id])  # a refusal of an earlier state is over
 
 
 def pushed(uow: UnitOfWork, resource: Resource, result: BatchResult) -> None:
