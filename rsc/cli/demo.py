@@ -6,13 +6,15 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from rsc.cli.sync import print_timeline
-from store.linkedin_sync import Resource
-from store.sync_ledger import RecordType
+
+if TYPE_CHECKING:
+    from store.linkedin_sync import Resource
+    from store.sync_ledger import RecordType
 
 T = TypeVar("T")
 
@@ -57,6 +59,8 @@ def run_demo(
     from events.publisher import get_publisher
     from rsc.settings import get_settings
     from schemas.catalog import parse_event
+    from store.linkedin_sync import Resource
+    from store.sync_ledger import RecordType
     from store.tenants import Tenant, TenantStatus
     from store.uow import OpsUnitOfWork, UnitOfWork
     from workers.integration_lifecycle import callback_url_for, onboard

@@ -8,7 +8,6 @@ from typing import Any
 import typer
 
 from rsc.cli import output
-from store.sync_ledger import RecordType
 
 app = typer.Typer(
     help="The sync ledger: one record's timeline, and the records that do not sync.", no_args_is_help=True
@@ -23,7 +22,7 @@ def _when(value: datetime | None) -> str:
 
 @app.command()
 def show(
-    record_type: RecordType = typer.Argument(
+    type_name: str = typer.Argument(
         ..., metavar="TYPE", help="job, candidate, application, note, export or inmail."
     ),
     record_id: str = typer.Argument(
@@ -34,9 +33,16 @@ def show(
 ) -> None:
     """Print one record's timeline: events received, stored or ignored, pushes and LinkedIn's answers,
     refusals with their reason, waits, deletion."""
+    from store.sync_ledger import RecordType
     from store.uow import UnitOfWork
     from workers.sync_report import RecordNotFound, resolve, timeline
 
+    try:
+        record_type = RecordType(type_name)
+    except ValueError:
+        raise output.fail(
+            f"no record type {type_name!r}; give one of {', '.join(t.value for t in RecordType)}"
+        ) from None
     _known_tenant(tenant)
     try:
         with UnitOfWork(tenant) as uow:

@@ -246,6 +246,10 @@ def test_show_takes_a_unique_prefix_and_says_in_one_line_what_is_wrong(
     missing = show("job", "nothing")
     assert missing.exit_code == 1 and "Traceback" not in missing.output
     assert missing.output.count("\n") == 1
+    teapot = show("teapot", "J-1")
+    assert teapot.exit_code == 1 and teapot.output.startswith(
+        "error: no record type 'teapot'; give one of job,"
+    )
     unknown = runner.invoke(app, ["sync", "problems", "--tenant", "nobody"])
     assert unknown.exit_code == 1 and "no tenant 'nobody'" in unknown.output
 
