@@ -3,8 +3,9 @@
 Every function here runs inside the caller's transaction, so an entry is committed with the effect it
 describes or not at all. The entries are written when the transaction commits, all in one statement
 (``store.sync_ledger.SyncLedger.add``): a handler's one entry, a group commit's entries of many
-application events, a push's entries of its whole batch. A record refused (by LinkedIn, or by the check of what LinkedIn requires)
-logs one warning line, with its id and reason code, never personal data.
+application events, a push's entries of its whole batch. A record refused (by LinkedIn, or by the
+check of what LinkedIn requires) logs one warning line, with its id and reason code, never personal
+data.
 """
 
 from __future__ import annotations
