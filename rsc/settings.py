@@ -128,6 +128,14 @@ class Settings(BaseSettings):
     #: A record that keeps changing is still pushed at least this often (seconds).
     outbox_max_wait_s: float = 10.0
 
+    #: A record waiting for another one it needs (an application for its job or candidate, a note for
+    #: its parent) longer than this many seconds is a sync problem (`rsc sync problems`, metrics); it is
+    #: still sent once what it waits for arrives.
+    dependency_wait_s: float = 3600.0
+    #: Days the sync ledger keeps each record's timeline entries (`rsc sync show`); the scheduler
+    #: deletes older ones. An erased candidate's entries go with the candidate at once.
+    sync_ledger_retention_days: float = 30.0
+
     #: The candidate's page in the ATS, sent to LinkedIn as externalProfileUrl ("{candidate_id}").
     ats_candidate_url_template: str = ""
     #: Status given to the application an export creates.

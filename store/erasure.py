@@ -12,6 +12,7 @@ A candidate deleted in the ATS takes with it, from every table that holds anythi
 - the merge records that involve the candidate (they copy its fields);
 - every mention of the erased members in other candidates' match rows and history;
 - the outbox rows that would push any of it to LinkedIn again;
+- the sync ledger's entries and problems about any of it (``store.sync_ledger``, by their columns);
 - the candidate's name on purge notices (the notice is closed: the customer decided).
 
 What stays is a tombstone per candidate, application and member (``store.tombstones``), and the

@@ -38,6 +38,7 @@ from store.prospect_polls import PollCursors
 from store.purge_notices import PurgeNotices
 from store.seats import Seats
 from store.skipped_messages import SkippedMessages
+from store.sync_ledger import SyncLedger
 from store.tenants import Tenants
 from store.tombstones import Tombstones
 from store.users import Users
@@ -101,6 +102,7 @@ class UnitOfWork(_Transaction):
     backfills: Backfills
     ats_notes: AtsNotes
     parked_items: ParkedItems
+    ledger: SyncLedger
 
     def __init__(self, tenant: str, store: Store | None = None) -> None:
         super().__init__(store)
@@ -134,6 +136,7 @@ class UnitOfWork(_Transaction):
         self.backfills = Backfills(s, t)
         self.ats_notes = AtsNotes(s, t)
         self.parked_items = ParkedItems(s, t)
+        self.ledger = SyncLedger(s, t)
         return self
 
 

@@ -22,6 +22,7 @@ from store.base import to_ms
 from store.candidates import Candidate
 from store.jobs import Job
 from store.linkedin_sync import Resource, SyncState
+from store.sync_ledger import Waiting
 from store.uow import UnitOfWork
 
 #: LinkedIn's e-mail rule (reference §3.6): X@X.X.
@@ -57,10 +58,10 @@ def application_record(application: Application, candidate: Candidate, job: Job)
 
 def build_applications(
     uow: UnitOfWork, claimed: Mapping[str, int]
-) -> tuple[dict[str, Any], dict[str, str], set[str]]:
+) -> tuple[dict[str, Any], dict[str, str], dict[str, Waiting]]:
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}
-    later: set[str] = set()
+    later: dict[str, Waiting] = {}
     # The batch's rows in a few queries, not a few per application.
     applications = uow.applications.many(claimed)
     jobs = uow.jobs.many({a.job_id for a in applications.values()})
@@ -76,7 +77,7 @@ def build_applications(
         candidate = candidates.get(application.candidate_id)
         if job is None or candidate is None or not _job_sent(job_states.get(job.id)):
             # Its job or candidate has not arrived yet, or LinkedIn has not been told about the job.
-            later.add(application_id)
+            later[application_id] = _waits_for(application, job is None, candidate is None)
             continue
         if not candidate.first_name:
             invalid[application_id] = (
@@ -90,6 +91,14 @@ def build_applications(
         }
         bodies[application_id] = ApplicationPush(application_record(application, candidate, job), stages)
     return bodies, invalid, later
+
+
+def _waits_for(application: Application, no_job: bool, no_candidate: bool) -> Waiting:
+    if no_job:
+        return Waiting("waiting_for_job", f"job {application.job_id!r}")
+    if no_candidate:
+        return Waiting("waiting_for_candidate", f"candidate {application.candidate_id!r}")
+    return Waiting("waiting_for_job_push", f"job {application.job_id!r} to reach LinkedIn")
 
 
 def _job_sent(state: SyncState | None) -> bool:

@@ -30,8 +30,10 @@ from store.applications import ApplicationChange
 from store.candidates import Candidate
 from store.db import Store
 from store.linkedin_sync import Resource
+from store.sync_ledger import RecordType
 from store.tombstones import Guard, Subject
 from store.uow import UnitOfWork
+from workers import sync_ledger as ledger
 from workers.group_commit import Submitted, in_tenant_transactions
 
 log = get_logger(__name__)
@@ -57,6 +59,7 @@ def handle_job_event(event: JobEvent, uow: UnitOfWork) -> bool:
                 # LinkedIn's applications carry the job's title.
                 for application_id in uow.applications.for_job(event.data.job_id):
                     uow.outbox.mark_changed(Resource.APPLICATION, application_id)
+        ledger.event_applied(uow, RecordType.JOB, event.data.job_id, event, changed)
         uow.commit()
     log.info(
         "job stored" if changed else "older job snapshot ignored",
@@ -84,6 +87,9 @@ def handle_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> bool:
                 # LinkedIn's applications carry the candidate's name and e-mail address.
                 for application in uow.applications.for_candidate(candidate_id):
                     uow.outbox.mark_changed(Resource.APPLICATION, application.id)
+        ledger.event_applied(
+            uow, RecordType.CANDIDATE, candidate_id, event, changed, about={"candidate_id": candidate_id}
+        )
         uow.commit()
     log.info("candidate stored" if changed else "older candidate snapshot ignored", candidate_id=candidate_id)
     return changed
@@ -135,7 +141,9 @@ def _store_application_event(
     guards = guards or _application_guards(event, uow)
     if not uow.inbox.record(CONSUMER, event.source, event.id, guards=guards):
         return None
-    return uow.applications.apply_change(event.data, guards)
+    change = uow.applications.apply_change(event.data, guards)
+    ledger.application_event(uow, event, change)
+    return change
 
 
 def _application_outcome(event: ApplicationEvent, change: ApplicationChange | None) -> bool:

@@ -22,8 +22,10 @@ from schemas.ats import CandidateNoteCreated, CandidateNoteUpdated
 from store.ats_notes import AtsNote
 from store.base import to_ms
 from store.linkedin_sync import Resource, SyncOutcome
+from store.sync_ledger import RecordType, Waiting
 from store.tombstones import Subject
 from store.uow import UnitOfWork
+from workers import sync_ledger as ledger
 
 log = get_logger(__name__)
 
@@ -50,6 +52,14 @@ def handle_note_event(event: NoteEvent, uow: UnitOfWork) -> bool:
         changed = uow.ats_notes.apply(data)
         if changed:
             uow.outbox.mark_changed(Resource.NOTE, data.note_id)
+        ledger.event_applied(
+            uow,
+            RecordType.NOTE,
+            data.note_id,
+            event,
+            changed,
+            about=data.model_dump(include={"candidate_id", "application_id"}),
+        )
         uow.commit()
     log.info("note stored" if changed else "older note snapshot ignored", note_id=data.note_id)
     return changed
@@ -82,10 +92,10 @@ def parent_of(note: AtsNote) -> tuple[Resource, str]:
 
 def build_notes(
     uow: UnitOfWork, claimed: Mapping[str, int]
-) -> tuple[dict[str, Any], dict[str, str], set[str]]:
+) -> tuple[dict[str, Any], dict[str, str], dict[str, Waiting]]:
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}
-    later: set[str] = set()
+    later: dict[str, Waiting] = {}
     notes = uow.ats_notes.many(list(claimed))
     # The parents' outbox rows in one query per kind, not one per note.
     parents = {
@@ -104,7 +114,9 @@ def build_notes(
         state = parents.get(parent)
         if state is None or state.synced_version == 0:
             # LinkedIn must hold the candidate or application before it takes its notes.
-            later.add(note_id)
+            later[note_id] = Waiting(
+                "waiting_for_parent_push", f"its {parent[0].value} {parent[1]!r} to reach LinkedIn"
+            )
         elif state.last_outcome == SyncOutcome.REJECTED and state.synced_version >= state.version:
             invalid[note_id] = (
                 f"its {parent[0].value} {parent[1]!r} was not accepted by LinkedIn; fix that record in "

@@ -21,7 +21,9 @@ from store.base import to_ms, utcnow
 from store.candidates import Candidate, CandidateOrigin, email_key
 from store.linkedin_sync import Resource
 from store.mail_stubs import MailStubRecord
+from store.sync_ledger import RecordType
 from store.uow import UnitOfWork
+from workers import sync_ledger as ledger
 from workers.candidate_merge import merge, merge_target, seal
 from workers.profile_match import stub_observation
 
@@ -49,6 +51,9 @@ def handle_inmail(event: InMailReceived, uow: UnitOfWork) -> bool:
             uow.commit()  # the member was erased with their candidate after this message was written
             return False
         new = uow.inmails.add(event.data)
+        ledger.event_applied(
+            uow, RecordType.INMAIL, event.data.event_id, event, new, about={"member_urn": event.data.member}
+        )
         uow.commit()
     if new:
         log.info(

@@ -15,8 +15,10 @@ from linkedin.restli import BatchResult
 from schemas.ats import JobState
 from store.jobs import Job
 from store.linkedin_sync import Resource, SyncOutcome
+from store.sync_ledger import Waiting
 from store.tenants import JobAvailability, job_availability_of
 from store.uow import UnitOfWork
+from workers import sync_ledger as ledger
 
 #: LinkedIn's longest job title.
 TITLE_MAX = 200
@@ -66,7 +68,7 @@ def _location(job: Job) -> dict[str, Any]:
 
 def build_jobs(
     uow: UnitOfWork, claimed: Mapping[str, int]
-) -> tuple[dict[str, Any], dict[str, str], set[str]]:
+) -> tuple[dict[str, Any], dict[str, str], dict[str, Waiting]]:
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}
     availability = job_availability_of(uow.session, uow.tenant)
@@ -78,18 +80,15 @@ def build_jobs(
             continue
         state = _linkedin_state(uow, job)
         if state is None:
-            uow.outbox.settle(
-                Resource.JOB,
-                {job_id: version},
-                outcome=SyncOutcome.SKIPPED,
-                error="a draft LinkedIn never listed; it is sent once published",
-            )
+            skipped = "a draft LinkedIn never listed; it is sent once published"
+            uow.outbox.settle(Resource.JOB, {job_id: version}, outcome=SyncOutcome.SKIPPED, error=skipped)
+            ledger.skipped(uow, Resource.JOB, job_id, skipped)
             continue
         try:
             bodies[job_id] = job_posting(job, availability, state=state)
         except Unsendable as exc:
             invalid[job_id] = str(exc)
-    return bodies, invalid, set()
+    return bodies, invalid, {}
 
 
 def _linkedin_state(uow: UnitOfWork, job: Job) -> str | None:

@@ -20,8 +20,10 @@ from rsc.settings import get_settings
 from store.base import to_ms
 from store.candidates import Candidate
 from store.linkedin_sync import Resource, SyncOutcome
+from store.sync_ledger import Waiting
 from store.tenants import tenant_syncs
 from store.uow import UnitOfWork
+from workers import sync_ledger as ledger
 from workers.application_push import (
     WAIT_FOR_DEPENDENCY,
     build_applications,
@@ -33,8 +35,8 @@ from workers.job_push import build_jobs, send_jobs
 
 log = get_logger(__name__)
 
-#: (bodies to send, {entity id: why it cannot be sent}, entity ids to retry later)
-Built = tuple[dict[str, Any], dict[str, str], set[str]]
+#: (bodies to send, {entity id: why it cannot be sent}, {entity id to retry later: what it waits for})
+Built = tuple[dict[str, Any], dict[str, str], dict[str, Waiting]]
 Builder = Callable[[UnitOfWork, Mapping[str, int]], Built]
 Sender = Callable[[LinkedInClient, Mapping[str, Any]], BatchResult]
 #: Runs in the transaction that settles the records LinkedIn took (entity id -> what was sent).
@@ -118,13 +120,13 @@ def _build_candidates(uow: UnitOfWork, claimed: Mapping[str, int]) -> Built:
             invalid[candidate_id] = "LinkedIn requires firstName and the ATS record has none"
         else:
             bodies[candidate_id] = candidate_body(candidate)
-    return bodies, invalid, set()
+    return bodies, invalid, {}
 
 
 def _build_member_links(uow: UnitOfWork, claimed: Mapping[str, int]) -> Built:
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}
-    later: set[str] = set()
+    later: dict[str, Waiting] = {}
     for candidate_id in claimed:
         candidate = uow.candidates.get(candidate_id)
         record = uow.outbox.state(Resource.CANDIDATE, candidate_id)
@@ -132,7 +134,9 @@ def _build_member_links(uow: UnitOfWork, claimed: Mapping[str, int]) -> Built:
             invalid[candidate_id] = "the candidate no longer exists in the store"
         elif record is not None and record.synced_version < record.version:
             # LinkedIn must hold the candidate before it can take the member link.
-            later.add(candidate_id)
+            later[candidate_id] = Waiting(
+                "waiting_for_candidate_push", f"candidate {candidate_id!r} to reach LinkedIn"
+            )
         else:
             bodies[candidate_id] = candidate.person_urn
     return bodies, invalid, later
@@ -196,11 +200,13 @@ def push_pending(
                 resource, {entity_id: claimed[entity_id]}, outcome=SyncOutcome.REJECTED, error=reason
             )
         report.rejected.update(invalid)
+        ledger.refused(uow, resource, invalid)
         if later:
             uow.outbox.release(
                 resource, later, error="waiting for a record it depends on", retry_in=WAIT_FOR_DEPENDENCY
             )
             report.deferred.extend(sorted(later))
+        ledger.waiting(uow, resource, later)
         uow.commit()
     if not bodies:
         return report
@@ -215,6 +221,9 @@ def push_pending(
         with uow:
             pushed = {k: claimed[k] for k in bodies}
             uow.outbox.settle(resource, pushed, outcome=SyncOutcome.REJECTED, error=str(exc))
+            ledger.refused(
+                uow, resource, dict.fromkeys(pushed, f"LinkedIn refused the call ({exc.status}): {exc}")
+            )
             uow.commit()
         raise
     report.sent = len(bodies)
@@ -228,6 +237,7 @@ def push_pending(
                 resource, {entity_id: claimed[entity_id]}, outcome=SyncOutcome.REJECTED, error=error
             )
             report.rejected[entity_id] = error
+        ledger.pushed(uow, resource, result)
         if result.failed:
             uow.outbox.release(resource, result.failed, error="LinkedIn failed transiently")
         uow.commit()

@@ -25,6 +25,7 @@ from rsc.logs import get_logger, mask_values, personal_values
 from rsc.metrics import DEAD_LETTERS, code_label, queue_label
 from store.dead_letters import DeadLetterRecord
 from store.uow import OpsUnitOfWork
+from workers import sync_ledger as ledger
 from workers.errors import NotReadyYet, reason_of
 
 log = get_logger(__name__)
@@ -71,6 +72,10 @@ def event_fields(message: MessageProxy) -> dict[str, Any]:
         for k, v in fields.items()
         if isinstance(v, str) and len(v) <= FIELD_LIMITS[k] and "\x00" not in v
     }
+
+
+def _event(message: MessageProxy) -> object:
+    return message.kwargs.get("event") if isinstance(message.kwargs, dict) else None
 
 
 class EventContext(Middleware):
@@ -168,6 +173,9 @@ class DeadLetterRecorder(Middleware):
         try:
             with OpsUnitOfWork() as ops:
                 ops.dead_letters.record(record)
+                ledger.dead_lettered(
+                    ops.session, _event(message), tenant=record.tenant_id, code=code, reason=reason
+                )
                 ops.commit()
         except Exception:
             # The message still goes to Q.XQ (nothing is lost); `rsc dlq` shows it as unrecorded.

@@ -31,6 +31,7 @@ from store.exports import ImportRows
 from store.linkedin_sync import Resource
 from store.tombstones import Subject
 from store.uow import UnitOfWork
+from workers import sync_ledger as ledger
 from workers.errors import PermanentError
 from workers.profile_match import export_observation
 
@@ -151,6 +152,9 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
                 # What LinkedIn showed of the member feeds profile matching (other candidates may be them).
                 member=export_observation(export),
             )
+        )
+        ledger.export_imported(
+            uow, event, request_id, outcome.value, candidate_id=candidate_id, application_id=application_id
         )
         uow.commit()
     EXPORTS.labels(outcome=outcome.value).inc()

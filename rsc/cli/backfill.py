@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import typer
@@ -10,6 +11,8 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.table import Table
+
+from rsc.cli import output
 
 if TYPE_CHECKING:
     from workers.historical_backfill import DryRun, RunProgress
@@ -72,11 +75,10 @@ def _progress_or_exit(tenant: str) -> RunProgress:
 
     run = progress(UnitOfWork(tenant))
     if run is None:
-        console.print(
+        raise output.fail(
             f"tenant {tenant!r} has no backfill yet; it starts once LinkedIn confirms the integration "
             f"enabled (`rsc tenant status {tenant}`)"
         )
-        raise typer.Exit(1)
     return run
 
 
@@ -97,8 +99,7 @@ def _tenant_or_exit(tenant: str) -> str:
     with OpsUnitOfWork() as ops:
         row = ops.tenants.get(tenant)
         if row is None:
-            console.print(f"[red]no tenant {tenant!r}[/red]; create it with `rsc tenant create`")
-            raise typer.Exit(1)
+            raise output.fail(f"no tenant {tenant!r}; create it with `rsc tenant create`")
         return row.status
 
 
@@ -172,13 +173,48 @@ def _print_dry_run(result: DryRun) -> None:
 def show_status(
     tenant: str = TENANT,
     watch: bool = typer.Option(False, "--watch", help="Refresh every second until the run ends."),
+    as_json: bool = typer.Option(False, "--json", help="The run's progress as one JSON object."),
 ) -> None:
     """Progress of the tenant's latest run: done and total per entity, rate and ETA."""
     _tenant_or_exit(tenant)
-    if watch:
+    if watch and not as_json and output.is_terminal():
         _watch(tenant)
         return
-    console.print(render(_progress_or_exit(tenant)))
+    run = _progress_or_exit(tenant)
+    if as_json:
+        output.json_line({**asdict(run), "done": run.done, "total": run.total})
+    elif output.is_terminal():
+        console.print(render(run))
+    else:
+        _plain(run)
+
+
+def _plain(run: RunProgress) -> None:
+    """The progress as plain lines and columns (no bars), for a pipe or ``kubectl exec``."""
+    rate = f"{run.rate:,.1f} records/s" if run.rate else "-"
+    output.say(
+        f"{run.kind} run {run.run} of {run.tenant}: {run.state}{f' on {run.phase}' if run.phase else ''}; "
+        f"{run.done} of {run.total} records, {rate}, ETA {_duration(run.eta_s)}"
+    )
+    output.table(
+        None,
+        ("entity", "done / total", "sent", "refused", "waiting", "skipped", "finished"),
+        [
+            (
+                p.resource,
+                f"{p.done} / {p.total}",
+                p.sent,
+                p.rejected,
+                p.waiting,
+                p.skipped,
+                "yes" if p.finished else "no",
+            )
+            for p in run.phases
+        ],
+    )
+    for label, text in (("why", run.reason), ("last error", run.last_error)):
+        if text:
+            output.say(f"{label}: {text}")
 
 
 def _watch(tenant: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
 
 #: Settings never printed.
@@ -10,6 +12,7 @@ SECRET_FIELDS = frozenset({"secret_key", "smtp_password"})
 
 def show_config(
     markdown: bool = typer.Option(False, "--markdown", help="Print the README's configuration table."),
+    as_json: bool = typer.Option(False, "--json", help="The settings as one JSON object (secrets masked)."),
 ) -> None:
     """Print the effective settings (secrets masked), or the documented table with --markdown."""
     from rsc.config_docs import settings_table
@@ -19,9 +22,15 @@ def show_config(
         typer.echo(settings_table(), nl=False)
         return
     settings = get_settings()
-    for name, value in settings.model_dump().items():
-        shown = "(set)" if name in SECRET_FIELDS and value else mask_password(str(value))
-        typer.echo(f"RSC_{name.upper()}={shown}")
+    shown = {
+        f"RSC_{name.upper()}": "(set)" if name in SECRET_FIELDS and value else mask_password(str(value))
+        for name, value in settings.model_dump(mode="json").items()
+    }
+    if as_json:
+        typer.echo(json.dumps(shown))
+        return
+    for name, value in shown.items():
+        typer.echo(f"{name}={value}")
 
 
 def mask_password(value: str) -> str:

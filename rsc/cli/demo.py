@@ -6,9 +6,15 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+
+from rsc.cli.sync import print_timeline
+
+if TYPE_CHECKING:
+    from store.linkedin_sync import Resource
+    from store.sync_ledger import RecordType
 
 T = TypeVar("T")
 
@@ -53,6 +59,8 @@ def run_demo(
     from events.publisher import get_publisher
     from rsc.settings import get_settings
     from schemas.catalog import parse_event
+    from store.linkedin_sync import Resource
+    from store.sync_ledger import RecordType
     from store.tenants import Tenant, TenantStatus
     from store.uow import OpsUnitOfWork, UnitOfWork
     from workers.integration_lifecycle import callback_url_for, onboard
@@ -123,9 +131,12 @@ def run_demo(
         typer.echo("2. the integration is enabled already (verified with LinkedIn on an earlier run)")
 
     now = datetime.now(UTC).isoformat()
+    # Everything LinkedIn requires of a job (docs/events.md), so that it syncs.
     job = {
         "job_id": JOB_ID,
         "title": "Backend Engineer (demo)",
+        "description": "Builds the services behind our recruiting product.",
+        "location": {"city": "Berlin", "region": "Berlin", "country_code": "DE"},
         "state": "published",
         "created_at": now,
         "modified_at": now,
@@ -142,7 +153,9 @@ def run_demo(
             return stored is not None and stored.is_published
 
     _wait("the status_push worker to store the job (is `make run` running?)", job_stored, timeout)
-    typer.echo(f"3. job {JOB_ID} published in the ATS and stored")
+    _wait("the outbox sweep to send the job to LinkedIn", lambda: _settled(Resource.JOB, JOB_ID), timeout)
+    _require_synced(RecordType.JOB, JOB_ID)
+    typer.echo(f"3. job {JOB_ID} published in the ATS, stored and listed on LinkedIn")
 
     export = http.post(
         f"{sandbox}/_sandbox/exports",
@@ -179,10 +192,56 @@ def run_demo(
     typer.echo(
         f"6. LinkedIn shows the member as in the ATS (manualMatchedMember {remote['manualMatchedMember']})"
     )
+    _wait(
+        "the outbox sweep to send the application",
+        lambda: _settled(Resource.APPLICATION, application_id),
+        timeout,
+    )
+    _require_synced(RecordType.APPLICATION, application_id)
+    typer.echo(f"7. the application {application_id} is on LinkedIn with its status")
+    typer.echo("")
+    typer.echo("Each record's sync ledger (`rsc sync show TYPE ID --tenant demo`):")
+    for record_type, record_id in (
+        (RecordType.JOB, JOB_ID),
+        (RecordType.EXPORT, request_id),
+        (RecordType.CANDIDATE, candidate_id),
+        (RecordType.APPLICATION, application_id),
+    ):
+        typer.echo("")
+        print_timeline(TENANT, _timeline(record_type, record_id))
     typer.echo("")
     typer.echo("Where to look:")
     typer.echo(f"  the candidate in LinkedIn:  {sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
     typer.echo(f"  the application in LinkedIn: {sandbox}/_sandbox/orgs/{ORG}/applications")
     typer.echo(f"  the store:                  {settings.database_url}")
     typer.echo(f"  the integrations:            rsc tenant status {TENANT}")
+    typer.echo(f"  records that do not sync:    rsc sync problems --tenant {TENANT}")
     typer.echo("  dead letters (none, we hope): rsc dlq list")
+
+
+def _settled(resource: Resource, record_id: str) -> bool:
+    """Whether LinkedIn took the record's latest version, or refused it."""
+    from store.uow import UnitOfWork
+
+    with UnitOfWork(TENANT) as uow:
+        state = uow.outbox.state(resource, record_id)
+        return state is not None and state.synced_version >= state.version
+
+
+def _timeline(record_type: RecordType, record_id: str) -> dict[str, Any]:
+    from store.uow import UnitOfWork
+    from workers.sync_report import timeline
+
+    with UnitOfWork(TENANT) as uow:
+        return timeline(uow, record_type, record_id).to_json()
+
+
+def _require_synced(record_type: RecordType, record_id: str) -> None:
+    """Stop with the record's ledger when LinkedIn refused it: a demo shows only records that sync."""
+    found = _timeline(record_type, record_id)
+    if found["problem"] is not None:
+        print_timeline(TENANT, found)
+        typer.secho(
+            f"LinkedIn did not take {record_type.value} {record_id}: see its ledger above", fg="red", err=True
+        )
+        raise typer.Exit(1)

@@ -10,7 +10,7 @@ def run_ingress(
     host: str = typer.Option(None, help="Interface (default RSC_INGRESS_HOST)."),
 ) -> None:
     """Serve /webhooks/linkedin/{tenant}, /healthz, /readyz and /metrics."""
-    from ingress import ats_views, profile_plugin
+    from ingress import ats_views, profile_plugin, sync_views
     from ingress.app import create_app, serve
     from rsc.logs import configure_logging
     from rsc.settings import get_settings
@@ -20,5 +20,7 @@ def run_ingress(
     serve(
         host or settings.ingress_host,
         port or settings.ingress_port,
-        lambda: create_app(extra_routes=[*ats_views.routes(), *profile_plugin.routes()]),
+        lambda: create_app(
+            extra_routes=[*ats_views.routes(), *profile_plugin.routes(), *sync_views.routes()]
+        ),
     )

@@ -19,6 +19,7 @@ from rsc.cli import (
     sandbox,
     scheduler,
     seat,
+    sync,
     tenant,
     worker,
 )
@@ -54,6 +55,7 @@ app.add_typer(candidate.app, name="candidate")
 app.add_typer(match.app, name="match")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(parked.app, name="parked")
+app.add_typer(sync.app, name="sync")
 app.command("worker")(worker.run_worker)
 app.command("ingress")(ingress.run_ingress)
 app.command("sandbox")(sandbox.run_sandbox)
@@ -65,5 +67,19 @@ app.command("check")(events.check)
 app.command("schema")(events.schema)
 
 
+def main() -> None:
+    """The ``rsc`` console script: the app, with a person's mistakes told in one line (``rsc.cli.errors``)."""
+    from rsc.cli.errors import user_error
+
+    try:
+        app()
+    except Exception as exc:
+        message = user_error(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

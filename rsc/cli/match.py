@@ -6,11 +6,10 @@ import getpass
 import json
 
 import typer
-from rich.console import Console
-from rich.table import Table
+
+from rsc.cli import output
 
 app = typer.Typer(help="Profile plugin matching: run, link, unlink, review, show.", no_args_is_help=True)
-console = Console()
 TENANT = typer.Option(..., "--tenant", help="Tenant id.")
 BY = typer.Option(None, "--by", help="Who decides (recorded); default: the operating-system user.")
 NO_PUSH = typer.Option(False, "--no-push", help="Leave it to the outbox sweep instead of pushing now.")
@@ -21,13 +20,11 @@ def _known_tenant(tenant: str) -> None:
 
     with OpsUnitOfWork() as ops:
         if ops.tenants.get(tenant) is None:
-            console.print(f"[red]no tenant {tenant!r}[/red]; create it with `rsc tenant create`")
-            raise typer.Exit(1)
+            raise output.fail(f"no tenant {tenant!r}; create it with `rsc tenant create`")
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[red]{exc}[/red]")
-    return typer.Exit(1)
+    return output.fail(str(exc))
 
 
 @app.command("run")
@@ -48,20 +45,24 @@ def run(
     _known_tenant(tenant)
     client = linkedin_for(tenant) if linkedin else None
     report = match_tenant(get_store(), tenant, linkedin=client, batch=batch)
-    table = Table("candidates", "members", "linked", "review", "unmatched", "links changed", "seconds")
-    table.add_row(
-        f"{report.candidates:,}",
-        f"{report.members:,}",
-        f"{report.by_status.get('linked', 0):,}",
-        f"{report.by_status.get('review', 0):,}",
-        f"{report.by_status.get('unmatched', 0):,}",
-        f"{report.links_changed:,}",
-        f"{report.seconds:.1f}",
+    output.table(
+        None,
+        ("candidates", "members", "linked", "review", "unmatched", "links changed", "seconds"),
+        [
+            (
+                f"{report.candidates:,}",
+                f"{report.members:,}",
+                f"{report.by_status.get('linked', 0):,}",
+                f"{report.by_status.get('review', 0):,}",
+                f"{report.by_status.get('unmatched', 0):,}",
+                f"{report.links_changed:,}",
+                f"{report.seconds:.1f}",
+            )
+        ],
     )
-    console.print(table)
     if linkedin:
-        console.print(f"LinkedIn's matches read for {report.linkedin_checked:,} synced candidates")
-    console.print("manual decisions were kept; `rsc match review --tenant T` lists the doubtful cases")
+        output.say(f"LinkedIn's matches read for {report.linkedin_checked:,} synced candidates")
+    output.say("manual decisions were kept; `rsc match review --tenant T` lists the doubtful cases")
 
 
 @app.command("link")
@@ -83,9 +84,9 @@ def link(
     except PermanentError as exc:
         raise _fail(exc) from None
     if not change.changed:
-        console.print(f"candidate {candidate_id} was already linked to {person_urn} by hand; nothing changed")
+        output.say(f"candidate {candidate_id} was already linked to {person_urn} by hand; nothing changed")
         return
-    console.print(f"candidate {candidate_id} linked to {person_urn} (was: {change.previous_urn or 'none'})")
+    output.say(f"candidate {candidate_id} linked to {person_urn} (was: {change.previous_urn or 'none'})")
     _push(tenant, candidate_id, no_push)
 
 
@@ -107,9 +108,9 @@ def unlink(
     except PermanentError as exc:
         raise _fail(exc) from None
     if not change.changed:
-        console.print(f"candidate {candidate_id} was already unlinked by hand; nothing changed")
+        output.say(f"candidate {candidate_id} was already unlinked by hand; nothing changed")
         return
-    console.print(f"candidate {candidate_id} unlinked (was: {change.previous_urn or 'none'})")
+    output.say(f"candidate {candidate_id} unlinked (was: {change.previous_urn or 'none'})")
     _push(tenant, candidate_id, no_push)
 
 
@@ -119,15 +120,15 @@ def _push(tenant: str, candidate_id: str, no_push: bool) -> None:
     from workers.runtime import linkedin_for
 
     if no_push:
-        console.print("LinkedIn learns it from the outbox sweep")
+        output.say("LinkedIn learns it from the outbox sweep")
         return
     report = push_link(UnitOfWork(tenant), linkedin_for(tenant), candidate_id)
     if report is not None and candidate_id in report.synced:
-        console.print("LinkedIn updated (manualMatchedMember)")
+        output.say("LinkedIn updated (manualMatchedMember)")
     elif report is not None and candidate_id in report.rejected:
-        console.print(f"[yellow]LinkedIn refused it[/yellow]: {report.rejected[candidate_id]}")
+        output.say(f"[yellow]LinkedIn refused it[/yellow]: {report.rejected[candidate_id]}")
     else:
-        console.print("LinkedIn could not take it now; the outbox sweep pushes it")
+        output.say("LinkedIn could not take it now; the outbox sweep pushes it")
 
 
 @app.command("review")
@@ -149,69 +150,74 @@ def review(
     if as_json:
         typer.echo(json.dumps([asdict(i) for i in items], indent=2, ensure_ascii=False))
         return
-    table = Table("candidate", "why", "member", "name", "score", "reason", "evidence")
+    rows = []
     for item in items:
         for n, member in enumerate(item.considered[:3]):
             name = " ".join(p for p in (member.first_name, member.last_name) if p)
-            table.add_row(
-                item.candidate_id if n == 0 else "",
-                (item.review_reason or "") if n == 0 else "",
-                member.person_urn,
-                name,
-                f"{member.score:.2f}" if member.score is not None else "",
-                member.reason or "",
-                ", ".join(member.evidence),
+            rows.append(
+                (
+                    item.candidate_id if n == 0 else "",
+                    (item.review_reason or "") if n == 0 else "",
+                    member.person_urn,
+                    name,
+                    f"{member.score:.2f}" if member.score is not None else "",
+                    member.reason or "",
+                    ", ".join(member.evidence),
+                )
             )
-    console.print(table)
-    console.print(
-        f"{len(items)} candidate(s); link one with `rsc match link --tenant {tenant} CANDIDATE URN`"
-    )
+    output.table(None, ("candidate", "why", "member", "name", "score", "reason", "evidence"), rows)
+    output.say(f"{len(items)} candidate(s); link one with `rsc match link --tenant {tenant} CANDIDATE URN`")
 
 
 @app.command("show")
 def show(
-    candidate_id: str = typer.Argument(..., help="The ATS candidate id."),
+    candidate_id: str = typer.Argument(..., help="The ATS candidate id, or a prefix only one has."),
     tenant: str = TENANT,
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:
     """Print the linked profile URL (the plugin's "View Profile"), or the candidate members with scores."""
+    from rsc.cli.candidate import resolve_candidate
     from store.uow import UnitOfWork
     from workers.profile_view import profile_view
 
     _known_tenant(tenant)
+    candidate_id = resolve_candidate(tenant, candidate_id)
     with UnitOfWork(tenant) as uow:
         view = profile_view(uow, candidate_id)
     if view is None:
-        console.print(f"[red]no candidate {candidate_id!r} in tenant {tenant!r}[/red]")
-        raise typer.Exit(1)
+        raise output.fail(f"no candidate {candidate_id!r} in tenant {tenant!r}")
     if as_json:
         typer.echo(json.dumps(view.to_json(), indent=2, ensure_ascii=False))
         return
-    console.print(f"candidate {candidate_id}: [bold]{view.standing.value}[/bold]")
+    output.say(f"candidate {candidate_id}: [bold]{view.standing.value}[/bold]")
     if view.link is not None:
         source = view.link_source.value if view.link_source else ""
         decided = f", by {view.decided_by} at {view.decided_at:%Y-%m-%d %H:%M}" if view.decided_at else ""
-        console.print(f"  View Profile: {view.link.profile_url or '(profile URL not known yet)'}")
-        console.print(f"  member {view.link.person_urn} ({source}{decided})")
+        output.say(f"  View Profile: {view.link.profile_url or '(profile URL not known yet)'}")
+        output.say(f"  member {view.link.person_urn} ({source}{decided})")
         if view.link.reason_text:
-            console.print(f"  why: {view.link.reason_text} (score {view.link.score:.2f})")
+            output.say(f"  why: {view.link.reason_text} (score {view.link.score:.2f})")
     elif view.decided_by:
-        console.print(f"  unlinked by {view.decided_by} at {view.decided_at:%Y-%m-%d %H:%M}")
+        output.say(f"  unlinked by {view.decided_by} at {view.decided_at:%Y-%m-%d %H:%M}")
     if view.considered and view.link is None:
-        table = Table("member", "name", "company", "title", "score", "reason", "evidence")
-        for member in view.considered:
-            table.add_row(
-                member.person_urn,
-                " ".join(p for p in (member.first_name, member.last_name) if p),
-                ", ".join(member.companies),
-                member.title or "",
-                f"{member.score:.2f}" if member.score is not None else "",
-                member.reason_text or "",
-                ", ".join(member.evidence),
-            )
-        console.print(table)
+        output.table(
+            None,
+            ("member", "name", "company", "title", "score", "reason", "evidence"),
+            [
+                (
+                    member.person_urn,
+                    " ".join(p for p in (member.first_name, member.last_name) if p),
+                    ", ".join(member.companies),
+                    member.title or "",
+                    f"{member.score:.2f}" if member.score is not None else "",
+                    member.reason_text or "",
+                    ", ".join(member.evidence),
+                )
+                for member in view.considered
+            ],
+        )
     if view.history:
-        console.print("history:")
+        output.say("history:")
         for entry in view.history:
             change = f"{entry.previous_urn or 'none'} -> {entry.person_urn or 'none'}"
-            console.print(f"  {entry.at:%Y-%m-%d %H:%M:%S} {entry.action} {change} by {entry.actor}")
+            output.say(f"  {entry.at:%Y-%m-%d %H:%M:%S} {entry.action} {change} by {entry.actor}")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+
+from rsc.cli import output
 
 app = typer.Typer(
     help="Polled LinkedIn items the readers could not read: list, show, replay, drop.", no_args_is_help=True
@@ -20,6 +22,7 @@ def list_parked(
     tenant: str = typer.Option(None, "--tenant", help="Only this tenant."),
     kind: str = typer.Option(None, help="conversationEvents, mailStubs, prospectNotes or seatsV2."),
     reason: str = typer.Option(None, help="Only this reason code (owner_unknown, invalid_field...)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per item (with --tenant) or count."),
 ) -> None:
     """Waiting items per tenant, kind and reason, then the items (never their content)."""
     from store.db import get_store
@@ -27,36 +30,59 @@ def list_parked(
     from store.uow import UnitOfWork
 
     with get_store().session(None) as session:
-        counts = waiting_counts(session, tenant)
-    summary = Table("tenant", "kind", "reason", "waiting", "last parked")
-    for count in counts:
-        if (kind and count.kind != kind) or (reason and count.reason_code != reason):
-            continue
-        summary.add_row(
-            count.tenant_id,
-            count.kind,
-            count.reason_code,
-            str(count.count),
-            count.last.isoformat(timespec="seconds"),
-        )
-    console.print(summary)
+        counts = [
+            {
+                "tenant": c.tenant_id,
+                "kind": c.kind,
+                "reason_code": c.reason_code,
+                "waiting": c.count,
+                "last_parked": c.last.isoformat(timespec="seconds"),
+            }
+            for c in waiting_counts(session, tenant)
+            if not (kind and c.kind != kind) and not (reason and c.reason_code != reason)
+        ]
+    items: list[dict[str, Any]] = []
+    if tenant is not None:
+        with UnitOfWork(tenant) as uow:
+            items = [
+                {
+                    "key": row.key,
+                    "kind": row.kind,
+                    "item_id": row.item_id,
+                    "reason_code": row.reason_code,
+                    "times_parked": row.times_parked,
+                    "first_parked": row.first_parked_at.isoformat(timespec="seconds"),
+                }
+                for row in uow.parked_items.waiting(kind=kind, reason_code=reason, limit=200)
+            ]
+    if as_json:
+        for record in items if tenant is not None else counts:
+            output.json_line(record)
+        return
+    output.table(
+        None,
+        ("tenant", "kind", "reason", "waiting", "last parked"),
+        [(c["tenant"], c["kind"], c["reason_code"], c["waiting"], c["last_parked"]) for c in counts],
+    )
     if tenant is None:
         if counts:
-            console.print("name a tenant (--tenant) to list its items; `rsc parked show KEY --tenant T`")
+            output.say("name a tenant (--tenant) to list its items; `rsc parked show KEY --tenant T`")
         return
-    with UnitOfWork(tenant) as uow:
-        rows = uow.parked_items.waiting(kind=kind, reason_code=reason, limit=200)
-        items = Table("key", "kind", "item id", "reason", "times", "first parked")
-        for row in rows:
-            items.add_row(
-                row.key[:12],
-                row.kind,
-                row.item_id or "-",
-                row.reason_code,
-                str(row.times_parked),
-                row.first_parked_at.isoformat(timespec="seconds"),
+    output.table(
+        None,
+        ("key", "kind", "item id", "reason", "times", "first parked"),
+        [
+            (
+                i["key"][:12],
+                i["kind"],
+                i["item_id"] or "-",
+                i["reason_code"],
+                i["times_parked"],
+                i["first_parked"],
             )
-    console.print(items)
+            for i in items
+        ],
+    )
 
 
 @app.command("show")
@@ -66,6 +92,7 @@ def show(
     content: bool = typer.Option(
         False, "--content", help="Also print the item as LinkedIn sent it (it may hold personal data)."
     ),
+    as_json: bool = typer.Option(False, "--json", help="One line of JSON (the default is indented JSON)."),
 ) -> None:
     """Why the item could not be read, the query that returned it, and its fields' names and types."""
     from store.uow import UnitOfWork
@@ -74,12 +101,14 @@ def show(
     with UnitOfWork(tenant) as uow:
         row = uow.parked_items.get(key)
         if row is None:
-            typer.echo(f"no parked item {key!r} of tenant {tenant!r} (or the prefix names several)", err=True)
-            raise typer.Exit(1)
+            raise output.fail(f"no parked item {key!r} of tenant {tenant!r} (or the prefix names several)")
         view = describe(row)
         if content:
             view["item"] = row.item
-    typer.echo(json.dumps(view, indent=2, ensure_ascii=False))
+    if as_json:
+        output.json_line(view)
+    else:
+        typer.echo(json.dumps(view, indent=2, ensure_ascii=False, default=str))
 
 
 @app.command("replay")
@@ -126,8 +155,7 @@ def drop(
         for key in keys:
             row = uow.parked_items.get(key)
             if row is None:
-                typer.echo(f"no parked item {key!r} of tenant {tenant!r}", err=True)
-                raise typer.Exit(1)
+                raise output.fail(f"no parked item {key!r} of tenant {tenant!r}")
             uow.parked_items.drop(row.key)
             dropped.append(row.key[:12])
         uow.commit()

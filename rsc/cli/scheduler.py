@@ -27,6 +27,7 @@ def run_scheduler(
     from rsc.logs import configure_logging
     from rsc.settings import get_settings
     from workers.scheduler import Scheduler
+    from workers.sync_metrics import watch_sync_problems
 
     configure_logging(process="scheduler")
     _serve_metrics(metrics_port or get_settings().metrics_port)
@@ -38,6 +39,7 @@ def run_scheduler(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     threading.Thread(target=watch_dead_letter_queues, args=(stop,), name="dlq-watch", daemon=True).start()
+    threading.Thread(target=watch_sync_problems, args=(stop,), name="sync-watch", daemon=True).start()
     scheduler = Scheduler(get_publisher())
     freeze_startup_heap()
     scheduler.run(stop)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.table import Table
+
+from rsc.cli import output
 
 if TYPE_CHECKING:
     from store.contracts import ContractState
@@ -128,20 +129,23 @@ def unmap(
 
 
 @app.command("list")
-def list_seats(tenant: str = TENANT) -> None:
+def list_seats(
+    tenant: str = TENANT,
+    as_json: bool = typer.Option(
+        False, "--json", help="One JSON object: contracts, seats, users with no seat."
+    ),
+) -> None:
     """Seats with their users, then seats with no user and users with no seat."""
+    from dataclasses import asdict
+
     from store.uow import UnitOfWork
     from workers.seat_mapping import unmapped
 
     with UnitOfWork(tenant) as uow:
         contracts = {c.urn: c for c in uow.contracts.states()}
-        seats = uow.seats.all()
         cursors = {c.seat: c for c in uow.poll_cursors.seats()}
-        report = unmapped(uow)
-        parked = uow.parked_items.count_waiting()
-        print_contracts(list(contracts.values()))
-        table = Table("seat", "contract", "state", "user", "connected by", "polling")
-        for seat in seats:
+        seats = []
+        for seat in uow.seats.all():
             cursor = cursors.get(seat.urn)
             contract = contracts.get(seat.contract)
             if contract is None:
@@ -150,36 +154,66 @@ def list_seats(tenant: str = TENANT) -> None:
                 polling = "no (contract not read)"
             else:
                 polling = "-" if cursor is None else ("back-filling" if cursor.catching_up else "current")
-            table.add_row(
-                seat.urn, seat.contract, seat.state, seat.user_id or "-", seat.mapped_by or "-", polling
+            seats.append(
+                {
+                    "seat": seat.urn,
+                    "contract": seat.contract,
+                    "state": seat.state,
+                    "user": seat.user_id,
+                    "connected_by": seat.mapped_by,
+                    "polling": polling,
+                }
             )
-        console.print(table)
-        console.print(
-            f"seats with no user: {len(report.seats)}"
-            + (f" ({', '.join(s.urn for s in report.seats)})" if report.seats else "")
+        report = unmapped(uow)
+        loose_seats, loose_users = [s.urn for s in report.seats], [u.id for u in report.users]
+        parked = uow.parked_items.count_waiting()
+    if as_json:
+        output.json_line(
+            {
+                "contracts": [asdict(c) for c in contracts.values()],
+                "seats": seats,
+                "seats_with_no_user": loose_seats,
+                "users_with_no_seat": loose_users,
+                "parked_items": parked,
+            }
         )
-        console.print(
-            f"users with no seat: {len(report.users)}"
-            + (f" ({', '.join(u.id for u in report.users)})" if report.users else "")
-        )
-        if parked:
-            console.print(f"parked items (could not be read): {parked} (`rsc parked list --tenant {tenant}`)")
+        return
+    print_contracts(list(contracts.values()))
+    output.table(
+        None,
+        ("seat", "contract", "state", "user", "connected by", "polling"),
+        [
+            (s["seat"], s["contract"], s["state"], s["user"] or "-", s["connected_by"] or "-", s["polling"])
+            for s in seats
+        ],
+    )
+    output.say(
+        f"seats with no user: {len(loose_seats)}" + (f" ({', '.join(loose_seats)})" if loose_seats else "")
+    )
+    output.say(
+        f"users with no seat: {len(loose_users)}" + (f" ({', '.join(loose_users)})" if loose_users else "")
+    )
+    if parked:
+        output.say(f"parked items (could not be read): {parked} (`rsc parked list --tenant {tenant}`)")
 
 
 def print_contracts(states: list[ContractState]) -> None:
     """Each contract: whether it is read and why, its last seat read, and its failure if it failed."""
-    table = Table("contract", "CSA_API", "read", "seats read", "last failure", "next try")
+    rows = []
     for state in states:
         failure = "-"
         if state.seats_error:
             when = state.seats_failed_at.isoformat(timespec="seconds") if state.seats_failed_at else "?"
-            failure = f"[red]{state.seats_error}[/red] at {when} ({state.seats_failures} in a row)"
-        table.add_row(
-            state.urn,
-            state.csa_status or "not known",
-            "yes" if state.read else f"no: {state.why}",
-            state.seats_read_at.isoformat(timespec="seconds") if state.seats_read_at else "never",
-            failure,
-            state.seats_retry_at.isoformat(timespec="seconds") if state.seats_retry_at else "-",
+            error = f"[red]{state.seats_error}[/red]" if output.is_terminal() else state.seats_error
+            failure = f"{error} at {when} ({state.seats_failures} in a row)"
+        rows.append(
+            (
+                state.urn,
+                state.csa_status or "not known",
+                "yes" if state.read else f"no: {state.why}",
+                state.seats_read_at.isoformat(timespec="seconds") if state.seats_read_at else "never",
+                failure,
+                state.seats_retry_at.isoformat(timespec="seconds") if state.seats_retry_at else "-",
+            )
         )
-    console.print(table)
+    output.table(None, ("contract", "CSA_API", "read", "seats read", "last failure", "next try"), rows)

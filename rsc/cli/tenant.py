@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+
+from rsc.cli import output
 
 if TYPE_CHECKING:
     from workers.integration_lifecycle import OnboardingReport, Transition
 
 app = typer.Typer(help="Tenants (ATS customers) and their LinkedIn customer apps.", no_args_is_help=True)
-console = Console()
 
 _ORG = re.compile(r"^urn:li:organization:\d+$")
 _CONTRACT = re.compile(r"^urn:li:contract:\d+$")
@@ -22,7 +21,8 @@ _STYLE = {"enabled": "green", "ENABLED": "green", "disabled": "red", "DISABLED":
 
 
 def _styled(value: str) -> str:
-    style = _STYLE.get(value)
+    """The status coloured at a terminal; as it is elsewhere."""
+    style = _STYLE.get(value) if output.is_terminal() else None
     return f"[{style}]{value}[/{style}]" if style else value
 
 
@@ -79,8 +79,7 @@ def create(
     with OpsUnitOfWork() as ops:
         tenant = ops.tenants.get(tenant_id)
         if tenant is not None and not update:
-            console.print(f"[red]tenant {tenant_id!r} exists[/red]; pass --update to change it")
-            raise typer.Exit(1)
+            raise output.fail(f"tenant {tenant_id!r} exists; pass --update to change it")
         if tenant is None:
             tenant = ops.tenants.add(Tenant(id=tenant_id))
             if legacy_csa:
@@ -91,9 +90,7 @@ def create(
             else:
                 tenant.set_status(TenantStatus.PENDING, "waiting for the customer to enable the integration")
         elif legacy_csa and not tenant.legacy_csa:
-            console.print(
-                "[red]--legacy-csa marks new tenants only[/red]; an existing tenant keeps its state"
-            )
+            output.say("[red]--legacy-csa marks new tenants only[/red]; an existing tenant keeps its state")
             raise typer.Exit(1)
         tenant.org_urn = org
         tenant.client_id = client_id
@@ -109,11 +106,11 @@ def create(
         with UnitOfWork(tenant_id) as uow:
             added, removed = set_contracts(uow, contracts)
             uow.commit()
-    console.print(f"tenant [bold]{tenant_id}[/bold] saved ({org}), {_styled(status)}")
+    output.say(f"tenant [bold]{tenant_id}[/bold] saved ({org}), {_styled(status)}")
     for contract in added:
-        console.print(f"contract {contract} added")
+        output.say(f"contract {contract} added")
     for contract in removed:
-        console.print(f"contract {contract} removed: its seats are no longer polled")
+        output.say(f"contract {contract} removed: its seats are no longer polled")
     if onboard_now:
         _onboard(tenant_id)
 
@@ -134,7 +131,7 @@ def _onboard(tenant_id: str) -> None:
     try:
         report = run_onboarding(UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher())
     except Exception as exc:
-        console.print(
+        output.say(
             f"[red]onboarding {tenant_id!r} failed: {type(exc).__name__}: {exc}[/red]\n"
             f"the tenant is saved; once LinkedIn answers, run `rsc tenant onboard {tenant_id}`"
         )
@@ -146,12 +143,12 @@ def _onboard(tenant_id: str) -> None:
 
 def _print_onboarding(report: OnboardingReport) -> None:
     for label in report.named:
-        console.print(f"named {label}")
+        output.say(f"named {label}")
     for label, reason in report.refused.items():
-        console.print(f"[red]LinkedIn refused {label}: {reason}[/red]")
-    console.print(f"CALLBACK_URL {report.callback_url}")
+        output.say(f"[red]LinkedIn refused {label}: {reason}[/red]")
+    output.say(f"CALLBACK_URL {report.callback_url}")
     if not report.callback_url.startswith("https://"):
-        console.print(
+        output.say(
             "[yellow]LinkedIn only calls back over HTTPS (port 443): set RSC_PUBLIC_BASE_URL to the "
             "ingress's public https:// address[/yellow]"
         )
@@ -162,13 +159,13 @@ def _print_transition(transition: Transition | None) -> None:
     if transition is None:
         return
     if transition.changed:
-        console.print(f"status {transition.before} -> {_styled(transition.after)}")
+        output.say(f"status {transition.before} -> {_styled(transition.after)}")
     else:
-        console.print(f"status {_styled(transition.after)} (unchanged)")
+        output.say(f"status {_styled(transition.after)} (unchanged)")
     if transition.stopped_run is not None:
-        console.print(f"stopped backfill run {transition.stopped_run}")
+        output.say(f"stopped backfill run {transition.stopped_run}")
     if transition.started_run is not None:
-        console.print(f"started run {transition.started_run}; follow it with `rsc backfill status --watch`")
+        output.say(f"started run {transition.started_run}; follow it with `rsc backfill status --watch`")
 
 
 def _require(tenant_id: str) -> None:
@@ -176,135 +173,183 @@ def _require(tenant_id: str) -> None:
 
     with OpsUnitOfWork() as ops:
         if ops.tenants.get(tenant_id) is None:
-            console.print(f"[red]no tenant {tenant_id!r}[/red]; create it with `rsc tenant create`")
-            raise typer.Exit(1)
+            raise output.fail(f"no tenant {tenant_id!r}; create it with `rsc tenant create`")
 
 
 @app.command()
-def show(tenant_id: str = typer.Argument(...)) -> None:
+def show(
+    tenant_id: str = typer.Argument(..., help="The tenant id, or a prefix of it only one tenant has."),
+    as_json: bool = typer.Option(False, "--json", help="The tenant as one JSON object."),
+) -> None:
     """Show a tenant (never its secret)."""
     from store.uow import OpsUnitOfWork, UnitOfWork
 
-    _require(tenant_id)
+    tenant_id = _resolve(tenant_id)
     with OpsUnitOfWork() as ops:
         tenant = ops.tenants.require(tenant_id)
-        rows = [
-            ("tenant", tenant.id),
-            ("name", tenant.display_name or "-"),
-            ("organization", tenant.org_urn),
-            ("client id", tenant.client_id),
-            ("client secret", "(stored encrypted)"),
-            ("status", _styled(tenant.status)),
-            ("why", tenant.status_reason or "-"),
-            ("legacy CSA", "yes" if tenant.legacy_csa else "no"),
-            ("callback URL", tenant.callback_url or "(not registered: `rsc tenant onboard`)"),
-            ("job availability", tenant.job_availability),
-            ("created", tenant.created_at.isoformat()),
-        ]
+        record: dict[str, Any] = {
+            "tenant": tenant.id,
+            "name": tenant.display_name,
+            "organization": tenant.org_urn,
+            "client_id": tenant.client_id,
+            "status": tenant.status,
+            "why": tenant.status_reason,
+            "legacy_csa": tenant.legacy_csa,
+            "callback_url": tenant.callback_url,
+            "job_availability": tenant.job_availability,
+            "created": tenant.created_at.isoformat(),
+        }
     with UnitOfWork(tenant_id) as uow:
         states = uow.contracts.states()
-    rows.append(("contracts", ", ".join(c.urn for c in states) or "-"))
-    rows.append(
-        ("contracts read", ", ".join(c.urn for c in states if c.read) or "none (`rsc seat list` says why)")
-    )
-    failing = [f"{c.urn} ({c.seats_error})" for c in states if c.seats_error]
+    record["contracts"] = [c.urn for c in states]
+    record["contracts_read"] = [c.urn for c in states if c.read]
+    record["seat_reads_failing"] = {c.urn: c.seats_error for c in states if c.seats_error}
+    if as_json:
+        output.json_line(record)
+        return
+    rows = [
+        ("tenant", tenant_id),
+        ("name", record["name"] or "-"),
+        ("organization", record["organization"]),
+        ("client id", record["client_id"]),
+        ("client secret", "(stored encrypted)"),
+        ("status", _styled(record["status"])),
+        ("why", record["why"] or "-"),
+        ("legacy CSA", "yes" if record["legacy_csa"] else "no"),
+        ("callback URL", record["callback_url"] or "(not registered: `rsc tenant onboard`)"),
+        ("job availability", record["job_availability"]),
+        ("created", record["created"]),
+        ("contracts", ", ".join(record["contracts"]) or "-"),
+        ("contracts read", ", ".join(record["contracts_read"]) or "none (`rsc seat list` says why)"),
+    ]
+    failing = [f"{urn} ({error})" for urn, error in record["seat_reads_failing"].items()]
     if failing:
         rows.append(("seat reads failing", ", ".join(failing)))
-    table = Table(show_header=False)
-    for label, value in rows:
-        table.add_row(label, value)
-    console.print(table)
+    output.facts(None, rows)
+
+
+def _resolve(given: str) -> str:
+    """The tenant ``given`` names: itself, or the one tenant whose id starts with it."""
+    from store.uow import OpsUnitOfWork
+
+    with OpsUnitOfWork() as ops:
+        ids = sorted(t.id for t in ops.tenants.all())
+    if given in ids:
+        return given
+    matches = [i for i in ids if i.startswith(given)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise output.fail(
+            f"{len(matches)} tenants start with {given!r} ({', '.join(matches[:5])}); give more"
+        )
+    raise output.fail(f"no tenant {given!r}; `rsc tenant list` shows them, `rsc tenant create` adds one")
 
 
 @app.command()
 def status(
     tenant_id: str = typer.Argument(...),
     offline: bool = typer.Option(False, "--offline", help="Show what the store holds; do not ask LinkedIn."),
+    as_json: bool = typer.Option(False, "--json", help="The status as one JSON object."),
 ) -> None:
     """Each integration's state as LinkedIn reports it, the tenant's status and its backfill."""
     from linkedin.errors import LinkedInRejected, LinkedInUnavailable
-    from rsc.settings import get_settings
-    from store.uow import OpsUnitOfWork, UnitOfWork
-    from workers.historical_backfill import progress
+    from store.uow import UnitOfWork
     from workers.integration_lifecycle import integration_keys
+    from workers.integration_status import integration_status
     from workers.runtime import linkedin_for
 
     _require(tenant_id)
-    with OpsUnitOfWork() as ops:
-        tenant = ops.tenants.require(tenant_id)
-        tenant_status, reason, legacy, org = (
-            tenant.status,
-            tenant.status_reason,
-            tenant.legacy_csa,
-            tenant.org_urn,
-        )
-        skipped = ops.skipped_messages.counts(tenant_id)
+    report = integration_status(tenant_id)
     with UnitOfWork(tenant_id) as uow:
-        stored = {
-            (i.integration_type, i.context): (
-                i.status,
-                i.name,
-                i.checked_at.isoformat(timespec="seconds") if i.checked_at else "-",
-            )
-            for i in uow.integrations.all()
-        }
-        keys = integration_keys(org, uow.contracts.urns())
+        keys = integration_keys(report["organization"], uow.contracts.urns())
     live: dict[tuple[str, str], str] = {}
-    note = ""
     if not offline:
         try:
             readings = linkedin_for(tenant_id).integrations.statuses(keys)
             live = {(k[0].value, k[1]): r.status.value for k, r in readings.items()}
         except (LinkedInUnavailable, LinkedInRejected) as exc:
-            note = f"LinkedIn could not be asked ({type(exc).__name__}); showing the stored states"
-    console.print(
-        f"tenant [bold]{tenant_id}[/bold]: {_styled(tenant_status)}"
-        f"{' (legacy CSA integration)' if legacy else ''} - {reason or ''}"
+            report["note"] = f"LinkedIn could not be asked ({type(exc).__name__}); showing the stored states"
+    stored = {(i["type"], i["context"]): i for i in report["integrations"]}
+    report["integrations"] = [
+        {
+            "type": kind,
+            "context": context,
+            "name": stored.get((kind, context), {}).get("name"),
+            "stored": stored.get((kind, context), {}).get("status", "NOT_NAMED"),
+            "linkedin_now": live.get((kind, context)),
+            "checked_at": stored.get((kind, context), {}).get("checked_at"),
+        }
+        for kind, context in [(k[0].value, k[1]) for k in keys]
+    ]
+    if as_json:
+        output.json_line(report)
+        return
+    _print_status(tenant_id, report)
+
+
+def _print_status(tenant_id: str, report: dict[str, Any]) -> None:
+    from rsc.settings import get_settings
+
+    enablement = report["enablement"]
+    output.say(
+        f"tenant [bold]{tenant_id}[/bold]: {_styled(enablement['status'])}"
+        f"{' (legacy CSA integration)' if enablement['legacy_csa'] else ''} - {enablement['reason'] or ''}"
     )
-    console.print(f"LinkedIn API version {get_settings().linkedin_api.describe()}", highlight=False)
-    table = Table("integration", "context", "name", "LinkedIn now" if live else "state", "stored", "checked")
-    for integration_type, context in [(k[0].value, k[1]) for k in keys]:
-        state, name, checked = stored.get((integration_type, context), ("NOT_NAMED", None, "-"))
-        table.add_row(
-            integration_type,
-            context,
-            name or "-",
-            _styled(live.get((integration_type, context), state)),
-            _styled(state),
-            checked,
-        )
-    console.print(table)
-    if note:
-        console.print(f"[yellow]{note}[/yellow]")
-    differs = [key for key, state in live.items() if state != stored.get(key, ("NOT_NAMED",))[0]]
-    if differs:
-        console.print("LinkedIn reports another state than the store holds: `rsc tenant verify` applies it")
-    run = progress(UnitOfWork(tenant_id))
+    output.say(f"LinkedIn API version {get_settings().linkedin_api.describe()}")
+    live = any(i["linkedin_now"] for i in report["integrations"])
+    output.table(
+        None,
+        ("integration", "context", "name", "LinkedIn now" if live else "state", "stored", "checked"),
+        [
+            (
+                i["type"],
+                i["context"],
+                i["name"] or "-",
+                _styled(i["linkedin_now"] or i["stored"]),
+                _styled(i["stored"]),
+                i["checked_at"].isoformat(timespec="seconds") if i["checked_at"] else "-",
+            )
+            for i in report["integrations"]
+        ],
+    )
+    if report.get("note"):
+        output.say(f"[yellow]{report['note']}[/yellow]")
+    if any(i["linkedin_now"] and i["linkedin_now"] != i["stored"] for i in report["integrations"]):
+        output.say("LinkedIn reports another state than the store holds: `rsc tenant verify` applies it")
+    run = report["backfill"]
     if run is not None:
-        console.print(
-            f"{run.kind} run {run.run}: {run.state}, {run.done:,} of {run.total:,} records"
-            f"{f' ({run.reason})' if run.reason else ''}; `rsc backfill status --tenant {tenant_id}`"
+        why = f" ({run['reason']})" if run["reason"] else ""
+        output.say(
+            f"{run['kind']} run {run['run']}: {run['state']}, {run['done']:,} of {run['total']:,} records"
+            f"{why}; `rsc backfill status --tenant {tenant_id}`"
         )
-    with UnitOfWork(tenant_id) as uow:
-        failing = [c for c in uow.contracts.states() if c.seats_error]
-        parked = uow.parked_items.count_waiting()
-    for contract in failing:
-        failed_at = (
-            contract.seats_failed_at.isoformat(timespec="seconds") if contract.seats_failed_at else "?"
+    for contract in report["contracts"]:
+        if contract["seats_error"]:
+            failed_at, retry_at = contract["seats_failed_at"], contract["seats_retry_at"]
+            output.say(
+                f"[red]seats of {contract['contract']} could not be read[/red]: {contract['seats_error']} "
+                f"(at {failed_at.isoformat(timespec='seconds') if failed_at else '?'}, "
+                f"{contract['seats_failures']} in a row; next try "
+                f"{retry_at.isoformat(timespec='seconds') if retry_at else '-'}); "
+                f"the other contracts are read all the same"
+            )
+    seats = report["seats"]
+    output.say(
+        f"seats: {seats['mapped']} of {seats['active']} active seats connected to ATS users; "
+        f"{len(seats['unmapped'])} with no user, {len(seats['users_without_seat'])} users with no seat"
+    )
+    if report["parked_items"]:
+        parked = report["parked_items"]
+        output.say(f"{parked} polled item(s) could not be read: `rsc parked list --tenant {tenant_id}`")
+    for count in report["skipped_messages"]:
+        output.say(
+            f"{count['count']} {count['queue']} messages settled without running ({count['reason_code']}), "
+            f"last {count['last']}"
         )
-        retry_at = contract.seats_retry_at.isoformat(timespec="seconds") if contract.seats_retry_at else "-"
-        console.print(
-            f"[red]seats of {contract.urn} could not be read[/red]: {contract.seats_error} "
-            f"(at {failed_at}, {contract.seats_failures} in a row; next try {retry_at}); "
-            f"the other contracts are read all the same"
-        )
-    if parked:
-        console.print(f"{parked} polled item(s) could not be read: `rsc parked list --tenant {tenant_id}`")
-    for count in skipped:
-        console.print(
-            f"{count.count} {count.queue} messages settled without running ({count.reason_code}), "
-            f"last {count.last.isoformat(timespec='seconds')}"
-        )
+    problems = sum(report["sync_problems"].values())
+    if problems:
+        output.say(f"{problems} record(s) do not sync: `rsc sync problems --tenant {tenant_id}`")
 
 
 @app.command()
@@ -348,17 +393,38 @@ def disable(
 
 
 @app.command("list")
-def list_tenants() -> None:
+def list_tenants(as_json: bool = typer.Option(False, "--json", help="One JSON object per tenant.")) -> None:
     """List tenants."""
     from store.uow import OpsUnitOfWork
 
-    table = Table("tenant", "organization", "status", "legacy CSA", "since")
     with OpsUnitOfWork() as ops:
-        for tenant in ops.tenants.all():
-            since = (
-                tenant.status_changed_at.isoformat(timespec="seconds") if tenant.status_changed_at else "-"
+        rows: list[dict[str, Any]] = [
+            {
+                "tenant": tenant.id,
+                "organization": tenant.org_urn,
+                "status": tenant.status,
+                "legacy_csa": tenant.legacy_csa,
+                "since": tenant.status_changed_at.isoformat(timespec="seconds")
+                if tenant.status_changed_at
+                else None,
+            }
+            for tenant in ops.tenants.all()
+        ]
+    if as_json:
+        for row in rows:
+            output.json_line(row)
+        return
+    output.table(
+        None,
+        ("tenant", "organization", "status", "legacy CSA", "since"),
+        [
+            (
+                r["tenant"],
+                r["organization"],
+                _styled(r["status"]),
+                "yes" if r["legacy_csa"] else "",
+                r["since"] or "-",
             )
-            table.add_row(
-                tenant.id, tenant.org_urn, _styled(tenant.status), "yes" if tenant.legacy_csa else "", since
-            )
-    console.print(table)
+            for r in rows
+        ],
+    )

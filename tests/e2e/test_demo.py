@@ -15,6 +15,16 @@ def test_rsc_demo_shows_an_export_arrive_in_the_store_and_in_linkedin(pipeline: 
     assert "2. the customer enabled it in Recruiter; the pipeline verified it" in result.stdout
     assert "5. imported (created)" in result.stdout
     assert "6. LinkedIn shows the member as in the ATS" in result.stdout
+    # Only records that sync: the job and the application reached LinkedIn, and each ledger says so.
+    assert "3. job DEMO-ENG-1 published in the ATS, stored and listed on LinkedIn" in result.stdout
+    assert "7. the application" in result.stdout
+    ledgers = result.stdout.split("Each record's sync ledger")[1]
+    shown = [line.split(None, 1)[1] for line in ledgers.splitlines() if line.startswith("record ")]
+    assert [line.split()[0] for line in shown] == ["job", "export", "candidate", "application"]
+    assert ledgers.count("simpleJobPostings batch upsert") == 1
+    assert "atsApplications batch upsert, then its stages" in ledgers and "refused" not in ledgers
+    problems = pipeline.rsc("sync", "problems", "--tenant", "demo")
+    assert "no sync problems" in problems.stdout, problems.stdout + problems.stderr
     status = pipeline.rsc("tenant", "status", "demo")
     assert status.returncode == 0, status.stdout + status.stderr
     assert "demo: enabled" in status.stdout and "NOT_NAMED" not in status.stdout

@@ -128,6 +128,8 @@ def test_an_application_deletion_deletes_it_with_its_stages_and_a_late_update_do
             "application_stages": 2,
             "applications": 1,
             "linkedin_sync": 1,
+            # Its sync ledger: two events stored, one push.
+            "sync_ledger": 3,
         }
         # Found from the candidate too (its stored candidate id named it).
         assert [
