@@ -21,13 +21,14 @@ from schemas.ats import ApplicationCreated, CandidateCreated, CandidateUpdated
 from schemas.envelope import Event
 from store.base import utcnow
 from store.db import Store
+from store.erasure import erase_candidate
 from store.sync_ledger import RecordType, SyncProblem
 from store.uow import UnitOfWork
 from tests import ats_events as ats
 from tests.helpers import ORG, create_tenant
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
 from workers.ats_records import handle_application_event, handle_candidate_event, handle_job_event
-from workers.erasure import erase_candidate
+from workers.deletion_cascade import push_window
 from workers.outbox_sweep import sweep_outbox
 from workers.sync_metrics import SYNC_PROBLEMS, refresh_sync_metrics
 from workers.sync_report import problems, timeline
@@ -225,7 +226,7 @@ def test_the_erasure_takes_the_candidates_ledger_and_problems_with_it(
     sweep(store, linkedin)
     with UnitOfWork("acme", store) as uow:
         assert uow.ledger.problems(waiting_too=True)
-        erase_candidate(uow, "C-1", deleted_at=utcnow(), receipt_id="r-1")
+        erase_candidate(uow, "C-1", deleted_at=utcnow(), receipt_id="r-1", push_window=push_window())
         uow.commit()
     with UnitOfWork("acme", store) as uow:
         assert uow.ledger.timeline(RecordType.CANDIDATE, "C-1") == []
