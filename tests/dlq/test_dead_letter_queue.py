@@ -23,6 +23,7 @@ from events.dead_letter_queue import (
 )
 from events.messages import OutgoingMessage
 from events.publisher import Publisher, PublishError
+from events.topology import Queue
 from rsc.settings import get_settings
 from store.base import utcnow
 from store.uow import OpsUnitOfWork
@@ -36,7 +37,6 @@ from tests.dlq.conftest import (
     wait_for_dead_letters,
     wait_until,
 )
-from workers.topology import Queue
 
 
 def ids(selection: Selection | None = None) -> list[str]:
