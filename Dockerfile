@@ -12,6 +12,7 @@ COPY sandbox/ sandbox/
 COPY ingress/ ingress/
 COPY rsc/ rsc/
 COPY matching/ matching/
+COPY cli/ cli/
 RUN pip install --no-cache-dir . \
     && mkdir -p /app/var \
     && chown 10001 /app/var

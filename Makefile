@@ -52,7 +52,7 @@ migration: $(STAMP)
 	command.revision(alembic_config('sqlite:///var/migration.db'), message='initial schema', autogenerate=True, rev_id='0001')"
 	rm -f var/migration.db
 
-# deploy/ (Kubernetes manifests, compose file, RabbitMQ definitions) rendered from workers/topology.py
+# deploy/ (Kubernetes manifests, compose file, RabbitMQ definitions) rendered from events/topology.py
 # and the Procfile; tests/test_deploy.py fails while the committed files are stale.
 deploy: $(STAMP)
 	$(BIN)/python -m deploy.render

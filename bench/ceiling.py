@@ -10,7 +10,7 @@ than that; the ratio of its rate to the ceiling bounds the ratio an export can r
 machine.
 
 A floor message that names its ``tenant`` first reads the tenant's integration status, as the
-integration gate does before every message that would call LinkedIn (``workers.integration_gate``),
+integration gate does before every message that would call LinkedIn (``workers.runtime.integration_gate``),
 and refuses unless it is enabled: the floor of an export once that gate is part of it.
 """
 
@@ -23,14 +23,14 @@ from functools import cache
 import dramatiq
 import sqlalchemy as sa
 
-import workers.broker  # noqa: F401  (installs the project's broker and middleware)
+import workers.runtime.broker  # noqa: F401  (installs the project's broker and middleware)
 from linkedin.auth import AppCredentials, TokenCache
 from linkedin.transport import PooledTransport, build_request
 from linkedin.versions import Api, Family
 from rsc.settings import get_settings
 from store.db import get_store
 from store.tenants import TenantStatus
-from workers.integration_gate import tenant_status
+from workers.runtime.integration_gate import tenant_status
 
 QUEUE = "bench_ceiling"
 ACTOR = "commit_one_row"

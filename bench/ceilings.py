@@ -24,7 +24,7 @@ import dramatiq
 import pika
 import sqlalchemy as sa
 
-import workers.broker  # noqa: F401  (installs the project's broker and middleware)
+import workers.runtime.broker  # noqa: F401  (installs the project's broker and middleware)
 from bench.measurement import Measurement, latencies, publish_paced, run_phases
 from events.messages import OutgoingMessage, command_message
 from events.publisher import Publisher

@@ -43,9 +43,9 @@ from store.mail_stubs import MailStubRecord
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.deletion_cascade import handle_candidate_deleted, push_window
-from workers.outbox_sweep import sweep_outbox
-from workers.profile_match import match_candidate
+from workers.deletion_cascade.handlers import handle_candidate_deleted, push_window
+from workers.profile_matching.matching import match_candidate
+from workers.shared.outbox_sweep import sweep_outbox
 
 TENANT = "bench"
 ORG = "urn:li:organization:903"

@@ -57,7 +57,7 @@ from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.e2e.historical_data import History, seed_history
 from tests.e2e.pipeline import Pipeline
-from workers.profile_export import CONSUMER
+from workers.profile_export.handlers import CONSUMER
 
 ORG = "urn:li:organization:777"
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-secret"
@@ -261,11 +261,11 @@ def use_pipeline_broker() -> None:
     """
     import dramatiq
 
-    import workers.broker
+    import workers.runtime.broker
 
-    workers.broker.broker = workers.broker.create_broker()
-    dramatiq.set_broker(workers.broker.broker)
-    workers.broker.broker.declare_actor(ceiling.commit_one_row)
+    workers.runtime.broker.broker = workers.runtime.broker.create_broker()
+    dramatiq.set_broker(workers.runtime.broker.broker)
+    workers.runtime.broker.broker.declare_actor(ceiling.commit_one_row)
     import workers.actors  # declares the actors on it
 
 

@@ -173,8 +173,8 @@ def _synced_candidates(count: int) -> list[str]:
     from schemas.ats import CandidateSnapshot, StageTransition
     from store.base import to_ms, utcnow
     from store.linkedin_sync import Resource
-    from workers.outbox_sweep import sweep_outbox
-    from workers.runtime import linkedin_for, use_linkedin_clients
+    from workers.runtime.wiring import linkedin_for, use_linkedin_clients
+    from workers.shared.outbox_sweep import sweep_outbox
 
     use_linkedin_clients(LinkedInClients())  # this pipeline's sandbox and store, not an earlier one's
     now = utcnow()
@@ -298,7 +298,7 @@ def measure_backfill(pipeline: Pipeline, sizes: Sizes) -> Measurement:
     from sqlalchemy import select
 
     from store.backfill import BackfillKind, BackfillRun, BackfillState
-    from workers.historical_backfill import request_runner, start_run
+    from workers.historical_backfill.runner import request_runner, start_run
 
     with UnitOfWork(TENANT) as uow:
         run = start_run(uow, BackfillKind.SYNC, "benchmark").run
@@ -366,7 +366,7 @@ def measure_bulk_matching(database: str, count: int) -> tuple[Measurement, Measu
     from matching.matcher import Matcher
     from store.db import Store
     from store.migrate import upgrade
-    from workers.profile_match import match_tenant
+    from workers.profile_matching.matching import match_tenant
 
     data = generate(SETTINGS["hard"], seed=7, candidates=count, members=count)
     started = time.perf_counter()

@@ -36,8 +36,8 @@ from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.helpers import create_tenant
 from tests.infra import free_port
-from workers.poll_planner import seconds_left_of_day
-from workers.seat_mapping import handle_user_event
+from workers.prospect_polling.planner import seconds_left_of_day
+from workers.prospect_polling.seat_mapping import handle_user_event
 
 TENANT = "bench"
 ORG = "urn:li:organization:4242"

@@ -59,7 +59,7 @@ from store.inbox import InboxEntry
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import onboard
-from workers.ats_records import CONSUMER
+from workers.status_push.ats_records import CONSUMER
 
 ORG = "urn:li:organization:902"
 T0 = datetime(2026, 5, 1, tzinfo=UTC)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from events.routing import ROUTES
+from events.routes import ROUTES
 from schemas.catalog import EVENT_CLASSES, EVENT_TYPES, UPCASTERS, event_schema
 
 HEADER = """# Event catalogue

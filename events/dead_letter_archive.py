@@ -28,11 +28,11 @@ from events.dead_letter_queue import (
 )
 from events.messages import OutgoingMessage
 from events.publisher import EventPublisher, PublishError, get_publisher
+from events.topology import Queue
 from rsc.settings import Settings, get_settings
 from store.base import utcnow
 from store.db import Store
 from store.uow import OpsUnitOfWork
-from workers.topology import Queue
 
 #: A dead letter nobody replayed or purged for this long is counted by ``rsc_dead_letters_stale``.
 STALE_AFTER = timedelta(days=1)

@@ -11,7 +11,7 @@ original positions. On quorum queues they come back in the order they were taken
 RabbitMQ 3.10, see ``tests/dlq/test_quorum.py``), but each browse counts as a delivery:
 ``x-delivery-count`` goes up by one every time. ``Q.XQ`` dead-letters nowhere, so reaching a delivery
 limit would drop a dead letter: the topology declares a quorum ``Q.XQ`` with a limit no browsing
-reaches (``workers.topology.DEAD_LETTER_DELIVERY_LIMIT``, instead of RabbitMQ 4's default of 20);
+reaches (``events.topology.DEAD_LETTER_DELIVERY_LIMIT``, instead of RabbitMQ 4's default of 20);
 a policy with a lower ``delivery-limit`` on ``*.XQ`` would undo that (docs/operations.md).
 
 Replay follows Dramatiq's recipe: retry state removed from ``options`` (so the message gets its full
@@ -44,12 +44,12 @@ from sqlalchemy import select, update
 
 from events.messages import OutgoingMessage
 from events.publisher import EventPublisher, PublishError, get_publisher
+from events.topology import Queue
 from rsc.settings import Settings, get_settings
 from store.base import utcnow
 from store.db import Store
 from store.dead_letters import DeadLetter as DeadLetterRow
 from store.uow import OpsUnitOfWork
-from workers.topology import Queue
 
 #: Reason code of a dead letter the worker left no record for.
 UNRECORDED = "unrecorded"
@@ -480,7 +480,7 @@ def _connect(settings: Settings) -> Iterator[kombu.Connection]:
 class _DeadLetterQueue:
     """One ``Q.XQ`` read on a channel of its own.
 
-    The queue is only ever declared passively: its arguments belong to ``workers.topology`` and a
+    The queue is only ever declared passively: its arguments belong to ``events.topology`` and a
     declaration with other ones would fail (or, worse, create it wrong before any worker ran).
     Closing the channel gives back every message that was taken and not acknowledged.
     """

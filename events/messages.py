@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import dramatiq
 
-from events.routing import Route, routes_for
+from events.routes import Route, routes_for
 from schemas.envelope import Event
 
 #: Namespace of message ids derived from an event's identity and route.

@@ -20,12 +20,12 @@ import kombu.exceptions
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from events.messages import OutgoingMessage, to_messages
+from events.topology import declarations
 from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
 from schemas.catalog import InvalidEvent, check_size
 from schemas.envelope import Event
 from schemas.requirements import sync_problems
-from workers.topology import declarations
 
 log = get_logger(__name__)
 

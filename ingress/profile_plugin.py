@@ -24,14 +24,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from rsc.errors import PermanentError
 from rsc.logs import get_logger
 from rsc.settings import get_settings
 from store.db import get_store
 from store.tenants import TenantDirectory
 from store.uow import UnitOfWork
-from workers.errors import PermanentError
-from workers.member_links import CandidateNotFound, LinkChange, link_manually, unlink_manually
-from workers.profile_view import profile_view, review_list
+from workers.profile_matching.member_links import (
+    CandidateNotFound,
+    LinkChange,
+    link_manually,
+    unlink_manually,
+)
+from workers.profile_matching.profile_view import profile_view, review_list
 
 log = get_logger(__name__)
 

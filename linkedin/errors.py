@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workers.errors import PermanentError, TransientError
+from rsc.errors import PermanentError, TransientError
 
 
 class LinkedInUnavailable(TransientError):

@@ -277,7 +277,7 @@ def configure_logging(*, process: str = "rsc", minimum_level: int = logging.NOTS
 
 
 #: Dramatiq's own lines about one message's outcome, which the worker middleware tells once, with
-#: the event's identifiers and the reason (``workers.middleware``): (logger prefix, message start).
+#: the event's identifiers and the reason (``workers.runtime.middleware``): (logger prefix, message start).
 _TOLD_BY_MIDDLEWARE = (
     ("dramatiq.worker", "Failed to process message"),
     ("dramatiq.middleware.retries", "Retries exceeded"),

@@ -31,8 +31,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 from prometheus_client import multiprocess as prometheus_multiprocess
 
+from events.topology import Queue
 from rsc.lifeline import end_with_parent, parent_alive
-from workers.topology import Queue
 
 #: Environment variable prometheus_client reads (at import) to count in multiprocess mode.
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"

@@ -29,7 +29,7 @@ class Model(BaseModel):
 class Event(Model):
     """Envelope fields shared by every event; subclasses fix ``type`` and type ``data``."""
 
-    #: Queue and handler for this event type are in ``events.routing``.
+    #: Queue and handler for this event type are in ``events.routes``.
     family: ClassVar[str] = ""
 
     specversion: Literal["1.0"] = "1.0"

@@ -106,7 +106,7 @@ class MailStubReceived(Event):
 
 class NoteVisibility(StrEnum):
     """Who may see a prospect note, in the pipeline's own spelling (LinkedIn's spellings are read by
-    ``workers.prospect_items.read_visibility``)."""
+    ``workers.prospect_polling.items.read_visibility``)."""
 
     #: "Anyone in my organization": every ATS user with a mapped seat.
     ORGANIZATION = "ORGANIZATION"

@@ -4,8 +4,8 @@ One row per candidate holds the automatic result (linked, review or unmatched, w
 considered, their scores and reasons), the manual decision if a person made one (linked to a member
 or unlinked, by whom and when), and the members LinkedIn's own matcher returned for the candidate.
 A manual decision is never changed by the matcher: the matcher keeps writing its own columns, and
-every reader (``workers.profile_view``) lets the decision win. Every change of a link, manual or
-automatic, is appended to ``match_history``. Both tables are deleted with their candidate.
+every reader (``workers.profile_matching.profile_view``) lets the decision win. Every change of
+a link, manual or automatic, is appended to ``match_history``. Both tables are deleted with their candidate.
 """
 
 from __future__ import annotations

@@ -271,7 +271,7 @@ def _retire_outbox(
     """Delete the records' outbox rows; True when a push of one of them may still be running.
 
     A push holds its records' leases from the claim until it settles, inside an outbox sweep that
-    holds the tenant's sweep lease until it ends (``workers.outbox_sweep``). Both must be there for
+    holds the tenant's sweep lease until it ends (``workers.shared.outbox_sweep``). Both must be there for
     a push to be in flight; a lease alone may be a record waiting for another one. The rows are
     locked first (PostgreSQL), so a sweep that claimed one a moment ago has committed its lease
     before it is read; a sweep claiming after this commit finds nothing to claim.

@@ -42,7 +42,7 @@ class ParkedItem(TenantScoped, Base):
     #: The member the item is about, when it says (an erasure of the member erases the row).
     member_urn: Mapped[str | None] = mapped_column(String(200))
     item: Mapped[dict[str, Any]] = mapped_column(Json)
-    #: The query that returned it (``workers.prospect_items.Asked``).
+    #: The query that returned it (``workers.prospect_polling.items.Asked``).
     asked: Mapped[dict[str, Any]] = mapped_column(Json)
     reason_code: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)

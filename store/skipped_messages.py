@@ -2,7 +2,7 @@
 
 While a tenant's integration is not enabled (or was disabled) nothing of it may reach LinkedIn, so
 messages that would talk to LinkedIn for it are acknowledged without running, and recorded here with
-the reason, instead of being retried forever or dead-lettered (``workers.integration_gate``).
+the reason, instead of being retried forever or dead-lettered (``workers.runtime.integration_gate``).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 def reset_process_state() -> None:
     """Forget everything a process caches from its environment."""
     from events import publisher
-    from workers import runtime
+    from workers.runtime import wiring as runtime
 
     reset_settings()
     reset_key_cache()
@@ -177,7 +177,7 @@ def purge_queues(url: str) -> None:
     import kombu
     from dramatiq.common import dq_name, xq_name
 
-    from workers.topology import Queue
+    from events.topology import Queue
 
     with kombu.Connection(url) as conn:
         channel = conn.channel()

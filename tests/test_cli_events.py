@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rsc.cli.main import app
+from cli.main import app
 from tests.helpers import drain
 
 runner = CliRunner()

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rsc.cli.main import app
+from cli.main import app
 from schemas.ats import CandidateSnapshot
 from store.linkedin_sync import Resource
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from tests.helpers import ORG, create_tenant
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.linkedin_push import push_pending
-from workers.runtime import linkedin_for, use_linkedin_clients
+from workers.runtime.wiring import linkedin_for, use_linkedin_clients
+from workers.shared.linkedin_push import push_pending
 
 runner = CliRunner()
 T0 = datetime(2026, 5, 1, tzinfo=UTC)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from rsc.cli.main import app
+from cli.main import app
 from schemas.ats import CandidateSnapshot
 from store.uow import UnitOfWork
 from tests.helpers import add_contract, create_tenant
@@ -85,7 +85,7 @@ def test_show_commands_take_a_unique_prefix_and_refuse_an_ambiguous_one_in_one_l
 def test_the_console_script_tells_a_store_that_is_not_migrated_in_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "RSC_DATABASE_URL": f"sqlite:///{tmp_path}/empty.db", "RSC_LOG_LEVEL": "WARNING"}
     done = subprocess.run(
-        [sys.executable, "-m", "rsc.cli.main", "tenant", "list"],
+        [sys.executable, "-m", "cli.main", "tenant", "list"],
         env=env,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""deploy/ and the Procfile cover every queue of workers/topology.py, and the manifests are valid.
+"""deploy/ and the Procfile cover every queue of events/topology.py, and the manifests are valid.
 
 Offline: the Kubernetes schemas come with the kubernetes-validate package, KEDA's kinds are checked
 against the JSON Schemas under deploy/schemas/, and the compose file is checked for its structure
@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from deploy import render
+from events.topology import Queue, declarations
 from rsc.settings import QueueType, Settings
-from workers.topology import Queue, declarations
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"

@@ -232,7 +232,7 @@ def test_a_worker_masks_what_the_event_it_processes_carries(
     import dramatiq
     from dramatiq.broker import MessageProxy
 
-    from workers.middleware import EventContext
+    from workers.runtime.middleware import EventContext
 
     _configure()
     data = {"candidate_id": "C-1", "first_name": "Leocadia", "emails": ["leo@example.com"]}

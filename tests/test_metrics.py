@@ -9,9 +9,9 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY, CollectorRegistry, Counter
 
+from rsc.errors import BusinessRuleViolation, TransientError
 from rsc.metrics import actor_label, code_label, endpoint_label, queue_label, serve
 from tests.infra import free_port
-from workers.errors import BusinessRuleViolation, TransientError
 
 
 def sample(name: str, **labels: str) -> float:
@@ -37,7 +37,7 @@ def stub_broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[dramatiq.Broker]:
     monkeypatch.setenv("RSC_MIN_BACKOFF_MS", "1")
     monkeypatch.setenv("RSC_MAX_BACKOFF_MS", "2")
     from tests.conftest import reset_process_state
-    from workers.broker import create_broker
+    from workers.runtime.broker import create_broker
 
     reset_process_state()
     broker = create_broker()

@@ -31,7 +31,7 @@ def test_a_batch_lands_in_its_queue_as_dramatiq_messages(rabbit: str) -> None:
 def test_queues_are_declared_as_the_workers_declare_them(rabbit: str) -> None:
     """The worker's broker redeclares the queues the publisher made: arguments must be identical."""
     from rsc.settings import get_settings
-    from workers.broker import RscRabbitmqBroker
+    from workers.runtime.broker import RscRabbitmqBroker
 
     Publisher(rabbit).publish(parse_event(job_event()))
     broker = RscRabbitmqBroker(settings=get_settings(), url=rabbit, confirm_delivery=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dramatiq
 
 from events.messages import message_id_for, to_messages
-from events.routing import ROUTES
+from events.routes import ROUTES
 from schemas.catalog import EVENT_TYPES, parse_event
 from tests.test_schemas import job_event
 

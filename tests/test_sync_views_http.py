@@ -17,8 +17,8 @@ from linkedin.client import LinkedInClient
 from store.uow import UnitOfWork
 from tests import ats_events as ats
 from tests.helpers import add_contract, create_tenant
-from workers.ats_records import handle_application_event, handle_job_event
-from workers.outbox_sweep import sweep_outbox
+from workers.shared.outbox_sweep import sweep_outbox
+from workers.status_push.ats_records import handle_application_event, handle_job_event
 
 TOKEN = "ats-backend-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

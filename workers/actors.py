@@ -13,6 +13,7 @@ import dramatiq
 from pydantic import ValidationError
 
 from events.publisher import get_publisher
+from events.topology import Queue
 from linkedin.ratelimit import Traffic
 from rsc.mailer import Mailer
 from rsc.settings import get_settings
@@ -55,7 +56,27 @@ from schemas.linkedin import (
     ProspectNoteChanged,
 )
 from store.uow import UnitOfWork
-from workers.ats_records import (
+from workers.deletion_cascade.handlers import (
+    handle_application_deleted,
+    handle_candidate_deleted,
+    handle_deletion_sweep,
+)
+from workers.deletion_cascade.purge_notices import poll_purge_notices
+from workers.historical_backfill.runner import run_backfill
+from workers.inmail_sync.handlers import handle_inmail, handle_mail_stub
+from workers.integration_lifecycle.handlers import handle_status_changed
+from workers.note_sync.handlers import handle_prospect_note
+from workers.note_sync.note_replies import handle_note_replied
+from workers.profile_export.handlers import handle_export_requested
+from workers.profile_matching.matching import handle_candidate_changed, handle_members_changed
+from workers.prospect_polling.polls import poll_contract, poll_seat
+from workers.prospect_polling.seat_mapping import UserEvent, handle_user_event, refresh_seats
+from workers.runtime.broker import broker
+from workers.runtime.group_commit import GroupCommit
+from workers.runtime.wiring import linkedin_for, tenant_app
+from workers.shared.note_push import NoteEvent, handle_note_event
+from workers.shared.outbox_sweep import sweep_outbox
+from workers.status_push.ats_records import (
     ApplicationEvent,
     CandidateEvent,
     JobEvent,
@@ -63,27 +84,6 @@ from workers.ats_records import (
     handle_job_event,
     store_application_events,
 )
-from workers.broker import broker
-from workers.candidate_notes import NoteEvent, handle_note_event
-from workers.deletion_cascade import (
-    handle_application_deleted,
-    handle_candidate_deleted,
-    handle_deletion_sweep,
-)
-from workers.group_commit import GroupCommit
-from workers.historical_backfill import run_backfill
-from workers.inmail_sync import handle_inmail, handle_mail_stub
-from workers.integration_lifecycle import handle_status_changed
-from workers.note_replies import handle_note_replied
-from workers.note_sync import handle_prospect_note
-from workers.outbox_sweep import sweep_outbox
-from workers.profile_export import handle_export_requested
-from workers.profile_match import handle_candidate_changed, handle_members_changed
-from workers.prospect_polls import poll_contract, poll_seat
-from workers.purge_notices import poll_purge_notices
-from workers.runtime import linkedin_for, tenant_app
-from workers.seat_mapping import UserEvent, handle_user_event, refresh_seats
-from workers.topology import Queue
 
 E = TypeVar("E", bound=Event)
 

@@ -13,8 +13,8 @@ from typing import Any
 from store.db import Store
 from store.tenants import TenantNotFound
 from store.uow import OpsUnitOfWork, UnitOfWork
-from workers.historical_backfill import progress
-from workers.seat_mapping import unmapped
+from workers.historical_backfill.runner import progress
+from workers.prospect_polling.seat_mapping import unmapped
 from workers.sync_report import problems
 
 

@@ -12,18 +12,18 @@ from datetime import timedelta
 
 from events.messages import command_message
 from events.publisher import EventPublisher, PublishError
+from events.topology import Queue
 from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
 from store.db import Store, get_store
 from store.linkedin_sync import tenants_with_due_records
 from store.tenants import syncing_tenant_ids
-from workers.deletion_cascade import deletion_sweep_messages
-from workers.historical_backfill import kick_messages
-from workers.outbox_sweep import pushable_resources
-from workers.profile_match import member_sweep_messages
-from workers.prospect_scheduler import ProspectScheduler
-from workers.purge_notices import purge_poll_messages
-from workers.topology import Queue
+from workers.deletion_cascade.handlers import deletion_sweep_messages
+from workers.deletion_cascade.purge_notices import purge_poll_messages
+from workers.historical_backfill.runner import kick_messages
+from workers.profile_matching.matching import member_sweep_messages
+from workers.prospect_polling.scheduler import ProspectScheduler
+from workers.shared.outbox_sweep import pushable_resources
 
 log = get_logger(__name__)
 
@@ -72,7 +72,7 @@ class Scheduler:
         return len(messages)
 
     def _profile_match_sweeps(self) -> int:
-        """Re-matching for each tenant whose LinkedIn members changed (``workers.profile_match``)."""
+        """Re-matching for each tenant whose LinkedIn members changed (``profile_matching.matching``)."""
         with self.store.session(None) as session:
             messages = member_sweep_messages(session)
         if messages:

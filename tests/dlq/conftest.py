@@ -33,11 +33,11 @@ from dramatiq.middleware import CurrentMessage
 from events.dead_letter_queue import dead_letter_lengths
 from events.messages import OutgoingMessage
 from events.publisher import Publisher
+from events.topology import Queue
+from rsc.errors import BusinessRuleViolation, TransientError
 from rsc.settings import get_settings
 from tests.conftest import reset_process_state
 from tests.waiting import TimedOut, eventually
-from workers.errors import BusinessRuleViolation, TransientError
-from workers.topology import Queue
 
 #: Attempts of a message that keeps failing transiently (RSC_MAX_RETRIES=2: the first and two retries).
 FLAKY_ATTEMPTS = 3
@@ -137,8 +137,8 @@ def world(rabbit: str, store_url: str, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setenv("RSC_MIN_BACKOFF_MS", "20")
     monkeypatch.setenv("RSC_MAX_BACKOFF_MS", "100")
     reset_process_state()
-    from workers.broker import create_broker
-    from workers.runtime import UnknownTenant
+    from workers.runtime.broker import create_broker
+    from workers.runtime.wiring import UnknownTenant
 
     broker = create_broker(get_settings())
     world = DeadLetterWorld(broker=broker, publisher=Publisher())

@@ -15,16 +15,16 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from cli.main import app
 from events.dead_letter_archive import archive_dead_letters, combined_browse, replay_with_archive
 from events.dead_letter_queue import Selection
-from rsc.cli.main import app
+from events.topology import Queue
 from store.base import utcnow
 from store.db import get_store
 from store.dead_letter_archive import ArchivedDeadLetter
 from store.uow import OpsUnitOfWork
 from tests.dlq.conftest import EXPECTED, DeadLetterWorld, Sent, wait_for_dead_letters
 from tests.waiting import eventually
-from workers.topology import Queue
 
 runner = CliRunner()
 

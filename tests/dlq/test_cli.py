@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from rsc.cli.main import app
+from cli.main import app
+from events.topology import Queue
 from tests.dlq.conftest import EXPECTED, PERSONAL, DeadLetterWorld, Sent, lengths
 from tests.waiting import eventually
-from workers.topology import Queue
 
 runner = CliRunner()
 
@@ -84,7 +84,7 @@ def test_show_prints_the_message_the_event_the_final_error_and_x_death(dead_lett
     for text in (
         "Recorded final error",
         "transient_error",
-        "workers.errors.TransientError",
+        "rsc.errors.TransientError",
         "x-death",
         "rejected",
     ):

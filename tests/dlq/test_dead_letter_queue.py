@@ -20,6 +20,7 @@ from events.dead_letter_queue import (
     replay_body,
     replay_dead_letters,
 )
+from events.topology import Queue
 from rsc.settings import get_settings
 from store.base import utcnow
 from store.uow import OpsUnitOfWork
@@ -34,7 +35,6 @@ from tests.dlq.conftest import (
 )
 from tests.fakes import FakePublisher
 from tests.waiting import eventually
-from workers.topology import Queue
 
 
 def ids(selection: Selection | None = None) -> list[str]:

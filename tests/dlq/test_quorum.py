@@ -20,11 +20,11 @@ import pytest
 from events.dead_letter_queue import UNRECORDED, Selection, browse_dead_letters, replay_dead_letters
 from events.messages import OutgoingMessage
 from events.publisher import Publisher
+from events.topology import Queue
 from rsc.settings import get_settings
 from tests.conftest import reset_process_state
 from tests.infra import fresh_vhost
 from tests.waiting import eventually
-from workers.topology import Queue
 
 DELIVERY_LIMIT = 2
 

@@ -10,8 +10,8 @@ import signal
 
 import dramatiq
 
-from workers.broker import broker
-from workers.topology import Queue
+from events.topology import Queue
+from workers.runtime.broker import broker
 
 #: The actor's name, as the test's message names it.
 CRASHING_ACTOR = "crash_every_time"

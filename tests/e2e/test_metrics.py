@@ -16,8 +16,8 @@ from tests.e2e.scenario import counts, export, onboard, publish_job
 from tests.helpers import ORG
 from tests.infra import free_port
 from tests.waiting import eventually
-from workers.prospect_items import Asked, ItemKind
-from workers.prospect_pages import note_event, stub_event
+from workers.prospect_polling.items import Asked, ItemKind
+from workers.prospect_polling.pages import note_event, stub_event
 
 #: Personal data in the traffic: no metric may carry it.
 PERSONAL = ("Lovelace", "ada.lovelace@example.com", "First1", "a private note")

@@ -13,7 +13,7 @@ from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import dead_letters, export, onboard, publish_job
 from tests.helpers import ORG
 from tests.waiting import eventually
-from workers.profile_view import profile_view
+from workers.profile_matching.profile_view import profile_view
 
 EXPORTED = "urn:li:person:m00001"
 CORRECTED = "urn:li:person:m00002"

@@ -20,6 +20,7 @@ from dramatiq.common import xq_name
 from events.dead_letter_queue import UNRECORDED, find_dead_letters
 from events.messages import OutgoingMessage
 from events.publisher import Publisher
+from events.topology import Queue
 from tests.conftest import reset_process_state
 from tests.e2e.crashing_actor import CRASHING_ACTOR
 from tests.e2e.pipeline import Pipeline
@@ -29,7 +30,6 @@ from tests.e2e.test_export_flow import (
 )
 from tests.infra import fresh_vhost
 from tests.waiting import eventually
-from workers.topology import Queue
 
 #: Deliveries RabbitMQ allows before it dead-letters a message (RSC_DELIVERY_LIMIT).
 DELIVERY_LIMIT = 3

@@ -23,7 +23,7 @@ from tests.e2e.scenario import dead_letters, onboard
 from tests.e2e.status_scenario import AtsHistory, build_history, differences
 from tests.helpers import ORG, queue_depth
 from tests.waiting import eventually
-from workers.ats_records import CONSUMER
+from workers.status_push.ats_records import CONSUMER
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def stub_broker(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[drama
     monkeypatch.setenv("RSC_MIN_BACKOFF_MS", "1")
     monkeypatch.setenv("RSC_MAX_BACKOFF_MS", "2")
     from tests.conftest import reset_process_state
-    from workers.broker import create_broker
+    from workers.runtime.broker import create_broker
 
     reset_process_state()
     broker = create_broker()

@@ -21,9 +21,9 @@ from store.uow import UnitOfWork
 from tests.fakes import FakePublisher
 from tests.helpers import ORG, create_tenant
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
-from workers.ats_records import handle_application_event, handle_candidate_event, handle_job_event
-from workers.candidate_notes import handle_note_event
-from workers.runtime import use_linkedin_clients
+from workers.runtime.wiring import use_linkedin_clients
+from workers.shared.note_push import handle_note_event
+from workers.status_push.ats_records import handle_application_event, handle_candidate_event, handle_job_event
 
 TENANT = "acme"
 CLIENT_ID = "acme-client"
@@ -59,7 +59,7 @@ def sandbox(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> It
 
 @pytest.fixture
 def clients(sandbox: SandboxHarness) -> LinkedInClients:
-    from workers.runtime import linkedin_clients
+    from workers.runtime.wiring import linkedin_clients
 
     return linkedin_clients()
 

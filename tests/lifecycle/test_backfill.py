@@ -30,10 +30,10 @@ from tests.lifecycle.conftest import (
     status_change,
 )
 from tests.sandbox_harness import SandboxHarness
-from workers import linkedin_push
-from workers.historical_backfill import dry_run, progress, run_backfill
-from workers.integration_lifecycle import handle_status_changed, onboard
-from workers.outbox_sweep import sweep_outbox
+from workers.historical_backfill.runner import dry_run, progress, run_backfill
+from workers.integration_lifecycle.handlers import handle_status_changed, onboard
+from workers.shared import linkedin_push
+from workers.shared.outbox_sweep import sweep_outbox
 
 JOBS, CANDIDATES, APPLICATIONS, NOTES = 30, 250, 210, 120
 
@@ -387,7 +387,7 @@ def test_the_scheduler_asks_for_a_runner_when_no_one_works_on_a_run(
     linkedin: LinkedInClient,
     publisher: FakePublisher,
 ) -> None:
-    from workers.historical_backfill import kick_messages
+    from workers.historical_backfill.runner import kick_messages
 
     run = enable(store, sandbox, linkedin, publisher)
     assert kick_messages(store) == []  # the enablement queued a runner request already

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rsc.cli.main import app
+from cli.main import app
 from rsc.settings import get_settings
 from schemas.commands import BackfillSlice
 from store.db import get_store
@@ -20,8 +20,8 @@ from tests.fakes import FakePublisher
 from tests.helpers import ORG, drain
 from tests.lifecycle.conftest import apply
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
-from workers.historical_backfill import run_backfill
-from workers.runtime import linkedin_for, use_linkedin_clients
+from workers.historical_backfill.runner import run_backfill
+from workers.runtime.wiring import linkedin_for, use_linkedin_clients
 
 runner = CliRunner()
 CREATE = [

@@ -14,15 +14,15 @@ from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select
 
+from events.topology import Queue
 from rsc.settings import get_settings
 from store.db import Store
 from store.skipped_messages import SkippedMessage
 from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
 from tests.helpers import create_tenant
-from workers.broker import middleware
-from workers.integration_gate import GATED_ACTORS, REASONS
-from workers.topology import Queue
+from workers.runtime.broker import middleware
+from workers.runtime.integration_gate import GATED_ACTORS, REASONS
 
 TENANT = "acme"
 

@@ -32,15 +32,15 @@ from tests.lifecycle.conftest import (
     tenant_status,
 )
 from tests.sandbox_harness import SandboxHarness
-from workers.historical_backfill import run_backfill
-from workers.integration_lifecycle import (
+from workers.historical_backfill.runner import run_backfill
+from workers.integration_lifecycle.handlers import (
     ForeignIntegrationContext,
     disable,
     handle_status_changed,
     onboard,
     verify,
 )
-from workers.outbox_sweep import sweep_outbox
+from workers.shared.outbox_sweep import sweep_outbox
 
 
 def stored_integrations(store: Store) -> dict[tuple[str, str], str]:

@@ -28,8 +28,8 @@ from tests import ats_events as ats
 from tests.helpers import ORG, create_tenant
 from tests.linkedin.conftest import EXPECTED
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
-from workers.ats_records import handle_application_event, handle_candidate_event, handle_job_event
-from workers.outbox_sweep import sweep_outbox
+from workers.shared.outbox_sweep import sweep_outbox
+from workers.status_push.ats_records import handle_application_event, handle_candidate_event, handle_job_event
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

@@ -183,7 +183,7 @@ def test_the_client_doc_shows_the_table() -> None:
 def test_rsc_config_shows_the_version_in_use(version: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from rsc.cli.main import app
+    from cli.main import app
     from rsc.settings import reset_settings
 
     monkeypatch.setenv("RSC_LINKEDIN_API_VERSION", version)

@@ -33,15 +33,19 @@ from store.schema import metadata
 from store.tombstones import Subject, subject_of
 from store.uow import UnitOfWork
 from tests.sandbox_harness import SandboxHarness
-from workers.ats_records import handle_application_event, handle_candidate_event
-from workers.deletion_cascade import DeletionOutcome, handle_application_deleted, handle_candidate_deleted
-from workers.inmail_sync import handle_inmail, handle_mail_stub
-from workers.note_sync import handle_prospect_note
-from workers.outbox_sweep import sweep_outbox
-from workers.profile_export import handle_export_requested
-from workers.profile_match import handle_candidate_changed
-from workers.prospect_items import Asked, ItemKind
-from workers.prospect_pages import inmail_event, note_event, stub_event
+from workers.deletion_cascade.handlers import (
+    DeletionOutcome,
+    handle_application_deleted,
+    handle_candidate_deleted,
+)
+from workers.inmail_sync.handlers import handle_inmail, handle_mail_stub
+from workers.note_sync.handlers import handle_prospect_note
+from workers.profile_export.handlers import handle_export_requested
+from workers.profile_matching.matching import handle_candidate_changed
+from workers.prospect_polling.items import Asked, ItemKind
+from workers.prospect_polling.pages import inmail_event, note_event, stub_event
+from workers.shared.outbox_sweep import sweep_outbox
+from workers.status_push.ats_records import handle_application_event, handle_candidate_event
 
 JOB = "J-1"
 CONTRACT = "urn:li:contract:10"

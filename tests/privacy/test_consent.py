@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from store.candidate_view import candidate_view
 from tests.privacy.support import SEAT, World
 from tests.privacy.test_deletion_cascade import PERSON, member
-from workers.inmail_sync import StubResult
+from workers.inmail_sync.handlers import StubResult
 
 
 def test_contact_details_show_the_consent_they_were_shared_under(world: World) -> None:

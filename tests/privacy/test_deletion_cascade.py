@@ -16,15 +16,15 @@ from store.sweep_leases import SweepLeases
 from store.tombstones import Subject, subject_of
 from tests.helpers import linkedin_path, v2_resource
 from tests.privacy.support import World, find_values
-from workers.application_push import build_applications, send_applications
-from workers.deletion_cascade import (
+from workers.deletion_cascade.handlers import (
     deletion_sweep_messages,
     handle_candidate_deleted,
     handle_deletion_sweep,
     send_deletes,
 )
-from workers.inmail_sync import StubResult
-from workers.profile_export import ExportResult
+from workers.inmail_sync.handlers import StubResult
+from workers.profile_export.handlers import ExportResult
+from workers.shared.application_push import build_applications, send_applications
 
 PERSON: dict[str, Any] = {
     "first_name": "Philippa",
@@ -71,7 +71,7 @@ def test_an_erasure_counts_once_in_the_deletions_metric(world: World) -> None:
     from prometheus_client import REGISTRY
 
     from schemas.ats import CandidateDeleted
-    from workers.deletion_cascade import handle_candidate_deleted
+    from workers.deletion_cascade.handlers import handle_candidate_deleted
 
     def erased() -> float:
         return REGISTRY.get_sample_value("rsc_deletions_total", {"kind": "candidate"}) or 0.0

@@ -25,8 +25,8 @@ from store.deletion_receipts import ReceiptState
 from store.tombstones import Subject, subject_of
 from tests.privacy.support import World, find_values
 from tests.sandbox_harness import SandboxHarness
-from workers.inmail_sync import StubResult
-from workers.profile_export import ExportResult
+from workers.inmail_sync.handlers import StubResult
+from workers.profile_export.handlers import ExportResult
 
 PEOPLE = 3
 STATUSES = ("Applied", "Screen", "Interview", "Offer")

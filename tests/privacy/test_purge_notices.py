@@ -10,15 +10,15 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from rsc.cli.main import app
+from cli.main import app
 from rsc.settings import Settings
 from schemas.commands import PurgeNoticePoll
 from store.base import to_ms, utcnow
 from store.purge_notices import NoticeState
 from tests.privacy.support import World, find_values
-from workers.profile_export import ExportResult
-from workers.purge_notices import poll_purge_notices, purge_poll_messages
-from workers.runtime import use_linkedin_clients
+from workers.deletion_cascade.purge_notices import poll_purge_notices, purge_poll_messages
+from workers.profile_export.handlers import ExportResult
+from workers.runtime.wiring import use_linkedin_clients
 
 runner = CliRunner()
 

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from rsc.cli.main import app
+from cli.main import app
 from tests.privacy.support import World
 from tests.privacy.test_deletion_cascade import PERSON
 

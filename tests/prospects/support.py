@@ -18,8 +18,8 @@ from schemas.linkedin import NoteVisibility
 from store.db import Store
 from store.seats import MappedBy
 from store.uow import UnitOfWork
-from workers.prospect_items import Asked, ItemKind
-from workers.prospect_pages import inmail_event, note_event, stub_event
+from workers.prospect_polling.items import Asked, ItemKind
+from workers.prospect_polling.pages import inmail_event, note_event, stub_event
 
 TENANT = "acme"
 CONTRACT = "urn:li:contract:10"
@@ -36,7 +36,7 @@ def user(
     notify: bool = True,
     second: int = 0,
 ) -> None:
-    from workers.seat_mapping import handle_user_event
+    from workers.prospect_polling.seat_mapping import handle_user_event
 
     when = T0.replace(second=second)
     event = UserCreated(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from rsc.cli.main import app
+from cli.main import app
 from schemas.ats import StageTransition
 from store.applications import Application
 from store.base import to_ms
@@ -16,8 +16,8 @@ from store.db import Store
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
 from tests.prospects.support import T0, TENANT, ats_candidate, inmail, note, seat, stub, user
-from workers.inmail_sync import handle_inmail, handle_mail_stub
-from workers.note_sync import handle_prospect_note
+from workers.inmail_sync.handlers import handle_inmail, handle_mail_stub
+from workers.note_sync.handlers import handle_prospect_note
 
 ADA = "urn:li:person:ada"
 

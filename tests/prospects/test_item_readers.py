@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from schemas.linkedin import NoteVisibility
-from workers.prospect_items import (
+from workers.prospect_polling.items import (
     Asked,
     Attribution,
     ItemKind,
@@ -237,7 +237,7 @@ def _assumed(reason: str) -> float:
 def test_a_note_with_no_or_an_unknown_visibility_is_only_me_and_counted(
     extra: dict[str, Any], reason: str
 ) -> None:
-    from workers.prospect_pages import note_event
+    from workers.prospect_polling.pages import note_event
 
     before = _assumed(reason)
     event = note_event("acme", {"id": "P1", "created": T, **extra}, notes_of(RITA))

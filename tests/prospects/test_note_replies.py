@@ -11,9 +11,9 @@ from store.db import Store
 from store.note_notifications import NotificationState
 from store.uow import UnitOfWork
 from tests.prospects.support import TENANT, Inbox, note, reply, seat, stub, user
-from workers.inmail_sync import handle_mail_stub
-from workers.note_replies import NoteNotFound, handle_note_replied
-from workers.note_sync import handle_prospect_note
+from workers.inmail_sync.handlers import handle_mail_stub
+from workers.note_sync.handlers import handle_prospect_note
+from workers.note_sync.note_replies import NoteNotFound, handle_note_replied
 
 ADA = "urn:li:person:ada"
 

@@ -9,18 +9,18 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from cli.main import app
 from events.publisher import Publisher
 from ingress import ats_views
 from ingress.app import create_app
-from rsc.cli.main import app
 from schemas.linkedin import NoteVisibility
 from store.candidate_view import activity_feed, candidate_view
 from store.db import Store
 from store.prospect_notes import NoteAudience
 from store.uow import UnitOfWork
 from tests.prospects.support import TENANT, note, seat, stub, user
-from workers.inmail_sync import handle_mail_stub
-from workers.note_sync import handle_prospect_note
+from workers.inmail_sync.handlers import handle_mail_stub
+from workers.note_sync.handlers import handle_prospect_note
 
 ADA = "urn:li:person:ada"
 RITA_SEAT, SAM_SEAT = "urn:li:seat:501", "urn:li:seat:502"

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from schemas.linkedin import MailStubReceived, ProspectNoteChanged
-from workers.owner_resolution import find_owners, halving_is_cheaper
-from workers.prospect_items import Asked, ItemKind, ItemProblem
-from workers.prospect_pages import read_page
+from workers.prospect_polling.items import Asked, ItemKind, ItemProblem
+from workers.prospect_polling.owner_resolution import find_owners, halving_is_cheaper
+from workers.prospect_polling.pages import read_page
 
 CONTRACT = "urn:li:contract:10"
 T = 1_780_000_000_000
@@ -97,7 +97,7 @@ def test_an_unattributed_item_that_went_away_between_the_reads_is_parked_with_wh
 
 
 def test_a_reader_that_fails_on_one_item_parks_it_and_reads_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
-    import workers.prospect_pages as pages
+    import workers.prospect_polling.pages as pages
 
     real = pages.read_stub
 

@@ -15,8 +15,8 @@ import pytest
 import structlog
 from typer.testing import CliRunner
 
+from cli.main import app as cli
 from linkedin.client import LinkedInClient
-from rsc.cli.main import app as cli
 from rsc.logs import configure_logging
 from rsc.settings import reset_settings
 from schemas.commands import ContractPoll, SeatPoll
@@ -27,11 +27,11 @@ from tests.fakes import FakePublisher
 from tests.helpers import ORG, add_contract, create_tenant, drain
 from tests.prospects.support import CONTRACT, TENANT, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.inmail_sync import handle_mail_stub
-from workers.parked_replay import replay
-from workers.prospect_items import Asked, ItemKind
-from workers.prospect_polls import poll_contract, poll_seat
-from workers.seat_mapping import refresh_seats
+from workers.inmail_sync.handlers import handle_mail_stub
+from workers.prospect_polling.items import Asked, ItemKind
+from workers.prospect_polling.parked_replay import replay
+from workers.prospect_polling.polls import poll_contract, poll_seat
+from workers.prospect_polling.seat_mapping import refresh_seats
 
 RITA, SAM = "urn:li:seat:501", "urn:li:seat:502"
 ADA, BOB = "urn:li:person:ada", "urn:li:person:bob"
@@ -107,7 +107,7 @@ def test_an_unreadable_item_is_parked_whole_the_rest_of_its_page_lands_and_a_rep
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import workers.prospect_pages as pages
+    import workers.prospect_polling.pages as pages
 
     real = pages.read_stub
 
@@ -190,7 +190,7 @@ def test_an_unreadable_item_is_parked_whole_the_rest_of_its_page_lands_and_a_rep
 def test_a_replay_publishes_through_rabbitmq_and_a_still_unreadable_item_stays_parked(
     store: Store, linkedin: LinkedInClient, rabbit: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workers.prospect_items as items
+    import workers.prospect_polling.items as items
 
     # A reader that does not know where this LinkedIn version puts the member yet.
     known = items.MEMBER_FIELDS

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from rsc.settings import Settings
-from workers.poll_planner import ContractState, SeatState, plan_polls
+from workers.prospect_polling.planner import ContractState, SeatState, plan_polls
 
 MIDNIGHT = datetime(2026, 5, 1, tzinfo=UTC)
 

@@ -24,10 +24,10 @@ from tests.fakes import FakePublisher
 from tests.helpers import ORG, add_contract, create_tenant, linkedin_path
 from tests.prospects.support import CONTRACT, TENANT, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.inmail_sync import handle_inmail, handle_mail_stub
-from workers.note_sync import handle_prospect_note
-from workers.prospect_polls import poll_contract, poll_seat
-from workers.seat_mapping import refresh_seats, unmapped
+from workers.inmail_sync.handlers import handle_inmail, handle_mail_stub
+from workers.note_sync.handlers import handle_prospect_note
+from workers.prospect_polling.polls import poll_contract, poll_seat
+from workers.prospect_polling.seat_mapping import refresh_seats, unmapped
 
 HOUR = 3_600_000
 RITA, SAM = "urn:li:seat:501", "urn:li:seat:502"

@@ -15,9 +15,9 @@ from urllib.parse import parse_qsl
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app as cli
 from linkedin.client import LinkedInClient
 from linkedin.versions import Family
-from rsc.cli.main import app as cli
 from rsc.settings import get_settings, reset_settings
 from schemas.commands import ContractPoll, SeatPoll
 from schemas.linkedin import InMailReceived
@@ -30,9 +30,9 @@ from tests.fakes import FakePublisher
 from tests.helpers import ORG, add_contract, create_tenant, linkedin_path
 from tests.prospects.support import TENANT, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.prospect_polls import poll_contract, poll_seat
-from workers.prospect_scheduler import ProspectScheduler, polled_cursors
-from workers.seat_mapping import refresh_seats
+from workers.prospect_polling.polls import poll_contract, poll_seat
+from workers.prospect_polling.scheduler import ProspectScheduler, polled_cursors
+from workers.prospect_polling.seat_mapping import refresh_seats
 
 C10, C11, C12, C13 = (f"urn:li:contract:{n}" for n in (10, 11, 12, 13))
 #: One seat per contract: 5xx on contract 1x.

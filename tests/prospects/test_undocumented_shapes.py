@@ -18,11 +18,11 @@ from prometheus_client import REGISTRY
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from cli.main import app as cli
 from events.publisher import Publisher
 from ingress import ats_views
 from ingress.app import create_app
 from linkedin.client import LinkedInClient
-from rsc.cli.main import app as cli
 from rsc.mailer import Mailer
 from rsc.settings import reset_settings
 from sandbox import item_shapes as shapes
@@ -38,11 +38,11 @@ from tests.fakes import FakePublisher
 from tests.helpers import ORG, add_contract, create_tenant
 from tests.prospects.support import CONTRACT, TENANT, Inbox, user
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.inmail_sync import handle_inmail, handle_mail_stub
-from workers.note_replies import handle_note_replied
-from workers.note_sync import handle_prospect_note
-from workers.prospect_polls import poll_contract, poll_seat
-from workers.seat_mapping import refresh_seats
+from workers.inmail_sync.handlers import handle_inmail, handle_mail_stub
+from workers.note_sync.handlers import handle_prospect_note
+from workers.note_sync.note_replies import handle_note_replied
+from workers.prospect_polling.polls import poll_contract, poll_seat
+from workers.prospect_polling.seat_mapping import refresh_seats
 
 HOUR = 3_600_000
 #: Seats 501 and 504 are served in two different shapes (a number only; a URN in ``id``); 503 in a

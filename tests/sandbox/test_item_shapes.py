@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from rsc.cli.main import app as cli
+from cli.main import app as cli
 from sandbox import item_shapes as shapes
 from sandbox.config import SandboxConfig
 from tests.sandbox.conftest import make_customer

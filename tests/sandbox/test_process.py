@@ -25,7 +25,7 @@ SCENARIO = {
         {"member": "urn:li:person:ada", "firstName": "Ada", "lastName": "Lovelace", "headline": "Analyst"}
     ],
 }
-CLI = [sys.executable, "-c", "from rsc.cli.main import app; app()", "sandbox"]
+CLI = [sys.executable, "-c", "from cli.main import app; app()", "sandbox"]
 
 
 def _free_port() -> int:

@@ -13,8 +13,8 @@ from store.db import Store
 from store.inbox import InboxEntry
 from store.uow import UnitOfWork
 from tests import ats_events as ats
-from workers.ats_records import CONSUMER, ApplicationEvent, store_application_events
-from workers.group_commit import Submitted
+from workers.runtime.group_commit import Submitted
+from workers.status_push.ats_records import CONSUMER, ApplicationEvent, store_application_events
 
 STATUSES = [f"Status {i}" for i in range(6)]
 

@@ -8,10 +8,10 @@ from typing import Any
 import dramatiq
 import pytest
 
+from rsc.errors import PermanentError
 from store.sync_ledger import RecordType
 from store.uow import UnitOfWork
 from tests.helpers import create_tenant
-from workers.errors import PermanentError
 
 QUEUE = "profile_export"
 
@@ -22,7 +22,7 @@ class JobNotPublished(PermanentError):
 
 @pytest.fixture
 def stub_broker(sqlite_url: str) -> Iterator[dramatiq.Broker]:
-    from workers.broker import create_broker
+    from workers.runtime.broker import create_broker
 
     create_tenant("acme")
     broker = create_broker()

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from workers.group_commit import GroupCommit, Submitted
+from workers.runtime.group_commit import GroupCommit, Submitted
 
 WHO: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
 

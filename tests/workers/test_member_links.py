@@ -18,8 +18,8 @@ from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
 from tests.helpers import ORG, create_tenant, linkedin_path
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.linkedin_push import push_pending
-from workers.member_links import (
+from workers.profile_matching.matching import match_tenant, refresh_linkedin_matches
+from workers.profile_matching.member_links import (
     CandidateNotFound,
     InvalidPersonUrn,
     MemberAlreadyLinked,
@@ -28,9 +28,9 @@ from workers.member_links import (
     push_link,
     unlink_manually,
 )
-from workers.outbox_sweep import sweep_outbox
-from workers.profile_match import match_tenant, refresh_linkedin_matches
-from workers.profile_view import LinkSource, Standing, profile_view
+from workers.profile_matching.profile_view import LinkSource, Standing, profile_view
+from workers.shared.linkedin_push import push_pending
+from workers.shared.outbox_sweep import sweep_outbox
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 ADA = "urn:li:person:ada"
@@ -242,8 +242,8 @@ def test_an_exported_member_links_the_ats_record_of_the_same_person(
     from schemas.ats import JobSnapshot
     from schemas.commands import MembersChanged
     from schemas.linkedin import ExportRequest, ExportRequested
-    from workers.profile_export import handle_export_requested
-    from workers.profile_match import handle_members_changed
+    from workers.profile_export.handlers import handle_export_requested
+    from workers.profile_matching.matching import handle_members_changed
 
     synced_candidate(
         store, linkedin, "C-ats", current_company="Analytical Engines Ltd", current_title="Sr. Analyst"

@@ -11,9 +11,9 @@ import dramatiq
 import pytest
 import structlog
 
+from rsc.errors import NotReadyYet, PermanentError
 from rsc.logs import configure_logging
 from schemas.catalog import InvalidEvent
-from workers.errors import NotReadyYet, PermanentError
 
 QUEUE = "status_push"
 
@@ -25,7 +25,7 @@ def stub_broker(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dr
     monkeypatch.setenv("RSC_MAX_BACKOFF_MS", "2")
     monkeypatch.setenv("RSC_LOG_LEVEL", "INFO")
     from tests.conftest import reset_process_state
-    from workers.broker import create_broker
+    from workers.runtime.broker import create_broker
 
     reset_process_state()
     broker = create_broker()

@@ -22,8 +22,7 @@ from store.tombstones import Subject
 from store.uow import UnitOfWork
 from tests.helpers import ORG, create_tenant, linkedin_path, wait_for_advisory_waiter
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.outbox_sweep import sweep_outbox
-from workers.profile_export import (
+from workers.profile_export.handlers import (
     ExportOutcome,
     ExportResult,
     ForeignIntegrationContext,
@@ -31,6 +30,7 @@ from workers.profile_export import (
     JobNotPublished,
     handle_export_requested,
 )
+from workers.shared.outbox_sweep import sweep_outbox
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 MEMBER: dict[str, Any] = {

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event as sa_event
 
 from matching.matcher import MatchStatus
+from rsc.errors import is_transient
 from schemas.ats import CandidateCreated, CandidateSnapshot, CandidateUpdated
 from schemas.commands import MembersChanged
 from store.db import Store
@@ -20,15 +21,14 @@ from store.match_keys import Side, digest
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from tests.helpers import wait_for_lock_waiter
-from workers.errors import is_transient
-from workers.member_links import link_manually, unlink_manually
-from workers.profile_match import (
+from workers.profile_matching.matching import (
     CandidateNotStoredYet,
     handle_candidate_changed,
     handle_members_changed,
     match_tenant,
 )
-from workers.profile_view import LinkSource, Standing, profile_view, review_list
+from workers.profile_matching.member_links import link_manually, unlink_manually
+from workers.profile_matching.profile_view import LinkSource, Standing, profile_view, review_list
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 ADA = "urn:li:person:ada"
@@ -233,7 +233,7 @@ def test_a_candidate_linked_by_an_export_stays_linked_to_its_member(store: Store
 
 def test_an_inmail_stub_teaches_the_member_and_links_the_ats_record_of_the_same_person(store: Store) -> None:
     from tests.prospects.support import stub
-    from workers.inmail_sync import handle_mail_stub
+    from workers.inmail_sync.handlers import handle_mail_stub
 
     data = snapshot("C-ats", first_name="Ada", last_name="Lovelace", emails=["ada.l@home.example"])
     store_candidate(store, data)

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from rsc.errors import is_transient, reason_of
 from rsc.settings import reset_settings
 from store.uow import UnitOfWork
 from tests.helpers import create_tenant
 from workers import actors
-from workers.errors import is_transient, reason_of
 
 
 def candidate_event(tenant: str, **data: Any) -> dict[str, Any]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import psycopg.errors
 
+from rsc.errors import WAIT_RETRIES, PermanentError, TransientError, is_transient, reason_of
 from rsc.settings import Settings
-from workers.broker import make_retry_policy
-from workers.errors import WAIT_RETRIES, PermanentError, TransientError, is_transient, reason_of
-from workers.profile_match import CandidateNotStoredYet
+from workers.profile_matching.matching import CandidateNotStoredYet
+from workers.runtime.broker import make_retry_policy
 
 
 def test_a_match_waiting_for_status_push_outlasts_the_retry_limit_of_failures() -> None:

@@ -9,7 +9,7 @@ from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 
 from linkedin.client import LinkedInClients
-from workers.runtime import LinkedInShutdown, linkedin_clients, reset_runtime, use_linkedin_clients
+from workers.runtime.wiring import LinkedInShutdown, linkedin_clients, reset_runtime, use_linkedin_clients
 
 
 class ClosingClients(LinkedInClients):

@@ -11,8 +11,8 @@ from dramatiq.brokers.stub import StubBroker
 
 from rsc.heap import freeze_startup_heap
 from rsc.settings import get_settings
-from workers.broker import middleware
-from workers.middleware import StartupHeap
+from workers.runtime.broker import middleware
+from workers.runtime.middleware import StartupHeap
 
 
 @pytest.fixture

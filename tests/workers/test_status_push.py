@@ -35,9 +35,9 @@ from store.uow import OpsUnitOfWork, UnitOfWork
 from tests import ats_events as ats
 from tests.helpers import ORG, create_tenant, linkedin_path, linkedin_prefix
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
-from workers.application_push import ApplicationPush, send_applications
-from workers.ats_records import handle_application_event, handle_candidate_event, handle_job_event
-from workers.outbox_sweep import sweep_outbox
+from workers.shared.application_push import ApplicationPush, send_applications
+from workers.shared.outbox_sweep import sweep_outbox
+from workers.status_push.ats_records import handle_application_event, handle_candidate_event, handle_job_event
 
 NOW = timedelta(0)
 

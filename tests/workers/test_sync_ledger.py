@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
+from cli.main import app
 from linkedin.client import LinkedInClient
-from rsc.cli.main import app
 from schemas.ats import ApplicationCreated, CandidateCreated, CandidateUpdated
 from schemas.envelope import Event
 from store.base import utcnow
@@ -27,9 +27,9 @@ from store.uow import UnitOfWork
 from tests import ats_events as ats
 from tests.helpers import ORG, create_tenant
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
-from workers.ats_records import handle_application_event, handle_candidate_event, handle_job_event
-from workers.deletion_cascade import push_window
-from workers.outbox_sweep import sweep_outbox
+from workers.deletion_cascade.handlers import push_window
+from workers.shared.outbox_sweep import sweep_outbox
+from workers.status_push.ats_records import handle_application_event, handle_candidate_event, handle_job_event
 from workers.sync_metrics import SYNC_PROBLEMS, refresh_sync_metrics
 from workers.sync_report import problems, timeline
 
@@ -294,8 +294,8 @@ def test_notes_and_inmails_have_their_timelines_too(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
     from schemas.catalog import parse_event
-    from workers.candidate_notes import handle_note_event
-    from workers.inmail_sync import handle_inmail
+    from workers.inmail_sync.handlers import handle_inmail
+    from workers.shared.note_push import handle_note_event
 
     handle_note_event(ats.note("N-1"), UnitOfWork("acme", store))  # type: ignore[arg-type]
     sweep(store, linkedin)  # its candidate is not on LinkedIn yet

@@ -1,0 +1,246 @@
+"""``rsc demo``: a demo tenant set up and enabled, a published job and a LinkedIn export, end to end."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+from cli.sync import print_timeline
+
+if TYPE_CHECKING:
+    from store.linkedin_sync import Resource
+    from store.sync_ledger import RecordType
+
+T = TypeVar("T")
+
+TENANT = "demo"
+ORG = "urn:li:organization:1000"
+CONTRACT = "urn:li:contract:1000"
+CLIENT_ID = "demo-client"
+JOB_ID = "DEMO-ENG-1"
+#: A fictional member for the demo export.
+MEMBER = {
+    "member": "urn:li:person:demo-grace",
+    "firstName": "Grace",
+    "lastName": "Example",
+    "headline": "Compiler engineer",
+    "location": "Arlington, Virginia",
+    "currentPositions": [{"companyName": "Example Systems", "title": "Compiler Engineer"}],
+    "pastPositions": [{"companyName": "Navy Labs", "title": "Programmer"}],
+    "educations": [{"schoolName": "Example University", "degree": "PhD Mathematics"}],
+}
+
+
+def _wait(what: str, check: Callable[[], T | None], timeout: float) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    typer.secho(f"timed out waiting for {what}", fg="red", err=True)
+    raise typer.Exit(1)
+
+
+def run_demo(
+    timeout: float = typer.Option(30.0, help="Seconds to wait for each step."),
+) -> None:
+    """Onboard and enable a demo tenant, seed a job, have the sandbox push an export, show where it landed.
+
+    Needs the pipeline running (`make run` in another terminal).
+    """
+    import httpx
+
+    from events.publisher import get_publisher
+    from rsc.settings import get_settings
+    from schemas.catalog import parse_event
+    from store.linkedin_sync import Resource
+    from store.sync_ledger import RecordType
+    from store.tenants import Tenant, TenantStatus
+    from store.uow import OpsUnitOfWork, UnitOfWork
+    from workers.integration_lifecycle.handlers import callback_url_for, onboard
+    from workers.runtime.wiring import linkedin_for
+
+    settings = get_settings()
+    sandbox = settings.linkedin_api_url.rstrip("/")
+    http = httpx.Client(timeout=10)
+    try:
+        http.get(f"{sandbox}/_sandbox/health").raise_for_status()
+    except httpx.HTTPError:
+        typer.secho(
+            f"the LinkedIn sandbox does not answer at {sandbox}; start the pipeline with `make run`", fg="red"
+        )
+        raise typer.Exit(1) from None
+
+    with OpsUnitOfWork() as ops:
+        tenant = ops.tenants.get(TENANT)
+        if tenant is None:
+            tenant = ops.tenants.add(Tenant(id=TENANT, org_urn=ORG, client_id=CLIENT_ID, display_name="Demo"))
+            tenant.client_secret = secrets.token_urlsafe(24)
+            tenant.set_status(TenantStatus.PENDING, "waiting for the customer to enable the integration")
+            ops.commit()
+        secret = tenant.client_secret
+    with UnitOfWork(TENANT) as uow:
+        uow.contracts.add(CONTRACT)
+        uow.commit()
+    callback = callback_url_for(TENANT)
+    # Not enabled yet: the customer enables it in Recruiter below, as the demo shows.
+    app = {
+        "clientId": CLIENT_ID,
+        "clientSecret": secret,
+        "organization": ORG,
+        "contracts": [CONTRACT],
+        "enabled": False,
+    }
+    if http.get(f"{sandbox}/_sandbox/apps/{CLIENT_ID}").status_code == 404:
+        http.post(f"{sandbox}/_sandbox/apps", json=app).raise_for_status()
+    else:
+        http.put(f"{sandbox}/_sandbox/apps/{CLIENT_ID}", json={"contracts": [CONTRACT]}).raise_for_status()
+    report = onboard(UnitOfWork(TENANT), linkedin_for(TENANT), get_publisher())
+    if report.refused:
+        typer.secho(f"LinkedIn refused part of the onboarding: {report.refused}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"1. tenant '{TENANT}' ({ORG}, contract {CONTRACT}) onboarded: {len(report.named)} integrations"
+    )
+    typer.echo(f"   named in LinkedIn, CALLBACK_URL {callback}")
+
+    def status() -> str:
+        with OpsUnitOfWork() as ops:
+            return ops.tenants.require(TENANT).status
+
+    if status() != TenantStatus.ENABLED:
+        # What the customer's admin does in Recruiter; LinkedIn then pushes INTEGRATION_STATUS_CHANGE.
+        http.post(
+            f"{sandbox}/_sandbox/integration-status",
+            json={"clientId": CLIENT_ID, "status": "ENABLED", "wait": True},
+        ).raise_for_status()
+        _wait(
+            "the integration_lifecycle worker to verify the enablement (is `make run` running?)",
+            lambda: status() == TenantStatus.ENABLED,
+            timeout,
+        )
+        typer.echo("2. the customer enabled it in Recruiter; the pipeline verified it with LinkedIn and")
+        typer.echo("   started the historical backfill (`rsc backfill status --tenant demo`)")
+    else:
+        typer.echo("2. the integration is enabled already (verified with LinkedIn on an earlier run)")
+
+    now = datetime.now(UTC).isoformat()
+    # Everything LinkedIn requires of a job (docs/events.md), so that it syncs.
+    job = {
+        "job_id": JOB_ID,
+        "title": "Backend Engineer (demo)",
+        "description": "Builds the services behind our recruiting product.",
+        "location": {"city": "Berlin", "region": "Berlin", "country_code": "DE"},
+        "state": "published",
+        "created_at": now,
+        "modified_at": now,
+    }
+    get_publisher().publish(
+        parse_event(
+            {"type": "ats.job.published.v1", "source": "cli://rsc-demo", "tenant": TENANT, "data": job}
+        )
+    )
+
+    def job_stored() -> bool:
+        with UnitOfWork(TENANT) as uow:
+            stored = uow.jobs.get(JOB_ID)
+            return stored is not None and stored.is_published
+
+    _wait("the status_push worker to store the job (is `make run` running?)", job_stored, timeout)
+    _wait("the outbox sweep to send the job to LinkedIn", lambda: _settled(Resource.JOB, JOB_ID), timeout)
+    _require_synced(RecordType.JOB, JOB_ID)
+    typer.echo(f"3. job {JOB_ID} published in the ATS, stored and listed on LinkedIn")
+
+    export = http.post(
+        f"{sandbox}/_sandbox/exports",
+        json={
+            "clientId": CLIENT_ID,
+            "externalJobPostingId": JOB_ID,
+            "candidate": MEMBER,
+            "push": True,
+            "wait": True,
+        },
+    )
+    export.raise_for_status()
+    request_id = export.json()["requestId"]
+    name = f"{MEMBER['firstName']} {MEMBER['lastName']}"
+    typer.echo(f"4. a recruiter exported {name} from LinkedIn (request {request_id})")
+
+    def imported() -> tuple[str, str, str] | None:
+        with UnitOfWork(TENANT) as uow:
+            record = uow.exports.get(request_id)
+            return (record.outcome, record.candidate_id, record.application_id) if record else None
+
+    outcome, candidate_id, application_id = _wait(
+        "the profile_export worker to import the export", imported, timeout
+    )
+    typer.echo(f"5. imported ({outcome}): candidate {candidate_id}")
+    typer.echo(f"   applied to {JOB_ID} as application {application_id}")
+
+    def in_linkedin() -> Any:
+        response = http.get(f"{sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
+        body = response.json() if response.status_code == 200 else None
+        return body if body and body.get("manualMatchedMember") else None
+
+    remote = _wait("the outbox sweep to tell LinkedIn", in_linkedin, timeout)
+    typer.echo(
+        f"6. LinkedIn shows the member as in the ATS (manualMatchedMember {remote['manualMatchedMember']})"
+    )
+    _wait(
+        "the outbox sweep to send the application",
+        lambda: _settled(Resource.APPLICATION, application_id),
+        timeout,
+    )
+    _require_synced(RecordType.APPLICATION, application_id)
+    typer.echo(f"7. the application {application_id} is on LinkedIn with its status")
+    typer.echo("")
+    typer.echo("Each record's sync ledger (`rsc sync show TYPE ID --tenant demo`):")
+    for record_type, record_id in (
+        (RecordType.JOB, JOB_ID),
+        (RecordType.EXPORT, request_id),
+        (RecordType.CANDIDATE, candidate_id),
+        (RecordType.APPLICATION, application_id),
+    ):
+        typer.echo("")
+        print_timeline(TENANT, _timeline(record_type, record_id))
+    typer.echo("")
+    typer.echo("Where to look:")
+    typer.echo(f"  the candidate in LinkedIn:  {sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
+    typer.echo(f"  the application in LinkedIn: {sandbox}/_sandbox/orgs/{ORG}/applications")
+    typer.echo(f"  the store:                  {settings.database_url}")
+    typer.echo(f"  the integrations:            rsc tenant status {TENANT}")
+    typer.echo(f"  records that do not sync:    rsc sync problems --tenant {TENANT}")
+    typer.echo("  dead letters (none, we hope): rsc dlq list")
+
+
+def _settled(resource: Resource, record_id: str) -> bool:
+    """Whether LinkedIn took the record's latest version, or refused it."""
+    from store.uow import UnitOfWork
+
+    with UnitOfWork(TENANT) as uow:
+        state = uow.outbox.state(resource, record_id)
+        return state is not None and state.synced_version >= state.version
+
+
+def _timeline(record_type: RecordType, record_id: str) -> dict[str, Any]:
+    from store.uow import UnitOfWork
+    from workers.sync_report import timeline
+
+    with UnitOfWork(TENANT) as uow:
+        return timeline(uow, record_type, record_id).to_json()
+
+
+def _require_synced(record_type: RecordType, record_id: str) -> None:
+    """Stop with the record's ledger when LinkedIn refused it: a demo shows only records that sync."""
+    found = _timeline(record_type, record_id)
+    if found["problem"] is not None:
+        print_timeline(TENANT, found)
+        typer.secho(
+            f"LinkedIn did not take {record_type.value} {record_id}: see its ledger above", fg="red", err=True
+        )
+        raise typer.Exit(1)

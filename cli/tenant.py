@@ -1,0 +1,430 @@
+"""``rsc tenant``: the ATS customers this pipeline serves, their integrations and their states."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from cli import output
+
+if TYPE_CHECKING:
+    from workers.integration_lifecycle.handlers import OnboardingReport, Transition
+
+app = typer.Typer(help="Tenants (ATS customers) and their LinkedIn customer apps.", no_args_is_help=True)
+
+_ORG = re.compile(r"^urn:li:organization:\d+$")
+_CONTRACT = re.compile(r"^urn:li:contract:\d+$")
+_TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+_STYLE = {"enabled": "green", "ENABLED": "green", "disabled": "red", "DISABLED": "red"}
+
+
+def _styled(value: str) -> str:
+    """The status coloured at a terminal; as it is elsewhere."""
+    style = _STYLE.get(value) if output.is_terminal() else None
+    return f"[{style}]{value}[/{style}]" if style else value
+
+
+@app.command()
+def create(
+    tenant_id: str = typer.Argument(..., help="Tenant id (a slug: lower-case letters, digits, - and _)."),
+    org: str = typer.Option(..., "--org", help="LinkedIn organization URN, urn:li:organization:<id>."),
+    client_id: str = typer.Option(..., "--client-id", help="The customer app's client id."),
+    client_secret: str = typer.Option(
+        ..., "--client-secret", envvar="RSC_TENANT_CLIENT_SECRET", help="The customer app's client secret."
+    ),
+    contracts: list[str] = typer.Option(
+        [],
+        "--contract",
+        help="A Recruiter contract the customer selected, urn:li:contract:<id> (repeat for several). "
+        "With --update the options replace the tenant's contracts: one left out is removed (its seats "
+        "are no longer polled); without any --contract the contracts stay as they are.",
+    ),
+    name: str = typer.Option("", "--name", help="The customer's name, used in the integration names."),
+    job_availability: str = typer.Option(
+        "PRIVATE_TO_ATS_INTEGRATION", help="How jobs are posted: PUBLIC or PRIVATE_TO_ATS_INTEGRATION."
+    ),
+    legacy_csa: bool = typer.Option(
+        False,
+        "--legacy-csa",
+        help="The customer is on LinkedIn's old CSA integration: sync now, move to RSC when they enable it.",
+    ),
+    onboard_now: bool = typer.Option(
+        True,
+        "--onboard/--no-onboard",
+        help="Name the integrations in LinkedIn and register the CALLBACK_URL now (`rsc tenant onboard`).",
+    ),
+    update: bool = typer.Option(False, "--update", help="Change an existing tenant instead of failing."),
+) -> None:
+    """Register a tenant (its client secret is stored encrypted with RSC_SECRET_KEY) and onboard it.
+
+    A new tenant is pending: nothing of it is sent to LinkedIn until LinkedIn confirms that the
+    customer enabled the integration in Recruiter. A legacy CSA customer syncs from the start.
+    With --update, --contract options replace the tenant's contracts (`rsc seat contract-remove`
+    removes one, or the last one).
+    """
+    from store.tenants import JobAvailability, Tenant, TenantStatus
+    from store.uow import OpsUnitOfWork, UnitOfWork
+    from workers.prospect_polling.seat_mapping import set_contracts
+
+    if not _TENANT.match(tenant_id):
+        raise typer.BadParameter("tenant id must be a slug: lower-case letters, digits, '-' and '_'")
+    if not _ORG.match(org):
+        raise typer.BadParameter("--org must look like urn:li:organization:<number>")
+    for contract in contracts:
+        if not _CONTRACT.match(contract):
+            raise typer.BadParameter(f"--contract {contract!r} must look like urn:li:contract:<number>")
+    availability = JobAvailability(job_availability)
+    with OpsUnitOfWork() as ops:
+        tenant = ops.tenants.get(tenant_id)
+        if tenant is not None and not update:
+            raise output.fail(f"tenant {tenant_id!r} exists; pass --update to change it")
+        if tenant is None:
+            tenant = ops.tenants.add(Tenant(id=tenant_id))
+            if legacy_csa:
+                tenant.set_status(
+                    TenantStatus.ENABLED, "on the legacy CSA integration; syncs until RSC is enabled"
+                )
+                tenant.legacy_csa = True
+            else:
+                tenant.set_status(TenantStatus.PENDING, "waiting for the customer to enable the integration")
+        elif legacy_csa and not tenant.legacy_csa:
+            output.say("[red]--legacy-csa marks new tenants only[/red]; an existing tenant keeps its state")
+            raise typer.Exit(1)
+        tenant.org_urn = org
+        tenant.client_id = client_id
+        tenant.client_secret = client_secret
+        tenant.job_availability = availability.value
+        if name:
+            tenant.display_name = name
+        status = tenant.status
+        ops.commit()
+    added: list[str] = []
+    removed: list[str] = []
+    if contracts:
+        with UnitOfWork(tenant_id) as uow:
+            added, removed = set_contracts(uow, contracts)
+            uow.commit()
+    output.say(f"tenant [bold]{tenant_id}[/bold] saved ({org}), {_styled(status)}")
+    for contract in added:
+        output.say(f"contract {contract} added")
+    for contract in removed:
+        output.say(f"contract {contract} removed: its seats are no longer polled")
+    if onboard_now:
+        _onboard(tenant_id)
+
+
+@app.command()
+def onboard(tenant_id: str = typer.Argument(...)) -> None:
+    """Name the tenant's integrations in LinkedIn and register its CALLBACK_URL (safe to repeat)."""
+    _onboard(tenant_id)
+
+
+def _onboard(tenant_id: str) -> None:
+    from events.publisher import get_publisher
+    from store.uow import UnitOfWork
+    from workers.integration_lifecycle.handlers import onboard as run_onboarding
+    from workers.runtime.wiring import linkedin_for
+
+    _require(tenant_id)
+    try:
+        report = run_onboarding(UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher())
+    except Exception as exc:
+        output.say(
+            f"[red]onboarding {tenant_id!r} failed: {type(exc).__name__}: {exc}[/red]\n"
+            f"the tenant is saved; once LinkedIn answers, run `rsc tenant onboard {tenant_id}`"
+        )
+        raise typer.Exit(1) from None
+    _print_onboarding(report)
+    if report.refused:
+        raise typer.Exit(1)
+
+
+def _print_onboarding(report: OnboardingReport) -> None:
+    for label in report.named:
+        output.say(f"named {label}")
+    for label, reason in report.refused.items():
+        output.say(f"[red]LinkedIn refused {label}: {reason}[/red]")
+    output.say(f"CALLBACK_URL {report.callback_url}")
+    if not report.callback_url.startswith("https://"):
+        output.say(
+            "[yellow]LinkedIn only calls back over HTTPS (port 443): set RSC_PUBLIC_BASE_URL to the "
+            "ingress's public https:// address[/yellow]"
+        )
+    _print_transition(report.transition)
+
+
+def _print_transition(transition: Transition | None) -> None:
+    if transition is None:
+        return
+    if transition.changed:
+        output.say(f"status {transition.before} -> {_styled(transition.after)}")
+    else:
+        output.say(f"status {_styled(transition.after)} (unchanged)")
+    if transition.stopped_run is not None:
+        output.say(f"stopped backfill run {transition.stopped_run}")
+    if transition.started_run is not None:
+        output.say(f"started run {transition.started_run}; follow it with `rsc backfill status --watch`")
+
+
+def _require(tenant_id: str) -> None:
+    from store.uow import OpsUnitOfWork
+
+    with OpsUnitOfWork() as ops:
+        if ops.tenants.get(tenant_id) is None:
+            raise output.fail(f"no tenant {tenant_id!r}; create it with `rsc tenant create`")
+
+
+@app.command()
+def show(
+    tenant_id: str = typer.Argument(..., help="The tenant id, or a prefix of it only one tenant has."),
+    as_json: bool = typer.Option(False, "--json", help="The tenant as one JSON object."),
+) -> None:
+    """Show a tenant (never its secret)."""
+    from store.uow import OpsUnitOfWork, UnitOfWork
+
+    tenant_id = _resolve(tenant_id)
+    with OpsUnitOfWork() as ops:
+        tenant = ops.tenants.require(tenant_id)
+        record: dict[str, Any] = {
+            "tenant": tenant.id,
+            "name": tenant.display_name,
+            "organization": tenant.org_urn,
+            "client_id": tenant.client_id,
+            "status": tenant.status,
+            "why": tenant.status_reason,
+            "legacy_csa": tenant.legacy_csa,
+            "callback_url": tenant.callback_url,
+            "job_availability": tenant.job_availability,
+            "created": tenant.created_at.isoformat(),
+        }
+    with UnitOfWork(tenant_id) as uow:
+        states = uow.contracts.states()
+    record["contracts"] = [c.urn for c in states]
+    record["contracts_read"] = [c.urn for c in states if c.read]
+    record["seat_reads_failing"] = {c.urn: c.seats_error for c in states if c.seats_error}
+    if as_json:
+        output.json_line(record)
+        return
+    rows = [
+        ("tenant", tenant_id),
+        ("name", record["name"] or "-"),
+        ("organization", record["organization"]),
+        ("client id", record["client_id"]),
+        ("client secret", "(stored encrypted)"),
+        ("status", _styled(record["status"])),
+        ("why", record["why"] or "-"),
+        ("legacy CSA", "yes" if record["legacy_csa"] else "no"),
+        ("callback URL", record["callback_url"] or "(not registered: `rsc tenant onboard`)"),
+        ("job availability", record["job_availability"]),
+        ("created", record["created"]),
+        ("contracts", ", ".join(record["contracts"]) or "-"),
+        ("contracts read", ", ".join(record["contracts_read"]) or "none (`rsc seat list` says why)"),
+    ]
+    failing = [f"{urn} ({error})" for urn, error in record["seat_reads_failing"].items()]
+    if failing:
+        rows.append(("seat reads failing", ", ".join(failing)))
+    output.facts(None, rows)
+
+
+def _resolve(given: str) -> str:
+    """The tenant ``given`` names: itself, or the one tenant whose id starts with it."""
+    from store.uow import OpsUnitOfWork
+
+    with OpsUnitOfWork() as ops:
+        ids = sorted(t.id for t in ops.tenants.all())
+    if given in ids:
+        return given
+    matches = [i for i in ids if i.startswith(given)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise output.fail(
+            f"{len(matches)} tenants start with {given!r} ({', '.join(matches[:5])}); give more"
+        )
+    raise output.fail(f"no tenant {given!r}; `rsc tenant list` shows them, `rsc tenant create` adds one")
+
+
+@app.command()
+def status(
+    tenant_id: str = typer.Argument(...),
+    offline: bool = typer.Option(False, "--offline", help="Show what the store holds; do not ask LinkedIn."),
+    as_json: bool = typer.Option(False, "--json", help="The status as one JSON object."),
+) -> None:
+    """Each integration's state as LinkedIn reports it, the tenant's status and its backfill."""
+    from linkedin.errors import LinkedInRejected, LinkedInUnavailable
+    from store.uow import UnitOfWork
+    from workers.integration_lifecycle.handlers import integration_keys
+    from workers.integration_status import integration_status
+    from workers.runtime.wiring import linkedin_for
+
+    _require(tenant_id)
+    report = integration_status(tenant_id)
+    with UnitOfWork(tenant_id) as uow:
+        keys = integration_keys(report["organization"], uow.contracts.urns())
+    live: dict[tuple[str, str], str] = {}
+    if not offline:
+        try:
+            readings = linkedin_for(tenant_id).integrations.statuses(keys)
+            live = {(k[0].value, k[1]): r.status.value for k, r in readings.items()}
+        except (LinkedInUnavailable, LinkedInRejected) as exc:
+            report["note"] = f"LinkedIn could not be asked ({type(exc).__name__}); showing the stored states"
+    stored = {(i["type"], i["context"]): i for i in report["integrations"]}
+    report["integrations"] = [
+        {
+            "type": kind,
+            "context": context,
+            "name": stored.get((kind, context), {}).get("name"),
+            "stored": stored.get((kind, context), {}).get("status", "NOT_NAMED"),
+            "linkedin_now": live.get((kind, context)),
+            "checked_at": stored.get((kind, context), {}).get("checked_at"),
+        }
+        for kind, context in [(k[0].value, k[1]) for k in keys]
+    ]
+    if as_json:
+        output.json_line(report)
+        return
+    _print_status(tenant_id, report)
+
+
+def _print_status(tenant_id: str, report: dict[str, Any]) -> None:
+    from rsc.settings import get_settings
+
+    enablement = report["enablement"]
+    output.say(
+        f"tenant [bold]{tenant_id}[/bold]: {_styled(enablement['status'])}"
+        f"{' (legacy CSA integration)' if enablement['legacy_csa'] else ''} - {enablement['reason'] or ''}"
+    )
+    output.say(f"LinkedIn API version {get_settings().linkedin_api.describe()}")
+    live = any(i["linkedin_now"] for i in report["integrations"])
+    output.table(
+        None,
+        ("integration", "context", "name", "LinkedIn now" if live else "state", "stored", "checked"),
+        [
+            (
+                i["type"],
+                i["context"],
+                i["name"] or "-",
+                _styled(i["linkedin_now"] or i["stored"]),
+                _styled(i["stored"]),
+                i["checked_at"].isoformat(timespec="seconds") if i["checked_at"] else "-",
+            )
+            for i in report["integrations"]
+        ],
+    )
+    if report.get("note"):
+        output.say(f"[yellow]{report['note']}[/yellow]")
+    if any(i["linkedin_now"] and i["linkedin_now"] != i["stored"] for i in report["integrations"]):
+        output.say("LinkedIn reports another state than the store holds: `rsc tenant verify` applies it")
+    run = report["backfill"]
+    if run is not None:
+        why = f" ({run['reason']})" if run["reason"] else ""
+        output.say(
+            f"{run['kind']} run {run['run']}: {run['state']}, {run['done']:,} of {run['total']:,} records"
+            f"{why}; `rsc backfill status --tenant {tenant_id}`"
+        )
+    for contract in report["contracts"]:
+        if contract["seats_error"]:
+            failed_at, retry_at = contract["seats_failed_at"], contract["seats_retry_at"]
+            output.say(
+                f"[red]seats of {contract['contract']} could not be read[/red]: {contract['seats_error']} "
+                f"(at {failed_at.isoformat(timespec='seconds') if failed_at else '?'}, "
+                f"{contract['seats_failures']} in a row; next try "
+                f"{retry_at.isoformat(timespec='seconds') if retry_at else '-'}); "
+                f"the other contracts are read all the same"
+            )
+    seats = report["seats"]
+    output.say(
+        f"seats: {seats['mapped']} of {seats['active']} active seats connected to ATS users; "
+        f"{len(seats['unmapped'])} with no user, {len(seats['users_without_seat'])} users with no seat"
+    )
+    if report["parked_items"]:
+        parked = report["parked_items"]
+        output.say(f"{parked} polled item(s) could not be read: `rsc parked list --tenant {tenant_id}`")
+    for count in report["skipped_messages"]:
+        output.say(
+            f"{count['count']} {count['queue']} messages settled without running ({count['reason_code']}), "
+            f"last {count['last']}"
+        )
+    problems = sum(report["sync_problems"].values())
+    if problems:
+        output.say(f"{problems} record(s) do not sync: `rsc sync problems --tenant {tenant_id}`")
+
+
+@app.command()
+def verify(tenant_id: str = typer.Argument(...)) -> None:
+    """Read the integration states from LinkedIn and apply them (enable and backfill, or disable)."""
+    from events.publisher import get_publisher
+    from store.uow import UnitOfWork
+    from workers.integration_lifecycle.handlers import verify as verify_with_linkedin
+    from workers.runtime.wiring import linkedin_for
+
+    _require(tenant_id)
+    transition = verify_with_linkedin(UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher())
+    _print_transition(transition)
+
+
+@app.command()
+def disable(
+    tenant_id: str = typer.Argument(...),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why (recorded with the status, shown by `rsc tenant show`)."
+    ),
+    purge_remote: bool = typer.Option(
+        False, "--purge-remote", help="Also delete from LinkedIn the candidates and applications it holds."
+    ),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask before purging."),
+) -> None:
+    """Stop every sync of the tenant to LinkedIn; its data stays in the store."""
+    from events.publisher import get_publisher
+    from store.uow import UnitOfWork
+    from workers.integration_lifecycle.handlers import disable as disable_tenant
+
+    _require(tenant_id)
+    if purge_remote and not yes:
+        typer.confirm(
+            f"delete every candidate and application of {tenant_id!r} from LinkedIn (notes and stages "
+            f"with them)?",
+            abort=True,
+        )
+    transition = disable_tenant(UnitOfWork(tenant_id), reason, get_publisher(), purge_remote=purge_remote)
+    _print_transition(transition)
+
+
+@app.command("list")
+def list_tenants(as_json: bool = typer.Option(False, "--json", help="One JSON object per tenant.")) -> None:
+    """List tenants."""
+    from store.uow import OpsUnitOfWork
+
+    with OpsUnitOfWork() as ops:
+        rows: list[dict[str, Any]] = [
+            {
+                "tenant": tenant.id,
+                "organization": tenant.org_urn,
+                "status": tenant.status,
+                "legacy_csa": tenant.legacy_csa,
+                "since": tenant.status_changed_at.isoformat(timespec="seconds")
+                if tenant.status_changed_at
+                else None,
+            }
+            for tenant in ops.tenants.all()
+        ]
+    if as_json:
+        for row in rows:
+            output.json_line(row)
+        return
+    output.table(
+        None,
+        ("tenant", "organization", "status", "legacy CSA", "since"),
+        [
+            (
+                r["tenant"],
+                r["organization"],
+                _styled(r["status"]),
+                "yes" if r["legacy_csa"] else "",
+                r["since"] or "-",
+            )
+            for r in rows
+        ],
+    )

@@ -1,0 +1,86 @@
+"""``rsc worker``: Dramatiq's worker, bound to one or more feature queues."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+
+import typer
+
+from events.topology import Queue
+
+#: Forked by Dramatiq's main process: serves the worker group's metrics on RSC_METRICS_PORT
+#: (which ``--metrics-port`` sets).
+METRICS_EXPORTER = "rsc.metrics:serve_worker_metrics"
+
+
+def run_worker(
+    queues: list[str] = typer.Option(
+        None, "--queues", "-Q", help="Feature queues to consume (repeatable); default: all of them."
+    ),
+    processes: int = typer.Option(1, "--processes", "-p", min=1, help="Worker processes."),
+    threads: int = typer.Option(8, "--threads", "-t", min=1, help="Threads per process."),
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help="Port of the group's metrics, /healthz and /readyz; default: RSC_METRICS_PORT.",
+    ),
+) -> None:
+    """Consume feature queues (each queue's delay queue too) with Dramatiq workers.
+
+    The group's metrics, /healthz and /readyz are served on --metrics-port (RSC_METRICS_PORT).
+    """
+    known = {q.value for q in Queue}
+    selected = queues or sorted(known)
+    unknown = sorted(set(selected) - known)
+    if unknown:
+        raise typer.BadParameter(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    if metrics_port is not None:
+        # The exporter Dramatiq forks reads its port from the settings, which read the environment.
+        from rsc.settings import reset_settings
+
+        os.environ["RSC_METRICS_PORT"] = str(metrics_port)
+        reset_settings()
+    metrics_dir = multiprocess_metrics_dir("-".join(sorted(set(selected))) if queues else "all")
+    try:
+        from dramatiq.cli import main as dramatiq_main
+        from dramatiq.cli import make_argument_parser
+
+        from rsc.logs import configure_logging
+
+        configure_logging(process="worker")
+        argv = [
+            "workers.actors",
+            "--processes",
+            str(processes),
+            "--threads",
+            str(threads),
+            "--skip-logging",
+            "--fork-function",
+            METRICS_EXPORTER,
+            "--queues",
+            *selected,
+        ]
+        code = dramatiq_main(make_argument_parser().parse_args(argv)) or 0
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    raise typer.Exit(code)
+
+
+def multiprocess_metrics_dir(group: str) -> str:
+    """A fresh directory for this worker group's metric files, set where its processes will look.
+
+    prometheus_client picks its value class (multiprocess or not) when it is imported; every process
+    Dramatiq forks inherits the variable, and a value class chosen earlier is chosen again.
+    """
+    path = tempfile.mkdtemp(prefix=f"rsc-metrics-{group[:60]}-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    if "prometheus_client" in sys.modules:
+        from prometheus_client import values
+
+        values.ValueClass = values.get_value_class()
+    return path

@@ -1,0 +1,1 @@
+"""Integration lifecycle: INTEGRATION_STATUS_CHANGE pushes verified, tenants enabled and disabled."""

@@ -1,0 +1,1 @@
+"""Note sync: polled prospect notes stored, and ATS users' replies mailed to those who can see them."""

@@ -1,0 +1,1 @@
+"""Profile matching: ATS candidates matched to LinkedIn members, automatically and by hand."""

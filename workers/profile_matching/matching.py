@@ -1,0 +1,463 @@
+"""Profile matching: link each candidate to its LinkedIn member, when candidates or members change.
+
+Three ways in, one decision (``matching``):
+
+- a candidate changed in the ATS (``ats.candidate.created/updated``): it is matched against the
+  members sharing a blocking key with it;
+- members changed (an export, an InMail stub, LinkedIn's matches): the profile match sweep, asked
+  for by the scheduler, re-matches the candidates the members' old and new data could concern;
+- ``rsc match run``: every candidate of a tenant against every member, in memory.
+
+The matcher writes only its own result. It never changes ``candidate.person_urn`` (what LinkedIn
+gets as ``manualMatchedMember``) and never touches a person's decision; readers let the decision win.
+An automatic link is not sent to LinkedIn as a manual match: LinkedIn runs its own matcher on the
+same fields, and its ``manualMatchedMember`` is meant for what a person (or a LinkedIn export)
+established. See docs/profile-matching.md.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from events.messages import OutgoingMessage, command_message
+from events.topology import Queue
+from linkedin.client import LinkedInClient
+from linkedin.exports import ExportedCandidate
+from matching.matcher import MatchResult, MatchStatus, MemberIndex, match_against
+from matching.profiles import Features, Profile, blocking_keys, features
+from rsc.errors import NotReadyYet
+from rsc.logs import get_logger
+from schemas.ats import CandidateCreated, CandidateUpdated
+from schemas.commands import MembersChanged
+from schemas.linkedin import MailStub
+from store.base import utcnow
+from store.candidate_matches import MATCHER, CandidateMatch, HistoryAction
+from store.candidates import Candidate
+from store.db import Store
+from store.linkedin_sync import Resource, SyncState
+from store.match_keys import Side
+from store.members import Member, MemberObservation, MemberSource, tenants_with_due_members
+from store.repository import in_chunks
+from store.tombstones import Subject
+from store.uow import UnitOfWork
+
+log = get_logger(__name__)
+
+CONSUMER = "profile_match"
+#: The actor of the profile match sweep (``workers.actors``), asked for by the scheduler.
+SWEEP_ACTOR = "match_members"
+#: Members one sweep message re-matches before it yields to other messages.
+SWEEP_MEMBERS = 200
+#: Candidates written per transaction by a bulk run.
+BULK_BATCH = 1000
+#: Members whose keys a bulk run re-files per transaction.
+MEMBER_BATCH = 5000
+#: A bulk run refreshes the planner's statistics of the key tables every this many batches.
+STATISTICS_EVERY = 10
+
+CandidateEvent = CandidateCreated | CandidateUpdated
+
+
+class CandidateNotStoredYet(NotReadyYet):
+    reason_code = "candidate_not_stored_yet"
+
+
+# -- store rows -> matcher profiles ---------------------------------------------------------------
+
+
+def candidate_profile(candidate: Candidate, linkedin_matches: Iterable[str] = ()) -> Profile:
+    companies = [c for c in (candidate.current_company, *(candidate.current_companies or [])) if c]
+    addresses = candidate.addresses or []
+    city = next((a.get("city") for a in addresses if a.get("city")), None) or candidate.location_text
+    return Profile(
+        id=candidate.id,
+        first_name=candidate.first_name,
+        last_name=candidate.last_name,
+        emails=tuple(candidate.emails or ()),
+        phones=tuple(p.get("number", "") for p in candidate.phones or ()),
+        profile_url=candidate.linkedin_profile_url,
+        companies=tuple(dict.fromkeys(companies)),
+        title=candidate.current_title,
+        city=city,
+        person_urn=candidate.person_urn,
+        linkedin_matches=tuple(linkedin_matches),
+    )
+
+
+def member_profile(member: Member) -> Profile:
+    return Profile(
+        id=member.person_urn,
+        first_name=member.first_name,
+        last_name=member.last_name,
+        emails=tuple(member.emails or ()),
+        phones=tuple(member.phones or ()),
+        profile_url=member.profile_url,
+        companies=tuple(member.companies or ()),
+        title=member.title,
+        city=member.location,
+        person_urn=member.person_urn,
+    )
+
+
+def export_observation(export: ExportedCandidate) -> MemberObservation:
+    """What a 1-click export teaches about its member (no e-mail or phone: exports carry none)."""
+    member = export.member
+    at = datetime.fromtimestamp(export.exported_at_ms / 1000, UTC) if export.exported_at_ms else utcnow()
+    return MemberObservation(
+        member.person_urn,
+        MemberSource.EXPORT,
+        at,
+        first_name=member.first_name,
+        last_name=member.last_name,
+        profile_url=member.profile_url,
+        companies=member.current_employers,
+        title=member.current_title,
+        location=member.location,
+    )
+
+
+def stub_observation(stub: MailStub) -> MemberObservation:
+    """What an InMail stub teaches about its member: the contact details they chose to share."""
+    return MemberObservation(
+        stub.member,
+        MemberSource.INMAIL_STUB,
+        datetime.fromtimestamp(stub.last_modified_ms / 1000, UTC),
+        first_name=stub.first_name,
+        last_name=stub.last_name,
+        emails=[str(e) for e in ([stub.email] if stub.email else []) + list(stub.other_emails)],
+        phones=([stub.phone] if stub.phone else []) + list(stub.other_phones),
+        companies=[stub.company] if stub.company else [],
+        title=stub.title,
+    )
+
+
+# -- one candidate -------------------------------------------------------------------------------
+
+
+def _considered(result: MatchResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "member": s.member_id,
+            "score": round(s.score, 4),
+            "reason": s.reason.value,
+            "evidence": list(s.evidence),
+        }
+        for s in result.candidates
+    ]
+
+
+def record_result(
+    uow: UnitOfWork, row: CandidateMatch, result: MatchResult, *, last_seq: int | None = None
+) -> bool:
+    """Store the matcher's result; append to the history when the automatic link changed.
+
+    True when the automatic link changed. A person's decision is left as it is, and while there is
+    one the automatic link is not what the candidate shows, so no history is written for it.
+    """
+    previous = row.member_urn if row.status == MatchStatus.LINKED else None
+    current = result.member_id if result.status is MatchStatus.LINKED else None
+    values = {
+        "status": result.status.value,
+        "member_urn": current,
+        "score": round(result.score, 4),
+        "reason": result.reason.value if result.reason else None,
+        "review_reason": result.review_reason.value if result.review_reason else None,
+        "considered": _considered(result),
+    }
+    if any(getattr(row, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.matched_at = utcnow()
+    if previous == current:
+        return False
+    if row.decision is None:
+        uow.candidate_matches.record(
+            row.candidate_id,
+            HistoryAction.AUTO_LINK if current else HistoryAction.AUTO_UNLINK,
+            person_urn=current,
+            previous_urn=previous,
+            actor=MATCHER,
+            reason=row.reason,
+            score=row.score,
+            last_seq=last_seq,
+        )
+    return True
+
+
+def members_for(uow: UnitOfWork, keys: Iterable[str]) -> list[Features]:
+    urns = uow.match_keys.entities(Side.MEMBER, keys)
+    return [features(member_profile(m)) for m in uow.members.get_many(urns)]
+
+
+def match_candidate(
+    uow: UnitOfWork, candidate_id: str, *, locked: Candidate | None = None
+) -> MatchResult | None:
+    """Match one stored candidate against the members sharing a key with it (inside ``uow``).
+
+    ``locked``: the candidate as the caller read it with its lock (``Candidates.get(lock=True)``).
+    The candidate's row is locked first, before its match row and its keys, in the order an erasure
+    takes them (``store.match_keys``).
+    """
+    candidate = locked or uow.candidates.get(candidate_id, lock=True)
+    if candidate is None:
+        return None
+    row = uow.candidate_matches.get(candidate_id, for_update=True)
+    new_row = row is None
+    if row is None:
+        row = uow.candidate_matches.get_or_add(candidate_id)
+    mine = features(candidate_profile(candidate, row.linkedin_matches))
+    keys = blocking_keys(mine)
+    uow.match_keys.replace(Side.CANDIDATE, {candidate_id: keys}, owners_locked=True)
+    result = match_against(mine, members_for(uow, keys))
+    record_result(uow, row, result, last_seq=0 if new_row else None)
+    return result
+
+
+def handle_candidate_changed(event: CandidateEvent, uow: UnitOfWork) -> MatchResult | None:
+    """Match the candidate once the store holds it at least at this event's version.
+
+    The status_push consumer stores the snapshot; both consumers get the event at the same time, so
+    this one waits (retries) until the store caught up. A newer stored version is fine: matching
+    always reads the latest state, so a late or repeated event cannot bring an older one back.
+    """
+    data = event.data
+    with uow:
+        if uow.inbox.seen(CONSUMER, event.source, event.id):
+            return None
+        candidate = uow.candidates.get(data.candidate_id, lock=True)
+        if candidate is None and uow.tombstones.erased_since(
+            Subject.CANDIDATE, data.candidate_id, data.modified_at
+        ):
+            uow.inbox.record(CONSUMER, event.source, event.id)
+            uow.commit()  # deleted after this snapshot: there is nothing to match
+            return None
+        if candidate is None or (candidate.source_modified_ms, candidate.source_revision) < data.order_key:
+            raise CandidateNotStoredYet(
+                f"candidate {data.candidate_id!r} is not stored at this event's version yet (the "
+                f"status_push consumer stores it); if status_push dead-lettered it, replay that first"
+            )
+        uow.inbox.record(CONSUMER, event.source, event.id)
+        result = match_candidate(uow, data.candidate_id, locked=candidate)
+        uow.commit()
+    if result is not None:
+        log.info("candidate matched", candidate_id=data.candidate_id, status=result.status.value)
+    return result
+
+
+# -- members changed -----------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    members: int = 0
+    candidates: int = 0
+    links_changed: int = 0
+
+
+def handle_members_changed(
+    command: MembersChanged, uow: UnitOfWork, *, limit: int = SWEEP_MEMBERS
+) -> SweepReport:
+    """Re-file due members under their keys and re-match every candidate their old or new keys reach."""
+    report = SweepReport()
+    with uow:
+        claimed = uow.members.claim_due(limit)
+        uow.commit()
+    if not claimed:
+        return report
+    affected: set[str] = set()
+    with uow:
+        for urn in sorted(claimed):
+            member = uow.members.get(urn)
+            if member is None:
+                continue
+            keys = blocking_keys(features(member_profile(member)))
+            affected |= uow.match_keys.entities_by_digest(
+                Side.CANDIDATE, uow.match_keys.digests_of(Side.MEMBER, urn)
+            )
+            uow.match_keys.replace(Side.MEMBER, {urn: keys})
+            affected |= uow.match_keys.entities(Side.CANDIDATE, keys)
+        uow.commit()
+    for candidate_id in sorted(affected):
+        with uow:
+            row = uow.candidate_matches.get(candidate_id)
+            before = row.member_urn if row is not None else None
+            result = match_candidate(uow, candidate_id)
+            uow.commit()
+        report.candidates += result is not None
+        report.links_changed += result is not None and result.member_id != before
+    with uow:
+        uow.members.settle(claimed)
+        uow.commit()
+    report.members = len(claimed)
+    log.info("members re-matched", count=report.members, records=report.candidates, done=report.links_changed)
+    return report
+
+
+def member_sweep_messages(session: Session) -> list[OutgoingMessage]:
+    """One profile match sweep per tenant with members due and not held (the scheduler's tick)."""
+    return [
+        command_message(Queue.PROFILE_MATCH.value, SWEEP_ACTOR, tenant=tenant)
+        for tenant in tenants_with_due_members(session)
+    ]
+
+
+# -- LinkedIn's own matches ----------------------------------------------------------------------
+
+
+def refresh_linkedin_matches(
+    uow: UnitOfWork, linkedin: LinkedInClient, candidate_ids: list[str], *, rematch: bool = True
+) -> int:
+    """Read LinkedIn's matchedMembers of synced candidates and keep them as evidence.
+
+    The members LinkedIn names become known members (by URN); candidates whose LinkedIn matches
+    changed are matched again (unless ``rematch`` is off: a bulk run matches them all afterwards).
+    Returns how many candidates' LinkedIn matches changed.
+    """
+    found = linkedin.candidates.matched_members(candidate_ids)
+    changed: list[str] = []
+    now = utcnow()
+    with uow:
+        for candidate_id, urns in sorted(found.items()):
+            if uow.candidates.get(candidate_id) is None:
+                continue
+            row = uow.candidate_matches.get_or_add(candidate_id)
+            row.linkedin_checked_at = now
+            if sorted(urns) != sorted(row.linkedin_matches or []):
+                row.linkedin_matches = sorted(urns)
+                changed.append(candidate_id)
+            for urn in urns:
+                uow.members.observe(MemberObservation(urn, MemberSource.LINKEDIN_MATCH, now))
+        uow.commit()
+    for candidate_id in changed if rematch else ():
+        with uow:
+            match_candidate(uow, candidate_id)
+            uow.commit()
+    return len(changed)
+
+
+def synced_candidate_ids(uow: UnitOfWork, after: str, limit: int) -> list[str]:
+    """Candidates LinkedIn holds (pushed at least once), by id (inside ``uow``)."""
+    return list(
+        uow.session.scalars(
+            select(SyncState.entity_id)
+            .where(
+                SyncState.tenant_id == uow.tenant,
+                SyncState.resource == Resource.CANDIDATE.value,
+                SyncState.synced_version > 0,
+                SyncState.entity_id > after,
+            )
+            .order_by(SyncState.entity_id)
+            .limit(limit)
+        )
+    )
+
+
+# -- every candidate of a tenant -----------------------------------------------------------------
+
+
+@dataclass
+class BulkReport:
+    members: int = 0
+    candidates: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    links_changed: int = 0
+    linkedin_checked: int = 0
+    seconds: float = 0.0
+
+
+Progress = Callable[[int], None]
+
+
+def match_tenant(
+    store: Store,
+    tenant: str,
+    *,
+    linkedin: LinkedInClient | None = None,
+    batch: int = BULK_BATCH,
+    progress: Progress | None = None,
+) -> BulkReport:
+    """Match every candidate of ``tenant`` against every member it knows, in memory.
+
+    With ``linkedin``, LinkedIn's own matches of every synced candidate are read first. Candidates
+    are written ``batch`` at a time, each batch in its own transaction, so a long run holds no
+    lock for long and an interrupted run can simply be started again.
+    """
+    started = time.perf_counter()
+    report = BulkReport()
+    if linkedin is not None:
+        report.linkedin_checked = _refresh_all_linkedin_matches(store, tenant, linkedin)
+    index, due = _load_members(store, tenant)
+    report.members = len(index)
+    after = ""
+    while True:
+        with UnitOfWork(tenant, store) as uow:
+            page = uow.candidate_matches.candidates_after(after, batch)
+            if not page:
+                break
+            keys: dict[str, set[str]] = {}
+            last_seqs = uow.candidate_matches.last_seqs([c.id for c, stored in page if stored is not None])
+            for candidate, stored in page:
+                row = stored or uow.candidate_matches.add(candidate.id)
+                mine = features(candidate_profile(candidate, row.linkedin_matches))
+                keys[candidate.id] = blocking_keys(mine)
+                result = match_against(mine, index.lookup(mine))
+                seq = last_seqs.get(candidate.id, 0)
+                report.links_changed += record_result(uow, row, result, last_seq=seq)
+                report.by_status[result.status.value] = report.by_status.get(result.status.value, 0) + 1
+            uow.match_keys.refile(Side.CANDIDATE, keys)
+            if (report.candidates // batch) % STATISTICS_EVERY == 0:
+                uow.match_keys.refresh_statistics()
+            uow.commit()
+        report.candidates += len(page)
+        after = page[-1][0].id
+        if progress is not None:
+            progress(len(page))
+    with UnitOfWork(tenant, store) as uow:
+        uow.members.settle(due)
+        uow.commit()
+    report.seconds = time.perf_counter() - started
+    log.info("tenant matched", tenant=tenant, count=report.candidates, duration_ms=int(report.seconds * 1000))
+    return report
+
+
+def _load_members(store: Store, tenant: str) -> tuple[MemberIndex, dict[str, int]]:
+    """Every member in an index; their keys re-filed; the versions of those that were due."""
+    index = MemberIndex()
+    due: dict[str, int] = {}
+    pending: dict[str, set[str]] = {}
+    with UnitOfWork(tenant, store) as uow:
+        for member in uow.members.iter_all():
+            mine = features(member_profile(member))
+            index.add(mine)
+            pending[member.person_urn] = blocking_keys(mine)
+            if member.match_due_since is not None:
+                due[member.person_urn] = member.version
+    for n, urns in enumerate(in_chunks(pending, MEMBER_BATCH)):
+        with UnitOfWork(tenant, store) as uow:
+            uow.match_keys.refile(Side.MEMBER, {u: pending[u] for u in urns})
+            if n % STATISTICS_EVERY == 0:
+                uow.match_keys.refresh_statistics()
+            uow.commit()
+    with UnitOfWork(tenant, store) as uow:
+        uow.match_keys.refresh_statistics()
+        uow.commit()
+    return index, due
+
+
+def _refresh_all_linkedin_matches(store: Store, tenant: str, linkedin: LinkedInClient) -> int:
+    after, checked = "", 0
+    while True:
+        with UnitOfWork(tenant, store) as uow:
+            ids = synced_candidate_ids(uow, after, 1000)
+        if not ids:
+            return checked
+        refresh_linkedin_matches(UnitOfWork(tenant, store), linkedin, ids, rematch=False)
+        checked += len(ids)
+        after = ids[-1]

@@ -1,0 +1,157 @@
+"""A person links a candidate to a LinkedIn member, or unlinks it: a decision that sticks.
+
+The decision is recorded with who made it and when, appended to the candidate's match history,
+and marked in the LinkedIn outbox: LinkedIn learns it as ``manualMatchedMember`` (``$set`` on a link,
+``$delete`` on an unlink), now if it can be pushed right away, else from the outbox sweep. The
+candidate's ``person_urn`` follows the decision, so every later whole-record PUT carries it too.
+The automatic matcher never changes either (``workers.profile_matching.matching``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from linkedin.client import LinkedInClient
+from linkedin.errors import LinkedInRejected, LinkedInUnavailable
+from rsc.errors import PermanentError
+from rsc.logs import get_logger
+from store.base import utcnow
+from store.candidate_matches import CandidateMatch, Decision, HistoryAction
+from store.candidates import Candidate
+from store.linkedin_sync import Resource
+from store.members import MemberObservation, MemberSource
+from store.uow import UnitOfWork
+from workers.shared.linkedin_push import PushReport, push_pending
+
+log = get_logger(__name__)
+
+PERSON_URN = re.compile(r"^urn:li:person:[A-Za-z0-9_-]+$")
+
+
+class CandidateNotFound(PermanentError):
+    reason_code = "candidate_not_found"
+
+
+class InvalidPersonUrn(PermanentError):
+    reason_code = "invalid_person_urn"
+
+
+class MemberAlreadyLinked(PermanentError):
+    reason_code = "member_already_linked"
+
+
+class MissingDecider(PermanentError):
+    reason_code = "missing_decider"
+
+
+@dataclass(frozen=True)
+class LinkChange:
+    candidate_id: str
+    #: LINK or UNLINK; None when the candidate already stood so (nothing recorded, nothing pushed).
+    action: HistoryAction | None
+    person_urn: str | None
+    previous_urn: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.action is not None
+
+
+def link_manually(uow: UnitOfWork, candidate_id: str, person_urn: str, decided_by: str) -> LinkChange:
+    """Link ``candidate_id`` to the member ``person_urn`` for good (until a person says otherwise)."""
+    if not PERSON_URN.match(person_urn):
+        raise InvalidPersonUrn(
+            "the member must be a person URN such as urn:li:person:AbC123 (the profile widget's link "
+            "callback gives it)"
+        )
+    decided_by = _decider(decided_by)
+    with uow:
+        candidate, row = _locked(uow, candidate_id)
+        holder = uow.candidates.by_person_urn(person_urn)
+        if holder is not None and holder.id != candidate_id:
+            raise MemberAlreadyLinked(
+                f"member {person_urn} is already linked to candidate {holder.id!r}; unlink that "
+                f"candidate first (rsc match unlink --tenant {uow.tenant} {holder.id})"
+            )
+        if row.decision == Decision.LINKED and candidate.person_urn == person_urn:
+            uow.commit()
+            return LinkChange(candidate_id, None, person_urn, person_urn)
+        previous = _shown_member(candidate, row)
+        now = utcnow()
+        candidate.person_urn = person_urn
+        row.decision, row.decided_member = Decision.LINKED.value, person_urn
+        row.decided_by, row.decided_at = decided_by, now
+        uow.candidate_matches.record(
+            candidate_id, HistoryAction.LINK, person_urn=person_urn, previous_urn=previous, actor=decided_by
+        )
+        uow.outbox.mark_changed(Resource.CANDIDATE_MEMBER, candidate_id)
+        uow.members.observe(MemberObservation(person_urn, MemberSource.MANUAL_LINK, now))
+        uow.commit()
+    log.info("candidate linked by hand", candidate_id=candidate_id)
+    return LinkChange(candidate_id, HistoryAction.LINK, person_urn, previous)
+
+
+def unlink_manually(uow: UnitOfWork, candidate_id: str, decided_by: str) -> LinkChange:
+    """Unlink ``candidate_id`` from whatever member it shows; the matcher will not link it again."""
+    decided_by = _decider(decided_by)
+    with uow:
+        candidate, row = _locked(uow, candidate_id)
+        if row.decision == Decision.UNLINKED and candidate.person_urn is None:
+            uow.commit()
+            return LinkChange(candidate_id, None, None, None)
+        previous = _shown_member(candidate, row)
+        candidate.person_urn = None
+        row.decision, row.decided_member = Decision.UNLINKED.value, None
+        row.decided_by, row.decided_at = decided_by, utcnow()
+        uow.candidate_matches.record(
+            candidate_id, HistoryAction.UNLINK, person_urn=None, previous_urn=previous, actor=decided_by
+        )
+        uow.outbox.mark_changed(Resource.CANDIDATE_MEMBER, candidate_id)
+        uow.commit()
+    log.info("candidate unlinked by hand", candidate_id=candidate_id)
+    return LinkChange(candidate_id, HistoryAction.UNLINK, None, previous)
+
+
+def push_link(uow: UnitOfWork, linkedin: LinkedInClient, candidate_id: str) -> PushReport | None:
+    """Tell LinkedIn now (best effort); what cannot be pushed stays for the outbox sweep.
+
+    None when LinkedIn could not be reached or refused the call as a whole; the outbox holds the
+    record and its error either way.
+    """
+    try:
+        return push_pending(uow, linkedin, Resource.CANDIDATE_MEMBER, ids=[candidate_id])
+    except (LinkedInUnavailable, LinkedInRejected) as exc:
+        log.warning(
+            "left to the outbox sweep",
+            resource=Resource.CANDIDATE_MEMBER.value,
+            candidate_id=candidate_id,
+            error_class=type(exc).__name__,
+        )
+        return None
+
+
+def _decider(decided_by: str) -> str:
+    decided_by = decided_by.strip()
+    if not decided_by:
+        raise MissingDecider("say who decides (an ATS user id or an operator name): it is recorded")
+    return decided_by[:200]
+
+
+def _locked(uow: UnitOfWork, candidate_id: str) -> tuple[Candidate, CandidateMatch]:
+    candidate = uow.candidates.get(candidate_id)
+    if candidate is None:
+        raise CandidateNotFound(
+            f"no candidate {candidate_id!r} in tenant {uow.tenant!r}; check the id (the ATS's candidate "
+            f"id, as in ats.candidate events)"
+        )
+    return candidate, uow.candidate_matches.get_or_add(candidate_id)
+
+
+def _shown_member(candidate: Candidate, row: CandidateMatch) -> str | None:
+    """The member the candidate showed before this decision."""
+    if candidate.person_urn is not None:
+        return candidate.person_urn
+    if row.decision is None and row.status == "linked":
+        return row.member_urn
+    return None

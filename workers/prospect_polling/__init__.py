@@ -1,0 +1,1 @@
+"""Prospect polling: seats mapped to ATS users, and their InMails, stubs and notes polled from LinkedIn."""

@@ -1,0 +1,184 @@
+"""The scheduler's share of InMail and note sync: seat refreshes and polls, within the budget.
+
+Each tick, per tenant with a Recruiter contract that is read: a seat refresh every
+``seat_refresh_interval_s`` (in between, a retry of just the contracts whose seat read failed, as
+each falls due), the contract polls and seat polls the planner (``workers.prospect_polling.planner``) says are
+due for the contracts that are read, and the metrics (freshness, unmapped seats and users, calls
+spent, parked items). A poll is marked queued once RabbitMQ queued before it is published, so the
+next tick does not ask for it again while it waits in the queue; a poll clears the mark when it ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from events.messages import OutgoingMessage, command_message
+from events.publisher import EventPublisher, PublishError
+from events.topology import Queue
+from linkedin.prospects import MAX_WINDOW_MS
+from rsc.logs import get_logger
+from rsc.settings import Settings
+from store.base import to_ms, utcnow
+from store.contracts import all_contracts
+from store.db import Store
+from store.prospect_polls import ContractCursor, SeatCursor
+from store.uow import UnitOfWork
+from workers.prospect_polling.metrics import (
+    PARKED_ITEMS,
+    PROSPECT_CALL_RATE,
+    PROSPECT_CALLS_TODAY,
+    UNMAPPED_SEATS,
+    USERS_WITHOUT_SEAT,
+    observe_freshness,
+)
+from workers.prospect_polling.planner import ContractState, Plan, SeatState, plan_polls, poll_cost
+from workers.prospect_polling.seat_mapping import unmapped
+
+log = get_logger(__name__)
+
+#: A queued poll that has not started by then is asked for again (its message was lost).
+QUEUED_HOLD = timedelta(minutes=2)
+
+
+class ProspectScheduler:
+    def __init__(
+        self,
+        publisher: EventPublisher,
+        store: Store,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.publisher = publisher
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self._refreshed: dict[str, datetime] = {}
+        self._observed_since = clock()
+
+    def tick(self) -> int:
+        now = self.clock()
+        with self.store.session(None) as session:
+            tenants = sorted({tenant for tenant, _ in all_contracts(session)})
+        messages: list[OutgoingMessage] = []
+        plans: dict[str, Plan] = {}
+        for tenant in tenants:
+            plan = self._plan(tenant, now)
+            plans[tenant] = plan
+            messages += [
+                command_message(Queue.PROSPECT_POLL.value, "poll_contract", tenant=tenant, contract=c)
+                for c in plan.contracts
+            ]
+            messages += [
+                command_message(Queue.PROSPECT_POLL.value, "poll_seat", tenant=tenant, seat=s)
+                for s in plan.seats
+            ]
+            last = self._refreshed.get(tenant)
+            if last is None or (now - last).total_seconds() >= self.settings.seat_refresh_interval_s:
+                messages.append(command_message(Queue.PROSPECT_POLL.value, "refresh_seats", tenant=tenant))
+                self._refreshed[tenant] = now
+            elif retries := self._seat_retries(tenant, now):
+                messages.append(
+                    command_message(
+                        Queue.PROSPECT_POLL.value, "refresh_seats", tenant=tenant, contracts=retries
+                    )
+                )
+        # Marked before publishing: a poll that runs (and clears its mark) between the publish and a
+        # later mark would otherwise leave its seat marked queued with nothing in the queue.
+        self._mark(plans, now + QUEUED_HOLD)
+        if messages:
+            try:
+                self.publisher.publish_messages(messages)
+            except PublishError:
+                self._mark(plans, None)
+                raise
+        self._observe(now)
+        if messages:
+            log.info("prospect polls requested", count=len(messages))
+        return len(messages)
+
+    def _mark(self, plans: dict[str, Plan], until: datetime | None) -> None:
+        for tenant, plan in plans.items():
+            if plan.seats or plan.contracts:
+                with UnitOfWork(tenant, self.store) as uow:
+                    uow.poll_cursors.mark_queued(seats=plan.seats, contracts=plan.contracts, until=until)
+                    uow.commit()
+
+    def _seat_retries(self, tenant: str, now: datetime) -> list[str]:
+        """Contracts whose failed seat read is due again; held so the next ticks do not ask twice."""
+        with UnitOfWork(tenant, self.store) as uow:
+            due = uow.contracts.retries_due(now)
+            if due:
+                uow.contracts.hold_retries(due, now + QUEUED_HOLD)
+                uow.commit()
+        return due
+
+    def _plan(self, tenant: str, now: datetime) -> Plan:
+        now_ms = to_ms(now)
+        with UnitOfWork(tenant, self.store) as uow:
+            cursors, contract_cursors = polled_cursors(uow)
+            seats = [
+                SeatState(
+                    seat=c.seat,
+                    activity_per_h=c.activity_per_h,
+                    last_polled_at=c.last_polled_at,
+                    busy=_held(c.queued_until, now) or _held(c.lease_until, now),
+                    catching_up=c.catching_up,
+                    cost=poll_cost(
+                        now_ms - c.inmail_watermark_ms,
+                        (c.shared_from_ms if c.shared_from_ms is not None else now_ms)
+                        - c.backfill_watermark_ms,
+                        MAX_WINDOW_MS,
+                    ),
+                )
+                for c in cursors
+            ]
+            owners: dict[str, int] = {}
+            for c in cursors:
+                owners[c.contract] = owners.get(c.contract, 0) + 1
+            contracts = [
+                ContractState(
+                    contract=c.contract,
+                    owners=owners.get(c.contract, 0),
+                    last_polled_at=c.last_polled_at,
+                    busy=_held(c.queued_until, now) or _held(c.lease_until, now),
+                )
+                for c in contract_cursors
+            ]
+            calls = uow.poll_cursors.calls_on(now.date())
+            report = unmapped(uow)
+            parked = uow.parked_items.count_waiting()
+        plan = plan_polls(
+            now,
+            seats,
+            contracts,
+            calls_today=calls,
+            settings=self.settings,
+            tick_s=self.settings.scheduler_tick_s,
+        )
+        UNMAPPED_SEATS.labels(tenant=tenant).set(len(report.seats))
+        USERS_WITHOUT_SEAT.labels(tenant=tenant).set(len(report.users))
+        PROSPECT_CALLS_TODAY.labels(tenant=tenant).set(calls)
+        PROSPECT_CALL_RATE.labels(tenant=tenant).set(plan.rate)
+        PARKED_ITEMS.labels(tenant=tenant).set(parked)
+        return plan
+
+    def _observe(self, now: datetime) -> None:
+        with self.store.session(None) as session:
+            observe_freshness(session, self._observed_since)
+        self._observed_since = now
+
+
+def polled_cursors(uow: UnitOfWork) -> tuple[list[SeatCursor], list[ContractCursor]]:
+    """The seat and contract cursors the planner may poll: those of the contracts read now. The
+    cursors of a contract that is not read (CSA_API not enabled) are kept, unpolled, so its polls
+    resume where they stopped once it is read again."""
+    read = set(uow.contracts.read())
+    return (
+        [c for c in uow.poll_cursors.seats() if c.contract in read],
+        [c for c in uow.poll_cursors.contracts() if c.contract in read],
+    )
+
+
+def _held(until: datetime | None, now: datetime) -> bool:
+    return until is not None and until > now

@@ -1,0 +1,1 @@
+"""The workers' runtime: the broker, its middleware, the gate, group commit and start-up wiring."""
