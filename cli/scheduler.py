@@ -47,8 +47,9 @@ def _serve_metrics(port: int) -> None:
     """Prometheus metrics (poll freshness, dead letters waiting, ...) on ``port``."""
     from prometheus_client import REGISTRY
 
+    from rsc.health import serve
     from rsc.logs import get_logger
-    from rsc.metrics import dependency_checks, serve
+    from workers.runtime.probes import dependency_checks
 
     try:
         serve(port, REGISTRY, dependency_checks)

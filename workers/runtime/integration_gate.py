@@ -21,8 +21,9 @@ from dramatiq.broker import Broker, MessageProxy
 from dramatiq.middleware import SkipMessage
 from sqlalchemy import bindparam, select
 
+from events.topology import queue_label
 from rsc.logs import get_logger
-from rsc.metrics import SKIPPED_MESSAGES, code_label, queue_label
+from rsc.metrics import SKIPPED_MESSAGES, code_label
 from store.db import get_store
 from store.skipped_messages import SkippedMessage, SkippedMessages
 from store.tenants import Tenant, TenantStatus
