@@ -47,7 +47,6 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from events.messages import OutgoingMessage, command_message
-from events.topology import Queue
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavailable
 from rsc.errors import is_transient
@@ -78,7 +77,6 @@ from workers.shared.linkedin_push import BUILDERS, push_pending
 log = get_logger(__name__)
 
 #: The actor (``workers.actors``) that works on a run for one slice.
-RUN_ACTOR = "run_backfill"
 #: Records per batch: LinkedIn's largest batch call.
 BATCH = 100
 #: Seconds one message works before it hands the run to the next message (far inside the time limit).
@@ -114,7 +112,7 @@ class MessagePublisher(Protocol):
 
 
 def run_message(tenant: str, run: int) -> OutgoingMessage:
-    return command_message(Queue.HISTORICAL_BACKFILL.value, RUN_ACTOR, tenant=tenant, run=run)
+    return command_message(BackfillSlice(tenant=tenant, run=run))
 
 
 # -- starting -----------------------------------------------------------------------------------------

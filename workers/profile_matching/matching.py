@@ -27,7 +27,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events.messages import OutgoingMessage, command_message
-from events.topology import Queue
 from linkedin.client import LinkedInClient
 from linkedin.exports import ExportedCandidate
 from matching.matcher import MatchResult, MatchStatus, MemberIndex, match_against
@@ -51,7 +50,6 @@ log = get_logger(__name__)
 
 CONSUMER = "profile_match"
 #: The actor of the profile match sweep (``workers.actors``), asked for by the scheduler.
-SWEEP_ACTOR = "match_members"
 #: Members one sweep message re-matches before it yields to other messages.
 SWEEP_MEMBERS = 200
 #: Candidates written per transaction by a bulk run.
@@ -299,10 +297,7 @@ def handle_members_changed(
 
 def member_sweep_messages(session: Session) -> list[OutgoingMessage]:
     """One profile match sweep per tenant with members due and not held (the scheduler's tick)."""
-    return [
-        command_message(Queue.PROFILE_MATCH.value, SWEEP_ACTOR, tenant=tenant)
-        for tenant in tenants_with_due_members(session)
-    ]
+    return [command_message(MembersChanged(tenant=tenant)) for tenant in tenants_with_due_members(session)]
 
 
 # -- LinkedIn's own matches ----------------------------------------------------------------------
