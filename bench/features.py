@@ -298,7 +298,7 @@ def measure_backfill(pipeline: Pipeline, sizes: Sizes) -> Measurement:
     from sqlalchemy import select
 
     from store.backfill import BackfillKind, BackfillRun, BackfillState
-    from workers.historical_backfill.runner import request_runner, start_run
+    from workers.shared.backfill_runs import request_runner, start_run
 
     with UnitOfWork(TENANT) as uow:
         run = start_run(uow, BackfillKind.SYNC, "benchmark").run
@@ -366,7 +366,7 @@ def measure_bulk_matching(database: str, count: int) -> tuple[Measurement, Measu
     from matching.matcher import Matcher
     from store.db import Store
     from store.migrate import upgrade
-    from workers.profile_matching.matching import match_tenant
+    from workers.profile_matching.bulk import match_tenant
 
     data = generate(SETTINGS["hard"], seed=7, candidates=count, members=count)
     started = time.perf_counter()

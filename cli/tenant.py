@@ -225,7 +225,7 @@ def status(
     from linkedin.errors import LinkedInRejected, LinkedInUnavailable
     from rsc.settings import get_settings
     from store.uow import OpsUnitOfWork, UnitOfWork
-    from workers.historical_backfill.runner import progress
+    from workers.historical_backfill.progress import progress
     from workers.integration_lifecycle.handlers import integration_keys
     from workers.runtime.wiring import linkedin_for
 

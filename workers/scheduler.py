@@ -20,9 +20,9 @@ from store.linkedin_sync import tenants_with_due_records
 from store.tenants import syncing_tenant_ids
 from workers.deletion_cascade.handlers import deletion_sweep_messages
 from workers.deletion_cascade.purge_notices import purge_poll_messages
-from workers.historical_backfill.runner import kick_messages
 from workers.profile_matching.matching import member_sweep_messages
 from workers.prospect_polling.scheduler import ProspectScheduler
+from workers.shared.backfill_runs import kick_messages
 from workers.shared.outbox_sweep import pushable_resources
 
 log = get_logger(__name__)

@@ -33,7 +33,7 @@ from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.e2e.historical_data import History, seed_history
 from tests.e2e.pipeline import Pipeline, eventually
 from tests.helpers import create_tenant, v2_resource
-from workers.historical_backfill.runner import progress
+from workers.historical_backfill.progress import progress
 
 TENANT = "bigco"
 ORG = "urn:li:organization:9100"

@@ -23,7 +23,7 @@ from store.linkedin_sync import Resource
 from store.mail_stubs import MailStubRecord
 from store.uow import UnitOfWork
 from workers.inmail_sync.candidate_merge import merge, merge_target, seal
-from workers.profile_matching.matching import stub_observation
+from workers.shared.member_observations import stub_observation
 
 log = get_logger(__name__)
 
