@@ -8,8 +8,8 @@ from store.uow import UnitOfWork
 from workers.runtime.declare import command_actor, event_actor
 from workers.runtime.group_commit import GroupCommit
 from workers.runtime.wiring import linkedin_for
-from workers.shared.note_push import NoteEvent, handle_note_event
 from workers.shared.outbox_sweep import sweep_outbox
+from workers.status_push.ats_notes import NoteEvent, handle_note_event
 from workers.status_push.ats_records import (
     ApplicationEvent,
     CandidateEvent,
