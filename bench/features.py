@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.export_throughput import prepare_exports
-from bench.measurement import Measurement, inbox_times, run_phases, wait_for
+from bench.measurement import LIFTED_BUDGETS, Measurement, inbox_times, run_phases, wait_for
 from events.messages import OutgoingMessage, to_messages
 from events.publisher import Publisher
 from schemas.catalog import parse_event
@@ -39,8 +39,6 @@ from tests.e2e.pipeline import Pipeline
 
 TENANT = "bench"  # the tenant ``bench.export_throughput.prepare_exports`` creates
 FEATURE_QUEUES = ("profile_export", "status_push", "profile_match", "deletion_cascade")
-#: The client in the bench and in the workers spends from budgets no run here reaches.
-LIFTED_BUDGETS = {"RSC_LINKEDIN_RECORDS_PER_MINUTE": "100000000", "RSC_LINKEDIN_CALLS_PER_DAY": "100000000"}
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 APPLICATIONS = 50
 
