@@ -35,7 +35,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from bench.features import LIFTED_BUDGETS
+from bench.measurement import LIFTED_BUDGETS
 from rsc.settings import get_settings, reset_settings
 from store.backfill import BackfillCursor, BackfillRun, BackfillState
 from store.db import get_store, reset_stores

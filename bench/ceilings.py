@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 import workers.runtime.broker  # noqa: F401  (installs the project's broker and middleware)
 from bench.measurement import Measurement, latencies, publish_paced, run_phases
-from events.messages import OutgoingMessage, command_message
+from events.messages import OutgoingMessage, actor_message
 from events.publisher import Publisher
 from store.db import get_store
 
@@ -96,7 +96,7 @@ def _commit_done() -> dict[str, float]:
 
 def _messages(queue: str, actor: str, prefix: str, count: int) -> list[tuple[str, OutgoingMessage]]:
     keys = [f"{prefix}-{i}" for i in range(count)]
-    return [(key, command_message(queue, actor, key=key, payload="x" * 64)) for key in keys]
+    return [(key, actor_message(queue, actor, key=key, payload="x" * 64)) for key in keys]
 
 
 def measure_actor(

@@ -47,7 +47,7 @@ from bench.harness import (
     wait_for,
 )
 from bench.measurement import epoch
-from events.messages import OutgoingMessage, command_message
+from events.messages import OutgoingMessage, actor_message
 from events.publisher import Publisher
 from schemas.ats import JobSnapshot
 from schemas.linkedin import ExportRequest, ExportRequested
@@ -101,7 +101,7 @@ def measure_ceiling(
         bodies = [{"id": uuid.uuid4().hex, "payload": "x" * 64} for _ in range(events)]
         label = "bare Dramatiq actor, one one-row commit"
     publisher = Publisher()
-    publisher.publish_messages([command_message(queue, actor, event=body) for body in bodies])
+    publisher.publish_messages([actor_message(queue, actor, event=body) for body in bodies])
     name = f"ceiling-{actor}"
     pipeline.start(
         name,
@@ -242,7 +242,7 @@ def _publish_ceiling(messages: int) -> Callable[[], int]:
         publisher = Publisher()
         publisher.publish_messages(
             [
-                command_message(
+                actor_message(
                     ceiling.QUEUE, ceiling.ACTOR, event={"id": uuid.uuid4().hex, "payload": "x" * 64}
                 )
                 for _ in range(messages)

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.export_throughput import prepare_exports
-from bench.measurement import Measurement, inbox_times, run_phases, wait_for
+from bench.measurement import LIFTED_BUDGETS, Measurement, inbox_times, run_phases, wait_for
 from events.messages import OutgoingMessage, to_messages
 from events.publisher import Publisher
 from schemas.catalog import parse_event
@@ -39,8 +39,6 @@ from tests.e2e.pipeline import Pipeline
 
 TENANT = "bench"  # the tenant ``bench.export_throughput.prepare_exports`` creates
 FEATURE_QUEUES = ("profile_export", "status_push", "profile_match", "deletion_cascade")
-#: The client in the bench and in the workers spends from budgets no run here reaches.
-LIFTED_BUDGETS = {"RSC_LINKEDIN_RECORDS_PER_MINUTE": "100000000", "RSC_LINKEDIN_CALLS_PER_DAY": "100000000"}
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 APPLICATIONS = 50
 
@@ -298,7 +296,7 @@ def measure_backfill(pipeline: Pipeline, sizes: Sizes) -> Measurement:
     from sqlalchemy import select
 
     from store.backfill import BackfillKind, BackfillRun, BackfillState
-    from workers.historical_backfill.runner import request_runner, start_run
+    from workers.shared.backfill_runs import request_runner, start_run
 
     with UnitOfWork(TENANT) as uow:
         run = start_run(uow, BackfillKind.SYNC, "benchmark").run
@@ -366,7 +364,7 @@ def measure_bulk_matching(database: str, count: int) -> tuple[Measurement, Measu
     from matching.matcher import Matcher
     from store.db import Store
     from store.migrate import upgrade
-    from workers.profile_matching.matching import match_tenant
+    from workers.profile_matching.bulk import match_tenant
 
     data = generate(SETTINGS["hard"], seed=7, candidates=count, members=count)
     started = time.perf_counter()

@@ -3,7 +3,7 @@
     python -m bench.matching_store [--database postgresql|sqlite] [--candidates 100000] [--members 100000]
 
 The labelled data of ``bench.matching`` (hard setting) is loaded into a fresh database, then
-``workers.profile_matching.matching.match_tenant`` runs twice: the first run files every record under its keys
+``workers.profile_matching.bulk.match_tenant`` runs twice: the first run files every record under its keys
 and writes every result; the second finds nothing changed (what a nightly re-run costs).
 """
 
@@ -28,7 +28,7 @@ from store.db import Store
 from store.members import Member
 from store.migrate import upgrade
 from store.uow import UnitOfWork
-from workers.profile_matching.matching import match_tenant
+from workers.profile_matching.bulk import match_tenant
 
 TENANT = "bench"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)

@@ -15,7 +15,8 @@ from rich.table import Table
 from cli import output
 
 if TYPE_CHECKING:
-    from workers.historical_backfill.runner import DryRun, RunProgress
+    from workers.historical_backfill.dry_run import DryRun
+    from workers.historical_backfill.progress import RunProgress
 
 app = typer.Typer(
     help="The historical backfill of a tenant (queue historical_backfill).", no_args_is_help=True
@@ -71,7 +72,7 @@ def render(run: RunProgress) -> Group:
 
 def _progress_or_exit(tenant: str) -> RunProgress:
     from store.uow import UnitOfWork
-    from workers.historical_backfill.runner import progress
+    from workers.historical_backfill.progress import progress
 
     run = progress(UnitOfWork(tenant))
     if run is None:
@@ -85,7 +86,7 @@ def _progress_or_exit(tenant: str) -> RunProgress:
 def _request_runner(tenant: str, run: int) -> None:
     from events.publisher import PublishError, get_publisher
     from store.uow import UnitOfWork
-    from workers.historical_backfill.runner import request_runner
+    from workers.shared.backfill_runs import request_runner
 
     try:
         request_runner(UnitOfWork(tenant), run, get_publisher())
@@ -117,8 +118,8 @@ def start(
     from store.backfill import BackfillBusy, BackfillKind
     from store.tenants import TenantStatus
     from store.uow import UnitOfWork
-    from workers.historical_backfill.runner import dry_run as count_dry_run
-    from workers.historical_backfill.runner import start_run
+    from workers.historical_backfill.dry_run import dry_run as count_dry_run
+    from workers.shared.backfill_runs import start_run
 
     status = _tenant_or_exit(tenant)
     if dry_run:

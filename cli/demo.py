@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+
 from cli.sync import print_timeline
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from cli import output
 from events.topology import Queue
 
 if TYPE_CHECKING:
-    from events.dead_letter_queue import DeadLetterMessage, Selection
+    from events.dead_letters.queue import DeadLetterMessage, Selection
 
 app = typer.Typer(
     help="Dead letters (Q.XQ, and the archive of those RabbitMQ dropped): list, show, replay, purge.",
@@ -73,7 +73,7 @@ def _selection(
     older_than: str | None = None,
     newer_than: str | None = None,
 ) -> Selection:
-    from events.dead_letter_queue import Selection
+    from events.dead_letters.queue import Selection
 
     return Selection(
         queues=(queue,) if queue else (),
@@ -115,7 +115,7 @@ def _target(
 
 @contextmanager
 def _broker_errors() -> Iterator[None]:
-    from events.dead_letter_queue import DeadLetterQueueError
+    from events.dead_letters.queue import DeadLetterQueueError
 
     try:
         yield
@@ -197,7 +197,7 @@ def list_dead_letters(
 
     Dead letters RabbitMQ dropped after its TTL are listed from the archive (where: archive).
     """
-    from events.dead_letter_archive import combined_browse
+    from events.dead_letters.archive import combined_browse
 
     selection = _selection(
         queue=queue, actor=actor, reasons=reason, tenant=tenant, older_than=older_than, newer_than=newer_than
@@ -245,7 +245,7 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="The dead letter as one JSON object."),
 ) -> None:
     """Show one dead letter: the Dramatiq message, the event it carries, the final error, x-death."""
-    from events.dead_letter_archive import combined_browse
+    from events.dead_letters.archive import combined_browse
 
     with _broker_errors():
         letters = combined_browse().letters
@@ -380,7 +380,7 @@ def replay(
 
     Exit status: 1 when a named message id is in no dead-letter queue, 3 when RabbitMQ did not confirm.
     """
-    from events.dead_letter_archive import replay_with_archive
+    from events.dead_letters.archive import replay_with_archive
 
     filters: dict[str, Any] = {
         "actor": actor,
@@ -433,8 +433,8 @@ def purge(
 
     Only the messages counted at the prompt are deleted, even if more arrive meanwhile.
     """
-    from events.dead_letter_archive import purge_with_archive
-    from events.dead_letter_queue import Selection
+    from events.dead_letters.archive import purge_with_archive
+    from events.dead_letters.queue import Selection
 
     filters: dict[str, Any] = {
         "actor": actor,

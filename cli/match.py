@@ -39,7 +39,7 @@ def run(
 ) -> None:
     """Match every candidate of the tenant against every LinkedIn member it knows."""
     from store.db import get_store
-    from workers.profile_matching.matching import match_tenant
+    from workers.profile_matching.bulk import match_tenant
     from workers.runtime.wiring import linkedin_for
 
     _known_tenant(tenant)

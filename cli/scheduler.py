@@ -49,8 +49,9 @@ def _serve_metrics(port: int) -> None:
     """Prometheus metrics (poll freshness, dead letters waiting, ...) on ``port``."""
     from prometheus_client import REGISTRY
 
+    from rsc.health import serve
     from rsc.logs import get_logger
-    from rsc.metrics import dependency_checks, serve
+    from workers.runtime.probes import dependency_checks
 
     try:
         serve(port, REGISTRY, dependency_checks)
@@ -61,11 +62,11 @@ def _serve_metrics(port: int) -> None:
 def watch_dead_letter_queues(stop: threading.Event, interval_s: float = DEAD_LETTER_WATCH_S) -> None:
     """Keep ``rsc_dead_letter_queue_messages`` current (it also counts bodies no worker could decode),
     and archive the dead letters every ``RSC_DEAD_LETTER_ARCHIVE_INTERVAL_S``, long before RabbitMQ's
-    TTL would drop them (``events.dead_letter_archive``)."""
+    TTL would drop them (``events.dead_letters.archive``)."""
     import time
 
-    from events.dead_letter_archive import archive_dead_letters
-    from events.dead_letter_queue import DeadLetterQueueError, dead_letter_lengths
+    from events.dead_letters.archive import archive_dead_letters
+    from events.dead_letters.queue import DeadLetterQueueError, dead_letter_lengths
     from events.topology import Queue
     from rsc.logs import get_logger
     from rsc.metrics import DEAD_LETTER_QUEUE_MESSAGES, DEAD_LETTERS_STALE

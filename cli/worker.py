@@ -13,7 +13,7 @@ from events.topology import Queue
 
 #: Forked by Dramatiq's main process: serves the worker group's metrics on RSC_METRICS_PORT
 #: (which ``--metrics-port`` sets).
-METRICS_EXPORTER = "rsc.metrics:serve_worker_metrics"
+METRICS_EXPORTER = "workers.runtime.probes:serve_worker_metrics"
 
 
 def run_worker(

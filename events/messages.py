@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import dramatiq
 
-from events.routes import Route, routes_for
-from schemas.envelope import Event
+from events.routes import Route, command_route, routes_for
+from schemas.envelope import Event, Model
 
 #: Namespace of message ids derived from an event's identity and route.
 _MESSAGE_NAMESPACE = uuid.UUID("5f0e2b7c-3f5e-4a8e-9d56-6c1f3e0b9a41")
@@ -50,8 +50,15 @@ def to_messages(event: Event) -> list[OutgoingMessage]:
     return messages
 
 
-def command_message(queue: str, actor: str, **kwargs: object) -> OutgoingMessage:
-    """An internal command (not an event) for ``actor``; each command gets a new message id."""
+def command_message(command: Model) -> OutgoingMessage:
+    """An internal command for the actor its route names; each command gets a new message id."""
+    route = command_route(command)
+    return actor_message(route.queue.value, route.actor, **command.model_dump(mode="json", exclude_none=True))
+
+
+def actor_message(queue: str, actor: str, **kwargs: object) -> OutgoingMessage:
+    """A message for ``actor`` on ``queue`` with these keyword arguments, untyped: for tools and
+    benchmarks that address an actor directly. The pipeline sends typed commands (``command_message``)."""
     message: dramatiq.Message[None] = dramatiq.Message(
         queue_name=queue,
         actor_name=actor,

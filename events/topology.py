@@ -13,6 +13,7 @@ from typing import Any
 
 from dramatiq.common import dq_name, q_name, xq_name
 
+from rsc.metrics import UNKNOWN
 from rsc.settings import QueueType, Settings
 
 
@@ -33,6 +34,15 @@ class Queue(StrEnum):
     INTEGRATION_LIFECYCLE = "integration_lifecycle"
     #: The one-time historical sync of a tenant (and the purge of what LinkedIn holds), in slices.
     HISTORICAL_BACKFILL = "historical_backfill"
+
+
+_QUEUES = frozenset(q.value for q in Queue)
+
+
+def queue_label(name: str | None) -> str:
+    """A feature queue's name as a metric label (its delay queue counts as the queue); else ``unknown``."""
+    base = (name or "").removesuffix(".DQ").removesuffix(".XQ")
+    return base if base in _QUEUES else UNKNOWN
 
 
 #: Dead letters are kept this long (ms) for inspection and replay. Dramatiq reads the same

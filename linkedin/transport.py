@@ -21,11 +21,13 @@ from urllib.parse import urlencode, urlsplit
 
 import urllib3
 
+from rsc.errors import NoAnswer
+
 #: A query: pairs in order (repeated names allowed) or a mapping.
 Params = list[tuple[str, str]] | Mapping[str, str]
 
 
-class TransportError(Exception):
+class TransportError(NoAnswer):
     """The request did not get an answer: refused, reset, timed out, or a malformed response.
     Its message is the cause's class name only (never a URL, which may carry personal data)."""
 

@@ -47,12 +47,18 @@ class BusinessRuleViolation(PermanentError):
     reason_code = "business_rule"
 
 
+class NoAnswer(Exception):
+    """A remote service gave no answer (refused, reset, timed out, malformed): transient.
+
+    The LinkedIn client's transport raises it (``linkedin.transport.TransportError``); it sits here so
+    the retry policy knows it without importing a client.
+    """
+
+
 def _transient_types() -> tuple[type[BaseException], ...]:
     import amqp
     import pika.exceptions
     import psycopg
-
-    from linkedin.transport import TransportError as LinkedInTransportError
 
     return (
         TransientError,
@@ -60,7 +66,7 @@ def _transient_types() -> tuple[type[BaseException], ...]:
         TimeoutError,
         socket.timeout,
         httpx.TransportError,
-        LinkedInTransportError,
+        NoAnswer,
         OperationalError,
         PoolTimeout,
         # Two writers inserting the same new row: the loser retries and finds the winner's row.

@@ -1,4 +1,4 @@
-"""The pipeline's Prometheus metrics: every family, the label rules, and the endpoint that serves them.
+"""The pipeline's Prometheus metrics: every family and the label rules (``rsc.health`` serves them).
 
 Every process serves ``/metrics``, ``/healthz`` and ``/readyz``: a worker group and the scheduler on
 ``RSC_METRICS_PORT`` (or ``--metrics-port``; the Procfile gives each process type its own), the
@@ -21,18 +21,10 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-import time
-from collections.abc import Callable, Iterable
-from socketserver import ThreadingMixIn
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import multiprocess as prometheus_multiprocess
-
-from events.topology import Queue
-from rsc.lifeline import end_with_parent, parent_alive
 
 #: Environment variable prometheus_client reads (at import) to count in multiprocess mode.
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -154,15 +146,8 @@ DEAD_LETTERS_STALE = Gauge(
     multiprocess_mode="mostrecent",
 )
 
-_QUEUES = frozenset(q.value for q in Queue)
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}(/[A-Za-z][A-Za-z0-9]{0,63})?$")
-
-
-def queue_label(name: str | None) -> str:
-    """A feature queue's name (its delay queue counts as the queue); anything else is ``unknown``."""
-    base = (name or "").removesuffix(".DQ").removesuffix(".XQ")
-    return base if base in _QUEUES else UNKNOWN
 
 
 def actor_label(name: str | None, known: Iterable[str]) -> str:
@@ -180,94 +165,6 @@ def endpoint_label(family: str) -> str:
     return family if _ENDPOINT.match(family) else "other"
 
 
-# --- serving ---------------------------------------------------------------------------------------
-
-Checks = Callable[[], dict[str, str]]
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-def probes_app(registry: CollectorRegistry, readiness: Checks) -> WsgiApp:
-    """``/metrics`` (the registry), ``/healthz`` (the process answers) and ``/readyz`` (``readiness``)."""
-    metrics = make_wsgi_app(registry)
-
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO") or "/"
-        if path == "/metrics":
-            return metrics(environ, start_response)
-        if path == "/healthz":
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [b'{"status": "ok"}']
-        if path == "/readyz":
-            checks = readiness()
-            ready = all(value == "ok" for value in checks.values())
-            body = ",".join(f'"{name}": "{value}"' for name, value in sorted(checks.items()))
-            status = "ready" if ready else "not ready"
-            start_response(
-                "200 OK" if ready else "503 Service Unavailable", [("Content-Type", "application/json")]
-            )
-            return [f'{{"status": "{status}", {body}}}'.encode()]
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"/metrics, /healthz and /readyz are served here\n"]
-
-    return app
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Scrapes every few seconds would drown the log."""
-
-
-def serve(
-    port: int,
-    registry: CollectorRegistry,
-    readiness: Checks,
-    host: str = "0.0.0.0",  # noqa: S104
-) -> WSGIServer:
-    """Serve ``probes_app`` on ``host:port`` from a daemon thread; raises OSError if the port is taken."""
-    server = make_server(
-        host,
-        port,
-        probes_app(registry, readiness),
-        server_class=_ThreadingServer,
-        handler_class=_QuietHandler,
-    )
-    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
-    return server
-
-
-def dependency_checks() -> dict[str, str]:
-    """``ok`` or the error class for the store and RabbitMQ, as the ingress's ``/readyz`` reports them."""
-    from sqlalchemy import text
-
-    from rsc.settings import get_settings
-    from store.db import get_store
-
-    checks: dict[str, str] = {}
-    try:
-        with get_store().engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = type(exc).__name__
-    url = get_settings().broker_url
-    if url.startswith("stub://"):
-        checks["broker"] = "ok"
-        return checks
-    try:
-        import kombu
-
-        with kombu.Connection(url, connect_timeout=3, heartbeat=0) as connection:
-            connection.ensure_connection(max_retries=1)
-        checks["broker"] = "ok"
-    except Exception as exc:
-        checks["broker"] = type(exc).__name__
-    return checks
-
-
 def worker_group_registry() -> CollectorRegistry:
     """A registry reading every process of this worker group (the multiprocess directory)."""
     if not os.environ.get(MULTIPROC_ENV):
@@ -275,35 +172,3 @@ def worker_group_registry() -> CollectorRegistry:
     registry = CollectorRegistry()
     prometheus_multiprocess.MultiProcessCollector(registry)
     return registry
-
-
-def serve_worker_metrics() -> int:
-    """The worker group's exporter; Dramatiq's main process forks it (``rsc worker``) and stops it.
-
-    When the port is taken (two worker groups on one host with the same ``RSC_METRICS_PORT``), it
-    says so and stays idle: Dramatiq stops a worker group whose forked process exits.
-    """
-    from rsc.logs import configure_logging, get_logger
-    from rsc.settings import get_settings
-
-    configure_logging(process="metrics")
-    log = get_logger(__name__)
-    group = os.getppid()
-    end_with_parent(group)
-
-    def readiness() -> dict[str, str]:
-        # The group's main process first: without it the group is gone, whatever else answers.
-        return {"worker_group": "ok" if parent_alive(group) else "gone", **dependency_checks()}
-
-    port = get_settings().metrics_port
-    try:
-        serve(port, worker_group_registry(), readiness)
-        log.info("metrics served", port=port)
-    except OSError:
-        log.warning(
-            "metrics port in use; this worker group's metrics are not served (give each worker group "
-            "on a host its own --metrics-port or RSC_METRICS_PORT)",
-            port=port,
-        )
-    while True:
-        time.sleep(3600)

@@ -9,8 +9,10 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY, CollectorRegistry, Counter
 
+from events.topology import queue_label
 from rsc.errors import BusinessRuleViolation, TransientError
-from rsc.metrics import actor_label, code_label, endpoint_label, queue_label, serve
+from rsc.health import serve
+from rsc.metrics import actor_label, code_label, endpoint_label
 from tests.infra import free_port
 
 

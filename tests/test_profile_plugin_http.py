@@ -16,7 +16,7 @@ from store.linkedin_sync import Resource
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from tests.helpers import create_tenant
-from workers.profile_matching.matching import match_tenant
+from workers.profile_matching.bulk import match_tenant
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 TOKEN = "ats-backend-token"

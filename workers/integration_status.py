@@ -13,7 +13,7 @@ from typing import Any
 from store.db import Store
 from store.tenants import TenantNotFound
 from store.uow import OpsUnitOfWork, UnitOfWork
-from workers.historical_backfill.runner import progress
+from workers.historical_backfill.progress import progress
 from workers.prospect_polling.seat_mapping import unmapped
 from workers.sync_report import problems
 

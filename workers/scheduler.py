@@ -12,22 +12,20 @@ from datetime import timedelta
 
 from events.messages import command_message
 from events.publisher import EventPublisher, PublishError
-from events.topology import Queue
 from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
+from schemas.commands import OutboxFlush
 from store.db import Store, get_store
 from store.linkedin_sync import tenants_with_due_records
 from store.tenants import syncing_tenant_ids
 from workers.deletion_cascade.handlers import deletion_sweep_messages
 from workers.deletion_cascade.purge_notices import purge_poll_messages
-from workers.historical_backfill.runner import kick_messages
 from workers.profile_matching.matching import member_sweep_messages
 from workers.prospect_polling.scheduler import ProspectScheduler
+from workers.shared.backfill_runs import kick_messages
 from workers.shared.outbox_sweep import pushable_resources
 
 log = get_logger(__name__)
-
-SWEEP_ACTOR = "push_outbox"
 
 
 class Scheduler:
@@ -51,7 +49,7 @@ class Scheduler:
             # Nothing is pushed for a tenant whose integration is not enabled.
             syncing = syncing_tenant_ids(session)
             tenants = [t for t in tenants if t in syncing]
-        messages = [command_message(Queue.STATUS_PUSH.value, SWEEP_ACTOR, tenant=t) for t in tenants]
+        messages = [command_message(OutboxFlush(tenant=t)) for t in tenants]
         if messages:
             self.publisher.publish_messages(messages)
             log.info("outbox sweeps requested", count=len(messages))

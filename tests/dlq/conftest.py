@@ -30,7 +30,7 @@ import dramatiq
 import pytest
 from dramatiq.middleware import CurrentMessage
 
-from events.dead_letter_queue import dead_letter_lengths
+from events.dead_letters.queue import dead_letter_lengths
 from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from events.topology import Queue

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from cli.main import app
-from events.dead_letter_archive import archive_dead_letters, combined_browse, replay_with_archive
-from events.dead_letter_queue import Selection
+from events.dead_letters.archive import archive_dead_letters, combined_browse, replay_with_archive
+from events.dead_letters.queue import Selection
 from events.topology import Queue
 from store.base import utcnow
 from store.db import get_store

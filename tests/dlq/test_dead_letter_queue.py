@@ -10,7 +10,7 @@ import kombu
 import pytest
 from dramatiq.common import xq_name
 
-from events.dead_letter_queue import (
+from events.dead_letters.queue import (
     RESET_OPTIONS,
     UNRECORDED,
     Selection,

@@ -17,7 +17,7 @@ import dramatiq
 import kombu
 import pytest
 
-from events.dead_letter_queue import UNRECORDED, Selection, browse_dead_letters, replay_dead_letters
+from events.dead_letters.queue import UNRECORDED, Selection, browse_dead_letters, replay_dead_letters
 from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from events.topology import Queue

@@ -34,7 +34,7 @@ from tests.e2e.historical_data import History, seed_history
 from tests.e2e.pipeline import Pipeline
 from tests.helpers import create_tenant, v2_resource
 from tests.waiting import eventually
-from workers.historical_backfill.runner import progress
+from workers.historical_backfill.progress import progress
 
 TENANT = "bigco"
 ORG = "urn:li:organization:9100"

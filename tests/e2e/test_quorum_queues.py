@@ -17,7 +17,7 @@ import kombu
 import pytest
 from dramatiq.common import xq_name
 
-from events.dead_letter_queue import UNRECORDED, find_dead_letters
+from events.dead_letters.queue import UNRECORDED, find_dead_letters
 from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from events.topology import Queue

@@ -22,7 +22,7 @@ from tests.fakes import FakePublisher
 from tests.helpers import ORG, create_tenant
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
 from workers.runtime.wiring import use_linkedin_clients
-from workers.shared.note_push import handle_note_event
+from workers.status_push.ats_notes import handle_note_event
 from workers.status_push.ats_records import handle_application_event, handle_candidate_event, handle_job_event
 
 TENANT = "acme"

@@ -30,7 +30,9 @@ from tests.lifecycle.conftest import (
     status_change,
 )
 from tests.sandbox_harness import SandboxHarness
-from workers.historical_backfill.runner import dry_run, progress, run_backfill
+from workers.historical_backfill.dry_run import dry_run
+from workers.historical_backfill.progress import progress
+from workers.historical_backfill.runner import run_backfill
 from workers.integration_lifecycle.handlers import handle_status_changed, onboard
 from workers.shared import linkedin_push
 from workers.shared.outbox_sweep import sweep_outbox
@@ -387,7 +389,7 @@ def test_the_scheduler_asks_for_a_runner_when_no_one_works_on_a_run(
     linkedin: LinkedInClient,
     publisher: FakePublisher,
 ) -> None:
-    from workers.historical_backfill.runner import kick_messages
+    from workers.shared.backfill_runs import kick_messages
 
     run = enable(store, sandbox, linkedin, publisher)
     assert kick_messages(store) == []  # the enablement queued a runner request already

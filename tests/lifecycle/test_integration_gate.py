@@ -14,6 +14,7 @@ from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select
 
+from events.routes import GATED_ACTORS
 from events.topology import Queue
 from rsc.settings import get_settings
 from store.db import Store
@@ -22,7 +23,7 @@ from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
 from tests.helpers import create_tenant
 from workers.runtime.broker import middleware
-from workers.runtime.integration_gate import GATED_ACTORS, REASONS
+from workers.runtime.integration_gate import REASONS
 
 TENANT = "acme"
 

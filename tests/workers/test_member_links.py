@@ -18,7 +18,8 @@ from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
 from tests.helpers import ORG, create_tenant, linkedin_path
 from tests.sandbox_harness import SandboxHarness, running_sandbox
-from workers.profile_matching.matching import match_tenant, refresh_linkedin_matches
+from workers.profile_matching.bulk import match_tenant
+from workers.profile_matching.matching import refresh_linkedin_matches
 from workers.profile_matching.member_links import (
     CandidateNotFound,
     InvalidPersonUrn,

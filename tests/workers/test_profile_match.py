@@ -21,11 +21,11 @@ from store.match_keys import Side, digest
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from tests.helpers import wait_for_lock_waiter
+from workers.profile_matching.bulk import match_tenant
 from workers.profile_matching.matching import (
     CandidateNotStoredYet,
     handle_candidate_changed,
     handle_members_changed,
-    match_tenant,
 )
 from workers.profile_matching.member_links import link_manually, unlink_manually
 from workers.profile_matching.profile_view import LinkSource, Standing, profile_view, review_list

@@ -295,7 +295,7 @@ def test_notes_and_inmails_have_their_timelines_too(
 ) -> None:
     from schemas.catalog import parse_event
     from workers.inmail_sync.handlers import handle_inmail
-    from workers.shared.note_push import handle_note_event
+    from workers.status_push.ats_notes import handle_note_event
 
     handle_note_event(ats.note("N-1"), UnitOfWork("acme", store))  # type: ignore[arg-type]
     sweep(store, linkedin)  # its candidate is not on LinkedIn yet

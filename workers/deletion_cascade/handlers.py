@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from events.messages import OutgoingMessage, command_message
-from events.topology import Queue
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavailable
 from linkedin.restli import BatchResult
@@ -54,7 +53,6 @@ log = get_logger(__name__)
 
 CONSUMER = "deletion_cascade"
 #: The actor of the deletion sweep (``workers.actors``), asked for by the scheduler.
-SWEEP_ACTOR = "push_deletions"
 #: LinkedIn resources, in the order their deletes are sent.
 APPLICATIONS = "atsApplications"
 CANDIDATES = "atsCandidates"
@@ -307,7 +305,4 @@ def handle_deletion_sweep(command: DeletionSweep, uow: UnitOfWork, linkedin: Lin
 
 def deletion_sweep_messages(session: Session) -> list[OutgoingMessage]:
     """One deletion sweep per tenant with deletes due a try (the scheduler's tick)."""
-    return [
-        command_message(Queue.DELETION_CASCADE.value, SWEEP_ACTOR, tenant=tenant)
-        for tenant in tenants_with_due_receipts(session)
-    ]
+    return [command_message(DeletionSweep(tenant=tenant)) for tenant in tenants_with_due_receipts(session)]

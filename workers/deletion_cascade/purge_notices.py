@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events.messages import OutgoingMessage, command_message
-from events.topology import Queue
 from linkedin.client import LinkedInClient
 from linkedin.purges import PurgedCandidate
 from rsc.crypto import keyed_hash
@@ -33,7 +32,6 @@ from store.uow import UnitOfWork
 log = get_logger(__name__)
 
 #: The actor of a purge notice poll (``workers.actors``), asked for by the scheduler.
-POLL_ACTOR = "poll_purge_notices"
 #: Each poll re-reads this much before where the previous one ended (items listed a little late).
 OVERLAP = timedelta(days=1)
 
@@ -103,4 +101,4 @@ def purge_poll_messages(session: Session) -> list[OutgoingMessage]:
         return []
     due = claim_due_purge_polls(session, tenants)
     session.commit()
-    return [command_message(Queue.DELETION_CASCADE.value, POLL_ACTOR, tenant=tenant) for tenant in due]
+    return [command_message(PurgeNoticePoll(tenant=tenant)) for tenant in due]

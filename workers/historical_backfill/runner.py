@@ -32,7 +32,6 @@ refusing the app's credentials) pauses it with the reason; ``rsc backfill resume
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 import uuid
@@ -42,35 +41,29 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from events.messages import OutgoingMessage, command_message
 from events.publisher import EventPublisher
-from events.topology import Queue
 from linkedin.client import LinkedInClient
-from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavailable
+from linkedin.errors import LinkedInAuthFailed, LinkedInRejected
 from rsc.errors import is_transient
 from rsc.logs import get_logger
 from rsc.metrics import BACKFILL_RECORDS
-from rsc.settings import get_settings
 from schemas.commands import BackfillSlice
 from store.backfill import (
     BackfillCursor,
     BackfillKind,
     BackfillRun,
     BackfillState,
-    refresh_statistics,
-    runs_to_kick,
 )
 from store.base import utcnow
-from store.db import Store
 from store.linkedin_sync import Resource
 from store.tenants import tenant_syncs
 from store.uow import UnitOfWork
-from workers.shared.linkedin_push import BUILDERS, push_pending
+from workers.historical_backfill.purge import purge_batch
+from workers.shared.backfill_runs import request_runner
+from workers.shared.linkedin_push import push_pending
 
 log = get_logger(__name__)
 
-#: The actor (``workers.actors``) that works on a run for one slice.
-RUN_ACTOR = "run_backfill"
 #: Records per batch: LinkedIn's largest batch call.
 BATCH = 100
 #: Seconds one message works before it hands the run to the next message (far inside the time limit).
@@ -79,63 +72,9 @@ SLICE_S = 30.0
 LEASE = timedelta(seconds=30)
 #: Seconds between two renewals of the lease while a runner works.
 HEARTBEAT_S = 5.0
-#: A queued request for a runner is not repeated before this (the scheduler asks again after).
-REQUEST_HOLD = timedelta(seconds=60)
 #: Backoff after a transient failure: doubled per consecutive failure, up to the maximum.
 FIRST_BACKOFF_S = 2.0
 MAX_BACKOFF_S = 300.0
-
-PHASES: dict[BackfillKind, tuple[Resource, ...]] = {
-    BackfillKind.SYNC: (Resource.JOB, Resource.CANDIDATE, Resource.APPLICATION, Resource.NOTE),
-    # Deleting an application deletes its stages and notes; a candidate its notes. LinkedIn has no
-    # delete for job postings.
-    BackfillKind.PURGE: (Resource.APPLICATION, Resource.CANDIDATE),
-}
-
-
-def run_message(tenant: str, run: int) -> OutgoingMessage:
-    return command_message(Queue.HISTORICAL_BACKFILL.value, RUN_ACTOR, tenant=tenant, run=run)
-
-
-# -- starting -----------------------------------------------------------------------------------------
-
-
-def start_run(uow: UnitOfWork, kind: BackfillKind, reason: str) -> BackfillRun:
-    """A new run of ``kind`` from its first phase (inside ``uow``'s transaction; the caller commits).
-
-    Raises ``store.backfill.BackfillBusy`` while another run of the tenant is running or paused.
-    """
-    phases = PHASES[kind]
-    run = uow.backfills.start(kind, [p.value for p in phases], reason=reason)
-    refresh_statistics(uow.session)
-    for resource in phases:
-        cursor = uow.backfills.cursor(run.run, resource.value)
-        cursor.total = uow.backfills.count(resource)
-    first = uow.backfills.cursor(run.run, phases[0].value)
-    first.started_at = utcnow()
-    log.info("backfill started", kind=kind.value, run=run.run)
-    return run
-
-
-def request_runner(uow: UnitOfWork, run: int, publisher: EventPublisher) -> None:
-    """Queue a message asking for a runner (after the run's transaction was committed)."""
-    with uow:
-        uow.backfills.requested(run, REQUEST_HOLD)
-        uow.commit()
-    publisher.publish_messages([run_message(uow.tenant, run)])
-
-
-def kick_messages(store: Store) -> list[OutgoingMessage]:
-    """Runner requests for every running run no runner holds and no message asks for (scheduler)."""
-    with store.session(None) as session:
-        due = runs_to_kick(session)
-    messages = []
-    for tenant, run in due:
-        with UnitOfWork(tenant, store) as uow:
-            uow.backfills.requested(run, REQUEST_HOLD)
-            uow.commit()
-        messages.append(run_message(tenant, run))
-    return messages
 
 
 # -- the runner ---------------------------------------------------------------------------------------
@@ -324,7 +263,7 @@ def _step(uow: UnitOfWork, linkedin: LinkedInClient, run_id: int, report: SliceR
                 return "held"
         purged = None
     else:
-        purged = _purge(uow, linkedin, resource, ids)
+        purged = purge_batch(uow, linkedin, resource, ids)
     with uow:
         run = uow.backfills.get(run_id)
         cursor = uow.backfills.cursor(run_id, resource.value)
@@ -360,230 +299,3 @@ def _next_phase(uow: UnitOfWork, run: BackfillRun, cursor: BackfillCursor) -> No
     nxt.started_at = now
     nxt.total = uow.backfills.count(Resource(following[0]))
     log.info("backfill phase done", run=run.run, resource=cursor.resource, count=cursor.done)
-
-
-# -- purge ----------------------------------------------------------------------------------------------
-
-
-def _purge(uow: UnitOfWork, linkedin: LinkedInClient, resource: Resource, ids: list[str]) -> Counter[str]:
-    """Delete the batch from LinkedIn (one it does not hold counts as deleted)."""
-    if resource is Resource.APPLICATION:
-        result = linkedin.applications.delete(ids)
-    else:
-        result = linkedin.candidates.delete(ids)
-    with uow:
-        uow.backfills.forget_purged(resource, list(result.ok))
-        for record_id, (status, _) in result.rejected.items():
-            log.warning(
-                "linkedin refused a delete", resource=resource.value, entity=record_id, status_code=status
-            )
-        uow.commit()
-    if result.failed:
-        raise LinkedInUnavailable(
-            f"LinkedIn failed {len(result.failed)} of {len(ids)} deletes transiently; the batch is sent again"
-        )
-    return Counter({"sent": len(result.ok), "rejected": len(result.rejected)})
-
-
-# -- progress and dry runs --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PhaseProgress:
-    resource: str
-    total: int
-    done: int
-    sent: int
-    rejected: int
-    waiting: int
-    skipped: int
-    finished: bool
-    in_flight: bool
-
-
-@dataclass(frozen=True)
-class RunProgress:
-    tenant: str
-    run: int
-    kind: str
-    state: str
-    phase: str | None
-    reason: str | None
-    last_error: str | None
-    phases: list[PhaseProgress]
-    #: Records a second since the run last started running (None when not running or too early).
-    rate: float | None
-    eta_s: float | None
-
-    @property
-    def total(self) -> int:
-        return sum(p.total for p in self.phases)
-
-    @property
-    def done(self) -> int:
-        return sum(p.done for p in self.phases)
-
-
-def progress(uow: UnitOfWork) -> RunProgress | None:
-    """Where the tenant's latest run stands; totals are counted again now (records keep arriving)."""
-    with uow:
-        run = uow.backfills.current()
-        if run is None:
-            return None
-        phases = []
-        for cursor in uow.backfills.cursors(run):
-            total = cursor.total if cursor.finished else uow.backfills.count(Resource(cursor.resource))
-            phases.append(
-                PhaseProgress(
-                    resource=cursor.resource,
-                    total=max(total, cursor.done),
-                    done=cursor.done,
-                    sent=cursor.sent,
-                    rejected=cursor.rejected,
-                    waiting=cursor.waiting,
-                    skipped=cursor.skipped,
-                    finished=cursor.finished,
-                    in_flight=cursor.inflight_through is not None,
-                )
-            )
-        done = sum(p.done for p in phases)
-        rate = eta = None
-        if run.state == BackfillState.RUNNING and run.running_since is not None:
-            elapsed = (utcnow() - run.running_since).total_seconds()
-            if elapsed >= 1 and done > run.done_when_running_since:
-                rate = (done - run.done_when_running_since) / elapsed
-                eta = max(0, sum(p.total for p in phases) - done) / rate
-        elif run.state == BackfillState.DONE and run.finished_at is not None:
-            elapsed = (run.finished_at - run.created_at).total_seconds()
-            rate = done / elapsed if elapsed >= 1 else None  # the run's average
-        return RunProgress(
-            tenant=uow.tenant,
-            run=run.run,
-            kind=run.kind,
-            state=run.state,
-            phase=run.phase,
-            reason=run.reason,
-            last_error=run.last_error,
-            phases=phases,
-            rate=rate,
-            eta_s=eta,
-        )
-
-
-@dataclass
-class DryRunCount:
-    resource: str
-    records: int = 0
-    #: Records a sync would send, refuse (the reason names the field) or leave waiting.
-    send: int = 0
-    refuse: int = 0
-    wait: int = 0
-    skip: int = 0
-    #: Stage records sent with the applications.
-    stages: int = 0
-    #: Calls the sends take (batches of 100, one stage call per application with stages, one notes
-    #: call per parent and batch).
-    calls: int = 0
-
-
-@dataclass
-class DryRun:
-    counts: list[DryRunCount]
-    #: Records LinkedIn counts (stages included) and the time the bulk budget needs for them.
-    linkedin_records: int
-    minutes_for_records: float
-    #: Days the busiest endpoint family's daily call budget needs (its bulk share).
-    days_for_calls: float
-
-    @property
-    def estimated_s(self) -> float:
-        return max(self.minutes_for_records * 60, self.days_for_calls * 86_400)
-
-
-def dry_run(uow_factory: Callable[[], UnitOfWork]) -> DryRun:
-    """Count what a sync would send, batch by batch as it would, changing nothing."""
-    counts: list[DryRunCount] = []
-    for resource in PHASES[BackfillKind.SYNC]:
-        count = DryRunCount(resource.value)
-        after: str | None = None
-        while True:
-            uow = uow_factory()
-            with uow:  # never committed: builders may touch the outbox, which is rolled back
-                ids = uow.backfills.page(resource, after=after, limit=BATCH)
-                if not ids:
-                    break
-                _dry_batch(uow, resource, ids, count)
-            after = ids[-1]
-        counts.append(count)
-    settings = get_settings()
-    records = sum(c.send + c.stages for c in counts)
-    per_minute = settings.linkedin_records_per_minute * settings.linkedin_bulk_share
-    per_day = settings.linkedin_calls_per_day * settings.linkedin_bulk_share
-    by_family = {c.resource: c.calls for c in counts}
-    stage_calls = next(
-        (c.calls - math.ceil(c.send / BATCH) for c in counts if c.resource == "application"), 0
-    )
-    busiest = max([*by_family.values(), stage_calls, 0])
-    return DryRun(
-        counts=counts,
-        linkedin_records=records,
-        minutes_for_records=records / per_minute if per_minute else math.inf,
-        days_for_calls=busiest / per_day if per_day else math.inf,
-    )
-
-
-def _dry_batch(uow: UnitOfWork, resource: Resource, ids: list[str], count: DryRunCount) -> None:
-    count.records += len(ids)
-    if resource is Resource.APPLICATION:
-        _dry_applications(uow, ids, count)
-        return
-    bodies, invalid, later = BUILDERS[resource](uow, dict.fromkeys(ids, 0))
-    count.send += len(bodies)
-    count.refuse += len(invalid)
-    if resource is Resource.NOTE:
-        # Notes wait for their parent only because it is not on LinkedIn yet: a sync sends it first.
-        stored = uow.ats_notes.many(sorted(later))
-        parents = {b.parent for b in bodies.values()}
-        for note_id in later:
-            note = stored.get(note_id)
-            parent_known = note is not None and (
-                uow.applications.get(note.application_id)
-                if note.application_id
-                else uow.candidates.get(note.candidate_id)
-            )
-            if parent_known and note is not None:
-                count.send += 1
-                parents.add(
-                    (Resource.APPLICATION, note.application_id)
-                    if note.application_id
-                    else (Resource.CANDIDATE, note.candidate_id)
-                )
-            else:
-                count.wait += 1
-        count.calls += len(parents)
-    else:
-        count.wait += len(later)
-        count.calls += math.ceil(len(bodies) / BATCH)
-    count.skip += len(ids) - len(bodies) - len(invalid) - len(later)
-
-
-def _dry_applications(uow: UnitOfWork, ids: list[str], count: DryRunCount) -> None:
-    sent = 0
-    for application_id in ids:
-        application = uow.applications.get(application_id)
-        if application is None:
-            count.skip += 1
-            continue
-        job = uow.jobs.get(application.job_id)
-        candidate = uow.candidates.get(application.candidate_id)
-        if job is None or candidate is None:
-            count.wait += 1
-        elif not candidate.first_name:
-            count.refuse += 1
-        else:
-            sent += 1
-            stages = len(uow.applications.unsynced_stages(application_id))
-            count.stages += stages
-            count.calls += 1 if stages else 0
-    count.send += sent
-    count.calls += math.ceil(sent / BATCH)

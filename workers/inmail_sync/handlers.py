@@ -25,7 +25,7 @@ from store.sync_ledger import RecordType
 from store.uow import UnitOfWork
 from workers import sync_ledger as ledger
 from workers.inmail_sync.candidate_merge import merge, merge_target, seal
-from workers.profile_matching.matching import stub_observation
+from workers.shared.member_observations import stub_observation
 
 log = get_logger(__name__)
 

@@ -37,7 +37,7 @@ from store.backfill import BackfillKind, BackfillState
 from store.integrations import COMPANY_INTEGRATIONS, IntegrationStatus, IntegrationType
 from store.tenants import Tenant, TenantStatus, lock_tenant
 from store.uow import UnitOfWork
-from workers.historical_backfill.runner import request_runner, start_run
+from workers.shared.backfill_runs import request_runner, start_run
 
 log = get_logger(__name__)
 

@@ -33,7 +33,7 @@ from store.linkedin_sync import Resource
 from store.tombstones import Subject
 from store.uow import UnitOfWork
 from workers import sync_ledger as ledger
-from workers.profile_matching.matching import export_observation
+from workers.shared.member_observations import export_observation
 
 log = get_logger(__name__)
 

@@ -17,48 +17,35 @@ established. See docs/profile-matching.md.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events.messages import OutgoingMessage, command_message
-from events.topology import Queue
 from linkedin.client import LinkedInClient
-from linkedin.exports import ExportedCandidate
-from matching.matcher import MatchResult, MatchStatus, MemberIndex, match_against
+from matching.matcher import MatchResult, MatchStatus, match_against
 from matching.profiles import Features, Profile, blocking_keys, features
 from rsc.errors import NotReadyYet
 from rsc.logs import get_logger
 from schemas.ats import CandidateCreated, CandidateUpdated
 from schemas.commands import MembersChanged
-from schemas.linkedin import MailStub
 from store.base import utcnow
 from store.candidate_matches import MATCHER, CandidateMatch, HistoryAction
 from store.candidates import Candidate
-from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.match_keys import Side
 from store.members import Member, MemberObservation, MemberSource, tenants_with_due_members
-from store.repository import in_chunks
 from store.tombstones import Subject
 from store.uow import UnitOfWork
 
 log = get_logger(__name__)
 
 CONSUMER = "profile_match"
-#: The actor of the profile match sweep (``workers.actors``), asked for by the scheduler.
-SWEEP_ACTOR = "match_members"
 #: Members one sweep message re-matches before it yields to other messages.
 SWEEP_MEMBERS = 200
-#: Candidates written per transaction by a bulk run.
-BULK_BATCH = 1000
-#: Members whose keys a bulk run re-files per transaction.
-MEMBER_BATCH = 5000
 #: A bulk run refreshes the planner's statistics of the key tables every this many batches.
 STATISTICS_EVERY = 10
 
@@ -103,38 +90,6 @@ def member_profile(member: Member) -> Profile:
         title=member.title,
         city=member.location,
         person_urn=member.person_urn,
-    )
-
-
-def export_observation(export: ExportedCandidate) -> MemberObservation:
-    """What a 1-click export teaches about its member (no e-mail or phone: exports carry none)."""
-    member = export.member
-    at = datetime.fromtimestamp(export.exported_at_ms / 1000, UTC) if export.exported_at_ms else utcnow()
-    return MemberObservation(
-        member.person_urn,
-        MemberSource.EXPORT,
-        at,
-        first_name=member.first_name,
-        last_name=member.last_name,
-        profile_url=member.profile_url,
-        companies=member.current_employers,
-        title=member.current_title,
-        location=member.location,
-    )
-
-
-def stub_observation(stub: MailStub) -> MemberObservation:
-    """What an InMail stub teaches about its member: the contact details they chose to share."""
-    return MemberObservation(
-        stub.member,
-        MemberSource.INMAIL_STUB,
-        datetime.fromtimestamp(stub.last_modified_ms / 1000, UTC),
-        first_name=stub.first_name,
-        last_name=stub.last_name,
-        emails=[str(e) for e in ([stub.email] if stub.email else []) + list(stub.other_emails)],
-        phones=([stub.phone] if stub.phone else []) + list(stub.other_phones),
-        companies=[stub.company] if stub.company else [],
-        title=stub.title,
     )
 
 
@@ -302,10 +257,7 @@ def handle_members_changed(
 
 def member_sweep_messages(session: Session) -> list[OutgoingMessage]:
     """One profile match sweep per tenant with members due and not held (the scheduler's tick)."""
-    return [
-        command_message(Queue.PROFILE_MATCH.value, SWEEP_ACTOR, tenant=tenant)
-        for tenant in tenants_with_due_members(session)
-    ]
+    return [command_message(MembersChanged(tenant=tenant)) for tenant in tenants_with_due_members(session)]
 
 
 # -- LinkedIn's own matches ----------------------------------------------------------------------
@@ -357,107 +309,3 @@ def synced_candidate_ids(uow: UnitOfWork, after: str, limit: int) -> list[str]:
             .limit(limit)
         )
     )
-
-
-# -- every candidate of a tenant -----------------------------------------------------------------
-
-
-@dataclass
-class BulkReport:
-    members: int = 0
-    candidates: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
-    links_changed: int = 0
-    linkedin_checked: int = 0
-    seconds: float = 0.0
-
-
-Progress = Callable[[int], None]
-
-
-def match_tenant(
-    store: Store,
-    tenant: str,
-    *,
-    linkedin: LinkedInClient | None = None,
-    batch: int = BULK_BATCH,
-    progress: Progress | None = None,
-) -> BulkReport:
-    """Match every candidate of ``tenant`` against every member it knows, in memory.
-
-    With ``linkedin``, LinkedIn's own matches of every synced candidate are read first. Candidates
-    are written ``batch`` at a time, each batch in its own transaction, so a long run holds no
-    lock for long and an interrupted run can simply be started again.
-    """
-    started = time.perf_counter()
-    report = BulkReport()
-    if linkedin is not None:
-        report.linkedin_checked = _refresh_all_linkedin_matches(store, tenant, linkedin)
-    index, due = _load_members(store, tenant)
-    report.members = len(index)
-    after = ""
-    while True:
-        with UnitOfWork(tenant, store) as uow:
-            page = uow.candidate_matches.candidates_after(after, batch)
-            if not page:
-                break
-            keys: dict[str, set[str]] = {}
-            last_seqs = uow.candidate_matches.last_seqs([c.id for c, stored in page if stored is not None])
-            for candidate, stored in page:
-                row = stored or uow.candidate_matches.add(candidate.id)
-                mine = features(candidate_profile(candidate, row.linkedin_matches))
-                keys[candidate.id] = blocking_keys(mine)
-                result = match_against(mine, index.lookup(mine))
-                seq = last_seqs.get(candidate.id, 0)
-                report.links_changed += record_result(uow, row, result, last_seq=seq)
-                report.by_status[result.status.value] = report.by_status.get(result.status.value, 0) + 1
-            uow.match_keys.refile(Side.CANDIDATE, keys)
-            if (report.candidates // batch) % STATISTICS_EVERY == 0:
-                uow.match_keys.refresh_statistics()
-            uow.commit()
-        report.candidates += len(page)
-        after = page[-1][0].id
-        if progress is not None:
-            progress(len(page))
-    with UnitOfWork(tenant, store) as uow:
-        uow.members.settle(due)
-        uow.commit()
-    report.seconds = time.perf_counter() - started
-    log.info("tenant matched", tenant=tenant, count=report.candidates, duration_ms=int(report.seconds * 1000))
-    return report
-
-
-def _load_members(store: Store, tenant: str) -> tuple[MemberIndex, dict[str, int]]:
-    """Every member in an index; their keys re-filed; the versions of those that were due."""
-    index = MemberIndex()
-    due: dict[str, int] = {}
-    pending: dict[str, set[str]] = {}
-    with UnitOfWork(tenant, store) as uow:
-        for member in uow.members.iter_all():
-            mine = features(member_profile(member))
-            index.add(mine)
-            pending[member.person_urn] = blocking_keys(mine)
-            if member.match_due_since is not None:
-                due[member.person_urn] = member.version
-    for n, urns in enumerate(in_chunks(pending, MEMBER_BATCH)):
-        with UnitOfWork(tenant, store) as uow:
-            uow.match_keys.refile(Side.MEMBER, {u: pending[u] for u in urns})
-            if n % STATISTICS_EVERY == 0:
-                uow.match_keys.refresh_statistics()
-            uow.commit()
-    with UnitOfWork(tenant, store) as uow:
-        uow.match_keys.refresh_statistics()
-        uow.commit()
-    return index, due
-
-
-def _refresh_all_linkedin_matches(store: Store, tenant: str, linkedin: LinkedInClient) -> int:
-    after, checked = "", 0
-    while True:
-        with UnitOfWork(tenant, store) as uow:
-            ids = synced_candidate_ids(uow, after, 1000)
-        if not ids:
-            return checked
-        refresh_linkedin_matches(UnitOfWork(tenant, store), linkedin, ids, rematch=False)
-        checked += len(ids)
-        after = ids[-1]

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 
 from events.messages import OutgoingMessage, command_message
 from events.publisher import EventPublisher, PublishError
-from events.topology import Queue
 from linkedin.prospects import MAX_WINDOW_MS
 from rsc.logs import get_logger
 from rsc.settings import Settings
+from schemas.commands import ContractPoll, SeatPoll, SeatRefresh
 from store.base import to_ms, utcnow
 from store.contracts import all_contracts
 from store.db import Store
@@ -65,24 +65,14 @@ class ProspectScheduler:
         for tenant in tenants:
             plan = self._plan(tenant, now)
             plans[tenant] = plan
-            messages += [
-                command_message(Queue.PROSPECT_POLL.value, "poll_contract", tenant=tenant, contract=c)
-                for c in plan.contracts
-            ]
-            messages += [
-                command_message(Queue.PROSPECT_POLL.value, "poll_seat", tenant=tenant, seat=s)
-                for s in plan.seats
-            ]
+            messages += [command_message(ContractPoll(tenant=tenant, contract=c)) for c in plan.contracts]
+            messages += [command_message(SeatPoll(tenant=tenant, seat=s)) for s in plan.seats]
             last = self._refreshed.get(tenant)
             if last is None or (now - last).total_seconds() >= self.settings.seat_refresh_interval_s:
-                messages.append(command_message(Queue.PROSPECT_POLL.value, "refresh_seats", tenant=tenant))
+                messages.append(command_message(SeatRefresh(tenant=tenant)))
                 self._refreshed[tenant] = now
             elif retries := self._seat_retries(tenant, now):
-                messages.append(
-                    command_message(
-                        Queue.PROSPECT_POLL.value, "refresh_seats", tenant=tenant, contracts=retries
-                    )
-                )
+                messages.append(command_message(SeatRefresh(tenant=tenant, contracts=retries)))
         # Marked before publishing: a poll that runs (and clears its mark) between the publish and a
         # later mark would otherwise leave its seat marked queued with nothing in the queue.
         self._mark(plans, now + QUEUED_HOLD)

@@ -1,11 +1,12 @@
 """Work that would talk to LinkedIn for a tenant whose integration is not enabled is settled, not run.
 
 Nothing of a tenant reaches LinkedIn before LinkedIn confirmed its integration enabled, and nothing
-after it was disabled. Messages of the actors below are therefore acknowledged without running while
-their tenant is PENDING or DISABLED, and each is recorded (``skipped_messages``: queue, actor, event,
-reason) and counted (``rsc_skipped_messages_total``, ``rsc_messages_total{outcome="skipped"}``),
-instead of being retried until the retries run out or dead-lettered. What each queue's settlement
-means is in docs/operations.md ("A tenant that is not enabled").
+after it was disabled. Messages of the gated actors (``events.routes``: pulls of exports, outbox
+sweeps, prospect polls and seat refreshes, purge notice polls) are therefore acknowledged without
+running while their tenant is PENDING or DISABLED, and each is recorded (``skipped_messages``:
+queue, actor, event, reason) and counted (``rsc_skipped_messages_total``,
+``rsc_messages_total{outcome="skipped"}``), instead of being retried until the retries run out or
+dead-lettered. What each queue's settlement means is in docs/operations.md ("A tenant that is not enabled").
 
 ATS events are not gated: the ATS's data is stored whatever the integration's state (the outbox
 keeps what LinkedIn must learn, and the backfill sends the current state on enablement). Deletions
@@ -21,27 +22,16 @@ from dramatiq.broker import Broker, MessageProxy
 from dramatiq.middleware import SkipMessage
 from sqlalchemy import bindparam, select
 
+from events.routes import GATED_ACTORS
+from events.topology import queue_label
 from rsc.logs import get_logger
-from rsc.metrics import SKIPPED_MESSAGES, code_label, queue_label
+from rsc.metrics import SKIPPED_MESSAGES, code_label
 from store.db import get_store
 from store.skipped_messages import SkippedMessage, SkippedMessages
 from store.tenants import Tenant, TenantStatus
 from workers.runtime.middleware import event_fields
 
 log = get_logger(__name__)
-
-#: Actors whose work talks to LinkedIn for one tenant: pulls of exports, outbox sweeps, prospect
-#: polls and seat refreshes, purge notice polls.
-GATED_ACTORS = frozenset(
-    {
-        "export_profile",
-        "push_outbox",
-        "poll_seat",
-        "poll_contract",
-        "refresh_seats",
-        "poll_purge_notices",
-    }
-)
 
 #: (reason code, reason) per status that holds work back.
 REASONS = {

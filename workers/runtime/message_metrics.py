@@ -14,7 +14,8 @@ from typing import Any
 from dramatiq import Middleware
 from dramatiq.broker import Broker, MessageProxy
 
-from rsc.metrics import MESSAGE_DURATION, MESSAGES, actor_label, queue_label
+from events.topology import queue_label
+from rsc.metrics import MESSAGE_DURATION, MESSAGES, actor_label
 
 #: Option holding the delivery's start (monotonic seconds); it never leaves this process.
 _STARTED = "_metrics_started"

@@ -19,11 +19,12 @@ from dramatiq import Middleware
 from dramatiq.broker import Broker, MessageProxy
 from dramatiq.errors import ActorNotFound
 
+from events.topology import queue_label
 from rsc.errors import NotReadyYet, reason_of
 from rsc.heap import freeze_startup_heap
 from rsc.lifeline import end_with_parent
 from rsc.logs import get_logger, mask_values, personal_values
-from rsc.metrics import DEAD_LETTERS, code_label, queue_label
+from rsc.metrics import DEAD_LETTERS, code_label
 from store.dead_letters import DeadLetterRecord
 from store.uow import OpsUnitOfWork
 from workers import sync_ledger as ledger

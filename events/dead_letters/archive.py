@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from events.dead_letter_queue import (
+from events.dead_letters.queue import (
     Browse,
     DeadLetterMessage,
     PurgeResult,

@@ -1,0 +1,1 @@
+"""Dead letters: every feature queue's dead-letter queue browsed, replayed and purged, and their archive."""

@@ -1,0 +1,92 @@
+"""A tenant's backfill run as ``rsc backfill status`` shows it: each phase's progress and the run's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from store.backfill import BackfillState
+from store.base import utcnow
+from store.linkedin_sync import Resource
+from store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PhaseProgress:
+    resource: str
+    total: int
+    done: int
+    sent: int
+    rejected: int
+    waiting: int
+    skipped: int
+    finished: bool
+    in_flight: bool
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    tenant: str
+    run: int
+    kind: str
+    state: str
+    phase: str | None
+    reason: str | None
+    last_error: str | None
+    phases: list[PhaseProgress]
+    #: Records a second since the run last started running (None when not running or too early).
+    rate: float | None
+    eta_s: float | None
+
+    @property
+    def total(self) -> int:
+        return sum(p.total for p in self.phases)
+
+    @property
+    def done(self) -> int:
+        return sum(p.done for p in self.phases)
+
+
+def progress(uow: UnitOfWork) -> RunProgress | None:
+    """Where the tenant's latest run stands; totals are counted again now (records keep arriving)."""
+    with uow:
+        run = uow.backfills.current()
+        if run is None:
+            return None
+        phases = []
+        for cursor in uow.backfills.cursors(run):
+            total = cursor.total if cursor.finished else uow.backfills.count(Resource(cursor.resource))
+            phases.append(
+                PhaseProgress(
+                    resource=cursor.resource,
+                    total=max(total, cursor.done),
+                    done=cursor.done,
+                    sent=cursor.sent,
+                    rejected=cursor.rejected,
+                    waiting=cursor.waiting,
+                    skipped=cursor.skipped,
+                    finished=cursor.finished,
+                    in_flight=cursor.inflight_through is not None,
+                )
+            )
+        done = sum(p.done for p in phases)
+        rate = eta = None
+        if run.state == BackfillState.RUNNING and run.running_since is not None:
+            elapsed = (utcnow() - run.running_since).total_seconds()
+            if elapsed >= 1 and done > run.done_when_running_since:
+                rate = (done - run.done_when_running_since) / elapsed
+                eta = max(0, sum(p.total for p in phases) - done) / rate
+        elif run.state == BackfillState.DONE and run.finished_at is not None:
+            elapsed = (run.finished_at - run.created_at).total_seconds()
+            rate = done / elapsed if elapsed >= 1 else None  # the run's average
+        return RunProgress(
+            tenant=uow.tenant,
+            run=run.run,
+            kind=run.kind,
+            state=run.state,
+            phase=run.phase,
+            reason=run.reason,
+            last_error=run.last_error,
+            phases=phases,
+            rate=rate,
+            eta_s=eta,
+        )

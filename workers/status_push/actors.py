@@ -1,0 +1,54 @@
+"""The status push actors: ATS records stored, and the outbox pushed to LinkedIn."""
+
+from __future__ import annotations
+
+from events import routes
+from schemas.commands import OutboxFlush
+from store.uow import UnitOfWork
+from workers.runtime.declare import command_actor, event_actor
+from workers.runtime.group_commit import GroupCommit
+from workers.runtime.wiring import linkedin_for
+from workers.shared.outbox_sweep import sweep_outbox
+from workers.status_push.ats_notes import NoteEvent, handle_note_event
+from workers.status_push.ats_records import (
+    ApplicationEvent,
+    CandidateEvent,
+    JobEvent,
+    handle_candidate_event,
+    handle_job_event,
+    store_application_events,
+)
+
+
+@event_actor(routes.ATS_JOB)
+def apply_job_event(event: JobEvent) -> None:
+    """A job was created, changed, published or closed in the ATS."""
+    handle_job_event(event, uow=UnitOfWork(event.tenant))
+
+
+@event_actor(routes.ATS_CANDIDATE)
+def apply_candidate_event(event: CandidateEvent) -> None:
+    """A candidate was created or changed in the ATS."""
+    handle_candidate_event(event, uow=UnitOfWork(event.tenant))
+
+
+@event_actor(routes.ATS_APPLICATION)
+def apply_application_event(event: ApplicationEvent) -> None:
+    """An application was created, changed or moved to another status in the ATS."""
+    _application_events.submit(event)
+
+
+#: The worker threads' application events that arrive together share a transaction.
+_application_events: GroupCommit[ApplicationEvent, bool] = GroupCommit(store_application_events)
+
+
+@command_actor(routes.PUSH_OUTBOX)
+def push_outbox(command: OutboxFlush) -> None:
+    """Push a tenant's records LinkedIn has not seen yet (requested by the scheduler)."""
+    sweep_outbox(UnitOfWork(command.tenant), linkedin_for(command.tenant))
+
+
+@event_actor(routes.ATS_NOTE)
+def apply_note_event(event: NoteEvent) -> None:
+    """A note about a candidate or an application was written or changed in the ATS."""
+    handle_note_event(event, uow=UnitOfWork(event.tenant))
