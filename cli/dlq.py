@@ -20,7 +20,7 @@ from cli import output
 from events.topology import Queue
 
 if TYPE_CHECKING:
-    from events.dead_letters.queue import DeadLetterMessage, Selection
+    from events.dead_letters.letters import DeadLetterMessage, Selection
 
 app = typer.Typer(
     help="Dead letters (Q.XQ, and the archive of those RabbitMQ dropped): list, show, replay, purge.",
@@ -73,7 +73,7 @@ def _selection(
     older_than: str | None = None,
     newer_than: str | None = None,
 ) -> Selection:
-    from events.dead_letters.queue import Selection
+    from events.dead_letters.letters import Selection
 
     return Selection(
         queues=(queue,) if queue else (),
@@ -115,7 +115,7 @@ def _target(
 
 @contextmanager
 def _broker_errors() -> Iterator[None]:
-    from events.dead_letters.queue import DeadLetterQueueError
+    from events.dead_letters.letters import DeadLetterQueueError
 
     try:
         yield
@@ -434,7 +434,7 @@ def purge(
     Only the messages counted at the prompt are deleted, even if more arrive meanwhile.
     """
     from events.dead_letters.archive import purge_with_archive
-    from events.dead_letters.queue import Selection
+    from events.dead_letters.letters import Selection
 
     filters: dict[str, Any] = {
         "actor": actor,

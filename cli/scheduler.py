@@ -64,7 +64,8 @@ def watch_dead_letter_queues(stop: threading.Event, interval_s: float = DEAD_LET
     import time
 
     from events.dead_letters.archive import archive_dead_letters
-    from events.dead_letters.queue import DeadLetterQueueError, dead_letter_lengths
+    from events.dead_letters.letters import DeadLetterQueueError
+    from events.dead_letters.queue import dead_letter_lengths
     from events.topology import Queue
     from rsc.logs import get_logger
     from rsc.metrics import DEAD_LETTER_QUEUE_MESSAGES, DEAD_LETTERS_STALE
