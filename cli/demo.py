@@ -6,9 +6,12 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 
@@ -50,13 +53,7 @@ def run_demo(
     """
     import httpx
 
-    from events.publisher import get_publisher
     from rsc.settings import get_settings
-    from schemas.catalog import parse_event
-    from store.tenants import Tenant, TenantStatus
-    from store.uow import OpsUnitOfWork, UnitOfWork
-    from workers.integration_lifecycle.handlers import callback_url_for, onboard
-    from workers.runtime.wiring import linkedin_for
 
     settings = get_settings()
     sandbox = settings.linkedin_api_url.rstrip("/")
@@ -68,19 +65,48 @@ def run_demo(
             f"the LinkedIn sandbox does not answer at {sandbox}; start the pipeline with `make run`", fg="red"
         )
         raise typer.Exit(1) from None
+    _onboard_demo_tenant(http, sandbox)
+    _enable(http, sandbox, timeout)
+    _publish_job(timeout)
+    candidate_id = _export(http, sandbox, timeout)
+    _show_in_linkedin(http, sandbox, candidate_id, timeout)
+    typer.echo("")
+    typer.echo("Where to look:")
+    typer.echo(f"  the candidate in LinkedIn:  {sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
+    typer.echo(f"  the application in LinkedIn: {sandbox}/_sandbox/orgs/{ORG}/applications")
+    typer.echo(f"  the store:                  {settings.database_url}")
+    typer.echo(f"  the integrations:            rsc tenant status {TENANT}")
+    typer.echo("  dead letters (none, we hope): rsc dlq list")
+
+
+def _register_demo_tenant() -> str:
+    """The demo tenant (registered pending on the first run) and its client secret."""
+    from store.tenants import JobAvailability
+    from store.uow import OpsUnitOfWork, UnitOfWork
+    from workers.integration_lifecycle.registration import Registration, register_tenant
 
     with OpsUnitOfWork() as ops:
         tenant = ops.tenants.get(TENANT)
         if tenant is None:
-            tenant = ops.tenants.add(Tenant(id=TENANT, org_urn=ORG, client_id=CLIENT_ID, display_name="Demo"))
-            tenant.client_secret = secrets.token_urlsafe(24)
-            tenant.set_status(TenantStatus.PENDING, "waiting for the customer to enable the integration")
-            ops.commit()
+            registration = Registration(
+                TENANT, ORG, CLIENT_ID, secrets.token_urlsafe(24), JobAvailability.PRIVATE, name="Demo"
+            )
+            register_tenant(ops, registration, update=False)
+            tenant = ops.tenants.require(TENANT)
         secret = tenant.client_secret
     with UnitOfWork(TENANT) as uow:
         uow.contracts.add(CONTRACT)
         uow.commit()
-    callback = callback_url_for(TENANT)
+    return secret
+
+
+def _onboard_demo_tenant(http: httpx.Client, sandbox: str) -> None:
+    from events.publisher import get_publisher
+    from store.uow import UnitOfWork
+    from workers.integration_lifecycle.handlers import callback_url_for, onboard
+    from workers.runtime.wiring import linkedin_for
+
+    secret = _register_demo_tenant()
     # Not enabled yet: the customer enables it in Recruiter below, as the demo shows.
     app = {
         "clientId": CLIENT_ID,
@@ -100,27 +126,38 @@ def run_demo(
     typer.echo(
         f"1. tenant '{TENANT}' ({ORG}, contract {CONTRACT}) onboarded: {len(report.named)} integrations"
     )
-    typer.echo(f"   named in LinkedIn, CALLBACK_URL {callback}")
+    typer.echo(f"   named in LinkedIn, CALLBACK_URL {callback_url_for(TENANT)}")
+
+
+def _enable(http: httpx.Client, sandbox: str, timeout: float) -> None:
+    from store.tenants import TenantStatus
+    from store.uow import OpsUnitOfWork
 
     def status() -> str:
         with OpsUnitOfWork() as ops:
             return ops.tenants.require(TENANT).status
 
-    if status() != TenantStatus.ENABLED:
-        # What the customer's admin does in Recruiter; LinkedIn then pushes INTEGRATION_STATUS_CHANGE.
-        http.post(
-            f"{sandbox}/_sandbox/integration-status",
-            json={"clientId": CLIENT_ID, "status": "ENABLED", "wait": True},
-        ).raise_for_status()
-        _wait(
-            "the integration_lifecycle worker to verify the enablement (is `make run` running?)",
-            lambda: status() == TenantStatus.ENABLED,
-            timeout,
-        )
-        typer.echo("2. the customer enabled it in Recruiter; the pipeline verified it with LinkedIn and")
-        typer.echo("   started the historical backfill (`rsc backfill status --tenant demo`)")
-    else:
+    if status() == TenantStatus.ENABLED:
         typer.echo("2. the integration is enabled already (verified with LinkedIn on an earlier run)")
+        return
+    # What the customer's admin does in Recruiter; LinkedIn then pushes INTEGRATION_STATUS_CHANGE.
+    http.post(
+        f"{sandbox}/_sandbox/integration-status",
+        json={"clientId": CLIENT_ID, "status": "ENABLED", "wait": True},
+    ).raise_for_status()
+    _wait(
+        "the integration_lifecycle worker to verify the enablement (is `make run` running?)",
+        lambda: status() == TenantStatus.ENABLED,
+        timeout,
+    )
+    typer.echo("2. the customer enabled it in Recruiter; the pipeline verified it with LinkedIn and")
+    typer.echo("   started the historical backfill (`rsc backfill status --tenant demo`)")
+
+
+def _publish_job(timeout: float) -> None:
+    from events.publisher import get_publisher
+    from schemas.catalog import parse_event
+    from store.uow import UnitOfWork
 
     now = datetime.now(UTC).isoformat()
     job = {
@@ -143,6 +180,11 @@ def run_demo(
 
     _wait("the status_push worker to store the job (is `make run` running?)", job_stored, timeout)
     typer.echo(f"3. job {JOB_ID} published in the ATS and stored")
+
+
+def _export(http: httpx.Client, sandbox: str, timeout: float) -> str:
+    """Have the sandbox push an export of the demo member; the candidate id it was imported as."""
+    from store.uow import UnitOfWork
 
     export = http.post(
         f"{sandbox}/_sandbox/exports",
@@ -169,7 +211,10 @@ def run_demo(
     )
     typer.echo(f"5. imported ({outcome}): candidate {candidate_id}")
     typer.echo(f"   applied to {JOB_ID} as application {application_id}")
+    return candidate_id
 
+
+def _show_in_linkedin(http: httpx.Client, sandbox: str, candidate_id: str, timeout: float) -> None:
     def in_linkedin() -> Any:
         response = http.get(f"{sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
         body = response.json() if response.status_code == 200 else None
@@ -179,10 +224,3 @@ def run_demo(
     typer.echo(
         f"6. LinkedIn shows the member as in the ATS (manualMatchedMember {remote['manualMatchedMember']})"
     )
-    typer.echo("")
-    typer.echo("Where to look:")
-    typer.echo(f"  the candidate in LinkedIn:  {sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
-    typer.echo(f"  the application in LinkedIn: {sandbox}/_sandbox/orgs/{ORG}/applications")
-    typer.echo(f"  the store:                  {settings.database_url}")
-    typer.echo(f"  the integrations:            rsc tenant status {TENANT}")
-    typer.echo("  dead letters (none, we hope): rsc dlq list")
