@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from linkedin.integrations import IntegrationKey
+    from store.skipped_messages import SkippedCount
     from workers.integration_lifecycle.handlers import OnboardingReport, Transition
 
 app = typer.Typer(help="Tenants (ATS customers) and their LinkedIn customer apps.", no_args_is_help=True)
@@ -223,12 +225,9 @@ def status(
     offline: bool = typer.Option(False, "--offline", help="Show what the store holds; do not ask LinkedIn."),
 ) -> None:
     """Each integration's state as LinkedIn reports it, the tenant's status and its backfill."""
-    from linkedin.errors import LinkedInRejected, LinkedInUnavailable
     from rsc.settings import get_settings
     from store.uow import OpsUnitOfWork, UnitOfWork
-    from workers.historical_backfill.progress import progress
     from workers.integration_lifecycle.handlers import integration_keys
-    from workers.runtime.wiring import linkedin_for
 
     _require(tenant_id)
     with OpsUnitOfWork() as ops:
@@ -250,19 +249,38 @@ def status(
             for i in uow.integrations.all()
         }
         keys = integration_keys(org, uow.contracts.urns())
-    live: dict[tuple[str, str], str] = {}
-    note = ""
-    if not offline:
-        try:
-            readings = linkedin_for(tenant_id).integrations.statuses(keys)
-            live = {(k[0].value, k[1]): r.status.value for k, r in readings.items()}
-        except (LinkedInUnavailable, LinkedInRejected) as exc:
-            note = f"LinkedIn could not be asked ({type(exc).__name__}); showing the stored states"
+    live, note = ({}, "") if offline else _live_states(tenant_id, keys)
     console.print(
         f"tenant [bold]{tenant_id}[/bold]: {_styled(tenant_status)}"
         f"{' (legacy CSA integration)' if legacy else ''} - {reason or ''}"
     )
     console.print(f"LinkedIn API version {get_settings().linkedin_api.describe()}", highlight=False)
+    _print_integrations(keys, stored, live)
+    if note:
+        console.print(f"[yellow]{note}[/yellow]")
+    differs = [key for key, state in live.items() if state != stored.get(key, ("NOT_NAMED",))[0]]
+    if differs:
+        console.print("LinkedIn reports another state than the store holds: `rsc tenant verify` applies it")
+    _print_backlog(tenant_id, skipped)
+
+
+def _live_states(tenant_id: str, keys: list[IntegrationKey]) -> tuple[dict[tuple[str, str], str], str]:
+    """Each integration's state as LinkedIn reports it now, or a note saying why it could not be asked."""
+    from linkedin.errors import LinkedInRejected, LinkedInUnavailable
+    from workers.runtime.wiring import linkedin_for
+
+    try:
+        readings = linkedin_for(tenant_id).integrations.statuses(keys)
+    except (LinkedInUnavailable, LinkedInRejected) as exc:
+        return {}, f"LinkedIn could not be asked ({type(exc).__name__}); showing the stored states"
+    return {(k[0].value, k[1]): r.status.value for k, r in readings.items()}, ""
+
+
+def _print_integrations(
+    keys: list[IntegrationKey],
+    stored: dict[tuple[str, str], tuple[str, str | None, str]],
+    live: dict[tuple[str, str], str],
+) -> None:
     table = Table("integration", "context", "name", "LinkedIn now" if live else "state", "stored", "checked")
     for integration_type, context in [(k[0].value, k[1]) for k in keys]:
         state, name, checked = stored.get((integration_type, context), ("NOT_NAMED", None, "-"))
@@ -275,11 +293,13 @@ def status(
             checked,
         )
     console.print(table)
-    if note:
-        console.print(f"[yellow]{note}[/yellow]")
-    differs = [key for key, state in live.items() if state != stored.get(key, ("NOT_NAMED",))[0]]
-    if differs:
-        console.print("LinkedIn reports another state than the store holds: `rsc tenant verify` applies it")
+
+
+def _print_backlog(tenant_id: str, skipped: list[SkippedCount]) -> None:
+    """The tenant's backfill run, seat reads that fail, parked items and settled messages."""
+    from store.uow import UnitOfWork
+    from workers.historical_backfill.progress import progress
+
     run = progress(UnitOfWork(tenant_id))
     if run is not None:
         console.print(
