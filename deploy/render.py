@@ -32,10 +32,10 @@ COMPOSE_USER = "rsc"
 # --- compose ---------------------------------------------------------------------------------------
 
 
-def compose_file() -> str:
+def _compose_environment() -> dict[str, str]:
     broker = f"amqp://{COMPOSE_USER}:{COMPOSE_USER}@rabbitmq:5672/{COMPOSE_VHOST}"
     database = f"postgresql://{COMPOSE_USER}:{COMPOSE_USER}@postgres:5432/rsc"
-    environment = {
+    return {
         **CLUSTER_CONFIG,
         "RSC_BROKER_URL": broker,
         "RSC_DATABASE_URL": database,
@@ -46,6 +46,44 @@ def compose_file() -> str:
         "RSC_SANDBOX_HOST": "0.0.0.0",  # noqa: S104
         "RSC_SANDBOX_DB": "/tmp/sandbox.db",  # noqa: S108
     }
+
+
+#: RabbitMQ and PostgreSQL of the compose stack.
+_BACKING_SERVICES: dict[str, Any] = {
+    "rabbitmq": {
+        "image": "rabbitmq:3.13-management",
+        "ports": ["5672:5672", "15672:15672"],
+        "volumes": [
+            "./rabbitmq/compose.conf:/etc/rabbitmq/conf.d/20-rsc.conf:ro",
+            "./rabbitmq/compose-definitions.json:/etc/rabbitmq/definitions.json:ro",
+        ],
+        "healthcheck": {
+            "test": ["CMD", "rabbitmq-diagnostics", "-q", "check_port_connectivity"],
+            "interval": "5s",
+            "timeout": "10s",
+            "retries": 30,
+        },
+    },
+    "postgres": {
+        "image": "postgres:16",
+        "environment": {
+            "POSTGRES_USER": COMPOSE_USER,
+            "POSTGRES_PASSWORD": COMPOSE_USER,
+            "POSTGRES_DB": "rsc",
+        },
+        "ports": ["5432:5432"],
+        "healthcheck": {
+            "test": ["CMD", "pg_isready", "-U", COMPOSE_USER, "-d", "rsc"],
+            "interval": "5s",
+            "timeout": "5s",
+            "retries": 30,
+        },
+    },
+}
+
+
+def compose_file() -> str:
+    environment = _compose_environment()
     ready = {"rabbitmq": {"condition": "service_healthy"}, "postgres": {"condition": "service_healthy"}}
     after_migration = {**ready, "migrate": {"condition": "service_completed_successfully"}}
 
@@ -61,35 +99,7 @@ def compose_file() -> str:
         }
 
     services: dict[str, Any] = {
-        "rabbitmq": {
-            "image": "rabbitmq:3.13-management",
-            "ports": ["5672:5672", "15672:15672"],
-            "volumes": [
-                "./rabbitmq/compose.conf:/etc/rabbitmq/conf.d/20-rsc.conf:ro",
-                "./rabbitmq/compose-definitions.json:/etc/rabbitmq/definitions.json:ro",
-            ],
-            "healthcheck": {
-                "test": ["CMD", "rabbitmq-diagnostics", "-q", "check_port_connectivity"],
-                "interval": "5s",
-                "timeout": "10s",
-                "retries": 30,
-            },
-        },
-        "postgres": {
-            "image": "postgres:16",
-            "environment": {
-                "POSTGRES_USER": COMPOSE_USER,
-                "POSTGRES_PASSWORD": COMPOSE_USER,
-                "POSTGRES_DB": "rsc",
-            },
-            "ports": ["5432:5432"],
-            "healthcheck": {
-                "test": ["CMD", "pg_isready", "-U", COMPOSE_USER, "-d", "rsc"],
-                "interval": "5s",
-                "timeout": "5s",
-                "retries": 30,
-            },
-        },
+        **_BACKING_SERVICES,
         "migrate": pipeline(["db", "upgrade"], depends_on=ready),
         "sandbox": pipeline(["sandbox"], ports=["8090:8090"]),
         "ingress": pipeline(["ingress"], ports=["8080:8080"], depends_on=after_migration),
