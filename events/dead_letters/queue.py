@@ -150,20 +150,7 @@ def replay_dead_letters(
     replayed_ids: set[str] = set()
 
     def replay(dlq: DeadLetterQueue, deliveries: list[Delivery]) -> None:
-        batch: list[Delivery] = []
-        for delivery in deliveries:
-            letter = delivery.letter
-            if not letter.replayable:
-                result.skipped.append(
-                    Skipped(letter, f"the body is not a Dramatiq message ({letter.decode_error}); purge it")
-                )
-            elif letter.message_id in replayed_ids:
-                # Two copies of one message id: the consumers would discard the second anyway, and a
-                # copy that died again during this run must not be taken for the one just replayed.
-                result.skipped.append(Skipped(letter, "a copy with this message id was replayed in this run"))
-            else:
-                replayed_ids.add(letter.message_id)
-                batch.append(delivery)
+        batch = _replayable(deliveries, replayed_ids, result)
         if not batch:
             return
         if dry_run:
@@ -193,6 +180,25 @@ def replay_dead_letters(
         return result  # the queues after the failed batch were not read: nothing is known missing
     result.missing = sorted(selection.message_ids - {letter.message_id for letter in _seen(result)})
     return result
+
+
+def _replayable(deliveries: list[Delivery], replayed_ids: set[str], result: ReplayResult) -> list[Delivery]:
+    """The deliveries to replay; the others are recorded in ``result`` as skipped, with the reason."""
+    batch: list[Delivery] = []
+    for delivery in deliveries:
+        letter = delivery.letter
+        if not letter.replayable:
+            result.skipped.append(
+                Skipped(letter, f"the body is not a Dramatiq message ({letter.decode_error}); purge it")
+            )
+        elif letter.message_id in replayed_ids:
+            # Two copies of one message id: the consumers would discard the second anyway, and a
+            # copy that died again during this run must not be taken for the one just replayed.
+            result.skipped.append(Skipped(letter, "a copy with this message id was replayed in this run"))
+        else:
+            replayed_ids.add(letter.message_id)
+            batch.append(delivery)
+    return batch
 
 
 def purge_dead_letters(
