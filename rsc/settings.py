@@ -6,7 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from linkedin.versions import LATEST_VERSION, ApiVersion
@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     #: The store: a SQLAlchemy URL; SQLite under var/ by default, postgresql://... in production.
     database_url: str = f"sqlite:///{VAR_DIR}/rsc.db"
+    #: PostgreSQL connections each process keeps open (a worker needs about one per thread). Size
+    #: pool and overflow against the server's max_connections (or a PgBouncer in front of it)
+    #: divided by the processes of every worker group, the scheduler, the ingress and the CLI.
+    db_pool_size: int = Field(default=10, ge=1)
+    #: Connections a process may open beyond the pool under load, closed again when returned.
+    db_max_overflow: int = Field(default=10, ge=0)
     #: LinkedIn's API base URL; by default the bundled sandbox on localhost.
     linkedin_api_url: str = "http://127.0.0.1:8090"
     #: LinkedIn mints tokens on www.linkedin.com, not on the API host; empty means "same as the API".

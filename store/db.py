@@ -45,12 +45,18 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 class Store:
     """An engine and its session factory."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int | None = None, max_overflow: int | None = None) -> None:
         self.url = url
         if url.startswith("sqlite"):
             self.engine = _sqlite_engine(url)
         else:
-            self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            settings = get_settings()
+            self.engine = create_engine(
+                url,
+                pool_size=settings.db_pool_size if pool_size is None else pool_size,
+                max_overflow=settings.db_max_overflow if max_overflow is None else max_overflow,
+                pool_pre_ping=True,
+            )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         #: For one-statement reads outside any transaction: on PostgreSQL an autocommit view of the
         #: same pool, so a read is one round trip instead of BEGIN, the read and ROLLBACK. (SQLite's

@@ -10,7 +10,9 @@ next test) and chooses which test goes where:
 - a worker with no long test in hand gets the longest test left;
 - a worker already holding a long test gets the shortest one left, which waits behind it;
 - no more than ``MAX_PIPELINES`` end-to-end tests are handed out at once while other tests are left
-  (their connections to the shared PostgreSQL server); a worker is never left idle for it.
+  (their connections to the shared PostgreSQL server); a worker is never left idle for it: once only
+  end-to-end tests are left, the pipelines' own slots (``tests.e2e.pipeline.PipelineSlot``) make the
+  surplus ones wait their turn.
 
 So the long tests start as early as there are workers for them, each on a worker of its own, and
 the short tests fill the gaps (longest processing time first). Durations are estimates, from
@@ -25,6 +27,8 @@ import pytest
 from xdist.remote import Producer
 from xdist.scheduler import LoadScheduling
 from xdist.workermanage import WorkerController
+
+from tests.e2e.pipeline import PIPELINE_SLOTS
 
 #: Seconds the longest tests took under ``make test`` (4 workers on the 2-core machine, which other
 #: work kept busy too: load average 9-15), setup and teardown included. Tests that make many round
@@ -71,7 +75,7 @@ LONG_S = 5.0
 PIPELINES = ("tests/e2e/",)
 
 #: At most this many of them are handed out at once, while other tests are left to hand out.
-MAX_PIPELINES = 2
+MAX_PIPELINES = PIPELINE_SLOTS
 
 
 def is_pipeline(nodeid: str) -> bool:

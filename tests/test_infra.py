@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,9 +20,12 @@ import sqlalchemy as sa
 from store.dead_letters import DeadLetter
 from store.schema import metadata
 from tests.conftest import TRUNCATE_FROM_ROWS, empty_all
+from tests.e2e.pipeline import PIPELINE_SLOTS, PipelineSlot
 from tests.helpers import create_tenant, drain, wait_for_lock_waiter
 from tests.infra import fresh_database, postgres_server
 from tests.scheduling import LONG_S, MAX_PIPELINES, LongestFirst, estimate, is_pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -196,3 +202,54 @@ def test_processes_the_tests_start_inherit_no_terminal_size_pytest_made_up() -> 
 
 def test_draining_a_queue_nobody_declared_yet_finds_nothing(broker_url: str) -> None:
     assert drain(broker_url, f"never-declared-{uuid.uuid4().hex[:8]}") == []
+
+
+def test_no_more_pipelines_run_at_once_than_there_are_slots(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", f"slots-{tmp_path.name}")
+    held = [PipelineSlot() for _ in range(PIPELINE_SLOTS)]
+    # The next one waits, here in another process, until a slot is released.
+    script = (
+        "import time; from tests.e2e.pipeline import PipelineSlot; "
+        "PipelineSlot(poll_s=0.05); print(time.time())"
+    )
+    waiter = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    time.sleep(3.0)
+    assert waiter.poll() is None
+    released_at = time.time()
+    held[0].release()
+    out, _ = waiter.communicate(timeout=30)
+    assert float(out) >= released_at
+    for slot in held[1:]:
+        slot.release()
+
+
+def test_each_process_opens_as_many_postgresql_connections_as_its_settings_allow(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rsc.settings import reset_settings
+    from store.db import Store
+
+    monkeypatch.setenv("RSC_DB_POOL_SIZE", "2")
+    monkeypatch.setenv("RSC_DB_MAX_OVERFLOW", "1")
+    reset_settings()
+    store = Store(pg_url)
+    try:
+        held = [store.engine.connect() for _ in range(3)]
+        assert (store.engine.pool.size(), store.engine.pool.checkedout()) == (2, 3)  # type: ignore[attr-defined]
+        # A fourth waits for one of them to come back.
+        fourth: list[sa.Connection] = []
+        waiter = threading.Thread(target=lambda: fourth.append(store.engine.connect()))
+        waiter.start()
+        waiter.join(timeout=1.0)
+        assert waiter.is_alive() and not fourth
+        held.pop().close()
+        waiter.join(timeout=10)
+        assert len(fourth) == 1
+        for conn in [*held, *fourth]:
+            conn.close()
+    finally:
+        store.dispose()

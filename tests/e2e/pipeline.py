@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +26,39 @@ RSC = str(Path(sys.executable).with_name("rsc"))
 #: so each worker process (and each restart) mints a token for an app whose token another process
 #: still holds, where the reference asks for one token reused by concurrent calls (§1).
 KNOWN_VIOLATIONS = frozenset({"token.reuse"})
+
+
+#: Pipelines of one test run that may run at once. Each holds up to about 25 connections of the shared
+#: PostgreSQL server (every worker thread, the scheduler, the ingress, the CLI), which allows 100.
+#: The test scheduler (tests/scheduling.py) hands out no more than this many end-to-end tests while
+#: other tests are left; once only those are left, the slots make the surplus workers wait their turn.
+PIPELINE_SLOTS = 2
+
+
+class PipelineSlot:
+    """One of ``PIPELINE_SLOTS`` places for a running pipeline, shared by the workers of a test run
+    (an exclusive lock on one of as many files; the kernel frees it if the process dies)."""
+
+    def __init__(self, *, poll_s: float = 0.2) -> None:
+        run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"pid-{os.getpid()}")
+        folder = Path(tempfile.gettempdir()) / f"rsc-pipeline-slots-{run}"
+        folder.mkdir(exist_ok=True)
+        while True:
+            for n in range(PIPELINE_SLOTS):
+                handle = open(folder / f"slot-{n}", "a+")  # noqa: SIM115 - held until release()
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    handle.close()
+                    continue
+                self._handle: Any = handle
+                return
+            time.sleep(poll_s)
+
+    def release(self) -> None:
+        if not self._handle.closed:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
 
 
 def eventually(check: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.1, what: str = "") -> T:
@@ -70,6 +105,7 @@ class Pipeline:
         self._kept: list[dict[str, Any]] = []
         self._log_files: list[Any] = []
         self.http = httpx.Client(timeout=30)
+        self._slot = PipelineSlot() if database_url.startswith("postgresql") else None
 
     def start(
         self, name: str, *args: str, program: str = RSC, env: dict[str, str] | None = None
@@ -167,6 +203,8 @@ class Pipeline:
         for log in self._log_files:
             log.close()
         self.http.close()
+        if self._slot is not None:
+            self._slot.release()
 
     def assert_no_undeclared_violations(self) -> None:
         """Fail on any LinkedIn rule broken against the sandbox that is neither known nor declared
