@@ -155,8 +155,24 @@ def _ratio(value: float, ceiling: float) -> str:
 
 
 def render(results: Results, plots: list[str]) -> str:
-    sizes = results.sizes
     lines = [
+        *_introduction(results),
+        *_ceilings(results),
+        *_features(results),
+        "",
+        *_feature_notes(results),
+        "",
+    ]
+    if plots:
+        lines += ["## Plots", ""]
+        lines += [f"![{name}]({name})" for name in plots]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _introduction(results: Results) -> list[str]:
+    sizes = results.sizes
+    return [
         "# Benchmark report",
         "",
         "Written by `python -m bench.report"
@@ -190,6 +206,11 @@ def render(results: Results, plots: list[str]) -> str:
         "slower than its ceiling; a ratio below 1 there means a lighter load, not a faster path.",
         "- Other work on the machine shares its cores: the load averages above say how much.",
         "",
+    ]
+
+
+def _ceilings(results: Results) -> list[str]:
+    lines = [
         "## Ceilings",
         "",
         "| ceiling | events | events/s | p50 ms | p99 ms | at /s | ratio |",
@@ -220,9 +241,15 @@ def render(results: Results, plots: list[str]) -> str:
             f"| {m.label} | {m.events:,} | {_n(m.per_second)} | {_ms(m.p50_ms)} | {_ms(m.p99_ms)} | "
             f"{offered} | {ratios.get(m.label, '')} |"
         )
-    lines += [
+    lines.append(
         f"| LinkedIn's bulk budget (limit, not measured) | | {_n(results.bulk_budget)} records/s | | | | "
-        "the backfill's ceiling in production |",
+        "the backfill's ceiling in production |"
+    )
+    return lines
+
+
+def _features(results: Results) -> list[str]:
+    lines = [
         "",
         "## Features",
         "",
@@ -239,12 +266,7 @@ def render(results: Results, plots: list[str]) -> str:
             f"{_ratio(m.p50_ms, ceiling.p50_ms)} | {_ms(m.p99_ms)} | {_ratio(m.p99_ms, ceiling.p99_ms)} | "
             f"{_n(m.offered) if m.offered else '—'} | {ceiling_name} | {m.note} |"
         )
-    lines += ["", *_feature_notes(results), ""]
-    if plots:
-        lines += ["## Plots", ""]
-        lines += [f"![{name}]({name})" for name in plots]
-        lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def _feature_notes(results: Results) -> list[str]:
