@@ -23,12 +23,9 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
-from itertools import accumulate
 
-from matching.nicknames import default_nicknames
-from matching.normalize import fold
+from bench import matching_pools as pools
 from matching.profiles import Profile
 
 
@@ -143,152 +140,12 @@ class LabelledData:
         return sum(1 for urn in self.truth.values() if urn is not None)
 
 
-# -- pools ------------------------------------------------------------------------------------------
-
-
-def _words(text: str, sep: str | None = None) -> list[str]:
-    return text.split(sep)
-
-
-_EXTRA_FIRST = _words(
-    "José María Zoë Renée Søren Björn François Łukasz Małgorzata Jürgen Agnieszka Dagný Ólafur Çağla "
-    "Ana Luis Carmen Pedro Javier Lucía Sofía Mateo Valentina Camila Diego Andrés Priya Rahul Anil "
-    "Sunita Arjun Deepika Wei Li Jun Hui Yan Ming Chen Hiroshi Yuki Haruto Sakura Kenji Aiko Ngozi "
-    "Chinedu Oluwaseun Amara Kwame Ayodele Fatima Aisha Omar Hassan Leila Yusuf Mariam Karim Noura "
-    "Emma Olivia Noah Liam Ava Mia Ethan Mason Chloe Zoe Lucas Hugo Léa Chloé Inès Théo Gaël Noémie "
-    "Anja Lena Lukas Jonas Finn Greta Ida Magnus Astrid Freya Ingrid Nils Sven Aleksandra Piotr "
-    "Tomasz Krzysztof Katarzyna Dorota Ivana Marek Jiří Tereza Zdeněk Dušan Goran Milica Nikola"
-)
-_LAST = _words(
-    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez "
-    "Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark "
-    "Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams "
-    "Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts Müller Schmidt Schneider Fischer Weber "
-    "Meyer Wagner Becker Schulz Hoffmann Koch Richter Klein Wolf Schröder Neumann Schwarz Zimmermann "
-    "Dubois Lefèvre Moreau Laurent Simon Michel Leroy Roux Fournier Girard Bonnet Dupont Lambert "
-    "Fontaine Rousseau Vincent Müller-Lüdenscheidt Kowalski Nowak Wiśniewski Wójcik Kowalczyk "
-    "Kamiński Lewandowski Zieliński Szymański Woźniak Dąbrowski Novák Svoboda Dvořák Černý Procházka "
-    "Kučera Veselý Horák Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci Marino Greco "
-    "Bruno Gallo Conti DeLuca Mancini Costa Giordano Rizzo Lombardi Moretti Silva Santos Oliveira "
-    "Souza Rodrigues Ferreira Alves Pereira Lima Gomes Ribeiro Carvalho Almeida Araújo Patel Sharma "
-    "Singh Kumar Gupta Shah Mehta Iyer Reddy Nair Rao Joshi Desai Kapoor Chopra Malhotra Wang Zhang "
-    "Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo Lin Tanaka Suzuki Takahashi Watanabe Ito "
-    "Yamamoto Nakamura Kobayashi Kato Yoshida Okafor Adeyemi Okonkwo Eze Nwosu Abubakar Mensah Owusu "
-    "Boateng Asante Diallo Traoré Keita Ndiaye Haddad Khalil Nasser Mansour Saleh Aziz Hussein "
-    "O'Brien O'Connor O'Neill McCarthy MacDonald McLaughlin D'Angelo DeSouza van der Berg van Dijk "
-    "de Jong de Vries Jansen Bakker Visser Smit Meijer de Boer Mulder Bos Vos Peters Hendriks "
-    "García López Fernández González Martínez Sánchez Pérez Gómez Díaz Álvarez Romero Ruiz Jiménez "
-    "Núñez Muñoz Castillo Ortega Delgado Castro Ortiz Rubio Marín Sanz Iglesias Medina Garrido "
-    "Andersson Johansson Karlsson Nilsson Eriksson Larsson Olsson Persson Svensson Gustafsson "
-    "Hansen Jensen Nielsen Pedersen Kristensen Sørensen Rasmussen Jørgensen Halvorsen Þórsson "
-    "Yılmaz Kaya Demir Şahin Çelik Yıldız Aydın Öztürk Arslan Doğan Ivanov Petrov Smirnov Kuznetsov "  # noqa: RUF001
-    "Popov Sokolov Lebedev Kozlov Novikov Morozov"
-)
-_COMPOUND_SECOND = _words("López García Martínez Rodríguez Pérez Fernández Sánchez Gómez Ruiz Díaz")
-_SYLLABLES = _words(
-    "ka ra mo ne li sa to vi de an el or un is ba ko mi ta ren dal ber gon fel har kin lor mar nov "
-    "pel ros sar tor val wen zak bre cor dun est fin gar hol jor kel lan mor nel"
-)
-_COMPANY_WORDS = _words(
-    "Acme Globex Initech Umbrella Stark Wayne Wonka Cyberdyne Tyrell Soylent Hooli Vandelay Pied Piper "
-    "Northwind Contoso Fabrikam Litware Adventure Blue Yonder Proseware Tailspin Wingtip Alpine Coho "
-    "Lucerne Margie Trey Woodgrove Fourth Coffee Humongous Graphic Design Institute Nod Publishers "
-    "Olympic Quantum Vertex Apex Summit Pinnacle Horizon Zenith Nimbus Stratus Cirrus Meridian Polaris "
-    "Orion Atlas Titan Helios Aurora Nova Vega Lyra Sirius Altair Rigel Deneb Capella Electra Kepler"
-)
-_COMPANY_KINDS = _words(
-    "Systems Labs Solutions Technologies Analytics Consulting Health Logistics Energy Foods Partners "
-    "Media Robotics Capital Insurance Pharma Retail Motors Networks Software Bank Foundation Studios"
-)
-_SUFFIXES = ("Inc.", "Ltd", "LLC", "GmbH", "Corporation", "Corp.", "plc", "S.A.", "B.V.", "AG", "& Co.")
-_FUNCTIONS = _words(
-    "Software Engineer, Data Scientist, Product Manager, Marketing Manager, Sales Representative, "
-    "Account Executive, Accountant, Recruiter, Registered Nurse, UX Designer, Business Analyst, "
-    "Financial Analyst, Operations Manager, Project Manager, Customer Success Manager, HR Business "
-    "Partner, Mechanical Engineer, Civil Engineer, Data Engineer, DevOps Engineer, QA Engineer, "
-    "Technical Writer, Graphic Designer, Office Manager, Lawyer, Paralegal, Pharmacist, Teacher, "
-    "Research Scientist, Supply Chain Analyst, Solutions Architect, Security Engineer, Copywriter, "
-    "Brand Manager, Talent Acquisition Specialist, Machine Learning Engineer, Site Reliability Engineer",
-    sep=", ",
-)
-_LEVELS = ("", "", "", "Senior", "Senior", "Junior", "Lead", "Principal", "Staff", "Associate")
-_ABBREVIATIONS = {
-    "Senior": ("Sr.", "Sr", "Snr"),
-    "Junior": ("Jr.", "Jr"),
-    "Engineer": ("Eng.", "Engr"),
-    "Manager": ("Mgr",),
-    "Associate": ("Assoc.",),
-    "Representative": ("Rep",),
-    "Specialist": ("Spec.",),
-    "Technical": ("Tech",),
-}
-_CITIES = _words(
-    "London Manchester Birmingham Leeds Glasgow Edinburgh Bristol Dublin Paris Lyon Marseille Berlin "
-    "Munich Hamburg Cologne Frankfurt Vienna Zürich Geneva Amsterdam Rotterdam Brussels Antwerp Madrid "
-    "Barcelona Valencia Sevilla Lisbon Porto Rome Milan Turin Naples Stockholm Gothenburg Oslo Copenhagen "
-    "Helsinki Warsaw Kraków Prague Brno Budapest Bucharest Athens Istanbul Ankara Cairo Lagos Nairobi "
-    "Accra Johannesburg Dubai Mumbai Bangalore Delhi Chennai Hyderabad Pune Singapore Tokyo Osaka Seoul "
-    "Beijing Shanghai Shenzhen Sydney Melbourne Auckland Toronto Montréal Vancouver Boston Chicago "
-    "Austin Seattle Denver Atlanta Miami Dallas Houston Phoenix Portland"
-)
-_MAIL_HOSTS = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com", "gmx.de", "proton.me")
-_COUNTRIES = (("44", "0"), ("1", ""), ("49", "0"), ("33", "0"), ("91", "0"), ("34", ""), ("31", "0"))
-
-
-def _skewed(items: Sequence[str], exponent: float, offset: float) -> Callable[[random.Random], str]:
-    """A sampler that favours the first items (weights 1 / (rank + offset) ** exponent)."""
-    weights = list(accumulate(1.0 / (rank + offset) ** exponent for rank in range(len(items))))
-
-    def pick(rng: random.Random) -> str:
-        return rng.choices(items, cum_weights=weights)[0]
-
-    return pick
-
-
-class _Pools:
-    def __init__(self, rng: random.Random) -> None:
-        table = default_nicknames()
-        formal = sorted({g for name in _all_forms() for g in table.groups(name)})
-        firsts = [name.capitalize() for name in formal] + _EXTRA_FIRST
-        rng.shuffle(firsts)
-        synthetic = sorted(
-            {
-                "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
-                for _ in range(12_000)
-            }
-        )
-        lasts = list(_LAST) + synthetic
-        companies = sorted(
-            {f"{rng.choice(_COMPANY_WORDS)} {rng.choice(_COMPANY_KINDS)}" for _ in range(4000)}
-        )
-        rng.shuffle(companies)
-        titles = sorted({f"{rng.choice(_LEVELS)} {f}".strip() for f in _FUNCTIONS for _ in range(6)})
-        rng.shuffle(titles)
-        self.first = _skewed(firsts, 1.0, 8)
-        self.last = _skewed(lasts, 1.0, 30)
-        self.company = _skewed(companies, 0.9, 5)
-        self.title = _skewed(titles, 0.8, 5)
-        self.city = _skewed(list(_CITIES), 1.0, 3)
-        self.nicknames = {
-            name: sorted(form for form in _all_forms() if name in table.groups(form) and form != name)
-            for name in formal
-        }
-
-
-def _all_forms() -> list[str]:
-    return default_nicknames().names()
-
-
-def _ascii(text: str) -> str:
-    return fold(text).replace(" ", "")
-
-
 class Generator:
     def __init__(self, setting: Setting, seed: int) -> None:
         self.setting = setting
         self.seed = seed
         self.rng = random.Random(seed)
-        self.pools = _Pools(self.rng)
+        self.pools = pools.Pools(self.rng)
         self._people = 0
         #: Work addresses handed out: (person, domain) -> address; a mailbox belongs to one person.
         self._work_emails: dict[tuple[int, str], str] = {}
@@ -301,7 +158,7 @@ class Generator:
 
     def job(self) -> Job:
         company = self.pools.company(self.rng)
-        domain = _ascii(company.split()[0]) + _ascii(company.split()[-1])[:4] + ".com"
+        domain = pools.ascii_fold(company.split()[0]) + pools.ascii_fold(company.split()[-1])[:4] + ".com"
         return Job(company, self.pools.title(self.rng), domain)
 
     def person(self, *, first: str | None = None, last: str | None = None, job: Job | None = None) -> Person:
@@ -311,12 +168,13 @@ class Generator:
         if last is None:
             last = self.pools.last(rng)
             if self.chance(0.05):
-                last = f"{last} {rng.choice(_COMPOUND_SECOND)}"
-        country, _trunk = rng.choice(_COUNTRIES)
-        handle = f"{_ascii(first)}.{_ascii(last)}{rng.randint(1, 999) if self.chance(0.6) else ''}"
-        personal = f"{handle}@{rng.choice(_MAIL_HOSTS)}"
+                last = f"{last} {rng.choice(pools.COMPOUND_SECOND)}"
+        country, _trunk = rng.choice(pools.COUNTRIES)
+        number = rng.randint(1, 999) if self.chance(0.6) else ""
+        handle = f"{pools.ascii_fold(first)}.{pools.ascii_fold(last)}{number}"
+        personal = f"{handle}@{rng.choice(pools.MAIL_HOSTS)}"
         while personal in self._taken:  # a mailbox belongs to one person
-            personal = f"{handle}{rng.randint(1, 9999)}@{rng.choice(_MAIL_HOSTS)}"
+            personal = f"{handle}{rng.randint(1, 9999)}@{rng.choice(pools.MAIL_HOSTS)}"
         self._taken.add(personal)
         return Person(
             number=self._people,
@@ -328,7 +186,7 @@ class Generator:
             personal_email=personal,
             phone_country=country,
             phone_national="".join(rng.choice(string.digits) for _ in range(10)).lstrip("0").rjust(10, "7"),
-            slug=f"{_ascii(first)}-{_ascii(last)}-{rng.getrandbits(24):06x}",
+            slug=f"{pools.ascii_fold(first)}-{pools.ascii_fold(last)}-{rng.getrandbits(24):06x}",
         )
 
     def namesake(self, person: Person) -> Person:
@@ -347,7 +205,7 @@ class Generator:
     def member(self, person: Person) -> Profile:
         s, rng = self.setting, self.rng
         first = person.first
-        forms = self.pools.nicknames.get(_ascii(first).lower(), [])
+        forms = self.pools.nicknames.get(pools.ascii_fold(first).lower(), [])
         if forms and self.chance(s.nickname / 2):
             first = rng.choice(forms).capitalize()
         emails: tuple[str, ...] = ()
@@ -412,7 +270,7 @@ class Generator:
         known = self._work_emails.get((person.number, job.domain))
         if known is not None:
             return known
-        local = f"{_ascii(person.first)[:1]}{_ascii(person.last)}"
+        local = f"{pools.ascii_fold(person.first)[:1]}{pools.ascii_fold(person.last)}"
         address, n = f"{local}@{job.domain}", 1
         while address in self._taken:
             n += 1
@@ -425,7 +283,7 @@ class Generator:
 
     def first_name(self, name: str) -> str:
         s, rng = self.setting, self.rng
-        forms = self.pools.nicknames.get(_ascii(name).lower(), [])
+        forms = self.pools.nicknames.get(pools.ascii_fold(name).lower(), [])
         if forms and self.chance(s.nickname):
             name = rng.choice(forms).capitalize()
         return self.mangle_case(self.typo(self.drop_accents(name)))
@@ -439,7 +297,7 @@ class Generator:
     def drop_accents(self, text: str) -> str:
         if text.isascii() or not self.chance(self.setting.accent_dropped):
             return text
-        return "".join(_ascii(ch) if not ch.isascii() else ch for ch in text)
+        return "".join(pools.ascii_fold(ch) if not ch.isascii() else ch for ch in text)
 
     def typo(self, text: str) -> str:
         if len(text) < 4 or not self.chance(self.setting.typo):
@@ -468,7 +326,7 @@ class Generator:
 
     def company(self, name: str) -> str:
         if self.chance(self.setting.company_variant):
-            name = f"{name} {self.rng.choice(_SUFFIXES)}"
+            name = f"{name} {self.rng.choice(pools.SUFFIXES)}"
             if self.chance(0.3):
                 name = name.upper()
         return name
@@ -476,7 +334,9 @@ class Generator:
     def title(self, title: str) -> str:
         if not self.chance(self.setting.title_variant):
             return title
-        words = [self.rng.choice(_ABBREVIATIONS[w]) if w in _ABBREVIATIONS else w for w in title.split()]
+        words = [
+            self.rng.choice(pools.ABBREVIATIONS[w]) if w in pools.ABBREVIATIONS else w for w in title.split()
+        ]
         return " ".join(words).lower() if self.chance(0.3) else " ".join(words)
 
     def url(self, person: Person) -> str:
@@ -496,7 +356,7 @@ class Generator:
         spaced = f"{number[:3]} {number[3:6]} {number[6:]}"
         if not variant or not self.chance(self.setting.phone_variant):
             return f"+{person.phone_country} {spaced}"
-        trunk = dict(_COUNTRIES)[person.phone_country]
+        trunk = dict(pools.COUNTRIES)[person.phone_country]
         shapes = (
             f"{trunk}{spaced}",
             f"({number[:3]}) {number[3:6]}-{number[6:]}",

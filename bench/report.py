@@ -21,17 +21,16 @@ import argparse
 import contextlib
 import importlib.util
 import os
-import platform
-import sqlite3
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.features import Sizes
+from bench.machine import load_average, machine_facts, service_versions
 from bench.measurement import Measurement
+from bench.plots import plot
+from bench.results import DATABASE_NAMES, DATABASES, Results, StoreResults, ceiling_for, feature_rows
 
 #: Sizes of the full run (``make bench``) and of ``--quick``.
 FULL = Sizes(
@@ -42,30 +41,6 @@ QUICK = Sizes(
     burst=100, paced=100, offered=100, deletions=30, members=200, backfill_records=500, bulk_matching=1_000,
     raw_messages=2_000, publisher_messages=2_000, paced_seconds=3,
 )  # fmt: skip
-DATABASES = ("postgresql", "sqlite")
-DATABASE_NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
-
-
-@dataclass
-class StoreResults:
-    commit_ceiling: Measurement
-    features: list[Measurement]
-    backfill: Measurement
-    matcher_in_memory: Measurement
-    match_run: Measurement
-
-
-@dataclass
-class Results:
-    sizes: Sizes
-    quick: bool
-    facts: dict[str, str] = field(default_factory=dict)
-    #: Raw RabbitMQ publish and consume, the bare actor, the publisher batched and one by one.
-    broker: list[Measurement] = field(default_factory=list)
-    stores: dict[str, StoreResults] = field(default_factory=dict)
-    #: LinkedIn's budget for bulk traffic (records a second): the limit the backfill runs under.
-    bulk_budget: float = 0.0
-    seconds: float = 0.0
 
 
 # -- running ------------------------------------------------------------------------------------------
@@ -122,7 +97,7 @@ def measure(sizes: Sizes, databases: list[str], quick: bool, log: bool = True) -
     started = time.monotonic()
     results = Results(sizes, quick)
     results.facts = machine_facts()
-    results.facts["load average at start"] = _load()
+    results.facts["load average at start"] = load_average()
     defaults = Settings.model_fields
     per_minute = defaults["linkedin_records_per_minute"].default
     results.bulk_budget = per_minute * defaults["linkedin_bulk_share"].default / 60
@@ -155,59 +130,9 @@ def measure(sizes: Sizes, databases: list[str], quick: bool, log: bool = True) -
             say(f"{database}: bulk matching")
             in_memory, match_run = features.measure_bulk_matching(database, sizes.bulk_matching)
             results.stores[database] = StoreResults(commit, measured, backfill, in_memory, match_run)
-    results.facts["load average at end"] = _load()
+    results.facts["load average at end"] = load_average()
     results.seconds = time.monotonic() - started
     return results
-
-
-# -- facts --------------------------------------------------------------------------------------------
-
-
-def _load() -> str:
-    return " / ".join(f"{value:.2f}" for value in os.getloadavg()) + " (1 / 5 / 15 min)"
-
-
-def machine_facts() -> dict[str, str]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or platform.machine(),
-    )
-    memory_kib = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores": f"{os.cpu_count()} ({cpu})",
-        "memory": f"{memory_kib / 2**20:.1f} GiB",
-        "Python": f"{platform.python_implementation()} {platform.python_version()}",
-        "SQLite": sqlite3.sqlite_version,
-    }
-
-
-def service_versions(broker_url: str, database: str) -> dict[str, str]:
-    import pika
-    import sqlalchemy as sa
-
-    from store.db import get_store
-
-    facts = {}
-    connection = pika.BlockingConnection(pika.URLParameters(broker_url))
-    try:
-        properties = connection._impl.server_properties  # the server's connection.start properties
-        version = properties.get("version", b"?")
-        facts["RabbitMQ"] = version.decode() if isinstance(version, bytes) else str(version)
-    finally:
-        connection.close()
-    if database == "postgresql":
-        with get_store().engine.connect() as conn:
-            facts["PostgreSQL"] = str(conn.scalar(sa.text("SHOW server_version")))
-    return facts
 
 
 # -- the report ---------------------------------------------------------------------------------------
@@ -229,27 +154,25 @@ def _ratio(value: float, ceiling: float) -> str:
     return f"{value / ceiling:.2f}"
 
 
-def ceiling_for(results: Results, database: str, measurement: Measurement) -> tuple[Measurement, str]:
-    store = results.stores[database]
-    if measurement is store.backfill:
-        budget = Measurement("LinkedIn's bulk budget", 1, 1 / results.bulk_budget, unit="records")
-        return budget, "LinkedIn's bulk budget (a limit, not measured)"
-    if measurement is store.match_run:
-        return store.matcher_in_memory, "matcher in memory, same data"
-    return store.commit_ceiling, "bare actor, one commit, same store"
-
-
-def feature_rows(results: Results) -> list[tuple[str, Measurement]]:
-    rows = []
-    for database, store in results.stores.items():
-        for measurement in [*store.features, store.backfill, store.match_run]:
-            rows.append((database, measurement))
-    return rows
-
-
 def render(results: Results, plots: list[str]) -> str:
-    sizes = results.sizes
     lines = [
+        *_introduction(results),
+        *_ceilings(results),
+        *_features(results),
+        "",
+        *_feature_notes(results),
+        "",
+    ]
+    if plots:
+        lines += ["## Plots", ""]
+        lines += [f"![{name}]({name})" for name in plots]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _introduction(results: Results) -> list[str]:
+    sizes = results.sizes
+    return [
         "# Benchmark report",
         "",
         "Written by `python -m bench.report"
@@ -283,6 +206,11 @@ def render(results: Results, plots: list[str]) -> str:
         "slower than its ceiling; a ratio below 1 there means a lighter load, not a faster path.",
         "- Other work on the machine shares its cores: the load averages above say how much.",
         "",
+    ]
+
+
+def _ceilings(results: Results) -> list[str]:
+    lines = [
         "## Ceilings",
         "",
         "| ceiling | events | events/s | p50 ms | p99 ms | at /s | ratio |",
@@ -313,9 +241,15 @@ def render(results: Results, plots: list[str]) -> str:
             f"| {m.label} | {m.events:,} | {_n(m.per_second)} | {_ms(m.p50_ms)} | {_ms(m.p99_ms)} | "
             f"{offered} | {ratios.get(m.label, '')} |"
         )
-    lines += [
+    lines.append(
         f"| LinkedIn's bulk budget (limit, not measured) | | {_n(results.bulk_budget)} records/s | | | | "
-        "the backfill's ceiling in production |",
+        "the backfill's ceiling in production |"
+    )
+    return lines
+
+
+def _features(results: Results) -> list[str]:
+    lines = [
         "",
         "## Features",
         "",
@@ -332,12 +266,7 @@ def render(results: Results, plots: list[str]) -> str:
             f"{_ratio(m.p50_ms, ceiling.p50_ms)} | {_ms(m.p99_ms)} | {_ratio(m.p99_ms, ceiling.p99_ms)} | "
             f"{_n(m.offered) if m.offered else '—'} | {ceiling_name} | {m.note} |"
         )
-    lines += ["", *_feature_notes(results), ""]
-    if plots:
-        lines += ["## Plots", ""]
-        lines += [f"![{name}]({name})" for name in plots]
-        lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def _feature_notes(results: Results) -> list[str]:
@@ -385,56 +314,6 @@ def _backfill_note(results: Results) -> list[str]:
         f"- **historical backfill**: {how} In production it runs within LinkedIn's bulk budget, the "
         "ceiling of its ratio."
     ]
-
-
-# -- plots --------------------------------------------------------------------------------------------
-
-
-def plot(results: Results, directory: Path, stem: str) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = []
-    rows = feature_rows(results)
-    figure, axis = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.5))
-    labels = [f"{m.label} ({DATABASE_NAMES[db]})" for db, m in rows]
-    ratios = [m.per_second / ceiling_for(results, db, m)[0].per_second for db, m in rows]
-    colours = ["#4c72b0" if db == "postgresql" else "#dd8452" for db, _ in rows]
-    bars = axis.barh(labels, ratios, color=colours)
-    axis.bar_label(bars, labels=[f"{r:.2f}" for r in ratios], padding=3, fontsize=8)
-    axis.axvline(1.0, color="black", linewidth=1)
-    axis.set_xscale("log")
-    axis.invert_yaxis()
-    axis.set_xlabel("rate / ceiling's rate (log scale; 1 = the ceiling)")
-    axis.set_title("Feature rates as a share of their ceilings")
-    figure.tight_layout()
-    names.append(f"{stem}-rates.png")
-    figure.savefig(directory / names[-1], dpi=110)
-    plt.close(figure)
-
-    broker = [m for m in results.broker if m.latencies]
-    figure, axes = plt.subplots(
-        1, len(results.stores), figsize=(6.5 * len(results.stores), 5.5), sharex=True, squeeze=False
-    )
-    for axis, (db, store) in zip(axes[0], results.stores.items(), strict=True):
-        for m in [*broker, store.commit_ceiling, *(f for f in store.features if f.latencies)]:
-            values = sorted(v * 1000 for v in m.latencies)
-            share = [(i + 1) / len(values) for i in range(len(values))]
-            ceiling = m in broker or m is store.commit_ceiling
-            axis.step(values, share, where="post", linestyle="--" if ceiling else "-", label=m.label)
-        axis.set_xscale("log")
-        axis.set_xlabel("publish to effect committed, ms (log scale)")
-        axis.set_ylabel("share of events")
-        axis.set_title(f"{DATABASE_NAMES[db]}: latency at the offered load (dashed: ceilings)", fontsize=10)
-        axis.grid(True, which="both", alpha=0.3)
-        axis.legend(fontsize=7, loc="lower right")
-    figure.tight_layout()
-    names.append(f"{stem}-latency.png")
-    figure.savefig(directory / names[-1], dpi=110)
-    plt.close(figure)
-    return names
 
 
 def write(results: Results, out: Path) -> None:

@@ -13,6 +13,8 @@ import typer
 from cli.sync import print_timeline
 
 if TYPE_CHECKING:
+    import httpx
+
     from store.linkedin_sync import Resource
     from store.sync_ledger import RecordType
 
@@ -56,15 +58,7 @@ def run_demo(
     """
     import httpx
 
-    from events.publisher import get_publisher
     from rsc.settings import get_settings
-    from schemas.catalog import parse_event
-    from store.linkedin_sync import Resource
-    from store.sync_ledger import RecordType
-    from store.tenants import Tenant, TenantStatus
-    from store.uow import OpsUnitOfWork, UnitOfWork
-    from workers.integration_lifecycle.handlers import callback_url_for, onboard
-    from workers.runtime.wiring import linkedin_for
 
     settings = get_settings()
     sandbox = settings.linkedin_api_url.rstrip("/")
@@ -76,19 +70,50 @@ def run_demo(
             f"the LinkedIn sandbox does not answer at {sandbox}; start the pipeline with `make run`", fg="red"
         )
         raise typer.Exit(1) from None
+    _onboard_demo_tenant(http, sandbox)
+    _enable(http, sandbox, timeout)
+    _publish_job(timeout)
+    request_id, candidate_id, application_id = _export(http, sandbox, timeout)
+    _show_in_linkedin(http, sandbox, candidate_id, timeout)
+    _show_ledgers(request_id, candidate_id, application_id, timeout)
+    typer.echo("")
+    typer.echo("Where to look:")
+    typer.echo(f"  the candidate in LinkedIn:  {sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
+    typer.echo(f"  the application in LinkedIn: {sandbox}/_sandbox/orgs/{ORG}/applications")
+    typer.echo(f"  the store:                  {settings.database_url}")
+    typer.echo(f"  the integrations:            rsc tenant status {TENANT}")
+    typer.echo(f"  records that do not sync:    rsc sync problems --tenant {TENANT}")
+    typer.echo("  dead letters (none, we hope): rsc dlq list")
+
+
+def _register_demo_tenant() -> str:
+    """The demo tenant (registered pending on the first run) and its client secret."""
+    from store.tenants import JobAvailability
+    from store.uow import OpsUnitOfWork, UnitOfWork
+    from workers.integration_lifecycle.registration import Registration, register_tenant
 
     with OpsUnitOfWork() as ops:
         tenant = ops.tenants.get(TENANT)
         if tenant is None:
-            tenant = ops.tenants.add(Tenant(id=TENANT, org_urn=ORG, client_id=CLIENT_ID, display_name="Demo"))
-            tenant.client_secret = secrets.token_urlsafe(24)
-            tenant.set_status(TenantStatus.PENDING, "waiting for the customer to enable the integration")
-            ops.commit()
+            registration = Registration(
+                TENANT, ORG, CLIENT_ID, secrets.token_urlsafe(24), JobAvailability.PRIVATE, name="Demo"
+            )
+            register_tenant(ops, registration, update=False)
+            tenant = ops.tenants.require(TENANT)
         secret = tenant.client_secret
     with UnitOfWork(TENANT) as uow:
         uow.contracts.add(CONTRACT)
         uow.commit()
-    callback = callback_url_for(TENANT)
+    return secret
+
+
+def _onboard_demo_tenant(http: httpx.Client, sandbox: str) -> None:
+    from events.publisher import get_publisher
+    from store.uow import UnitOfWork
+    from workers.integration_lifecycle.handlers import callback_url_for, onboard
+    from workers.runtime.wiring import linkedin_for
+
+    secret = _register_demo_tenant()
     # Not enabled yet: the customer enables it in Recruiter below, as the demo shows.
     app = {
         "clientId": CLIENT_ID,
@@ -108,27 +133,40 @@ def run_demo(
     typer.echo(
         f"1. tenant '{TENANT}' ({ORG}, contract {CONTRACT}) onboarded: {len(report.named)} integrations"
     )
-    typer.echo(f"   named in LinkedIn, CALLBACK_URL {callback}")
+    typer.echo(f"   named in LinkedIn, CALLBACK_URL {callback_url_for(TENANT)}")
+
+
+def _enable(http: httpx.Client, sandbox: str, timeout: float) -> None:
+    from store.tenants import TenantStatus
+    from store.uow import OpsUnitOfWork
 
     def status() -> str:
         with OpsUnitOfWork() as ops:
             return ops.tenants.require(TENANT).status
 
-    if status() != TenantStatus.ENABLED:
-        # What the customer's admin does in Recruiter; LinkedIn then pushes INTEGRATION_STATUS_CHANGE.
-        http.post(
-            f"{sandbox}/_sandbox/integration-status",
-            json={"clientId": CLIENT_ID, "status": "ENABLED", "wait": True},
-        ).raise_for_status()
-        _wait(
-            "the integration_lifecycle worker to verify the enablement (is `make run` running?)",
-            lambda: status() == TenantStatus.ENABLED,
-            timeout,
-        )
-        typer.echo("2. the customer enabled it in Recruiter; the pipeline verified it with LinkedIn and")
-        typer.echo("   started the historical backfill (`rsc backfill status --tenant demo`)")
-    else:
+    if status() == TenantStatus.ENABLED:
         typer.echo("2. the integration is enabled already (verified with LinkedIn on an earlier run)")
+        return
+    # What the customer's admin does in Recruiter; LinkedIn then pushes INTEGRATION_STATUS_CHANGE.
+    http.post(
+        f"{sandbox}/_sandbox/integration-status",
+        json={"clientId": CLIENT_ID, "status": "ENABLED", "wait": True},
+    ).raise_for_status()
+    _wait(
+        "the integration_lifecycle worker to verify the enablement (is `make run` running?)",
+        lambda: status() == TenantStatus.ENABLED,
+        timeout,
+    )
+    typer.echo("2. the customer enabled it in Recruiter; the pipeline verified it with LinkedIn and")
+    typer.echo("   started the historical backfill (`rsc backfill status --tenant demo`)")
+
+
+def _publish_job(timeout: float) -> None:
+    from events.publisher import get_publisher
+    from schemas.catalog import parse_event
+    from store.linkedin_sync import Resource
+    from store.sync_ledger import RecordType
+    from store.uow import UnitOfWork
 
     now = datetime.now(UTC).isoformat()
     # Everything LinkedIn requires of a job (docs/events.md), so that it syncs.
@@ -157,6 +195,12 @@ def run_demo(
     _require_synced(RecordType.JOB, JOB_ID)
     typer.echo(f"3. job {JOB_ID} published in the ATS, stored and listed on LinkedIn")
 
+
+def _export(http: httpx.Client, sandbox: str, timeout: float) -> tuple[str, str, str]:
+    """Have the sandbox push an export of the demo member: its request id, and the candidate and
+    application it was imported as."""
+    from store.uow import UnitOfWork
+
     export = http.post(
         f"{sandbox}/_sandbox/exports",
         json={
@@ -182,7 +226,10 @@ def run_demo(
     )
     typer.echo(f"5. imported ({outcome}): candidate {candidate_id}")
     typer.echo(f"   applied to {JOB_ID} as application {application_id}")
+    return request_id, candidate_id, application_id
 
+
+def _show_in_linkedin(http: httpx.Client, sandbox: str, candidate_id: str, timeout: float) -> None:
     def in_linkedin() -> Any:
         response = http.get(f"{sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
         body = response.json() if response.status_code == 200 else None
@@ -192,6 +239,13 @@ def run_demo(
     typer.echo(
         f"6. LinkedIn shows the member as in the ATS (manualMatchedMember {remote['manualMatchedMember']})"
     )
+
+
+def _show_ledgers(request_id: str, candidate_id: str, application_id: str, timeout: float) -> None:
+    """Wait for the application to reach LinkedIn, then print each record's sync ledger."""
+    from store.linkedin_sync import Resource
+    from store.sync_ledger import RecordType
+
     _wait(
         "the outbox sweep to send the application",
         lambda: _settled(Resource.APPLICATION, application_id),
@@ -209,14 +263,6 @@ def run_demo(
     ):
         typer.echo("")
         print_timeline(TENANT, _timeline(record_type, record_id))
-    typer.echo("")
-    typer.echo("Where to look:")
-    typer.echo(f"  the candidate in LinkedIn:  {sandbox}/_sandbox/orgs/{ORG}/candidates/{candidate_id}")
-    typer.echo(f"  the application in LinkedIn: {sandbox}/_sandbox/orgs/{ORG}/applications")
-    typer.echo(f"  the store:                  {settings.database_url}")
-    typer.echo(f"  the integrations:            rsc tenant status {TENANT}")
-    typer.echo(f"  records that do not sync:    rsc sync problems --tenant {TENANT}")
-    typer.echo("  dead letters (none, we hope): rsc dlq list")
 
 
 def _settled(resource: Resource, record_id: str) -> bool:
@@ -230,7 +276,7 @@ def _settled(resource: Resource, record_id: str) -> bool:
 
 def _timeline(record_type: RecordType, record_id: str) -> dict[str, Any]:
     from store.uow import UnitOfWork
-    from workers.sync_report import timeline
+    from workers.ledger.report import timeline
 
     with UnitOfWork(TENANT) as uow:
         return timeline(uow, record_type, record_id).to_json()

@@ -15,58 +15,89 @@ class SandboxAction(StrEnum):
     STATUS_CHANGE = "status-change"
 
 
+_ACTION = typer.Argument(
+    SandboxAction.SERVE,
+    help="serve: run the sandbox. push-export: a recruiter exports a member, pushed to the app's "
+    "callback. status-change: the customer enables or disables the integration.",
+)
+_PORT = typer.Option(None, help="Port (default RSC_SANDBOX_PORT).")
+_HOST = typer.Option(None, help="Interface (default RSC_SANDBOX_HOST).")
+_DB = typer.Option(None, "--db", help="SQLite file of the sandbox's state (default RSC_SANDBOX_DB).")
+_SCENARIO = typer.Option(None, help="Scenario file (JSON) to seed at start-up.")
+_CLOCK_SCALE = typer.Option(1.0, help="Sandbox time runs this many times faster than real time.")
+_PARENT_CLIENT_ID = typer.Option("parent-client", help="The partner (parent) app's client id.")
+_PARENT_CLIENT_SECRET = typer.Option("parent-secret", help="The partner (parent) app's secret.")
+_TOKEN_TTL = typer.Option(1800, help="Access token lifetime, sandbox seconds.")
+_JOB_TASK_DELAY = typer.Option(2.0, help="Sandbox seconds before a job posting task succeeds.")
+_PUSH_RETRIES = typer.Option(6, help="Retries of a push the callback did not accept.")
+_PUSH_BACKOFF = typer.Option(1.0, help="First retry delay of a push, real seconds (doubles).")
+_RECORDS_PER_MINUTE = typer.Option(10_000, help="Records a minute per customer app.")
+_CALLS_PER_DAY = typer.Option(100_000, help="Calls a day per customer app and endpoint family.")
+_NO_RATE_LIMITS = typer.Option(False, help="Count but never throttle (benchmarks).")
+_ERROR_RATE = typer.Option(0.0, help="Fraction of calls answered 500/503.")
+_LATENCY_MS = typer.Option(0.0, help="Latency added to every call, ms.")
+_LENIENT_FIELDS = typer.Option(False, help="Accept fields the reference does not list.")
+_UNDOCUMENTED_SHAPES = typer.Option(
+    False,
+    help="Serve InMails, stubs, notes and seats in other plausible shapes (no viewer/owner, "
+    "LinkedIn's visibility spellings, other field names).",
+)
+_LENIENT = typer.Option(
+    False,
+    help="Serve calls that break the liftable rules (headers, versions, enablement, batch size, window "
+    "length) and accept unlisted fields; every breach is still recorded in /_sandbox/violations.",
+)
+_OLDEST_VERSION = typer.Option(
+    None, help="Oldest LinkedIn-Version served, YYYYMM (default: two years before the sandbox clock)."
+)
+_SEED = typer.Option(None, help="Seed of the fault dice.")
+_LOG_LEVEL = typer.Option("warning", help="uvicorn log level.")
+_URL = typer.Option(None, help="push-export/status-change: the running sandbox (default http://HOST:PORT).")
+_CLIENT_ID = typer.Option(None, help="push-export/status-change: the customer app.")
+_ORG = typer.Option(None, help="push-export/status-change: the organization (urn or number).")
+_JOB = typer.Option(None, help="push-export: externalJobPostingId the member is exported into.")
+_MEMBER = typer.Option(None, help="push-export: the member's person URN (seeded, or with --first-name).")
+_FIRST_NAME = typer.Option(None, help="push-export: export an inline member with this first name.")
+_LAST_NAME = typer.Option(None, help="push-export: inline member's last name.")
+_HEADLINE = typer.Option(None, help="push-export: inline member's headline.")
+_EXPORTER = typer.Option(None, help="push-export: the exporting recruiter's seat URN.")
+_STATUS = typer.Option("ENABLED", help="status-change: ENABLED or DISABLED.")
+
+
 def run_sandbox(
-    action: SandboxAction = typer.Argument(
-        SandboxAction.SERVE,
-        help="serve: run the sandbox. push-export: a recruiter exports a member, pushed to the app's "
-        "callback. status-change: the customer enables or disables the integration.",
-    ),
-    port: int = typer.Option(None, help="Port (default RSC_SANDBOX_PORT)."),
-    host: str = typer.Option(None, help="Interface (default RSC_SANDBOX_HOST)."),
-    db: str = typer.Option(None, "--db", help="SQLite file of the sandbox's state (default RSC_SANDBOX_DB)."),
-    scenario: str = typer.Option(None, help="Scenario file (JSON) to seed at start-up."),
-    clock_scale: float = typer.Option(1.0, help="Sandbox time runs this many times faster than real time."),
-    parent_client_id: str = typer.Option("parent-client", help="The partner (parent) app's client id."),
-    parent_client_secret: str = typer.Option("parent-secret", help="The partner (parent) app's secret."),
-    token_ttl: int = typer.Option(1800, help="Access token lifetime, sandbox seconds."),
-    job_task_delay: float = typer.Option(2.0, help="Sandbox seconds before a job posting task succeeds."),
-    push_retries: int = typer.Option(6, help="Retries of a push the callback did not accept."),
-    push_backoff: float = typer.Option(1.0, help="First retry delay of a push, real seconds (doubles)."),
-    records_per_minute: int = typer.Option(10_000, help="Records a minute per customer app."),
-    calls_per_day: int = typer.Option(100_000, help="Calls a day per customer app and endpoint family."),
-    no_rate_limits: bool = typer.Option(False, help="Count but never throttle (benchmarks)."),
-    error_rate: float = typer.Option(0.0, help="Fraction of calls answered 500/503."),
-    latency_ms: float = typer.Option(0.0, help="Latency added to every call, ms."),
-    lenient_fields: bool = typer.Option(False, help="Accept fields the reference does not list."),
-    undocumented_shapes: bool = typer.Option(
-        False,
-        help="Serve InMails, stubs, notes and seats in other plausible shapes (no viewer/owner, "
-        "LinkedIn's visibility spellings, other field names).",
-    ),
-    lenient: bool = typer.Option(
-        False,
-        help="Serve calls that break the liftable rules (headers, versions, enablement, batch size, window "
-        "length) and accept unlisted fields; every breach is still recorded in /_sandbox/violations.",
-    ),
-    oldest_version: int = typer.Option(
-        None, help="Oldest LinkedIn-Version served, YYYYMM (default: two years before the sandbox clock)."
-    ),
-    seed: int = typer.Option(None, help="Seed of the fault dice."),
-    log_level: str = typer.Option("warning", help="uvicorn log level."),
-    url: str = typer.Option(
-        None, help="push-export/status-change: the running sandbox (default http://HOST:PORT)."
-    ),
-    client_id: str = typer.Option(None, help="push-export/status-change: the customer app."),
-    org: str = typer.Option(None, help="push-export/status-change: the organization (urn or number)."),
-    job: str = typer.Option(None, help="push-export: externalJobPostingId the member is exported into."),
-    member: str = typer.Option(
-        None, help="push-export: the member's person URN (seeded, or with --first-name)."
-    ),
-    first_name: str = typer.Option(None, help="push-export: export an inline member with this first name."),
-    last_name: str = typer.Option(None, help="push-export: inline member's last name."),
-    headline: str = typer.Option(None, help="push-export: inline member's headline."),
-    exporter: str = typer.Option(None, help="push-export: the exporting recruiter's seat URN."),
-    status: str = typer.Option("ENABLED", help="status-change: ENABLED or DISABLED."),
+    action: SandboxAction = _ACTION,
+    port: int = _PORT,
+    host: str = _HOST,
+    db: str = _DB,
+    scenario: str = _SCENARIO,
+    clock_scale: float = _CLOCK_SCALE,
+    parent_client_id: str = _PARENT_CLIENT_ID,
+    parent_client_secret: str = _PARENT_CLIENT_SECRET,
+    token_ttl: int = _TOKEN_TTL,
+    job_task_delay: float = _JOB_TASK_DELAY,
+    push_retries: int = _PUSH_RETRIES,
+    push_backoff: float = _PUSH_BACKOFF,
+    records_per_minute: int = _RECORDS_PER_MINUTE,
+    calls_per_day: int = _CALLS_PER_DAY,
+    no_rate_limits: bool = _NO_RATE_LIMITS,
+    error_rate: float = _ERROR_RATE,
+    latency_ms: float = _LATENCY_MS,
+    lenient_fields: bool = _LENIENT_FIELDS,
+    undocumented_shapes: bool = _UNDOCUMENTED_SHAPES,
+    lenient: bool = _LENIENT,
+    oldest_version: int = _OLDEST_VERSION,
+    seed: int = _SEED,
+    log_level: str = _LOG_LEVEL,
+    url: str = _URL,
+    client_id: str = _CLIENT_ID,
+    org: str = _ORG,
+    job: str = _JOB,
+    member: str = _MEMBER,
+    first_name: str = _FIRST_NAME,
+    last_name: str = _LAST_NAME,
+    headline: str = _HEADLINE,
+    exporter: str = _EXPORTER,
+    status: str = _STATUS,
 ) -> None:
     """Run the LinkedIn sandbox: a local HTTP server that behaves like LinkedIn's RSC partner API."""
     from rsc.settings import get_settings
@@ -74,45 +105,71 @@ def run_sandbox(
     settings = get_settings()
     host = host or settings.sandbox_host
     port = port or settings.sandbox_port
-    if action is SandboxAction.SERVE:
-        from rsc.logs import configure_logging, get_logger
-        from sandbox.config import version_setting
-        from sandbox.server import serve
-
-        try:
-            oldest = version_setting(oldest_version)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--oldest-version") from None
-
-        configure_logging(process="sandbox")
-        get_logger(__name__).info(
-            "LinkedIn sandbox starting", url=f"http://{host}:{port}", path=db or settings.sandbox_db
-        )
-        serve(
-            host,
-            port,
-            db or settings.sandbox_db,
-            log_level=log_level,
-            scenario=scenario,
-            clock_scale=clock_scale,
-            parent_client_id=parent_client_id,
-            parent_client_secret=parent_client_secret,
-            token_ttl_s=token_ttl,
-            job_task_delay_s=job_task_delay,
-            push_retries=push_retries,
-            push_backoff_s=push_backoff,
-            records_per_minute=records_per_minute,
-            calls_per_day=calls_per_day,
-            enforce=not no_rate_limits,
-            error_rate=error_rate,
-            latency_ms=latency_ms,
-            strict_fields=not (lenient_fields or lenient),
-            strict=not lenient,
-            oldest_version=oldest,
-            undocumented_shapes=undocumented_shapes,
-            seed=seed,
+    if action is not SandboxAction.SERVE:
+        _push(
+            action,
+            url or f"http://{host}:{port}",
+            client_id=client_id,
+            org=org,
+            job=job,
+            member=member,
+            inline={"firstName": first_name, "lastName": last_name, "headline": headline},
+            exporter=exporter,
+            status=status,
         )
         return
+    from rsc.logs import configure_logging, get_logger
+    from sandbox.config import version_setting
+    from sandbox.server import serve
+
+    try:
+        oldest = version_setting(oldest_version)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--oldest-version") from None
+
+    configure_logging(process="sandbox")
+    get_logger(__name__).info(
+        "LinkedIn sandbox starting", url=f"http://{host}:{port}", path=db or settings.sandbox_db
+    )
+    serve(
+        host,
+        port,
+        db or settings.sandbox_db,
+        log_level=log_level,
+        scenario=scenario,
+        clock_scale=clock_scale,
+        parent_client_id=parent_client_id,
+        parent_client_secret=parent_client_secret,
+        token_ttl_s=token_ttl,
+        job_task_delay_s=job_task_delay,
+        push_retries=push_retries,
+        push_backoff_s=push_backoff,
+        records_per_minute=records_per_minute,
+        calls_per_day=calls_per_day,
+        enforce=not no_rate_limits,
+        error_rate=error_rate,
+        latency_ms=latency_ms,
+        strict_fields=not (lenient_fields or lenient),
+        strict=not lenient,
+        oldest_version=oldest,
+        undocumented_shapes=undocumented_shapes,
+        seed=seed,
+    )
+
+
+def _push(
+    action: SandboxAction,
+    base_url: str,
+    *,
+    client_id: str | None,
+    org: str | None,
+    job: str | None,
+    member: str | None,
+    inline: dict[str, str | None],
+    exporter: str | None,
+    status: str,
+) -> None:
+    """Ask a running sandbox to push an export, or a change of the integration's status."""
     target: dict[str, Any] = {"clientId": client_id} if client_id else {"organization": org}
     if not client_id and not org:
         raise typer.BadParameter("name the customer app with --client-id or --org")
@@ -120,22 +177,13 @@ def run_sandbox(
         if not job or not member:
             raise typer.BadParameter("push-export needs --job and --member")
         body: dict[str, Any] = {**target, "externalJobPostingId": job, "exporter": exporter, "wait": True}
-        if first_name:
-            body["candidate"] = {
-                "member": member,
-                "firstName": first_name,
-                "lastName": last_name,
-                "headline": headline,
-            }
+        if inline["firstName"]:
+            body["candidate"] = {"member": member, **inline}
         else:
             body["member"] = member
-        _control(url or f"http://{host}:{port}", "/_sandbox/exports", body)
+        _control(base_url, "/_sandbox/exports", body)
     else:
-        _control(
-            url or f"http://{host}:{port}",
-            "/_sandbox/integration-status",
-            {**target, "status": status.upper(), "wait": True},
-        )
+        _control(base_url, "/_sandbox/integration-status", {**target, "status": status.upper(), "wait": True})
 
 
 def _control(base_url: str, path: str, body: dict[str, Any]) -> None:

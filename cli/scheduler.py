@@ -26,8 +26,8 @@ def run_scheduler(
     from rsc.heap import freeze_startup_heap
     from rsc.logs import configure_logging
     from rsc.settings import get_settings
+    from workers.ledger.metrics import watch_sync_problems
     from workers.scheduler import Scheduler
-    from workers.sync_metrics import watch_sync_problems
 
     configure_logging(process="scheduler")
     _serve_metrics(metrics_port or get_settings().metrics_port)
@@ -66,7 +66,8 @@ def watch_dead_letter_queues(stop: threading.Event, interval_s: float = DEAD_LET
     import time
 
     from events.dead_letters.archive import archive_dead_letters
-    from events.dead_letters.queue import DeadLetterQueueError, dead_letter_lengths
+    from events.dead_letters.letters import DeadLetterQueueError
+    from events.dead_letters.queue import dead_letter_lengths
     from events.topology import Queue
     from rsc.logs import get_logger
     from rsc.metrics import DEAD_LETTER_QUEUE_MESSAGES, DEAD_LETTERS_STALE

@@ -35,7 +35,7 @@ def show(
     refusals with their reason, waits, deletion."""
     from store.sync_ledger import RecordType
     from store.uow import UnitOfWork
-    from workers.sync_report import RecordNotFound, resolve, timeline
+    from workers.ledger.report import RecordNotFound, resolve, timeline
 
     try:
         record_type = RecordType(type_name)
@@ -102,7 +102,7 @@ def problems(
     """List the records that do not sync, grouped by reason, each reason with its fix: refused ones,
     ones waiting longer than RSC_DEPENDENCY_WAIT_S for a record they need, and stuck ones."""
     from store.uow import UnitOfWork
-    from workers.sync_report import problems as tenant_problems
+    from workers.ledger.report import problems as tenant_problems
 
     _known_tenant(tenant)
     with UnitOfWork(tenant) as uow:

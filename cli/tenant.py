@@ -64,10 +64,33 @@ def create(
     With --update, --contract options replace the tenant's contracts (`rsc seat contract-remove`
     removes one, or the last one).
     """
-    from store.tenants import JobAvailability, Tenant, TenantStatus
-    from store.uow import OpsUnitOfWork, UnitOfWork
-    from workers.prospect_polling.seat_mapping import set_contracts
+    from store.tenants import JobAvailability
+    from store.uow import OpsUnitOfWork
+    from workers.integration_lifecycle.registration import (
+        LegacyOnlyForNew,
+        Registration,
+        TenantExists,
+        register_tenant,
+    )
 
+    _check_identifiers(tenant_id, org, contracts)
+    registration = Registration(
+        tenant_id, org, client_id, client_secret, JobAvailability(job_availability), name, legacy_csa
+    )
+    try:
+        with OpsUnitOfWork() as ops:
+            status = register_tenant(ops, registration, update=update)
+    except TenantExists:
+        raise output.fail(f"tenant {tenant_id!r} exists; pass --update to change it") from None
+    except LegacyOnlyForNew:
+        output.say("[red]--legacy-csa marks new tenants only[/red]; an existing tenant keeps its state")
+        raise typer.Exit(1) from None
+    _report_contracts(tenant_id, org, status, contracts)
+    if onboard_now:
+        _onboard(tenant_id)
+
+
+def _check_identifiers(tenant_id: str, org: str, contracts: list[str]) -> None:
     if not _TENANT.match(tenant_id):
         raise typer.BadParameter("tenant id must be a slug: lower-case letters, digits, '-' and '_'")
     if not _ORG.match(org):
@@ -75,31 +98,13 @@ def create(
     for contract in contracts:
         if not _CONTRACT.match(contract):
             raise typer.BadParameter(f"--contract {contract!r} must look like urn:li:contract:<number>")
-    availability = JobAvailability(job_availability)
-    with OpsUnitOfWork() as ops:
-        tenant = ops.tenants.get(tenant_id)
-        if tenant is not None and not update:
-            raise output.fail(f"tenant {tenant_id!r} exists; pass --update to change it")
-        if tenant is None:
-            tenant = ops.tenants.add(Tenant(id=tenant_id))
-            if legacy_csa:
-                tenant.set_status(
-                    TenantStatus.ENABLED, "on the legacy CSA integration; syncs until RSC is enabled"
-                )
-                tenant.legacy_csa = True
-            else:
-                tenant.set_status(TenantStatus.PENDING, "waiting for the customer to enable the integration")
-        elif legacy_csa and not tenant.legacy_csa:
-            output.say("[red]--legacy-csa marks new tenants only[/red]; an existing tenant keeps its state")
-            raise typer.Exit(1)
-        tenant.org_urn = org
-        tenant.client_id = client_id
-        tenant.client_secret = client_secret
-        tenant.job_availability = availability.value
-        if name:
-            tenant.display_name = name
-        status = tenant.status
-        ops.commit()
+
+
+def _report_contracts(tenant_id: str, org: str, status: str, contracts: list[str]) -> None:
+    """Replace the tenant's contracts when some were given, and say what was saved."""
+    from store.uow import UnitOfWork
+    from workers.prospect_polling.seat_mapping import set_contracts
+
     added: list[str] = []
     removed: list[str] = []
     if contracts:
@@ -111,8 +116,6 @@ def create(
         output.say(f"contract {contract} added")
     for contract in removed:
         output.say(f"contract {contract} removed: its seats are no longer polled")
-    if onboard_now:
-        _onboard(tenant_id)
 
 
 @app.command()

@@ -1,1 +1,1 @@
-"""Getting events onto the broker: the routing table and the publisher upstream systems use."""
+"""Getting work onto the broker: the queues, every actor's route, the publisher, the dead-letter tooling."""

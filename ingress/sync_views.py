@@ -27,7 +27,7 @@ from store.sync_ledger import RecordType
 from store.tenants import TenantDirectory
 from store.uow import UnitOfWork
 from workers.integration_status import integration_status
-from workers.sync_report import RecordNotFound, problems, resolve, timeline
+from workers.ledger.report import RecordNotFound, problems, resolve, timeline
 
 
 def _json(body: Any) -> Response:

@@ -175,66 +175,101 @@ def titles_agree(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) >= TITLE_OVERLAP * len(a | b)
 
 
+@dataclass(frozen=True)
+class _Signals:
+    """What agrees between a candidate and a member besides their names."""
+
+    linkedin_match: bool
+    url_agrees: bool
+    url_conflicts: bool
+    email: bool
+    phone: bool
+    company: bool
+    title: bool
+    city: bool
+
+    def labels(self) -> list[str]:
+        """The evidence labels of the signals that hold, in a fixed order."""
+        return [
+            label
+            for flag, label in (
+                (self.linkedin_match, "linkedin_match"),
+                (self.url_agrees, "profile_url"),
+                (self.url_conflicts, "profile_url!="),
+                (self.email, "email"),
+                (self.phone, "phone"),
+                (self.company, "company"),
+                (self.title, "title"),
+                (self.city, "city"),
+            )
+            if flag
+        ]
+
+
+def _signals(candidate: Features, member: Features) -> _Signals:
+    url_agrees = candidate.slug is not None and candidate.slug == member.slug
+    return _Signals(
+        linkedin_match=member.urn is not None and member.urn in candidate.linkedin_matches,
+        url_agrees=url_agrees,
+        url_conflicts=candidate.slug is not None and member.slug is not None and not url_agrees,
+        email=bool(candidate.emails & member.emails),
+        phone=bool(candidate.phones & member.phones),
+        company=bool(candidate.companies) and any(c in member.companies for c in candidate.companies),
+        title=titles_agree(candidate.title, member.title),
+        city=candidate.city is not None and candidate.city == member.city,
+    )
+
+
+def _identifier_reasons(first: NameAgreement, last: NameAgreement, s: _Signals) -> list[Reason]:
+    """The rule an identifier (profile URL, e-mail, LinkedIn's own match) supports, if any."""
+    identifier = s.url_agrees or s.email or s.linkedin_match
+    if identifier and names_conflict(first, last):
+        return [Reason.IDENTIFIER_NAME_DIFFERS]
+    if s.url_agrees:
+        return [Reason.PROFILE_URL]
+    if s.email:
+        return [Reason.EMAIL]
+    if s.linkedin_match:
+        return [Reason.LINKEDIN_MATCH]
+    return []
+
+
+def _name_reasons(name: NameStrength, s: _Signals) -> list[Reason]:
+    """The rules a strong name supports with what else agrees (a phone needs a strong name too)."""
+    reasons: list[Reason] = []
+    if s.phone:
+        reasons.append(Reason.NAME_PHONE if name == NameStrength.STRONG else Reason.IDENTIFIER_NAME_DIFFERS)
+    if name != NameStrength.STRONG:
+        return reasons
+    if s.company:
+        reasons.append(Reason.NAME_COMPANY)
+        if s.title:
+            reasons.append(Reason.NAME_COMPANY_TITLE)
+        if s.city:
+            reasons.append(Reason.NAME_COMPANY_CITY)
+    if s.title and s.city:
+        reasons.append(Reason.NAME_TITLE_CITY)
+    reasons.append(Reason.NAME)
+    return reasons
+
+
 def score_pair(candidate: Features, member: Features) -> Scored:
     """How likely ``member`` is the LinkedIn profile of ``candidate``, and why."""
-    evidence: list[str] = []
     if candidate.urn is not None and candidate.urn == member.urn:
         return Scored(member.id, RULE_SCORES[Reason.PERSON_URN], Reason.PERSON_URN, ("person_urn",))
     first = first_name_agreement(candidate, member)
     last = last_name_agreement(candidate, member)
-    if first in _FIRST_EVIDENCE:
-        evidence.append(_FIRST_EVIDENCE[first])
-    if last in _LAST_EVIDENCE:
-        evidence.append(_LAST_EVIDENCE[last])
-    name = name_strength(first, last)
-
-    linkedin_match = member.urn is not None and member.urn in candidate.linkedin_matches
-    url_agrees = candidate.slug is not None and candidate.slug == member.slug
-    url_conflicts = candidate.slug is not None and member.slug is not None and not url_agrees
-    email = bool(candidate.emails & member.emails)
-    phone = bool(candidate.phones & member.phones)
-    company = bool(candidate.companies) and any(c in member.companies for c in candidate.companies)
-    title = titles_agree(candidate.title, member.title)
-    city = candidate.city is not None and candidate.city == member.city
-    for flag, label in (
-        (linkedin_match, "linkedin_match"),
-        (url_agrees, "profile_url"),
-        (url_conflicts, "profile_url!="),
-        (email, "email"),
-        (phone, "phone"),
-        (company, "company"),
-        (title, "title"),
-        (city, "city"),
-    ):
-        if flag:
-            evidence.append(label)
-
-    reasons: list[Reason] = []
-    identifier = url_agrees or email or linkedin_match
-    if identifier and names_conflict(first, last):
-        reasons.append(Reason.IDENTIFIER_NAME_DIFFERS)
-    elif url_agrees:
-        reasons.append(Reason.PROFILE_URL)
-    elif email:
-        reasons.append(Reason.EMAIL)
-    elif linkedin_match:
-        reasons.append(Reason.LINKEDIN_MATCH)
-    if phone:
-        reasons.append(Reason.NAME_PHONE if name == NameStrength.STRONG else Reason.IDENTIFIER_NAME_DIFFERS)
-    if name == NameStrength.STRONG:
-        if company:
-            reasons.append(Reason.NAME_COMPANY)
-            if title:
-                reasons.append(Reason.NAME_COMPANY_TITLE)
-            if city:
-                reasons.append(Reason.NAME_COMPANY_CITY)
-        if title and city:
-            reasons.append(Reason.NAME_TITLE_CITY)
-        reasons.append(Reason.NAME)
+    signals = _signals(candidate, member)
+    evidence = [
+        *([_FIRST_EVIDENCE[first]] if first in _FIRST_EVIDENCE else []),
+        *([_LAST_EVIDENCE[last]] if last in _LAST_EVIDENCE else []),
+        *signals.labels(),
+    ]
+    reasons = _identifier_reasons(first, last, signals) + _name_reasons(name_strength(first, last), signals)
     if not reasons:
         return Scored(member.id, 0.0, Reason.NAME, tuple(evidence))
     best = max(reasons, key=RULE_SCORES.__getitem__)
     score = RULE_SCORES[best]
-    if url_conflicts:
+    if signals.url_conflicts:
         score = min(score, URL_CONFLICT_CAP)
     return Scored(member.id, score, best, tuple(evidence))

@@ -1,1 +1,1 @@
-"""The application shell: settings, logging, metrics, crypto helpers and the ``rsc`` command line."""
+"""The ground every room stands on: settings, logging, errors, metrics, health probes, crypto, mail."""

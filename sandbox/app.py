@@ -85,10 +85,35 @@ def _endpoint(
     )
 
 
+#: Resources served by one GET handler, in every dialect alike.
+_READS: dict[Resource, Handler] = {
+    Resource.JOB_TASKS: jobs.get_tasks,
+    Resource.EXPORTED: exports.find_exported,
+    Resource.PURGED: exports.find_purged,
+    Resource.SEATS: prospects.seats,
+    Resource.CONVERSATION_EVENTS: prospects.conversation_events,
+    Resource.MAIL_STUBS: prospects.mail_stubs,
+    Resource.PROSPECT_NOTES: prospects.prospect_notes,
+}
+
+#: Sub-resources of a synced record (notes, stages, feedback), by the dialect's store.
+_SUBRESOURCES = {
+    Resource.CANDIDATE_NOTES: synced.candidate_notes,
+    Resource.APPLICATION_STAGES: synced.application_stages,
+    Resource.APPLICATION_NOTES: synced.application_notes,
+    Resource.INTERVIEW_FEEDBACK: synced.interview_feedback,
+}
+
+
 def endpoint_for(location: Location) -> Endpoint:
     """The endpoint serving ``location``: its resource's handlers in the location's dialect."""
     dialect = location.dialect
-    match location.resource:
+    resource = location.resource
+    if resource in _READS:
+        return _endpoint(location, {"GET": _READS[resource]})
+    if resource in _SUBRESOURCES:
+        return _sub(location, _SUBRESOURCES[resource](dialect))
+    match resource:
         case Resource.OAUTH:
             return _endpoint(location, {"POST": oauth.access_token}, audience=Audience.PUBLIC)
         case Resource.PROVISIONED_APPS:
@@ -114,32 +139,11 @@ def endpoint_for(location: Location) -> Endpoint:
             return _endpoint(
                 location, {"POST": jobs.batch_create}, {"POST": "batch_create"}, gated=frozenset({"POST"})
             )
-        case Resource.JOB_TASKS:
-            return _endpoint(location, {"GET": jobs.get_tasks})
         case Resource.CANDIDATES:
             return _synced(location, synced.candidates(dialect), partial_update=True)
-        case Resource.CANDIDATE_NOTES:
-            return _sub(location, synced.candidate_notes(dialect))
         case Resource.APPLICATIONS:
             return _synced(location, synced.applications(dialect), partial_update=False)
-        case Resource.APPLICATION_STAGES:
-            return _sub(location, synced.application_stages(dialect))
-        case Resource.APPLICATION_NOTES:
-            return _sub(location, synced.application_notes(dialect))
-        case Resource.INTERVIEW_FEEDBACK:
-            return _sub(location, synced.interview_feedback(dialect))
-        case Resource.EXPORTED:
-            return _endpoint(location, {"GET": exports.find_exported})
-        case Resource.PURGED:
-            return _endpoint(location, {"GET": exports.find_purged})
-        case Resource.SEATS:
-            return _endpoint(location, {"GET": prospects.seats})
-        case Resource.CONVERSATION_EVENTS:
-            return _endpoint(location, {"GET": prospects.conversation_events})
-        case Resource.MAIL_STUBS:
-            return _endpoint(location, {"GET": prospects.mail_stubs})
-        case Resource.PROSPECT_NOTES:
-            return _endpoint(location, {"GET": prospects.prospect_notes})
+    raise ValueError(f"no endpoint serves {resource}")
 
 
 #: Answers every other path under LinkedIn's prefixes: 404, recorded as a path LinkedIn does not serve.

@@ -3,79 +3,27 @@ sandbox. It needs no token, is never faulted and never counted as a LinkedIn cal
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse
 
 from sandbox import scenario, traffic
 from sandbox.apps import App
+from sandbox.control_protocol import PUSH_WAIT_S, ControlError, control_route, organization_urn, read_json
 from sandbox.enablement import IntegrationStatus, IntegrationType, enablement_view, set_status
-from sandbox.exports import add_purged, create_export, exports_of
+from sandbox.exports import add_purged, create_export
+from sandbox.inspection import org_record, org_resource, push_detail, pushes
 from sandbox.integrations import change_status
-from sandbox.jobs import task_status
-from sandbox.records import Kind
 from sandbox.state import Sandbox
-from sandbox.synced import APPLICATIONS, CANDIDATES, render
-from sandbox.validation import ORGANIZATION_URN
 
 RESET_PARTS = ("counters", "log", "rate", "violations", "data", "apps")
 #: What ``POST /_sandbox/reset`` with no parts resets. Violations are not among them: a test that
 #: resets counters between phases must not lose the record of a broken rule.
 DEFAULT_RESET = ("counters", "log", "rate")
-#: How long a control call that asks to ``wait`` for a push waits at most (real seconds).
-PUSH_WAIT_S = 120.0
-
-
-class ControlError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-ControlHandler = Callable[[Sandbox, Request], Awaitable[Any]]
-
-
-def control_route(path: str, handler: ControlHandler, methods: list[str]) -> Route:
-    async def serve(request: Request) -> Response:
-        sandbox: Sandbox = request.app.state.sandbox
-        try:
-            result = await handler(sandbox, request)
-        except ControlError as error:
-            return JSONResponse({"error": error.message}, error.status)
-        except (KeyError, ValueError) as error:
-            return JSONResponse({"error": str(error).strip("'\"")}, 400)
-        return result if isinstance(result, Response) else JSONResponse(result)
-
-    return Route(f"/_sandbox{path}", serve, methods=methods)
-
-
-async def _json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise ControlError(400, "the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise ControlError(400, "the body must be a JSON object")
-    return body
-
-
-def _organization(value: str) -> str:
-    """Accept ``urn:li:organization:1`` or plain ``1``."""
-    org = value if value.startswith("urn:") else f"urn:li:organization:{value}"
-    if not ORGANIZATION_URN.fullmatch(org):
-        raise ControlError(400, f"{value!r} is not an organization (urn:li:organization:N or N)")
-    return org
 
 
 def _app(sandbox: Sandbox, body: dict[str, Any]) -> App:
@@ -86,7 +34,7 @@ def _app(sandbox: Sandbox, body: dict[str, Any]) -> App:
             raise ControlError(404, f"no app with client id {body['clientId']!r}")
         return app
     if body.get("organization"):
-        app = sandbox.apps.for_organization(_organization(str(body["organization"])))
+        app = sandbox.apps.for_organization(organization_urn(str(body["organization"])))
         if app is None:
             raise ControlError(404, f"no app is bound to {body['organization']}")
         return app
@@ -98,7 +46,7 @@ def _app(sandbox: Sandbox, body: dict[str, Any]) -> App:
 
 async def clock(sandbox: Sandbox, request: Request) -> dict[str, Any]:
     if request.method == "PUT":
-        body = await _json(request)
+        body = await read_json(request)
         if "now" in body:
             sandbox.clock.set_now(int(body["now"]))
         if "advance_s" in body:
@@ -115,7 +63,7 @@ async def clock(sandbox: Sandbox, request: Request) -> dict[str, Any]:
 
 async def settings(sandbox: Sandbox, request: Request) -> dict[str, Any]:
     if request.method == "PUT":
-        sandbox.settings.update(await _json(request))
+        sandbox.settings.update(await read_json(request))
         sandbox.metrics.resize_log(sandbox.settings.request_log_size)
     return asdict(sandbox.settings)
 
@@ -123,7 +71,7 @@ async def settings(sandbox: Sandbox, request: Request) -> dict[str, Any]:
 async def limits(sandbox: Sandbox, request: Request) -> dict[str, Any]:
     current = sandbox.limiter.limits
     if request.method == "PUT":
-        body = await _json(request)
+        body = await read_json(request)
         for name in ("records_per_minute", "calls_per_day"):
             if name in body:
                 value = body[name]
@@ -138,7 +86,7 @@ async def limits(sandbox: Sandbox, request: Request) -> dict[str, Any]:
 
 async def faults(sandbox: Sandbox, request: Request) -> dict[str, Any]:
     if request.method == "PUT":
-        sandbox.faults.update(await _json(request))
+        sandbox.faults.update(await read_json(request))
     elif request.method == "DELETE":
         sandbox.faults.clear()
     return sandbox.faults.view()
@@ -161,7 +109,7 @@ async def requests(sandbox: Sandbox, request: Request) -> dict[str, Any]:
 
 
 async def reset(sandbox: Sandbox, request: Request) -> dict[str, Any]:
-    parts = set((await _json(request)).get("parts", DEFAULT_RESET))
+    parts = set((await read_json(request)).get("parts", DEFAULT_RESET))
     unknown = parts - set(RESET_PARTS)
     if unknown:
         raise ControlError(400, f"unknown reset part(s) {sorted(unknown)}; known: {', '.join(RESET_PARTS)}")
@@ -209,8 +157,8 @@ def apply_enabled(sandbox: Sandbox, app: App, enabled: bool | None, *, created: 
 async def apps(sandbox: Sandbox, request: Request) -> Any:
     if request.method == "GET":
         return {"apps": [app_view(sandbox, app) for app in sandbox.apps.all()]}
-    body = await _json(request)
-    organization = _organization(str(body["organization"])) if body.get("organization") else None
+    body = await read_json(request)
+    organization = organization_urn(str(body["organization"])) if body.get("organization") else None
     enabled = _enabled_flag(body.get("enabled", organization is not None), organization)
     try:
         app = sandbox.apps.create(
@@ -231,11 +179,11 @@ async def apps(sandbox: Sandbox, request: Request) -> Any:
 async def app_detail(sandbox: Sandbox, request: Request) -> dict[str, Any]:
     app = _app(sandbox, {"clientId": request.path_params["client_id"]})
     if request.method == "PUT":
-        body = await _json(request)
+        body = await read_json(request)
         changes: dict[str, Any] = {}
         if "organization" in body:
             changes["organization"] = (
-                _organization(str(body["organization"])) if body["organization"] else None
+                organization_urn(str(body["organization"])) if body["organization"] else None
             )
         if "contracts" in body:
             changes["contracts"] = tuple(body["contracts"])
@@ -268,7 +216,7 @@ async def validate_callback(sandbox: Sandbox, request: Request) -> dict[str, Any
 
 async def load_scenario(sandbox: Sandbox, request: Request) -> dict[str, Any]:
     try:
-        return {"loaded": scenario.load(sandbox, await _json(request))}
+        return {"loaded": scenario.load(sandbox, await read_json(request))}
     except scenario.ScenarioError as error:
         raise ControlError(400, str(error)) from None
 
@@ -283,7 +231,7 @@ async def _maybe_wait(sandbox: Sandbox, body: dict[str, Any], push_id: str | Non
 
 
 async def exports(sandbox: Sandbox, request: Request) -> Any:
-    body = await _json(request)
+    body = await read_json(request)
     app = _app(sandbox, body)
     if not body.get("externalJobPostingId"):
         raise ControlError(400, "an export needs the 'externalJobPostingId' of the job it targets")
@@ -301,7 +249,7 @@ async def exports(sandbox: Sandbox, request: Request) -> Any:
 
 
 async def integration_status(sandbox: Sandbox, request: Request) -> Any:
-    body = await _json(request)
+    body = await read_json(request)
     app = _app(sandbox, body)
     status = IntegrationStatus(body.get("status", "ENABLED"))
     types = [IntegrationType(t) for t in body.get("integrationTypes", [])] or None
@@ -311,108 +259,14 @@ async def integration_status(sandbox: Sandbox, request: Request) -> Any:
 
 
 async def purged_candidates(sandbox: Sandbox, request: Request) -> Any:
-    body = await _json(request)
-    org = _organization(str(body.get("organization") or _app(sandbox, body).organization))
+    body = await read_json(request)
+    org = organization_urn(str(body.get("organization") or _app(sandbox, body).organization))
     if not body.get("member"):
         raise ControlError(400, "a purged candidate needs its 'member' person URN")
     return JSONResponse(add_purged(sandbox, org, body["member"], body.get("purgedAt")), 201)
 
 
 # inspection
-
-
-def _candidate(sandbox: Sandbox, org: str, candidate_id: str, record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "atsCandidateId": candidate_id,
-        **render(sandbox, CANDIDATES, record, []),
-        "notes": sandbox.records.children(Kind.CANDIDATE_NOTE, org, candidate_id),
-    }
-
-
-def _application(sandbox: Sandbox, org: str, application_id: str, record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "atsJobApplicationId": application_id,
-        **render(sandbox, APPLICATIONS, record, []),
-        "stages": sandbox.records.children(Kind.APPLICATION_STAGE, org, application_id),
-        "notes": sandbox.records.children(Kind.APPLICATION_NOTE, org, application_id),
-        "interviewFeedback": sandbox.records.children(Kind.INTERVIEW_FEEDBACK, org, application_id),
-    }
-
-
-def _job(sandbox: Sandbox, org: str, record: dict[str, Any], updated_at: int) -> dict[str, Any]:
-    row = sandbox.db.one("SELECT created_at FROM job_tasks WHERE task_id = ?", (record["task"],))
-    return {
-        **record,
-        "taskStatus": task_status(sandbox, row["created_at"]) if row else None,
-        "updatedAt": updated_at,
-    }
-
-
-def _inspect(sandbox: Sandbox, org: str, resource: str) -> list[dict[str, Any]]:
-    records = sandbox.records
-    if resource == "jobs":
-        return [_job(sandbox, org, r["body"], r["updatedAt"]) for r in records.all_of(Kind.JOB, org)]
-    if resource == "candidates":
-        return [_candidate(sandbox, org, r["key"], r["body"]) for r in records.all_of(Kind.CANDIDATE, org)]
-    if resource == "applications":
-        return [
-            _application(sandbox, org, r["key"], r["body"]) for r in records.all_of(Kind.APPLICATION, org)
-        ]
-    if resource == "integrations":
-        return [
-            {**r["body"], "configurations": records.children(Kind.CONFIGURATION, org, r["key"])}
-            for r in records.all_of(Kind.INTEGRATION, org)
-        ]
-    if resource == "deletions":
-        return records.deletions(org)
-    if resource == "pushes":
-        return sandbox.pushes.list(org=org)
-    if resource == "exports":
-        return exports_of(sandbox, org)
-    raise ControlError(404, f"unknown resource {resource!r}; known: {', '.join(INSPECTABLE)}")
-
-
-INSPECTABLE = ("jobs", "candidates", "applications", "integrations", "deletions", "pushes", "exports")
-_DETAIL_KINDS = {"jobs": Kind.JOB, "candidates": Kind.CANDIDATE, "applications": Kind.APPLICATION}
-
-
-async def org_resource(sandbox: Sandbox, request: Request) -> dict[str, Any]:
-    org = _organization(request.path_params["org"])
-    resource = request.path_params["resource"]
-    return {"organization": org, resource: _inspect(sandbox, org, resource)}
-
-
-async def org_record(sandbox: Sandbox, request: Request) -> dict[str, Any]:
-    org = _organization(request.path_params["org"])
-    resource, record_id = request.path_params["resource"], request.path_params["record_id"]
-    kind = _DETAIL_KINDS.get(resource)
-    if kind is None:
-        raise ControlError(404, f"single records are served for {', '.join(_DETAIL_KINDS)}")
-    record = sandbox.records.get(kind, org, record_id)
-    if record is None:
-        raise ControlError(404, f"{org} has no {resource[:-1]} {record_id!r}")
-    if kind is Kind.CANDIDATE:
-        return _candidate(sandbox, org, record_id, record)
-    if kind is Kind.APPLICATION:
-        return _application(sandbox, org, record_id, record)
-    return _job(sandbox, org, record, 0)
-
-
-async def pushes(sandbox: Sandbox, request: Request) -> dict[str, Any]:
-    params = request.query_params
-    org = _organization(params["org"]) if "org" in params else None
-    return {"pushes": sandbox.pushes.list(org=org, client_id=params.get("client_id"))}
-
-
-async def push_detail(sandbox: Sandbox, request: Request) -> dict[str, Any]:
-    push = sandbox.pushes.get(request.path_params["push_id"])
-    if push is None:
-        raise ControlError(404, f"no push {request.path_params['push_id']!r}")
-    if request.query_params.get("wait"):
-        with suppress(TimeoutError):
-            await sandbox.pushes.wait(push["id"], float(request.query_params.get("timeout_s", PUSH_WAIT_S)))
-        push = sandbox.pushes.get(push["id"]) or push
-    return push
 
 
 async def health(sandbox: Sandbox, request: Request) -> dict[str, Any]:

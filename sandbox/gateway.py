@@ -262,22 +262,7 @@ def _admit(
             rule=METHOD_UNSUPPORTED,
         )
     version = check_shape(sandbox, location, request, breaches)
-    app = None
-    if endpoint.audience is not Audience.PUBLIC:
-        app = _authenticate(sandbox, request)
-        if endpoint.audience is Audience.PARTNER and not app.is_parent:
-            raise ApiError(
-                403,
-                f"{endpoint.resource} takes the partner (parent) app's token, not a customer app's",
-                rule=AUTH_AUDIENCE,
-            )
-        if endpoint.audience is Audience.CUSTOMER and app.is_parent:
-            raise ApiError(
-                403,
-                f"the partner app may only call provisionedApplications; call {endpoint.resource} "
-                "with the customer app's token",
-                rule=AUTH_AUDIENCE,
-            )
+    app = None if endpoint.audience is Audience.PUBLIC else _caller(sandbox, endpoint, request)
     check_restli_method(sandbox, endpoint.resource, endpoint.restli_methods, request, breaches)
     query = parse_query(request.scope["query_string"])
     body = _json_body(request, raw_body) if endpoint.audience is not Audience.PUBLIC else None
@@ -295,19 +280,7 @@ def _admit(
             ),
         )
     if app is not None and request.method in endpoint.gated:
-        org = organization_of(app)
-        if not company_enabled(sandbox, org):
-            lift(
-                sandbox,
-                breaches,
-                ENABLEMENT_COMPANY,
-                ApiError(
-                    403,
-                    f"{org} has not enabled the integration in Recruiter; partner data sync is authorised "
-                    "only after the customer enables it (verify enablement before syncing)",
-                    rule=ENABLEMENT_COMPANY,
-                ),
-            )
+        _check_enabled(sandbox, app, breaches)
     if app is not None:
         refusal = sandbox.limiter.admit(app.client_id, endpoint.family, records)
         if refusal is not None:
@@ -315,6 +288,42 @@ def _admit(
                 429, refusal.message, headers={"Retry-After": str(refusal.retry_after_s)}, rule=refusal.rule
             )
     return ApiCall(sandbox, request, app, query, body, raw_body, breaches, version), records
+
+
+def _caller(sandbox: Sandbox, endpoint: Endpoint, request: Request) -> App:
+    """The app whose token the call carries, if the endpoint takes that audience's token."""
+    app = _authenticate(sandbox, request)
+    if endpoint.audience is Audience.PARTNER and not app.is_parent:
+        raise ApiError(
+            403,
+            f"{endpoint.resource} takes the partner (parent) app's token, not a customer app's",
+            rule=AUTH_AUDIENCE,
+        )
+    if endpoint.audience is Audience.CUSTOMER and app.is_parent:
+        raise ApiError(
+            403,
+            f"the partner app may only call provisionedApplications; call {endpoint.resource} "
+            "with the customer app's token",
+            rule=AUTH_AUDIENCE,
+        )
+    return app
+
+
+def _check_enabled(sandbox: Sandbox, app: App, breaches: Breaches) -> None:
+    """Partner data sync only once the customer enabled the integration in Recruiter."""
+    org = organization_of(app)
+    if not company_enabled(sandbox, org):
+        lift(
+            sandbox,
+            breaches,
+            ENABLEMENT_COMPANY,
+            ApiError(
+                403,
+                f"{org} has not enabled the integration in Recruiter; partner data sync is authorised "
+                "only after the customer enables it (verify enablement before syncing)",
+                rule=ENABLEMENT_COMPANY,
+            ),
+        )
 
 
 def _authenticate(sandbox: Sandbox, request: Request) -> App:

@@ -142,6 +142,28 @@ def _person_name(value: Any, name: str, problems: list[str]) -> None:
             problems.append(f"{name}.{part} is required when {name} is sent")
 
 
+def _contact_details(entity: Mapping[str, Any], problems: list[str]) -> None:
+    """A candidate's addresses, phone numbers and e-mail addresses."""
+    for name in ("addresses", "phoneNumbers"):
+        value = entity.get(name)
+        if value is None:
+            problems.append(f"{name} is required (send [] when there are none)")
+        elif not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            problems.append(f"{name} must be a list of objects")
+    for index, phone in enumerate(entity.get("phoneNumbers") or []):
+        if isinstance(phone, dict) and not isinstance(phone.get("number"), str):
+            problems.append(f"phoneNumbers[{index}].number is required")
+    emails = entity.get("emailAddresses")
+    if emails is None:
+        return
+    if not isinstance(emails, list):
+        problems.append("emailAddresses must be a list of strings")
+        return
+    for email in emails:
+        if not isinstance(email, str) or not EMAIL.fullmatch(email):
+            problems.append(f"emailAddresses entry {email!r} is not an e-mail address (X@X.X)")
+
+
 def check_candidate(entity: Mapping[str, Any], names: Mapping[str, str] = NO_RENAMES) -> list[str]:
     problems: list[str] = []
     _text(entity, "firstName", problems, required=True)
@@ -157,23 +179,7 @@ def check_candidate(entity: Mapping[str, Any], names: Mapping[str, str] = NO_REN
     ):
         _text(entity, name, problems)
     _timestamps(entity, problems, required=True, names=names)
-    for name in ("addresses", "phoneNumbers"):
-        value = entity.get(name)
-        if value is None:
-            problems.append(f"{name} is required (send [] when there are none)")
-        elif not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            problems.append(f"{name} must be a list of objects")
-    for index, phone in enumerate(entity.get("phoneNumbers") or []):
-        if isinstance(phone, dict) and not isinstance(phone.get("number"), str):
-            problems.append(f"phoneNumbers[{index}].number is required")
-    emails = entity.get("emailAddresses")
-    if emails is not None:
-        if not isinstance(emails, list):
-            problems.append("emailAddresses must be a list of strings")
-        else:
-            for email in emails:
-                if not isinstance(email, str) or not EMAIL.fullmatch(email):
-                    problems.append(f"emailAddresses entry {email!r} is not an e-mail address (X@X.X)")
+    _contact_details(entity, problems)
     if entity.get("doNotContact") is not None and not isinstance(entity["doNotContact"], bool):
         problems.append("doNotContact must be true or false")
     member = entity.get("manualMatchedMember")

@@ -9,7 +9,8 @@ from dataclasses import replace
 import pytest
 
 from bench.measurement import Measurement, percentile, rate_between
-from bench.report import QUICK, Results, measure, write
+from bench.report import QUICK, measure, write
+from bench.results import Results
 
 pytestmark = pytest.mark.slow
 

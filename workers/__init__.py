@@ -1,1 +1,1 @@
-"""Dramatiq workers: the broker, middleware, the thin actors and the handlers they call."""
+"""Dramatiq workers: the runtime, one package per feature, what features share, and their composition."""

@@ -2,7 +2,7 @@
 
 LinkedIn's certification asks the ATS to show the integration's status in its admin page: whether the
 customer enabled it, its Recruiter contracts, the seats connected to ATS users and those that are not,
-the historical backfill's progress, and how many records do not sync (``workers.sync_report``).
+the historical backfill's progress, and how many records do not sync (``workers.ledger.report``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from store.db import Store
 from store.tenants import TenantNotFound
 from store.uow import OpsUnitOfWork, UnitOfWork
 from workers.historical_backfill.progress import progress
+from workers.ledger.report import problems
 from workers.prospect_polling.seat_mapping import unmapped
-from workers.sync_report import problems
 
 
 def integration_status(tenant_id: str, store: Store | None = None) -> dict[str, Any]:

@@ -13,19 +13,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from events.dead_letters.queue import (
-    Browse,
-    DeadLetterMessage,
-    PurgeResult,
-    ReplayResult,
-    Selection,
-    letter_from_body,
-    mark_replayed,
-    purge_dead_letters,
-    replay_body,
-    replay_dead_letters,
-    scan_dead_letters,
-)
+from events.dead_letters.decoding import letter_from_body, mark_replayed
+from events.dead_letters.letters import Browse, DeadLetterMessage, PurgeResult, ReplayResult, Selection
+from events.dead_letters.queue import purge_dead_letters, replay_body, replay_dead_letters, scan_dead_letters
 from events.messages import OutgoingMessage
 from events.publisher import EventPublisher, PublishError, get_publisher
 from events.topology import Queue

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from events.dead_letters.archive import archive_dead_letters, combined_browse, replay_with_archive
-from events.dead_letters.queue import Selection
+from events.dead_letters.letters import Selection
 from events.topology import Queue
 from store.base import utcnow
 from store.db import get_store

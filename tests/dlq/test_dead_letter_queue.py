@@ -10,10 +10,9 @@ import kombu
 import pytest
 from dramatiq.common import xq_name
 
+from events.dead_letters.letters import UNRECORDED, Selection
 from events.dead_letters.queue import (
     RESET_OPTIONS,
-    UNRECORDED,
-    Selection,
     browse_dead_letters,
     find_dead_letters,
     purge_dead_letters,

@@ -17,7 +17,8 @@ import dramatiq
 import kombu
 import pytest
 
-from events.dead_letters.queue import UNRECORDED, Selection, browse_dead_letters, replay_dead_letters
+from events.dead_letters.letters import UNRECORDED, Selection
+from events.dead_letters.queue import browse_dead_letters, replay_dead_letters
 from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from events.topology import Queue

@@ -17,7 +17,8 @@ import kombu
 import pytest
 from dramatiq.common import xq_name
 
-from events.dead_letters.queue import UNRECORDED, find_dead_letters
+from events.dead_letters.letters import UNRECORDED
+from events.dead_letters.queue import find_dead_letters
 from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from events.topology import Queue

@@ -28,10 +28,10 @@ from tests import ats_events as ats
 from tests.helpers import ORG, create_tenant
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
 from workers.deletion_cascade.handlers import push_window
+from workers.ledger.metrics import SYNC_PROBLEMS, refresh_sync_metrics
+from workers.ledger.report import problems, timeline
 from workers.shared.outbox_sweep import sweep_outbox
 from workers.status_push.ats_records import handle_application_event, handle_candidate_event, handle_job_event
-from workers.sync_metrics import SYNC_PROBLEMS, refresh_sync_metrics
-from workers.sync_report import problems, timeline
 
 runner = CliRunner()
 
@@ -88,7 +88,7 @@ class LogLines:
 
 @pytest.fixture
 def log_lines(monkeypatch: pytest.MonkeyPatch) -> LogLines:
-    from workers import sync_ledger
+    from workers.ledger import hooks as sync_ledger
 
     lines = LogLines()
     monkeypatch.setattr(sync_ledger, "log", lines)

@@ -212,9 +212,31 @@ def _failed(uow: UnitOfWork, run_id: int, exc: Exception, report: SliceReport) -
         uow.commit()
 
 
+@dataclass(frozen=True)
+class _Batch:
+    kind: BackfillKind
+    resource: Resource
+    ids: list[str]
+
+
 def _step(uow: UnitOfWork, linkedin: LinkedInClient, run_id: int, report: SliceReport) -> str:
     """One batch: ``"sent"``, ``"phase"`` (a phase ended; nothing sent), ``"held"`` (the batch in flight
     is leased by a runner that died) or ``"ended"``."""
+    batch = _claim_batch(uow, run_id, report)
+    if isinstance(batch, str):
+        return batch
+    if batch.kind is BackfillKind.SYNC:
+        held = _push_batch(uow, linkedin, batch, report)
+        if held is not None:
+            return held
+        purged = None
+    else:
+        purged = purge_batch(uow, linkedin, batch.resource, batch.ids)
+    return _settle_batch(uow, run_id, batch, purged, report)
+
+
+def _claim_batch(uow: UnitOfWork, run_id: int, report: SliceReport) -> _Batch | str:
+    """The next batch of the run's phase (recorded in flight), or why there is none."""
     with uow:
         run = uow.backfills.get(run_id)
         if run is None or run.state != BackfillState.RUNNING:
@@ -231,45 +253,54 @@ def _step(uow: UnitOfWork, linkedin: LinkedInClient, run_id: int, report: SliceR
             return "ended"
         resource = Resource(run.phase)
         cursor = uow.backfills.cursor(run_id, run.phase)
-        if cursor.inflight_through is None:
-            ids = uow.backfills.page(resource, after=cursor.after_id, limit=BATCH)
-            if not ids:
-                _next_phase(uow, run, cursor)
-                uow.commit()
-                return "phase"
-            if kind is BackfillKind.SYNC:
-                # Send the current state even of records LinkedIn may hold already (a re-enablement).
-                uow.outbox.mark_all_changed([(resource, i) for i in ids])
-            cursor.inflight_through = ids[-1]
-            uow.commit()
-        else:
+        if cursor.inflight_through is not None:
             # The batch in flight when the previous runner stopped: only what was not settled goes again.
             ids = uow.backfills.page(
                 resource, after=cursor.after_id, through=cursor.inflight_through, limit=BATCH
             )
-    if kind is BackfillKind.SYNC:
-        try:
-            pushed = push_pending(uow, linkedin, resource, ids=ids, limit=len(ids))
-        except LinkedInRejected as exc:
-            # LinkedIn refused the whole call: the records are settled as refused, with the reason.
-            log.warning(
-                "linkedin refused a backfill batch", resource=resource.value, error_class=type(exc).__name__
-            )
-        else:
-            if pushed.not_syncing:
-                report.stopped = "the tenant's integration is not enabled"
-                return "ended"
-            if pushed.held:
-                return "held"
-        purged = None
-    else:
-        purged = purge_batch(uow, linkedin, resource, ids)
+            return _Batch(kind, resource, ids)
+        ids = uow.backfills.page(resource, after=cursor.after_id, limit=BATCH)
+        if not ids:
+            _next_phase(uow, run, cursor)
+            uow.commit()
+            return "phase"
+        if kind is BackfillKind.SYNC:
+            # Send the current state even of records LinkedIn may hold already (a re-enablement).
+            uow.outbox.mark_all_changed([(resource, i) for i in ids])
+        cursor.inflight_through = ids[-1]
+        uow.commit()
+    return _Batch(kind, resource, ids)
+
+
+def _push_batch(uow: UnitOfWork, linkedin: LinkedInClient, batch: _Batch, report: SliceReport) -> str | None:
+    """Push a sync batch through the outbox; ``"ended"`` or ``"held"`` when it cannot be settled now."""
+    try:
+        pushed = push_pending(uow, linkedin, batch.resource, ids=batch.ids, limit=len(batch.ids))
+    except LinkedInRejected as exc:
+        # LinkedIn refused the whole call: the records are settled as refused, with the reason.
+        log.warning(
+            "linkedin refused a backfill batch", resource=batch.resource.value, error_class=type(exc).__name__
+        )
+        return None
+    if pushed.not_syncing:
+        report.stopped = "the tenant's integration is not enabled"
+        return "ended"
+    if pushed.held:
+        return "held"
+    return None
+
+
+def _settle_batch(
+    uow: UnitOfWork, run_id: int, batch: _Batch, purged: Counter[str] | None, report: SliceReport
+) -> str:
+    """Count the batch's outcomes on its cursor and move the cursor past it."""
+    resource = batch.resource
     with uow:
         run = uow.backfills.get(run_id)
         cursor = uow.backfills.cursor(run_id, resource.value)
         if run is None or cursor.inflight_through is None:
             return "ended"
-        counted = purged if purged is not None else uow.backfills.outcomes(resource, ids)
+        counted = purged if purged is not None else uow.backfills.outcomes(resource, batch.ids)
         cursor.sent += counted["sent"]
         cursor.rejected += counted["rejected"]
         cursor.waiting += counted["waiting"]
@@ -281,7 +312,7 @@ def _step(uow: UnitOfWork, linkedin: LinkedInClient, run_id: int, report: SliceR
     report.batches += 1
     report.records.update(counted)
     for outcome, count in counted.items():
-        BACKFILL_RECORDS.labels(kind=kind.value, resource=resource.value, outcome=outcome).inc(count)
+        BACKFILL_RECORDS.labels(kind=batch.kind.value, resource=resource.value, outcome=outcome).inc(count)
     return "sent"
 
 

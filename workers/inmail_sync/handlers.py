@@ -23,8 +23,8 @@ from store.linkedin_sync import Resource
 from store.mail_stubs import MailStubRecord
 from store.sync_ledger import RecordType
 from store.uow import UnitOfWork
-from workers import sync_ledger as ledger
 from workers.inmail_sync.candidate_merge import merge, merge_target, seal
+from workers.ledger import hooks as ledger
 from workers.shared.member_observations import stub_observation
 
 log = get_logger(__name__)

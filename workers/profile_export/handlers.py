@@ -28,11 +28,11 @@ from schemas.ats import JobState, StageTransition
 from schemas.linkedin import ExportRequested
 from store.base import to_ms, utcnow
 from store.candidates import CandidateOrigin
-from store.exports import ImportRows
+from store.exports import ExportContext, ImportRows
 from store.linkedin_sync import Resource
 from store.tombstones import Subject
 from store.uow import UnitOfWork
-from workers import sync_ledger as ledger
+from workers.ledger import hooks as ledger
 from workers.shared.member_observations import export_observation
 
 log = get_logger(__name__)
@@ -88,7 +88,7 @@ def handle_export_requested(
 def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -> ExportResult | None:
     """One transaction of three statements on PostgreSQL: the inbox claim (with the member's
     tombstone lock), one read of everything needed (the member's tombstone too), then the writes."""
-    tenant, request_id, member = event.tenant, event.data.request_id, export.member
+    request_id, member = event.data.request_id, export.member
     with uow:
         guard = uow.tombstones.guard(Subject.MEMBER, member.person_urn)
         claimed = uow.inbox.record(CONSUMER, event.source, event.id, guards=[guard])
@@ -107,66 +107,85 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
             uow.commit()  # exported before the member was erased with their candidate: stays erased
             log.info("export older than a deletion ignored", request_id=request_id)
             return None
-        if context.job_state is None:
-            raise JobNotFound(
-                f"job {export.job_id!r} is not in the store; publish it (ats.job.published) and "
-                f"replay this export"
-            )
-        if context.job_state != JobState.PUBLISHED:
-            raise JobNotPublished(
-                f"job {export.job_id!r} is {context.job_state}, not published; publish it before exporting "
-                f"candidates to it, then replay this export"
-            )
-        now = utcnow()
-        changed: list[tuple[Resource, str]] = []
-        outcome = ExportOutcome.LINKED
-        candidate: dict[str, Any] | None = None
-        candidate_id = context.candidate_id or _derived_id("li", tenant, request_id)
-        if context.candidate_id is None:
-            outcome = ExportOutcome.CREATED
-            candidate = _new_candidate(candidate_id, member, now)
-            changed += [(Resource.CANDIDATE, candidate_id), (Resource.CANDIDATE_MEMBER, candidate_id)]
-        application: dict[str, Any] | None = None
-        stage: dict[str, Any] | None = None
-        application_id = context.application_id or _derived_id("li-app", tenant, request_id)
-        if context.application_id is not None:
-            outcome = ExportOutcome.ALREADY_APPLIED
-        else:
-            application, transition = _new_application(application_id, candidate_id, export.job_id, now)
-            stage = uow.applications.stage_row(application_id, transition)
-            changed.append((Resource.APPLICATION, application_id))
-        uow.exports.write(
-            ImportRows(
-                record={
-                    "request_id": request_id,
-                    "push_id": event.data.push_id,
-                    "job_id": export.job_id,
-                    "candidate_id": candidate_id,
-                    "application_id": application_id,
-                    "outcome": outcome.value,
-                },
-                candidate=candidate,
-                application=application,
-                stage=stage,
-                changed=changed,
-                # What LinkedIn showed of the member feeds profile matching (other candidates may be them).
-                member=export_observation(export),
-            )
-        )
+        _check_job(context, export)
+        rows, result = _import_rows(event, export, context, uow)
+        uow.exports.write(rows)
         ledger.export_imported(
-            uow, event, request_id, outcome.value, candidate_id=candidate_id, application_id=application_id
+            uow,
+            event,
+            request_id,
+            result.outcome.value,
+            candidate_id=result.candidate_id,
+            application_id=result.application_id,
         )
         uow.commit()
-    EXPORTS.labels(outcome=outcome.value).inc()
+    EXPORTS.labels(outcome=result.outcome.value).inc()
     log.info(
         "export imported",
-        outcome=outcome.value,
-        candidate_id=candidate_id,
-        application_id=application_id,
+        outcome=result.outcome.value,
+        candidate_id=result.candidate_id,
+        application_id=result.application_id,
         job_id=export.job_id,
         request_id=request_id,
     )
-    return ExportResult(outcome, candidate_id, application_id)
+    return result
+
+
+def _check_job(context: ExportContext, export: ExportedCandidate) -> None:
+    """Candidates are exported only to a job the store holds as published."""
+    if context.job_state is None:
+        raise JobNotFound(
+            f"job {export.job_id!r} is not in the store; publish it (ats.job.published) and "
+            f"replay this export"
+        )
+    if context.job_state != JobState.PUBLISHED:
+        raise JobNotPublished(
+            f"job {export.job_id!r} is {context.job_state}, not published; publish it before exporting "
+            f"candidates to it, then replay this export"
+        )
+
+
+def _import_rows(
+    event: ExportRequested, export: ExportedCandidate, context: ExportContext, uow: UnitOfWork
+) -> tuple[ImportRows, ExportResult]:
+    """The rows an export writes: a candidate unless it is linked already, an application unless it
+    applied already, the export's record and what it teaches about the member."""
+    tenant, request_id, member = event.tenant, event.data.request_id, export.member
+    now = utcnow()
+    changed: list[tuple[Resource, str]] = []
+    outcome = ExportOutcome.LINKED
+    candidate: dict[str, Any] | None = None
+    candidate_id = context.candidate_id or _derived_id("li", tenant, request_id)
+    if context.candidate_id is None:
+        outcome = ExportOutcome.CREATED
+        candidate = _new_candidate(candidate_id, member, now)
+        changed += [(Resource.CANDIDATE, candidate_id), (Resource.CANDIDATE_MEMBER, candidate_id)]
+    application: dict[str, Any] | None = None
+    stage: dict[str, Any] | None = None
+    application_id = context.application_id or _derived_id("li-app", tenant, request_id)
+    if context.application_id is not None:
+        outcome = ExportOutcome.ALREADY_APPLIED
+    else:
+        application, transition = _new_application(application_id, candidate_id, export.job_id, now)
+        stage = uow.applications.stage_row(application_id, transition)
+        changed.append((Resource.APPLICATION, application_id))
+    rows = ImportRows(
+        record={
+            "request_id": request_id,
+            "push_id": event.data.push_id,
+            "job_id": export.job_id,
+            "candidate_id": candidate_id,
+            "application_id": application_id,
+            "outcome": outcome.value,
+        },
+        candidate=candidate,
+        application=application,
+        stage=stage,
+        changed=changed,
+        # What LinkedIn showed of the member feeds profile matching (other candidates may be them).
+        member=export_observation(export),
+    )
+    return rows, ExportResult(outcome, candidate_id, application_id)
 
 
 def _exported_at(event: ExportRequested, export: ExportedCandidate) -> datetime:

@@ -19,11 +19,35 @@ its value; the poll keeps such an item (``workers.prospect_polling.parked_items`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from schemas.linkedin import InMailMessage, MailStub, NoteVisibility, ProspectNote
+from workers.prospect_polling.field_names import (
+    AUTHOR_FIELDS,
+    BODY_FIELDS,
+    COMPANY_FIELDS,
+    CONTRACT_FIELDS,
+    CREATED_FIELDS,
+    EMAIL_FIELDS,
+    FIRST_NAME_FIELDS,
+    ID_FIELDS,
+    LAST_NAME_FIELDS,
+    MEMBER_FIELDS,
+    MODIFIED_FIELDS,
+    NOTE_OWNER_FIELDS,
+    NOTE_TEXT_FIELDS,
+    ONLY_ME_SPELLINGS,
+    ORGANIZATION_SPELLINGS,
+    PHONE_FIELDS,
+    SEAT_FIELDS,
+    STATE_FIELDS,
+    STUB_OWNER_FIELDS,
+    SUBJECT_FIELDS,
+    THREAD_FIELDS,
+    TITLE_FIELDS,
+    VIEWER_FIELDS,
+    VISIBILITY_FIELDS,
+)
 from workers.prospect_polling.item_fields import (
     ANY_URN,
     MAX_ID,
@@ -45,6 +69,7 @@ from workers.prospect_polling.item_fields import (
     text_in,
     word,
 )
+from workers.prospect_polling.queries import Asked, Attribution, ItemKind, OwnerUnknown, SeatReading
 
 __all__ = [
     "Asked",
@@ -63,130 +88,6 @@ __all__ = [
     "read_visibility",
     "visibility_assumed",
 ]
-
-
-class ItemKind(StrEnum):
-    """The finder an item came from (named as LinkedIn names the resource)."""
-
-    CONVERSATION_EVENT = "conversationEvents"
-    MAIL_STUB = "mailStubs"
-    PROSPECT_NOTE = "prospectNotes"
-    SEAT = "seatsV2"
-
-    @property
-    def label(self) -> str:
-        """How a message names one item of this kind."""
-        return _LABELS[self]
-
-
-class OwnerUnknown(UnreadableItem):
-    """A stub or note names no owner seat and the query asked for several."""
-
-    def __init__(self, kind: ItemKind, owners: int) -> None:
-        super().__init__(
-            ItemProblem.OWNER_UNKNOWN,
-            f"the {kind.label} names no owner seat and the query asked for {owners}; it is "
-            "attributed by asking for each owner",
-        )
-
-
-@dataclass(frozen=True)
-class Asked:
-    """What the query that returned an item asked for; an item is keyed by it where it says nothing."""
-
-    kind: ItemKind
-    contract: str | None = None
-    #: The viewer seat (conversationEvents) or the owner seats (mailStubs, prospectNotes).
-    seats: tuple[str, ...] = ()
-    #: The query's window, as sent (epoch ms); needed to ask again per owner.
-    start_ms: int | None = None
-    end_ms: int | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "contract": self.contract,
-            "seats": list(self.seats),
-            "start_ms": self.start_ms,
-            "end_ms": self.end_ms,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Asked:
-        return cls(
-            kind=ItemKind(data["kind"]),
-            contract=data.get("contract"),
-            seats=tuple(data.get("seats") or ()),
-            start_ms=data.get("start_ms"),
-            end_ms=data.get("end_ms"),
-        )
-
-    def only_seat(self) -> str | None:
-        return self.seats[0] if len(self.seats) == 1 else None
-
-
-@dataclass(frozen=True)
-class SeatReading:
-    """A seatsV2 element as the seat refresh stores it."""
-
-    urn: str
-    contract: str
-    member: str | None
-    first_name: str | None
-    last_name: str | None
-    email: str | None
-    #: Upper-cased; UNKNOWN when the element says nothing (such a seat is not polled).
-    state: str
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """Owner seats the poll found for an item that names none (by asking per owner)."""
-
-    owners: tuple[str, ...] = ()
-
-
-_LABELS = {
-    ItemKind.CONVERSATION_EVENT: "conversation event",
-    ItemKind.MAIL_STUB: "mail stub",
-    ItemKind.PROSPECT_NOTE: "prospect note",
-    ItemKind.SEAT: "seat",
-}
-
-# Field names, most likely first. Dotted names reach into nested objects; a number indexes a list.
-ID_FIELDS = ("id", "entityUrn", "urn")
-CREATED_FIELDS = ("created", "createdAt", "createdTime", "creationTime")
-MODIFIED_FIELDS = ("lastModified", "lastModifiedAt", "lastModifiedTime", "lastUpdated", "updatedAt")
-MEMBER_FIELDS = ("member", "memberUrn", "person", "personUrn", "prospect", "candidate")
-CONTRACT_FIELDS = ("contract", "contractUrn")
-THREAD_FIELDS = ("thread", "threadUrn", "messagingThread", "conversation", "conversationUrn")
-VIEWER_FIELDS = ("viewer", "viewerSeat")
-AUTHOR_FIELDS = ("author", "sender", "from", "created.actor")
-SUBJECT_FIELDS = ("subject", "content.subject", "mailContent.subject")
-BODY_FIELDS = ("body", "content.body", "content.text", "mailContent.body", "text")
-NOTE_TEXT_FIELDS = ("note", "text", "content.text", "content", "body")
-NOTE_OWNER_FIELDS = ("owner", "owners", "ownerSeat", "author", "createdBy", "created.actor")
-STUB_OWNER_FIELDS = ("owners", "owner", "ownerSeats", "seats")
-VISIBILITY_FIELDS = ("visibility", "visibilityType", "noteVisibility")
-FIRST_NAME_FIELDS = ("firstName", "name.firstName", "profile.firstName")
-LAST_NAME_FIELDS = ("lastName", "name.lastName", "profile.lastName")
-EMAIL_FIELDS = ("emailAddress", "emailAddresses", "email", "emails")
-PHONE_FIELDS = ("phoneNumber", "phoneNumbers", "phone", "phones")
-COMPANY_FIELDS = (
-    "currentCompanyName",
-    "companyName",
-    "currentCompany",
-    "currentPosition.companyName",
-    "currentPositions.0.companyName",
-)
-TITLE_FIELDS = ("currentJobTitle", "jobTitle", "currentPosition.title", "currentPositions.0.title")
-SEAT_FIELDS = ("seat", "seatUrn", "entityUrn", "urn", "id")
-STATE_FIELDS = ("state", "status", "seatState")
-
-#: LinkedIn's spellings of "Anyone in my organization" and "Only me" (its product's names, their
-#: enum-style forms, and the pipeline's own), compared after upper-casing and joining words with _.
-ORGANIZATION_SPELLINGS = frozenset({"ANYONE_IN_MY_ORGANIZATION", "ANYONE_IN_ORGANIZATION", "ORGANIZATION"})
-ONLY_ME_SPELLINGS = frozenset({"ONLY_ME", "PRIVATE"})
 
 
 def read_inmail(item: Mapping[str, Any], asked: Asked) -> InMailMessage:

@@ -50,6 +50,11 @@ def _reread(linkedin: LinkedInClient, asked: Asked) -> Reread | None:
     return None
 
 
+#: What reading a parked item again found: the events it yields, the problem that still stops it,
+#: or the seat it describes.
+Reading = tuple[list[Event], tuple[str, str] | None, SeatReading | None]
+
+
 def replay(
     uow: UnitOfWork,
     publisher: EventPublisher,
@@ -62,52 +67,15 @@ def replay(
 ) -> ReplayReport:
     """Read waiting items again (those of ``keys``, or every one of ``kind`` and ``reason_code``)."""
     report = ReplayReport()
-    with uow:
-        if keys:
-            rows = [r for r in (uow.parked_items.get(k) for k in keys) if r is not None]
-        else:
-            rows = uow.parked_items.waiting(kind=kind, reason_code=reason_code)
-        waiting: list[tuple[str, dict[str, Any], Asked]] = [
-            (r.key, dict(r.item), Asked.from_json(r.asked)) for r in rows
-        ]
-    client: LinkedInClient | None = None
+    client = _lazy(linkedin)
     seats_changed = False
-    for key, item, asked in waiting:
-        events: list[Event] = []
-        problem: tuple[str, str] | None = None
-        seat: SeatReading | None = None
-        if asked.kind is ItemKind.SEAT:
-            try:
-                seat = read_seat(item, asked)
-            except UnreadableItem as exc:
-                problem = (exc.problem.value, exc.message)
-        else:
-            reread = None
-            if linkedin is not None and len(asked.seats) > 1:
-                client = client or linkedin()
-                reread = _reread(client, asked)
-            page = read_page(uow.tenant, [item], asked, reread)
-            report.calls += page.calls
-            events = page.events
-            if page.unread:
-                problem = (page.unread[0].problem.value, page.unread[0].reason)
-        if dry_run:
-            _count(report, problem)
-            continue
-        if events:
-            publisher.publish_many(events)
-            report.published += len(events)
-        with uow:
-            row = uow.parked_items.get(key)
-            if row is not None:
-                if problem is not None:
-                    uow.parked_items.still_unreadable(row, *problem)
-                else:
-                    if seat is not None:
-                        remember_seat(uow, seat)
-                        seats_changed = True
-                    uow.parked_items.replayed(row)
-            uow.commit()
+    for key, item, asked in _waiting(uow, keys, kind, reason_code):
+        events, problem, seat = _read_again(uow.tenant, item, asked, client, report)
+        if not dry_run:
+            if events:
+                publisher.publish_many(events)
+                report.published += len(events)
+            seats_changed |= _settle(uow, key, problem, seat)
         _count(report, problem)
     if seats_changed:
         with uow:
@@ -120,6 +88,67 @@ def replay(
         dry_run=dry_run,
     )
     return report
+
+
+def _lazy(linkedin: Callable[[], LinkedInClient] | None) -> Callable[[], LinkedInClient] | None:
+    """The client, made on first use only (most replays never ask LinkedIn again)."""
+    if linkedin is None:
+        return None
+    made: list[LinkedInClient] = []
+
+    def client() -> LinkedInClient:
+        if not made:
+            made.append(linkedin())
+        return made[0]
+
+    return client
+
+
+def _waiting(
+    uow: UnitOfWork, keys: list[str] | None, kind: str | None, reason_code: str | None
+) -> list[tuple[str, dict[str, Any], Asked]]:
+    with uow:
+        if keys:
+            rows = [r for r in (uow.parked_items.get(k) for k in keys) if r is not None]
+        else:
+            rows = uow.parked_items.waiting(kind=kind, reason_code=reason_code)
+        return [(r.key, dict(r.item), Asked.from_json(r.asked)) for r in rows]
+
+
+def _read_again(
+    tenant: str,
+    item: dict[str, Any],
+    asked: Asked,
+    client: Callable[[], LinkedInClient] | None,
+    report: ReplayReport,
+) -> Reading:
+    if asked.kind is ItemKind.SEAT:
+        try:
+            return [], None, read_seat(item, asked)
+        except UnreadableItem as exc:
+            return [], (exc.problem.value, exc.message), None
+    reread = _reread(client(), asked) if client is not None and len(asked.seats) > 1 else None
+    page = read_page(tenant, [item], asked, reread)
+    report.calls += page.calls
+    problem = (page.unread[0].problem.value, page.unread[0].reason) if page.unread else None
+    return page.events, problem, None
+
+
+def _settle(uow: UnitOfWork, key: str, problem: tuple[str, str] | None, seat: SeatReading | None) -> bool:
+    """Record what the new reading found; True when it changed a seat."""
+    seat_changed = False
+    with uow:
+        row = uow.parked_items.get(key)
+        if row is not None:
+            if problem is not None:
+                uow.parked_items.still_unreadable(row, *problem)
+            else:
+                if seat is not None:
+                    remember_seat(uow, seat)
+                    seat_changed = True
+                uow.parked_items.replayed(row)
+        uow.commit()
+    return seat_changed
 
 
 def _count(report: ReplayReport, problem: tuple[str, str] | None) -> None:

@@ -69,55 +69,43 @@ def _windows(watermark_ms: int, until_ms: int, overlap_ms: int, limit: int) -> l
     return windows
 
 
+@dataclass(frozen=True)
+class _SeatLease:
+    """A seat this poll holds, and where its cursors stand."""
+
+    contract: str
+    inmail_mark: int
+    backfill_mark: int
+    shared_from: int | None
+
+
 def poll_seat(
     command: SeatPoll, uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher
 ) -> PollReport:
     """Read the seat's new InMails and, while it catches up, its stub and note history."""
     report = PollReport()
-    settings = get_settings()
-    overlap = int(settings.poll_overlap_s * 1000)
-    with uow:
-        seat = uow.seats.get(command.seat)
-        if seat is not None and not uow.contracts.is_read(seat.contract):
-            uow.poll_cursors.mark_queued(seats=[command.seat], contracts=[], until=None)
-            uow.commit()
-            report.skipped = (
-                f"contract {seat.contract} is not read (removed, or its CSA_API integration is not enabled)"
-            )
-            return report
-        cursor = uow.poll_cursors.lease_seat(command.seat, LEASE)
-        if cursor is None:
-            report.skipped = "another poll holds the seat, or the seat is not polled"
-            uow.commit()
-            return report
-        if seat is None or seat.user_id is None or not seat.is_active:
-            uow.poll_cursors.stop_seat(command.seat)
-            uow.commit()
-            report.skipped = "the seat is no longer connected"
-            return report
-        contract = seat.contract
-        inmail_mark = cursor.inmail_watermark_ms
-        backfill_mark = cursor.backfill_watermark_ms
-        shared_from = cursor.shared_from_ms
-        uow.commit()
+    lease = _lease_seat(command, uow, report)
+    if lease is None:
+        return report
+    overlap = int(get_settings().poll_overlap_s * 1000)
     polled_at = utcnow()
     now_ms = to_ms(polled_at)
     found = 0
     try:
-        for start, end in _windows(inmail_mark, now_ms, overlap, MAX_WINDOWS):
+        for start, end in _windows(lease.inmail_mark, now_ms, overlap, MAX_WINDOWS):
             items, calls = linkedin.prospects.conversation_events(command.seat, start, end)
-            asked = Asked(ItemKind.CONVERSATION_EVENT, contract, (command.seat,), start, end)
+            asked = Asked(ItemKind.CONVERSATION_EVENT, lease.contract, (command.seat,), start, end)
             page = read_page(command.tenant, items, asked)
             page.calls += calls
             _publish_then_advance(uow, publisher, page, report=report)
             with uow:
                 uow.poll_cursors.advance_seat(command.seat, inmail_watermark_ms=end)
                 uow.commit()
-            found += sum(1 for e in page.events if to_ms(e.time) >= inmail_mark)
-        until = shared_from if shared_from is not None else now_ms
-        for start, end in _windows(backfill_mark, until, overlap, MAX_WINDOWS):
+            found += sum(1 for e in page.events if to_ms(e.time) >= lease.inmail_mark)
+        until = lease.shared_from if lease.shared_from is not None else now_ms
+        for start, end in _windows(lease.backfill_mark, until, overlap, MAX_WINDOWS):
             page = _read_stubs_and_notes(
-                linkedin, command.tenant, contract, [command.seat], start=start, end=end
+                linkedin, command.tenant, lease.contract, [command.seat], start=start, end=end
             )
             _publish_then_advance(uow, publisher, page, report=report)
             with uow:
@@ -137,6 +125,34 @@ def poll_seat(
         done=report.windows,
     )
     return report
+
+
+def _lease_seat(command: SeatPoll, uow: UnitOfWork, report: PollReport) -> _SeatLease | None:
+    """Hold the seat for this poll; None (with the reason in ``report``) when it is not to be polled."""
+    with uow:
+        seat = uow.seats.get(command.seat)
+        if seat is not None and not uow.contracts.is_read(seat.contract):
+            uow.poll_cursors.mark_queued(seats=[command.seat], contracts=[], until=None)
+            uow.commit()
+            report.skipped = (
+                f"contract {seat.contract} is not read (removed, or its CSA_API integration is not enabled)"
+            )
+            return None
+        cursor = uow.poll_cursors.lease_seat(command.seat, LEASE)
+        if cursor is None:
+            report.skipped = "another poll holds the seat, or the seat is not polled"
+            uow.commit()
+            return None
+        if seat is None or seat.user_id is None or not seat.is_active:
+            uow.poll_cursors.stop_seat(command.seat)
+            uow.commit()
+            report.skipped = "the seat is no longer connected"
+            return None
+        lease = _SeatLease(
+            seat.contract, cursor.inmail_watermark_ms, cursor.backfill_watermark_ms, cursor.shared_from_ms
+        )
+        uow.commit()
+    return lease
 
 
 def poll_contract(

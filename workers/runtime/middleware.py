@@ -27,7 +27,7 @@ from rsc.logs import get_logger, mask_values, personal_values
 from rsc.metrics import DEAD_LETTERS, code_label
 from store.dead_letters import DeadLetterRecord
 from store.uow import OpsUnitOfWork
-from workers import sync_ledger as ledger
+from workers.ledger import hooks as ledger
 
 log = get_logger(__name__)
 

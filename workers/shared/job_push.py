@@ -18,7 +18,7 @@ from store.linkedin_sync import Resource, SyncOutcome
 from store.sync_ledger import Waiting
 from store.tenants import JobAvailability, job_availability_of
 from store.uow import UnitOfWork
-from workers import sync_ledger as ledger
+from workers.ledger import hooks as ledger
 
 #: LinkedIn's longest job title.
 TITLE_MAX = 200

@@ -23,7 +23,7 @@ from store.linkedin_sync import Resource, SyncOutcome
 from store.sync_ledger import Waiting
 from store.tenants import tenant_syncs
 from store.uow import UnitOfWork
-from workers import sync_ledger as ledger
+from workers.ledger import hooks as ledger
 from workers.shared.application_push import (
     WAIT_FOR_DEPENDENCY,
     build_applications,
@@ -36,7 +36,9 @@ from workers.shared.note_push import build_notes, send_notes
 log = get_logger(__name__)
 
 #: (bodies to send, {entity id: why it cannot be sent}, {entity id to retry later: what it waits for})
-Built = tuple[dict[str, Any], dict[str, str], dict[str, Waiting]]
+#: Entity id -> the body sent to LinkedIn.
+Bodies = dict[str, Any]
+Built = tuple[Bodies, dict[str, str], dict[str, Waiting]]
 Builder = Callable[[UnitOfWork, Mapping[str, int]], Built]
 Sender = Callable[[LinkedInClient, Mapping[str, Any]], BatchResult]
 #: Runs in the transaction that settles the records LinkedIn took (entity id -> what was sent).
@@ -194,24 +196,48 @@ def push_pending(
         if not claimed:
             return report
         report.claimed = len(claimed)
-        bodies, invalid, later = BUILDERS[resource](uow, claimed)
-        for entity_id, reason in invalid.items():
-            uow.outbox.settle(
-                resource, {entity_id: claimed[entity_id]}, outcome=SyncOutcome.REJECTED, error=reason
-            )
-        report.rejected.update(invalid)
-        ledger.refused(uow, resource, invalid)
-        if later:
-            uow.outbox.release(
-                resource, later, error="waiting for a record it depends on", retry_in=WAIT_FOR_DEPENDENCY
-            )
-            report.deferred.extend(sorted(later))
-        ledger.waiting(uow, resource, later)
+        bodies = _build(uow, resource, claimed, report)
         uow.commit()
     if not bodies:
         return report
+    result = _send(uow, linkedin, resource, claimed, bodies)
+    report.sent = len(bodies)
+    _settle_sent(uow, resource, claimed, bodies, result, report=report)
+    log.info(
+        "pushed to linkedin",
+        resource=resource.value,
+        records=len(bodies),
+        count=len(result.ok),
+        failed_keys=len(result.failed),
+    )
+    return report
+
+
+def _build(uow: UnitOfWork, resource: Resource, claimed: Mapping[str, int], report: PushReport) -> Bodies:
+    """The bodies of the claimed records; the invalid ones settled as refused, the ones waiting for a
+    record they depend on released for later."""
+    bodies, invalid, later = BUILDERS[resource](uow, claimed)
+    for entity_id, reason in invalid.items():
+        uow.outbox.settle(
+            resource, {entity_id: claimed[entity_id]}, outcome=SyncOutcome.REJECTED, error=reason
+        )
+    report.rejected.update(invalid)
+    ledger.refused(uow, resource, invalid)
+    if later:
+        uow.outbox.release(
+            resource, later, error="waiting for a record it depends on", retry_in=WAIT_FOR_DEPENDENCY
+        )
+        report.deferred.extend(sorted(later))
+    ledger.waiting(uow, resource, later)
+    return bodies
+
+
+def _send(
+    uow: UnitOfWork, linkedin: LinkedInClient, resource: Resource, claimed: Mapping[str, int], bodies: Bodies
+) -> BatchResult:
+    """Send the bodies; a call refused as a whole releases them (unavailable) or refuses them, and raises."""
     try:
-        result = SENDERS[resource](linkedin, bodies)
+        return SENDERS[resource](linkedin, bodies)
     except LinkedInUnavailable:
         with uow:
             uow.outbox.release(resource, bodies, error="LinkedIn unavailable")
@@ -226,7 +252,18 @@ def push_pending(
             )
             uow.commit()
         raise
-    report.sent = len(bodies)
+
+
+def _settle_sent(
+    uow: UnitOfWork,
+    resource: Resource,
+    claimed: Mapping[str, int],
+    bodies: Bodies,
+    result: BatchResult,
+    *,
+    report: PushReport,
+) -> None:
+    """Settle what LinkedIn took and refused; release what it failed transiently for the next sweep."""
     with uow:
         uow.outbox.settle(resource, {k: claimed[k] for k in result.ok})
         if resource in AFTER_SYNC and result.ok:
@@ -243,11 +280,3 @@ def push_pending(
         uow.commit()
     report.synced.extend(result.ok)
     report.failed.extend(sorted(result.failed))
-    log.info(
-        "pushed to linkedin",
-        resource=resource.value,
-        records=len(bodies),
-        count=len(result.ok),
-        failed_keys=len(result.failed),
-    )
-    return report

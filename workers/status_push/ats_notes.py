@@ -9,7 +9,7 @@ from store.linkedin_sync import Resource
 from store.sync_ledger import RecordType
 from store.tombstones import Subject
 from store.uow import UnitOfWork
-from workers import sync_ledger as ledger
+from workers.ledger import hooks as ledger
 
 log = get_logger(__name__)
 

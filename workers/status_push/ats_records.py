@@ -33,7 +33,7 @@ from store.linkedin_sync import Resource
 from store.sync_ledger import RecordType
 from store.tombstones import Guard, Subject
 from store.uow import UnitOfWork
-from workers import sync_ledger as ledger
+from workers.ledger import hooks as ledger
 from workers.runtime.group_commit import Submitted, in_tenant_transactions
 
 log = get_logger(__name__)

@@ -1,6 +1,6 @@
 """The sync ledger's upkeep by the scheduler: problem gauges by tenant and reason, and the retention.
 
-Every ``SYNC_WATCH_S`` the scheduler counts each tenant's sync problems (``workers.sync_report``)
+Every ``SYNC_WATCH_S`` the scheduler counts each tenant's sync problems (``workers.ledger.report``)
 into ``rsc_sync_problems`` and deletes ledger entries older than ``RSC_SYNC_LEDGER_RETENTION_DAYS``.
 """
 
@@ -16,7 +16,7 @@ from rsc.settings import get_settings
 from store.base import utcnow
 from store.db import Store, get_store
 from store.sync_ledger import delete_entries_before
-from workers.sync_report import problem_gauge_values
+from workers.ledger.report import problem_gauge_values
 
 log = get_logger(__name__)
 
