@@ -77,7 +77,7 @@ def test_candidates_are_matched_across_processes_and_a_manual_link_sticks_and_re
     eventually(lambda: remote_member(pipeline, "C-ats") is None, what="LinkedIn to hold C-ats")
 
     refused = pipeline.rsc("match", "link", "C-ats", EXPORTED, "--tenant", "acme", "--by", "ops")
-    assert refused.returncode == 1 and "already linked to candidate" in refused.stdout
+    assert refused.returncode == 1 and "already linked to candidate" in refused.stderr
     done = pipeline.rsc("match", "link", "C-ats", CORRECTED, "--tenant", "acme", "--by", "ops")
     assert done.returncode == 0, done.stdout + done.stderr
     eventually(lambda: remote_member(pipeline, "C-ats") == CORRECTED, what="manualMatchedMember on LinkedIn")
