@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -33,30 +32,13 @@ from store.linkedin_sync import Resource, SyncOutcome
 from store.tenants import JobAvailability, Tenant
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests import ats_events as ats
-from tests.helpers import ORG, create_tenant, linkedin_path, linkedin_prefix
-from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
+from tests.helpers import ORG, linkedin_path, linkedin_prefix
+from tests.sandbox_harness import SandboxHarness
 from workers.shared.application_push import ApplicationPush, send_applications
 from workers.shared.outbox_sweep import sweep_outbox
 from workers.status_push.ats_records import handle_application_event, handle_candidate_event, handle_job_event
 
 NOW = timedelta(0)
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxHarness]:
-    monkeypatch.setenv("RSC_LINKEDIN_API_URL", BASE_URL)
-    from rsc.settings import reset_settings
-
-    reset_settings()
-    create_tenant("acme")
-    with running_sandbox(tmp_path, require_known_job=True) as harness:
-        harness.create_app("acme-client", "acme-secret", ORG)
-        yield harness
-
-
-@pytest.fixture
-def linkedin(sandbox: SandboxHarness) -> LinkedInClient:
-    return sandbox.linkedin("acme-client", "acme-secret", ORG)
 
 
 def apply(store: Store, *events: Event) -> None:

@@ -6,9 +6,7 @@ in-process sandbox."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +23,8 @@ from store.erasure import erase_candidate
 from store.sync_ledger import RecordType, SyncProblem
 from store.uow import UnitOfWork
 from tests import ats_events as ats
-from tests.helpers import ORG, create_tenant
-from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
+from tests.helpers import ORG
+from tests.sandbox_harness import SandboxHarness
 from workers.deletion_cascade.handlers import push_window
 from workers.ledger.metrics import SYNC_PROBLEMS, refresh_sync_metrics
 from workers.ledger.report import problems, timeline
@@ -34,23 +32,6 @@ from workers.shared.outbox_sweep import sweep_outbox
 from workers.status_push.ats_records import handle_application_event, handle_candidate_event, handle_job_event
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxHarness]:
-    monkeypatch.setenv("RSC_LINKEDIN_API_URL", BASE_URL)
-    from rsc.settings import reset_settings
-
-    reset_settings()
-    create_tenant("acme")
-    with running_sandbox(tmp_path, require_known_job=True) as harness:
-        harness.create_app("acme-client", "acme-secret", ORG)
-        yield harness
-
-
-@pytest.fixture
-def linkedin(sandbox: SandboxHarness) -> LinkedInClient:
-    return sandbox.linkedin("acme-client", "acme-secret", ORG)
 
 
 def apply(store: Store, *events: Event) -> None:
