@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from linkedin.versions import LATEST_VERSION, ApiVersion
+from rsc.api_version import LATEST_VERSION, ApiVersion
 
 #: Where the embedded defaults keep their files (the SQLite store, the sandbox's state, a dev key).
 VAR_DIR = Path("var")
