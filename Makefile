@@ -53,6 +53,6 @@ migration: $(STAMP)
 	rm -f var/migration.db
 
 # deploy/ (Kubernetes manifests, compose file, RabbitMQ definitions) rendered from events/topology.py
-# and the Procfile; tests/test_deploy.py fails while the committed files are stale.
+# and the Procfile; tests/deploy/test_deploy.py fails while the committed files are stale.
 deploy: $(STAMP)
 	$(BIN)/python -m deploy.render

@@ -29,7 +29,7 @@ import structlog
 from rsc.settings import LogFormat, get_settings
 
 #: Fields whose values are personal data, in event data, LinkedIn's items and log calls alike. The
-#: value of such a key is never logged; ``tests/test_logs.py`` checks every field of every event
+#: value of such a key is never logged; ``tests/rsc/test_logs.py`` checks every field of every event
 #: schema is either here or known not to be personal.
 PERSONAL_FIELDS = frozenset(
     {

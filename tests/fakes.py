@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from email import message_from_bytes
 from typing import Any
 
 from events.messages import OutgoingMessage
@@ -38,3 +39,26 @@ class FakePublisher:
     def _refuse_if_failing(self, count: int) -> None:
         if self.fail:
             raise PublishError(f"{count} of {count} messages not confirmed by RabbitMQ")
+
+
+class Inbox:
+    """An SMTP server's handler: accepts every message, except RCPT TO addresses listed in ``busy``
+    (answered 451 once)."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.busy: set[str] = set()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address in self.busy:
+            self.busy.discard(address)
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+    def recipients(self) -> list[str]:
+        return sorted(m["To"] for m in self.messages)

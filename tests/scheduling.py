@@ -38,14 +38,14 @@ from tests.e2e.pipeline import PIPELINE_SLOTS
 LONGEST: dict[str, float] = {
     "tests/e2e/test_status_sync.py::"
     "test_with_a_fifth_of_answers_failing_and_the_real_limit_nothing_is_lost_and_the_limit_holds": 486,
-    "tests/privacy/test_erasure_property.py::"
+    "tests/workers/deletion_cascade/test_erasure_property.py::"
     "test_deleted_people_leave_nothing_behind_and_late_events_do_not_bring_them_back[postgresql]": 437,
     "tests/e2e/test_status_sync.py::test_linkedin_ends_with_the_ats_final_state_and_every_stage_history": 401,
     "tests/e2e/test_backfill_kills.py::test_five_sigkills_during_a_backfill_leave_every_record_once": 302,
     "tests/chaos/test_chaos.py::test_chaos_the_store_and_linkedin_equal_the_oracle": 259,
-    "tests/privacy/test_erasure_property.py::"
+    "tests/workers/deletion_cascade/test_erasure_property.py::"
     "test_deleted_people_leave_nothing_behind_and_late_events_do_not_bring_them_back[sqlite]": 124,
-    "tests/test_bench_report.py::test_quick_report_on_sqlite": 99,
+    "tests/bench/test_report.py::test_quick_report_on_sqlite": 99,
     "tests/e2e/test_dead_letter_replay.py::"
     "test_fifty_dead_letters_three_reasons_one_fixed_and_replayed_twice": 76,
     "tests/e2e/test_privacy_flow.py::"
@@ -57,9 +57,9 @@ LONGEST: dict[str, float] = {
 #: Estimates of the tests not in ``LONGEST``, by the start of their id: processes to start and stop.
 BY_PREFIX: tuple[tuple[str, float], ...] = (
     ("tests/e2e/", 30.0),
-    ("tests/lifecycle/test_backfill.py", 20.0),
+    ("tests/workers/historical_backfill/test_backfill.py", 20.0),
     ("tests/sandbox/test_process.py", 3.0),
-    ("tests/dlq/", 2.0),
+    ("tests/events/dead_letters/", 2.0),
 )
 
 #: The estimate of every other test.

@@ -8,7 +8,7 @@ by itself, e.g. at a quorum delivery limit) is shown as ``unrecorded`` with what
 Browsing never removes or reorders anything: messages are taken with ``basic_get`` and never
 acknowledged, and closing the channel gives them all back. On classic queues they return to their
 original positions. On quorum queues they come back in the order they were taken (as observed on
-RabbitMQ 3.10, see ``tests/dlq/test_quorum.py``), but each browse counts as a delivery:
+RabbitMQ 3.10, see ``tests/events/dead_letters/test_quorum.py``), but each browse counts as a delivery:
 ``x-delivery-count`` goes up by one every time. ``Q.XQ`` dead-letters nowhere, so reaching a delivery
 limit would drop a dead letter: the topology declares a quorum ``Q.XQ`` with a limit no browsing
 reaches (``events.topology.DEAD_LETTER_DELIVERY_LIMIT``, instead of RabbitMQ 4's default of 20);

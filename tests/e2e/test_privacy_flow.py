@@ -28,8 +28,8 @@ from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import dead_letters, onboard, publish_raw
 from tests.helpers import add_contract
 from tests.infra import free_port
-from tests.privacy.support import find_values
 from tests.waiting import eventually
+from tests.workers.deletion_cascade.support import find_values
 
 TENANT = "acme"
 ORG = "urn:li:organization:77"

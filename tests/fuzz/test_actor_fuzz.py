@@ -19,7 +19,7 @@ from schemas.envelope import Event
 from store.db import Store
 from store.uow import OpsUnitOfWork
 from tests.fuzz.strategies import any_valid_event, fuzz_settings, garbage, invalid_events, not_objects
-from tests.test_schemas import job_event
+from tests.schemas.test_schemas import job_event
 from workers.actors import decode
 
 #: Reason codes a message that does not decode into an event is dead-lettered with.

@@ -22,7 +22,7 @@ from tests.fuzz.strategies import (
     not_objects,
     valid_events,
 )
-from tests.test_schemas import job_event
+from tests.schemas.test_schemas import job_event
 
 #: A valid event, for the explicit examples.
 JOB: dict[str, Any] = job_event()
