@@ -44,14 +44,15 @@ def customer_app(tenant_id: str, name: str, client_id: str | None, client_secret
 def rotate_secret(tenant_id: str = typer.Argument(...)) -> None:
     """Rotate the client secret of the tenant's provisioned app without downtime: a new secret is
     created and stored, tokens are minted with it, then the old one is deleted."""
-    from cli.tenant_status import _require
     from rsc.errors import PermanentError
+    from store.tenants import TenantNotFound
     from workers.integration_lifecycle.secret_rotation import rotate_secret as rotate
     from workers.runtime.wiring import forget_tenant, linkedin_clients, partner_linkedin
 
-    _require(tenant_id)
     try:
         rotation = rotate(tenant_id, partner_linkedin(), linkedin_clients().tokens)
+    except TenantNotFound:
+        raise output.fail(f"no tenant {tenant_id!r}; create it with `rsc tenant create`") from None
     except PermanentError as exc:
         raise output.fail(f"secret of {tenant_id!r} not rotated: {exc}") from None
     finally:
