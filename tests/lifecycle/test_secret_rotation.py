@@ -221,3 +221,28 @@ def test_the_scheduler_asks_for_a_rotation_once_the_configured_days_have_passed(
         ops.commit()
     assert not still_due(store, "acme", start + timedelta(days=13), 10)
     assert tick(21) == [] and tick(22.5) == ["acme"]
+
+
+def test_the_rotate_secret_actor_rotates_a_due_secret_once_however_often_it_is_delivered(
+    sandbox: SandboxHarness, customer: CustomerApp
+) -> None:
+    from workers import actors
+
+    actors.rotate_secret_actor.fn(tenant=TENANT)  # not due: a fresh secret is left alone
+    assert stored_tenant().secret_rotated_at is None
+    with OpsUnitOfWork() as ops:  # the secret is older than RSC_SECRET_ROTATION_DAYS (75)
+        ops.tenants.require(TENANT).created_at = utcnow() - timedelta(days=76)
+        ops.commit()
+
+    actors.rotate_secret_actor.fn(tenant=TENANT)
+    rotated = stored_tenant()
+    actors.rotate_secret_actor.fn(tenant=TENANT)  # redelivered
+
+    assert rotated.secret_rotated_at is not None
+    after = stored_tenant()
+    assert (after.secret_rotated_at, after.client_secret) == (
+        rotated.secret_rotated_at,
+        rotated.client_secret,
+    )
+    assert secrets_held(sandbox, customer.client_id) == [rotated.secret_id]
+    assert len(linkedin_for(TENANT).integrations.statuses(KEYS)) == len(KEYS)
