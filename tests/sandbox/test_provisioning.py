@@ -1,4 +1,5 @@
-"""provisionedApplications: the partner app creates, finds and updates customer apps."""
+"""provisionedApplications: the partner app creates, finds and updates customer apps, and manages
+their client secrets."""
 
 from __future__ import annotations
 
