@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from cli.sync import print_timeline
 if TYPE_CHECKING:
     import httpx
 
+    from linkedin.auth import AppCredentials
     from store.linkedin_sync import Resource
     from store.sync_ledger import RecordType
 
@@ -23,7 +23,6 @@ T = TypeVar("T")
 TENANT = "demo"
 ORG = "urn:li:organization:1000"
 CONTRACT = "urn:li:contract:1000"
-CLIENT_ID = "demo-client"
 JOB_ID = "DEMO-ENG-1"
 #: A fictional member for the demo export.
 MEMBER = {
@@ -70,10 +69,10 @@ def run_demo(
             f"the LinkedIn sandbox does not answer at {sandbox}; start the pipeline with `make run`", fg="red"
         )
         raise typer.Exit(1) from None
-    _onboard_demo_tenant(http, sandbox)
-    _enable(http, sandbox, timeout)
+    client_id = _onboard_demo_tenant(http, sandbox)
+    _enable(http, sandbox, client_id, timeout)
     _publish_job(timeout)
-    request_id, candidate_id, application_id = _export(http, sandbox, timeout)
+    request_id, candidate_id, application_id = _export(http, sandbox, client_id, timeout)
     _show_in_linkedin(http, sandbox, candidate_id, timeout)
     _show_ledgers(request_id, candidate_id, application_id, timeout)
     typer.echo("")
@@ -86,57 +85,77 @@ def run_demo(
     typer.echo("  dead letters (none, we hope): rsc dlq list")
 
 
-def _register_demo_tenant() -> str:
-    """The demo tenant (registered pending on the first run) and its client secret."""
+def _partner_credentials(http: httpx.Client, sandbox: str) -> AppCredentials:
+    """The partner app's credentials: the settings', else those the sandbox was started with."""
+    from linkedin.auth import AppCredentials
+    from rsc.settings import get_settings
+
+    settings = get_settings()
+    if settings.partner_configured:
+        return AppCredentials(settings.partner_client_id, settings.partner_client_secret)
+    answer = http.get(f"{sandbox}/_sandbox/partner")
+    answer.raise_for_status()
+    return AppCredentials(answer.json()["clientId"], answer.json()["clientSecret"])
+
+
+def _provision_demo_tenant(http: httpx.Client, sandbox: str) -> str:
+    """The demo tenant's customer app provisioned by the partner app (found again on a rerun) and
+    authorized by the customer for its organization and contract; the tenant registered (pending on
+    the first run) with its credentials. Returns the app's client id."""
+    from rsc.settings import get_settings
     from store.tenants import JobAvailability
     from store.uow import OpsUnitOfWork, UnitOfWork
+    from workers.integration_lifecycle.partner_apps import provision_customer_app
     from workers.integration_lifecycle.registration import Registration, register_tenant
+    from workers.runtime.wiring import forget_tenant, linkedin_clients
 
+    partner = linkedin_clients().for_partner(_partner_credentials(http, sandbox))
+    app, outcome = provision_customer_app(partner, TENANT, "Demo", get_settings())
+    bound = http.get(f"{sandbox}/_sandbox/apps/{app.client_id}").json()
+    # What the customer's admin does in LinkedIn's configuration plugin. Not enabled yet: the customer
+    # enables it in Recruiter below, as the demo shows.
+    binding: dict[str, Any] = {"contracts": [CONTRACT]}
+    if bound.get("organization") != ORG:
+        binding["organization"] = ORG
+    http.put(f"{sandbox}/_sandbox/apps/{app.client_id}", json=binding).raise_for_status()
+    registration = Registration(
+        TENANT,
+        ORG,
+        app.client_id,
+        app.client_secret,
+        JobAvailability.PRIVATE,
+        name="Demo",
+        app_urn=app.app_urn,
+    )
     with OpsUnitOfWork() as ops:
-        tenant = ops.tenants.get(TENANT)
-        if tenant is None:
-            registration = Registration(
-                TENANT, ORG, CLIENT_ID, secrets.token_urlsafe(24), JobAvailability.PRIVATE, name="Demo"
-            )
-            register_tenant(ops, registration, update=False)
-            tenant = ops.tenants.require(TENANT)
-        secret = tenant.client_secret
+        register_tenant(ops, registration, update=True)
+    forget_tenant(TENANT)
     with UnitOfWork(TENANT) as uow:
         uow.contracts.add(CONTRACT)
         uow.commit()
-    return secret
+    typer.echo(f"1. the partner app provisioned the customer app {app.app_urn} ({outcome.value})")
+    return app.client_id
 
 
-def _onboard_demo_tenant(http: httpx.Client, sandbox: str) -> None:
+def _onboard_demo_tenant(http: httpx.Client, sandbox: str) -> str:
     from events.publisher import get_publisher
     from store.uow import UnitOfWork
     from workers.integration_lifecycle.handlers import callback_url_for, onboard
     from workers.runtime.wiring import linkedin_for
 
-    secret = _register_demo_tenant()
-    # Not enabled yet: the customer enables it in Recruiter below, as the demo shows.
-    app = {
-        "clientId": CLIENT_ID,
-        "clientSecret": secret,
-        "organization": ORG,
-        "contracts": [CONTRACT],
-        "enabled": False,
-    }
-    if http.get(f"{sandbox}/_sandbox/apps/{CLIENT_ID}").status_code == 404:
-        http.post(f"{sandbox}/_sandbox/apps", json=app).raise_for_status()
-    else:
-        http.put(f"{sandbox}/_sandbox/apps/{CLIENT_ID}", json={"contracts": [CONTRACT]}).raise_for_status()
+    client_id = _provision_demo_tenant(http, sandbox)
     report = onboard(UnitOfWork(TENANT), linkedin_for(TENANT), get_publisher())
     if report.refused:
         typer.secho(f"LinkedIn refused part of the onboarding: {report.refused}", fg="red", err=True)
         raise typer.Exit(1)
     typer.echo(
-        f"1. tenant '{TENANT}' ({ORG}, contract {CONTRACT}) onboarded: {len(report.named)} integrations"
+        f"   tenant '{TENANT}' ({ORG}, contract {CONTRACT}) onboarded: {len(report.named)} integrations"
     )
     typer.echo(f"   named in LinkedIn, CALLBACK_URL {callback_url_for(TENANT)}")
+    return client_id
 
 
-def _enable(http: httpx.Client, sandbox: str, timeout: float) -> None:
+def _enable(http: httpx.Client, sandbox: str, client_id: str, timeout: float) -> None:
     from store.tenants import TenantStatus
     from store.uow import OpsUnitOfWork
 
@@ -150,7 +169,7 @@ def _enable(http: httpx.Client, sandbox: str, timeout: float) -> None:
     # What the customer's admin does in Recruiter; LinkedIn then pushes INTEGRATION_STATUS_CHANGE.
     http.post(
         f"{sandbox}/_sandbox/integration-status",
-        json={"clientId": CLIENT_ID, "status": "ENABLED", "wait": True},
+        json={"clientId": client_id, "status": "ENABLED", "wait": True},
     ).raise_for_status()
     _wait(
         "the integration_lifecycle worker to verify the enablement (is `make run` running?)",
@@ -196,7 +215,7 @@ def _publish_job(timeout: float) -> None:
     typer.echo(f"3. job {JOB_ID} published in the ATS, stored and listed on LinkedIn")
 
 
-def _export(http: httpx.Client, sandbox: str, timeout: float) -> tuple[str, str, str]:
+def _export(http: httpx.Client, sandbox: str, client_id: str, timeout: float) -> tuple[str, str, str]:
     """Have the sandbox push an export of the demo member: its request id, and the candidate and
     application it was imported as."""
     from store.uow import UnitOfWork
@@ -204,7 +223,7 @@ def _export(http: httpx.Client, sandbox: str, timeout: float) -> tuple[str, str,
     export = http.post(
         f"{sandbox}/_sandbox/exports",
         json={
-            "clientId": CLIENT_ID,
+            "clientId": client_id,
             "externalJobPostingId": JOB_ID,
             "candidate": MEMBER,
             "push": True,

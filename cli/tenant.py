@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from cli import output
+from cli.tenant_secrets import customer_app, rotate_secret
 from cli.tenant_status import _require, _styled, status
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Tenants (ATS customers) and their LinkedIn customer apps.", no_args_is_help=True)
 app.command()(status)
+app.command("rotate-secret")(rotate_secret)
 
 _ORG = re.compile(r"^urn:li:organization:\d+$")
 _CONTRACT = re.compile(r"^urn:li:contract:\d+$")
@@ -25,9 +27,14 @@ _TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 def create(
     tenant_id: str = typer.Argument(..., help="Tenant id (a slug: lower-case letters, digits, - and _)."),
     org: str = typer.Option(..., "--org", help="LinkedIn organization URN, urn:li:organization:<id>."),
-    client_id: str = typer.Option(..., "--client-id", help="The customer app's client id."),
-    client_secret: str = typer.Option(
-        ..., "--client-secret", envvar="RSC_TENANT_CLIENT_SECRET", help="The customer app's client secret."
+    client_id: str | None = typer.Option(
+        None,
+        "--client-id",
+        help="The customer app's client id, for an app provisioned elsewhere; without it (and with "
+        "RSC_PARTNER_CLIENT_ID set) the partner app provisions the customer's app.",
+    ),
+    client_secret: str | None = typer.Option(
+        None, "--client-secret", envvar="RSC_TENANT_CLIENT_SECRET", help="The customer app's client secret."
     ),
     contracts: list[str] = typer.Option(
         [],
@@ -54,6 +61,10 @@ def create(
 ) -> None:
     """Register a tenant (its client secret is stored encrypted with RSC_SECRET_KEY) and onboard it.
 
+    With the partner app's credentials set (RSC_PARTNER_CLIENT_ID, RSC_PARTNER_CLIENT_SECRET) and no
+    --client-id, the customer's app is provisioned through provisionedApplications (found again by
+    the tenant id on a rerun); --client-id and --client-secret take an app provisioned elsewhere.
+
     A new tenant is pending: nothing of it is sent to LinkedIn until LinkedIn confirms that the
     customer enabled the integration in Recruiter. A legacy CSA customer syncs from the start.
     With --update, --contract options replace the tenant's contracts (`rsc seat contract-remove`
@@ -69,8 +80,16 @@ def create(
     )
 
     _check_identifiers(tenant_id, org, contracts)
+    app = customer_app(tenant_id, name, client_id, client_secret)
     registration = Registration(
-        tenant_id, org, client_id, client_secret, JobAvailability(job_availability), name, legacy_csa
+        tenant_id,
+        org,
+        app.client_id,
+        app.client_secret,
+        JobAvailability(job_availability),
+        name,
+        legacy_csa,
+        app.app_urn,
     )
     try:
         with OpsUnitOfWork() as ops:
@@ -172,6 +191,7 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="The tenant as one JSON object."),
 ) -> None:
     """Show a tenant (never its secret)."""
+    from cli.tenant_secrets import secret_facts, secret_rows
     from store.uow import OpsUnitOfWork, UnitOfWork
 
     tenant_id = _resolve(tenant_id)
@@ -188,6 +208,7 @@ def show(
             "callback_url": tenant.callback_url,
             "job_availability": tenant.job_availability,
             "created": tenant.created_at.isoformat(),
+            **secret_facts(tenant),
         }
     with UnitOfWork(tenant_id) as uow:
         states = uow.contracts.states()
@@ -203,6 +224,7 @@ def show(
         ("organization", record["organization"]),
         ("client id", record["client_id"]),
         ("client secret", "(stored encrypted)"),
+        *secret_rows(record),
         ("status", _styled(record["status"])),
         ("why", record["why"] or "-"),
         ("legacy CSA", "yes" if record["legacy_csa"] else "no"),

@@ -26,6 +26,14 @@ def _require(tenant_id: str) -> None:
             raise output.fail(f"no tenant {tenant_id!r}; create it with `rsc tenant create`")
 
 
+def _secret(tenant_id: str) -> dict[str, Any]:
+    from cli.tenant_secrets import secret_facts
+    from store.uow import OpsUnitOfWork
+
+    with OpsUnitOfWork() as ops:
+        return secret_facts(ops.tenants.require(tenant_id))
+
+
 def status(
     tenant_id: str = typer.Argument(...),
     offline: bool = typer.Option(False, "--offline", help="Show what the store holds; do not ask LinkedIn."),
@@ -40,6 +48,7 @@ def status(
 
     _require(tenant_id)
     report = integration_status(tenant_id)
+    report["secret"] = _secret(tenant_id)
     with UnitOfWork(tenant_id) as uow:
         keys = integration_keys(report["organization"], uow.contracts.urns())
     live: dict[tuple[str, str], str] = {}
@@ -76,6 +85,15 @@ def _print_status(tenant_id: str, report: dict[str, Any]) -> None:
         f"{' (legacy CSA integration)' if enablement['legacy_csa'] else ''} - {enablement['reason'] or ''}"
     )
     output.say(f"LinkedIn API version {get_settings().linkedin_api.describe()}")
+    secret = report["secret"]
+    rotated = secret["secret_rotated_at"] or "never"
+    app = secret["app_urn"] or "typed in by hand"
+    output.say(f"customer app {app}; client secret last rotated: {rotated}")
+    if secret["secret_rotation_error"]:
+        output.say(
+            f"[red]secret rotation failed[/red] at {secret['secret_rotation_failed_at']}: "
+            f"{secret['secret_rotation_error']}"
+        )
     live = any(i["linkedin_now"] for i in report["integrations"])
     output.table(
         None,

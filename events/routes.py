@@ -42,6 +42,7 @@ from schemas.commands import (
     PurgeNoticePoll,
     SeatPoll,
     SeatRefresh,
+    SecretRotation,
 )
 from schemas.envelope import Event, Model, event_type_of
 from schemas.linkedin import (
@@ -124,6 +125,8 @@ REFRESH_SEATS = CommandRoute("refresh_seats", Queue.PROSPECT_POLL, SeatRefresh, 
 MATCH_MEMBERS = CommandRoute("match_members", Queue.PROFILE_MATCH, MembersChanged)
 PUSH_DELETIONS = CommandRoute("push_deletions", Queue.DELETION_CASCADE, DeletionSweep)
 POLL_PURGE_NOTICES = CommandRoute("poll_purge_notices", Queue.DELETION_CASCADE, PurgeNoticePoll, gated=True)
+#: Not gated: a pending or disabled tenant's app holds a secret all the same.
+ROTATE_SECRET = CommandRoute("rotate_secret", Queue.INTEGRATION_LIFECYCLE, SecretRotation)
 #: Not gated: the backfill checks the tenant itself (a disabled tenant's run stops, a purge runs).
 RUN_BACKFILL = CommandRoute("run_backfill", Queue.HISTORICAL_BACKFILL, BackfillSlice)
 
@@ -138,6 +141,7 @@ COMMAND_ROUTES: dict[type[Model], CommandRoute] = {
         PUSH_DELETIONS,
         POLL_PURGE_NOTICES,
         RUN_BACKFILL,
+        ROTATE_SECRET,
     )
 }
 

@@ -102,6 +102,27 @@ class TokenCache:
             self._refused.pop(app, None)
             return fresh
 
+    def renew(self, credentials: AppCredentials) -> Token:
+        """Drop the app's token and mint the next one with ``credentials`` (a new secret, after a
+        rotation), for every process to use from now on: a refused secret raises and changes nothing."""
+        app = credentials.client_id
+        with self._lock_for(app):
+            value, lifetime = self._mint(credentials)
+            renew_at = self._renew_at(lifetime)
+            with self._store().session(None) as session:
+                generation = LinkedInTokens(session).put(app, encrypt(value), int(renew_at * 1000))
+                session.commit()
+            self.minted += 1
+            LINKEDIN_TOKEN_MINTS.labels(app=app, cause=MintCause.ROTATION.value).inc()
+            log.info("linkedin token minted", app=app, cause=MintCause.ROTATION.value, generation=generation)
+            fresh = self._tokens[app] = Token(value, generation, renew_at)
+            self._refused.pop(app, None)
+            return fresh
+
+    def _renew_at(self, lifetime: float) -> float:
+        # The lifetime comes in real seconds; the margin is a minute of LinkedIn's clock.
+        return self._clock() + max(lifetime - EXPIRY_MARGIN_S / self._clock_scale, lifetime / 2)
+
     def invalidate(self, credentials: AppCredentials, token: Token) -> None:
         """LinkedIn answered 401 to ``token``: the next ``token()`` brings a newer one (minting it
         only if no process has yet)."""
@@ -146,8 +167,7 @@ class TokenCache:
                 LinkedInTokens(session).abandon(app, self._holder)
                 session.commit()
             raise
-        # The lifetime comes in real seconds; the margin is a minute of LinkedIn's clock.
-        renew_at = self._clock() + max(lifetime - EXPIRY_MARGIN_S / self._clock_scale, lifetime / 2)
+        renew_at = self._renew_at(lifetime)
         with self._store().session(None) as session:
             generation = LinkedInTokens(session).store(
                 app, self._holder, encrypt(value), int(renew_at * 1000)

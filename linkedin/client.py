@@ -13,6 +13,7 @@ from linkedin.http import MAX_INLINE_WAIT_S, LinkedInHttp
 from linkedin.integrations import Integrations
 from linkedin.jobs import Jobs
 from linkedin.prospects import Prospects
+from linkedin.provisioning import ProvisionedApplications
 from linkedin.purges import PurgedCandidates
 from linkedin.ratelimit import Admission, RateLimiter, RateLimits, Traffic
 from linkedin.seats import Seats
@@ -69,7 +70,19 @@ class LinkedInClients:
             store, call_s=2 * timeout_s, max_wait_s=MAX_INLINE_WAIT_S, holder=self.holder
         )
         self._clients: dict[tuple[str, str, str, Traffic], LinkedInClient] = {}
+        self._partners: dict[tuple[str, str], ProvisionedApplications] = {}
         self._lock = threading.Lock()
+
+    def _http(self, credentials: AppCredentials, traffic: Traffic) -> LinkedInHttp:
+        return LinkedInHttp(
+            credentials,
+            transport=self._transport,
+            tokens=self.tokens,
+            limiter=self.limiter,
+            sequencer=self.sequencer,
+            traffic=traffic,
+            settings=self.settings,
+        )
 
     def for_app(
         self, credentials: AppCredentials, org_urn: str, traffic: Traffic = Traffic.LIVE
@@ -79,17 +92,17 @@ class LinkedInClients:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                http = LinkedInHttp(
-                    credentials,
-                    transport=self._transport,
-                    tokens=self.tokens,
-                    limiter=self.limiter,
-                    sequencer=self.sequencer,
-                    traffic=traffic,
-                    settings=self.settings,
-                )
-                client = self._clients[key] = LinkedInClient(http, org_urn)
+                client = self._clients[key] = LinkedInClient(self._http(credentials, traffic), org_urn)
             return client
+
+    def for_partner(self, credentials: AppCredentials) -> ProvisionedApplications:
+        """The partner (parent) app's calls: provisioning customer apps and managing their secrets."""
+        key = (credentials.client_id, credentials.client_secret)
+        with self._lock:
+            partner = self._partners.get(key)
+            if partner is None:
+                partner = self._partners[key] = ProvisionedApplications(self._http(credentials, Traffic.LIVE))
+            return partner
 
     def close(self) -> None:
         """Give back the rate-limit leases and the batch turns this process holds, so other processes

@@ -260,6 +260,7 @@ _BUDGETS = {
     Family.CONVERSATION_EVENTS: "prospectInteractions",
     Family.MAIL_STUBS: "prospectInteractions",
     Family.PROSPECT_NOTES: "prospectInteractions",
+    Family.APPLICATION_SECRETS: "provisionedApplications",
 }
 
 

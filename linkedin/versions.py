@@ -48,6 +48,8 @@ class Family(StrEnum):
     CONVERSATION_EVENTS = "conversationEvents"
     MAIL_STUBS = "mailStubs"
     PROSPECT_NOTES = "prospectNotes"
+    PROVISIONED_APPLICATIONS = "provisionedApplications"
+    APPLICATION_SECRETS = "provisionedApplicationSecrets"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class FamilyShape:
     #: Served only on the versioned API: sent to rest/ with a LinkedIn-Version even when the client
     #: speaks v2.
     versioned_only: bool = False
+    #: Served only on the legacy API: sent to v2/ with its protocol header even when the client speaks
+    #: a LinkedIn-Version.
+    legacy_only: bool = False
 
     def key_fields(self, values: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
         """The composite key from the pipeline's names (``atsCandidateId=...``) in LinkedIn's names."""
@@ -122,6 +127,22 @@ _CANDIDATE_RENAMES = {
 _ATS = {"dataProvider": "ATS"}
 _RECRUITER = {"tenantType": "RECRUITER"}
 _UNCHANGED = "other fields unchanged: ASSUMPTION"
+#: The release that brought child-application secret management (§1.1).
+SECRET_MANAGEMENT_VERSION = "202510"  # noqa: S105 (an API version)
+_PROVISIONED = FamilyShape(
+    "/v2/provisionedApplications",
+    source="documented only on v2 (§3.1): called there, with the partner app's token",
+    legacy_only=True,
+)
+_SECRETS = FamilyShape(
+    "/rest/provisionedApplications/{key}/secrets",
+    assumed=True,
+    versioned_only=True,
+    source=f"ASSUMPTION: secret management of child apps exists since {SECRET_MANAGEMENT_VERSION} "
+    "(§1.1), its path is not documented; under the provisioned app (its URN), with the partner's "
+    "token: GET lists {secretId, createdAt}, POST {} creates one (answer: secretId, clientSecret), "
+    "DELETE .../{secretId}",
+)
 
 #: The table: every family the client calls, on each shape.
 TABLE: dict[Family, dict[Shape, FamilyShape]] = {
@@ -260,6 +281,8 @@ TABLE: dict[Family, dict[Shape, FamilyShape]] = {
             "/rest/prospectNotes", assumed=True, source="ASSUMPTION: same name, fields unchanged"
         ),
     },
+    Family.PROVISIONED_APPLICATIONS: {Shape.V2: _PROVISIONED, Shape.REST: _PROVISIONED},
+    Family.APPLICATION_SECRETS: {Shape.V2: _SECRETS, Shape.REST: _SECRETS},
 }
 
 
@@ -270,6 +293,10 @@ class Endpoint:
     family: Family
     path: str
     version: ApiVersion
+
+    def entity(self, key: str) -> Endpoint:
+        """The endpoint of one entity of the resource (``{path}/{key}``, the key already encoded)."""
+        return Endpoint(self.family, f"{self.path}/{key}", self.version)
 
 
 class Api:
@@ -290,6 +317,8 @@ class Api:
         version = self.version
         if shape.versioned_only and version.shape is Shape.V2:
             version = ApiVersion(LATEST_VERSION)
+        if shape.legacy_only:
+            version = ApiVersion(V2)
         return Endpoint(family, path, version)
 
 
@@ -305,8 +334,9 @@ def table_markdown() -> str:
         rest_key = ", ".join(_key_text(rest))
         rest_naming = "; ".join(part for part in (rest_key, renames) if part) or "-"
         v2_path = "(none)" if v2.versioned_only else f"`{v2.path}`"
+        rest_path = "(none)" if rest.legacy_only else f"`{rest.path}`"
         rows.append(
-            f"| {family.value} | {v2_path} | {', '.join(_key_text(v2)) or '-'} | `{rest.path}` "
+            f"| {family.value} | {v2_path} | {', '.join(_key_text(v2)) or '-'} | {rest_path} "
             f"| {rest_naming} | {rest.source} |"
         )
     return "\n".join(rows) + "\n"

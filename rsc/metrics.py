@@ -82,7 +82,7 @@ LINKEDIN_HEADROOM = Gauge(
 )
 LINKEDIN_TOKEN_MINTS = Counter(
     "rsc_linkedin_token_mints_total",
-    "Access tokens minted, by customer app and cause (first, expiry, unauthorized); every process "
+    "Access tokens minted, by customer app and cause (first, expiry, unauthorized, rotation); every process "
     "shares one token per app, so this grows by about one per app and token lifetime",
     ["app", "cause"],
 )

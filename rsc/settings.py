@@ -62,6 +62,21 @@ class Settings(BaseSettings):
     #: live changes.
     linkedin_bulk_share: float = 0.5
 
+    #: The partner (parent) app's client id. With its secret set, `rsc tenant create` provisions each
+    #: customer's app through provisionedApplications (uniqueForeignId = the tenant id) instead of
+    #: taking a typed-in client id and secret, and `rsc tenant rotate-secret` rotates its secret.
+    partner_client_id: str = ""
+    #: The partner (parent) app's client secret; its token is used for provisionedApplications only.
+    partner_client_secret: str = ""
+    #: OAuth callback URLs of a provisioned customer app (comma-separated; oauth2AuthorizedCallbackUrls).
+    app_callback_urls: str = ""
+    #: Domains hosting the LinkedIn JS widgets of a provisioned customer app (comma-separated;
+    #: validJsSdkDomains, sent without a trailing '/').
+    app_js_sdk_domains: str = ""
+    #: Days after which the scheduler rotates a provisioned customer app's client secret (LinkedIn
+    #: recommends every 60-90 days): new secret, tokens minted with it, then the old one deleted.
+    secret_rotation_days: float = Field(default=75.0, gt=0)
+
     #: Interface the ingress (webhook service) listens on.
     ingress_host: str = "127.0.0.1"
     #: Port the ingress listens on.
@@ -214,8 +229,26 @@ class Settings(BaseSettings):
         return ApiVersion.parse(self.linkedin_api_version)
 
     @property
+    def partner_configured(self) -> bool:
+        """Whether the partner app's credentials are set, so customer apps are provisioned."""
+        return bool(self.partner_client_id and self.partner_client_secret)
+
+    @property
+    def callback_url_list(self) -> list[str]:
+        return _comma_list(self.app_callback_urls)
+
+    @property
+    def js_sdk_domain_list(self) -> list[str]:
+        """The JS SDK domains, without a trailing '/' (LinkedIn refuses one)."""
+        return [domain.rstrip("/") for domain in _comma_list(self.app_js_sdk_domains)]
+
+    @property
     def oauth_url(self) -> str:
         return self.linkedin_oauth_url or self.linkedin_api_url
+
+
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -27,6 +27,8 @@ FAMILIES: dict[Resource, str] = {
     Resource.OAUTH: "oauth",
     Resource.PROVISIONED_APPS: "provisionedApplications",
     Resource.PROVISIONED_APP: "provisionedApplications",
+    Resource.APP_SECRETS: "provisionedApplications",
+    Resource.APP_SECRET: "provisionedApplications",
     Resource.INTEGRATIONS: "atsIntegrations",
     Resource.CONFIGURATIONS: "atsIntegrations",
     Resource.JOB_POSTINGS: "simpleJobPostings",
@@ -96,6 +98,14 @@ _READS: dict[Resource, Handler] = {
     Resource.PROSPECT_NOTES: prospects.prospect_notes,
 }
 
+#: What the partner (parent) app calls, with its own token only (§1, §3.1, §1.1).
+_PARTNER: dict[Resource, dict[str, Handler]] = {
+    Resource.PROVISIONED_APPS: {"GET": provisioning.find, "POST": provisioning.create},
+    Resource.PROVISIONED_APP: {"GET": provisioning.get, "POST": provisioning.update},
+    Resource.APP_SECRETS: {"GET": provisioning.list_secrets, "POST": provisioning.create_secret},
+    Resource.APP_SECRET: {"DELETE": provisioning.delete_secret},
+}
+
 #: Sub-resources of a synced record (notes, stages, feedback), by the dialect's store.
 _SUBRESOURCES = {
     Resource.CANDIDATE_NOTES: synced.candidate_notes,
@@ -111,19 +121,15 @@ def endpoint_for(location: Location) -> Endpoint:
     resource = location.resource
     if resource in _READS:
         return _endpoint(location, {"GET": _READS[resource]})
+    if resource in _PARTNER:
+        return _endpoint(location, _PARTNER[resource], audience=Audience.PARTNER)
     if resource in _SUBRESOURCES:
         return _sub(location, _SUBRESOURCES[resource](dialect))
     match resource:
         case Resource.OAUTH:
             return _endpoint(location, {"POST": oauth.access_token}, audience=Audience.PUBLIC)
-        case Resource.PROVISIONED_APPS:
-            handlers: dict[str, Handler] = {"GET": provisioning.find, "POST": provisioning.create}
-            return _endpoint(location, handlers, audience=Audience.PARTNER)
-        case Resource.PROVISIONED_APP:
-            handlers = {"GET": provisioning.get, "POST": provisioning.update}
-            return _endpoint(location, handlers, audience=Audience.PARTNER)
         case Resource.INTEGRATIONS:
-            handlers = {
+            handlers: dict[str, Handler] = {
                 "GET": partial(integrations.get, dialect=dialect),
                 "POST": partial(integrations.partial_update, dialect=dialect),
             }

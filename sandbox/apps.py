@@ -9,6 +9,7 @@ from typing import Any
 
 from sandbox.clock import ScaledClock
 from sandbox.db import Database, dumps
+from sandbox.secret_store import AppSecret, AppSecrets
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,14 @@ class App:
 
 
 @dataclass(frozen=True)
+class Authenticated:
+    """An app that proved its client credentials, and which of its secrets it used (None: the parent)."""
+
+    app: App
+    secret: AppSecret | None = None
+
+
+@dataclass(frozen=True)
 class TokenLookup:
     app: App | None
     expired: bool = False
@@ -62,6 +71,7 @@ class AppRegistry:
         )
         self._apps: dict[str, App] = {}
         self._tokens: dict[str, tuple[str, int]] = {}
+        self.secrets = AppSecrets(db, clock)
 
     # apps
 
@@ -105,6 +115,7 @@ class AppRegistry:
                 self._clock.now_ms(),
             ),
         )
+        self.secrets.add(app.client_id, app.client_secret)
         self._apps[client_id] = app
         return app
 
@@ -174,14 +185,38 @@ class AppRegistry:
 
     # credentials and tokens
 
-    def authenticate(self, client_id: str, client_secret: str) -> App | None:
+    def authenticate(self, client_id: str, client_secret: str) -> Authenticated | None:
+        """The app whose client id and one of whose secrets these are (a customer app may hold two)."""
         if client_id == self.parent.client_id:
-            candidate: App | None = self.parent
-        else:
-            candidate = self.get(client_id)
-        if candidate is None or not secrets.compare_digest(candidate.client_secret, client_secret):
+            if secrets.compare_digest(self.parent.client_secret, client_secret):
+                return Authenticated(self.parent)
             return None
-        return candidate
+        app = self.get(client_id)
+        if app is None:
+            return None
+        if not self.secrets.of(client_id):
+            # An app kept from before secrets had a table of their own: its one secret.
+            self.secrets.add(client_id, app.client_secret)
+        held = self.secrets.match(client_id, client_secret)
+        return Authenticated(app, held) if held is not None else None
+
+    def add_secret(self, app: App) -> AppSecret:
+        """A new secret for ``app`` (``SecretLimit`` when it holds two); the app shows the newest."""
+        created = self.secrets.add(app.client_id)
+        self._show_newest_secret(app)
+        return created
+
+    def delete_secret(self, app: App, secret_id: str) -> bool:
+        """Delete one of ``app``'s secrets; tokens minted with it live on until they expire."""
+        deleted = self.secrets.delete(app.client_id, secret_id)
+        if deleted:
+            self._show_newest_secret(app)
+        return deleted
+
+    def _show_newest_secret(self, app: App) -> None:
+        newest = self.secrets.of(app.client_id)[-1].secret
+        self._db.execute("UPDATE apps SET client_secret = ? WHERE client_id = ?", (newest, app.client_id))
+        self._apps[app.client_id] = replace(self.get(app.client_id) or app, client_secret=newest)
 
     def mint(self, app: App, ttl_s: int) -> str:
         token = secrets.token_urlsafe(32)

@@ -273,8 +273,15 @@ async def health(sandbox: Sandbox, request: Request) -> dict[str, Any]:
     return {"ok": True, "now": sandbox.clock.now_ms()}
 
 
+async def partner(sandbox: Sandbox, request: Request) -> dict[str, Any]:
+    """The partner (parent) app the sandbox was started with (``rsc sandbox --parent-client-id``), for
+    a local run to provision customer apps with."""
+    return {"clientId": sandbox.apps.parent.client_id, "clientSecret": sandbox.apps.parent.client_secret}
+
+
 ROUTES = [
     control_route("/health", health, ["GET"]),
+    control_route("/partner", partner, ["GET"]),
     control_route("/clock", clock, ["GET", "PUT"]),
     control_route("/settings", settings, ["GET", "PUT"]),
     control_route("/limits", limits, ["GET", "PUT"]),

@@ -28,6 +28,16 @@ CREATE TABLE IF NOT EXISTS tokens (
     expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tokens_by_client ON tokens (client_id, expires_at);
+-- A customer app's client secrets: at most two, both valid until one is deleted (§1.1).
+-- `used` is set once a token was minted with the secret.
+CREATE TABLE IF NOT EXISTS app_secrets (
+    client_id TEXT NOT NULL,
+    secret_id TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (client_id, secret_id)
+);
 -- Everything the integration syncs: jobs, candidates, applications and their sub-resources,
 -- integrations and their configurations. `parent` is the owning record's id for sub-resources.
 CREATE TABLE IF NOT EXISTS records (

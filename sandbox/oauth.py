@@ -6,14 +6,20 @@ from urllib.parse import parse_qs
 
 from starlette.responses import JSONResponse, Response
 
+from sandbox.apps import Authenticated
 from sandbox.gateway import ApiCall
 from sandbox.rules import OAUTH_CREDENTIALS, OAUTH_GRANT, TOKEN_REUSE
 
 
-def _note_wasted_token(call: ApiCall, client_id: str, ttl_s: int) -> None:
+def _note_wasted_token(call: ApiCall, found: Authenticated, ttl_s: int) -> None:
     """A token minted while the app holds one with much life left is waste: LinkedIn asks partners to
-    reuse one token across concurrent calls and refresh it only when it expires (§1)."""
+    reuse one token across concurrent calls and refresh it only when it expires (§1). The first token
+    minted with a new secret is not: it is how a rotation puts the new secret to use (§1.1)."""
     sandbox = call.sandbox
+    client_id = found.app.client_id
+    if found.secret is not None and not found.secret.used:
+        sandbox.apps.secrets.mark_used(found.secret)
+        return
     expires_at = sandbox.apps.newest_expiry(client_id)
     if expires_at is None:
         return
@@ -42,12 +48,12 @@ async def access_token(call: ApiCall) -> Response:
         call.breaches.note(OAUTH_GRANT, "client_id or client_secret missing")
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
     sandbox = call.sandbox
-    app = sandbox.apps.authenticate(client_id, client_secret)
-    if app is None:
+    found = sandbox.apps.authenticate(client_id, client_secret)
+    if found is None:
         call.breaches.note(OAUTH_CREDENTIALS, f"client id {client_id!r} with a secret that is not its own")
         return _oauth_error(401, "invalid_client", "Client authentication failed")
     ttl_s = sandbox.settings.token_ttl_s
-    _note_wasted_token(call, app.client_id, ttl_s)
-    token = sandbox.apps.mint(app, ttl_s)
+    _note_wasted_token(call, found, ttl_s)
+    token = sandbox.apps.mint(found.app, ttl_s)
     # The lifetime runs on the sandbox clock; tell the client how long that is in its own seconds.
     return JSONResponse({"access_token": token, "expires_in": sandbox.clock.retry_after(ttl_s * 1000)})

@@ -1,4 +1,5 @@
-"""``/v2/provisionedApplications``: the partner app creates and maintains customer apps (§3.1)."""
+"""``/v2/provisionedApplications``: the partner app creates and maintains customer apps (§3.1), and
+manages their client secrets (§1.1; the path is the project's ASSUMPTION, ``sandbox/shapes.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from starlette.responses import JSONResponse, Response
 from sandbox.apps import App
 from sandbox.gateway import ApiCall
 from sandbox.restli import ApiError, bad_request, malformed_body, paged
-from sandbox.rules import FIELD_PROVISIONING, FIELD_UNKNOWN, FINDER_Q
+from sandbox.rules import FIELD_PROVISIONING, FIELD_UNKNOWN, FINDER_Q, SECRET_LIMIT
+from sandbox.secret_store import MAX_SECRETS, LastSecret, SecretLimit
 
 PROFILE_FIELDS = ("name", "description", "validJsSdkDomains", "oauth2AuthorizedCallbackUrls")
 
@@ -101,4 +103,41 @@ async def update(call: ApiCall) -> Response:
     if problems:
         raise ApiError(422, "; ".join(problems), rule=FIELD_PROVISIONING)
     call.sandbox.apps.update(app, profile=profile)
+    return Response(status_code=204)
+
+
+async def list_secrets(call: ApiCall) -> Response:
+    """The app's secrets, oldest first: ids and creation times, never the values."""
+    app = _by_urn(call)
+    elements = [held.view() for held in call.sandbox.apps.secrets.of(app.client_id)]
+    return paged(elements, 0, len(elements), len(elements))
+
+
+async def create_secret(call: ApiCall) -> Response:
+    """Rotate: a new secret beside the current one; both work until one is deleted."""
+    app = _by_urn(call)
+    if call.body not in (None, {}):
+        raise malformed_body("a secret is created with an empty body {}")
+    try:
+        created = call.sandbox.apps.add_secret(app)
+    except SecretLimit:
+        raise ApiError(
+            409,
+            f"application '{app.app_urn}' holds {MAX_SECRETS} secrets already; delete one before rotating",
+            rule=SECRET_LIMIT,
+        ) from None
+    return JSONResponse(created.view(with_secret=True), 201, headers={"X-RestLi-Id": created.secret_id})
+
+
+async def delete_secret(call: ApiCall) -> Response:
+    app = _by_urn(call)
+    secret_id = call.path_param("secret_id")
+    try:
+        deleted = call.sandbox.apps.delete_secret(app, secret_id)
+    except LastSecret:
+        raise ApiError(
+            409, f"'{secret_id}' is the only secret of '{app.app_urn}'; create another first"
+        ) from None
+    if not deleted:
+        raise ApiError(404, f"application '{app.app_urn}' has no secret '{secret_id}'")
     return Response(status_code=204)

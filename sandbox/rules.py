@@ -49,6 +49,11 @@ TOKEN_REUSE = Rule(
     "one token is reused until it expires, not minted again while the app holds one with life left",
     refuses=False,
 )
+SECRET_LIMIT = Rule(
+    "secret.limit",
+    "§1.1",
+    "an application holds at most two secrets: a rotation while two exist fails (delete one first)",
+)
 
 # onboarding and enablement
 ENABLEMENT_COMPANY = Rule(

@@ -73,6 +73,8 @@ class Resource(StrEnum):
     OAUTH = "oauth"
     PROVISIONED_APPS = "provisionedApplications"
     PROVISIONED_APP = "provisionedApplication"
+    APP_SECRETS = "applicationSecrets"
+    APP_SECRET = "applicationSecret"  # noqa: S105 (a resource name)
     INTEGRATIONS = "integrations"
     CONFIGURATIONS = "configurations"
     JOB_POSTINGS = "jobPostings"
@@ -115,6 +117,12 @@ class Location:
 
 
 _V2_CANDIDATES_NOTES_KEY = "/v2/atsCandidates/{key}/notes"
+#: The release that brought child-application secret management (§1.1).
+SECRET_MANAGEMENT = 202510
+_SECRETS_ASSUMED = (
+    f"{ASSUMED}: secret management of child apps exists since {SECRET_MANAGEMENT} (§1.1), its path is "
+    "not documented; a sub-resource of the provisioned app, with the partner's token"
+)
 _BEFORE_RENAMES = months_before(RENAMES, 1)
 
 #: Every path the sandbox serves, by shape and version. A rest/ path outside its versions is 404.
@@ -122,6 +130,18 @@ LOCATIONS: tuple[Location, ...] = (
     Location(Resource.OAUTH, "/oauth/v2/accessToken"),
     Location(Resource.PROVISIONED_APPS, "/v2/provisionedApplications"),
     Location(Resource.PROVISIONED_APP, "/v2/provisionedApplications/{app_urn}"),
+    Location(
+        Resource.APP_SECRETS,
+        "/rest/provisionedApplications/{app_urn}/secrets",
+        since=SECRET_MANAGEMENT,
+        source=_SECRETS_ASSUMED,
+    ),
+    Location(
+        Resource.APP_SECRET,
+        "/rest/provisionedApplications/{app_urn}/secrets/{secret_id}",
+        since=SECRET_MANAGEMENT,
+        source=_SECRETS_ASSUMED,
+    ),
     # integrations (§3.2)
     Location(Resource.INTEGRATIONS, "/v2/atsIntegrations", V2_INTEGRATIONS),
     Location(

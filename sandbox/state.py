@@ -69,5 +69,5 @@ class Sandbox:
         if "data" in parts:
             self.db.wipe(DATA_TABLES)
         if "apps" in parts:
-            self.db.wipe(("apps", "tokens"))
+            self.db.wipe(("apps", "tokens", "app_secrets"))
             self.apps.forget_cache()

@@ -55,6 +55,12 @@ class PurgeNoticePoll(Model):
     tenant: TenantId
 
 
+class SecretRotation(Model):
+    """Rotate the client secret of a tenant's provisioned customer app (two-secret overlap)."""
+
+    tenant: TenantId
+
+
 class BackfillSlice(Model):
     """Work on one run of a tenant's historical backfill for a while, then hand over to the next slice."""
 

@@ -42,6 +42,8 @@ class MintCause(StrEnum):
     EXPIRY = "expiry"
     #: LinkedIn answered 401 to the current token.
     UNAUTHORIZED = "unauthorized"
+    #: The app's secret was rotated: the next token proves the new secret before the old is deleted.
+    ROTATION = "rotation"
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,23 @@ class LinkedInTokens(Repository):
                 minter=case((table.c.minter == holder, None), else_=table.c.minter),
                 minting_until_ms=case((table.c.minter == holder, None), else_=table.c.minting_until_ms),
             )
+            .returning(LinkedInToken.generation)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+        return int(generation)
+
+    def put(self, app_id: str, token_enc: str, renew_at_ms: int) -> int:
+        """Keep a token minted outside any claim (with a new secret, by a rotation) in place of the
+        app's current one; its generation."""
+        self.session.execute(
+            dialect_insert(self.session, LinkedInToken.__table__)
+            .values(app_id=app_id, generation=0)
+            .on_conflict_do_nothing(index_elements=["app_id"])
+        )
+        generation = self.session.execute(
+            update(LinkedInToken)
+            .where(LinkedInToken.app_id == app_id)
+            .values(token_enc=token_enc, renew_at_ms=renew_at_ms, generation=LinkedInToken.generation + 1)
             .returning(LinkedInToken.generation)
             .execution_options(synchronize_session=False)
         ).scalar_one()

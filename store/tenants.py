@@ -6,10 +6,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from rsc.crypto import decrypt, encrypt
@@ -55,6 +55,17 @@ class Tenant(Base):
     #: The CALLBACK_URL registered with LinkedIn at onboarding (one per customer).
     callback_url: Mapped[str | None] = mapped_column(Text)
     job_availability: Mapped[str] = mapped_column(String(32), default=JobAvailability.PRIVATE)
+    #: The customer app's URN when this pipeline provisioned it with the partner app
+    #: (provisionedApplications); null for credentials typed in by hand.
+    app_urn: Mapped[str | None] = mapped_column(String(200))
+    #: LinkedIn's id of the stored client secret, once a rotation created it (null: the first secret).
+    secret_id: Mapped[str | None] = mapped_column(String(200))
+    #: When the client secret was last rotated (null: never; its age then counts from ``created_at``).
+    secret_rotated_at: Mapped[datetime | None]
+    #: The last rotation that did not complete (blocked by two secrets, refused), and why; cleared by
+    #: the next one that does.
+    secret_rotation_failed_at: Mapped[datetime | None]
+    secret_rotation_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -120,6 +131,29 @@ def syncing_tenant_ids(session: Session) -> set[str]:
     return set(session.scalars(select(Tenant.id).where(Tenant.status == TenantStatus.ENABLED.value)))
 
 
+def tenants_due_for_rotation(
+    session: Session, now: datetime, *, max_age: timedelta, retry_after: timedelta
+) -> list[str]:
+    """Tenants with a provisioned app whose secret is older than ``max_age`` (counting from its last
+    rotation, else from the tenant's creation), leaving those whose last try failed within ``retry_after``."""
+    age_from = func.coalesce(Tenant.secret_rotated_at, Tenant.created_at)
+    return list(
+        session.scalars(
+            select(Tenant.id)
+            .where(
+                Tenant.app_urn.is_not(None),
+                Tenant.status != TenantStatus.DISABLED.value,
+                age_from <= now - max_age,
+                or_(
+                    Tenant.secret_rotation_failed_at.is_(None),
+                    Tenant.secret_rotation_failed_at <= now - retry_after,
+                ),
+            )
+            .order_by(Tenant.id)
+        )
+    )
+
+
 def job_availability_of(session: Session, tenant_id: str) -> JobAvailability:
     """Where the tenant's jobs are shown on LinkedIn: its choice, else private to the integration."""
     tenant = session.get(Tenant, tenant_id)
@@ -145,6 +179,10 @@ class TenantDirectory:
         self._ttl_s = ttl_s
         self._cache: dict[str, tuple[float, TenantApp | None]] = {}
         self._lock = threading.Lock()
+
+    def forget(self, tenant_id: str) -> None:
+        with self._lock:
+            self._cache.pop(tenant_id, None)
 
     def get(self, tenant_id: str) -> TenantApp | None:
         cached = self._cache.get(tenant_id)

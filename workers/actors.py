@@ -15,7 +15,7 @@ from workers.deletion_cascade.actors import (
 )
 from workers.historical_backfill.actors import run_backfill_actor
 from workers.inmail_sync.actors import sync_inmail, sync_mail_stub
-from workers.integration_lifecycle.actors import verify_integration_status
+from workers.integration_lifecycle.actors import rotate_secret_actor, verify_integration_status
 from workers.note_sync.actors import notify_note_reply, sync_prospect_note
 from workers.profile_export.actors import export_profile
 from workers.profile_matching.actors import match_candidate, match_members
@@ -54,6 +54,7 @@ __all__ = [
     "push_deletions",
     "push_outbox",
     "refresh_seats_actor",
+    "rotate_secret_actor",
     "run_backfill_actor",
     "sync_inmail",
     "sync_mail_stub",

@@ -8,18 +8,21 @@ wasteful.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from events.messages import command_message
 from events.publisher import EventPublisher, PublishError
 from rsc.logs import get_logger
 from rsc.settings import Settings, get_settings
 from schemas.commands import OutboxFlush
+from store.base import utcnow
 from store.db import Store, get_store
 from store.linkedin_sync import tenants_with_due_records
 from store.tenants import syncing_tenant_ids
 from workers.deletion_cascade.handlers import deletion_sweep_messages
 from workers.deletion_cascade.purge_notices import purge_poll_messages
+from workers.integration_lifecycle.secret_rotation import rotation_commands
 from workers.profile_matching.matching import member_sweep_messages
 from workers.prospect_polling.scheduler import ProspectScheduler
 from workers.shared.backfill_runs import kick_messages
@@ -27,15 +30,24 @@ from workers.shared.outbox_sweep import pushable_resources
 
 log = get_logger(__name__)
 
+#: How often the scheduler looks for client secrets due a rotation (they are due after days).
+ROTATION_CHECK_INTERVAL = timedelta(hours=1)
+
 
 class Scheduler:
     def __init__(
-        self, publisher: EventPublisher, store: Store | None = None, settings: Settings | None = None
+        self,
+        publisher: EventPublisher,
+        store: Store | None = None,
+        settings: Settings | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.publisher = publisher
         self.store = store or get_store()
         self.settings = settings or get_settings()
         self.prospects = ProspectScheduler(publisher, self.store, self.settings)
+        self._clock = clock
+        self._next_rotation_check: datetime | None = None
 
     def tick(self) -> int:
         """Enqueue this tick's work; returns how many messages were sent."""
@@ -59,7 +71,20 @@ class Scheduler:
             + self.prospects.tick()
             + self._privacy_work()
             + self._backfills()
+            + self._secret_rotations()
         )
+
+    def _secret_rotations(self) -> int:
+        """A rotation for each provisioned tenant whose client secret is due one (checked hourly)."""
+        now = self._clock()
+        if self._next_rotation_check is not None and now < self._next_rotation_check:
+            return 0
+        self._next_rotation_check = now + ROTATION_CHECK_INTERVAL
+        commands = rotation_commands(self.store, now, self.settings.secret_rotation_days)
+        if commands:
+            self.publisher.publish_messages([command_message(c) for c in commands])
+            log.info("secret rotations requested", count=len(commands))
+        return len(commands)
 
     def _backfills(self) -> int:
         """A runner for each historical backfill nobody works on (a new run, or its worker died)."""

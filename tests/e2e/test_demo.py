@@ -12,6 +12,9 @@ def test_rsc_demo_shows_an_export_arrive_in_the_store_and_in_linkedin(pipeline: 
     )
     result = pipeline.rsc("demo", "--timeout", "60")
     assert result.returncode == 0, result.stdout + result.stderr
+    # Onboarded through partner provisioning: the partner app created the customer's app.
+    assert "1. the partner app provisioned the customer app urn:li:developerApplication:" in result.stdout
+    assert "(created)" in result.stdout
     assert "2. the customer enabled it in Recruiter; the pipeline verified it" in result.stdout
     assert "5. imported (created)" in result.stdout
     assert "6. LinkedIn shows the member as in the ATS" in result.stdout
@@ -32,4 +35,5 @@ def test_rsc_demo_shows_an_export_arrive_in_the_store_and_in_linkedin(pipeline: 
     again = pipeline.rsc("demo", "--timeout", "60")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "2. the integration is enabled already" in again.stdout
+    assert "(reused)" in again.stdout
     assert "5. imported (already_applied)" in again.stdout

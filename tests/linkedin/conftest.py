@@ -47,6 +47,8 @@ EXPECTED: dict[str, dict[str, tuple[str, tuple[str, ...], dict[str, str]]]] = {
         "conversationEvents": ("/v2/conversationEvents", (), {}),
         "mailStubs": ("/v2/mailStubs", (), {}),
         "prospectNotes": ("/v2/prospectNotes", (), {}),
+        "provisioning": ("/v2/provisionedApplications", (), {}),
+        "secrets": ("/rest/provisionedApplications/{key}/secrets", (), {}),
     },
     "202604": {
         "candidates": (
@@ -77,6 +79,8 @@ EXPECTED: dict[str, dict[str, tuple[str, tuple[str, ...], dict[str, str]]]] = {
         "conversationEvents": ("/rest/conversationEvents", (), {}),
         "mailStubs": ("/rest/mailStubs", (), {}),
         "prospectNotes": ("/rest/prospectNotes", (), {}),
+        "provisioning": ("/v2/provisionedApplications", (), {}),
+        "secrets": ("/rest/provisionedApplications/{key}/secrets", (), {}),
     },
 }
 

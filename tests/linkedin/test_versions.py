@@ -34,6 +34,8 @@ FAMILIES = {
     "conversationEvents": Family.CONVERSATION_EVENTS,
     "mailStubs": Family.MAIL_STUBS,
     "prospectNotes": Family.PROSPECT_NOTES,
+    "provisioning": Family.PROVISIONED_APPLICATIONS,
+    "secrets": Family.APPLICATION_SECRETS,
 }
 
 
@@ -159,6 +161,17 @@ def test_purge_notices_are_read_on_rest_with_a_linkedin_version_whatever_the_cli
     assert Api(ApiVersion("202606")).endpoint(Family.PURGED_CANDIDATES).version == ApiVersion("202606")
 
 
+def test_provisioning_is_called_on_v2_and_secrets_on_rest_whatever_the_client_speaks() -> None:
+    for version in API_VERSIONS:
+        api = Api(ApiVersion(version))
+        provisioning = api.endpoint(Family.PROVISIONED_APPLICATIONS)
+        assert provisioning.path == "/v2/provisionedApplications"
+        assert "LinkedIn-Version" not in provisioning.version.headers()
+        secrets = api.endpoint(Family.APPLICATION_SECRETS, "urn%3Ali%3AdeveloperApplication%3A7")
+        assert secrets.path == "/rest/provisionedApplications/urn%3Ali%3AdeveloperApplication%3A7/secrets"
+        assert secrets.version.headers()["LinkedIn-Version"] == ("202604" if version == "v2" else version)
+
+
 def test_names_the_reference_does_not_document_are_marked_as_assumptions() -> None:
     documented = {
         Family.CANDIDATES,
@@ -167,9 +180,11 @@ def test_names_the_reference_does_not_document_are_marked_as_assumptions() -> No
         Family.PURGED_CANDIDATES,
         Family.SEATS,
         Family.MAIL_STUBS,
+        Family.PROVISIONED_APPLICATIONS,
     }
     for family, shapes in TABLE.items():
-        assert not shapes[Shape.V2].assumed, family
+        # Secret management of child apps has no documented path on either shape (§1.1).
+        assert shapes[Shape.V2].assumed == (family is Family.APPLICATION_SECRETS), family
         assert shapes[Shape.REST].assumed == (family not in documented), family
         assert shapes[Shape.REST].source, family
 

@@ -1,11 +1,12 @@
-"""provisionedApplications: the partner app creates, finds and updates customer apps."""
+"""provisionedApplications: the partner app creates, finds and updates customer apps, and manages
+their client secrets."""
 
 from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.sandbox.support import Customer, ids_query, rules_broken
+from tests.sandbox.support import REST_API, Customer, ids_query, rules_broken
 
 PROFILE = {
     "name": "Acme",
@@ -115,3 +116,73 @@ def test_provisioned_app_needs_binding_and_enabling_before_it_may_sync(client: T
     )
     assert client.put(path, json=body, headers=child.headers("batch_update")).json()["errors"] == {}
     assert rules_broken(client) == ["auth.unbound", "enablement.company"]
+
+
+def _secrets_path(key: str, secret_id: str = "") -> str:
+    path = f"/rest/provisionedApplications/{key}/secrets"
+    return f"{path}/{secret_id}" if secret_id else path
+
+
+def _v2(partner: Customer) -> dict[str, str]:
+    """The partner's token (one, reused) on a v2 call."""
+    return {"Authorization": f"Bearer {partner.token}", "X-RestLi-Protocol-Version": "2.0.0"}
+
+
+def _mint(client: TestClient, client_id: str, secret: str) -> int:
+    form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    return client.post("/oauth/v2/accessToken", data=form).status_code
+
+
+@pytest.mark.sandbox_violations("oauth.credentials")
+def test_a_second_secret_works_beside_the_first_until_the_first_is_deleted(client: TestClient) -> None:
+    partner = Customer(client, "parent-client", "parent-secret", REST_API)
+    created = client.post("/v2/provisionedApplications", json=PROFILE, headers=_v2(partner))
+    key, credentials = created.json()["key"], created.json()["credentials"]
+    client_id, first = credentials["clientId"], credentials["clientSecret"]
+    listed = client.get(_secrets_path(key), headers=partner.headers()).json()["elements"]
+    assert len(listed) == 1 and "clientSecret" not in listed[0]
+    first_id = listed[0]["secretId"]
+
+    answer = client.post(_secrets_path(key), json={}, headers=partner.headers())
+    assert answer.status_code == 201
+    second = answer.json()["clientSecret"]
+    assert _mint(client, client_id, first) == 200
+    assert _mint(client, client_id, second) == 200
+    # The first token minted with a new secret is how a rotation proves it: not a wasted token.
+    assert rules_broken(client) == []
+
+    assert client.delete(_secrets_path(key, first_id), headers=partner.headers()).status_code == 204
+    assert _mint(client, client_id, first) == 401
+    remaining = client.get(_secrets_path(key), headers=partner.headers()).json()["elements"]
+    assert [s["secretId"] for s in remaining] == [answer.json()["secretId"]]
+    shown = client.get(f"/v2/provisionedApplications/{key}", headers=_v2(partner)).json()
+    assert shown["credentials"]["clientSecret"] == second
+
+
+@pytest.mark.sandbox_violations("secret.limit")
+def test_a_third_secret_is_refused_and_the_last_one_cannot_be_deleted(client: TestClient) -> None:
+    partner = Customer(client, "parent-client", "parent-secret", REST_API)
+    key = client.post("/v2/provisionedApplications", json=PROFILE, headers=_v2(partner)).json()["key"]
+    assert client.post(_secrets_path(key), json={}, headers=partner.headers()).status_code == 201
+    third = client.post(_secrets_path(key), json={}, headers=partner.headers())
+    assert third.status_code == 409 and "delete one before rotating" in third.json()["message"]
+    ids = [
+        s["secretId"] for s in client.get(_secrets_path(key), headers=partner.headers()).json()["elements"]
+    ]
+    assert len(ids) == 2
+    assert client.delete(_secrets_path(key, ids[0]), headers=partner.headers()).status_code == 204
+    assert client.delete(_secrets_path(key, ids[1]), headers=partner.headers()).status_code == 409
+    assert client.delete(_secrets_path(key, "secret-nope"), headers=partner.headers()).status_code == 404
+    assert rules_broken(client) == ["secret.limit"]
+
+
+@pytest.mark.sandbox_violations("auth.audience", "version.resource")
+def test_secrets_take_the_partner_token_only_and_exist_from_202510(client: TestClient) -> None:
+    partner = Customer(client, "parent-client", "parent-secret", REST_API)
+    created = client.post("/v2/provisionedApplications", json=PROFILE, headers=_v2(partner))
+    key, credentials = created.json()["key"], created.json()["credentials"]
+    child = Customer(client, credentials["clientId"], credentials["clientSecret"], REST_API)
+    assert client.get(_secrets_path(key), headers=child.headers()).status_code == 403
+    old = partner.headers(**{"LinkedIn-Version": "202509"})
+    assert client.get(_secrets_path(key), headers=old).status_code == 404
+    assert sorted(set(rules_broken(client))) == ["auth.audience", "version.resource"]

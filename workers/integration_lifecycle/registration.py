@@ -27,6 +27,8 @@ class Registration:
     #: The customer's name, used in the integration names ("" keeps the one stored).
     name: str = ""
     legacy_csa: bool = False
+    #: The customer app's URN when the partner app provisioned it (None: credentials typed in).
+    app_urn: str | None = None
 
 
 def _new_tenant(ops: OpsUnitOfWork, registration: Registration) -> Tenant:
@@ -49,6 +51,9 @@ def register_tenant(ops: OpsUnitOfWork, registration: Registration, *, update: b
     elif registration.legacy_csa and not tenant.legacy_csa:
         raise LegacyOnlyForNew(registration.tenant_id)
     tenant.org_urn = registration.org
+    if tenant.client_id != registration.client_id or tenant.app_urn != registration.app_urn:
+        tenant.secret_id = None
+    tenant.app_urn = registration.app_urn
     tenant.client_id = registration.client_id
     tenant.client_secret = registration.client_secret
     tenant.job_availability = registration.job_availability.value

@@ -9,14 +9,20 @@ from dramatiq.broker import Broker
 
 from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
+from linkedin.provisioning import ProvisionedApplications
 from linkedin.ratelimit import Traffic
 from rsc.errors import PermanentError
+from rsc.settings import get_settings
 from store.db import get_store
 from store.tenants import TenantApp, TenantDirectory
 
 
 class UnknownTenant(PermanentError):
     reason_code = "unknown_tenant"
+
+
+class PartnerNotConfigured(PermanentError):
+    reason_code = "partner_not_configured"
 
 
 _lock = threading.Lock()
@@ -53,6 +59,23 @@ def linkedin_for(tenant_id: str, traffic: Traffic = Traffic.LIVE) -> LinkedInCli
     """The tenant's client; ``Traffic.BULK`` (the historical backfill) spends only the bulk share."""
     app = tenant_app(tenant_id)
     return linkedin_clients().for_app(AppCredentials(app.client_id, app.client_secret), app.org_urn, traffic)
+
+
+def partner_linkedin() -> ProvisionedApplications:
+    """The partner (parent) app's provisioning calls, with RSC_PARTNER_CLIENT_ID and its secret."""
+    settings = get_settings()
+    if not settings.partner_configured:
+        raise PartnerNotConfigured(
+            "set RSC_PARTNER_CLIENT_ID and RSC_PARTNER_CLIENT_SECRET (the partner app's credentials) "
+            "to provision customer apps and rotate their secrets"
+        )
+    credentials = AppCredentials(settings.partner_client_id, settings.partner_client_secret)
+    return linkedin_clients().for_partner(credentials)
+
+
+def forget_tenant(tenant_id: str) -> None:
+    """Read the tenant from the store again next time (its credentials changed)."""
+    tenants().forget(tenant_id)
 
 
 def use_linkedin_clients(clients: LinkedInClients) -> None:
