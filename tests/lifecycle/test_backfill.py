@@ -469,15 +469,15 @@ def test_open_jobs_then_recent_applications_with_their_jobs_and_candidates_come_
     with UnitOfWork(TENANT, store) as uow:
         current = uow.backfills.get(run)
         assert current is not None
-        cursors = {c.resource: c for c in uow.backfills.cursors(current)}
+        sent_by_phase = {c.resource: c.sent for c in uow.backfills.cursors(current)}
     closed_recent = {f"J-{i % JOBS:03d}" for i in range(200, 210) if (i % JOBS) % 5 == 0}
-    assert cursors["open_job"].sent == OPEN_JOBS
-    assert cursors["recent_job"].sent == len(closed_recent)
-    assert cursors["recent_candidate"].sent == 10
-    assert cursors["recent_application"].sent == len(RECENT_IDS)  # A-0190 moved 100 days ago
-    assert cursors["job"].sent == JOBS - OPEN_JOBS - len(closed_recent)
-    assert cursors["candidate"].sent == CANDIDATES - 10
-    assert cursors["application"].sent == APPLICATIONS - len(RECENT_IDS)
+    assert sent_by_phase["open_job"] == OPEN_JOBS
+    assert sent_by_phase["recent_job"] == len(closed_recent)
+    assert sent_by_phase["recent_candidate"] == 10
+    assert sent_by_phase["recent_application"] == len(RECENT_IDS)  # A-0190 moved 100 days ago
+    assert sent_by_phase["job"] == JOBS - OPEN_JOBS - len(closed_recent)
+    assert sent_by_phase["candidate"] == CANDIDATES - 10
+    assert sent_by_phase["application"] == APPLICATIONS - len(RECENT_IDS)
     # Nothing sent twice across phases: LinkedIn took each record once.
     written = records_written(sandbox)
     assert (written["simpleJobPostings"], written["atsCandidates"], written["atsApplications"]) == (
