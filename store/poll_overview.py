@@ -73,11 +73,13 @@ def poll_overview(session: Session, now: datetime) -> dict[str, TenantPolls]:
     seat_columns = [getattr(SeatCursor, name) for name in SeatRow.__dataclass_fields__]
     # Plain rows through the connection: no ORM loading for 50,000 cursors.
     connection = session.connection()
-    for tenant, *values in connection.execute(
+    rows = connection.execute(
         select(SeatCursor.tenant_id, *seat_columns).order_by(SeatCursor.tenant_id, SeatCursor.seat)
-    ):
-        if tenant in tenants and values[1] in read[tenant]:
-            tenants[tenant].seats.append(SeatRow(*values))
+    ).all()  # fetched at once: row by row costs more than the rows themselves
+    for tenant, *values in rows:
+        polls = tenants.get(tenant)
+        if polls is not None and values[1] in read[tenant]:
+            polls.seats.append(SeatRow(*values))
     contract_columns = [getattr(ContractCursor, name) for name in ContractRow.__dataclass_fields__]
     for tenant, *values in connection.execute(
         select(ContractCursor.tenant_id, *contract_columns).order_by(
