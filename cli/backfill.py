@@ -41,8 +41,11 @@ def _duration(seconds: float | None) -> str:
 
 
 def render(run: RunProgress) -> Group:
-    """Per entity: a bar, done of total, what happened to them; then the run's rate and ETA."""
-    table = Table("entity", "", "done / total", "sent", "refused", "waiting", "skipped", "ETA")
+    """Per phase: a bar, done of total, what happened to them, the ETA at the run's rate and on
+    LinkedIn's real budget (until the phase is done); then the run's rate and ETA."""
+    table = Table(
+        "phase", "", "done / total", "sent", "refused", "waiting", "skipped", "ETA", "on LinkedIn's budget"
+    )
     for phase in run.phases:
         remaining = max(0, phase.total - phase.done)
         current = run.phase == phase.resource
@@ -57,6 +60,7 @@ def render(run: RunProgress) -> Group:
             f"{phase.waiting:,}",
             f"{phase.skipped:,}",
             "done" if phase.finished else _duration(eta),
+            "done" if phase.finished else _duration(phase.done_after_s),
         )
     rate = f"{run.rate:,.1f} records/s" if run.rate else "-"
     header = (
@@ -110,7 +114,8 @@ def start(
     dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be sent; change nothing."),
     follow: bool = typer.Option(False, "--follow", help="Show the progress until the run ends."),
 ) -> None:
-    """Send every job, candidate, application (with its stages) and note of the tenant again.
+    """Send every job, candidate, application (with its stages) and note of the tenant again, useful
+    first: open jobs, then what was active in the last 90 days, then the rest.
 
     It starts by itself when LinkedIn confirms the integration enabled; start it by hand after data was
     repaired in bulk, or to re-sync a tenant.
@@ -148,7 +153,18 @@ def start(
 def _print_dry_run(result: DryRun) -> None:
     from rsc.settings import get_settings
 
-    table = Table("entity", "records", "would send", "refused", "waiting", "skipped", "stages", "calls")
+    table = Table(
+        "phase",
+        "records",
+        "would send",
+        "refused",
+        "waiting",
+        "skipped",
+        "stages",
+        "calls",
+        "ETA",
+        "done after",
+    )
     for c in result.counts:
         table.add_row(
             c.resource,
@@ -159,6 +175,8 @@ def _print_dry_run(result: DryRun) -> None:
             f"{c.skip:,}",
             f"{c.stages:,}" if c.resource == "application" else "",
             f"{c.calls:,}",
+            _duration(c.eta_s),
+            _duration(c.done_after_s),
         )
     console.print(table)
     settings = get_settings()
@@ -176,7 +194,8 @@ def show_status(
     watch: bool = typer.Option(False, "--watch", help="Refresh every second until the run ends."),
     as_json: bool = typer.Option(False, "--json", help="The run's progress as one JSON object."),
 ) -> None:
-    """Progress of the tenant's latest run: done and total per entity, rate and ETA."""
+    """Progress of the tenant's latest run: done and total per phase, rate and ETA (at the run's rate,
+    and per phase on LinkedIn's real budget)."""
     _tenant_or_exit(tenant)
     if watch and not as_json and output.is_terminal():
         _watch(tenant)
@@ -199,7 +218,7 @@ def _plain(run: RunProgress) -> None:
     )
     output.table(
         None,
-        ("entity", "done / total", "sent", "refused", "waiting", "skipped", "finished"),
+        ("phase", "done / total", "sent", "refused", "waiting", "skipped", "finished", "budget ETA"),
         [
             (
                 p.resource,
@@ -209,6 +228,7 @@ def _plain(run: RunProgress) -> None:
                 p.waiting,
                 p.skipped,
                 "yes" if p.finished else "no",
+                "-" if p.finished else _duration(p.done_after_s),
             )
             for p in run.phases
         ],

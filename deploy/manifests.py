@@ -170,8 +170,30 @@ def scheduler_documents() -> list[dict[str, Any]]:
         port=int(CLUSTER_CONFIG["RSC_METRICS_PORT"]),
         resources={"requests": {"cpu": "100m", "memory": "192Mi"}, "limits": {"memory": "384Mi"}},
     )
-    # Exactly one: Recreate stops the old pod before the new one starts.
-    return [_deployment("rsc-scheduler", labels, container, replicas=1, strategy={"type": "Recreate"})]
+    # Two, one leads (the lease in the store, workers/scheduler.py): the standby takes over within
+    # RSC_SCHEDULER_LEASE_S + RSC_SCHEDULER_STANDBY_POLL_S of the leader's death. A rolling update
+    # replaces one pod at a time, so one is always there; the pods prefer different nodes.
+    deployment = _deployment(
+        "rsc-scheduler",
+        labels,
+        container,
+        replicas=2,
+        strategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}},
+    )
+    deployment["spec"]["template"]["spec"]["affinity"] = {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "weight": 100,
+                    "podAffinityTerm": {
+                        "labelSelector": {"matchLabels": labels},
+                        "topologyKey": "kubernetes.io/hostname",
+                    },
+                }
+            ]
+        }
+    }
+    return [deployment]
 
 
 def migration_documents() -> list[dict[str, Any]]:

@@ -102,6 +102,8 @@ def compose_file() -> str:
         "sandbox": pipeline(["sandbox"], ports=["8090:8090"]),
         "ingress": pipeline(["ingress"], ports=["8080:8080"], depends_on=after_migration),
         "scheduler": pipeline(["scheduler"], ports=["9191:9191"], depends_on=after_migration),
+        # Two schedulers, one leads; the other stands by (workers/scheduler.py).
+        "scheduler-standby": pipeline(["scheduler"], ports=["9192:9191"], depends_on=after_migration),
     }
     for number, group in enumerate(worker_groups()):
         args = ["worker", "--queues", group.queue, "--processes", str(group.processes)]

@@ -138,6 +138,11 @@ DEAD_LETTER_QUEUE_MESSAGES = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+SCHEDULER_LEADER = Gauge(
+    "rsc_scheduler_leader",
+    "1 while this scheduler leads (holds the lease and ticks), 0 while it stands by",
+    multiprocess_mode="mostrecent",
+)
 DEAD_LETTERS_STALE = Gauge(
     "rsc_dead_letters_stale",
     "Dead letters neither replayed nor purged a day after they died, in Q.XQ or only in the archive "

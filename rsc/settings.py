@@ -137,6 +137,12 @@ class Settings(BaseSettings):
 
     #: Seconds between two scheduler ticks (outbox sweeps are requested on each tick).
     scheduler_tick_s: float = 1.0
+    #: Seconds a scheduler's lead lasts without renewal (the leader renews it every tick). Two or
+    #: more schedulers may run: one leads, the others stand by and take over once it runs out.
+    scheduler_lease_s: float = Field(default=5.0, gt=0)
+    #: Seconds between two attempts of a standby scheduler to take the lead; a dead leader is
+    #: replaced within the lease and this.
+    scheduler_standby_poll_s: float = Field(default=2.0, gt=0)
     #: The outbox sweep leaves records changed less than this long ago for the next sweep, so that
     #: a burst of changes to one record is pushed once, with its latest state.
     outbox_grace_s: float = 0.5

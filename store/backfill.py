@@ -1,7 +1,7 @@
 """Historical backfill runs: where each one stands, so a crash or a restart resumes where it stopped.
 
-A run walks a tenant's records entity by entity (its *phases*: jobs, candidates, applications,
-notes), in batches of at most 100 taken in id order (keyset pagination). Per phase a cursor says
+A run walks a tenant's records phase by phase (useful first: ``store.backfill_phases``), in
+batches of at most 100 taken in id order (keyset pagination). Per phase a cursor says
 which ids are done (``after_id``: everything up to it) and which batch is in flight
 (``inflight_through``): a batch is recorded in flight before it is sent and the cursor moves past it
 once LinkedIn's answer is settled in the outbox, so a crash resends at most the batch in flight.
@@ -15,19 +15,17 @@ forget through ``Backfills``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, Text, case, func, or_, select, text, update
-from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
+from sqlalchemy import BigInteger, ColumnElement, Integer, String, Text, or_, select, text, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from store.applications import Application, ApplicationStage
-from store.ats_notes import AtsNote
+from store.backfill_phases import SOURCES, count_of, phase_select, reach, recent_since, resource_of
+from store.backfill_purge import forget_purged
 from store.base import Base, TenantScoped, utcnow
-from store.candidates import Candidate
-from store.jobs import Job
 from store.linkedin_sync import Resource, SyncOutcome, SyncState
 from store.repository import TenantRepository
 
@@ -117,15 +115,6 @@ class BackfillBusy(RuntimeError):
     """A run of the tenant is still running or paused."""
 
 
-#: Where each phase's records live: (id column, tenant column).
-SOURCES: dict[Resource, tuple[InstrumentedAttribute[str], InstrumentedAttribute[str]]] = {
-    Resource.JOB: (Job.id, Job.tenant_id),
-    Resource.CANDIDATE: (Candidate.id, Candidate.tenant_id),
-    Resource.APPLICATION: (Application.id, Application.tenant_id),
-    Resource.NOTE: (AtsNote.id, AtsNote.tenant_id),
-}
-
-
 class Backfills(TenantRepository):
     def current(self) -> BackfillRun | None:
         """The tenant's latest run, whatever its state."""
@@ -202,22 +191,58 @@ class Backfills(TenantRepository):
     # -- the records of a phase ---------------------------------------------------------------------
 
     def page(
-        self, resource: Resource, *, after: str | None, through: str | None = None, limit: int
+        self,
+        phase: str,
+        *,
+        after: str | None,
+        through: str | None = None,
+        limit: int,
+        since: datetime | None = None,
+        covered_since: datetime | None = None,
+        excluding: Sequence[str] = (),
     ) -> list[str]:
         """The next ids of the phase's records after ``after`` (up to ``through``) in the store's id
-        order: keyset pagination, so a batch costs the same wherever the run is."""
-        column, tenant_column = SOURCES[resource]
-        stmt: Any = select(column).where(tenant_column == self.tenant)
-        if after is not None:
-            stmt = stmt.where(column > after)
-        if through is not None:
-            stmt = stmt.where(column <= through)
+        order: keyset pagination, so a batch costs the same wherever the run is. ``since`` is the
+        cutoff of recent records (default: ``RECENT`` before now); ``covered_since`` leaves out what
+        the run covered already, ``excluding`` the members of other phases (``store.backfill_phases``)."""
+        column, _ = SOURCES[resource_of(phase)]
+        stmt = phase_select(
+            phase,
+            self.tenant,
+            since=since or recent_since(utcnow()),
+            after=after,
+            through=through,
+            covered_since=covered_since,
+            excluding=excluding,
+        )
         return list(self.session.scalars(stmt.order_by(column).limit(limit)))
 
-    def count(self, resource: Resource) -> int:
+    def count(self, phase: str) -> int:
         """The tenant's records of the phase now."""
-        _, tenant_column = SOURCES[resource]
-        return int(self.session.scalar(select(func.count()).where(tenant_column == self.tenant)) or 0)
+        stmt = phase_select(phase, self.tenant, since=recent_since(utcnow()))
+        return int(self.session.scalar(count_of(stmt)) or 0)
+
+    def left(self, run: BackfillRun, cursor: BackfillCursor) -> Any:
+        """``SELECT id`` of what the run's phase of ``cursor`` has left to send: its records after the
+        cursor the run has not covered and that no earlier phase still to be finished will send."""
+        phases = run.phase_list
+        resource = resource_of(cursor.resource)
+        earlier = [
+            p
+            for p in phases[: phases.index(cursor.resource)]
+            if resource_of(p) is resource and not self.cursor(run.run, p).finished
+        ]
+        return phase_select(
+            cursor.resource,
+            self.tenant,
+            since=recent_since(run.created_at),
+            after=cursor.after_id,
+            covered_since=run.created_at if run.kind == BackfillKind.SYNC else None,
+            excluding=earlier,
+        )
+
+    def left_count(self, run: BackfillRun, cursor: BackfillCursor) -> int:
+        return int(self.session.scalar(count_of(self.left(run, cursor))) or 0)
 
     def outcomes(self, resource: Resource, ids: list[str]) -> Counter[str]:
         """How a sent batch's records ended, read from the outbox (right whatever crashed in between):
@@ -245,43 +270,7 @@ class Backfills(TenantRepository):
     def forget_purged(self, resource: Resource, ids: list[str]) -> None:
         """LinkedIn deleted these records (and what it deletes with them): their outbox rows say it
         holds nothing, so a later sync sends them all again."""
-        if not ids:
-            return
-        forgotten: list[tuple[Resource, list[str]]] = [(resource, ids)]
-        notes = select(AtsNote.id).where(AtsNote.tenant_id == self.tenant)
-        if resource is Resource.APPLICATION:
-            self.session.execute(
-                update(ApplicationStage)
-                .where(ApplicationStage.tenant_id == self.tenant, ApplicationStage.application_id.in_(ids))
-                .values(synced_at=None)
-                .execution_options(synchronize_session=False)
-            )
-            notes = notes.where(AtsNote.application_id.in_(ids))
-        else:
-            forgotten.append((Resource.CANDIDATE_MEMBER, ids))
-            notes = notes.where(AtsNote.candidate_id.in_(ids), AtsNote.application_id.is_(None))
-        forgotten.append((Resource.NOTE, list(self.session.scalars(notes))))
-        now = utcnow()
-        for kind, entity_ids in forgotten:
-            if not entity_ids:
-                continue
-            self.session.execute(
-                update(SyncState)
-                .where(
-                    SyncState.tenant_id == self.tenant,
-                    SyncState.resource == kind.value,
-                    SyncState.entity_id.in_(entity_ids),
-                )
-                .values(
-                    synced_version=0,
-                    dirty_since=func.coalesce(SyncState.dirty_since, now),
-                    last_outcome=None,
-                    last_error=case(
-                        (SyncState.synced_version > 0, "deleted from LinkedIn by a purge"), else_=None
-                    ),
-                )
-                .execution_options(synchronize_session=False)
-            )
+        forget_purged(self.session, self.tenant, resource, ids)
 
     # -- the runner's lease ------------------------------------------------------------------------
 
@@ -345,21 +334,24 @@ class Backfills(TenantRepository):
 
     # -- the live lane -----------------------------------------------------------------------------
 
-    def live_bounds(self) -> dict[Resource, str | None]:
+    def live_bounds(self) -> dict[Resource, ColumnElement[bool] | None]:
         """How far live pushes may go, per resource, while a historical sync is active.
 
-        A resource missing from the answer is not bounded. One the sync has not reached yet maps to
-        None (nothing of it is pushed live: the sync will send the current state); the one it is
-        working on maps to the last id it is done with (records after it are the sync's). Member
-        links follow their candidates.
+        A resource missing from the answer is not bounded. One that is maps to a predicate on the
+        outbox's entity id: the records the sync has reached (``store.backfill_phases.reach``), or
+        to None when it has reached none; the others are the sync's to send. Member links follow
+        their candidates.
         """
         run = self.active()
         if run is None or run.kind != BackfillKind.SYNC:
             return {}
-        bounds: dict[Resource, str | None] = {}
-        for cursor in self.cursors(run):
-            if not cursor.finished:
-                bounds[Resource(cursor.resource)] = cursor.after_id
+        phases = [(c.resource, c.after_id, c.finished) for c in self.cursors(run)]
+        since = recent_since(run.created_at)
+        bounds: dict[Resource, ColumnElement[bool] | None] = {}
+        for resource in dict.fromkeys(resource_of(p) for p, _, _ in phases):
+            reached = reach(phases, resource, self.tenant, since)
+            if reached is not True:
+                bounds[resource] = None if reached is False else reached
         if Resource.CANDIDATE in bounds:
             bounds[Resource.CANDIDATE_MEMBER] = bounds[Resource.CANDIDATE]
         return bounds

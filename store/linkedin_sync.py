@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Index, Integer, String, Text, and_, case, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
@@ -112,13 +112,13 @@ class LinkedInOutbox(TenantRepository):
         quiet_for: timedelta = timedelta(0),
         max_wait: timedelta | None = None,
         lease: timedelta = LEASE,
-        through: str | None = None,
+        within: ColumnElement[bool] | None = None,
     ) -> dict[str, int]:
         """Lease up to ``limit`` dirty records and return {entity_id: version to push}.
 
         A record is due when it has been quiet for ``quiet_for`` or dirty for longer than
-        ``max_wait``; bursts of changes therefore coalesce into one push. ``through`` leaves out ids
-        after it (the historical backfill sends those, ``store.backfill``).
+        ``max_wait``; bursts of changes therefore coalesce into one push. ``within`` (on the entity id)
+        leaves out the records a historical sync has not reached (it sends those, ``store.backfill``).
         """
         now = utcnow()
         due = SyncState.changed_at <= now - quiet_for
@@ -138,8 +138,8 @@ class LinkedInOutbox(TenantRepository):
         )
         if ids is not None:
             stmt = stmt.where(SyncState.entity_id.in_(list(ids)))
-        if through is not None:
-            stmt = stmt.where(SyncState.entity_id <= through)
+        if within is not None:
+            stmt = stmt.where(within)
         if self.session.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         rows = {entity_id: version for entity_id, version in self.session.execute(stmt)}

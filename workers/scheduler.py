@@ -1,21 +1,34 @@
-"""The scheduler: one process (a singleton in production) that asks workers for periodic work.
+"""The scheduler: asks workers for periodic work, one tick a second.
 
 Every tick it enqueues an outbox sweep for each tenant that has records LinkedIn has not seen and
-that no push holds. Running two schedulers by mistake is harmless (sweeps are idempotent), only
-wasteful.
+that no push holds, and the other periodic work below.
+
+**A leader and standbys.** Two or more schedulers may run; the one holding the lease in the store
+(``store.scheduler_leases``) leads and ticks, renewing the lease before each tick. The others stand
+by and try to take it every ``RSC_SCHEDULER_STANDBY_POLL_S`` seconds; it is theirs once it has run
+out (``RSC_SCHEDULER_LEASE_S`` after the leader's last renewal), so a leader killed, hung or cut off
+from the database is replaced within the lease and a poll. A leader that cannot renew (the
+database restarted, or a standby took over while it hung) stops ticking and stands by. Two ticks
+overlapping at the hand-over are harmless: every request a tick makes is idempotent and held
+(queued marks, runner requests), and the work it asks for takes its own per-tenant leases.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from events.messages import command_message
 from events.publisher import EventPublisher, PublishError
 from rsc.logs import get_logger
+from rsc.metrics import SCHEDULER_LEADER
 from rsc.settings import Settings, get_settings
 from schemas.commands import OutboxFlush
+from store import scheduler_leases
 from store.base import utcnow
 from store.db import Store, get_store
 from store.linkedin_sync import tenants_with_due_records
@@ -113,12 +126,57 @@ class Scheduler:
         return len(messages)
 
     def run(self, stop: threading.Event) -> None:
-        log.info("scheduler started", interval_s=self.settings.scheduler_tick_s)
-        while not stop.is_set():
-            try:
-                self.tick()
-            except PublishError:
-                log.exception("scheduler could not enqueue; retrying next tick")
-            except Exception:
-                log.exception("scheduler tick failed; retrying next tick")
-            stop.wait(self.settings.scheduler_tick_s)
+        """Tick while this scheduler leads, stand by while another one does, until ``stop``."""
+        lead = Leadership(self.store, timedelta(seconds=self.settings.scheduler_lease_s))
+        log.info("scheduler started", interval_s=self.settings.scheduler_tick_s, holder=lead.holder)
+        try:
+            while not stop.is_set():
+                if not lead.hold():
+                    stop.wait(self.settings.scheduler_standby_poll_s)
+                    continue
+                try:
+                    self.tick()
+                except PublishError:
+                    log.exception("scheduler could not enqueue; retrying next tick")
+                except Exception:
+                    log.exception("scheduler tick failed; retrying next tick")
+                stop.wait(self.settings.scheduler_tick_s)
+        finally:
+            lead.release()
+
+
+class Leadership:
+    """This process's claim on the scheduler lease: taken, renewed, lost and given up."""
+
+    def __init__(self, store: Store, lease: timedelta) -> None:
+        self.store, self.lease = store, lease
+        self.holder = f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.leading = False
+
+    def hold(self) -> bool:
+        """Take or renew the lease; False (standing by) when another scheduler holds it or the
+        database cannot be reached."""
+        try:
+            with self.store.session(None) as session:
+                held = scheduler_leases.acquire(session, self.holder, self.lease)
+                session.commit()
+        except Exception as exc:  # the database is down or restarting: lead again once it is back
+            log.warning("scheduler lease not reachable; standing by", error_class=type(exc).__name__)
+            held = False
+        if held != self.leading:
+            log.info("scheduler leads" if held else "scheduler stands by", holder=self.holder)
+            SCHEDULER_LEADER.set(1 if held else 0)
+        self.leading = held
+        return held
+
+    def release(self) -> None:
+        if not self.leading:
+            return
+        try:
+            with self.store.session(None) as session:
+                scheduler_leases.release(session, self.holder)
+                session.commit()
+        except Exception as exc:  # it runs out by itself
+            log.warning("scheduler lease not released", error_class=type(exc).__name__)
+        self.leading = False
+        SCHEDULER_LEADER.set(0)

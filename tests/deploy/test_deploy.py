@@ -99,8 +99,13 @@ def test_each_queue_has_a_worker_deployment_scaled_on_its_own_queue() -> None:
 
 def test_the_ingress_scheduler_and_migration_are_there() -> None:
     deployments = {d["metadata"]["name"]: d for d in of_kind("Deployment")}
-    assert deployments["rsc-scheduler"]["spec"]["replicas"] == 1
-    assert deployments["rsc-scheduler"]["spec"]["strategy"] == {"type": "Recreate"}
+    # Two schedulers, one leads: a rolling update never takes both down at once.
+    scheduler = deployments["rsc-scheduler"]["spec"]
+    assert scheduler["replicas"] == 2
+    assert scheduler["strategy"]["rollingUpdate"] == {"maxUnavailable": 1, "maxSurge": 0}
+    spread = scheduler["template"]["spec"]["affinity"]["podAntiAffinity"]
+    (term,) = spread["preferredDuringSchedulingIgnoredDuringExecution"]
+    assert term["podAffinityTerm"]["labelSelector"]["matchLabels"] == scheduler["selector"]["matchLabels"]
     ingress = deployments["rsc-ingress"]["spec"]["template"]["spec"]["containers"][0]
     assert ingress["readinessProbe"]["httpGet"]["path"] == "/readyz"
     (service,) = of_kind("Service")
@@ -121,7 +126,8 @@ def test_the_compose_file_runs_the_whole_pipeline_with_a_worker_group_per_queue(
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
     assert services["rabbitmq"]["image"].endswith("-management")
-    assert {"postgres", "migrate", "ingress", "scheduler", "sandbox"} <= set(services)
+    assert {"postgres", "migrate", "ingress", "scheduler", "scheduler-standby", "sandbox"} <= set(services)
+    assert services["scheduler"]["command"] == services["scheduler-standby"]["command"] == ["scheduler"]
     queues = []
     for name, service in services.items():
         if name.startswith("worker-"):

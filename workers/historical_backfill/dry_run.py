@@ -1,22 +1,23 @@
-"""``rsc backfill dry-run``: what a run would send, counted from the store without calling LinkedIn."""
+"""``rsc backfill start --dry-run``: what a run would send, phase by phase, counted from the store
+without calling LinkedIn, and how long each phase takes on LinkedIn's real budget."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rsc.settings import get_settings
 from store.backfill import BackfillKind
+from store.backfill_phases import resource_of
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
-from workers.historical_backfill.runner import BATCH
+from workers.historical_backfill.budget import BATCH, batch_calls, phase_seconds
 from workers.shared.backfill_runs import PHASES
 from workers.shared.linkedin_push import BUILDERS
 
 
 @dataclass
 class DryRunCount:
+    #: The phase (``store.backfill_phases.Phase``).
     resource: str
     records: int = 0
     #: Records a sync would send, refuse (the reason names the field) or leave waiting.
@@ -29,6 +30,11 @@ class DryRunCount:
     #: Calls the sends take (batches of 100, one stage call per application with stages, one notes
     #: call per parent and batch).
     calls: int = 0
+    #: Of those, the stage calls (their own endpoint family and daily budget).
+    stage_calls: int = 0
+    #: Seconds the phase needs on the bulk share of the real budget, and since the run's start.
+    eta_s: float = 0.0
+    done_after_s: float = 0.0
 
 
 @dataclass
@@ -42,38 +48,53 @@ class DryRun:
 
     @property
     def estimated_s(self) -> float:
-        return max(self.minutes_for_records * 60, self.days_for_calls * 86_400)
+        phases = self.counts[-1].done_after_s if self.counts else 0.0
+        return max(self.minutes_for_records * 60, self.days_for_calls * 86_400, phases)
 
 
 def dry_run(uow_factory: Callable[[], UnitOfWork]) -> DryRun:
-    """Count what a sync would send, batch by batch as it would, changing nothing."""
+    """Count what a sync would send, phase by phase and batch by batch as it would, changing nothing.
+
+    A record is counted in the first phase that would send it only."""
     counts: list[DryRunCount] = []
-    for resource in PHASES[BackfillKind.SYNC]:
-        count = DryRunCount(resource.value)
+    phases = PHASES[BackfillKind.SYNC]
+    elapsed = 0.0
+    for index, phase in enumerate(phases):
+        resource = resource_of(phase)
+        earlier = [p for p in phases[:index] if resource_of(p) is resource]
+        count = DryRunCount(phase)
         after: str | None = None
         while True:
             uow = uow_factory()
             with uow:  # never committed: builders may touch the outbox, which is rolled back
-                ids = uow.backfills.page(resource, after=after, limit=BATCH)
+                ids = uow.backfills.page(phase, after=after, limit=BATCH, excluding=earlier)
                 if not ids:
                     break
                 _dry_batch(uow, resource, ids, count)
             after = ids[-1]
+        count.eta_s = phase_seconds(
+            count.send + count.stages, [count.calls - count.stage_calls, count.stage_calls]
+        )
+        elapsed += count.eta_s
+        count.done_after_s = elapsed
         counts.append(count)
-    settings = get_settings()
+    return _totals(counts)
+
+
+def _totals(counts: list[DryRunCount]) -> DryRun:
     records = sum(c.send + c.stages for c in counts)
-    per_minute = settings.linkedin_records_per_minute * settings.linkedin_bulk_share
-    per_day = settings.linkedin_calls_per_day * settings.linkedin_bulk_share
-    by_family = {c.resource: c.calls for c in counts}
-    stage_calls = next(
-        (c.calls - math.ceil(c.send / BATCH) for c in counts if c.resource == "application"), 0
-    )
+    by_family: dict[Resource, int] = {}
+    stage_calls = 0
+    for c in counts:
+        resource = resource_of(c.resource)
+        by_family[resource] = by_family.get(resource, 0) + c.calls - c.stage_calls
+        stage_calls += c.stage_calls
     busiest = max([*by_family.values(), stage_calls, 0])
     return DryRun(
         counts=counts,
         linkedin_records=records,
-        minutes_for_records=records / per_minute if per_minute else math.inf,
-        days_for_calls=busiest / per_day if per_day else math.inf,
+        minutes_for_records=phase_seconds(records, []) / 60,
+        days_for_calls=phase_seconds(0, [busiest]) / 86_400,
     )
 
 
@@ -108,12 +129,12 @@ def _dry_batch(uow: UnitOfWork, resource: Resource, ids: list[str], count: DryRu
         count.calls += len(parents)
     else:
         count.wait += len(later)
-        count.calls += math.ceil(len(bodies) / BATCH)
+        count.calls += batch_calls(len(bodies))
     count.skip += len(ids) - len(bodies) - len(invalid) - len(later)
 
 
 def _dry_applications(uow: UnitOfWork, ids: list[str], count: DryRunCount) -> None:
-    sent = 0
+    sent = stage_calls = 0
     for application_id in ids:
         application = uow.applications.get(application_id)
         if application is None:
@@ -129,6 +150,7 @@ def _dry_applications(uow: UnitOfWork, ids: list[str], count: DryRunCount) -> No
             sent += 1
             stages = len(uow.applications.unsynced_stages(application_id))
             count.stages += stages
-            count.calls += 1 if stages else 0
+            stage_calls += 1 if stages else 0
+    count.stage_calls += stage_calls
+    count.calls += batch_calls(sent) + stage_calls
     count.send += sent
-    count.calls += math.ceil(sent / BATCH)

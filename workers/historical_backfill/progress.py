@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store.backfill import BackfillState
+from store.backfill import BackfillCursor, BackfillKind, BackfillRun, BackfillState
+from store.backfill_phases import resource_of, stage_load
 from store.base import utcnow
 from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
+from workers.historical_backfill.budget import batch_calls, phase_seconds
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,10 @@ class PhaseProgress:
     skipped: int
     finished: bool
     in_flight: bool
+    #: Seconds the phase's records left need on LinkedIn's real budget (bulk share), and seconds from
+    #: now until the phase is done (the phases before it first).
+    budget_eta_s: float = 0.0
+    done_after_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,12 @@ def progress(uow: UnitOfWork) -> RunProgress | None:
         if run is None:
             return None
         phases = []
+        elapsed = 0.0
         for cursor in uow.backfills.cursors(run):
-            total = cursor.total if cursor.finished else uow.backfills.count(Resource(cursor.resource))
+            left = 0 if cursor.finished else uow.backfills.left_count(run, cursor)
+            total = cursor.total if cursor.finished else cursor.done + left
+            phase_eta = 0.0 if cursor.finished else _budget_eta(uow, run, cursor, left)
+            elapsed += phase_eta
             phases.append(
                 PhaseProgress(
                     resource=cursor.resource,
@@ -66,6 +76,8 @@ def progress(uow: UnitOfWork) -> RunProgress | None:
                     skipped=cursor.skipped,
                     finished=cursor.finished,
                     in_flight=cursor.inflight_through is not None,
+                    budget_eta_s=phase_eta,
+                    done_after_s=elapsed,
                 )
             )
         done = sum(p.done for p in phases)
@@ -90,3 +102,14 @@ def progress(uow: UnitOfWork) -> RunProgress | None:
             rate=rate,
             eta_s=eta,
         )
+
+
+def _budget_eta(uow: UnitOfWork, run: BackfillRun, cursor: BackfillCursor, left: int) -> float:
+    """Seconds LinkedIn's real budget needs for what the phase has left: a batch call per 100
+    records, and for applications a stage call per application with stages LinkedIn lacks."""
+    if not left:
+        return 0.0
+    if resource_of(cursor.resource) is not Resource.APPLICATION or run.kind != BackfillKind.SYNC:
+        return phase_seconds(left, [batch_calls(left)])
+    stages, with_stages = stage_load(uow.session, uow.tenant, uow.backfills.left(run, cursor))
+    return phase_seconds(left + stages, [batch_calls(left), with_stages])

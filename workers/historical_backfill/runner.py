@@ -1,9 +1,12 @@
 """The historical backfill (queue ``historical_backfill``): every job, candidate, application with
 its stage history, and note of a tenant sent once the integration is enabled (reference §6.2).
 
-**Order and batches.** Jobs, then candidates, then applications (which reference both, and carry
-their stage history), then notes (which hang off candidates and applications); each in batches of at
-most 100 taken in id order with keyset pagination, so memory stays flat whatever the data size.
+**Order and batches.** Useful first (``store.backfill_phases``): the open jobs, then the jobs,
+candidates and applications (with their stage history) active in the last 90 days, then the other
+jobs, candidates and applications, then notes (which hang off candidates and applications). A job
+goes before the applications to it and a candidate before its applications, as LinkedIn needs. What
+an earlier phase sent is not sent again by a later one. Each phase goes in batches of at most 100
+taken in id order with keyset pagination, so memory stays flat whatever the data size.
 
 **Through the outbox.** A batch is sent by the same code as live changes (``push_pending``): the
 records are marked changed, claimed, built from the store's *current* state, sent, and settled at
@@ -54,6 +57,7 @@ from store.backfill import (
     BackfillRun,
     BackfillState,
 )
+from store.backfill_phases import recent_since, resource_of
 from store.base import utcnow
 from store.linkedin_sync import Resource
 from store.tenants import tenant_syncs
@@ -215,6 +219,7 @@ def _failed(uow: UnitOfWork, run_id: int, exc: Exception, report: SliceReport) -
 @dataclass(frozen=True)
 class _Batch:
     kind: BackfillKind
+    phase: str
     resource: Resource
     ids: list[str]
 
@@ -251,15 +256,20 @@ def _claim_batch(uow: UnitOfWork, run_id: int, report: SliceReport) -> _Batch | 
             uow.commit()
             report.finished = True
             return "ended"
-        resource = Resource(run.phase)
+        resource = resource_of(run.phase)
         cursor = uow.backfills.cursor(run_id, run.phase)
+        since = recent_since(run.created_at)
         if cursor.inflight_through is not None:
             # The batch in flight when the previous runner stopped: only what was not settled goes again.
             ids = uow.backfills.page(
-                resource, after=cursor.after_id, through=cursor.inflight_through, limit=BATCH
+                run.phase, after=cursor.after_id, through=cursor.inflight_through, limit=BATCH, since=since
             )
-            return _Batch(kind, resource, ids)
-        ids = uow.backfills.page(resource, after=cursor.after_id, limit=BATCH)
+            return _Batch(kind, run.phase, resource, ids)
+        # What an earlier phase (or the live sweep) sent since the run started is not sent again.
+        covered = run.created_at if kind is BackfillKind.SYNC else None
+        ids = uow.backfills.page(
+            run.phase, after=cursor.after_id, limit=BATCH, since=since, covered_since=covered
+        )
         if not ids:
             _next_phase(uow, run, cursor)
             uow.commit()
@@ -269,7 +279,7 @@ def _claim_batch(uow: UnitOfWork, run_id: int, report: SliceReport) -> _Batch | 
             uow.outbox.mark_all_changed([(resource, i) for i in ids])
         cursor.inflight_through = ids[-1]
         uow.commit()
-    return _Batch(kind, resource, ids)
+    return _Batch(kind, run.phase, resource, ids)
 
 
 def _push_batch(uow: UnitOfWork, linkedin: LinkedInClient, batch: _Batch, report: SliceReport) -> str | None:
@@ -297,7 +307,7 @@ def _settle_batch(
     resource = batch.resource
     with uow:
         run = uow.backfills.get(run_id)
-        cursor = uow.backfills.cursor(run_id, resource.value)
+        cursor = uow.backfills.cursor(run_id, batch.phase)
         if run is None or cursor.inflight_through is None:
             return "ended"
         counted = purged if purged is not None else uow.backfills.outcomes(resource, batch.ids)
@@ -318,7 +328,7 @@ def _settle_batch(
 
 def _next_phase(uow: UnitOfWork, run: BackfillRun, cursor: BackfillCursor) -> None:
     now = utcnow()
-    cursor.finished, cursor.finished_at = True, now
+    cursor.finished, cursor.finished_at, cursor.total = True, now, cursor.done
     phases = run.phase_list
     following = phases[phases.index(cursor.resource) + 1 :]
     if not following:
@@ -328,5 +338,5 @@ def _next_phase(uow: UnitOfWork, run: BackfillRun, cursor: BackfillCursor) -> No
     run.phase = following[0]
     nxt = uow.backfills.cursor(run.run, following[0])
     nxt.started_at = now
-    nxt.total = uow.backfills.count(Resource(following[0]))
+    nxt.total = nxt.done + uow.backfills.left_count(run, nxt)
     log.info("backfill phase done", run=run.run, resource=cursor.resource, count=cursor.done)

@@ -10,7 +10,7 @@ next tick does not ask for it again while it waits in the queue; a poll clears t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from events.messages import OutgoingMessage, command_message
@@ -20,8 +20,8 @@ from rsc.logs import get_logger
 from rsc.settings import Settings
 from schemas.commands import ContractPoll, SeatPoll, SeatRefresh
 from store.base import to_ms, utcnow
-from store.contracts import all_contracts
 from store.db import Store
+from store.poll_overview import TenantPolls, hold_retries, mark_queued, poll_overview
 from store.prospect_polls import ContractCursor, SeatCursor
 from store.uow import UnitOfWork
 from workers.prospect_polling.metrics import (
@@ -33,7 +33,6 @@ from workers.prospect_polling.metrics import (
     observe_freshness,
 )
 from workers.prospect_polling.planner import ContractState, Plan, SeatState, plan_polls, poll_cost
-from workers.prospect_polling.seat_mapping import unmapped
 
 log = get_logger(__name__)
 
@@ -58,12 +57,14 @@ class ProspectScheduler:
 
     def tick(self) -> int:
         now = self.clock()
+        # Every tenant's cursors and counts in a few queries, whatever the number of tenants.
         with self.store.session(None) as session:
-            tenants = sorted({tenant for tenant, _ in all_contracts(session)})
+            overview = poll_overview(session, now)
         messages: list[OutgoingMessage] = []
         plans: dict[str, Plan] = {}
-        for tenant in tenants:
-            plan = self._plan(tenant, now)
+        retries: list[tuple[str, str]] = []
+        for tenant, polls in overview.items():
+            plan = self._plan(tenant, polls, now)
             plans[tenant] = plan
             messages += [command_message(ContractPoll(tenant=tenant, contract=c)) for c in plan.contracts]
             messages += [command_message(SeatPoll(tenant=tenant, seat=s)) for s in plan.seats]
@@ -71,11 +72,13 @@ class ProspectScheduler:
             if last is None or (now - last).total_seconds() >= self.settings.seat_refresh_interval_s:
                 messages.append(command_message(SeatRefresh(tenant=tenant)))
                 self._refreshed[tenant] = now
-            elif retries := self._seat_retries(tenant, now):
-                messages.append(command_message(SeatRefresh(tenant=tenant, contracts=retries)))
+            elif polls.retries_due:
+                # Held, so the next ticks do not ask twice.
+                messages.append(command_message(SeatRefresh(tenant=tenant, contracts=polls.retries_due)))
+                retries += [(tenant, urn) for urn in polls.retries_due]
         # Marked before publishing: a poll that runs (and clears its mark) between the publish and a
         # later mark would otherwise leave its seat marked queued with nothing in the queue.
-        self._mark(plans, now + QUEUED_HOLD)
+        self._mark(plans, now + QUEUED_HOLD, retries=retries)
         if messages:
             try:
                 self.publisher.publish_messages(messages)
@@ -87,70 +90,61 @@ class ProspectScheduler:
             log.info("prospect polls requested", count=len(messages))
         return len(messages)
 
-    def _mark(self, plans: dict[str, Plan], until: datetime | None) -> None:
-        for tenant, plan in plans.items():
-            if plan.seats or plan.contracts:
-                with UnitOfWork(tenant, self.store) as uow:
-                    uow.poll_cursors.mark_queued(seats=plan.seats, contracts=plan.contracts, until=until)
-                    uow.commit()
+    def _mark(
+        self, plans: dict[str, Plan], until: datetime | None, *, retries: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        seats = [(tenant, seat) for tenant, plan in plans.items() for seat in plan.seats]
+        contracts = [(tenant, contract) for tenant, plan in plans.items() for contract in plan.contracts]
+        if not (seats or contracts or retries):
+            return
+        with self.store.session(None) as session:
+            mark_queued(session, seats=seats, contracts=contracts, until=until)
+            if until is not None:
+                hold_retries(session, retries, until)
+            session.commit()
 
-    def _seat_retries(self, tenant: str, now: datetime) -> list[str]:
-        """Contracts whose failed seat read is due again; held so the next ticks do not ask twice."""
-        with UnitOfWork(tenant, self.store) as uow:
-            due = uow.contracts.retries_due(now)
-            if due:
-                uow.contracts.hold_retries(due, now + QUEUED_HOLD)
-                uow.commit()
-        return due
-
-    def _plan(self, tenant: str, now: datetime) -> Plan:
+    def _plan(self, tenant: str, polls: TenantPolls, now: datetime) -> Plan:
         now_ms = to_ms(now)
-        with UnitOfWork(tenant, self.store) as uow:
-            cursors, contract_cursors = polled_cursors(uow)
-            seats = [
-                SeatState(
-                    seat=c.seat,
-                    activity_per_h=c.activity_per_h,
-                    last_polled_at=c.last_polled_at,
-                    busy=_held(c.queued_until, now) or _held(c.lease_until, now),
-                    catching_up=c.catching_up,
-                    cost=poll_cost(
-                        now_ms - c.inmail_watermark_ms,
-                        (c.shared_from_ms if c.shared_from_ms is not None else now_ms)
-                        - c.backfill_watermark_ms,
-                        MAX_WINDOW_MS,
-                    ),
-                )
-                for c in cursors
-            ]
-            owners: dict[str, int] = {}
-            for c in cursors:
-                owners[c.contract] = owners.get(c.contract, 0) + 1
-            contracts = [
-                ContractState(
-                    contract=c.contract,
-                    owners=owners.get(c.contract, 0),
-                    last_polled_at=c.last_polled_at,
-                    busy=_held(c.queued_until, now) or _held(c.lease_until, now),
-                )
-                for c in contract_cursors
-            ]
-            calls = uow.poll_cursors.calls_on(now.date())
-            report = unmapped(uow)
-            parked = uow.parked_items.count_waiting()
+        seats = [
+            SeatState(
+                seat=c.seat,
+                activity_per_h=c.activity_per_h,
+                last_polled_at=c.last_polled_at,
+                busy=_held(c.queued_until, now) or _held(c.lease_until, now),
+                catching_up=c.catching_up,
+                cost=poll_cost(
+                    now_ms - c.inmail_watermark_ms,
+                    (c.shared_from_ms if c.shared_from_ms is not None else now_ms) - c.backfill_watermark_ms,
+                    MAX_WINDOW_MS,
+                ),
+            )
+            for c in polls.seats
+        ]
+        owners: dict[str, int] = {}
+        for c in polls.seats:
+            owners[c.contract] = owners.get(c.contract, 0) + 1
+        contracts = [
+            ContractState(
+                contract=c.contract,
+                owners=owners.get(c.contract, 0),
+                last_polled_at=c.last_polled_at,
+                busy=_held(c.queued_until, now) or _held(c.lease_until, now),
+            )
+            for c in polls.contracts
+        ]
         plan = plan_polls(
             now,
             seats,
             contracts,
-            calls_today=calls,
+            calls_today=polls.calls_today,
             settings=self.settings,
             tick_s=self.settings.scheduler_tick_s,
         )
-        UNMAPPED_SEATS.labels(tenant=tenant).set(len(report.seats))
-        USERS_WITHOUT_SEAT.labels(tenant=tenant).set(len(report.users))
-        PROSPECT_CALLS_TODAY.labels(tenant=tenant).set(calls)
+        UNMAPPED_SEATS.labels(tenant=tenant).set(polls.unmapped_seats)
+        USERS_WITHOUT_SEAT.labels(tenant=tenant).set(polls.users_without_seat)
+        PROSPECT_CALLS_TODAY.labels(tenant=tenant).set(polls.calls_today)
         PROSPECT_CALL_RATE.labels(tenant=tenant).set(plan.rate)
-        PARKED_ITEMS.labels(tenant=tenant).set(parked)
+        PARKED_ITEMS.labels(tenant=tenant).set(polls.parked)
         return plan
 
     def _observe(self, now: datetime) -> None:

@@ -10,9 +10,9 @@ from events.publisher import EventPublisher
 from rsc.logs import get_logger
 from schemas.commands import BackfillSlice
 from store.backfill import BackfillKind, BackfillRun, refresh_statistics
+from store.backfill_phases import SYNC_PHASES, Phase
 from store.base import utcnow
 from store.db import Store
-from store.linkedin_sync import Resource
 from store.uow import UnitOfWork
 
 log = get_logger(__name__)
@@ -21,11 +21,12 @@ log = get_logger(__name__)
 REQUEST_HOLD = timedelta(seconds=60)
 
 
-PHASES: dict[BackfillKind, tuple[Resource, ...]] = {
-    BackfillKind.SYNC: (Resource.JOB, Resource.CANDIDATE, Resource.APPLICATION, Resource.NOTE),
+PHASES: dict[BackfillKind, tuple[str, ...]] = {
+    # Useful first: open jobs, then recent jobs, candidates and applications, then the rest.
+    BackfillKind.SYNC: tuple(p.value for p in SYNC_PHASES),
     # Deleting an application deletes its stages and notes; a candidate its notes. LinkedIn has no
     # delete for job postings.
-    BackfillKind.PURGE: (Resource.APPLICATION, Resource.CANDIDATE),
+    BackfillKind.PURGE: (Phase.APPLICATION.value, Phase.CANDIDATE.value),
 }
 
 
@@ -39,12 +40,12 @@ def start_run(uow: UnitOfWork, kind: BackfillKind, reason: str) -> BackfillRun:
     Raises ``store.backfill.BackfillBusy`` while another run of the tenant is running or paused.
     """
     phases = PHASES[kind]
-    run = uow.backfills.start(kind, [p.value for p in phases], reason=reason)
+    run = uow.backfills.start(kind, phases, reason=reason)
     refresh_statistics(uow.session)
-    for resource in phases:
-        cursor = uow.backfills.cursor(run.run, resource.value)
-        cursor.total = uow.backfills.count(resource)
-    first = uow.backfills.cursor(run.run, phases[0].value)
+    for phase in phases:
+        cursor = uow.backfills.cursor(run.run, phase)
+        cursor.total = uow.backfills.left_count(run, cursor)
+    first = uow.backfills.cursor(run.run, phases[0])
     first.started_at = utcnow()
     log.info("backfill started", kind=kind.value, run=run.run)
     return run

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInRejected, LinkedInUnavailable
 from linkedin.restli import BatchResult
@@ -172,15 +174,15 @@ def push_pending(
     limit: int = 100,
     quiet_for: timedelta = timedelta(0),
     max_wait: timedelta | None = None,
-    through: str | None = None,
+    within: ColumnElement[bool] | None = None,
 ) -> PushReport:
     """Push one batch (at most ``limit``) of the due records of ``resource`` and settle them.
 
     What cannot be pushed now stays dirty in the outbox, where the outbox sweep finds it; the report
     says what and why. A call LinkedIn refused as a whole raises (``LinkedInUnavailable`` after the
     records were released for the next attempt, ``LinkedInRejected`` after they were marked refused).
-    Nothing is sent while the tenant's integration is not enabled; ``through`` leaves out ids after
-    it (the historical backfill's).
+    Nothing is sent while the tenant's integration is not enabled; ``within`` leaves out the records
+    a historical sync has not reached (``store.backfill.Backfills.live_bounds``).
     """
     report = PushReport()
     wanted = list(ids) if ids is not None else None
@@ -189,7 +191,7 @@ def push_pending(
             report.not_syncing = True
             return report
         claimed = uow.outbox.claim(
-            resource, ids=wanted, limit=limit, quiet_for=quiet_for, max_wait=max_wait, through=through
+            resource, ids=wanted, limit=limit, quiet_for=quiet_for, max_wait=max_wait, within=within
         )
         if wanted is not None:
             report.held = sorted(uow.outbox.dirty_ids(resource, wanted) - set(claimed))

@@ -117,7 +117,7 @@ def _sweep(
                     resource,
                     quiet_for=quiet_for,
                     max_wait=max_wait,
-                    through=bounds.get(resource),
+                    within=bounds.get(resource),
                 )
             except LinkedInUnavailable as exc:
                 # The records were released; the next sweep tries again.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ from linkedin.client import LinkedInClient
 from linkedin.restli import BatchResult
 from linkedin.versions import Family
 from schemas.commands import BackfillSlice
-from store.backfill import Backfills, BackfillState
+from store.backfill import BackfillKind, Backfills, BackfillState
 from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.uow import UnitOfWork
@@ -35,9 +35,12 @@ from workers.historical_backfill.progress import progress
 from workers.historical_backfill.runner import run_backfill
 from workers.integration_lifecycle.handlers import handle_status_changed, onboard
 from workers.shared import linkedin_push
+from workers.shared.backfill_runs import PHASES
 from workers.shared.outbox_sweep import sweep_outbox
 
 JOBS, CANDIDATES, APPLICATIONS, NOTES = 30, 250, 210, 120
+#: Every fifth job of ``seed`` is closed.
+OPEN_JOBS = JOBS - len(range(0, JOBS, 5))
 
 
 class Killed(BaseException):
@@ -116,7 +119,7 @@ def records_written(sandbox: SandboxHarness) -> Counter[str]:
     return written
 
 
-def test_jobs_then_candidates_then_applications_with_stages_then_notes_in_batches_of_100(
+def test_open_jobs_then_other_jobs_candidates_applications_with_stages_then_notes_in_batches_of_100(
     store: Store,
     sandbox: SandboxHarness,
     linkedin: LinkedInClient,
@@ -134,7 +137,8 @@ def test_jobs_then_candidates_then_applications_with_stages_then_notes_in_batche
     assert last["jobs"] < first["candidates"]
     assert last["candidates"] < first["applications"]
     assert last["applications"] < first["notes"] and last["stages"] < first["notes"]
-    assert order.count("jobs") == 1 and order.count("candidates") == 3 and order.count("applications") == 3
+    # The open jobs, then the closed ones: nothing of this history is recent.
+    assert order.count("jobs") == 2 and order.count("candidates") == 3 and order.count("applications") == 3
     assert records_written(sandbox) == {
         "simpleJobPostings": JOBS,
         "atsCandidates": CANDIDATES,
@@ -149,7 +153,11 @@ def test_jobs_then_candidates_then_applications_with_stages_then_notes_in_batche
     report = progress(UnitOfWork(TENANT, store))
     assert report is not None and report.state == BackfillState.DONE
     assert [(p.resource, p.total, p.sent, p.finished) for p in report.phases] == [
-        ("job", JOBS, JOBS, True),
+        ("open_job", OPEN_JOBS, OPEN_JOBS, True),
+        ("recent_job", 0, 0, True),
+        ("recent_candidate", 0, 0, True),
+        ("recent_application", 0, 0, True),
+        ("job", JOBS - OPEN_JOBS, JOBS - OPEN_JOBS, True),
         ("candidate", CANDIDATES, CANDIDATES, True),
         ("application", APPLICATIONS, APPLICATIONS, True),
         ("note", NOTES, NOTES, True),
@@ -241,7 +249,8 @@ def test_live_changes_during_the_backfill_are_never_overwritten_by_older_data(
 ) -> None:
     seed(store)
     run = enable(store, sandbox, linkedin, publisher)
-    one_batch(store, bulk, publisher, run)  # the jobs
+    one_batch(store, bulk, publisher, run)  # the open jobs
+    one_batch(store, bulk, publisher, run)  # the closed jobs
     one_batch(store, bulk, publisher, run)  # candidates C-0000 .. C-0099
     assert len(remote(sandbox, "candidates")) == 100
 
@@ -289,6 +298,7 @@ def test_pause_and_resume_go_on_where_the_run_stopped(
 ) -> None:
     seed(store)
     run = enable(store, sandbox, linkedin, publisher)
+    one_batch(store, bulk, publisher, run)
     one_batch(store, bulk, publisher, run)
     one_batch(store, bulk, publisher, run)
     with UnitOfWork(TENANT, store) as uow:
@@ -364,12 +374,17 @@ def test_a_dry_run_counts_what_would_be_sent_and_changes_nothing(
     result = dry_run(lambda: UnitOfWork(TENANT, store))
 
     counts = {c.resource: c for c in result.counts}
-    assert (counts["job"].records, counts["job"].send, counts["job"].refuse, counts["job"].skip) == (
-        JOBS + 2,
-        JOBS,
+    open_jobs, jobs = counts["open_job"], counts["job"]
+    assert (open_jobs.records, open_jobs.send, open_jobs.refuse, open_jobs.skip) == (
+        OPEN_JOBS + 1,
+        OPEN_JOBS,
         1,
-        1,
+        0,
     )
+    assert (jobs.records, jobs.send, jobs.refuse, jobs.skip) == (JOBS - OPEN_JOBS + 1, JOBS - OPEN_JOBS, 0, 1)
+    assert [c.resource for c in result.counts] == list(PHASES[BackfillKind.SYNC])
+    assert all(c.eta_s > 0 for c in result.counts if c.send)
+    assert [c.done_after_s for c in result.counts] == sorted(c.done_after_s for c in result.counts)
     assert (counts["candidate"].send, counts["candidate"].refuse) == (CANDIDATES, 1)
     application = counts["application"]
     assert (application.send, application.refuse, application.wait) == (APPLICATIONS, 1, 1)
@@ -401,3 +416,114 @@ def test_the_scheduler_asks_for_a_runner_when_no_one_works_on_a_run(
     (message,) = kick_messages(store)
     assert message.queue == "historical_backfill"
     assert kick_messages(store) == []  # asked once until the hold runs out
+
+
+def seconds_since_t0(days_ago: float) -> int:
+    """``ats`` events' time offset of a moment ``days_ago`` days before now."""
+    return int((datetime.now(UTC) - timedelta(days=days_ago) - ats.T0).total_seconds())
+
+
+def seed_recent(store: Store) -> None:
+    """On top of ``seed``: applications A-0200 .. A-0209 moved 10 days ago (their jobs are open or
+    closed, their candidates are in the second half), A-0190 changed 100 days ago (not recent)."""
+    events = [
+        ats.application(
+            f"A-{i:04d}",
+            candidate_id=f"C-{i:04d}",
+            job_id=f"J-{i % JOBS:03d}",
+            status="Offer",
+            step=seconds_since_t0(10),
+        )
+        for i in range(200, 210)
+    ]
+    events.append(
+        ats.application(
+            "A-0190", candidate_id="C-0190", job_id="J-010", status="Offer", step=seconds_since_t0(100)
+        )
+    )
+    apply(store, *events)
+
+
+RECENT_IDS = {f"A-{i:04d}" for i in range(200, 210)}
+
+
+def test_open_jobs_then_recent_applications_with_their_jobs_and_candidates_come_first_and_nothing_twice(
+    store: Store,
+    sandbox: SandboxHarness,
+    linkedin: LinkedInClient,
+    bulk: LinkedInClient,
+    publisher: FakePublisher,
+) -> None:
+    seed(store)
+    seed_recent(store)
+    run = enable(store, sandbox, linkedin, publisher)
+    run_to_end(store, bulk, publisher, run)
+
+    sent = writes(sandbox)
+    kinds = [resource_of(r) for r in sent]
+    # The open jobs, the closed jobs of recent applications, their candidates, the recent applications
+    # with their stages: all before any other record.
+    assert kinds[:3] == ["jobs", "jobs", "candidates"]
+    rest = kinds.index("jobs", 3)
+    assert set(kinds[3:rest]) == {"applications", "stages"} and kinds[3:rest].count("applications") == 1
+    with UnitOfWork(TENANT, store) as uow:
+        current = uow.backfills.get(run)
+        assert current is not None
+        sent_by_phase = {c.resource: c.sent for c in uow.backfills.cursors(current)}
+    closed_recent = {f"J-{i % JOBS:03d}" for i in range(200, 210) if (i % JOBS) % 5 == 0}
+    assert sent_by_phase["open_job"] == OPEN_JOBS
+    assert sent_by_phase["recent_job"] == len(closed_recent)
+    assert sent_by_phase["recent_candidate"] == 10
+    assert sent_by_phase["recent_application"] == len(RECENT_IDS)  # A-0190 moved 100 days ago
+    assert sent_by_phase["job"] == JOBS - OPEN_JOBS - len(closed_recent)
+    assert sent_by_phase["candidate"] == CANDIDATES - 10
+    assert sent_by_phase["application"] == APPLICATIONS - len(RECENT_IDS)
+    # Nothing sent twice across phases: LinkedIn took each record once.
+    written = records_written(sandbox)
+    assert (written["simpleJobPostings"], written["atsCandidates"], written["atsApplications"]) == (
+        JOBS,
+        CANDIDATES,
+        APPLICATIONS,
+    )
+
+
+def test_a_run_killed_inside_the_recent_phase_resumes_there_and_sends_nothing_twice(
+    store: Store,
+    sandbox: SandboxHarness,
+    linkedin: LinkedInClient,
+    bulk: LinkedInClient,
+    publisher: FakePublisher,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seed(store)
+    seed_recent(store)
+    run = enable(store, sandbox, linkedin, publisher)
+    real = linkedin_push.SENDERS[Resource.APPLICATION]
+
+    def dies_after_the_recent_batch(client: LinkedInClient, bodies: Mapping[str, Any]) -> BatchResult:
+        real(client, bodies)
+        raise Killed  # LinkedIn took the recent applications; the worker died before settling them
+
+    monkeypatch.setitem(linkedin_push.SENDERS, Resource.APPLICATION, dies_after_the_recent_batch)
+    with pytest.raises(Killed):
+        run_to_end(store, bulk, publisher, run)
+    monkeypatch.setitem(linkedin_push.SENDERS, Resource.APPLICATION, real)
+    with UnitOfWork(TENANT, store) as uow:
+        current = uow.backfills.get(run)
+        assert current is not None and current.phase == "recent_application"
+        assert uow.backfills.cursor(run, "recent_application").inflight_through == "A-0209"
+    with store.session(TENANT) as session:  # the dead worker's leases run out
+        session.execute(update(SyncState).values(lease_until=None))
+        session.commit()
+
+    run_to_end(store, bulk, publisher, run)
+
+    written = records_written(sandbox)
+    # The batch in flight went once more; every other record once.
+    assert written["atsApplications"] == APPLICATIONS + len(RECENT_IDS)
+    assert (written["simpleJobPostings"], written["atsCandidates"]) == (JOBS, CANDIDATES)
+    assert len(remote(sandbox, "applications")) == APPLICATIONS
+    with UnitOfWork(TENANT, store) as uow:
+        assert uow.backfills.cursor(run, "recent_application").sent == len(RECENT_IDS)
+        assert uow.backfills.cursor(run, "application").sent == APPLICATIONS - len(RECENT_IDS)
+        assert uow.outbox.dirty_count() == 0

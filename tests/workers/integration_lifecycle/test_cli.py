@@ -128,6 +128,9 @@ def test_backfill_status_shows_done_and_total_per_entity_and_the_dry_run_changes
 
     dry = invoke("backfill", "start", "--tenant", "globex", "--dry-run")
     assert "Nothing was changed" in dry and "candidate" in dry
+    # Each phase, useful first, with its ETA on LinkedIn's real budget and when it would be done.
+    assert dry.index("open_job") < dry.index("recent_application") < dry.index("note")
+    assert "ETA" in dry and "done after" in dry
     assert "no backfill yet" in runner.invoke(app, ["backfill", "status", "--tenant", "globex"]).output
     refused = runner.invoke(app, ["backfill", "start", "--tenant", "globex"])
     assert refused.exit_code == 1 and "is pending" in refused.output
@@ -144,6 +147,8 @@ def test_backfill_status_shows_done_and_total_per_entity_and_the_dry_run_changes
     assert "sync run 1 of globex: done" in status
     assert "1 / 1" in status and "2 / 2" in status  # jobs, candidates (one refused: no first name)
     assert "backfill run 2 of globex started" in invoke("backfill", "start", "--tenant", "globex")
+    running = invoke("backfill", "status", "--tenant", "globex")
+    assert "budget ETA" in running and "open_job" in running and "recent_candidate" in running
     paused = invoke("backfill", "pause", "--tenant", "globex", "--reason", "maintenance")
     assert "paused" in paused
     assert "maintenance" in invoke("backfill", "status", "--tenant", "globex")
