@@ -33,6 +33,7 @@ from store.linkedin_sync import Resource
 from store.tombstones import Subject
 from store.uow import UnitOfWork
 from workers.ledger import hooks as ledger
+from workers.shared.member_claims import claim_for_linkedin
 from workers.shared.member_observations import export_observation
 
 log = get_logger(__name__)
@@ -110,6 +111,9 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
         _check_job(context, export)
         rows, result = _import_rows(event, export, context, uow)
         uow.exports.write(rows)
+        if rows.candidate is not None:
+            # The new candidate is the member's: the store refuses a second one (store.member_claims).
+            claim_for_linkedin(uow, member.person_urn, result.candidate_id)
         ledger.export_imported(
             uow,
             event,
