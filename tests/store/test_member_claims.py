@@ -51,7 +51,15 @@ def test_the_store_refuses_a_second_claim_of_one_member_whoever_writes_it(store:
     with UnitOfWork("acme", store) as uow, pytest.raises(IntegrityError):
         uow.session.execute(
             insert(MemberClaim),
-            [{"tenant_id": "acme", "person_urn": ADA, "candidate_id": "C2", "kind": "manual", "claimed_at": T0}],
+            [
+                {
+                    "tenant_id": "acme",
+                    "person_urn": ADA,
+                    "candidate_id": "C2",
+                    "kind": "manual",
+                    "claimed_at": T0,
+                }
+            ],
         )
     assert holder(store) == ("C1", "automatic")
 

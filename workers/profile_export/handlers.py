@@ -83,12 +83,16 @@ def handle_export_requested(
             f"export {event.data.request_id!r} belongs to {export.integration_context!r}, not to "
             f"tenant {event.tenant!r} ({linkedin.org_urn!r}); it was not imported"
         )
-    return _apply(event, export, uow)
+    return import_export(event, export, uow)
 
 
-def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -> ExportResult | None:
-    """One transaction of three statements on PostgreSQL: the inbox claim (with the member's
-    tombstone lock), one read of everything needed (the member's tombstone too), then the writes."""
+def import_export(
+    event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork
+) -> ExportResult | None:
+    """Import an export already fetched from LinkedIn. One transaction of three statements on
+    PostgreSQL: the inbox claim (with the member's tombstone lock), one read of everything needed
+    (the member's tombstone too), then the writes; a fourth when it makes a candidate (its claim
+    of the member)."""
     request_id, member = event.data.request_id, export.member
     with uow:
         guard = uow.tombstones.guard(Subject.MEMBER, member.person_urn)
