@@ -76,7 +76,7 @@ def ats_candidate(store: Store, candidate_id: str, **fields: object) -> None:
                 last_name="Lovelace",
                 created_at=T0,
                 modified_at=T0,
-                **fields,  # type: ignore[arg-type]
+                **fields,
             )
         )
         uow.commit()

@@ -86,9 +86,7 @@ def handle_export_requested(
     return import_export(event, export, uow)
 
 
-def import_export(
-    event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork
-) -> ExportResult | None:
+def import_export(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -> ExportResult | None:
     """Import an export already fetched from LinkedIn. One transaction of three statements on
     PostgreSQL: the inbox claim (with the member's tombstone lock), one read of everything needed
     (the member's tombstone too), then the writes; a fourth when it makes a candidate (its claim
