@@ -243,17 +243,19 @@ class MemberClaims(TenantRepository):
             )
 
     def decide(
-        self, person_urn: str, candidate_ids: Iterable[str], state: ProposalState, decided_by: str
+        self, person_urn: str | None, candidate_ids: Iterable[str], state: ProposalState, decided_by: str
     ) -> int:
-        """Close the open proposals of these candidates on the member. Returns how many."""
+        """Close the open proposals of these candidates on the member (``None``: on any member, a
+        person's decision about the candidate). Returns how many."""
         ids = sorted(set(candidate_ids))
         if not ids:
             return 0
+        on_member = [] if person_urn is None else [MergeProposal.person_urn == person_urn]
         result = self.session.execute(
             update(MergeProposal)
             .where(
                 MergeProposal.tenant_id == self.tenant,
-                MergeProposal.person_urn == person_urn,
+                *on_member,
                 MergeProposal.candidate_id.in_(ids),
                 MergeProposal.state == ProposalState.OPEN.value,
             )

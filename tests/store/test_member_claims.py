@@ -154,3 +154,19 @@ def test_claims_and_proposals_are_deleted_with_their_candidates(store: Store) ->
         assert uow.session.scalars(select(MemberClaim)).all() == []
         assert uow.session.scalars(select(MergeProposal)).all() == []
     assert claim(store, ADA, "C2", ClaimKind.AUTOMATIC) is ClaimOutcome.HELD
+
+
+def test_a_persons_decision_about_a_candidate_closes_its_proposals_on_every_member(store: Store) -> None:
+    candidates(store, "C1", "C2", "C3")
+    claim(store, ADA, "C1", ClaimKind.LINKEDIN)
+    claim(store, GRACE, "C3", ClaimKind.LINKEDIN)
+    claim(store, ADA, "C2", ClaimKind.AUTOMATIC)
+    claim(store, GRACE, "C2", ClaimKind.AUTOMATIC)
+    assert open_pairs(store) == [(ADA, "C2", "C1"), (GRACE, "C2", "C3")]
+    with UnitOfWork("acme", store) as uow:
+        assert uow.member_claims.decide(None, ["C2"], ProposalState.DECIDED, "alice") == 2
+        uow.commit()
+    with UnitOfWork("acme", store) as uow:
+        proposal = uow.member_claims.proposal(ADA, "C2")
+        assert proposal is not None and (proposal.state, proposal.decided_by) == ("decided", "alice")
+    assert open_pairs(store) == []

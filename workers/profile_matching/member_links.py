@@ -96,7 +96,7 @@ def link_manually(uow: UnitOfWork, candidate_id: str, person_urn: str, decided_b
             candidate_id, HistoryAction.LINK, person_urn=person_urn, previous_urn=previous, actor=decided_by
         )
         uow.outbox.mark_changed(Resource.CANDIDATE_MEMBER, candidate_id)
-        uow.member_claims.decide(person_urn, [candidate_id], ProposalState.DECIDED, decided_by)
+        uow.member_claims.decide(None, [candidate_id], ProposalState.DECIDED, decided_by)
         uow.commit()
     log.info("candidate linked by hand", candidate_id=candidate_id)
     return LinkChange(candidate_id, HistoryAction.LINK, person_urn, previous)
@@ -113,6 +113,7 @@ def unlink_manually(uow: UnitOfWork, candidate_id: str, decided_by: str) -> Link
         previous = _shown_member(candidate, row)
         if previous is not None:
             uow.member_claims.release(previous, candidate_id)
+        uow.member_claims.decide(None, [candidate_id], ProposalState.DECIDED, decided_by)
         candidate.person_urn = None
         row.decision, row.decided_member = Decision.UNLINKED.value, None
         row.decided_by, row.decided_at = decided_by, utcnow()
