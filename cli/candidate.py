@@ -89,8 +89,8 @@ def unmerge(
 ) -> None:
     """Undo a merge: both candidates get back their applications, person URN and fields."""
     from store.uow import UnitOfWork
-    from workers.inmail_sync.candidate_merge import NothingToUnmerge
-    from workers.inmail_sync.candidate_merge import unmerge as undo
+    from workers.shared.candidate_merge import NothingToUnmerge
+    from workers.shared.candidate_merge import unmerge as undo
 
     with UnitOfWork(tenant) as uow:
         try:

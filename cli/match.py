@@ -154,10 +154,13 @@ def review(
     for item in items:
         for n, member in enumerate(item.considered[:3]):
             name = " ".join(p for p in (member.first_name, member.last_name) if p)
+            why = item.review_reason or ""
+            if item.merge_with:
+                why = f"{why}: merge with {item.merge_with}?"
             rows.append(
                 (
                     item.candidate_id if n == 0 else "",
-                    (item.review_reason or "") if n == 0 else "",
+                    why if n == 0 else "",
                     member.person_urn,
                     name,
                     f"{member.score:.2f}" if member.score is not None else "",

@@ -38,6 +38,8 @@ class ReviewReason(StrEnum):
     AMBIGUOUS = "ambiguous"
     #: The best member is plausible but no rule strong enough to link agrees.
     WEAK_EVIDENCE = "weak_evidence"
+    #: The member is linked to another candidate of the tenant (``store.member_claims``).
+    MEMBER_CLAIMED = "member_claimed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ are deleted with it.
 
 Whoever rewrites an entity's keys first locks the entity's own row (``lock_owners``), as an erasure
 does before deleting the entity with its keys: a writer and an erasure then take their turns instead
-of deadlocking on each other's key rows and foreign-key checks.
+of deadlocking on each other's key rows and foreign-key checks. Two writers filing the same
+entity's keys at once (a bulk run and a sweep) both succeed: keys are inserted ON CONFLICT DO NOTHING.
 """
 
 from __future__ import annotations
@@ -19,13 +20,28 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, Select, String, delete, insert, select, text
+from sqlalchemy import (
+    ARRAY,
+    ForeignKeyConstraint,
+    Index,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, TenantScoped
 from store.candidates import Candidate
 from store.members import Member
 from store.repository import TenantRepository, in_chunks
+
+#: Key rows one INSERT files on PostgreSQL.
+KEY_ROWS = 20_000
 
 
 class Side(StrEnum):
@@ -110,18 +126,38 @@ class MatchKeys(TenantRepository):
         if not rows:
             return
         if self.session.get_bind().dialect.name == "postgresql":
-            # COPY in the session's transaction: a bulk run files hundreds of thousands of keys.
-            raw: Any = self.session.connection().connection.driver_connection
-            table = model.__tablename__
-            with (
-                raw.cursor() as cursor,
-                cursor.copy(f"COPY {table} (tenant_id, digest, {column.key}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
+            # One statement per KEY_ROWS rows, the rows as two arrays: a bulk run files hundreds
+            # of thousands of keys. ON CONFLICT: a sweep filing the same member's keys meanwhile
+            # (the lock above is shared) leaves its rows, never a unique violation.
+            pairs = (
+                func.unnest(
+                    bindparam("digests", type_=ARRAY(String())), bindparam("entities", type_=ARRAY(String()))
+                )
+                .table_valued("d", "e")
+                .render_derived(name="r")
+            )
+            stmt = (
+                postgresql.insert(model.__table__)
+                .from_select(
+                    ["tenant_id", "digest", column.key],
+                    select(bindparam("tenant", type_=String()), pairs.c.d, pairs.c.e),
+                )
+                .on_conflict_do_nothing()
+            )
+            for start in range(0, len(rows), KEY_ROWS):
+                part = rows[start : start + KEY_ROWS]
+                self.session.execute(
+                    stmt,
+                    {
+                        "tenant": self.tenant,
+                        "digests": [d for _, d, _ in part],
+                        "entities": [e for _, _, e in part],
+                    },
+                )
             return
         self.session.execute(
-            insert(model), [{"tenant_id": t, "digest": d, column.key: e} for t, d, e in rows]
+            sqlite.insert(model).on_conflict_do_nothing(),
+            [{"tenant_id": t, "digest": d, column.key: e} for t, d, e in rows],
         )
 
     def lock_owners(self, side: Side, entities: Iterable[str]) -> set[str]:

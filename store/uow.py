@@ -30,6 +30,7 @@ from store.jobs import Jobs
 from store.linkedin_sync import LinkedInOutbox
 from store.mail_stubs import MailStubs
 from store.match_keys import MatchKeys
+from store.member_claims import MemberClaims
 from store.members import Members
 from store.note_notifications import NoteNotifications
 from store.parked_items import ParkedItems
@@ -128,6 +129,7 @@ class UnitOfWork(_Transaction):
         self.note_notifications = NoteNotifications(s, t)
         self.members = Members(s, t)
         self.match_keys = MatchKeys(s, t)
+        self.member_claims = MemberClaims(s, t)
         self.candidate_matches = CandidateMatches(s, t)
         self.tombstones = Tombstones(s, t)
         self.deletion_receipts = DeletionReceipts(s, t)

@@ -128,3 +128,77 @@ def test_mistakes_are_refused_with_the_fix(sandbox: SandboxHarness) -> None:
     assert bad_urn.exit_code == 1 and "person URN" in bad_urn.output
     missing = runner.invoke(app, ["match", "show", "C404", "--tenant", "acme"])
     assert missing.exit_code == 1
+
+
+def linkedin_candidate(last_name: str) -> None:
+    """A candidate a 1-click export of Ada made, holding the member as LinkedIn named it."""
+    from store.candidates import Candidate, CandidateOrigin
+    from store.member_claims import ClaimKind
+
+    with UnitOfWork("acme") as uow:
+        uow.candidates.add(
+            Candidate(
+                id="li-1", origin=CandidateOrigin.LINKEDIN_EXPORT.value, first_name="Ada",
+                last_name=last_name, person_urn=ADA, emails=[], phones=[], addresses=[],
+                current_companies=[], created_at=T0, modified_at=T0, source_modified_ms=0,
+                source_revision=0,
+            )
+        )  # fmt: skip
+        uow.member_claims.claim(ADA, "li-1", ClaimKind.LINKEDIN)
+        uow.commit()
+
+
+def test_a_member_held_by_an_export_is_a_merge_proposal_for_review_that_a_manual_link_resolves(
+    sandbox: SandboxHarness,
+) -> None:
+    setup_data()
+    linkedin_candidate("Byron")  # the name she was exported under differs: no merge on its own
+    assert runner.invoke(app, ["match", "run", "--tenant", "acme"]).exit_code == 0
+
+    shown = json.loads(runner.invoke(app, ["match", "show", "C1", "--tenant", "acme", "--json"]).stdout)
+    assert (shown["standing"], shown["link"], shown["review_reason"]) == ("review", None, "member_claimed")
+    review = json.loads(runner.invoke(app, ["match", "review", "--tenant", "acme", "--json"]).stdout)
+    proposal = next(item for item in review if item["candidate_id"] == "C1")
+    assert (proposal["merge_with"], proposal["member"], proposal["review_reason"]) == (
+        "li-1",
+        ADA,
+        "member_claimed",
+    )
+    table = runner.invoke(app, ["match", "review", "--tenant", "acme"])
+    assert "merge with li-1?" in table.output
+
+    # Before, the link was refused: the export's candidate held the member.
+    link = runner.invoke(app, ["match", "link", "C1", ADA, "--tenant", "acme", "--by", "alice", "--no-push"])
+    assert link.exit_code == 0, link.output
+    review = json.loads(runner.invoke(app, ["match", "review", "--tenant", "acme", "--json"]).stdout)
+    assert [item["candidate_id"] for item in review] == ["C2"]
+    with UnitOfWork("acme") as uow:
+        claim = uow.member_claims.holder(ADA)
+        assert claim is not None and (claim.candidate_id, claim.kind) == ("C1", "manual")
+        merged = uow.merges.active_from("li-1")
+        assert merged is not None and merged.target_candidate_id == "C1"
+    # The matcher runs again: the person's decision stands and nothing returns to the review list.
+    assert runner.invoke(app, ["match", "run", "--tenant", "acme"]).exit_code == 0
+    shown = json.loads(runner.invoke(app, ["match", "show", "C1", "--tenant", "acme", "--json"]).stdout)
+    assert (shown["standing"], shown["link_source"], shown["link"]["person_urn"]) == ("linked", "manual", ADA)
+
+
+def test_the_merge_rule_joins_a_matched_record_and_the_exports_candidate_of_the_same_last_name_and_e_mail(
+    sandbox: SandboxHarness,
+) -> None:
+    setup_data()  # Ada shared ada@example.com in an InMail stub; C1 has it too
+    linkedin_candidate("Lovelace")
+    assert runner.invoke(app, ["match", "run", "--tenant", "acme"]).exit_code == 0
+    review = json.loads(runner.invoke(app, ["match", "review", "--tenant", "acme", "--json"]).stdout)
+    assert [item["candidate_id"] for item in review] == ["C2"]
+    shown = json.loads(runner.invoke(app, ["match", "show", "C1", "--tenant", "acme", "--json"]).stdout)
+    assert (shown["standing"], shown["link_source"], shown["link"]["person_urn"]) == (
+        "linked",
+        "linkedin",
+        ADA,
+    )
+    with UnitOfWork("acme") as uow:
+        claim = uow.member_claims.holder(ADA)
+        assert claim is not None and (claim.candidate_id, claim.kind) == ("C1", "linkedin")
+        made = uow.candidates.get("li-1")
+        assert made is not None and made.person_urn is None

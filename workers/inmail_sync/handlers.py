@@ -4,8 +4,9 @@ A conversation event is stored once per id, under the LinkedIn member it is with
 the messages of its member. A mail stub exists only when the member chose to share their contact
 details: it is the one source of the candidate's e-mail, phone and latest title and company, and
 its creation time is recorded as the time of that consent. The stub finds its candidate by person
-URN, or creates one; then the merge rule (``workers.inmail_sync.candidate_merge``) decides whether that
-candidate folds into an existing one with the same last name and e-mail address.
+URN, or creates one, which claims the member (``store.member_claims``); then the merge rule
+(``workers.shared.candidate_merge``) decides whether that candidate folds into an existing one with
+the same last name and e-mail address.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from store.linkedin_sync import Resource
 from store.mail_stubs import MailStubRecord
 from store.sync_ledger import RecordType
 from store.uow import UnitOfWork
-from workers.inmail_sync.candidate_merge import merge, merge_target, seal
 from workers.ledger import hooks as ledger
+from workers.shared.candidate_merge import merge, merge_target, seal
+from workers.shared.member_claims import claim_for_linkedin
 from workers.shared.member_observations import stub_observation
 
 log = get_logger(__name__)
@@ -77,10 +79,13 @@ def handle_mail_stub(event: MailStubReceived, uow: UnitOfWork) -> StubResult | N
         if known is not None and known.last_modified_ms >= stub.last_modified_ms:
             uow.commit()  # an older or the same version of a stub already applied
             return None
+        # The member first, the claim after: the order exports and manual links take them in too.
+        uow.members.observe(stub_observation(stub))
         candidate = uow.candidates.by_person_urn(stub.member)
         created = candidate is None
         if candidate is None:
             candidate = _new_candidate(uow, stub)
+        claim_for_linkedin(uow, stub.member, candidate.id)
         target = merge_target(uow, candidate, stub.last_name, stub.email)
         merged_into = None
         if target is not None:
@@ -92,8 +97,6 @@ def handle_mail_stub(event: MailStubReceived, uow: UnitOfWork) -> StubResult | N
         else:
             _apply_contact(uow, candidate, stub)
         _remember(uow, stub, known, candidate.id)
-        # The shared details also feed profile matching (other candidates may be this member).
-        uow.members.observe(stub_observation(stub))
         uow.commit()
     if merged_into:
         MERGES.labels(cause="mail_stub").inc()

@@ -33,6 +33,7 @@ from store.linkedin_sync import Resource
 from store.tombstones import Subject
 from store.uow import UnitOfWork
 from workers.ledger import hooks as ledger
+from workers.shared.member_claims import claim_for_linkedin
 from workers.shared.member_observations import export_observation
 
 log = get_logger(__name__)
@@ -82,12 +83,14 @@ def handle_export_requested(
             f"export {event.data.request_id!r} belongs to {export.integration_context!r}, not to "
             f"tenant {event.tenant!r} ({linkedin.org_urn!r}); it was not imported"
         )
-    return _apply(event, export, uow)
+    return import_export(event, export, uow)
 
 
-def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -> ExportResult | None:
-    """One transaction of three statements on PostgreSQL: the inbox claim (with the member's
-    tombstone lock), one read of everything needed (the member's tombstone too), then the writes."""
+def import_export(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -> ExportResult | None:
+    """Import an export already fetched from LinkedIn. One transaction of three statements on
+    PostgreSQL: the inbox claim (with the member's tombstone lock), one read of everything needed
+    (the member's tombstone too), then the writes; a fourth when it makes a candidate (its claim
+    of the member)."""
     request_id, member = event.data.request_id, export.member
     with uow:
         guard = uow.tombstones.guard(Subject.MEMBER, member.person_urn)
@@ -110,6 +113,9 @@ def _apply(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -
         _check_job(context, export)
         rows, result = _import_rows(event, export, context, uow)
         uow.exports.write(rows)
+        if rows.candidate is not None:
+            # The new candidate is the member's: the store refuses a second one (store.member_claims).
+            claim_for_linkedin(uow, member.person_urn, result.candidate_id)
         ledger.export_imported(
             uow,
             event,

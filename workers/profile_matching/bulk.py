@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from linkedin.client import LinkedInClient
 from matching.matcher import MemberIndex, match_against
 from matching.profiles import blocking_keys, features
+from rsc.errors import is_transient
 from rsc.logs import get_logger
 from store.db import Store
 from store.match_keys import Side
 from store.repository import in_chunks
 from store.uow import UnitOfWork
+from workers.profile_matching.claims import claim_automatic
 from workers.profile_matching.matching import (
     STATISTICS_EVERY,
     candidate_profile,
@@ -29,6 +31,8 @@ log = get_logger(__name__)
 BULK_BATCH = 1000
 #: Members whose keys a bulk run re-files per transaction.
 MEMBER_BATCH = 5000
+#: Times a page is tried when it runs into a concurrent worker (a deadlock, a unique-key race).
+PAGE_ATTEMPTS = 5
 
 Progress = Callable[[int], None]
 
@@ -65,33 +69,75 @@ def match_tenant(
     report.members = len(index)
     after = ""
     while True:
-        with UnitOfWork(tenant, store) as uow:
-            page = uow.candidate_matches.candidates_after(after, batch)
-            if not page:
-                break
-            keys: dict[str, set[str]] = {}
-            last_seqs = uow.candidate_matches.last_seqs([c.id for c, stored in page if stored is not None])
-            for candidate, stored in page:
-                row = stored or uow.candidate_matches.add(candidate.id)
-                mine = features(candidate_profile(candidate, row.linkedin_matches))
-                keys[candidate.id] = blocking_keys(mine)
-                result = match_against(mine, index.lookup(mine))
-                seq = last_seqs.get(candidate.id, 0)
-                report.links_changed += record_result(uow, row, result, last_seq=seq)
-                report.by_status[result.status.value] = report.by_status.get(result.status.value, 0) + 1
-            uow.match_keys.refile(Side.CANDIDATE, keys)
-            if (report.candidates // batch) % STATISTICS_EVERY == 0:
-                uow.match_keys.refresh_statistics()
-            uow.commit()
-        report.candidates += len(page)
-        after = page[-1][0].id
+        page = _match_page_retrying(
+            store, tenant, index, after, batch, refresh=(report.candidates // batch) % STATISTICS_EVERY == 0
+        )
+        if page.size == 0:
+            break
+        report.candidates += page.size
+        report.links_changed += page.links_changed
+        for status, count in page.by_status.items():
+            report.by_status[status] = report.by_status.get(status, 0) + count
+        after = page.last_id
         if progress is not None:
-            progress(len(page))
+            progress(page.size)
     with UnitOfWork(tenant, store) as uow:
         uow.members.settle(due)
         uow.commit()
     report.seconds = time.perf_counter() - started
     log.info("tenant matched", tenant=tenant, count=report.candidates, duration_ms=int(report.seconds * 1000))
+    return report
+
+
+@dataclass
+class PageReport:
+    size: int = 0
+    last_id: str = ""
+    links_changed: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def _match_page_retrying(
+    store: Store, tenant: str, index: MemberIndex, after: str, batch: int, *, refresh: bool
+) -> PageReport:
+    """``_match_page``, again when it ran into a concurrent worker (a deadlock, a unique-key race):
+    a page is matched whole or not at all, so running it again is safe."""
+    for attempt in range(1, PAGE_ATTEMPTS + 1):
+        try:
+            return _match_page(store, tenant, index, after, batch, refresh=refresh)
+        except Exception as exc:
+            if attempt == PAGE_ATTEMPTS or not is_transient(exc):
+                raise
+            log.warning("page retried", tenant=tenant, error_class=type(exc).__name__, attempt=attempt)
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _match_page(
+    store: Store, tenant: str, index: MemberIndex, after: str, batch: int, *, refresh: bool
+) -> PageReport:
+    """Match the ``batch`` candidates after ``after`` in one transaction."""
+    report = PageReport()
+    with UnitOfWork(tenant, store) as uow:
+        page = uow.candidate_matches.candidates_after(after, batch)
+        if not page:
+            return report
+        keys: dict[str, set[str]] = {}
+        last_seqs = uow.candidate_matches.last_seqs([c.id for c, stored in page if stored is not None])
+        held = uow.member_claims.of_candidates(c.id for c, _ in page)
+        for candidate, stored in page:
+            row = stored or uow.candidate_matches.add(candidate.id)
+            mine = features(candidate_profile(candidate, row.linkedin_matches))
+            keys[candidate.id] = blocking_keys(mine)
+            found = match_against(mine, index.lookup(mine))
+            result = claim_automatic(uow, candidate, row, found, held=held.get(candidate.id), held_known=True)
+            report.links_changed += record_result(uow, row, result, last_seq=last_seqs.get(candidate.id, 0))
+            report.by_status[result.status.value] = report.by_status.get(result.status.value, 0) + 1
+        uow.match_keys.refile(Side.CANDIDATE, keys)
+        if refresh:
+            uow.match_keys.refresh_statistics()
+        uow.commit()
+    report.size, report.last_id = len(page), page[-1][0].id
     return report
 
 

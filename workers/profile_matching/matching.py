@@ -40,6 +40,7 @@ from store.match_keys import Side
 from store.members import Member, MemberObservation, MemberSource, tenants_with_due_members
 from store.tombstones import Subject
 from store.uow import UnitOfWork
+from workers.profile_matching.claims import claim_automatic
 
 log = get_logger(__name__)
 
@@ -170,7 +171,7 @@ def match_candidate(
     mine = features(candidate_profile(candidate, row.linkedin_matches))
     keys = blocking_keys(mine)
     uow.match_keys.replace(Side.CANDIDATE, {candidate_id: keys}, owners_locked=True)
-    result = match_against(mine, members_for(uow, keys))
+    result = claim_automatic(uow, candidate, row, match_against(mine, members_for(uow, keys)))
     record_result(uow, row, result, last_seq=0 if new_row else None)
     return result
 

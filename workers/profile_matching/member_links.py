@@ -5,6 +5,10 @@ and marked in the LinkedIn outbox: LinkedIn learns it as ``manualMatchedMember``
 ``$delete`` on an unlink), now if it can be pushed right away, else from the outbox sweep. The
 candidate's ``person_urn`` follows the decision, so every later whole-record PUT carries it too.
 The automatic matcher never changes either (``workers.profile_matching.matching``).
+
+A person's link claims the member over anything but another person's link
+(``store.member_claims``): a candidate the matcher linked to it loses it (and goes to the review
+list), and a candidate made from a LinkedIn export or stub of it is merged into the linked one.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from store.base import utcnow
 from store.candidate_matches import CandidateMatch, Decision, HistoryAction
 from store.candidates import Candidate
 from store.linkedin_sync import Resource
+from store.member_claims import ClaimKind, ClaimOutcome, ProposalState
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
+from workers.shared.candidate_merge import LINKEDIN_ORIGINS, merge, seal
 from workers.shared.linkedin_push import PushReport, push_pending
 
 log = get_logger(__name__)
@@ -67,18 +73,22 @@ def link_manually(uow: UnitOfWork, candidate_id: str, person_urn: str, decided_b
         )
     decided_by = _decider(decided_by)
     with uow:
+        now = utcnow()
+        # The member's row first: exports and stubs of the member take it before its claim too.
+        uow.members.observe(MemberObservation(person_urn, MemberSource.MANUAL_LINK, now))
         candidate, row = _locked(uow, candidate_id)
-        holder = uow.candidates.by_person_urn(person_urn)
-        if holder is not None and holder.id != candidate_id:
-            raise MemberAlreadyLinked(
-                f"member {person_urn} is already linked to candidate {holder.id!r}; unlink that "
-                f"candidate first (rsc match unlink --tenant {uow.tenant} {holder.id})"
-            )
         if row.decision == Decision.LINKED and candidate.person_urn == person_urn:
             uow.commit()
             return LinkChange(candidate_id, None, person_urn, person_urn)
+        claim = uow.member_claims.claim(person_urn, candidate_id, ClaimKind.MANUAL)
+        if claim.outcome is ClaimOutcome.REFUSED:
+            raise MemberAlreadyLinked(
+                f"member {person_urn} is already linked to candidate {claim.holder!r}; unlink that "
+                f"candidate first (rsc match unlink --tenant {uow.tenant} {claim.holder})"
+            )
         previous = _shown_member(candidate, row)
-        now = utcnow()
+        if claim.displaced is not None and claim.displaced_kind is ClaimKind.LINKEDIN:
+            _take_from(uow, claim.displaced, candidate, person_urn, decided_by)
         candidate.person_urn = person_urn
         row.decision, row.decided_member = Decision.LINKED.value, person_urn
         row.decided_by, row.decided_at = decided_by, now
@@ -86,7 +96,7 @@ def link_manually(uow: UnitOfWork, candidate_id: str, person_urn: str, decided_b
             candidate_id, HistoryAction.LINK, person_urn=person_urn, previous_urn=previous, actor=decided_by
         )
         uow.outbox.mark_changed(Resource.CANDIDATE_MEMBER, candidate_id)
-        uow.members.observe(MemberObservation(person_urn, MemberSource.MANUAL_LINK, now))
+        uow.member_claims.decide(None, [candidate_id], ProposalState.DECIDED, decided_by)
         uow.commit()
     log.info("candidate linked by hand", candidate_id=candidate_id)
     return LinkChange(candidate_id, HistoryAction.LINK, person_urn, previous)
@@ -101,6 +111,9 @@ def unlink_manually(uow: UnitOfWork, candidate_id: str, decided_by: str) -> Link
             uow.commit()
             return LinkChange(candidate_id, None, None, None)
         previous = _shown_member(candidate, row)
+        if previous is not None:
+            uow.member_claims.release(previous, candidate_id)
+        uow.member_claims.decide(None, [candidate_id], ProposalState.DECIDED, decided_by)
         candidate.person_urn = None
         row.decision, row.decided_member = Decision.UNLINKED.value, None
         row.decided_by, row.decided_at = decided_by, utcnow()
@@ -129,6 +142,28 @@ def push_link(uow: UnitOfWork, linkedin: LinkedInClient, candidate_id: str) -> P
             error_class=type(exc).__name__,
         )
         return None
+
+
+def _take_from(
+    uow: UnitOfWork, holder_id: str, candidate: Candidate, person_urn: str, decided_by: str
+) -> None:
+    """The member a person linked ``candidate`` to was LinkedIn's for another candidate: a candidate
+    the pipeline made from LinkedIn data is merged into ``candidate`` (recorded, undoable with
+    ``rsc candidate unmerge``); any other loses the member, recorded in its history."""
+    holder = uow.candidates.get(holder_id)
+    if holder is None or holder.person_urn != person_urn:
+        return
+    if holder.origin in LINKEDIN_ORIGINS and uow.merges.active_from(holder.id) is None:
+        record = merge(uow, holder, candidate, cause=f"link:{person_urn}", claim=ClaimKind.MANUAL)
+        seal(record, candidate)
+        return
+    holder.person_urn = None
+    uow.candidate_matches.get_or_add(holder.id)
+    uow.candidate_matches.record(
+        holder.id, HistoryAction.UNLINK, person_urn=None, previous_urn=person_urn, actor=decided_by
+    )
+    uow.outbox.mark_changed(Resource.CANDIDATE_MEMBER, holder.id)
+    uow.session.flush()  # the person URN is unique per tenant: released before the candidate takes it
 
 
 def _decider(decided_by: str) -> str:

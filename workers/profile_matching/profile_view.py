@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from matching.matcher import MatchStatus
+from matching.matcher import MatchStatus, ReviewReason
 from matching.scoring import REASON_TEXT, Reason
 from store.candidate_matches import CandidateMatch, Decision
 from store.members import Member
@@ -116,6 +116,12 @@ def profile_view(uow: UnitOfWork, candidate_id: str) -> ProfileView | None:
     considered = list(row.considered or []) if row else []
     urns = {c["member"] for c in considered}
     link_urn, source = _link(candidate.person_urn, row)
+    claimed_elsewhere = False
+    if source is LinkSource.AUTOMATIC and link_urn is not None:
+        claim = uow.member_claims.holder(link_urn)
+        if claim is None or claim.candidate_id != candidate_id:
+            # Another candidate holds the member (store.member_claims): the pair waits for review.
+            link_urn, source, claimed_elsewhere = None, None, True
     if link_urn:
         urns.add(link_urn)
     members = {m.person_urn: m for m in uow.members.get_many(urns)}
@@ -127,12 +133,12 @@ def profile_view(uow: UnitOfWork, candidate_id: str) -> ProfileView | None:
         link = _member_view(link_urn, members.get(link_urn), evidence)
     return ProfileView(
         candidate_id=candidate_id,
-        standing=_standing(link_urn, row),
+        standing=Standing.REVIEW if claimed_elsewhere else _standing(link_urn, row),
         link=link,
         link_source=source,
         decided_by=row.decided_by if row else None,
         decided_at=row.decided_at if row else None,
-        review_reason=row.review_reason if row and row.status == MatchStatus.REVIEW else None,
+        review_reason=_review_reason(row, claimed_elsewhere),
         considered=[_member_view(c["member"], members.get(c["member"]), c) for c in considered],
         history=[
             HistoryView(h.seq, h.action, h.person_urn, h.previous_urn, h.actor, h.reason, h.at)
@@ -148,6 +154,12 @@ def _link(person_urn: str | None, row: CandidateMatch | None) -> tuple[str | Non
     if row is None or row.decision is not None or row.status != MatchStatus.LINKED:
         return None, None
     return row.member_urn, LinkSource.AUTOMATIC
+
+
+def _review_reason(row: CandidateMatch | None, claimed_elsewhere: bool) -> str | None:
+    if claimed_elsewhere:
+        return ReviewReason.MEMBER_CLAIMED.value
+    return row.review_reason if row and row.status == MatchStatus.REVIEW else None
 
 
 def _standing(link_urn: str | None, row: CandidateMatch | None) -> Standing:
@@ -166,24 +178,48 @@ class ReviewItem:
     review_reason: str | None
     best_score: float
     considered: list[MemberView]
+    #: A merge proposal: the candidate holding the member this one would be (``store.member_claims``).
+    merge_with: str | None = None
+    #: The member the two would share.
+    member: str | None = None
+
+
+def _reason_of(row: CandidateMatch | None) -> str | None:
+    return row.review_reason if row is not None else None
 
 
 def review_list(uow: UnitOfWork, *, limit: int = 100, after: str | None = None) -> list[ReviewItem]:
-    """Candidates waiting for a person's decision, by candidate id (inside ``uow``)."""
-    rows = uow.candidate_matches.in_review(limit=limit, after=after)
-    urns = {c["member"] for row in rows for c in row.considered or []}
+    """Candidates waiting for a person's decision, by candidate id (inside ``uow``): the matcher's
+    doubtful cases and the merge proposals (a member another candidate holds)."""
+    rows = {row.candidate_id: row for row in uow.candidate_matches.in_review(limit=limit, after=after)}
+    proposals: dict[str, tuple[str, str]] = {}
+    for proposal in uow.member_claims.open_proposals(limit=limit, after=after):
+        claim = uow.member_claims.holder(proposal.person_urn)
+        if claim is not None and claim.candidate_id != proposal.candidate_id:
+            proposals.setdefault(proposal.candidate_id, (claim.candidate_id, proposal.person_urn))
+    ids = sorted({*rows, *proposals})[:limit]
+    rows.update(uow.candidate_matches.get_many([i for i in ids if i not in rows]))
+    urns = {c["member"] for i in ids if i in rows for c in rows[i].considered or []}
+    urns |= {urn for _, urn in proposals.values()}
     members = {m.person_urn: m for m in uow.members.get_many(urns)}
     items = []
-    for row in rows:
-        candidate = uow.candidates.get(row.candidate_id)
-        if candidate is None or candidate.person_urn is not None:
+    for candidate_id in ids:
+        candidate = uow.candidates.get(candidate_id)
+        merge_with, member = proposals.get(candidate_id, (None, None))
+        if candidate is None or (candidate.person_urn is not None and merge_with is None):
             continue
+        row = rows.get(candidate_id)
+        considered = list(row.considered or []) if row else []
+        if member is not None and all(c["member"] != member for c in considered):
+            considered.insert(0, {"member": member})
         items.append(
             ReviewItem(
-                candidate_id=row.candidate_id,
-                review_reason=row.review_reason,
-                best_score=row.score,
-                considered=[_member_view(c["member"], members.get(c["member"]), c) for c in row.considered],
+                candidate_id=candidate_id,
+                review_reason=ReviewReason.MEMBER_CLAIMED.value if merge_with else _reason_of(row),
+                best_score=row.score if row else 0.0,
+                considered=[_member_view(c["member"], members.get(c["member"]), c) for c in considered],
+                merge_with=merge_with,
+                member=member,
             )
         )
     return items

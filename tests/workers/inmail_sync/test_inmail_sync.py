@@ -126,6 +126,10 @@ def test_merge_when_last_name_and_email_match_and_unmerge_restores_both(store: S
             "li-export-1",
         }
 
+        # The member's claim moved with the person URN: C-17 is the one candidate of the member.
+        claim = w.member_claims.holder(ADA)
+        assert claim is not None and (claim.candidate_id, claim.kind) == ("C-17", "linkedin")
+
     # Delivered again: nothing moves twice.
     assert handle_mail_stub(stub("M1", ADA), uow(store)) is None
 
@@ -143,6 +147,9 @@ def test_merge_when_last_name_and_email_match_and_unmerge_restores_both(store: S
     assert target["phones"] == ["+1 555 0100"]
     assert target["current_title"] is None
     assert target["emails"] == ["Ada@example.com"]  # as the ATS sent it (the domain normalised)
+    with uow(store) as w:
+        claim = w.member_claims.holder(ADA)
+        assert claim is not None and claim.candidate_id == "li-export-1"
 
     # An undone pairing is not merged again by the member's next stub.
     again = handle_mail_stub(stub("M2", ADA, at=60_000), uow(store))

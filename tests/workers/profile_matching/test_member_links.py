@@ -29,7 +29,7 @@ from workers.profile_matching.member_links import (
     push_link,
     unlink_manually,
 )
-from workers.profile_matching.profile_view import LinkSource, Standing, profile_view
+from workers.profile_matching.profile_view import LinkSource, Standing, profile_view, review_list
 from workers.shared.linkedin_push import push_pending
 from workers.shared.outbox_sweep import sweep_outbox
 
@@ -237,7 +237,7 @@ def test_refused_decisions_name_the_thing_and_the_fix(store: Store, linkedin: Li
         assert uow.candidate_matches.history("C2") == []
 
 
-def test_an_exported_member_links_the_ats_record_of_the_same_person(
+def test_an_exported_member_puts_the_ats_record_of_the_same_person_up_for_merging_and_a_manual_link_merges(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
     from schemas.ats import JobSnapshot
@@ -295,10 +295,26 @@ def test_an_exported_member_links_the_ats_record_of_the_same_person(
     with UnitOfWork("acme", store) as uow:
         ats_view = profile_view(uow, "C-ats")
         made_view = profile_view(uow, result.candidate_id)
-    assert ats_view is not None and ats_view.link is not None
-    assert (ats_view.link.person_urn, ats_view.link.reason, ats_view.link.profile_url) == (
-        ADA,
-        "name_company_title",
-        "https://www.linkedin.com/in/ada",
-    )
+    # The export's candidate holds the member: the ATS record is not linked to it a second time,
+    # the pair waits on the review list (no e-mail to agree on, so the merge rule does not apply).
+    assert ats_view is not None and ats_view.link is None
+    assert (ats_view.standing, ats_view.review_reason) == (Standing.REVIEW, "member_claimed")
     assert made_view is not None and made_view.link_source is LinkSource.LINKEDIN
+    with UnitOfWork("acme", store) as uow:
+        (item,) = review_list(uow)
+        assert (item.candidate_id, item.merge_with, item.member) == ("C-ats", result.candidate_id, ADA)
+        assert item.considered[0].profile_url == "https://www.linkedin.com/in/ada"
+    # A person decides: the ATS record is the member; the export's candidate folds into it.
+    change = link_manually(UnitOfWork("acme", store), "C-ats", ADA, "alice")
+    assert change.changed
+    with UnitOfWork("acme", store) as uow:
+        assert review_list(uow) == []
+        linked = profile_view(uow, "C-ats")
+        assert linked is not None and linked.link is not None and linked.link_source is LinkSource.MANUAL
+        claim = uow.member_claims.holder(ADA)
+        assert claim is not None and (claim.candidate_id, claim.kind) == ("C-ats", "manual")
+        made = uow.candidates.get(result.candidate_id)
+        assert made is not None and made.person_urn is None
+        merged = uow.merges.active_from(result.candidate_id)
+        assert merged is not None and merged.target_candidate_id == "C-ats"
+        assert [a.id for a in uow.applications.for_candidate("C-ats")] == [result.application_id]

@@ -231,7 +231,9 @@ def test_a_candidate_linked_by_an_export_stays_linked_to_its_member(store: Store
     )
 
 
-def test_an_inmail_stub_teaches_the_member_and_links_the_ats_record_of_the_same_person(store: Store) -> None:
+def test_an_inmail_stub_teaches_the_member_and_proposes_merging_the_ats_record_of_the_same_person(
+    store: Store,
+) -> None:
     from tests.workers.support import stub
     from workers.inmail_sync.handlers import handle_mail_stub
 
@@ -256,8 +258,14 @@ def test_an_inmail_stub_teaches_the_member_and_links_the_ats_record_of_the_same_
     store_candidate(store, newer)
     sweep(store)
     handle_candidate_changed(event(newer, "e2", created=False), UnitOfWork("acme", store))
+    # The stub's candidate holds the member: the ATS record is not linked to it too, but proposed
+    # for merging (their e-mail addresses differ, so the merge rule leaves it to a person).
     shown = view(store, "C-ats")
-    assert (shown.standing, shown.link.person_urn, shown.link.reason) == (Standing.LINKED, ADA, "name_phone")
+    assert (shown.standing, shown.link, shown.review_reason) == (Standing.REVIEW, None, "member_claimed")
+    with UnitOfWork("acme", store) as uow:
+        holder = uow.candidates.by_person_urn(ADA)
+        (item,) = review_list(uow)
+        assert holder is not None and (item.candidate_id, item.merge_with) == ("C-ats", holder.id)
 
 
 def test_the_scheduler_asks_for_a_sweep_per_tenant_with_due_members_and_the_actor_runs_it(

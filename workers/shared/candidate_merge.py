@@ -7,6 +7,11 @@ applications and its person URN move over (InMail messages and prospect notes be
 so they follow the person URN), the contact details land on the existing candidate, and the merge is
 recorded. ``unmerge`` restores both candidates as they were. When the last name or the e-mail
 differs, nothing is merged: the LinkedIn candidate stays a candidate of its own.
+
+The same rule settles a contested member (``store.member_claims``): an ATS candidate the matcher
+finds to be a member a LinkedIn candidate holds is merged with it when their last names and an
+e-mail address agree (``merge_on_contest``); otherwise the pair waits on the review list for a person.
+A merge moves the member's claim with the person URN, and an unmerge moves it back.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from typing import Any
 from rsc.errors import PermanentError
 from store.base import utcnow
 from store.candidate_merges import CandidateMerge, MergeState
-from store.candidates import Candidate, CandidateOrigin
+from store.candidates import Candidate, CandidateOrigin, email_key
 from store.linkedin_sync import Resource
+from store.member_claims import ClaimKind, ProposalState
 from store.uow import UnitOfWork
 
 _MERGE_NAMESPACE = uuid.UUID("8d4c1e52-8f1f-4a5e-9a0e-2b7c6f3d9e11")
@@ -27,6 +33,8 @@ _MERGE_NAMESPACE = uuid.UUID("8d4c1e52-8f1f-4a5e-9a0e-2b7c6f3d9e11")
 MERGED_FIELDS = ("emails", "phones", "current_title", "current_company", "first_name", "last_name")
 #: Candidates the pipeline made from LinkedIn data; only these are merged into existing ones.
 LINKEDIN_ORIGINS = (CandidateOrigin.LINKEDIN_EXPORT.value, CandidateOrigin.LINKEDIN_INMAIL.value)
+#: Who a merge records as the decider of the proposals it closes.
+MERGE_RULE = "merge rule"
 
 
 class NothingToUnmerge(PermanentError):
@@ -65,11 +73,18 @@ def _reverse(text: str) -> tuple[int, ...]:
     return tuple(-ord(ch) for ch in text)
 
 
-def merge(uow: UnitOfWork, source: Candidate, target: Candidate, *, cause: str) -> CandidateMerge:
+def merge(
+    uow: UnitOfWork,
+    source: Candidate,
+    target: Candidate,
+    *,
+    cause: str,
+    claim: ClaimKind = ClaimKind.LINKEDIN,
+) -> CandidateMerge:
     """Move the LinkedIn candidate's applications and person URN onto ``target`` and record it.
 
     The caller applies the contact details to ``target`` afterwards and commits; the record keeps
-    the target's fields as they were before both.
+    the target's fields as they were before both. The target holds the member with a ``claim``.
     """
     person_urn = source.person_urn
     if person_urn is None:
@@ -108,6 +123,37 @@ def merge(uow: UnitOfWork, source: Candidate, target: Candidate, *, cause: str) 
         uow.outbox.mark_changed(resource, source.id)
         uow.outbox.mark_changed(resource, target.id)
     uow.session.flush()
+    uow.member_claims.move(person_urn, target.id, claim)
+    uow.member_claims.decide(person_urn, [source.id, target.id], ProposalState.MERGED, MERGE_RULE)
+    return record
+
+
+def merge_on_contest(uow: UnitOfWork, candidate: Candidate, holder_id: str) -> CandidateMerge | None:
+    """The merge rule for a candidate refused the member a LinkedIn candidate holds.
+
+    When the holder was made from LinkedIn data and holds the member as LinkedIn named it (no
+    person linked it), and the two share their last name and an e-mail address (the holder's,
+    or one the member shared in an InMail stub), the holder is merged into ``candidate``, which
+    then holds the member. Otherwise nothing happens and the pair stays for review.
+    """
+    holder = uow.candidates.get(holder_id)
+    if holder is None or holder.person_urn is None or candidate.person_urn is not None:
+        return None
+    claim = uow.member_claims.holder(holder.person_urn)
+    if claim is None or claim.candidate_id != holder.id or claim.kind != ClaimKind.LINKEDIN:
+        return None
+    if holder.origin not in LINKEDIN_ORIGINS or candidate.origin in LINKEDIN_ORIGINS:
+        return None
+    if not name_key(candidate.last_name) or name_key(candidate.last_name) != name_key(holder.last_name):
+        return None
+    member = uow.members.get(holder.person_urn)
+    shared = {email_key(e) for e in [*(holder.emails or []), *(member.emails if member else [])]}
+    if not shared & {email_key(e) for e in candidate.emails or []}:
+        return None
+    if uow.merges.active_from(holder.id) is not None or uow.merges.was_undone(holder.id, candidate.id):
+        return None
+    record = merge(uow, holder, candidate, cause=f"claim:{holder.person_urn}")
+    seal(record, candidate)
     return record
 
 
@@ -154,6 +200,8 @@ def unmerge(uow: UnitOfWork, candidate_id: str) -> CandidateMerge:
         target.person_urn = None
         uow.session.flush()
     source.person_urn = record.person_urn
+    uow.session.flush()
+    uow.member_claims.move(record.person_urn, source.id, ClaimKind.LINKEDIN)
     after = record.target_after or {}
     before = record.target_before
     for name in MERGED_FIELDS:
