@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from events import routes
+from events.publisher import get_publisher
 from schemas.commands import OutboxFlush
 from store.uow import UnitOfWork
 from workers.runtime.declare import command_actor, event_actor
-from workers.runtime.group_commit import GroupCommit
+from workers.runtime.group_commit import GroupCommit, Submitted
 from workers.runtime.wiring import linkedin_for
 from workers.shared.outbox_sweep import sweep_outbox
 from workers.status_push.ats_notes import NoteEvent, handle_note_event
 from workers.status_push.ats_records import (
     ApplicationEvent,
     CandidateEvent,
+    CandidateOutcome,
     JobEvent,
-    handle_candidate_event,
     handle_job_event,
     store_application_events,
+    store_candidate_events,
 )
 
 
@@ -28,8 +32,17 @@ def apply_job_event(event: JobEvent) -> None:
 
 @event_actor(routes.ATS_CANDIDATE)
 def apply_candidate_event(event: CandidateEvent) -> None:
-    """A candidate was created or changed in the ATS."""
-    handle_candidate_event(event, uow=UnitOfWork(event.tenant))
+    """A candidate was created or changed in the ATS; its profile match follows once it is stored."""
+    _candidate_events.submit(event)
+
+
+def _store_candidates(group: Sequence[Submitted[CandidateEvent]]) -> list[CandidateOutcome | BaseException]:
+    return store_candidate_events(group, publisher=get_publisher())
+
+
+#: The worker threads' candidate events that arrive together share a transaction, and their
+#: matches one publish.
+_candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(_store_candidates)
 
 
 @event_actor(routes.ATS_APPLICATION)

@@ -13,7 +13,12 @@ state, batched with other records up to 100 a call.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
+from events import routes
+from events.messages import follow_up_messages
+from events.publisher import EventPublisher
+from rsc.errors import TransientError
 from rsc.logs import get_logger
 from schemas.ats import (
     ApplicationCreated,
@@ -27,11 +32,11 @@ from schemas.ats import (
     JobUpdated,
 )
 from store.applications import ApplicationChange
-from store.candidates import Candidate
+from store.candidates import shown_on_applications
 from store.db import Store
 from store.linkedin_sync import Resource
 from store.sync_ledger import RecordType
-from store.tombstones import Guard, Subject
+from store.tombstones import Guard, Subject, erased
 from store.uow import UnitOfWork
 from workers.ledger import hooks as ledger
 from workers.runtime.group_commit import Submitted, in_tenant_transactions
@@ -69,36 +74,115 @@ def handle_job_event(event: JobEvent, uow: UnitOfWork) -> bool:
     return changed
 
 
+class CandidateOutcome(StrEnum):
+    """What a candidate event did."""
+
+    STORED = "stored"
+    #: The store holds this snapshot or a newer one.
+    OLDER = "older"
+    #: The candidate was deleted after this snapshot was taken: it stays erased.
+    ERASED = "erased"
+    #: Processed before: a redelivery or a replay.
+    REPEATED = "repeated"
+
+    @property
+    def to_match(self) -> bool:
+        """Whether the candidate's match follows: after a change, and again after a repeat, whose
+        first delivery may have stored the candidate and stopped before its match was sent (the
+        match's inbox makes a second one change nothing)."""
+        return self in (CandidateOutcome.STORED, CandidateOutcome.REPEATED)
+
+
+class MatchNotSent(TransientError):
+    """The candidate is stored but RabbitMQ did not confirm its match: the event is retried, and
+    its repeat sends the match again."""
+
+    reason_code = "match_not_sent"
+
+
 def handle_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> bool:
     """Store the candidate snapshot unless the store holds a newer one. True when it changed."""
-    candidate_id = event.data.candidate_id
+    return store_candidate_event(event, uow) is CandidateOutcome.STORED
+
+
+def store_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> CandidateOutcome:
+    """``handle_candidate_event`` in a transaction of its own; what the event did."""
     with uow:
-        if not uow.inbox.record(CONSUMER, event.source, event.id):
-            return False
-        if uow.tombstones.erased_since(Subject.CANDIDATE, candidate_id, event.data.modified_at):
-            uow.commit()  # deleted after this snapshot was taken: it stays erased
-            log.info("snapshot older than the deletion ignored", candidate_id=candidate_id)
-            return False
-        before = _shown_on_applications(uow.candidates.get(candidate_id))
-        changed = uow.candidates.apply(event.data)
-        if changed:
-            uow.outbox.mark_changed(Resource.CANDIDATE, candidate_id)
-            if _shown_on_applications(uow.candidates.get(candidate_id)) != before:
-                # LinkedIn's applications carry the candidate's name and e-mail address.
-                for application in uow.applications.for_candidate(candidate_id):
-                    uow.outbox.mark_changed(Resource.APPLICATION, application.id)
-        ledger.event_applied(
-            uow, RecordType.CANDIDATE, candidate_id, event, changed, about={"candidate_id": candidate_id}
-        )
+        outcome = _store_candidate_event(event, uow)
         uow.commit()
-    log.info("candidate stored" if changed else "older candidate snapshot ignored", candidate_id=candidate_id)
-    return changed
+    return _candidate_outcome(event, outcome)
 
 
-def _shown_on_applications(candidate: Candidate | None) -> tuple[str | None, ...] | None:
-    if candidate is None:
-        return None
-    return (candidate.first_name, candidate.last_name, *(candidate.emails or [])[:1])
+def store_candidate_events(
+    group: Sequence[Submitted[CandidateEvent]], *, publisher: EventPublisher, store: Store | None = None
+) -> list[CandidateOutcome | BaseException]:
+    """Candidate events stored together, one transaction per tenant (group commit, as
+    ``store_application_events``), in candidate order; then, in one publish, the match of every
+    candidate the group stored (``Route.after``: the profile match starts once its candidate is
+    in the store). Each event's outcome, or the exception its message fails with."""
+    outcomes = in_tenant_transactions(
+        group,
+        store=store,
+        order=lambda event: event.data.candidate_id,
+        guards=_candidate_guards,
+        step=_store_candidate_event,
+        settle=_candidate_outcome,
+        alone=store_candidate_event,
+    )
+    chained = [
+        n for n, outcome in enumerate(outcomes) if isinstance(outcome, CandidateOutcome) and outcome.to_match
+    ]
+    messages = [m for n in chained for m in follow_up_messages(group[n].item, routes.ATS_CANDIDATE)]
+    if messages:
+        try:
+            publisher.publish_messages(messages)
+        except Exception as exc:
+            failed = MatchNotSent(f"the matches of {len(messages)} stored candidates were not confirmed")
+            failed.__cause__ = exc
+            for n in chained:
+                outcomes[n] = failed
+    return outcomes
+
+
+def _candidate_guards(event: CandidateEvent, uow: UnitOfWork) -> list[Guard]:
+    return [uow.tombstones.guard(Subject.CANDIDATE, event.data.candidate_id)]
+
+
+def _store_candidate_event(
+    event: CandidateEvent, uow: UnitOfWork, guards: list[Guard] | None = None
+) -> CandidateOutcome:
+    """The event's writes inside ``uow``'s transaction (``guards``: its tombstone guards, when the
+    caller made them already)."""
+    data = event.data
+    guards = guards or _candidate_guards(event, uow)
+    if not uow.inbox.record(CONSUMER, event.source, event.id, guards=guards):
+        return CandidateOutcome.REPEATED
+    before = uow.candidates.before_snapshot(data.candidate_id, guards[0])
+    if erased(before.deleted_at, before.erased_at, data.modified_at, linkedin=False):
+        return CandidateOutcome.ERASED  # deleted after this snapshot was taken
+    changed = uow.candidates.apply(data, new=before.shown is None)
+    if changed:
+        marks = [(Resource.CANDIDATE, data.candidate_id)]
+        if shown_on_applications(data.first_name, data.last_name, data.emails) != before.shown:
+            # LinkedIn's applications carry the candidate's name and e-mail address.
+            applications = uow.applications.ids_for_candidate(data.candidate_id)
+            marks += [(Resource.APPLICATION, a) for a in applications]
+        uow.outbox.mark_all_changed(marks)
+    about = {"candidate_id": data.candidate_id}
+    ledger.event_applied(uow, RecordType.CANDIDATE, data.candidate_id, event, changed, about=about)
+    return CandidateOutcome.STORED if changed else CandidateOutcome.OLDER
+
+
+def _candidate_outcome(event: CandidateEvent, outcome: CandidateOutcome) -> CandidateOutcome:
+    """What a committed candidate event did, logged."""
+    candidate_id = event.data.candidate_id
+    if outcome is CandidateOutcome.ERASED:
+        log.info("snapshot older than the deletion ignored", candidate_id=candidate_id)
+    elif outcome is not CandidateOutcome.REPEATED:
+        stored = outcome is CandidateOutcome.STORED
+        message = "candidate stored" if stored else "older candidate snapshot ignored"
+        log.info(message, candidate_id=candidate_id)
+    return outcome
 
 
 def handle_application_event(event: ApplicationEvent, uow: UnitOfWork) -> bool:
