@@ -104,6 +104,42 @@ def shown_on_applications(
     return (first_name, last_name, str(emails[0]) if emails else None)
 
 
+def snapshot_values(tenant: str, snapshot: CandidateSnapshot) -> dict[str, Any]:
+    """The candidate's row as an ATS snapshot sets it."""
+    return {
+        "tenant_id": tenant,
+        "id": snapshot.candidate_id,
+        "first_name": snapshot.first_name,
+        "last_name": snapshot.last_name,
+        "middle_initial": snapshot.middle_initial,
+        "prefix": snapshot.prefix,
+        "suffix": snapshot.suffix,
+        "addresses": [a.model_dump(mode="json") for a in snapshot.addresses],
+        "emails": [str(e) for e in snapshot.emails],
+        "phones": [p.model_dump(mode="json") for p in snapshot.phones],
+        "current_company": snapshot.current_company,
+        "current_title": snapshot.current_title,
+        "linkedin_profile_url": snapshot.linkedin_profile_url,
+        "profile_url": snapshot.profile_url,
+        "do_not_contact": snapshot.do_not_contact,
+        "source": snapshot.source,
+        "created_at": snapshot.created_at,
+        "modified_at": snapshot.modified_at,
+        "source_modified_ms": to_ms(snapshot.modified_at),
+        "source_revision": snapshot.revision,
+    }
+
+
+#: The columns a newer snapshot updates (fields learned from LinkedIn are left as they are).
+SNAPSHOT_COLUMNS = (
+    "first_name", "last_name", "middle_initial", "prefix", "suffix", "addresses", "emails", "phones",
+    "current_company", "current_title", "linkedin_profile_url", "profile_url", "do_not_contact", "source",
+    "created_at", "modified_at", "source_modified_ms", "source_revision",
+)  # fmt: skip
+#: Columns only a new candidate's row sets.
+INSERT_ONLY = {"origin": CandidateOrigin.ATS.value, "current_companies": []}
+
+
 def email_key(email: str) -> str:
     return unicodedata.normalize("NFKC", email).strip().casefold()
 
@@ -183,37 +219,15 @@ class Candidates(TenantRepository):
         not in the snapshot and are left as they are. ``new``: the caller found no such candidate
         in this transaction (it has no e-mail addresses filed yet).
         """
-        values = {
-            "tenant_id": self.tenant,
-            "id": snapshot.candidate_id,
-            "first_name": snapshot.first_name,
-            "last_name": snapshot.last_name,
-            "middle_initial": snapshot.middle_initial,
-            "prefix": snapshot.prefix,
-            "suffix": snapshot.suffix,
-            "addresses": [a.model_dump(mode="json") for a in snapshot.addresses],
-            "emails": [str(e) for e in snapshot.emails],
-            "phones": [p.model_dump(mode="json") for p in snapshot.phones],
-            "current_company": snapshot.current_company,
-            "current_title": snapshot.current_title,
-            "linkedin_profile_url": snapshot.linkedin_profile_url,
-            "profile_url": snapshot.profile_url,
-            "do_not_contact": snapshot.do_not_contact,
-            "source": snapshot.source,
-            "created_at": snapshot.created_at,
-            "modified_at": snapshot.modified_at,
-            "source_modified_ms": to_ms(snapshot.modified_at),
-            "source_revision": snapshot.revision,
-        }
-        insert_only = {"origin": CandidateOrigin.ATS.value, "current_companies": []}
+        values = snapshot_values(self.tenant, snapshot)
         changed = upsert_snapshot(
             self.session,
             Candidate.__table__,
-            {**values, **insert_only},
-            update=[c for c in values if c not in ("tenant_id", "id")],
+            {**values, **INSERT_ONLY},
+            update=SNAPSHOT_COLUMNS,
         )
         if changed:
-            self.index_emails(snapshot.candidate_id, values["emails"], replace=not new)  # type: ignore[arg-type]
+            self.index_emails(snapshot.candidate_id, values["emails"], replace=not new)
         return changed
 
     def index_emails(self, candidate_id: str, emails: list[str], *, replace: bool = True) -> None:

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from events import routes
 from events.messages import message_id_for
 from rsc.errors import is_transient
-from store.candidates import Candidates
 from store.db import Store
 from store.erasure import erase_candidate
 from store.inbox import InboxEntry
@@ -24,6 +23,7 @@ from store.uow import UnitOfWork
 from tests import ats_events as ats
 from tests.fakes import FakePublisher
 from workers.runtime.group_commit import Submitted
+from workers.status_push import ats_records
 from workers.status_push.ats_records import (
     CONSUMER,
     CandidateEvent,
@@ -157,19 +157,26 @@ def test_a_renamed_candidate_marks_its_applications_for_linkedin_and_a_new_one_f
         after = uow.outbox.state(Resource.APPLICATION, "A-1")
         assert after is not None and after.version > version
         assert [c.id for c in uow.candidates.by_email("C-1@example.com")] == ["C-1"]
+    # A new e-mail address replaces the old one in the index; a second one is filed beside it.
+    moved = ats.candidate("C-1", modified=9, emails=["ada@new.example", "a.l@new.example"])
+    store_candidate_events(group_of([moved]), publisher=publisher, store=store)  # type: ignore[list-item]
+    with UnitOfWork("acme", store) as uow:
+        assert uow.candidates.by_email("c-1@example.com") == []
+        assert [c.id for c in uow.candidates.by_email("ADA@new.example")] == ["C-1"]
+        assert [c.id for c in uow.candidates.by_email("a.l@new.example")] == ["C-1"]
 
 
 def test_one_event_failing_in_a_group_fails_alone_and_the_rest_are_stored_and_matched(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    apply = Candidates.apply
+    apply = ats_records.apply_candidate_snapshot
 
-    def fails_for_a_bad(self: Candidates, snapshot: Any, *, new: bool = False) -> bool:
+    def fails_for_a_bad(uow: UnitOfWork, snapshot: Any, guard: Any) -> Any:
         if snapshot.candidate_id == "C-BAD":
             raise RuntimeError("a defect in one event's writes")
-        return apply(self, snapshot, new=new)
+        return apply(uow, snapshot, guard)
 
-    monkeypatch.setattr(Candidates, "apply", fails_for_a_bad)
+    monkeypatch.setattr(ats_records, "apply_candidate_snapshot", fails_for_a_bad)
     events = versions("C-1", 2) + versions("C-BAD", 1) + versions("C-2", 1)
     publisher = FakePublisher()
     outcomes = store_candidate_events(group_of(events), publisher=publisher, store=store)
@@ -179,7 +186,7 @@ def test_one_event_failing_in_a_group_fails_alone_and_the_rest_are_stored_and_ma
     assert sorted(m[1] for m in matches_sent(publisher)) == sorted(
         e.id for e in events if e.data.candidate_id != "C-BAD"
     )
-    monkeypatch.setattr(Candidates, "apply", apply)
+    monkeypatch.setattr(ats_records, "apply_candidate_snapshot", apply)
     assert store_candidate_events(group_of(events[2:3]), publisher=publisher, store=store) == [
         CandidateOutcome.STORED
     ]

@@ -32,11 +32,11 @@ from schemas.ats import (
     JobUpdated,
 )
 from store.applications import ApplicationChange
-from store.candidates import shown_on_applications
+from store.candidate_changes import apply_candidate_snapshot
 from store.db import Store
 from store.linkedin_sync import Resource
 from store.sync_ledger import RecordType
-from store.tombstones import Guard, Subject, erased
+from store.tombstones import Guard, Subject
 from store.uow import UnitOfWork
 from workers.ledger import hooks as ledger
 from workers.runtime.group_commit import Submitted, in_tenant_transactions
@@ -157,17 +157,10 @@ def _store_candidate_event(
     guards = guards or _candidate_guards(event, uow)
     if not uow.inbox.record(CONSUMER, event.source, event.id, guards=guards):
         return CandidateOutcome.REPEATED
-    before = uow.candidates.before_snapshot(data.candidate_id, guards[0])
-    if erased(before.deleted_at, before.erased_at, data.modified_at, linkedin=False):
+    change = apply_candidate_snapshot(uow, data, guards[0])
+    if change.erased:
         return CandidateOutcome.ERASED  # deleted after this snapshot was taken
-    changed = uow.candidates.apply(data, new=before.shown is None)
-    if changed:
-        marks = [(Resource.CANDIDATE, data.candidate_id)]
-        if shown_on_applications(data.first_name, data.last_name, data.emails) != before.shown:
-            # LinkedIn's applications carry the candidate's name and e-mail address.
-            applications = uow.applications.ids_for_candidate(data.candidate_id)
-            marks += [(Resource.APPLICATION, a) for a in applications]
-        uow.outbox.mark_all_changed(marks)
+    changed = change.changed
     about = {"candidate_id": data.candidate_id}
     ledger.event_applied(uow, RecordType.CANDIDATE, data.candidate_id, event, changed, about=about)
     return CandidateOutcome.STORED if changed else CandidateOutcome.OLDER
