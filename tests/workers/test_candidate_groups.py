@@ -87,13 +87,9 @@ def test_a_shuffled_group_with_repeats_and_two_tenants_ends_as_the_newest_and_se
         # Out of order within the group: the newest snapshot stays, whatever came after it.
         assert stored_name(store, candidate_id, tenant) == "Ada 3"
     assert inbox_rows(store, "acme") == 8 and inbox_rows(store, "globex") == 4
-    # A match follows every event that stored its snapshot, and every repeat, with the stable id
-    # the match route gives that event; an older snapshot ignored sends none.
-    expected = [
-        ("match_candidate", event.id, message_id_for(event, routes.PROFILE_MATCH))
-        for event, outcome in zip(mixed, outcomes, strict=True)
-        if outcome in (CandidateOutcome.STORED, CandidateOutcome.REPEATED)
-    ]
+    # A match follows every event, with the stable id the match route gives that event (an older
+    # snapshot's match reads the newest; a repeat's changes nothing, the match's inbox has it).
+    expected = [("match_candidate", event.id, message_id_for(event, routes.PROFILE_MATCH)) for event in mixed]
     assert matches_sent(publisher) == expected
     assert {m.queue for m in publisher.messages} == {"profile_match"}
     # Delivered again, the group stores nothing and sends every match again (the match's inbox
@@ -105,7 +101,9 @@ def test_a_shuffled_group_with_repeats_and_two_tenants_ends_as_the_newest_and_se
     assert [m[1] for m in matches_sent(again)] == [event.id for event in mixed]
 
 
-def test_an_older_snapshot_arriving_alone_changes_nothing_and_sends_no_match(store: Store) -> None:
+def test_an_older_snapshot_arriving_alone_changes_nothing_and_its_match_follows_all_the_same(
+    store: Store,
+) -> None:
     newer, older = versions("C-1", 2)[1], versions("C-1", 2)[0]
     publisher = FakePublisher()
     assert store_candidate_events(group_of([newer]), publisher=publisher, store=store) == [
@@ -115,10 +113,10 @@ def test_an_older_snapshot_arriving_alone_changes_nothing_and_sends_no_match(sto
         CandidateOutcome.OLDER
     ]
     assert stored_name(store, "C-1") == "Ada 1"
-    assert [m[1] for m in matches_sent(publisher)] == [newer.id]
+    assert [m[1] for m in matches_sent(publisher)] == [newer.id, older.id]
 
 
-def test_a_candidate_deleted_after_a_snapshot_stays_erased_and_is_not_matched(store: Store) -> None:
+def test_a_candidate_deleted_after_a_snapshot_stays_erased(store: Store) -> None:
     first, later = versions("C-1", 2)
     publisher = FakePublisher()
     store_candidate_events(group_of([first]), publisher=publisher, store=store)
@@ -136,7 +134,8 @@ def test_a_candidate_deleted_after_a_snapshot_stays_erased_and_is_not_matched(st
     )
     assert outcomes == [CandidateOutcome.ERASED, CandidateOutcome.STORED]
     assert stored_name(store, "C-1") is None
-    assert [m[1] for m in matches_sent(publisher)] == [first.id, versions("C-2", 1)[0].id]
+    # The match of the erased one finds no candidate and a tombstone, and records only that it ran.
+    assert [m[1] for m in matches_sent(publisher)] == [first.id, later.id, versions("C-2", 1)[0].id]
 
 
 def test_a_renamed_candidate_marks_its_applications_for_linkedin_and_a_new_one_files_its_e_mail(

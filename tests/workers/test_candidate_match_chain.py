@@ -162,13 +162,13 @@ def test_a_new_candidate_is_matched_once_after_it_is_stored_with_no_retry_and_no
     assert problem_lines(capsys) == []
 
 
-def test_an_older_snapshot_after_a_newer_one_is_not_matched_again(
+def test_an_older_snapshot_after_a_newer_one_is_matched_against_the_newest_without_a_retry(
     stub_broker: dramatiq.Broker, publisher: BrokerPublisher, match_calls: list[str]
 ) -> None:
     newer, older = ats.candidate("C-1", modified=5), ats.candidate("C-1", modified=1)
     deliver(stub_broker, to_messages(newer))
     deliver(stub_broker, to_messages(older))
-    assert match_calls == ["matched"]
+    assert match_calls == ["matched", "matched"]
     with UnitOfWork("acme") as uow:
         candidate = uow.candidates.get("C-1")
         assert candidate is not None and candidate.source_modified_ms == to_ms(newer.data.modified_at)

@@ -85,13 +85,6 @@ class CandidateOutcome(StrEnum):
     #: Processed before: a redelivery or a replay.
     REPEATED = "repeated"
 
-    @property
-    def to_match(self) -> bool:
-        """Whether the candidate's match follows: after a change, and again after a repeat, whose
-        first delivery may have stored the candidate and stopped before its match was sent (the
-        match's inbox makes a second one change nothing)."""
-        return self in (CandidateOutcome.STORED, CandidateOutcome.REPEATED)
-
 
 class MatchNotSent(TransientError):
     """The candidate is stored but RabbitMQ did not confirm its match: the event is retried, and
@@ -117,9 +110,13 @@ def store_candidate_events(
     group: Sequence[Submitted[CandidateEvent]], *, publisher: EventPublisher, store: Store | None = None
 ) -> list[CandidateOutcome | BaseException]:
     """Candidate events stored together, one transaction per tenant (group commit, as
-    ``store_application_events``), in candidate order; then, in one publish, the match of every
-    candidate the group stored (``Route.after``: the profile match starts once its candidate is
-    in the store). Each event's outcome, or the exception its message fails with."""
+    ``store_application_events``), in candidate order; then, in one publish, each event on to the
+    candidate's match (``Route.after``: the profile match starts once its candidate is in the
+    store). Each event's outcome, or the exception its message fails with.
+
+    Every committed event is sent on, a repeat too: its first delivery may have committed and
+    stopped before its match was sent, and the match's inbox makes a second one change nothing.
+    An older snapshot's match reads the newest; an erased candidate's finds only its tombstone."""
     outcomes = in_tenant_transactions(
         group,
         store=store,
@@ -129,15 +126,13 @@ def store_candidate_events(
         settle=_candidate_outcome,
         alone=store_candidate_event,
     )
-    chained = [
-        n for n, outcome in enumerate(outcomes) if isinstance(outcome, CandidateOutcome) and outcome.to_match
-    ]
+    chained = [n for n, outcome in enumerate(outcomes) if isinstance(outcome, CandidateOutcome)]
     messages = [m for n in chained for m in follow_up_messages(group[n].item, routes.ATS_CANDIDATE)]
     if messages:
         try:
             publisher.publish_messages(messages)
         except Exception as exc:
-            failed = MatchNotSent(f"the matches of {len(messages)} stored candidates were not confirmed")
+            failed = MatchNotSent(f"{len(messages)} candidate events' matches were not confirmed")
             failed.__cause__ = exc
             for n in chained:
                 outcomes[n] = failed
