@@ -1,6 +1,5 @@
-"""Candidate events that arrive together share one transaction per tenant (group commit), end as one
-by one would, and the match of each candidate stored follows in one publish after the commit. Both
-stores."""
+"""Candidate events that arrive together share one transaction per tenant (group commit) and end as
+one by one would; each committed event is then sent on to the candidate's match. Both stores."""
 
 from __future__ import annotations
 
@@ -30,6 +29,7 @@ from workers.status_push.ats_records import (
     CandidateOutcome,
     MatchNotSent,
     handle_application_event,
+    send_to_match,
     store_candidate_events,
 )
 
@@ -71,15 +71,12 @@ def matches_sent(publisher: FakePublisher) -> list[tuple[str, str, str]]:
     return sent
 
 
-def test_a_shuffled_group_with_repeats_and_two_tenants_ends_as_the_newest_and_sends_each_match_once(
-    store: Store,
-) -> None:
+def test_a_shuffled_group_with_repeats_and_two_tenants_ends_as_the_newest(store: Store) -> None:
     events = versions("C-1") + versions("C-2") + versions("C-1", tenant="globex")
     repeats = random.Random(3).sample(events, 3)
     mixed = events + repeats
     random.Random(8).shuffle(mixed)
-    publisher = FakePublisher()
-    outcomes = store_candidate_events(group_of(mixed), publisher=publisher, store=store)
+    outcomes = store_candidate_events(group_of(mixed), store)
     # Each repeat is told as one, whichever copy came first.
     assert outcomes.count(CandidateOutcome.REPEATED) == len(repeats)
     assert all(isinstance(outcome, CandidateOutcome) for outcome in outcomes)
@@ -87,39 +84,30 @@ def test_a_shuffled_group_with_repeats_and_two_tenants_ends_as_the_newest_and_se
         # Out of order within the group: the newest snapshot stays, whatever came after it.
         assert stored_name(store, candidate_id, tenant) == "Ada 3"
     assert inbox_rows(store, "acme") == 8 and inbox_rows(store, "globex") == 4
-    # A match follows every event, with the stable id the match route gives that event (an older
-    # snapshot's match reads the newest; a repeat's changes nothing, the match's inbox has it).
-    expected = [("match_candidate", event.id, message_id_for(event, routes.PROFILE_MATCH)) for event in mixed]
-    assert matches_sent(publisher) == expected
-    assert {m.queue for m in publisher.messages} == {"profile_match"}
-    # Delivered again, the group stores nothing and sends every match again (the match's inbox
-    # makes each of them change nothing).
-    again = FakePublisher()
-    assert store_candidate_events(group_of(mixed), publisher=again, store=store) == [
-        CandidateOutcome.REPEATED
-    ] * len(mixed)
-    assert [m[1] for m in matches_sent(again)] == [event.id for event in mixed]
+    # Delivered again, the group stores nothing.
+    assert store_candidate_events(group_of(mixed), store) == [CandidateOutcome.REPEATED] * len(mixed)
 
 
-def test_an_older_snapshot_arriving_alone_changes_nothing_and_its_match_follows_all_the_same(
-    store: Store,
-) -> None:
-    newer, older = versions("C-1", 2)[1], versions("C-1", 2)[0]
+def test_a_committed_event_goes_on_to_the_match_route_with_its_stable_message_id() -> None:
+    event = versions("C-1", 1)[0]
     publisher = FakePublisher()
-    assert store_candidate_events(group_of([newer]), publisher=publisher, store=store) == [
-        CandidateOutcome.STORED
-    ]
-    assert store_candidate_events(group_of([older]), publisher=publisher, store=store) == [
-        CandidateOutcome.OLDER
-    ]
+    send_to_match(event, publisher)
+    send_to_match(event, publisher)  # a repeat sends it again, with the same id
+    expected = ("match_candidate", event.id, message_id_for(event, routes.PROFILE_MATCH))
+    assert matches_sent(publisher) == [expected, expected]
+    assert {m.queue for m in publisher.messages} == {"profile_match"}
+
+
+def test_an_older_snapshot_arriving_alone_changes_nothing(store: Store) -> None:
+    newer, older = versions("C-1", 2)[1], versions("C-1", 2)[0]
+    assert store_candidate_events(group_of([newer]), store) == [CandidateOutcome.STORED]
+    assert store_candidate_events(group_of([older]), store) == [CandidateOutcome.OLDER]
     assert stored_name(store, "C-1") == "Ada 1"
-    assert [m[1] for m in matches_sent(publisher)] == [newer.id, older.id]
 
 
 def test_a_candidate_deleted_after_a_snapshot_stays_erased(store: Store) -> None:
     first, later = versions("C-1", 2)
-    publisher = FakePublisher()
-    store_candidate_events(group_of([first]), publisher=publisher, store=store)
+    store_candidate_events(group_of([first]), store)
     with UnitOfWork("acme", store) as uow:
         erase_candidate(
             uow,
@@ -129,21 +117,16 @@ def test_a_candidate_deleted_after_a_snapshot_stays_erased(store: Store) -> None
             push_window=timedelta(0),
         )
         uow.commit()
-    outcomes = store_candidate_events(
-        group_of([later, versions("C-2", 1)[0]]), publisher=publisher, store=store
-    )
+    outcomes = store_candidate_events(group_of([later, versions("C-2", 1)[0]]), store)
     assert outcomes == [CandidateOutcome.ERASED, CandidateOutcome.STORED]
     assert stored_name(store, "C-1") is None
-    # The match of the erased one finds no candidate and a tombstone, and records only that it ran.
-    assert [m[1] for m in matches_sent(publisher)] == [first.id, later.id, versions("C-2", 1)[0].id]
 
 
 def test_a_renamed_candidate_marks_its_applications_for_linkedin_and_a_new_one_files_its_e_mail(
     store: Store,
 ) -> None:
     created, renamed = versions("C-1", 2)
-    publisher = FakePublisher()
-    store_candidate_events(group_of([created]), publisher=publisher, store=store)
+    store_candidate_events(group_of([created]), store)
     with UnitOfWork("acme", store) as uow:
         assert [c.id for c in uow.candidates.by_email("c-1@example.com")] == ["C-1"]
     handle_application_event(ats.application("A-1", candidate_id="C-1"), UnitOfWork("acme", store))  # type: ignore[arg-type]
@@ -151,21 +134,21 @@ def test_a_renamed_candidate_marks_its_applications_for_linkedin_and_a_new_one_f
         before = uow.outbox.state(Resource.APPLICATION, "A-1")
         assert before is not None
         version = before.version
-    store_candidate_events(group_of([renamed]), publisher=publisher, store=store)
+    store_candidate_events(group_of([renamed]), store)
     with UnitOfWork("acme", store) as uow:
         after = uow.outbox.state(Resource.APPLICATION, "A-1")
         assert after is not None and after.version > version
         assert [c.id for c in uow.candidates.by_email("C-1@example.com")] == ["C-1"]
     # A new e-mail address replaces the old one in the index; a second one is filed beside it.
     moved = ats.candidate("C-1", modified=9, emails=["ada@new.example", "a.l@new.example"])
-    store_candidate_events(group_of([moved]), publisher=publisher, store=store)  # type: ignore[list-item]
+    store_candidate_events(group_of([moved]), store)  # type: ignore[list-item]
     with UnitOfWork("acme", store) as uow:
         assert uow.candidates.by_email("c-1@example.com") == []
         assert [c.id for c in uow.candidates.by_email("ADA@new.example")] == ["C-1"]
         assert [c.id for c in uow.candidates.by_email("a.l@new.example")] == ["C-1"]
 
 
-def test_one_event_failing_in_a_group_fails_alone_and_the_rest_are_stored_and_matched(
+def test_one_event_failing_in_a_group_fails_alone_and_the_rest_are_stored(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     apply = ats_records.apply_candidate_snapshot
@@ -177,29 +160,24 @@ def test_one_event_failing_in_a_group_fails_alone_and_the_rest_are_stored_and_ma
 
     monkeypatch.setattr(ats_records, "apply_candidate_snapshot", fails_for_a_bad)
     events = versions("C-1", 2) + versions("C-BAD", 1) + versions("C-2", 1)
-    publisher = FakePublisher()
-    outcomes = store_candidate_events(group_of(events), publisher=publisher, store=store)
+    outcomes = store_candidate_events(group_of(events), store)
     assert isinstance(outcomes[2], RuntimeError)
     assert outcomes[:2] + outcomes[3:] == [CandidateOutcome.STORED] * 3
     assert stored_name(store, "C-BAD") is None and stored_name(store, "C-1") == "Ada 1"
-    assert sorted(m[1] for m in matches_sent(publisher)) == sorted(
-        e.id for e in events if e.data.candidate_id != "C-BAD"
-    )
     monkeypatch.setattr(ats_records, "apply_candidate_snapshot", apply)
-    assert store_candidate_events(group_of(events[2:3]), publisher=publisher, store=store) == [
-        CandidateOutcome.STORED
-    ]
+    assert store_candidate_events(group_of(events[2:3]), store) == [CandidateOutcome.STORED]
 
 
-def test_matches_rabbitmq_does_not_confirm_fail_their_events_for_a_retry_that_sends_them_again(
+def test_a_match_rabbitmq_does_not_confirm_fails_its_event_for_a_retry_that_sends_it_again(
     store: Store,
 ) -> None:
-    events = versions("C-1", 1) + versions("C-2", 1)
-    outcomes = store_candidate_events(group_of(events), publisher=FakePublisher(fail=True), store=store)
-    assert all(isinstance(outcome, MatchNotSent) and is_transient(outcome) for outcome in outcomes)
-    # The candidates are stored all the same; the retry is a repeat, and sends the matches.
-    assert stored_name(store, "C-1") == "Ada 0" and stored_name(store, "C-2") == "Ada 0"
+    (event,) = versions("C-1", 1)
+    assert store_candidate_events(group_of([event]), store) == [CandidateOutcome.STORED]
+    with pytest.raises(MatchNotSent) as refused:
+        send_to_match(event, FakePublisher(fail=True))
+    assert is_transient(refused.value)
+    # The retry is a repeat: nothing is stored twice, and the match is sent.
+    assert store_candidate_events(group_of([event]), store) == [CandidateOutcome.REPEATED]
     publisher = FakePublisher()
-    retried = store_candidate_events(group_of(events), publisher=publisher, store=store)
-    assert retried == [CandidateOutcome.REPEATED] * 2
-    assert [m[1] for m in matches_sent(publisher)] == [e.id for e in events]
+    send_to_match(event, publisher)
+    assert [m[1] for m in matches_sent(publisher)] == [event.id]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from events import routes
 from events.publisher import get_publisher
 from schemas.commands import OutboxFlush
 from store.uow import UnitOfWork
 from workers.runtime.declare import command_actor, event_actor
-from workers.runtime.group_commit import GroupCommit, Submitted
+from workers.runtime.group_commit import GroupCommit
 from workers.runtime.wiring import linkedin_for
 from workers.shared.outbox_sweep import sweep_outbox
 from workers.status_push.ats_notes import NoteEvent, handle_note_event
@@ -19,6 +17,7 @@ from workers.status_push.ats_records import (
     CandidateOutcome,
     JobEvent,
     handle_job_event,
+    send_to_match,
     store_application_events,
     store_candidate_events,
 )
@@ -34,15 +33,11 @@ def apply_job_event(event: JobEvent) -> None:
 def apply_candidate_event(event: CandidateEvent) -> None:
     """A candidate was created or changed in the ATS; its profile match follows once it is stored."""
     _candidate_events.submit(event)
+    send_to_match(event, get_publisher())
 
 
-def _store_candidates(group: Sequence[Submitted[CandidateEvent]]) -> list[CandidateOutcome | BaseException]:
-    return store_candidate_events(group, publisher=get_publisher())
-
-
-#: The worker threads' candidate events that arrive together share a transaction, and their
-#: matches one publish.
-_candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(_store_candidates)
+#: The worker threads' candidate events that arrive together share a transaction.
+_candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(store_candidate_events)
 
 
 @event_actor(routes.ATS_APPLICATION)

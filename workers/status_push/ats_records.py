@@ -107,17 +107,12 @@ def store_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> CandidateOu
 
 
 def store_candidate_events(
-    group: Sequence[Submitted[CandidateEvent]], *, publisher: EventPublisher, store: Store | None = None
+    group: Sequence[Submitted[CandidateEvent]], store: Store | None = None
 ) -> list[CandidateOutcome | BaseException]:
-    """Candidate events stored together, one transaction per tenant (group commit, as
-    ``store_application_events``), in candidate order; then, in one publish, each event on to the
-    candidate's match (``Route.after``: the profile match starts once its candidate is in the
-    store). Each event's outcome, or the exception its message fails with.
-
-    Every committed event is sent on, a repeat too: its first delivery may have committed and
-    stopped before its match was sent, and the match's inbox makes a second one change nothing.
-    An older snapshot's match reads the newest; an erased candidate's finds only its tombstone."""
-    outcomes = in_tenant_transactions(
+    """``store_candidate_event`` for several events, one transaction per tenant (group commit, as
+    ``store_application_events``), in candidate order; each event's outcome, or the exception its
+    message fails with. The submitting thread then sends its event on (``send_to_match``)."""
+    return in_tenant_transactions(
         group,
         store=store,
         order=lambda event: event.data.candidate_id,
@@ -126,17 +121,22 @@ def store_candidate_events(
         settle=_candidate_outcome,
         alone=store_candidate_event,
     )
-    chained = [n for n, outcome in enumerate(outcomes) if isinstance(outcome, CandidateOutcome)]
-    messages = [m for n in chained for m in follow_up_messages(group[n].item, routes.ATS_CANDIDATE)]
-    if messages:
-        try:
-            publisher.publish_messages(messages)
-        except Exception as exc:
-            failed = MatchNotSent(f"{len(messages)} candidate events' matches were not confirmed")
-            failed.__cause__ = exc
-            for n in chained:
-                outcomes[n] = failed
-    return outcomes
+
+
+def send_to_match(event: CandidateEvent, publisher: EventPublisher) -> None:
+    """Send a committed candidate event on to the candidate's match (``Route.after``: the profile
+    match starts once its candidate is in the store), under publisher confirms.
+
+    Every committed event is sent on, a repeat too: its first delivery may have committed and
+    stopped before its match was sent, and the match's inbox makes a second one change nothing.
+    An older snapshot's match reads the newest; an erased candidate's finds only its tombstone.
+    Sent by the thread that received the event, after the group's turn: another group commits
+    while it waits for RabbitMQ's confirm.
+    """
+    try:
+        publisher.publish_messages(follow_up_messages(event, routes.ATS_CANDIDATE))
+    except Exception as exc:
+        raise MatchNotSent(f"candidate event {event.id!r}: its match was not confirmed; retried") from exc
 
 
 def _candidate_guards(event: CandidateEvent, uow: UnitOfWork) -> list[Guard]:
