@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from events.routes import ROUTES
+from events.routes import ROUTES, Route
 from schemas.catalog import EVENT_CLASSES, EVENT_TYPES, UPCASTERS, event_schema
 
 HEADER = """# Event catalogue
@@ -89,11 +89,16 @@ def _fields_table(schema: dict[str, Any], defs: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _consumer(route: Route) -> str:
+    chained = f" once `{route.after.actor}` stored it" if route.after is not None else ""
+    return f"`{route.actor}` on `{route.queue.value}`{chained}"
+
+
 def render_catalogue() -> str:
     lines = [HEADER, "## Event types", "", "| type | consumed by (actor on queue) |", "|---|---|"]
     for event_type in EVENT_TYPES:
         routes = ROUTES.get(event_type, ())
-        consumers = ", ".join(f"`{r.actor}` on `{r.queue.value}`" for r in routes) or "not consumed yet"
+        consumers = ", ".join(_consumer(r) for r in routes) or "not consumed yet"
         lines.append(f"| [`{event_type}`](#{event_type.replace('.', '')}) | {consumers} |")
     lines.append("")
     shared_defs: dict[str, Any] = {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import dramatiq
 
-from events.routes import Route, command_route, routes_for
+from events.routes import Route, command_route, follow_ups, routes_for
 from schemas.envelope import Event, Model
 
 #: Namespace of message ids derived from an event's identity and route.
@@ -33,10 +33,22 @@ def to_messages(event: Event) -> list[OutgoingMessage]:
     Dramatiq fills ``message_id`` and ``message_timestamp`` at *decode* time when they are missing,
     which would give each redelivery a new id; setting them here keeps them stable.
     """
+    return _event_messages(event, routes_for(event.type))
+
+
+def follow_up_messages(event: Event, after: Route) -> list[OutgoingMessage]:
+    """The messages that ``after``'s actor sends on once it stored ``event``: one per route chained
+    after it (``Route.after``), with the same stable message id the publisher would have given it."""
+    return _event_messages(event, follow_ups(after, event.type))
+
+
+def _event_messages(event: Event, routes: tuple[Route, ...]) -> list[OutgoingMessage]:
+    if not routes:
+        return []
     payload = {"event": event.model_dump(mode="json")}
     now_ms = int(time.time() * 1000)
     messages = []
-    for route in routes_for(event.type):
+    for route in routes:
         message: dramatiq.Message[None] = dramatiq.Message(
             queue_name=route.queue.value,
             actor_name=route.actor,

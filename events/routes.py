@@ -63,6 +63,10 @@ class Route:
     accepts: tuple[type[Event], ...]
     #: Its work talks to LinkedIn for one tenant: held back while the integration is not enabled.
     gated: bool = False
+    #: Chained: the publisher does not send it the event; the ``after`` route's actor sends it on
+    #: once it has stored the event (``events.messages.follow_up_messages``), so its work never
+    #: starts before what it reads is in the store.
+    after: Route | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,11 @@ class CommandRoute:
 EXPORT = Route("export_profile", Queue.PROFILE_EXPORT, (ExportRequested,), gated=True)
 ATS_JOB = Route("apply_job_event", Queue.STATUS_PUSH, (JobCreated, JobUpdated, JobPublished, JobClosed))
 ATS_CANDIDATE = Route("apply_candidate_event", Queue.STATUS_PUSH, (CandidateCreated, CandidateUpdated))
-PROFILE_MATCH = Route("match_candidate", Queue.PROFILE_MATCH, (CandidateCreated, CandidateUpdated))
+#: A candidate's match starts once the status push stored it (before, both got the event at once
+#: and the match retried until the candidate was there).
+PROFILE_MATCH = Route(
+    "match_candidate", Queue.PROFILE_MATCH, (CandidateCreated, CandidateUpdated), after=ATS_CANDIDATE
+)
 ATS_APPLICATION = Route(
     "apply_application_event",
     Queue.STATUS_PUSH,
@@ -155,8 +163,13 @@ def _by_event_type(routes: tuple[Route, ...]) -> dict[str, tuple[Route, ...]]:
     return table
 
 
-#: The routes of each event type.
+#: The routes of each event type (its consumers), the chained ones included.
 ROUTES: dict[str, tuple[Route, ...]] = _by_event_type(EVENT_ROUTES)
+
+#: The routes the publisher sends each event type to (the chained ones are sent by their ``after``).
+PUBLISHED_ROUTES: dict[str, tuple[Route, ...]] = _by_event_type(
+    tuple(route for route in EVENT_ROUTES if route.after is None)
+)
 
 #: Names of the actors the integration gate holds back while a tenant is not enabled.
 GATED_ACTORS: frozenset[str] = frozenset(
@@ -166,12 +179,18 @@ GATED_ACTORS: frozenset[str] = frozenset(
 
 
 def routes_for(event_type: str) -> tuple[Route, ...]:
+    """The routes the publisher sends an event of ``event_type`` to."""
     try:
-        return ROUTES[event_type]
+        return PUBLISHED_ROUTES[event_type]
     except KeyError:
         if event_type in EVENT_TYPES:
             raise InvalidEvent(f"event type {event_type!r} has no consumer in this deployment") from None
         raise InvalidEvent(f"unknown event type {event_type!r}") from None
+
+
+def follow_ups(route: Route, event_type: str) -> tuple[Route, ...]:
+    """The routes ``route``'s actor sends an event of ``event_type`` on to once it stored it."""
+    return tuple(r for r in ROUTES.get(event_type, ()) if r.after == route)
 
 
 def command_route(command: Model) -> CommandRoute:

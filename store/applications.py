@@ -127,6 +127,16 @@ class Applications(TenantRepository):
             )
         )
 
+    def ids_for_candidate(self, candidate_id: str) -> list[str]:
+        table = Application.__table__.c
+        return list(
+            self.session.scalars(
+                select(table.id)
+                .where(table.tenant_id == self.tenant, table.candidate_id == candidate_id)
+                .order_by(table.id)
+            )
+        )
+
     def create(self, **values: object) -> None:
         """Insert a new application in one statement (the export hot path)."""
         insert_row(self.session, Application.__table__, {"tenant_id": self.tenant, **values})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -17,6 +18,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    exists,
+    insert,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from schemas.ats import CandidateSnapshot
 from store.base import Base, Json, TenantScoped, to_ms
 from store.repository import TenantRepository
+from store.tombstones import Guard, deletion_times
 from store.upsert import insert_row, upsert_snapshot
 
 
@@ -77,6 +81,63 @@ class CandidateEmail(TenantScoped, Base):
 
     email_key: Mapped[str] = mapped_column(String(320), primary_key=True)
     candidate_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+#: What LinkedIn's applications show of their candidate: first name, last name, first e-mail address.
+ShownOnApplications = tuple[str | None, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class BeforeSnapshot:
+    """What storing a candidate's snapshot needs to know first (``Candidates.before_snapshot``)."""
+
+    #: The candidate's tombstone times, None without one.
+    deleted_at: datetime | None
+    erased_at: datetime | None
+    #: None when the store holds no such candidate.
+    shown: ShownOnApplications | None
+
+
+def shown_on_applications(
+    first_name: str | None, last_name: str | None, emails: Sequence[object] | None
+) -> ShownOnApplications:
+    return (first_name, last_name, str(emails[0]) if emails else None)
+
+
+def snapshot_values(tenant: str, snapshot: CandidateSnapshot) -> dict[str, Any]:
+    """The candidate's row as an ATS snapshot sets it."""
+    return {
+        "tenant_id": tenant,
+        "id": snapshot.candidate_id,
+        "first_name": snapshot.first_name,
+        "last_name": snapshot.last_name,
+        "middle_initial": snapshot.middle_initial,
+        "prefix": snapshot.prefix,
+        "suffix": snapshot.suffix,
+        "addresses": [a.model_dump(mode="json") for a in snapshot.addresses],
+        "emails": [str(e) for e in snapshot.emails],
+        "phones": [p.model_dump(mode="json") for p in snapshot.phones],
+        "current_company": snapshot.current_company,
+        "current_title": snapshot.current_title,
+        "linkedin_profile_url": snapshot.linkedin_profile_url,
+        "profile_url": snapshot.profile_url,
+        "do_not_contact": snapshot.do_not_contact,
+        "source": snapshot.source,
+        "created_at": snapshot.created_at,
+        "modified_at": snapshot.modified_at,
+        "source_modified_ms": to_ms(snapshot.modified_at),
+        "source_revision": snapshot.revision,
+    }
+
+
+#: The columns a newer snapshot updates (fields learned from LinkedIn are left as they are).
+SNAPSHOT_COLUMNS = (
+    "first_name", "last_name", "middle_initial", "prefix", "suffix", "addresses", "emails", "phones",
+    "current_company", "current_title", "linkedin_profile_url", "profile_url", "do_not_contact", "source",
+    "created_at", "modified_at", "source_modified_ms", "source_revision",
+)  # fmt: skip
+#: Columns only a new candidate's row sets.
+INSERT_ONLY = {"origin": CandidateOrigin.ATS.value, "current_companies": []}
 
 
 def email_key(email: str) -> str:
@@ -133,50 +194,53 @@ class Candidates(TenantRepository):
         self.index_emails(candidate.id, candidate.emails or [])
         return candidate
 
-    def apply(self, snapshot: CandidateSnapshot) -> bool:
+    def before_snapshot(self, candidate_id: str, guard: Guard) -> BeforeSnapshot:
+        """The candidate's tombstone times (``guard``: its tombstone guard) and what its
+        applications show of it, in one statement."""
+        table = Candidate.__table__.c
+        where = (table.tenant_id == self.tenant, table.id == candidate_id)
+        deleted_at, erased_at = deletion_times(self.tenant, guard.subject)
+        row = self.session.execute(
+            select(
+                deleted_at,
+                erased_at,
+                exists().where(*where),
+                select(table.first_name).where(*where).scalar_subquery(),
+                select(table.last_name).where(*where).scalar_subquery(),
+                select(table.emails).where(*where).scalar_subquery(),
+            )
+        ).one()
+        return BeforeSnapshot(row[0], row[1], shown_on_applications(*row[3:]) if row[2] else None)
+
+    def apply(self, snapshot: CandidateSnapshot, *, new: bool = False) -> bool:
         """Store the ATS snapshot unless the stored one is as new or newer. True when it changed.
 
         Fields the pipeline learned from LinkedIn (person URN, export location, employers) are
-        not in the snapshot and are left as they are.
+        not in the snapshot and are left as they are. ``new``: the caller found no such candidate
+        in this transaction (it has no e-mail addresses filed yet).
         """
-        values = {
-            "tenant_id": self.tenant,
-            "id": snapshot.candidate_id,
-            "first_name": snapshot.first_name,
-            "last_name": snapshot.last_name,
-            "middle_initial": snapshot.middle_initial,
-            "prefix": snapshot.prefix,
-            "suffix": snapshot.suffix,
-            "addresses": [a.model_dump(mode="json") for a in snapshot.addresses],
-            "emails": [str(e) for e in snapshot.emails],
-            "phones": [p.model_dump(mode="json") for p in snapshot.phones],
-            "current_company": snapshot.current_company,
-            "current_title": snapshot.current_title,
-            "linkedin_profile_url": snapshot.linkedin_profile_url,
-            "profile_url": snapshot.profile_url,
-            "do_not_contact": snapshot.do_not_contact,
-            "source": snapshot.source,
-            "created_at": snapshot.created_at,
-            "modified_at": snapshot.modified_at,
-            "source_modified_ms": to_ms(snapshot.modified_at),
-            "source_revision": snapshot.revision,
-        }
-        insert_only = {"origin": CandidateOrigin.ATS.value, "current_companies": []}
+        values = snapshot_values(self.tenant, snapshot)
         changed = upsert_snapshot(
             self.session,
             Candidate.__table__,
-            {**values, **insert_only},
-            update=[c for c in values if c not in ("tenant_id", "id")],
+            {**values, **INSERT_ONLY},
+            update=SNAPSHOT_COLUMNS,
         )
         if changed:
-            self.index_emails(snapshot.candidate_id, values["emails"])  # type: ignore[arg-type]
+            self.index_emails(snapshot.candidate_id, values["emails"], replace=not new)
         return changed
 
-    def index_emails(self, candidate_id: str, emails: list[str]) -> None:
-        self.session.execute(
-            delete(CandidateEmail).where(
-                CandidateEmail.tenant_id == self.tenant, CandidateEmail.candidate_id == candidate_id
+    def index_emails(self, candidate_id: str, emails: list[str], *, replace: bool = True) -> None:
+        """File the candidate under its e-mail addresses' keys (``replace``: instead of the ones
+        filed before). Plain statements on the table: no objects in the session to keep in step."""
+        table = CandidateEmail.__table__
+        if replace:
+            self.session.execute(
+                delete(table).where(table.c.tenant_id == self.tenant, table.c.candidate_id == candidate_id)
             )
-        )
-        for key in sorted({email_key(e) for e in emails}):
-            self.session.add(CandidateEmail(tenant_id=self.tenant, email_key=key, candidate_id=candidate_id))
+        keys = sorted({email_key(e) for e in emails})
+        if keys:
+            self.session.execute(
+                insert(table),
+                [{"tenant_id": self.tenant, "email_key": k, "candidate_id": candidate_id} for k in keys],
+            )

@@ -177,29 +177,30 @@ def match_candidate(
 
 
 def handle_candidate_changed(event: CandidateEvent, uow: UnitOfWork) -> MatchResult | None:
-    """Match the candidate once the store holds it at least at this event's version.
+    """Match the candidate the status push stored (its route runs after that one's, ``Route.after``).
 
-    The status_push consumer stores the snapshot; both consumers get the event at the same time, so
-    this one waits (retries) until the store caught up. A newer stored version is fine: matching
-    always reads the latest state, so a late or repeated event cannot bring an older one back.
+    The status push sends the event on once it has stored the candidate, so the store holds it at
+    least at this event's version, or it was deleted since. A newer stored version is fine: matching
+    always reads the latest state, so a late or repeated event cannot bring an older one back. The
+    inbox claim comes first: a second delivery of the same event (the status push sends it again
+    when its own event is redelivered) waits for the first and then changes nothing.
     """
     data = event.data
     with uow:
-        if uow.inbox.seen(CONSUMER, event.source, event.id):
+        if not uow.inbox.record(CONSUMER, event.source, event.id):
             return None
         candidate = uow.candidates.get(data.candidate_id, lock=True)
         if candidate is None and uow.tombstones.erased_since(
             Subject.CANDIDATE, data.candidate_id, data.modified_at
         ):
-            uow.inbox.record(CONSUMER, event.source, event.id)
             uow.commit()  # deleted after this snapshot: there is nothing to match
             return None
         if candidate is None or (candidate.source_modified_ms, candidate.source_revision) < data.order_key:
+            # Only a message sent before matches followed storage (or by hand) can get here.
             raise CandidateNotStoredYet(
                 f"candidate {data.candidate_id!r} is not stored at this event's version yet (the "
                 f"status_push consumer stores it); if status_push dead-lettered it, replay that first"
             )
-        uow.inbox.record(CONSUMER, event.source, event.id)
         result = match_candidate(uow, data.candidate_id, locked=candidate)
         uow.commit()
     if result is not None:

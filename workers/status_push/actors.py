@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from events import routes
+from events.publisher import get_publisher
 from schemas.commands import OutboxFlush
 from store.uow import UnitOfWork
 from workers.runtime.declare import command_actor, event_actor
@@ -13,10 +14,12 @@ from workers.status_push.ats_notes import NoteEvent, handle_note_event
 from workers.status_push.ats_records import (
     ApplicationEvent,
     CandidateEvent,
+    CandidateOutcome,
     JobEvent,
-    handle_candidate_event,
     handle_job_event,
+    send_to_match,
     store_application_events,
+    store_candidate_events,
 )
 
 
@@ -28,8 +31,13 @@ def apply_job_event(event: JobEvent) -> None:
 
 @event_actor(routes.ATS_CANDIDATE)
 def apply_candidate_event(event: CandidateEvent) -> None:
-    """A candidate was created or changed in the ATS."""
-    handle_candidate_event(event, uow=UnitOfWork(event.tenant))
+    """A candidate was created or changed in the ATS; its profile match follows once it is stored."""
+    _candidate_events.submit(event)
+    send_to_match(event, get_publisher())
+
+
+#: The worker threads' candidate events that arrive together share a transaction.
+_candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(store_candidate_events)
 
 
 @event_actor(routes.ATS_APPLICATION)

@@ -13,7 +13,12 @@ state, batched with other records up to 100 a call.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
+from events import routes
+from events.messages import follow_up_messages
+from events.publisher import EventPublisher
+from rsc.errors import TransientError
 from rsc.logs import get_logger
 from schemas.ats import (
     ApplicationCreated,
@@ -27,7 +32,7 @@ from schemas.ats import (
     JobUpdated,
 )
 from store.applications import ApplicationChange
-from store.candidates import Candidate
+from store.candidate_changes import apply_candidate_snapshot
 from store.db import Store
 from store.linkedin_sync import Resource
 from store.sync_ledger import RecordType
@@ -69,36 +74,105 @@ def handle_job_event(event: JobEvent, uow: UnitOfWork) -> bool:
     return changed
 
 
+class CandidateOutcome(StrEnum):
+    """What a candidate event did."""
+
+    STORED = "stored"
+    #: The store holds this snapshot or a newer one.
+    OLDER = "older"
+    #: The candidate was deleted after this snapshot was taken: it stays erased.
+    ERASED = "erased"
+    #: Processed before: a redelivery or a replay.
+    REPEATED = "repeated"
+
+
+class MatchNotSent(TransientError):
+    """The candidate is stored but RabbitMQ did not confirm its match: the event is retried, and
+    its repeat sends the match again."""
+
+    reason_code = "match_not_sent"
+
+
 def handle_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> bool:
     """Store the candidate snapshot unless the store holds a newer one. True when it changed."""
-    candidate_id = event.data.candidate_id
+    return store_candidate_event(event, uow) is CandidateOutcome.STORED
+
+
+def store_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> CandidateOutcome:
+    """``handle_candidate_event`` in a transaction of its own; what the event did."""
     with uow:
-        if not uow.inbox.record(CONSUMER, event.source, event.id):
-            return False
-        if uow.tombstones.erased_since(Subject.CANDIDATE, candidate_id, event.data.modified_at):
-            uow.commit()  # deleted after this snapshot was taken: it stays erased
-            log.info("snapshot older than the deletion ignored", candidate_id=candidate_id)
-            return False
-        before = _shown_on_applications(uow.candidates.get(candidate_id))
-        changed = uow.candidates.apply(event.data)
-        if changed:
-            uow.outbox.mark_changed(Resource.CANDIDATE, candidate_id)
-            if _shown_on_applications(uow.candidates.get(candidate_id)) != before:
-                # LinkedIn's applications carry the candidate's name and e-mail address.
-                for application in uow.applications.for_candidate(candidate_id):
-                    uow.outbox.mark_changed(Resource.APPLICATION, application.id)
-        ledger.event_applied(
-            uow, RecordType.CANDIDATE, candidate_id, event, changed, about={"candidate_id": candidate_id}
-        )
+        outcome = _store_candidate_event(event, uow)
         uow.commit()
-    log.info("candidate stored" if changed else "older candidate snapshot ignored", candidate_id=candidate_id)
-    return changed
+    return _candidate_outcome(event, outcome)
 
 
-def _shown_on_applications(candidate: Candidate | None) -> tuple[str | None, ...] | None:
-    if candidate is None:
-        return None
-    return (candidate.first_name, candidate.last_name, *(candidate.emails or [])[:1])
+def store_candidate_events(
+    group: Sequence[Submitted[CandidateEvent]], store: Store | None = None
+) -> list[CandidateOutcome | BaseException]:
+    """``store_candidate_event`` for several events, one transaction per tenant (group commit, as
+    ``store_application_events``), in candidate order; each event's outcome, or the exception its
+    message fails with. The submitting thread then sends its event on (``send_to_match``)."""
+    return in_tenant_transactions(
+        group,
+        store=store,
+        order=lambda event: event.data.candidate_id,
+        guards=_candidate_guards,
+        step=_store_candidate_event,
+        settle=_candidate_outcome,
+        alone=store_candidate_event,
+    )
+
+
+def send_to_match(event: CandidateEvent, publisher: EventPublisher) -> None:
+    """Send a committed candidate event on to the candidate's match (``Route.after``: the profile
+    match starts once its candidate is in the store), under publisher confirms.
+
+    Every committed event is sent on, a repeat too: its first delivery may have committed and
+    stopped before its match was sent, and the match's inbox makes a second one change nothing.
+    An older snapshot's match reads the newest; an erased candidate's finds only its tombstone.
+    Sent by the thread that received the event, after the group's turn: another group commits
+    while it waits for RabbitMQ's confirm.
+    """
+    try:
+        publisher.publish_messages(follow_up_messages(event, routes.ATS_CANDIDATE))
+    except Exception as exc:
+        raise MatchNotSent(f"candidate event {event.id!r}: its match was not confirmed; retried") from exc
+
+
+def _candidate_guards(event: CandidateEvent, uow: UnitOfWork) -> list[Guard]:
+    return [uow.tombstones.guard(Subject.CANDIDATE, event.data.candidate_id)]
+
+
+def _store_candidate_event(
+    event: CandidateEvent, uow: UnitOfWork, guards: list[Guard] | None = None
+) -> CandidateOutcome:
+    """The event's writes inside ``uow``'s transaction (``guards``: its tombstone guards, when the
+    caller made them already)."""
+    data = event.data
+    guards = guards or _candidate_guards(event, uow)
+    if not uow.inbox.record(CONSUMER, event.source, event.id, guards=guards):
+        return CandidateOutcome.REPEATED
+    change = apply_candidate_snapshot(uow, data, guards[0])
+    if change.erased:
+        return CandidateOutcome.ERASED  # deleted after this snapshot was taken
+    changed = change.changed
+    about = {"candidate_id": data.candidate_id}
+    ledger.event_applied(uow, RecordType.CANDIDATE, data.candidate_id, event, changed, about=about)
+    return CandidateOutcome.STORED if changed else CandidateOutcome.OLDER
+
+
+def _candidate_outcome(event: CandidateEvent, outcome: CandidateOutcome) -> CandidateOutcome:
+    """What a committed candidate event did, logged."""
+    candidate_id = event.data.candidate_id
+    if outcome is CandidateOutcome.ERASED:
+        log.info("snapshot older than the deletion ignored", candidate_id=candidate_id)
+    elif outcome is not CandidateOutcome.REPEATED:
+        # DEBUG, as an application's: a bulk import's busiest line; the message metrics count
+        # them and the sync ledger holds each.
+        stored = outcome is CandidateOutcome.STORED
+        message = "candidate stored" if stored else "older candidate snapshot ignored"
+        log.debug(message, candidate_id=candidate_id)
+    return outcome
 
 
 def handle_application_event(event: ApplicationEvent, uow: UnitOfWork) -> bool:

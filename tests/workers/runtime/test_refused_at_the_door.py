@@ -10,6 +10,7 @@ import pytest
 from rsc.errors import is_transient, reason_of
 from rsc.settings import reset_settings
 from store.uow import UnitOfWork
+from tests.fakes import FakePublisher
 from tests.helpers import create_tenant
 from workers import actors
 
@@ -40,13 +41,19 @@ def test_an_event_for_an_unknown_tenant_is_refused_and_nothing_is_stored(sqlite_
         assert uow.candidates.get("C-1") is None
 
 
-def test_a_tenant_created_after_a_refusal_is_served_at_once(sqlite_url: str) -> None:
+def test_a_tenant_created_after_a_refusal_is_served_at_once(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publisher = FakePublisher()  # the stored candidate's match is sent on through it
+    monkeypatch.setattr("workers.status_push.actors.get_publisher", lambda: publisher)
     with pytest.raises(Exception):
         actors.apply_candidate_event.fn(event=candidate_event("late"))
+    assert publisher.messages == []
     create_tenant("late")
     actors.apply_candidate_event.fn(event=candidate_event("late"))
     with UnitOfWork("late") as uow:
         assert uow.candidates.get("C-1") is not None
+    assert [body["actor_name"] for body in publisher.bodies()] == ["match_candidate"]
 
 
 def test_an_event_over_the_size_limit_is_refused_before_it_is_parsed(

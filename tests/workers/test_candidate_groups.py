@@ -1,0 +1,183 @@
+"""Candidate events that arrive together share one transaction per tenant (group commit) and end as
+one by one would; each committed event is then sent on to the candidate's match. Both stores."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from events import routes
+from events.messages import message_id_for
+from rsc.errors import is_transient
+from store.db import Store
+from store.erasure import erase_candidate
+from store.inbox import InboxEntry
+from store.linkedin_sync import Resource
+from store.uow import UnitOfWork
+from tests import ats_events as ats
+from tests.fakes import FakePublisher
+from workers.runtime.group_commit import Submitted
+from workers.status_push import ats_records
+from workers.status_push.ats_records import (
+    CONSUMER,
+    CandidateEvent,
+    CandidateOutcome,
+    MatchNotSent,
+    handle_application_event,
+    send_to_match,
+    store_candidate_events,
+)
+
+
+def versions(candidate_id: str, count: int = 4, tenant: str = "acme") -> list[CandidateEvent]:
+    """The candidate as created, then ``count - 1`` renames, one second apart."""
+    return [
+        ats.candidate(candidate_id, modified=n, first_name=f"Ada {n}").model_copy(update={"tenant": tenant})  # type: ignore[misc]
+        for n in range(count)
+    ]
+
+
+def group_of(events: list[CandidateEvent]) -> list[Submitted[CandidateEvent]]:
+    return [Submitted(event) for event in events]
+
+
+def stored_name(store: Store, candidate_id: str, tenant: str = "acme") -> str | None:
+    with UnitOfWork(tenant, store) as uow:
+        candidate = uow.candidates.get(candidate_id)
+        return None if candidate is None else candidate.first_name
+
+
+def inbox_rows(store: Store, tenant: str) -> int:
+    with UnitOfWork(tenant, store) as uow:
+        return int(
+            uow.session.scalar(
+                select(func.count()).select_from(InboxEntry).where(InboxEntry.consumer == CONSUMER)
+            )
+            or 0
+        )
+
+
+def matches_sent(publisher: FakePublisher) -> list[tuple[str, str, str]]:
+    """(actor, event id, message id) of each message the publisher was asked to send."""
+    sent = []
+    for message in publisher.messages:
+        body: dict[str, Any] = json.loads(message.body)
+        sent.append((body["actor_name"], body["kwargs"]["event"]["id"], body["message_id"]))
+    return sent
+
+
+def test_a_shuffled_group_with_repeats_and_two_tenants_ends_as_the_newest(store: Store) -> None:
+    events = versions("C-1") + versions("C-2") + versions("C-1", tenant="globex")
+    repeats = random.Random(3).sample(events, 3)
+    mixed = events + repeats
+    random.Random(8).shuffle(mixed)
+    outcomes = store_candidate_events(group_of(mixed), store)
+    # Each repeat is told as one, whichever copy came first.
+    assert outcomes.count(CandidateOutcome.REPEATED) == len(repeats)
+    assert all(isinstance(outcome, CandidateOutcome) for outcome in outcomes)
+    for tenant, candidate_id in (("acme", "C-1"), ("acme", "C-2"), ("globex", "C-1")):
+        # Out of order within the group: the newest snapshot stays, whatever came after it.
+        assert stored_name(store, candidate_id, tenant) == "Ada 3"
+    assert inbox_rows(store, "acme") == 8 and inbox_rows(store, "globex") == 4
+    # Delivered again, the group stores nothing.
+    assert store_candidate_events(group_of(mixed), store) == [CandidateOutcome.REPEATED] * len(mixed)
+
+
+def test_a_committed_event_goes_on_to_the_match_route_with_its_stable_message_id() -> None:
+    event = versions("C-1", 1)[0]
+    publisher = FakePublisher()
+    send_to_match(event, publisher)
+    send_to_match(event, publisher)  # a repeat sends it again, with the same id
+    expected = ("match_candidate", event.id, message_id_for(event, routes.PROFILE_MATCH))
+    assert matches_sent(publisher) == [expected, expected]
+    assert {m.queue for m in publisher.messages} == {"profile_match"}
+
+
+def test_an_older_snapshot_arriving_alone_changes_nothing(store: Store) -> None:
+    newer, older = versions("C-1", 2)[1], versions("C-1", 2)[0]
+    assert store_candidate_events(group_of([newer]), store) == [CandidateOutcome.STORED]
+    assert store_candidate_events(group_of([older]), store) == [CandidateOutcome.OLDER]
+    assert stored_name(store, "C-1") == "Ada 1"
+
+
+def test_a_candidate_deleted_after_a_snapshot_stays_erased(store: Store) -> None:
+    first, later = versions("C-1", 2)
+    store_candidate_events(group_of([first]), store)
+    with UnitOfWork("acme", store) as uow:
+        erase_candidate(
+            uow,
+            "C-1",
+            deleted_at=later.data.modified_at + timedelta(seconds=1),
+            receipt_id="r-1",
+            push_window=timedelta(0),
+        )
+        uow.commit()
+    outcomes = store_candidate_events(group_of([later, versions("C-2", 1)[0]]), store)
+    assert outcomes == [CandidateOutcome.ERASED, CandidateOutcome.STORED]
+    assert stored_name(store, "C-1") is None
+
+
+def test_a_renamed_candidate_marks_its_applications_for_linkedin_and_a_new_one_files_its_e_mail(
+    store: Store,
+) -> None:
+    created, renamed = versions("C-1", 2)
+    store_candidate_events(group_of([created]), store)
+    with UnitOfWork("acme", store) as uow:
+        assert [c.id for c in uow.candidates.by_email("c-1@example.com")] == ["C-1"]
+    handle_application_event(ats.application("A-1", candidate_id="C-1"), UnitOfWork("acme", store))  # type: ignore[arg-type]
+    with UnitOfWork("acme", store) as uow:
+        before = uow.outbox.state(Resource.APPLICATION, "A-1")
+        assert before is not None
+        version = before.version
+    store_candidate_events(group_of([renamed]), store)
+    with UnitOfWork("acme", store) as uow:
+        after = uow.outbox.state(Resource.APPLICATION, "A-1")
+        assert after is not None and after.version > version
+        assert [c.id for c in uow.candidates.by_email("C-1@example.com")] == ["C-1"]
+    # A new e-mail address replaces the old one in the index; a second one is filed beside it.
+    moved = ats.candidate("C-1", modified=9, emails=["ada@new.example", "a.l@new.example"])
+    store_candidate_events(group_of([moved]), store)  # type: ignore[list-item]
+    with UnitOfWork("acme", store) as uow:
+        assert uow.candidates.by_email("c-1@example.com") == []
+        assert [c.id for c in uow.candidates.by_email("ADA@new.example")] == ["C-1"]
+        assert [c.id for c in uow.candidates.by_email("a.l@new.example")] == ["C-1"]
+
+
+def test_one_event_failing_in_a_group_fails_alone_and_the_rest_are_stored(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply = ats_records.apply_candidate_snapshot
+
+    def fails_for_a_bad(uow: UnitOfWork, snapshot: Any, guard: Any) -> Any:
+        if snapshot.candidate_id == "C-BAD":
+            raise RuntimeError("a defect in one event's writes")
+        return apply(uow, snapshot, guard)
+
+    monkeypatch.setattr(ats_records, "apply_candidate_snapshot", fails_for_a_bad)
+    events = versions("C-1", 2) + versions("C-BAD", 1) + versions("C-2", 1)
+    outcomes = store_candidate_events(group_of(events), store)
+    assert isinstance(outcomes[2], RuntimeError)
+    assert outcomes[:2] + outcomes[3:] == [CandidateOutcome.STORED] * 3
+    assert stored_name(store, "C-BAD") is None and stored_name(store, "C-1") == "Ada 1"
+    monkeypatch.setattr(ats_records, "apply_candidate_snapshot", apply)
+    assert store_candidate_events(group_of(events[2:3]), store) == [CandidateOutcome.STORED]
+
+
+def test_a_match_rabbitmq_does_not_confirm_fails_its_event_for_a_retry_that_sends_it_again(
+    store: Store,
+) -> None:
+    (event,) = versions("C-1", 1)
+    assert store_candidate_events(group_of([event]), store) == [CandidateOutcome.STORED]
+    with pytest.raises(MatchNotSent) as refused:
+        send_to_match(event, FakePublisher(fail=True))
+    assert is_transient(refused.value)
+    # The retry is a repeat: nothing is stored twice, and the match is sent.
+    assert store_candidate_events(group_of([event]), store) == [CandidateOutcome.REPEATED]
+    publisher = FakePublisher()
+    send_to_match(event, publisher)
+    assert [m[1] for m in matches_sent(publisher)] == [event.id]
