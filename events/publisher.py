@@ -4,7 +4,8 @@ kombu connection pools, publisher confirms, ``mandatory`` routing and a retry po
 published in one go and its confirms are collected afterwards (RabbitMQ acknowledges several
 deliveries at once), instead of a round trip per message. An event counts as published only once
 RabbitMQ has confirmed every message it became; on a connection error the unconfirmed remainder is
-published again (consumers deduplicate, so at-least-once is safe).
+published again (consumers deduplicate, so at-least-once is safe). Events marked bulk, and a tenant's
+events beyond its burst budget, go to the feature queues' bulk lanes (``events.lanes``).
 """
 
 from __future__ import annotations
