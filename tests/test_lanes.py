@@ -80,3 +80,14 @@ def test_a_worker_group_consumes_the_bulk_lanes_of_its_laned_queues_only() -> No
         "status_push.bulk",
     ]
     assert Queue.PROSPECT_POLL not in LANED_QUEUES
+
+
+def test_a_bulk_lane_gets_its_share_of_the_threads_and_never_less_than_one() -> None:
+    from rsc.settings import Settings
+    from workers.runtime.broker import bulk_lane_prefetch
+
+    # Dramatiq prefetches twice the worker's threads for a queue.
+    assert bulk_lane_prefetch(16, Settings(bulk_lane_share=0.5)) == 4
+    assert bulk_lane_prefetch(16, Settings(bulk_lane_share=0.25)) == 2
+    assert bulk_lane_prefetch(2, Settings(bulk_lane_share=0.25)) == 1
+    assert bulk_lane_prefetch(16, Settings(bulk_lane_share=1.0)) == 8
