@@ -64,6 +64,8 @@ class Sizes:
     publisher_messages: int
     #: The paced phase stops after this many seconds (a slow feature gets fewer latency samples).
     paced_seconds: float = 20.0
+    #: Tenant A's unmarked flood in ``bench.isolation`` (PostgreSQL only).
+    flood: int = 20_000
     processes: int = 2
     threads: int = 8
     timeout: float = 600

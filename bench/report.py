@@ -9,7 +9,9 @@ One run measures, on the same services and machine (``make bench`` runs the full
   in memory;
 - per feature and store: events a second at saturation and p50/p99 publish-to-commit latency at an
   offered load, each as a ratio to its ceiling (``bench.features`` says what each feature does);
-- the historical backfill's records a second and peak memory, and ``rsc match run`` on a store.
+- the historical backfill's records a second and peak memory, and ``rsc match run`` on a store;
+- tenant isolation (``bench.isolation``, PostgreSQL): a tenant's latency alone and during another
+  tenant's unmarked flood, and the flood's drain rate alone and beside it.
 
 The report goes to ``--out`` with its plots (PNG) next to it. ``--quick`` is a small version: about
 40 s of CPU, most of it starting databases and processes, so a few minutes on a busy machine.
@@ -39,7 +41,7 @@ FULL = Sizes(
 )  # fmt: skip
 QUICK = Sizes(
     burst=100, paced=100, offered=100, deletions=30, members=200, backfill_records=500, bulk_matching=1_000,
-    raw_messages=2_000, publisher_messages=2_000, paced_seconds=3,
+    raw_messages=2_000, publisher_messages=2_000, paced_seconds=3, flood=1_000,
 )  # fmt: skip
 
 
@@ -130,6 +132,11 @@ def measure(sizes: Sizes, databases: list[str], quick: bool, log: bool = True) -
             say(f"{database}: bulk matching")
             in_memory, match_run = features.measure_bulk_matching(database, sizes.bulk_matching)
             results.stores[database] = StoreResults(commit, measured, backfill, in_memory, match_run)
+    if "postgresql" in databases:
+        from bench import isolation
+
+        say(f"postgresql: tenant isolation, a flood of {sizes.flood:,} (bench.isolation)")
+        results.isolation = isolation.run(sizes.flood, threads=sizes.threads, b_seconds=sizes.paced_seconds)
     results.facts["load average at end"] = load_average()
     results.seconds = time.monotonic() - started
     return results
@@ -163,6 +170,10 @@ def render(results: Results, plots: list[str]) -> str:
         *_feature_notes(results),
         "",
     ]
+    if results.isolation is not None:
+        from bench.isolation import lines as isolation_lines
+
+        lines += isolation_lines(results.isolation)
     if plots:
         lines += ["## Plots", ""]
         lines += [f"![{name}]({name})" for name in plots]

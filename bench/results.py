@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bench.features import Sizes
+from bench.isolation import Isolation
 from bench.measurement import Measurement
 
 DATABASES = ("postgresql", "sqlite")
@@ -33,6 +34,8 @@ class Results:
     #: LinkedIn's budget for bulk traffic (records a second): the limit the backfill runs under.
     bulk_budget: float = 0.0
     seconds: float = 0.0
+    #: Tenant B beside tenant A's flood (``bench.isolation``), when PostgreSQL was measured.
+    isolation: Isolation | None = None
 
 
 def ceiling_for(results: Results, database: str, measurement: Measurement) -> tuple[Measurement, str]:

@@ -9,7 +9,7 @@ import tempfile
 
 import typer
 
-from events.topology import Queue
+from events.topology import Queue, lane_queues
 
 #: Forked by Dramatiq's main process: serves the worker group's metrics on RSC_METRICS_PORT
 #: (which ``--metrics-port`` sets).
@@ -30,7 +30,7 @@ def run_worker(
         help="Port of the group's metrics, /healthz and /readyz; default: RSC_METRICS_PORT.",
     ),
 ) -> None:
-    """Consume feature queues (each queue's delay queue too) with Dramatiq workers.
+    """Consume feature queues (each queue's delay queue and bulk lane too) with Dramatiq workers.
 
     The group's metrics, /healthz and /readyz are served on --metrics-port (RSC_METRICS_PORT).
     """
@@ -63,7 +63,7 @@ def run_worker(
             "--fork-function",
             METRICS_EXPORTER,
             "--queues",
-            *selected,
+            *lane_queues(selected),
         ]
         code = dramatiq_main(make_argument_parser().parse_args(argv)) or 0
     finally:

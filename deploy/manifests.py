@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from deploy.sources import WorkerGroup, image, worker_groups, yaml_text
+from events.topology import lane_queues
 
 #: Every process of a cluster reads these (the Secret holds the rest: URLs with passwords, keys).
 CLUSTER_CONFIG = {
@@ -127,17 +128,19 @@ def worker_documents(group: WorkerGroup) -> list[dict[str, Any]]:
             "maxReplicaCount": MAX_PODS_PER_QUEUE,
             "pollingInterval": 15,
             "cooldownPeriod": 300,
+            # The queue and its bulk lane, each its own trigger: KEDA scales to the larger demand.
             "triggers": [
                 {
                     "type": "rabbitmq",
                     "metadata": {
                         "protocol": "amqp",
-                        "queueName": group.queue,
+                        "queueName": queue,
                         "mode": "QueueLength",
                         "value": str(MESSAGES_PER_POD),
                     },
                     "authenticationRef": {"name": "rsc-rabbitmq"},
                 }
+                for queue in lane_queues([group.queue])
             ],
         },
     }

@@ -38,7 +38,9 @@ An incompatible change to an event gets a new type (`...v2`) and an upcaster tha
 version into the new one before validation, so producers can move at their own pace.
 
 Publish with `rsc publish TYPE --tenant T --data @data.json`, or with `events.publisher.Publisher`
-from Python. Other clients must write the Dramatiq message format described in the README.
+from Python. Other clients must write the Dramatiq message format described in the README. A bulk
+import goes to each queue's bulk lane `<queue>.bulk` (`rsc publish --bulk`, `publish_many(...,
+bulk=True)`); a tenant's events beyond its burst budget go there by themselves.
 
 **Pre-flight.** A field marked in the column *for LinkedIn* is optional in the ATS but required by
 LinkedIn for the record to sync: an event without it is accepted and stored, and LinkedIn refuses the

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import dramatiq
 
 from events.routes import Route, command_route, follow_ups, routes_for
+from events.topology import LANED_QUEUES, bulk_lane
 from schemas.envelope import Event, Model
 
 #: Namespace of message ids derived from an event's identity and route.
@@ -27,13 +28,16 @@ def message_id_for(event: Event, route: Route) -> str:
     return str(uuid.uuid5(_MESSAGE_NAMESPACE, f"{event.tenant}|{event.source}|{event.id}|{route.actor}"))
 
 
-def to_messages(event: Event) -> list[OutgoingMessage]:
+def to_messages(event: Event, *, bulk: bool = False) -> list[OutgoingMessage]:
     """One Dramatiq message per route of the event's type, with id and timestamp set.
 
     Dramatiq fills ``message_id`` and ``message_timestamp`` at *decode* time when they are missing,
-    which would give each redelivery a new id; setting them here keeps them stable.
+    which would give each redelivery a new id; setting them here keeps them stable. With ``bulk`` the
+    messages go to the bulk lanes of their queues (``events.topology.bulk_lane``): the body names the
+    lane too, so the worker's retries wait in the lane's delay queue and come back to the lane. The
+    message id is the same in either lane, so the inbox recognises an event sent to both.
     """
-    return _event_messages(event, routes_for(event.type))
+    return _event_messages(event, routes_for(event.type), bulk=bulk)
 
 
 def follow_up_messages(event: Event, after: Route) -> list[OutgoingMessage]:
@@ -42,15 +46,16 @@ def follow_up_messages(event: Event, after: Route) -> list[OutgoingMessage]:
     return _event_messages(event, follow_ups(after, event.type))
 
 
-def _event_messages(event: Event, routes: tuple[Route, ...]) -> list[OutgoingMessage]:
+def _event_messages(event: Event, routes: tuple[Route, ...], *, bulk: bool = False) -> list[OutgoingMessage]:
     if not routes:
         return []
     payload = {"event": event.model_dump(mode="json")}
     now_ms = int(time.time() * 1000)
     messages = []
     for route in routes:
+        queue = bulk_lane(route.queue.value) if bulk and route.queue in LANED_QUEUES else route.queue.value
         message: dramatiq.Message[None] = dramatiq.Message(
-            queue_name=route.queue.value,
+            queue_name=queue,
             actor_name=route.actor,
             args=(),
             kwargs=payload,
@@ -58,7 +63,7 @@ def _event_messages(event: Event, routes: tuple[Route, ...]) -> list[OutgoingMes
             message_id=message_id_for(event, route),
             message_timestamp=now_ms,
         )
-        messages.append(OutgoingMessage(route.queue.value, message.message_id, message.encode()))
+        messages.append(OutgoingMessage(queue, message.message_id, message.encode()))
     return messages
 
 

@@ -4,7 +4,8 @@ kombu connection pools, publisher confirms, ``mandatory`` routing and a retry po
 published in one go and its confirms are collected afterwards (RabbitMQ acknowledges several
 deliveries at once), instead of a round trip per message. An event counts as published only once
 RabbitMQ has confirmed every message it became; on a connection error the unconfirmed remainder is
-published again (consumers deduplicate, so at-least-once is safe).
+published again (consumers deduplicate, so at-least-once is safe). Events marked bulk, and a tenant's
+events beyond its burst budget, go to the feature queues' bulk lanes (``events.lanes``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import kombu
 import kombu.exceptions
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from events.lanes import BurstBudget
 from events.messages import OutgoingMessage, to_messages
 from events.topology import declarations
 from rsc.logs import get_logger
@@ -119,6 +121,7 @@ class Publisher:
         self._connection = kombu.Connection(url or self.settings.broker_url, heartbeat=0)
         # A pool of this publisher's own: closing it cannot break another publisher's connections.
         self._pool = self._connection.Pool(limit=POOL_SIZE)
+        self._burst = BurstBudget(self.settings.burst_events, self.settings.burst_events_per_s)
         self._retry_errors: tuple[type[BaseException], ...] = (
             _Unconfirmed,
             kombu.exceptions.OperationalError,
@@ -128,26 +131,32 @@ class Publisher:
             *self._connection.channel_errors,
         )
 
-    def publish(self, event: Event, *, strict: bool = False) -> None:
-        self.publish_many([event], strict=strict)
+    def publish(self, event: Event, *, strict: bool = False, bulk: bool = False) -> None:
+        self.publish_many([event], strict=strict, bulk=bulk)
 
-    def publish_many(self, events: Iterable[Event], *, strict: bool = False) -> int:
+    def publish_many(self, events: Iterable[Event], *, strict: bool = False, bulk: bool = False) -> int:
         """Publish every event and return once all are confirmed; raises PublishError otherwise.
 
         Nothing is published when an event is over ``RSC_MAX_EVENT_BYTES`` (``EventTooLarge``), or,
         with ``strict``, when LinkedIn will refuse the record an event carries (``WillNotSync``);
         without ``strict`` such an event is published with a warning line naming what is missing.
+        ``bulk`` sends the events to the bulk lanes (a bulk import); without it, the events beyond
+        their tenant's burst budget go there (``events.lanes``).
         """
         events = list(events)
         check_sync(events, strict=strict)
         messages: list[OutgoingMessage] = []
         limit = self.settings.max_event_bytes
         for event in events:
-            for message in to_messages(event):
+            for message in to_messages(event, bulk=self.takes_bulk_lane(event, bulk=bulk)):
                 check_size(len(message.body), limit, f"event {event.id!r} ({event.type})")
                 messages.append(message)
         self.publish_messages(messages)
         return len(messages)
+
+    def takes_bulk_lane(self, event: Event, *, bulk: bool = False) -> bool:
+        """True when ``event`` goes to the bulk lanes: marked bulk, or its tenant is over its burst budget."""
+        return bulk or not self._burst.take(event.tenant)
 
     def publish_messages(self, messages: Sequence[OutgoingMessage]) -> None:
         pending = {m.message_id: m for m in messages}

@@ -36,11 +36,53 @@ class Queue(StrEnum):
     HISTORICAL_BACKFILL = "historical_backfill"
 
 
-_QUEUES = frozenset(q.value for q in Queue)
+#: The feature queues that receive events, each with a bulk lane ``<queue>.bulk`` beside it: bursts
+#: and bulk imports go there, consumed by the same worker group with a bounded share of its threads
+#: (docs/architecture.md, "Fair sharing"). The other queues only receive the pipeline's own commands.
+LANED_QUEUES: tuple[Queue, ...] = (
+    Queue.PROFILE_EXPORT,
+    Queue.STATUS_PUSH,
+    Queue.INMAIL_SYNC,
+    Queue.NOTE_SYNC,
+    Queue.PROFILE_MATCH,
+    Queue.DELETION_CASCADE,
+    Queue.INTEGRATION_LIFECYCLE,
+)
+
+BULK_LANE_SUFFIX = ".bulk"
+
+
+def bulk_lane(queue: str) -> str:
+    """The bulk lane of a feature queue: ``status_push`` -> ``status_push.bulk``."""
+    return f"{q_name(queue)}{BULK_LANE_SUFFIX}"
+
+
+#: Every bulk lane.
+BULK_LANES: tuple[str, ...] = tuple(bulk_lane(q.value) for q in LANED_QUEUES)
+
+
+def is_bulk_lane(name: str) -> bool:
+    """True for a bulk lane and its delay queue (``status_push.bulk``, ``status_push.bulk.DQ``)."""
+    return q_name(name) in BULK_LANES
+
+
+def feature_queue(name: str) -> str:
+    """The feature queue a queue belongs to: itself, or the queue whose lane, delay or dead-letter
+    queue it is (``status_push.bulk.DQ`` -> ``status_push``)."""
+    return q_name(name).removesuffix(BULK_LANE_SUFFIX) if is_bulk_lane(name) else q_name(name)
+
+
+def lane_queues(queues: list[str]) -> list[str]:
+    """``queues`` with the bulk lane of each laned feature queue among them, for a worker group."""
+    return [*queues, *(bulk_lane(q) for q in queues if q in {laned.value for laned in LANED_QUEUES})]
+
+
+_QUEUES = frozenset(q.value for q in Queue) | frozenset(BULK_LANES)
 
 
 def queue_label(name: str | None) -> str:
-    """A feature queue's name as a metric label (its delay queue counts as the queue); else ``unknown``."""
+    """A queue's name as a metric label (a delay queue counts as its queue, a bulk lane is its own);
+    else ``unknown``."""
     base = (name or "").removesuffix(".DQ").removesuffix(".XQ")
     return base if base in _QUEUES else UNKNOWN
 
@@ -51,10 +93,12 @@ DEAD_MESSAGE_TTL_MS = int(os.getenv("dramatiq_dead_message_ttl", str(86_400_000 
 
 
 def work_queue_arguments(queue_name: str, settings: Settings) -> dict[str, Any]:
-    """Arguments of ``Q`` and ``Q.DQ``: both dead-letter into ``Q.XQ``."""
+    """Arguments of ``Q`` and ``Q.DQ``: both dead-letter into ``Q.XQ``. A bulk lane and its delay queue
+    dead-letter into their feature queue's ``Q.XQ``: one dead-letter queue per feature, which
+    ``rsc dlq`` reads."""
     arguments: dict[str, Any] = {
         "x-dead-letter-exchange": "",
-        "x-dead-letter-routing-key": xq_name(q_name(queue_name)),
+        "x-dead-letter-routing-key": xq_name(feature_queue(queue_name)),
     }
     if settings.queue_type is QueueType.QUORUM:
         arguments["x-queue-type"] = "quorum"
@@ -80,11 +124,13 @@ def dead_letter_queue_arguments(settings: Settings) -> dict[str, Any]:
 
 
 def declarations(queue_name: str, settings: Settings) -> list[tuple[str, dict[str, Any]]]:
-    """(name, arguments) of the three queues behind one feature queue."""
-    base = q_name(queue_name)
-    work = work_queue_arguments(base, settings)
-    return [
-        (base, work),
-        (dq_name(base), work),
-        (xq_name(base), dead_letter_queue_arguments(settings)),
+    """(name, arguments) of the queues behind one feature queue: ``Q``, ``Q.DQ`` and ``Q.XQ``, and for a
+    laned queue its bulk lane and the lane's delay queue. A lane's name gives its feature queue's."""
+    base = feature_queue(queue_name)
+    names = [base, dq_name(base)]
+    if base in {q.value for q in LANED_QUEUES}:
+        names += [bulk_lane(base), dq_name(bulk_lane(base))]
+    # The dead-letter queue first: the work queues dead-letter into it from their first message on.
+    return [(xq_name(base), dead_letter_queue_arguments(settings))] + [
+        (name, work_queue_arguments(name, settings)) for name in names
     ]

@@ -120,6 +120,14 @@ class Settings(BaseSettings):
     publish_confirm_timeout_s: float = 10.0
     #: Attempts of a publish (reconnecting in between) before it fails.
     publish_max_retries: int = 5
+    #: Events a tenant may publish at once before the rest of its burst goes to the feature queues'
+    #: bulk lanes (``<queue>.bulk``); the budget refills at RSC_BURST_EVENTS_PER_S (docs/architecture.md).
+    burst_events: int = Field(default=20, ge=0)
+    #: Events a second a tenant publishes to the normal lanes over time; beyond that, the bulk lanes.
+    burst_events_per_s: float = Field(default=10.0, ge=0)
+    #: Share of a worker group's threads the bulk lanes may occupy at once (at least one); the rest
+    #: are always free for the normal lanes.
+    bulk_lane_share: float = Field(default=0.5, gt=0, le=1)
 
     #: Key for encrypting tenant secrets at rest and for keyed hashes (Fernet, urlsafe base64).
     #: Unset: a development key is created under var/ and a warning is logged.

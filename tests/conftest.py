@@ -177,12 +177,12 @@ def purge_queues(url: str) -> None:
     import kombu
     from dramatiq.common import dq_name, xq_name
 
-    from events.topology import Queue
+    from events.topology import Queue, lane_queues
 
     with kombu.Connection(url) as conn:
         channel = conn.channel()
-        for queue in Queue:
-            for name in (queue.value, dq_name(queue.value), xq_name(queue.value)):
+        for queue in lane_queues([q.value for q in Queue]):
+            for name in (queue, dq_name(queue), xq_name(queue)):
                 try:
                     channel.queue_purge(name)
                 except conn.channel_errors:

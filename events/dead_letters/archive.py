@@ -15,7 +15,13 @@ from datetime import timedelta
 
 from events.dead_letters.decoding import letter_from_body, mark_replayed
 from events.dead_letters.letters import Browse, DeadLetterMessage, PurgeResult, ReplayResult, Selection
-from events.dead_letters.queue import purge_dead_letters, replay_body, replay_dead_letters, scan_dead_letters
+from events.dead_letters.queue import (
+    purge_dead_letters,
+    replay_body,
+    replay_dead_letters,
+    replay_queue,
+    scan_dead_letters,
+)
 from events.messages import OutgoingMessage
 from events.publisher import EventPublisher, PublishError, get_publisher
 from events.topology import Queue
@@ -152,7 +158,8 @@ def replay_with_archive(
         if archived:
             now_ms = int(time.time() * 1000)
             messages = [
-                OutgoingMessage(a.queue.value, a.message_id, replay_body(a, now_ms=now_ms)) for a in archived
+                OutgoingMessage(replay_queue(a), a.message_id, replay_body(a, now_ms=now_ms))
+                for a in archived
             ]
             try:
                 (publisher or get_publisher(settings.broker_url)).publish_messages(messages)

@@ -15,11 +15,12 @@ reaches (``events.topology.DEAD_LETTER_DELIVERY_LIMIT``, instead of RabbitMQ 4's
 a policy with a lower ``delivery-limit`` on ``*.XQ`` would undo that (docs/operations.md).
 
 Replay follows Dramatiq's recipe: retry state removed from ``options`` (so the message gets its full
-retries again), ``queue_name`` set back to the canonical queue, ``message_timestamp`` refreshed (so
-``AgeLimit`` does not kill it at once), **the message id kept** (so the consumers' inbox recognises a
-message that already succeeded). It is republished under publisher confirms, and the dead letter is
-acknowledged only once RabbitMQ has confirmed the copy. A connection lost between the two leaves the
-dead letter in place and the copy published: at-least-once, as everywhere else in the pipeline.
+retries again), ``queue_name`` set back to the canonical queue (or to its bulk lane, for a message
+that died there: the lanes dead-letter into their feature queue's ``Q.XQ``), ``message_timestamp``
+refreshed (so ``AgeLimit`` does not kill it at once), **the message id kept** (so the consumers'
+inbox recognises a message that already succeeded). It is republished under publisher confirms, and
+the dead letter is acknowledged only once RabbitMQ has confirmed the copy. A connection lost between
+the two leaves the dead letter in place and the copy published: at-least-once, as everywhere else.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from events.dead_letters.letters import (
 from events.dead_letters.reading import DeadLetterQueue, Delivery, StopScan, connect, scan
 from events.messages import OutgoingMessage
 from events.publisher import EventPublisher, PublishError, get_publisher
-from events.topology import Queue
+from events.topology import Queue, bulk_lane, feature_queue, is_bulk_lane
 from rsc.settings import Settings, get_settings
 from store.base import utcnow
 from store.db import Store
@@ -115,6 +116,16 @@ def dead_letter_lengths(settings: Settings | None = None) -> list[QueueLength]:
         return lengths
 
 
+def replay_queue(letter: DeadLetterMessage) -> str:
+    """Where a dead letter is replayed to: the lane it died in. A bulk lane dead-letters into its
+    feature queue's ``Q.XQ``; its body still names the lane, and a replay of a bulk import goes back
+    to the bulk lane instead of crowding the other tenants' normal lane."""
+    died_in = letter.message.queue_name if letter.message is not None else ""
+    if is_bulk_lane(died_in) and feature_queue(died_in) == letter.queue.value:
+        return bulk_lane(letter.queue.value)
+    return letter.queue.value
+
+
 def replay_body(letter: DeadLetterMessage, *, now_ms: int | None = None) -> bytes:
     """The body a dead letter is republished with (see the module's docstring)."""
     if letter.message is None:
@@ -123,7 +134,7 @@ def replay_body(letter: DeadLetterMessage, *, now_ms: int | None = None) -> byte
     # Message.copy() merges options, so it cannot remove the retry state: replace the field whole.
     fresh = dataclasses.replace(
         letter.message,
-        queue_name=letter.queue.value,
+        queue_name=replay_queue(letter),
         options=options,
         message_id=letter.message_id,
         message_timestamp=now_ms if now_ms is not None else int(time.time() * 1000),
@@ -159,7 +170,7 @@ def replay_dead_letters(
         started = utcnow()
         now_ms = int(time.time() * 1000)
         messages = [
-            OutgoingMessage(dlq.queue.value, d.letter.message_id, replay_body(d.letter, now_ms=now_ms))
+            OutgoingMessage(replay_queue(d.letter), d.letter.message_id, replay_body(d.letter, now_ms=now_ms))
             for d in batch
         ]
         try:

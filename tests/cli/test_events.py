@@ -122,3 +122,16 @@ def test_check_validates_a_file_of_events_offline(tmp_path: Path) -> None:
     only_good = tmp_path / "good.json"
     only_good.write_text(json.dumps(lines[:1]))
     assert runner.invoke(app, ["check", str(only_good), "--strict"]).exit_code == 0
+
+
+def test_publish_with_bulk_sends_the_event_to_its_queue_s_bulk_lane(rabbit: str, tmp_path: Path) -> None:
+    data = tmp_path / "job.json"
+    data.write_text(json.dumps(JOB))
+    result = runner.invoke(
+        app,
+        ["publish", "ats.job.published", "--tenant", "acme", "--data", f"@{data}", "--id", "e-10", "--bulk"],
+    )
+    assert result.exit_code == 0, result.output
+    assert drain(rabbit, "status_push") == []
+    ((body, _),) = drain(rabbit, "status_push.bulk")
+    assert (body["queue_name"], body["kwargs"]["event"]["id"]) == ("status_push.bulk", "e-10")

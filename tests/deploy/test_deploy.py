@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from deploy import render
-from events.topology import Queue, declarations
+from events.topology import BULK_LANES, LANED_QUEUES, Queue, bulk_lane, declarations
 from rsc.settings import QueueType, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ def test_the_validation_rejects_a_broken_manifest() -> None:
         jsonschema.validate(scaled, json.loads(KEDA_SCHEMAS["ScaledObject"].read_text()))
 
 
-def test_each_queue_has_a_worker_deployment_scaled_on_its_own_queue() -> None:
+def test_each_queue_has_a_worker_deployment_scaled_on_its_own_queue_and_its_bulk_lane() -> None:
     deployments = {d["metadata"]["name"]: d for d in of_kind("Deployment")}
     scaled = {s["spec"]["scaleTargetRef"]["name"]: s for s in of_kind("ScaledObject")}
     workers = {
@@ -89,9 +89,11 @@ def test_each_queue_has_a_worker_deployment_scaled_on_its_own_queue() -> None:
         queue = args[args.index("--queues") + 1]
         assert args.count("--queues") == 1
         consumed.add(queue)
-        (trigger,) = scaled[name]["spec"]["triggers"]
-        assert trigger["type"] == "rabbitmq"
-        assert trigger["metadata"]["queueName"] == queue
+        triggers = scaled[name]["spec"]["triggers"]
+        assert all(trigger["type"] == "rabbitmq" for trigger in triggers)
+        # The group consumes its queue's bulk lane too (`rsc worker` adds it), so a backlog there scales it.
+        expected = [queue, bulk_lane(queue)] if queue in {q.value for q in LANED_QUEUES} else [queue]
+        assert [trigger["metadata"]["queueName"] for trigger in triggers] == expected
         # The delay queue has no consumer at zero pods: retries would stall.
         assert scaled[name]["spec"]["minReplicaCount"] >= 1
     assert consumed == {q.value for q in Queue}
@@ -154,6 +156,12 @@ def test_the_rabbitmq_definitions_declare_every_queue_as_the_workers_do(name: st
     assert {q["name"]: q["arguments"] for q in defined["queues"]} == expected
     assert all(q["durable"] and not q["auto_delete"] for q in defined["queues"])
     assert all(q["arguments"]["x-queue-type"] == "quorum" for q in defined["queues"])
+    names = {q["name"] for q in defined["queues"]}
+    for lane in BULK_LANES:
+        # A lane and its delay queue dead-letter into their feature queue's dead-letter queue.
+        assert {lane, f"{lane}.DQ"} <= names and f"{lane}.XQ" not in names
+        dead_letters = expected[lane]["x-dead-letter-routing-key"]
+        assert dead_letters == f"{lane.removesuffix('.bulk')}.XQ" and dead_letters in names
     assert "users" not in defined or name.startswith("compose")
 
 

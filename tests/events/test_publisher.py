@@ -8,13 +8,18 @@ import dramatiq
 import pytest
 
 from events.publisher import Publisher, PublishError
+from rsc.settings import Settings, get_settings
 from schemas.catalog import parse_event
 from tests.helpers import drain, queue_depth
 from tests.schemas.test_schemas import job_event
 
 
+def budget(events: int, per_second: float = 0.0) -> Settings:
+    return get_settings().model_copy(update={"burst_events": events, "burst_events_per_s": per_second})
+
+
 def test_a_batch_lands_in_its_queue_as_dramatiq_messages(rabbit: str) -> None:
-    publisher = Publisher(rabbit)
+    publisher = Publisher(rabbit, settings=budget(1000))
     events = [parse_event(job_event(id=f"evt-{i}")) for i in range(250)]
     assert publisher.publish_many(events) == 250
     messages = drain(rabbit, "status_push")
@@ -53,3 +58,29 @@ def test_an_unreachable_broker_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> 
     event = parse_event(job_event(time=datetime.now(UTC).isoformat()))
     with pytest.raises(PublishError, match="not confirmed"):
         publisher.publish(event)
+
+
+def test_events_marked_bulk_go_to_the_bulk_lane_and_spend_no_budget(rabbit: str) -> None:
+    publisher = Publisher(rabbit, settings=budget(1))
+    publisher.publish_many([parse_event(job_event(id=f"bulk-{i}")) for i in range(3)], bulk=True)
+    publisher.publish(parse_event(job_event(id="live")))
+    assert [b["kwargs"]["event"]["id"] for b, _ in drain(rabbit, "status_push.bulk")] == [
+        "bulk-0",
+        "bulk-1",
+        "bulk-2",
+    ]
+    ((live, _),) = drain(rabbit, "status_push")
+    assert live["kwargs"]["event"]["id"] == "live" and live["queue_name"] == "status_push"
+    publisher.close()
+
+
+def test_an_unmarked_burst_spills_over_its_tenant_s_budget_and_other_tenants_keep_theirs(rabbit: str) -> None:
+    publisher = Publisher(rabbit, settings=budget(5))
+    flood = [parse_event(job_event(id=f"a-{i}", tenant="flooder")) for i in range(12)]
+    assert publisher.publish_many(flood) == 12
+    publisher.publish_many([parse_event(job_event(id=f"b-{i}", tenant="quiet")) for i in range(3)])
+    normal = [b["kwargs"]["event"]["id"] for b, _ in drain(rabbit, "status_push")]
+    bulk = [b["kwargs"]["event"]["id"] for b, _ in drain(rabbit, "status_push.bulk")]
+    assert normal == ["a-0", "a-1", "a-2", "a-3", "a-4", "b-0", "b-1", "b-2"]
+    assert bulk == [f"a-{i}" for i in range(5, 12)]
+    publisher.close()

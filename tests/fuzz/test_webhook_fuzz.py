@@ -48,9 +48,9 @@ class RecordingPublisher(Publisher):
         super().__init__(url)
         self.events: list[Event] = []
 
-    def publish(self, event: Event, *, strict: bool = False) -> None:
+    def publish(self, event: Event, *, strict: bool = False, bulk: bool = False) -> None:
         self.events.append(event)
-        super().publish(event, strict=strict)
+        super().publish(event, strict=strict, bulk=bulk)
 
 
 @dataclass

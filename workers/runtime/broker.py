@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import dramatiq
+from dramatiq.broker import Consumer
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.common import xq_name
+from dramatiq.common import q_name, xq_name
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
@@ -23,7 +24,13 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
-from events.topology import dead_letter_queue_arguments, work_queue_arguments
+from events.topology import (
+    BULK_LANES,
+    dead_letter_queue_arguments,
+    feature_queue,
+    is_bulk_lane,
+    work_queue_arguments,
+)
 from rsc.errors import WAIT_RETRIES, NotReadyYet, is_transient
 from rsc.settings import Settings, get_settings
 from workers.runtime.integration_gate import IntegrationGate
@@ -43,9 +50,26 @@ class RscRabbitmqBroker(RabbitmqBroker):
         return work_queue_arguments(queue_name, self.rsc_settings)
 
     def _declare_xq_queue(self, queue_name: str) -> Any:
+        # A bulk lane has no dead-letter queue of its own: it dead-letters into its feature queue's.
         return self.channel.queue_declare(
-            queue=xq_name(queue_name), durable=True, arguments=dead_letter_queue_arguments(self.rsc_settings)
+            queue=xq_name(feature_queue(queue_name)),
+            durable=True,
+            arguments=dead_letter_queue_arguments(self.rsc_settings),
         )
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Consumer:
+        """A bulk lane is consumed with a prefetch of its share of the worker's threads (Dramatiq
+        prefetches twice its threads): no more of its messages are ever unacknowledged in the process,
+        so no more threads work on them at once, and the others are left for the normal lane."""
+        if is_bulk_lane(queue_name) and queue_name == q_name(queue_name):
+            prefetch = bulk_lane_prefetch(prefetch, self.rsc_settings)
+        return super().consume(queue_name, prefetch, timeout)
+
+
+def bulk_lane_prefetch(queue_prefetch: int, settings: Settings) -> int:
+    """Prefetch (and so concurrency) of a bulk lane in a worker whose queues prefetch ``queue_prefetch``."""
+    threads = max(1, queue_prefetch // 2)
+    return max(1, int(threads * settings.bulk_lane_share))
 
 
 def make_retry_policy(settings: Settings) -> Any:
@@ -84,18 +108,26 @@ def middleware(settings: Settings) -> list[dramatiq.Middleware]:
 
 
 def create_broker(settings: Settings | None = None) -> dramatiq.Broker:
-    """The RabbitMQ broker; ``RSC_BROKER_URL=stub://`` gives Dramatiq's StubBroker for fast unit tests."""
+    """The RabbitMQ broker; ``RSC_BROKER_URL=stub://`` gives Dramatiq's StubBroker for fast unit tests.
+
+    The bulk lanes are declared on it (no actor names them as its queue): a worker whose ``--queues``
+    include a lane consumes it, and runs its messages with the actors they name.
+    """
     settings = settings or get_settings()
+    created: dramatiq.Broker
     if settings.broker_url.startswith("stub://"):
-        stub = StubBroker(middleware=middleware(settings))
-        stub.emit_after("process_boot")
-        return stub
-    return RscRabbitmqBroker(
-        settings=settings,
-        url=settings.broker_url,
-        confirm_delivery=True,
-        middleware=middleware(settings),
-    )
+        created = StubBroker(middleware=middleware(settings))
+        created.emit_after("process_boot")
+    else:
+        created = RscRabbitmqBroker(
+            settings=settings,
+            url=settings.broker_url,
+            confirm_delivery=True,
+            middleware=middleware(settings),
+        )
+    for lane in BULK_LANES:
+        created.declare_queue(lane)
+    return created
 
 
 broker = create_broker()

@@ -19,7 +19,7 @@ from dramatiq import Middleware
 from dramatiq.broker import Broker, MessageProxy
 from dramatiq.errors import ActorNotFound
 
-from events.topology import queue_label
+from events.topology import feature_queue, queue_label
 from rsc.errors import NotReadyYet, reason_of
 from rsc.heap import freeze_startup_heap
 from rsc.lifeline import end_with_parent
@@ -147,7 +147,8 @@ class DeadLetterRecorder(Middleware):
         fields = event_fields(message)
         record = DeadLetterRecord(
             message_id=message.message_id,
-            queue=message.queue_name.removesuffix(".DQ"),
+            # A bulk lane's dead letters are its feature queue's: they share its Q.XQ.
+            queue=feature_queue(message.queue_name),
             actor=message.actor_name,
             tenant_id=fields.get("tenant"),
             event_id=fields.get("event_id"),
