@@ -40,10 +40,12 @@ def to_messages(event: Event, *, bulk: bool = False) -> list[OutgoingMessage]:
     return _event_messages(event, routes_for(event.type), bulk=bulk)
 
 
-def follow_up_messages(event: Event, after: Route) -> list[OutgoingMessage]:
+def follow_up_messages(event: Event, after: Route, *, bulk: bool = False) -> list[OutgoingMessage]:
     """The messages that ``after``'s actor sends on once it stored ``event``: one per route chained
-    after it (``Route.after``), with the same stable message id the publisher would have given it."""
-    return _event_messages(event, follow_ups(after, event.type))
+    after it (``Route.after``), with the same stable message id the publisher would have given it.
+    ``bulk``: the event came through a bulk lane, and its follow-ups take their queues' bulk lanes,
+    so a tenant's import does not crowd the next feature's normal lane either."""
+    return _event_messages(event, follow_ups(after, event.type), bulk=bulk)
 
 
 def _event_messages(event: Event, routes: tuple[Route, ...], *, bulk: bool = False) -> list[OutgoingMessage]:

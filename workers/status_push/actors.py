@@ -8,6 +8,7 @@ from schemas.commands import OutboxFlush
 from store.uow import UnitOfWork
 from workers.runtime.declare import command_actor, event_actor
 from workers.runtime.group_commit import GroupCommit
+from workers.runtime.lanes import in_bulk_lane
 from workers.runtime.wiring import linkedin_for
 from workers.shared.outbox_sweep import sweep_outbox
 from workers.status_push.ats_notes import NoteEvent, handle_note_event
@@ -33,7 +34,7 @@ def apply_job_event(event: JobEvent) -> None:
 def apply_candidate_event(event: CandidateEvent) -> None:
     """A candidate was created or changed in the ATS; its profile match follows once it is stored."""
     _candidate_events.submit(event)
-    send_to_match(event, get_publisher())
+    send_to_match(event, get_publisher(), bulk=in_bulk_lane())
 
 
 #: The worker threads' candidate events that arrive together share a transaction.

@@ -123,7 +123,7 @@ def store_candidate_events(
     )
 
 
-def send_to_match(event: CandidateEvent, publisher: EventPublisher) -> None:
+def send_to_match(event: CandidateEvent, publisher: EventPublisher, *, bulk: bool = False) -> None:
     """Send a committed candidate event on to the candidate's match (``Route.after``: the profile
     match starts once its candidate is in the store), under publisher confirms.
 
@@ -131,10 +131,11 @@ def send_to_match(event: CandidateEvent, publisher: EventPublisher) -> None:
     stopped before its match was sent, and the match's inbox makes a second one change nothing.
     An older snapshot's match reads the newest; an erased candidate's finds only its tombstone.
     Sent by the thread that received the event, after the group's turn: another group commits
-    while it waits for RabbitMQ's confirm.
+    while it waits for RabbitMQ's confirm. An event that came through a bulk lane (``bulk``) sends
+    its match to the match's bulk lane.
     """
     try:
-        publisher.publish_messages(follow_up_messages(event, routes.ATS_CANDIDATE))
+        publisher.publish_messages(follow_up_messages(event, routes.ATS_CANDIDATE, bulk=bulk))
     except Exception as exc:
         raise MatchNotSent(f"candidate event {event.id!r}: its match was not confirmed; retried") from exc
 

@@ -181,3 +181,13 @@ def test_a_match_rabbitmq_does_not_confirm_fails_its_event_for_a_retry_that_send
     publisher = FakePublisher()
     send_to_match(event, publisher)
     assert [m[1] for m in matches_sent(publisher)] == [event.id]
+
+
+def test_an_event_that_came_through_a_bulk_lane_sends_its_match_to_the_match_s_bulk_lane() -> None:
+    event = versions("C-1", 1)[0]
+    publisher = FakePublisher()
+    send_to_match(event, publisher, bulk=True)
+    assert {m.queue for m in publisher.messages} == {"profile_match.bulk"}
+    assert matches_sent(publisher) == [
+        ("match_candidate", event.id, message_id_for(event, routes.PROFILE_MATCH))
+    ]
