@@ -217,7 +217,10 @@ TABLE: dict[Family, dict[Shape, FamilyShape]] = {
         ),
     },
     Family.JOB_POSTING_TASKS: {
-        Shape.V2: FamilyShape("/v2/simpleJobPostingTasks", source="documented (§3.3)"),
+        Shape.V2: FamilyShape(
+            "/v2/simpleJobPostingTasks",
+            source="documented (§3.3); ASSUMPTION: a FAILED task's reason in failureReason",
+        ),
         Shape.REST: FamilyShape(
             "/rest/simpleJobPostingTasks", assumed=True, source="ASSUMPTION: same name, fields unchanged"
         ),

@@ -94,6 +94,10 @@ class Resource(StrEnum):
 DOCUMENTED = "documented"
 ASSUMED = "ASSUMPTION"
 
+#: ASSUMPTION: the field of a FAILED simpleJobPostingTasks element holding LinkedIn's reason (the
+#: reference documents the task call, §3.3, not its fields).
+TASK_FAILURE_FIELD = "failureReason"
+
 
 @dataclass(frozen=True)
 class Location:

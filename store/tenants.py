@@ -32,6 +32,14 @@ class JobAvailability(StrEnum):
     PRIVATE = "PRIVATE_TO_ATS_INTEGRATION"
 
 
+class JobPostingViewers(StrEnum):
+    """Who in Recruiter sees the tenant's synced jobs (JOB_POSTING_VIEWERS, reference §3.2)."""
+
+    ALL_PRODUCT_USERS = "ALL_PRODUCT_USERS"
+    #: Only the users a job's ACL names (its hiring team's seats, reference §3.7).
+    ACL_BASED = "ACL_BASED"
+
+
 class Tenant(Base):
     __tablename__ = "tenants"
 
@@ -55,6 +63,9 @@ class Tenant(Base):
     #: The CALLBACK_URL registered with LinkedIn at onboarding (one per customer).
     callback_url: Mapped[str | None] = mapped_column(Text)
     job_availability: Mapped[str] = mapped_column(String(32), default=JobAvailability.PRIVATE)
+    job_posting_viewers: Mapped[str] = mapped_column(
+        String(32), default=JobPostingViewers.ALL_PRODUCT_USERS, server_default="ALL_PRODUCT_USERS"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

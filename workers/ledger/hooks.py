@@ -232,7 +232,7 @@ def refused(
         )
         if code != "record_missing":  # gone from the store: nothing left to fix
             problems.append(
-                _problem(resource, record_id, ProblemKind.REFUSED, code=code, detail=reason, about=whom)
+                problem_row(resource, record_id, ProblemKind.REFUSED, code=code, detail=reason, about=whom)
             )
         log.warning(
             "record refused",
@@ -276,7 +276,7 @@ def waiting(uow: UnitOfWork, resource: Resource, later: Mapping[str, Waiting]) -
             )
         )
         problems.append(
-            _problem(resource, record_id, ProblemKind.WAITING, code=wait.code, detail=detail, about=whom)
+            problem_row(resource, record_id, ProblemKind.WAITING, code=wait.code, detail=detail, about=whom)
         )
     for record_id, problem in known.items():
         if record_id in fresh or problem.overdue or now - problem.since < overdue_after:
@@ -353,7 +353,7 @@ def _answer(answer: Any) -> str:
     return "LinkedIn accepted it"
 
 
-def _problem(
+def problem_row(
     resource: Resource,
     record_id: str,
     kind: ProblemKind,

@@ -30,7 +30,7 @@ from workers.shared.application_push import (
     send_applications,
     stages_synced,
 )
-from workers.shared.job_push import build_jobs, send_jobs
+from workers.shared.job_push import build_jobs, postings_taken, send_jobs
 from workers.shared.note_push import build_notes, send_notes
 
 log = get_logger(__name__)
@@ -43,6 +43,8 @@ Builder = Callable[[UnitOfWork, Mapping[str, int]], Built]
 Sender = Callable[[LinkedInClient, Mapping[str, Any]], BatchResult]
 #: Runs in the transaction that settles the records LinkedIn took (entity id -> what was sent).
 AfterSync = Callable[[UnitOfWork, Mapping[str, Any]], None]
+#: Runs in the same transaction with LinkedIn's answer and the version sent of each record it took.
+AfterAnswer = Callable[[UnitOfWork, Mapping[str, tuple[Any, int]]], None]
 
 
 @dataclass
@@ -161,6 +163,9 @@ SENDERS: dict[Resource, Sender] = {
 AFTER_SYNC: dict[Resource, AfterSync] = {
     Resource.APPLICATION: stages_synced,
 }
+AFTER_ANSWER: dict[Resource, AfterAnswer] = {
+    Resource.JOB: postings_taken,
+}
 
 
 def push_pending(
@@ -268,6 +273,8 @@ def _settle_sent(
         uow.outbox.settle(resource, {k: claimed[k] for k in result.ok})
         if resource in AFTER_SYNC and result.ok:
             AFTER_SYNC[resource](uow, {k: bodies[k] for k in result.ok})
+        if resource in AFTER_ANSWER and result.ok:
+            AFTER_ANSWER[resource](uow, {k: (answer, claimed[k]) for k, answer in result.ok.items()})
         for entity_id, (status, message) in result.rejected.items():
             error = f"LinkedIn refused the record ({status}): {message}"
             uow.outbox.settle(
