@@ -48,6 +48,8 @@ class Family(StrEnum):
     CONVERSATION_EVENTS = "conversationEvents"
     MAIL_STUBS = "mailStubs"
     PROSPECT_NOTES = "prospectNotes"
+    ENTITY_ACLS = "atsEntityAcls"
+    ENTITY_ACL_ASSIGNEES = "atsEntityAclAssignees"
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ _CANDIDATE_RENAMES = {
 _ATS = {"dataProvider": "ATS"}
 _RECRUITER = {"tenantType": "RECRUITER"}
 _UNCHANGED = "other fields unchanged: ASSUMPTION"
+#: Key of a job's ACL (reference §3.7).
+_ACL_KEY = ("atsEntityAclId", "dataProvider", "integrationContext", "atsEntityType", "atsEntityId")
 
 #: The table: every family the client calls, on each shape.
 TABLE: dict[Family, dict[Shape, FamilyShape]] = {
@@ -261,6 +265,36 @@ TABLE: dict[Family, dict[Shape, FamilyShape]] = {
         Shape.V2: FamilyShape("/v2/prospectNotes", source="documented (§3.8)"),
         Shape.REST: FamilyShape(
             "/rest/prospectNotes", assumed=True, source="ASSUMPTION: same name, fields unchanged"
+        ),
+    },
+    Family.ENTITY_ACLS: {
+        Shape.V2: FamilyShape(
+            "/v2/atsEntityAcls",
+            _ACL_KEY,
+            _ATS,
+            source="documented (§3.7)",
+        ),
+        Shape.REST: FamilyShape(
+            "/rest/entityAcls",
+            tuple(name for name in _ACL_KEY if name != "dataProvider"),
+            assumed=True,
+            source="documented as entityAcls since 202511 (§1.1); ASSUMPTION: its key is the v2 key "
+            "without dataProvider",
+        ),
+    },
+    Family.ENTITY_ACL_ASSIGNEES: {
+        Shape.V2: FamilyShape(
+            "/v2/atsEntityAclAssignees",
+            (*_ACL_KEY, "assignee"),
+            _ATS,
+            source="documented (§3.7); ASSUMPTION: the fields the reference elides (...) are the ACL's key",
+        ),
+        Shape.REST: FamilyShape(
+            "/rest/entityAclAssignees",
+            tuple(name for name in (*_ACL_KEY, "assignee") if name != "dataProvider"),
+            assumed=True,
+            source="documented as entityAclAssignees since 202511 (§1.1); ASSUMPTION: its key is the v2 "
+            "key without dataProvider",
         ),
     },
 }

@@ -243,8 +243,8 @@ class Backfills(TenantRepository):
         return counted
 
     def forget_purged(self, resource: Resource, ids: list[str]) -> None:
-        """LinkedIn deleted these records (and what it deletes with them): their outbox rows say it
-        holds nothing, so a later sync sends them all again."""
+        """LinkedIn deleted these records (and what it deletes with them), or closed these jobs: their
+        outbox rows say it holds nothing, so a later sync sends them all again."""
         if not ids:
             return
         forgotten: list[tuple[Resource, list[str]]] = [(resource, ids)]
@@ -256,11 +256,14 @@ class Backfills(TenantRepository):
                 .values(synced_at=None)
                 .execution_options(synchronize_session=False)
             )
-            notes = notes.where(AtsNote.application_id.in_(ids))
-        else:
+            forgotten.append(
+                (Resource.NOTE, list(self.session.scalars(notes.where(AtsNote.application_id.in_(ids)))))
+            )
+        elif resource is Resource.CANDIDATE:
             forgotten.append((Resource.CANDIDATE_MEMBER, ids))
-            notes = notes.where(AtsNote.candidate_id.in_(ids), AtsNote.application_id.is_(None))
-        forgotten.append((Resource.NOTE, list(self.session.scalars(notes))))
+            own = notes.where(AtsNote.candidate_id.in_(ids), AtsNote.application_id.is_(None))
+            forgotten.append((Resource.NOTE, list(self.session.scalars(own))))
+        # A closed job has nothing hanging off it.
         now = utcnow()
         for kind, entity_ids in forgotten:
             if not entity_ids:

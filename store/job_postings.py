@@ -91,15 +91,15 @@ class JobPostingTasks(TenantRepository):
         )
         return list(self.session.scalars(stmt))
 
-    def ended(self, row: JobPostingTask, state: PostingState, message: str | None) -> None:
+    def ended(self, row: JobPostingTask, state: PostingState, message: str | None, *, now: datetime) -> None:
         row.state, row.message = state.value, message
         row.attempts += 1
-        row.checked_at, row.next_poll_at, row.queued_until = utcnow(), None, None
+        row.checked_at, row.next_poll_at, row.queued_until = now, None, None
 
-    def again(self, row: JobPostingTask, at: datetime) -> None:
-        """Still in progress: polled again at ``at``."""
+    def again(self, row: JobPostingTask, at: datetime, *, now: datetime) -> None:
+        """Still in progress (read at ``now``): polled again at ``at``."""
         row.attempts += 1
-        row.checked_at, row.next_poll_at, row.queued_until = utcnow(), at, None
+        row.checked_at, row.next_poll_at, row.queued_until = now, at, None
 
     def failed(self) -> list[JobPostingTask]:
         """Jobs whose latest posting failed or was never confirmed, oldest first."""

@@ -137,6 +137,14 @@ def job_availability_of(session: Session, tenant_id: str) -> JobAvailability:
     return JobAvailability(tenant.job_availability) if tenant is not None else JobAvailability.PRIVATE
 
 
+def job_posting_viewers_of(session: Session, tenant_id: str) -> JobPostingViewers:
+    """Who sees the tenant's jobs on LinkedIn: its choice, else every Recruiter user."""
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        return JobPostingViewers.ALL_PRODUCT_USERS
+    return JobPostingViewers(tenant.job_posting_viewers)
+
+
 @dataclass(frozen=True)
 class TenantApp:
     """What a process needs to act for a tenant: its organization and decrypted app credentials."""

@@ -47,6 +47,23 @@ EXPECTED: dict[str, dict[str, tuple[str, tuple[str, ...], dict[str, str]]]] = {
         "conversationEvents": ("/v2/conversationEvents", (), {}),
         "mailStubs": ("/v2/mailStubs", (), {}),
         "prospectNotes": ("/v2/prospectNotes", (), {}),
+        "entityAcls": (
+            "/v2/atsEntityAcls",
+            ("atsEntityAclId", "dataProvider", "integrationContext", "atsEntityType", "atsEntityId"),
+            {},
+        ),
+        "entityAclAssignees": (
+            "/v2/atsEntityAclAssignees",
+            (
+                "atsEntityAclId",
+                "dataProvider",
+                "integrationContext",
+                "atsEntityType",
+                "atsEntityId",
+                "assignee",
+            ),
+            {},
+        ),
     },
     "202604": {
         "candidates": (
@@ -77,6 +94,16 @@ EXPECTED: dict[str, dict[str, tuple[str, tuple[str, ...], dict[str, str]]]] = {
         "conversationEvents": ("/rest/conversationEvents", (), {}),
         "mailStubs": ("/rest/mailStubs", (), {}),
         "prospectNotes": ("/rest/prospectNotes", (), {}),
+        "entityAcls": (
+            "/rest/entityAcls",
+            ("atsEntityAclId", "integrationContext", "atsEntityType", "atsEntityId"),
+            {},
+        ),
+        "entityAclAssignees": (
+            "/rest/entityAclAssignees",
+            ("atsEntityAclId", "integrationContext", "atsEntityType", "atsEntityId", "assignee"),
+            {},
+        ),
     },
 }
 

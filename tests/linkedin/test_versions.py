@@ -34,6 +34,8 @@ FAMILIES = {
     "conversationEvents": Family.CONVERSATION_EVENTS,
     "mailStubs": Family.MAIL_STUBS,
     "prospectNotes": Family.PROSPECT_NOTES,
+    "entityAcls": Family.ENTITY_ACLS,
+    "entityAclAssignees": Family.ENTITY_ACL_ASSIGNEES,
 }
 
 

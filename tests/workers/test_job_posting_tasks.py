@@ -62,6 +62,7 @@ def task_calls(sandbox: SandboxHarness) -> int:
 def test_a_task_in_progress_is_polled_again_and_its_success_is_recorded_on_the_job(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
+    sandbox.control("PUT", "/settings", json={"job_task_delay_s": 60})
     post(store, linkedin, ats.job("J-1"), ats.job("J-2"))
     assert task_row(store, "J-1")[0] == PostingState.PENDING
 
@@ -69,7 +70,7 @@ def test_a_task_in_progress_is_polled_again_and_its_success_is_recorded_on_the_j
     assert (first.polled, first.in_progress, first.succeeded) == (2, 2, 0)
     assert task_row(store, "J-1") == (PostingState.PENDING, None, 1)
 
-    sandbox.control("PUT", "/clock", json={"advance_s": 5})
+    sandbox.control("PUT", "/clock", json={"advance_s": 61})
     second = poll(store, linkedin)
     assert (second.succeeded, second.failed) == (2, 0)
     assert task_row(store, "J-1") == (PostingState.SUCCEEDED, None, 2)
@@ -164,6 +165,7 @@ def test_the_backoff_doubles_up_to_its_longest_interval(
     monkeypatch.setenv("RSC_JOB_TASK_POLL_FIRST_S", "10")
     monkeypatch.setenv("RSC_JOB_TASK_POLL_MAX_INTERVAL_S", "30")
     reset_settings()
+    sandbox.control("PUT", "/settings", json={"job_task_delay_s": 86_400})
     post(store, linkedin, ats.job("J-1"))
     assert poll(store, linkedin).polled == 0  # the first poll is 10 s after the posting
     gaps = []
@@ -204,6 +206,7 @@ def test_a_newer_posting_replaces_the_task_of_an_older_one(
 def test_the_scheduler_asks_for_one_task_poll_per_tenant_while_one_is_requested(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
+    sandbox.control("PUT", "/settings", json={"job_task_delay_s": 86_400})
     post(store, linkedin, ats.job("J-1"), ats.job("J-2"))
     time.sleep(0.01)
     with store.session(None) as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store.tenants import JobAvailability, Tenant, TenantStatus
+from store.tenants import JobAvailability, JobPostingViewers, Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
 
 
@@ -27,6 +27,8 @@ class Registration:
     #: The customer's name, used in the integration names ("" keeps the one stored).
     name: str = ""
     legacy_csa: bool = False
+    #: Who sees the tenant's jobs on LinkedIn (None keeps the one stored; a new tenant: every user).
+    job_posting_viewers: JobPostingViewers | None = None
 
 
 def _new_tenant(ops: OpsUnitOfWork, registration: Registration) -> Tenant:
@@ -52,6 +54,10 @@ def register_tenant(ops: OpsUnitOfWork, registration: Registration, *, update: b
     tenant.client_id = registration.client_id
     tenant.client_secret = registration.client_secret
     tenant.job_availability = registration.job_availability.value
+    if registration.job_posting_viewers is not None:
+        tenant.job_posting_viewers = registration.job_posting_viewers.value
+    elif tenant.job_posting_viewers is None:
+        tenant.job_posting_viewers = JobPostingViewers.ALL_PRODUCT_USERS.value
     if registration.name:
         tenant.display_name = registration.name
     status = tenant.status

@@ -36,6 +36,7 @@ RECORD_TYPES = {
     Resource.CANDIDATE_MEMBER: RecordType.CANDIDATE,
     Resource.APPLICATION: RecordType.APPLICATION,
     Resource.NOTE: RecordType.NOTE,
+    Resource.JOB_ACL: RecordType.JOB,
 }
 #: The LinkedIn call a push of each resource makes.
 CALLS = {
@@ -44,6 +45,7 @@ CALLS = {
     Resource.CANDIDATE_MEMBER: "atsCandidates manualMatchedMember update",
     Resource.APPLICATION: "atsApplications batch upsert, then its stages",
     Resource.NOTE: "notes batch upsert under the parent",
+    Resource.JOB_ACL: "atsEntityAcls and atsEntityAclAssignees batch update and delete",
 }
 #: Reason codes of the refusals the pipeline finds itself, by a phrase of their reason.
 _REFUSAL_CODES = (

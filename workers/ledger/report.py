@@ -109,7 +109,7 @@ def problem_json(problem: SyncProblem) -> dict[str, Any]:
 
 #: The outbox resources of each record type (a candidate's member link is pushed on its own).
 RESOURCES = {
-    RecordType.JOB: (Resource.JOB,),
+    RecordType.JOB: (Resource.JOB, Resource.JOB_ACL),
     RecordType.CANDIDATE: (Resource.CANDIDATE, Resource.CANDIDATE_MEMBER),
     RecordType.APPLICATION: (Resource.APPLICATION,),
     RecordType.NOTE: (Resource.NOTE,),

@@ -24,8 +24,8 @@ REQUEST_HOLD = timedelta(seconds=60)
 PHASES: dict[BackfillKind, tuple[Resource, ...]] = {
     BackfillKind.SYNC: (Resource.JOB, Resource.CANDIDATE, Resource.APPLICATION, Resource.NOTE),
     # Deleting an application deletes its stages and notes; a candidate its notes. LinkedIn has no
-    # delete for job postings.
-    BackfillKind.PURGE: (Resource.APPLICATION, Resource.CANDIDATE),
+    # delete for job postings: the jobs are closed (and their ACLs deleted) after them.
+    BackfillKind.PURGE: (Resource.APPLICATION, Resource.CANDIDATE, Resource.JOB),
 }
 
 

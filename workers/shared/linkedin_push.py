@@ -30,6 +30,7 @@ from workers.shared.application_push import (
     send_applications,
     stages_synced,
 )
+from workers.shared.job_acl_push import build_job_acls, job_acls_synced, send_job_acls
 from workers.shared.job_push import build_jobs, postings_taken, send_jobs
 from workers.shared.note_push import build_notes, send_notes
 
@@ -150,6 +151,7 @@ BUILDERS: dict[Resource, Builder] = {
     Resource.CANDIDATE: _build_candidates,
     Resource.CANDIDATE_MEMBER: _build_member_links,
     Resource.JOB: build_jobs,
+    Resource.JOB_ACL: build_job_acls,
     Resource.APPLICATION: build_applications,
     Resource.NOTE: build_notes,
 }
@@ -157,11 +159,13 @@ SENDERS: dict[Resource, Sender] = {
     Resource.CANDIDATE: lambda li, bodies: li.candidates.upsert(bodies),
     Resource.CANDIDATE_MEMBER: lambda li, links: li.candidates.set_manual_match(links),
     Resource.JOB: send_jobs,
+    Resource.JOB_ACL: send_job_acls,
     Resource.APPLICATION: send_applications,
     Resource.NOTE: send_notes,
 }
 AFTER_SYNC: dict[Resource, AfterSync] = {
     Resource.APPLICATION: stages_synced,
+    Resource.JOB_ACL: job_acls_synced,
 }
 AFTER_ANSWER: dict[Resource, AfterAnswer] = {
     Resource.JOB: postings_taken,

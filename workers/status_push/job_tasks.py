@@ -88,11 +88,11 @@ def _record(uow: UnitOfWork, due: dict[str, str], result: BatchResult, report: T
         else:
             status, message = "IN_PROGRESS", None  # failed transiently: counted as one more poll
         if status == "SUCCEEDED":
-            uow.job_postings.ended(row, PostingState.SUCCEEDED, None)
+            uow.job_postings.ended(row, PostingState.SUCCEEDED, None, now=now)
             ledger.posting_confirmed(uow, job_id, task_id)
             report.succeeded += 1
         elif status == "FAILED":
-            uow.job_postings.ended(row, PostingState.FAILED, message)
+            uow.job_postings.ended(row, PostingState.FAILED, message, now=now)
             ledger.posting_failed(uow, job_id, task_id, message)
             report.failed += 1
         else:
@@ -105,12 +105,12 @@ def _again_or_give_up(uow: UnitOfWork, row: JobPostingTask, now: datetime, repor
     age = now - row.submitted_at
     if polls >= settings.job_task_poll_max_attempts or age >= timedelta(seconds=settings.job_task_max_age_s):
         why = f"still in progress after {polls} polls over {int(age.total_seconds())} s"
-        uow.job_postings.ended(row, PostingState.GAVE_UP, why)
+        uow.job_postings.ended(row, PostingState.GAVE_UP, why, now=now)
         ledger.posting_unconfirmed(uow, row.job_id, row.task_id, why)
         report.gave_up += 1
         return
     interval = min(settings.job_task_poll_first_s * 2**polls, settings.job_task_poll_max_interval_s)
-    uow.job_postings.again(row, now + timedelta(seconds=interval))
+    uow.job_postings.again(row, now + timedelta(seconds=interval), now=now)
     report.in_progress += 1
 
 
