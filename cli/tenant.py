@@ -47,6 +47,12 @@ def create(
     job_availability: str = typer.Option(
         "PRIVATE_TO_ATS_INTEGRATION", help="How jobs are posted: PUBLIC or PRIVATE_TO_ATS_INTEGRATION."
     ),
+    job_posting_viewers: str | None = typer.Option(
+        None,
+        "--job-posting-viewers",
+        help="Who sees the jobs in Recruiter: ALL_PRODUCT_USERS (new tenants), or ACL_BASED (each job's "
+        "hiring team, as far as its users are connected to seats). Left out with --update: unchanged.",
+    ),
     legacy_csa: bool = typer.Option(
         False,
         "--legacy-csa",
@@ -70,7 +76,7 @@ def create(
     With --update, --contract options replace the tenant's contracts (`rsc seat contract-remove`
     removes one, or the last one).
     """
-    from store.tenants import JobAvailability
+    from store.tenants import JobAvailability, JobPostingViewers
     from store.uow import OpsUnitOfWork
     from workers.integration_lifecycle.registration import (
         LegacyOnlyForNew,
@@ -80,6 +86,9 @@ def create(
     )
 
     _check_identifiers(tenant_id, org, contracts)
+    if job_posting_viewers is not None and job_posting_viewers not in JobPostingViewers.__members__:
+        raise typer.BadParameter("--job-posting-viewers must be ALL_PRODUCT_USERS or ACL_BASED")
+    viewers = JobPostingViewers(job_posting_viewers) if job_posting_viewers is not None else None
     app = customer_app(tenant_id, name, client_id, client_secret)
     registration = Registration(
         tenant_id,
@@ -89,7 +98,8 @@ def create(
         JobAvailability(job_availability),
         name,
         legacy_csa,
-        app.app_urn,
+        app_urn=app.app_urn,
+        job_posting_viewers=viewers,
     )
     try:
         with OpsUnitOfWork() as ops:
@@ -100,6 +110,8 @@ def create(
         output.say("[red]--legacy-csa marks new tenants only[/red]; an existing tenant keeps its state")
         raise typer.Exit(1) from None
     _report_contracts(tenant_id, org, status, contracts)
+    if viewers is not None:
+        _follow_viewers(tenant_id)
     if onboard_now:
         _onboard(tenant_id)
 
@@ -130,6 +142,18 @@ def _report_contracts(tenant_id: str, org: str, status: str, contracts: list[str
         output.say(f"contract {contract} added")
     for contract in removed:
         output.say(f"contract {contract} removed: its seats are no longer polled")
+
+
+def _follow_viewers(tenant_id: str) -> None:
+    """The jobs' ACLs follow the viewers setting (created for ACL_BASED, deleted otherwise)."""
+    from store.uow import UnitOfWork
+    from workers.shared.job_acl_push import mark_stale_job_acls
+
+    with UnitOfWork(tenant_id) as uow:
+        marked = mark_stale_job_acls(uow)
+        uow.commit()
+    if marked:
+        output.say(f"{marked} job ACL(s) to change on LinkedIn")
 
 
 @app.command()

@@ -144,6 +144,19 @@ def _print_status(tenant_id: str, report: dict[str, Any]) -> None:
             f"{count['count']} {count['queue']} messages settled without running ({count['reason_code']}), "
             f"last {count['last']}"
         )
+    _print_postings(report["job_postings"])
     problems = sum(report["sync_problems"].values())
     if problems:
         output.say(f"{problems} record(s) do not sync: `rsc sync problems --tenant {tenant_id}`")
+
+
+def _print_postings(postings: dict[str, Any]) -> None:
+    """Job postings LinkedIn failed (with its reason) or never confirmed, for on-call."""
+    if not postings["failed"]:
+        return
+    output.say(f"[red]{len(postings['failed'])} job posting(s) not applied by LinkedIn[/red]:")
+    output.table(
+        None,
+        ("job", "state", "task", "reason"),
+        [(p["job_id"], p["state"], p["task"], p["message"] or "-") for p in postings["failed"]],
+    )

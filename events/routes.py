@@ -37,6 +37,7 @@ from schemas.commands import (
     BackfillSlice,
     ContractPoll,
     DeletionSweep,
+    JobTaskPoll,
     MembersChanged,
     OutboxFlush,
     PurgeNoticePoll,
@@ -127,6 +128,7 @@ EVENT_ROUTES: tuple[Route, ...] = (
 # --- commands --------------------------------------------------------------------------------------
 
 PUSH_OUTBOX = CommandRoute("push_outbox", Queue.STATUS_PUSH, OutboxFlush, gated=True)
+POLL_JOB_TASKS = CommandRoute("poll_job_tasks", Queue.STATUS_PUSH, JobTaskPoll, gated=True)
 POLL_SEAT = CommandRoute("poll_seat", Queue.PROSPECT_POLL, SeatPoll, gated=True)
 POLL_CONTRACT = CommandRoute("poll_contract", Queue.PROSPECT_POLL, ContractPoll, gated=True)
 REFRESH_SEATS = CommandRoute("refresh_seats", Queue.PROSPECT_POLL, SeatRefresh, gated=True)
@@ -142,6 +144,7 @@ COMMAND_ROUTES: dict[type[Model], CommandRoute] = {
     route.command: route
     for route in (
         PUSH_OUTBOX,
+        POLL_JOB_TASKS,
         POLL_SEAT,
         POLL_CONTRACT,
         REFRESH_SEATS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from linkedin.acls import Acls
 from linkedin.applications import Applications
 from linkedin.auth import AppCredentials, TokenCache
 from linkedin.candidates import Candidates
@@ -38,6 +39,7 @@ class LinkedInClient:
         self.prospects = Prospects(http)
         self.purged_candidates = PurgedCandidates(http)
         self.integrations = Integrations(http)
+        self.acls = Acls(http, org_urn)
 
 
 class LinkedInClients:

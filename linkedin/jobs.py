@@ -60,6 +60,24 @@ class Jobs:
         return retry_failed_keys(list(task_ids), send)
 
 
+#: Fields a FAILED task may carry LinkedIn's reason in. The reference documents the task call, not its
+#: fields: ``failureReason`` is an ASSUMPTION (``linkedin.versions``), the others are read as well.
+_FAILURE_FIELDS = ("failureReason", "message", "errorMessage", "statusReason")
+
+
+def task_outcome(task: Mapping[str, Any]) -> tuple[str, str | None]:
+    """A task's status (``IN_PROGRESS``, ``SUCCEEDED``, ``FAILED``; upper-cased) and LinkedIn's reason
+    for a failure, from whichever field carries it."""
+    status = str(task.get("status") or "").upper()
+    for name in _FAILURE_FIELDS:
+        if isinstance(task.get(name), str) and task[name]:
+            return status, safe_message(task[name])
+    error = task.get("error")
+    if isinstance(error, Mapping) and isinstance(error.get("message"), str):
+        return status, safe_message(error["message"])
+    return status, None
+
+
 def _by_position(job_ids: list[str], answers: list[Any]) -> BatchResult:
     """batch_create answers element by element, in the order they were sent."""
     result = BatchResult()

@@ -50,6 +50,8 @@ class Family(StrEnum):
     PROSPECT_NOTES = "prospectNotes"
     PROVISIONED_APPLICATIONS = "provisionedApplications"
     APPLICATION_SECRETS = "provisionedApplicationSecrets"
+    ENTITY_ACLS = "atsEntityAcls"
+    ENTITY_ACL_ASSIGNEES = "atsEntityAclAssignees"
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ _SECRETS = FamilyShape(
     "token: GET lists {secretId, createdAt}, POST {} creates one (answer: secretId, clientSecret), "
     "DELETE .../{secretId}",
 )
+#: Key of a job's ACL (reference §3.7).
+_ACL_KEY = ("atsEntityAclId", "dataProvider", "integrationContext", "atsEntityType", "atsEntityId")
 
 #: The table: every family the client calls, on each shape.
 TABLE: dict[Family, dict[Shape, FamilyShape]] = {
@@ -238,7 +242,10 @@ TABLE: dict[Family, dict[Shape, FamilyShape]] = {
         ),
     },
     Family.JOB_POSTING_TASKS: {
-        Shape.V2: FamilyShape("/v2/simpleJobPostingTasks", source="documented (§3.3)"),
+        Shape.V2: FamilyShape(
+            "/v2/simpleJobPostingTasks",
+            source="documented (§3.3); ASSUMPTION: a FAILED task's reason in failureReason",
+        ),
         Shape.REST: FamilyShape(
             "/rest/simpleJobPostingTasks", assumed=True, source="ASSUMPTION: same name, fields unchanged"
         ),
@@ -283,6 +290,36 @@ TABLE: dict[Family, dict[Shape, FamilyShape]] = {
     },
     Family.PROVISIONED_APPLICATIONS: {Shape.V2: _PROVISIONED, Shape.REST: _PROVISIONED},
     Family.APPLICATION_SECRETS: {Shape.V2: _SECRETS, Shape.REST: _SECRETS},
+    Family.ENTITY_ACLS: {
+        Shape.V2: FamilyShape(
+            "/v2/atsEntityAcls",
+            _ACL_KEY,
+            _ATS,
+            source="documented (§3.7)",
+        ),
+        Shape.REST: FamilyShape(
+            "/rest/entityAcls",
+            tuple(name for name in _ACL_KEY if name != "dataProvider"),
+            assumed=True,
+            source="documented as entityAcls since 202511 (§1.1); ASSUMPTION: its key is the v2 key "
+            "without dataProvider",
+        ),
+    },
+    Family.ENTITY_ACL_ASSIGNEES: {
+        Shape.V2: FamilyShape(
+            "/v2/atsEntityAclAssignees",
+            (*_ACL_KEY, "assignee"),
+            _ATS,
+            source="documented (§3.7); ASSUMPTION: the fields the reference elides (...) are the ACL's key",
+        ),
+        Shape.REST: FamilyShape(
+            "/rest/entityAclAssignees",
+            tuple(name for name in (*_ACL_KEY, "assignee") if name != "dataProvider"),
+            assumed=True,
+            source="documented as entityAclAssignees since 202511 (§1.1); ASSUMPTION: its key is the v2 "
+            "key without dataProvider",
+        ),
+    },
 }
 
 

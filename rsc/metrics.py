@@ -151,6 +151,13 @@ DEAD_LETTERS_STALE = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+JOB_POSTINGS_FAILED = Gauge(
+    "rsc_job_postings_failed",
+    "Jobs whose latest simpleJobPostings task failed or was never confirmed (rsc tenant status)",
+    ["tenant"],
+    multiprocess_mode="mostrecent",
+)
+
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}(/[A-Za-z][A-Za-z0-9]{0,63})?$")
 

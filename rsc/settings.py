@@ -157,6 +157,17 @@ class Settings(BaseSettings):
     #: A record that keeps changing is still pushed at least this often (seconds).
     outbox_max_wait_s: float = 10.0
 
+    #: simpleJobPostings tasks: the first poll of a posting's task this many seconds after the posting,
+    #: then at doubling intervals of at most RSC_JOB_TASK_POLL_MAX_INTERVAL_S.
+    job_task_poll_first_s: float = Field(default=5.0, gt=0)
+    #: Longest interval between two polls of a task still in progress (seconds).
+    job_task_poll_max_interval_s: float = Field(default=300.0, gt=0)
+    #: A task still in progress after this many polls is given up: recorded as unconfirmed (a sync
+    #: problem) and not polled any more; the job's next change posts it again.
+    job_task_poll_max_attempts: int = Field(default=20, ge=1)
+    #: A task still in progress this many seconds after its posting is given up the same way.
+    job_task_max_age_s: float = Field(default=6 * 3600.0, gt=0)
+
     #: A record waiting for another one it needs (an application for its job or candidate, a note for
     #: its parent) longer than this many seconds is a sync problem (`rsc sync problems`, metrics); it is
     #: still sent once what it waits for arrives.

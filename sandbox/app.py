@@ -10,7 +10,18 @@ from functools import partial
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from sandbox import control, exports, integrations, jobs, oauth, prospects, provisioning, scenario, synced
+from sandbox import (
+    acls,
+    control,
+    exports,
+    integrations,
+    jobs,
+    oauth,
+    prospects,
+    provisioning,
+    scenario,
+    synced,
+)
 from sandbox.config import SandboxConfig
 from sandbox.gateway import Audience, Endpoint, Handler, api_route
 from sandbox.shapes import LOCATIONS, Location, Resource, resource_name
@@ -45,6 +56,8 @@ FAMILIES: dict[Resource, str] = {
     Resource.CONVERSATION_EVENTS: "prospectInteractions",
     Resource.MAIL_STUBS: "prospectInteractions",
     Resource.PROSPECT_NOTES: "prospectInteractions",
+    Resource.ENTITY_ACLS: "atsEntityAcls",
+    Resource.ENTITY_ACL_ASSIGNEES: "atsEntityAclAssignees",
 }
 
 
@@ -57,6 +70,14 @@ def _synced(location: Location, resource: SyncedResource, *, partial_update: boo
     if partial_update:
         handlers["POST"] = partial(synced.batch_partial_update, resource=resource)
     return _endpoint(location, handlers, BATCH_WRITES, gated=SYNC_WRITES)
+
+
+def _acls(location: Location, *, assignees: bool) -> Endpoint:
+    handlers: dict[str, Handler] = {
+        method: partial(handler, dialect=location.dialect, assignees=assignees)
+        for method, handler in (("GET", acls.find), ("PUT", acls.batch_update), ("DELETE", acls.batch_delete))
+    }
+    return _endpoint(location, handlers, {"PUT": "batch_update"}, gated=frozenset({"PUT"}))
 
 
 def _sub(location: Location, sub: SubResource) -> Endpoint:
@@ -145,6 +166,8 @@ def endpoint_for(location: Location) -> Endpoint:
             return _endpoint(
                 location, {"POST": jobs.batch_create}, {"POST": "batch_create"}, gated=frozenset({"POST"})
             )
+        case Resource.ENTITY_ACLS | Resource.ENTITY_ACL_ASSIGNEES:
+            return _acls(location, assignees=resource is Resource.ENTITY_ACL_ASSIGNEES)
         case Resource.CANDIDATES:
             return _synced(location, synced.candidates(dialect), partial_update=True)
         case Resource.APPLICATIONS:

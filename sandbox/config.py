@@ -47,8 +47,12 @@ class Settings:
 
     #: Lifetime of an access token, in sandbox seconds (LinkedIn: about 30 minutes).
     token_ttl_s: int = 1800
-    #: Sandbox seconds before a simpleJobPostings task reports SUCCEEDED.
+    #: Sandbox seconds before a simpleJobPostings task leaves IN_PROGRESS (SUCCEEDED or FAILED).
     job_task_delay_s: float = 2.0
+    #: Fraction of simpleJobPostings tasks that end FAILED (decided per task from its id).
+    job_task_failure_rate: float = 0.0
+    #: The message a failed task carries.
+    job_task_failure_message: str = "the job posting could not be processed"
     #: Push delivery: retries after the first attempt, and the exponential backoff in real seconds.
     push_retries: int = 6
     push_backoff_s: float = 1.0

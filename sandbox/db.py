@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS job_tasks (
     org TEXT NOT NULL,
     external_job_posting_id TEXT NOT NULL,
     job_posting TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    failure TEXT
 );
 CREATE TABLE IF NOT EXISTS members (
     member TEXT PRIMARY KEY,

@@ -35,10 +35,10 @@ def _application(sandbox: Sandbox, org: str, application_id: str, record: dict[s
 
 
 def _job(sandbox: Sandbox, org: str, record: dict[str, Any], updated_at: int) -> dict[str, Any]:
-    row = sandbox.db.one("SELECT created_at FROM job_tasks WHERE task_id = ?", (record["task"],))
+    row = sandbox.db.one("SELECT created_at, failure FROM job_tasks WHERE task_id = ?", (record["task"],))
     return {
         **record,
-        "taskStatus": task_status(sandbox, row["created_at"]) if row else None,
+        "taskStatus": task_status(sandbox, row["created_at"], row["failure"]) if row else None,
         "updatedAt": updated_at,
     }
 

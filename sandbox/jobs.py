@@ -1,12 +1,16 @@
 """``simpleJobPostings`` and ``simpleJobPostingTasks`` (v2 and rest/): asynchronous job sync (§3.3).
 
 A batch_create answers at once with one task per element; the task reports IN_PROGRESS until
-``job_task_delay_s`` sandbox seconds have passed, then SUCCEEDED. Field errors are answered per
-element straight away (422), so a rejected element has no task.
+``job_task_delay_s`` sandbox seconds have passed, then SUCCEEDED, or FAILED for the share
+``job_task_failure_rate`` of tasks (decided when the task is made, from its id) with
+``job_task_failure_message`` as its ``failureReason``. The reference documents the task call but
+not its fields: ``failureReason`` is an ASSUMPTION (``sandbox.shapes.TASK_FAILURE_FIELD``). Field
+errors are answered per element straight away (422), so a rejected element has no task.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -17,6 +21,7 @@ from sandbox.gateway import ApiCall
 from sandbox.records import Kind
 from sandbox.restli import batch_response, entity_error, error_body, malformed_body
 from sandbox.rules import AUTH_SCOPE, BODY_SHAPE, FIELD_JOB
+from sandbox.shapes import TASK_FAILURE_FIELD
 from sandbox.validation import JOB_FIELDS, check_job
 
 TASK_URN_PREFIX = "urn:li:simpleJobPostingTask:"
@@ -65,9 +70,9 @@ async def batch_create(call: ApiCall) -> Response:
             job_posting = _job_posting_urn(sandbox, org, external_id)
             task_id = TASK_URN_PREFIX + str(uuid.uuid4())
             sandbox.db.execute(
-                "INSERT INTO job_tasks (task_id, org, external_job_posting_id, job_posting, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (task_id, org, external_id, job_posting, sandbox.clock.now_ms()),
+                "INSERT INTO job_tasks (task_id, org, external_job_posting_id, job_posting, created_at,"
+                " failure) VALUES (?, ?, ?, ?, ?, ?)",
+                (task_id, org, external_id, job_posting, sandbox.clock.now_ms(), _failure(sandbox, task_id)),
             )
             sandbox.records.put(
                 Kind.JOB, org, external_id, {**element, "jobPosting": job_posting, "task": task_id}
@@ -76,9 +81,19 @@ async def batch_create(call: ApiCall) -> Response:
     return JSONResponse({"elements": answers})
 
 
-def task_status(sandbox: Any, created_at: int) -> str:
+def _failure(sandbox: Any, task_id: str) -> str | None:
+    """The message of a task that is to fail, or None: the task's id decides, so the same share of
+    tasks fails whatever order they are made in."""
+    rate = sandbox.settings.job_task_failure_rate
+    draw = int.from_bytes(hashlib.sha256(task_id.encode()).digest()[:8], "big") / 2**64
+    return sandbox.settings.job_task_failure_message if draw < rate else None
+
+
+def task_status(sandbox: Any, created_at: int, failure: str | None = None) -> str:
     done_at = created_at + sandbox.settings.job_task_delay_s * 1000
-    return "SUCCEEDED" if sandbox.clock.now_ms() >= done_at else "IN_PROGRESS"
+    if sandbox.clock.now_ms() < done_at:
+        return "IN_PROGRESS"
+    return "FAILED" if failure else "SUCCEEDED"
 
 
 async def get_tasks(call: ApiCall) -> Response:
@@ -90,11 +105,14 @@ async def get_tasks(call: ApiCall) -> Response:
         if row is None or row["org"] != org:
             errors[task_id] = entity_error(404, f"no job posting task {task_id!r} for this organization")
             continue
+        status = task_status(sandbox, row["created_at"], row["failure"])
         results[task_id] = {
             "id": task_id,
-            "status": task_status(sandbox, row["created_at"]),
+            "status": status,
             "jobPosting": row["job_posting"],
             "externalJobPostingId": row["external_job_posting_id"],
             "integrationContext": org,
         }
+        if status == "FAILED":
+            results[task_id][TASK_FAILURE_FIELD] = row["failure"]
     return batch_response(results, errors)

@@ -21,6 +21,8 @@ class Kind(StrEnum):
     APPLICATION_STAGE = "applicationStage"
     APPLICATION_NOTE = "applicationNote"
     INTERVIEW_FEEDBACK = "interviewFeedback"
+    ENTITY_ACL = "entityAcl"
+    ENTITY_ACL_ASSIGNEE = "entityAclAssignee"
 
 
 #: What goes when a record goes: LinkedIn deletes an application's stages, notes and feedback with

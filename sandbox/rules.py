@@ -145,6 +145,11 @@ FIELD_INTEGRATION = Rule(
 FIELD_CONFIGURATION = Rule(
     "field.configuration", "§3.2", "a configuration is a known one, on its integration, with a valid value"
 )
+FIELD_ACL = Rule(
+    "field.acl",
+    "§3.7",
+    "an ACL or assignee entry governs a JOB_POSTING, names a person URN as assignee and has an empty body",
+)
 FIELD_PROVISIONING = Rule(
     "field.provisioning",
     "§3.1",

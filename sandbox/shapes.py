@@ -67,6 +67,10 @@ V2_APPLICATIONS = Dialect("atsJobApplicationId", data_provider=True)
 REST_APPLICATIONS = Dialect("id")
 V2_INTEGRATIONS = Dialect(data_provider=True)
 REST_INTEGRATIONS = Dialect()
+V2_ACLS = Dialect(data_provider=True)
+REST_ACLS = Dialect()
+#: The release that brought the ACL resources to the versioned API (reference §1.1).
+ACLS_VERSIONED = 202511
 
 
 class Resource(StrEnum):
@@ -91,10 +95,16 @@ class Resource(StrEnum):
     CONVERSATION_EVENTS = "conversationEvents"
     MAIL_STUBS = "mailStubs"
     PROSPECT_NOTES = "prospectNotes"
+    ENTITY_ACLS = "entityAcls"
+    ENTITY_ACL_ASSIGNEES = "entityAclAssignees"
 
 
 DOCUMENTED = "documented"
 ASSUMED = "ASSUMPTION"
+
+#: ASSUMPTION: the field of a FAILED simpleJobPostingTasks element holding LinkedIn's reason (the
+#: reference documents the task call, §3.3, not its fields).
+TASK_FAILURE_FIELD = "failureReason"
 
 
 @dataclass(frozen=True)
@@ -229,6 +239,28 @@ LOCATIONS: tuple[Location, ...] = (
     Location(Resource.MAIL_STUBS, "/rest/mailStubs"),
     Location(Resource.PROSPECT_NOTES, "/v2/prospectNotes"),
     Location(Resource.PROSPECT_NOTES, "/rest/prospectNotes", source=ASSUMED),
+    # ACLs (§3.7)
+    Location(Resource.ENTITY_ACLS, "/v2/atsEntityAcls", V2_ACLS),
+    Location(
+        Resource.ENTITY_ACLS,
+        "/rest/entityAcls",
+        REST_ACLS,
+        since=ACLS_VERSIONED,
+        source=f"name documented (§1.1); {ASSUMED}: the v2 key without dataProvider, same calls",
+    ),
+    Location(
+        Resource.ENTITY_ACL_ASSIGNEES,
+        "/v2/atsEntityAclAssignees",
+        V2_ACLS,
+        source=f"documented; {ASSUMED}: the key the reference elides (ids[0]...) is the ACL's key",
+    ),
+    Location(
+        Resource.ENTITY_ACL_ASSIGNEES,
+        "/rest/entityAclAssignees",
+        REST_ACLS,
+        since=ACLS_VERSIONED,
+        source=f"name documented (§1.1); {ASSUMED}: the v2 key without dataProvider, same calls",
+    ),
 )
 
 

@@ -46,6 +46,8 @@ class Versioned(Model):
 
 
 class JobSnapshot(Versioned):
+    """A job's full state; `hiring_team` (ATS user ids) sees it on LinkedIn under ACL_BASED viewers."""
+
     job_id: AtsId
     title: NonEmpty
     description: str | None = None
@@ -53,6 +55,10 @@ class JobSnapshot(Versioned):
     state: JobState
     apply_url: str | None = None
     company_name: str | None = None
+    #: ATS user ids of the job's hiring team; when the tenant's job posting viewers are ACL_BASED,
+    #: the team members connected to a Recruiter seat are the ones who see the job on LinkedIn.
+    #: Absent: the job has no team (nobody is named on its ACL).
+    hiring_team: Annotated[list[AtsId], Field(max_length=500)] | None = None
 
 
 class _JobEvent(Event):

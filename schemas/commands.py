@@ -15,6 +15,12 @@ class OutboxFlush(Model):
     tenant: TenantId
 
 
+class JobTaskPoll(Model):
+    """Read a tenant's due simpleJobPostingTasks: did LinkedIn apply or fail each job posting?"""
+
+    tenant: TenantId
+
+
 class SeatRefresh(Model):
     """Read a tenant's Recruiter seats from seatsV2 and connect them to ATS users."""
 

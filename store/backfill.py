@@ -268,8 +268,8 @@ class Backfills(TenantRepository):
         return counted
 
     def forget_purged(self, resource: Resource, ids: list[str]) -> None:
-        """LinkedIn deleted these records (and what it deletes with them): their outbox rows say it
-        holds nothing, so a later sync sends them all again."""
+        """LinkedIn deleted these records (and what it deletes with them), or closed these jobs: their
+        outbox rows say it holds nothing, so a later sync sends them all again."""
         forget_purged(self.session, self.tenant, resource, ids)
 
     # -- the runner's lease ------------------------------------------------------------------------

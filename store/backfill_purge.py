@@ -12,8 +12,8 @@ from store.linkedin_sync import Resource, SyncState
 
 
 def forget_purged(session: Session, tenant: str, resource: Resource, ids: list[str]) -> None:
-    """LinkedIn deleted these records (and what it deletes with them): their outbox rows say it
-    holds nothing, so a later sync sends them all again."""
+    """LinkedIn deleted these records (and what it deletes with them), or closed these jobs: their
+    outbox rows say it holds nothing, so a later sync sends them all again."""
     if not ids:
         return
     forgotten: list[tuple[Resource, list[str]]] = [(resource, ids)]
@@ -25,11 +25,12 @@ def forget_purged(session: Session, tenant: str, resource: Resource, ids: list[s
             .values(synced_at=None)
             .execution_options(synchronize_session=False)
         )
-        notes = notes.where(AtsNote.application_id.in_(ids))
-    else:
+        forgotten.append((Resource.NOTE, list(session.scalars(notes.where(AtsNote.application_id.in_(ids))))))
+    elif resource is Resource.CANDIDATE:
         forgotten.append((Resource.CANDIDATE_MEMBER, ids))
-        notes = notes.where(AtsNote.candidate_id.in_(ids), AtsNote.application_id.is_(None))
-    forgotten.append((Resource.NOTE, list(session.scalars(notes))))
+        own = notes.where(AtsNote.candidate_id.in_(ids), AtsNote.application_id.is_(None))
+        forgotten.append((Resource.NOTE, list(session.scalars(own))))
+    # A closed job has nothing hanging off it.
     now = utcnow()
     for kind, entity_ids in forgotten:
         if not entity_ids:

@@ -25,6 +25,8 @@ class Job(TenantScoped, Base):
     state: Mapped[str] = mapped_column(String(16))
     apply_url: Mapped[str | None] = mapped_column(Text)
     company_name: Mapped[str | None] = mapped_column(Text)
+    #: ATS user ids of the job's hiring team (its ACL when the tenant's viewers are ACL_BASED).
+    hiring_team: Mapped[list[str] | None] = mapped_column(Json)
     created_at: Mapped[datetime]
     modified_at: Mapped[datetime]
     #: Ordering key of the snapshot this row holds: (modified_at in ms, revision).
@@ -59,6 +61,7 @@ class Jobs(TenantRepository):
             "state": snapshot.state.value,
             "apply_url": snapshot.apply_url,
             "company_name": snapshot.company_name,
+            "hiring_team": list(snapshot.hiring_team) if snapshot.hiring_team is not None else None,
             "created_at": snapshot.created_at,
             "modified_at": snapshot.modified_at,
             "source_modified_ms": to_ms(snapshot.modified_at),

@@ -34,6 +34,8 @@ class Resource(StrEnum):
     APPLICATION = "application"
     #: A note about a candidate or an application (``store.ats_notes``).
     NOTE = "note"
+    #: A job's ACL and its assignees (``store.job_acls``), when its tenant's viewers are ACL_BASED.
+    JOB_ACL = "job_acl"
 
 
 class SyncOutcome(StrEnum):

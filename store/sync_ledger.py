@@ -58,6 +58,10 @@ class Step(StrEnum):
     FAILED = "failed"
     #: A message about it was dead-lettered (``rsc dlq``): it took no effect.
     DEAD_LETTERED = "dead_lettered"
+    #: LinkedIn applied it (a job posting's task succeeded).
+    CONFIRMED = "confirmed"
+    #: LinkedIn never said whether it applied it (a job posting's task polled until the bound).
+    UNCONFIRMED = "unconfirmed"
 
 
 class ProblemKind(StrEnum):

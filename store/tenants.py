@@ -32,6 +32,14 @@ class JobAvailability(StrEnum):
     PRIVATE = "PRIVATE_TO_ATS_INTEGRATION"
 
 
+class JobPostingViewers(StrEnum):
+    """Who in Recruiter sees the tenant's synced jobs (JOB_POSTING_VIEWERS, reference §3.2)."""
+
+    ALL_PRODUCT_USERS = "ALL_PRODUCT_USERS"
+    #: Only the users a job's ACL names (its hiring team's seats, reference §3.7).
+    ACL_BASED = "ACL_BASED"
+
+
 class Tenant(Base):
     __tablename__ = "tenants"
 
@@ -66,6 +74,9 @@ class Tenant(Base):
     #: the next one that does.
     secret_rotation_failed_at: Mapped[datetime | None]
     secret_rotation_error: Mapped[str | None] = mapped_column(Text)
+    job_posting_viewers: Mapped[str] = mapped_column(
+        String(32), default=JobPostingViewers.ALL_PRODUCT_USERS, server_default="ALL_PRODUCT_USERS"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -158,6 +169,14 @@ def job_availability_of(session: Session, tenant_id: str) -> JobAvailability:
     """Where the tenant's jobs are shown on LinkedIn: its choice, else private to the integration."""
     tenant = session.get(Tenant, tenant_id)
     return JobAvailability(tenant.job_availability) if tenant is not None else JobAvailability.PRIVATE
+
+
+def job_posting_viewers_of(session: Session, tenant_id: str) -> JobPostingViewers:
+    """Who sees the tenant's jobs on LinkedIn: its choice, else every Recruiter user."""
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        return JobPostingViewers.ALL_PRODUCT_USERS
+    return JobPostingViewers(tenant.job_posting_viewers)
 
 
 @dataclass(frozen=True)

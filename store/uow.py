@@ -26,6 +26,8 @@ from store.exports import Exports
 from store.inbox import Inbox
 from store.inmails import InMails
 from store.integrations import Integrations
+from store.job_acls import JobAcls
+from store.job_postings import JobPostingTasks
 from store.jobs import Jobs
 from store.linkedin_sync import LinkedInOutbox
 from store.mail_stubs import MailStubs
@@ -104,6 +106,8 @@ class UnitOfWork(_Transaction):
     ats_notes: AtsNotes
     parked_items: ParkedItems
     ledger: SyncLedger
+    job_postings: JobPostingTasks
+    job_acls: JobAcls
 
     def __init__(self, tenant: str, store: Store | None = None) -> None:
         super().__init__(store)
@@ -139,6 +143,8 @@ class UnitOfWork(_Transaction):
         self.ats_notes = AtsNotes(s, t)
         self.parked_items = ParkedItems(s, t)
         self.ledger = SyncLedger(s, t)
+        self.job_postings = JobPostingTasks(s, t)
+        self.job_acls = JobAcls(s, t)
         return self
 
 

@@ -31,6 +31,7 @@ from workers.status_push.actors import (
     apply_candidate_event,
     apply_job_event,
     apply_note_event,
+    poll_job_tasks_actor,
     push_outbox,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "match_members",
     "notify_note_reply",
     "poll_contract_actor",
+    "poll_job_tasks_actor",
     "poll_purge_notices_actor",
     "poll_seat_actor",
     "push_deletions",

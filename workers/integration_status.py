@@ -2,7 +2,8 @@
 
 LinkedIn's certification asks the ATS to show the integration's status in its admin page: whether the
 customer enabled it, its Recruiter contracts, the seats connected to ATS users and those that are not,
-the historical backfill's progress, and how many records do not sync (``workers.ledger.report``).
+the historical backfill's progress, the job postings LinkedIn failed or never confirmed, and how many
+records do not sync (``workers.ledger.report``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,13 @@ def integration_status(tenant_id: str, store: Store | None = None) -> dict[str, 
         }
         groups = problems(uow)
         parked = uow.parked_items.count_waiting()
+        postings = {
+            "counts": uow.job_postings.counts(),
+            "failed": [
+                {"job_id": t.job_id, "state": t.state, "task": t.task_id, "message": t.message}
+                for t in uow.job_postings.failed()
+            ],
+        }
     run = progress(UnitOfWork(tenant_id, store))
     return {
         "tenant": tenant_id,
@@ -83,4 +91,5 @@ def integration_status(tenant_id: str, store: Store | None = None) -> dict[str, 
         "sync_problems": {f"{g.kind}:{g.reason_code}": len(g.records) for g in groups},
         "parked_items": parked,
         "skipped_messages": skipped,
+        "job_postings": postings,
     }

@@ -40,6 +40,7 @@ from workers.profile_matching.matching import member_sweep_messages
 from workers.prospect_polling.scheduler import ProspectScheduler
 from workers.shared.backfill_runs import kick_messages
 from workers.shared.outbox_sweep import pushable_resources
+from workers.status_push.job_tasks import job_task_poll_messages
 
 log = get_logger(__name__)
 
@@ -85,6 +86,7 @@ class Scheduler:
             + self._privacy_work()
             + self._backfills()
             + self._secret_rotations()
+            + self._job_task_polls()
         )
 
     def _secret_rotations(self) -> int:
@@ -98,6 +100,15 @@ class Scheduler:
             self.publisher.publish_messages([command_message(c) for c in commands])
             log.info("secret rotations requested", count=len(commands))
         return len(commands)
+
+    def _job_task_polls(self) -> int:
+        """A poll of the posting tasks of each enabled tenant with tasks due (``status_push.job_tasks``)."""
+        with self.store.session(None) as session:
+            messages = job_task_poll_messages(session)
+        if messages:
+            self.publisher.publish_messages(messages)
+            log.info("job posting task polls requested", count=len(messages))
+        return len(messages)
 
     def _backfills(self) -> int:
         """A runner for each historical backfill nobody works on (a new run, or its worker died)."""

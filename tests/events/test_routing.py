@@ -67,6 +67,7 @@ def test_the_gated_actors_are_the_routes_marked_gated() -> None:
     assert {
         "export_profile",
         "push_outbox",
+        "poll_job_tasks",
         "poll_seat",
         "poll_contract",
         "refresh_seats",

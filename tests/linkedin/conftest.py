@@ -49,6 +49,23 @@ EXPECTED: dict[str, dict[str, tuple[str, tuple[str, ...], dict[str, str]]]] = {
         "prospectNotes": ("/v2/prospectNotes", (), {}),
         "provisioning": ("/v2/provisionedApplications", (), {}),
         "secrets": ("/rest/provisionedApplications/{key}/secrets", (), {}),
+        "entityAcls": (
+            "/v2/atsEntityAcls",
+            ("atsEntityAclId", "dataProvider", "integrationContext", "atsEntityType", "atsEntityId"),
+            {},
+        ),
+        "entityAclAssignees": (
+            "/v2/atsEntityAclAssignees",
+            (
+                "atsEntityAclId",
+                "dataProvider",
+                "integrationContext",
+                "atsEntityType",
+                "atsEntityId",
+                "assignee",
+            ),
+            {},
+        ),
     },
     "202604": {
         "candidates": (
@@ -81,6 +98,16 @@ EXPECTED: dict[str, dict[str, tuple[str, tuple[str, ...], dict[str, str]]]] = {
         "prospectNotes": ("/rest/prospectNotes", (), {}),
         "provisioning": ("/v2/provisionedApplications", (), {}),
         "secrets": ("/rest/provisionedApplications/{key}/secrets", (), {}),
+        "entityAcls": (
+            "/rest/entityAcls",
+            ("atsEntityAclId", "integrationContext", "atsEntityType", "atsEntityId"),
+            {},
+        ),
+        "entityAclAssignees": (
+            "/rest/entityAclAssignees",
+            ("atsEntityAclId", "integrationContext", "atsEntityType", "atsEntityId", "assignee"),
+            {},
+        ),
     },
 }
 

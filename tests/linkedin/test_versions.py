@@ -36,6 +36,8 @@ FAMILIES = {
     "prospectNotes": Family.PROSPECT_NOTES,
     "provisioning": Family.PROVISIONED_APPLICATIONS,
     "secrets": Family.APPLICATION_SECRETS,
+    "entityAcls": Family.ENTITY_ACLS,
+    "entityAclAssignees": Family.ENTITY_ACL_ASSIGNEES,
 }
 
 

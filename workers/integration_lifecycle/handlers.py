@@ -116,13 +116,15 @@ def _label(key: IntegrationKey) -> str:
 
 
 def onboard(uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher) -> OnboardingReport:
-    """Name the tenant's integrations, register its CALLBACK_URL, and take in their states.
+    """Name the tenant's integrations, register its CALLBACK_URL and JOB_POSTING_VIEWERS, and take in
+    their states.
 
     Safe to run again (after a contract was added, or to rename): names and the URL are upserts.
     """
     with uow:
         tenant = _tenant(uow)
         org, customer = tenant.org_urn, tenant.display_name or tenant.id
+        viewers = tenant.job_posting_viewers
         keys = integration_keys(org, uow.contracts.urns())
     report = OnboardingReport(callback_url=callback_url_for(uow.tenant))
     names = {key: integration_name(customer, *key) for key in keys}
@@ -131,7 +133,9 @@ def onboard(uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher
     for record_id, (status, message) in {**named.rejected, **named.failed}.items():
         report.refused[_label(by_id[record_id])] = f"{status} {message}".strip()
     configured = linkedin.integrations.set_configurations(
-        IntegrationType.ONE_CLICK_EXPORT, org, {"CALLBACK_URL": report.callback_url}
+        IntegrationType.ONE_CLICK_EXPORT,
+        org,
+        {"CALLBACK_URL": report.callback_url, "JOB_POSTING_VIEWERS": viewers},
     )
     for name, (status, message) in {**configured.rejected, **configured.failed}.items():
         report.refused[name] = f"{status} {message}".strip()

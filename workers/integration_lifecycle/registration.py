@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store.tenants import JobAvailability, Tenant, TenantStatus
+from store.tenants import JobAvailability, JobPostingViewers, Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
 
 
@@ -29,6 +29,8 @@ class Registration:
     legacy_csa: bool = False
     #: The customer app's URN when the partner app provisioned it (None: credentials typed in).
     app_urn: str | None = None
+    #: Who sees the tenant's jobs on LinkedIn (None keeps the one stored; a new tenant: every user).
+    job_posting_viewers: JobPostingViewers | None = None
 
 
 def _new_tenant(ops: OpsUnitOfWork, registration: Registration) -> Tenant:
@@ -57,6 +59,10 @@ def register_tenant(ops: OpsUnitOfWork, registration: Registration, *, update: b
     tenant.client_id = registration.client_id
     tenant.client_secret = registration.client_secret
     tenant.job_availability = registration.job_availability.value
+    if registration.job_posting_viewers is not None:
+        tenant.job_posting_viewers = registration.job_posting_viewers.value
+    elif tenant.job_posting_viewers is None:
+        tenant.job_posting_viewers = JobPostingViewers.ALL_PRODUCT_USERS.value
     if registration.name:
         tenant.display_name = registration.name
     status = tenant.status

@@ -36,6 +36,7 @@ RECORD_TYPES = {
     Resource.CANDIDATE_MEMBER: RecordType.CANDIDATE,
     Resource.APPLICATION: RecordType.APPLICATION,
     Resource.NOTE: RecordType.NOTE,
+    Resource.JOB_ACL: RecordType.JOB,
 }
 #: The LinkedIn call a push of each resource makes.
 CALLS = {
@@ -44,6 +45,7 @@ CALLS = {
     Resource.CANDIDATE_MEMBER: "atsCandidates manualMatchedMember update",
     Resource.APPLICATION: "atsApplications batch upsert, then its stages",
     Resource.NOTE: "notes batch upsert under the parent",
+    Resource.JOB_ACL: "atsEntityAcls and atsEntityAclAssignees batch update and delete",
 }
 #: Reason codes of the refusals the pipeline finds itself, by a phrase of their reason.
 _REFUSAL_CODES = (
@@ -232,7 +234,7 @@ def refused(
         )
         if code != "record_missing":  # gone from the store: nothing left to fix
             problems.append(
-                _problem(resource, record_id, ProblemKind.REFUSED, code=code, detail=reason, about=whom)
+                problem_row(resource, record_id, ProblemKind.REFUSED, code=code, detail=reason, about=whom)
             )
         log.warning(
             "record refused",
@@ -276,7 +278,7 @@ def waiting(uow: UnitOfWork, resource: Resource, later: Mapping[str, Waiting]) -
             )
         )
         problems.append(
-            _problem(resource, record_id, ProblemKind.WAITING, code=wait.code, detail=detail, about=whom)
+            problem_row(resource, record_id, ProblemKind.WAITING, code=wait.code, detail=detail, about=whom)
         )
     for record_id, problem in known.items():
         if record_id in fresh or problem.overdue or now - problem.since < overdue_after:
@@ -353,7 +355,7 @@ def _answer(answer: Any) -> str:
     return "LinkedIn accepted it"
 
 
-def _problem(
+def problem_row(
     resource: Resource,
     record_id: str,
     kind: ProblemKind,

@@ -1,7 +1,8 @@
 """The sync ledger's upkeep by the scheduler: problem gauges by tenant and reason, and the retention.
 
 Every ``SYNC_WATCH_S`` the scheduler counts each tenant's sync problems (``workers.ledger.report``)
-into ``rsc_sync_problems`` and deletes ledger entries older than ``RSC_SYNC_LEDGER_RETENTION_DAYS``.
+into ``rsc_sync_problems``, its jobs whose posting failed into ``rsc_job_postings_failed``, and
+deletes ledger entries older than ``RSC_SYNC_LEDGER_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from datetime import timedelta
 from prometheus_client import Gauge
 
 from rsc.logs import get_logger
+from rsc.metrics import JOB_POSTINGS_FAILED
 from rsc.settings import get_settings
 from store.base import utcnow
 from store.db import Store, get_store
+from store.job_postings import failed_posting_counts
 from store.sync_ledger import delete_entries_before
 from workers.ledger.report import problem_gauge_values
 
@@ -30,6 +33,8 @@ SYNC_PROBLEMS = Gauge(
 )
 #: The label sets set last time, so a problem that went away drops to 0 rather than staying.
 _shown: set[tuple[str, str, str]] = set()
+#: The tenants whose failed postings were shown last time (likewise).
+_shown_postings: set[str] = set()
 
 
 def refresh_sync_metrics(store: Store | None = None) -> int:
@@ -38,6 +43,7 @@ def refresh_sync_metrics(store: Store | None = None) -> int:
     retention = timedelta(days=get_settings().sync_ledger_retention_days)
     with store.session(None) as session:
         counts = problem_gauge_values(session)
+        failed_postings = failed_posting_counts(session)
         deleted = delete_entries_before(session, utcnow() - retention)
         session.commit()
     for labels in _shown - set(counts):
@@ -46,6 +52,12 @@ def refresh_sync_metrics(store: Store | None = None) -> int:
         SYNC_PROBLEMS.labels(*labels).set(count)
     _shown.clear()
     _shown.update(counts)
+    for tenant in _shown_postings - set(failed_postings):
+        JOB_POSTINGS_FAILED.labels(tenant=tenant).set(0)
+    for tenant, count in failed_postings.items():
+        JOB_POSTINGS_FAILED.labels(tenant=tenant).set(count)
+    _shown_postings.clear()
+    _shown_postings.update(failed_postings)
     if deleted:
         log.info("sync ledger entries past their retention deleted", count=deleted)
     return deleted

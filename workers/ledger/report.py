@@ -49,6 +49,10 @@ FIXES = {
     "integration_not_enabled": "the customer must enable the integration in Recruiter (rsc tenant show "
     "TENANT); records are sent once it is",
     "not_pushed": "no outbox sweep sent it: check that the scheduler and the status_push workers run",
+    "job_posting_failed": "read LinkedIn's reason (rsc sync show job ID), correct the job in the ATS; it "
+    "is posted again with that change",
+    "job_posting_unconfirmed": "LinkedIn never finished the posting's task: change the job in the ATS "
+    "(or replay its last event) to post it again; if it recurs, ask LinkedIn about the task",
 }
 
 
@@ -105,7 +109,7 @@ def problem_json(problem: SyncProblem) -> dict[str, Any]:
 
 #: The outbox resources of each record type (a candidate's member link is pushed on its own).
 RESOURCES = {
-    RecordType.JOB: (Resource.JOB,),
+    RecordType.JOB: (Resource.JOB, Resource.JOB_ACL),
     RecordType.CANDIDATE: (Resource.CANDIDATE, Resource.CANDIDATE_MEMBER),
     RecordType.APPLICATION: (Resource.APPLICATION,),
     RecordType.NOTE: (Resource.NOTE,),

@@ -26,6 +26,7 @@ from store.users import AtsUser
 from workers.prospect_polling.items import Asked, ItemKind, SeatReading, UnreadableItem, read_seat
 from workers.prospect_polling.pages import Unread
 from workers.prospect_polling.parked_items import park
+from workers.shared.job_acl_push import mark_stale_job_acls
 
 log = get_logger(__name__)
 
@@ -228,6 +229,8 @@ def _sync_cursors(uow: UnitOfWork) -> None:
     user, or whose contract was removed, stops. A new seat starts only while its contract is read; a
     seat of a contract that is not read for now (CSA_API not enabled) keeps its cursor, and its
     polls resume where they stopped once it is read again."""
+    # Who a job's ACL names follows the seats its hiring team's users are connected to.
+    mark_stale_job_acls(uow)
     contracts = set(uow.contracts.urns())
     read = set(uow.contracts.read())
     polled = {s.urn: s for s in uow.seats.mapped() if s.contract in contracts}

@@ -25,8 +25,8 @@ PHASES: dict[BackfillKind, tuple[str, ...]] = {
     # Useful first: open jobs, then recent jobs, candidates and applications, then the rest.
     BackfillKind.SYNC: tuple(p.value for p in SYNC_PHASES),
     # Deleting an application deletes its stages and notes; a candidate its notes. LinkedIn has no
-    # delete for job postings.
-    BackfillKind.PURGE: (Phase.APPLICATION.value, Phase.CANDIDATE.value),
+    # delete for job postings: the jobs are closed (and their ACLs deleted) after them.
+    BackfillKind.PURGE: (Phase.APPLICATION.value, Phase.CANDIDATE.value, Phase.JOB.value),
 }
 
 

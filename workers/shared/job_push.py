@@ -8,10 +8,12 @@ listed and went back to draft is sent as closed, so it stops being offered.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from linkedin.client import LinkedInClient
 from linkedin.restli import BatchResult
+from rsc.settings import get_settings
 from schemas.ats import JobState
 from store.jobs import Job
 from store.linkedin_sync import Resource, SyncOutcome
@@ -103,3 +105,10 @@ def _linkedin_state(uow: UnitOfWork, job: Job) -> str | None:
 
 def send_jobs(linkedin: LinkedInClient, postings: Mapping[str, Any]) -> BatchResult:
     return linkedin.jobs.upsert(postings)
+
+
+def postings_taken(uow: UnitOfWork, answers: Mapping[str, tuple[Any, int]]) -> None:
+    """LinkedIn took the postings: each job's task (its answer) is recorded for the task poll."""
+    tasks = {job_id: (task, version) for job_id, (task, version) in answers.items() if isinstance(task, str)}
+    first_poll = timedelta(seconds=get_settings().job_task_poll_first_s)
+    uow.job_postings.submitted(tasks, first_poll_in=first_poll)

@@ -32,7 +32,8 @@ from workers.shared.application_push import (
     send_applications,
     stages_synced,
 )
-from workers.shared.job_push import build_jobs, send_jobs
+from workers.shared.job_acl_push import build_job_acls, job_acls_synced, send_job_acls
+from workers.shared.job_push import build_jobs, postings_taken, send_jobs
 from workers.shared.note_push import build_notes, send_notes
 
 log = get_logger(__name__)
@@ -45,6 +46,8 @@ Builder = Callable[[UnitOfWork, Mapping[str, int]], Built]
 Sender = Callable[[LinkedInClient, Mapping[str, Any]], BatchResult]
 #: Runs in the transaction that settles the records LinkedIn took (entity id -> what was sent).
 AfterSync = Callable[[UnitOfWork, Mapping[str, Any]], None]
+#: Runs in the same transaction with LinkedIn's answer and the version sent of each record it took.
+AfterAnswer = Callable[[UnitOfWork, Mapping[str, tuple[Any, int]]], None]
 
 
 @dataclass
@@ -150,6 +153,7 @@ BUILDERS: dict[Resource, Builder] = {
     Resource.CANDIDATE: _build_candidates,
     Resource.CANDIDATE_MEMBER: _build_member_links,
     Resource.JOB: build_jobs,
+    Resource.JOB_ACL: build_job_acls,
     Resource.APPLICATION: build_applications,
     Resource.NOTE: build_notes,
 }
@@ -157,11 +161,16 @@ SENDERS: dict[Resource, Sender] = {
     Resource.CANDIDATE: lambda li, bodies: li.candidates.upsert(bodies),
     Resource.CANDIDATE_MEMBER: lambda li, links: li.candidates.set_manual_match(links),
     Resource.JOB: send_jobs,
+    Resource.JOB_ACL: send_job_acls,
     Resource.APPLICATION: send_applications,
     Resource.NOTE: send_notes,
 }
 AFTER_SYNC: dict[Resource, AfterSync] = {
     Resource.APPLICATION: stages_synced,
+    Resource.JOB_ACL: job_acls_synced,
+}
+AFTER_ANSWER: dict[Resource, AfterAnswer] = {
+    Resource.JOB: postings_taken,
 }
 
 
@@ -270,6 +279,8 @@ def _settle_sent(
         uow.outbox.settle(resource, {k: claimed[k] for k in result.ok})
         if resource in AFTER_SYNC and result.ok:
             AFTER_SYNC[resource](uow, {k: bodies[k] for k in result.ok})
+        if resource in AFTER_ANSWER and result.ok:
+            AFTER_ANSWER[resource](uow, {k: (answer, claimed[k]) for k, answer in result.ok.items()})
         for entity_id, (status, message) in result.rejected.items():
             error = f"LinkedIn refused the record ({status}): {message}"
             uow.outbox.settle(

@@ -27,10 +27,11 @@ from workers.shared.linkedin_push import SENDERS, push_pending
 
 log = get_logger(__name__)
 
-#: Jobs before the applications that reference them; candidates before their member links; notes
-#: after the candidates and applications they hang off.
+#: Jobs before their ACLs and the applications that reference them; candidates before their member
+#: links; notes after the candidates and applications they hang off.
 PUSH_ORDER = (
     Resource.JOB,
+    Resource.JOB_ACL,
     Resource.CANDIDATE,
     Resource.CANDIDATE_MEMBER,
     Resource.APPLICATION,

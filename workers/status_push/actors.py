@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from events import routes
 from events.publisher import get_publisher
-from schemas.commands import OutboxFlush
+from schemas.commands import JobTaskPoll, OutboxFlush
 from store.uow import UnitOfWork
 from workers.runtime.declare import command_actor, event_actor
 from workers.runtime.group_commit import GroupCommit
@@ -22,6 +22,7 @@ from workers.status_push.ats_records import (
     store_application_events,
     store_candidate_events,
 )
+from workers.status_push.job_tasks import poll_job_tasks
 
 
 @event_actor(routes.ATS_JOB)
@@ -55,6 +56,12 @@ _application_events: GroupCommit[ApplicationEvent, bool] = GroupCommit(store_app
 def push_outbox(command: OutboxFlush) -> None:
     """Push a tenant's records LinkedIn has not seen yet (requested by the scheduler)."""
     sweep_outbox(UnitOfWork(command.tenant), linkedin_for(command.tenant))
+
+
+@command_actor(routes.POLL_JOB_TASKS)
+def poll_job_tasks_actor(command: JobTaskPoll) -> None:
+    """Read whether LinkedIn applied a tenant's job postings (requested by the scheduler)."""
+    poll_job_tasks(UnitOfWork(command.tenant), linkedin_for(command.tenant))
 
 
 @event_actor(routes.ATS_NOTE)

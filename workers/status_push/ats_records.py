@@ -40,6 +40,7 @@ from store.tombstones import Guard, Subject
 from store.uow import UnitOfWork
 from workers.ledger import hooks as ledger
 from workers.runtime.group_commit import Submitted, in_tenant_transactions
+from workers.shared.job_acl_push import mark_stale_job_acls
 
 log = get_logger(__name__)
 
@@ -60,6 +61,7 @@ def handle_job_event(event: JobEvent, uow: UnitOfWork) -> bool:
         changed = uow.jobs.apply(event.data)
         if changed:
             uow.outbox.mark_changed(Resource.JOB, event.data.job_id)
+            mark_stale_job_acls(uow, [event.data.job_id])
             if old_title is not None and old_title != event.data.title:
                 # LinkedIn's applications carry the job's title.
                 for application_id in uow.applications.for_job(event.data.job_id):

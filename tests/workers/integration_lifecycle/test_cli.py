@@ -176,3 +176,31 @@ def test_disable_with_purge_asks_first_and_queues_the_purge(sandbox: SandboxHarn
         tenant = ops.session.get(Tenant, "globex")
         assert tenant is not None and tenant.status_reason == "disabled by the operator: contract ended"
     assert "contract ended" in invoke("tenant", "show", "globex")
+
+
+def test_create_and_update_set_the_job_posting_viewers_and_sync_them_to_linkedin(
+    sandbox: SandboxHarness,
+) -> None:
+    from store.integrations import IntegrationType
+
+    def synced() -> str:
+        configurations = linkedin_for("globex").integrations.configurations(
+            IntegrationType.ONE_CLICK_EXPORT, ORG
+        )
+        value: str = configurations.get(["JOB_POSTING_VIEWERS"]).ok["JOB_POSTING_VIEWERS"][
+            "configurationValue"
+        ]["string"]
+        return value
+
+    def stored() -> str:
+        with OpsUnitOfWork() as ops:
+            return ops.tenants.require("globex").job_posting_viewers
+
+    invoke(*CREATE)
+    assert (stored(), synced()) == ("ALL_PRODUCT_USERS", "ALL_PRODUCT_USERS")
+    invoke(*CREATE, "--update", "--job-posting-viewers", "ACL_BASED")
+    assert (stored(), synced()) == ("ACL_BASED", "ACL_BASED")
+    invoke(*CREATE, "--update")  # left out: unchanged
+    assert (stored(), synced()) == ("ACL_BASED", "ACL_BASED")
+    refused = runner.invoke(app, [*CREATE, "--update", "--job-posting-viewers", "SOME"])
+    assert refused.exit_code == 2 and "ALL_PRODUCT_USERS or ACL_BASED" in refused.output

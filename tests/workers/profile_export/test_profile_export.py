@@ -234,7 +234,14 @@ def test_an_import_does_not_wait_for_linkedin(
         assert uow.outbox.dirty_count(Resource.CANDIDATE) == 3
     sandbox.faults(error_rate=0.0)
     report = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
-    assert report.sent == {"job": 0, "candidate": 3, "candidate_member": 3, "application": 3, "note": 0}
+    assert report.sent == {
+        "job": 0,
+        "job_acl": 0,
+        "candidate": 3,
+        "candidate_member": 3,
+        "application": 3,
+        "note": 0,
+    }
     for result in results:
         assert result is not None
         assert sandbox.record(ORG, "candidates", result.candidate_id)["manualMatchedMember"].startswith(
@@ -247,6 +254,7 @@ def test_an_import_does_not_wait_for_linkedin(
         assert uow.outbox.dirty_count(Resource.CANDIDATE) == 0
     assert sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0)).sent == {
         "job": 0,
+        "job_acl": 0,
         "candidate": 0,
         "candidate_member": 0,
         "application": 0,

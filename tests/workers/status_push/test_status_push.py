@@ -217,6 +217,7 @@ def test_an_application_reaches_linkedin_with_its_whole_stage_history_in_order(
     apply(store, ats.job("J-1"), ats.candidate("C-1"), *events)
     assert sweep(store, linkedin) == {
         "job": 1,
+        "job_acl": 0,
         "candidate": 1,
         "candidate_member": 0,
         "application": 1,
