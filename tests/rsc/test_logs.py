@@ -99,7 +99,7 @@ NON_PERSONAL_EVENT_FIELDS = frozenset(
         # identifiers
         "application_id", "candidate_id", "job_id", "user_id", "note_id", "reply_id", "author_user_id",
         "event_id", "stub_id", "transition_id", "request_id", "push_id", "member", "person_urn",
-        "owner", "owners", "viewer", "contract", "thread",
+        "owner", "owners", "viewer", "contract", "thread", "hiring_team",
         # codes, flags, counts and times
         "active", "state", "status", "visibility", "visibility_sent", "revision", "transition",
         "do_not_contact",

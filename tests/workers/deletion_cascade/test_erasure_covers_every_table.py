@@ -26,6 +26,7 @@ NAMING = {
     "candidate_id": CANDIDATE,
     "source_candidate_id": CANDIDATE,
     "target_candidate_id": CANDIDATE,
+    "holder_id": CANDIDATE,
     "application_id": APPLICATION,
     "person_urn": MEMBER,
     "member_urn": MEMBER,
