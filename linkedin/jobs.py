@@ -65,10 +65,22 @@ class Jobs:
 _FAILURE_FIELDS = ("failureReason", "message", "errorMessage", "statusReason")
 
 
+#: Spellings of a settled task's status the reader takes (the reference names no values): anything
+#: else, an absent status included, counts as still in progress, so nothing is confirmed on a guess.
+_SUCCEEDED = frozenset({"SUCCEEDED", "SUCCESS", "SUCCESSFUL", "COMPLETED", "DONE"})
+_FAILED = frozenset({"FAILED", "FAILURE", "ERROR", "REJECTED"})
+#: The statuses the pipeline understands as "not settled yet".
+IN_PROGRESS_STATUSES = frozenset({"IN_PROGRESS", "PENDING", "PROCESSING", "QUEUED", "SUBMITTED"})
+
+
 def task_outcome(task: Mapping[str, Any]) -> tuple[str, str | None]:
-    """A task's status (``IN_PROGRESS``, ``SUCCEEDED``, ``FAILED``; upper-cased) and LinkedIn's reason
-    for a failure, from whichever field carries it."""
-    status = str(task.get("status") or "").upper()
+    """A task's status (``SUCCEEDED``, ``FAILED``, or as LinkedIn spelled it, upper-cased, while it is
+    not settled) and LinkedIn's reason for a failure, from whichever field carries it."""
+    status = str(task.get("status") or "").strip().upper().replace(" ", "_")
+    if status in _SUCCEEDED:
+        status = "SUCCEEDED"
+    elif status in _FAILED:
+        status = "FAILED"
     for name in _FAILURE_FIELDS:
         if isinstance(task.get(name), str) and task[name]:
             return status, safe_message(task[name])

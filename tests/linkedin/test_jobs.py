@@ -73,3 +73,25 @@ def test_reposting_a_job_updates_it_and_250_jobs_take_three_calls(
         if r["method"] == "POST" and r["path"] == expected_path(api_version, "jobs")
     ]
     assert [r["body"].count("externalJobPostingId") for r in posts[2:]] == [100, 100, 50]
+
+
+@pytest.mark.parametrize(
+    ("task", "outcome"),
+    [
+        ({"status": "SUCCEEDED"}, ("SUCCEEDED", None)),
+        ({"status": "success"}, ("SUCCEEDED", None)),
+        ({"status": "Completed"}, ("SUCCEEDED", None)),
+        ({"status": "FAILED", "failureReason": "title too long"}, ("FAILED", "title too long")),
+        ({"status": "error", "error": {"message": "bad location"}}, ("FAILED", "bad location")),
+        ({"status": "IN_PROGRESS"}, ("IN_PROGRESS", None)),
+        ({"status": "in progress"}, ("IN_PROGRESS", None)),
+        ({}, ("", None)),
+        ({"status": "ARCHIVED"}, ("ARCHIVED", None)),
+    ],
+)
+def test_a_task_s_status_is_read_in_any_plausible_spelling_and_the_unknown_stays_unsettled(
+    task: dict[str, Any], outcome: tuple[str, str | None]
+) -> None:
+    from linkedin.jobs import task_outcome
+
+    assert task_outcome(task) == outcome

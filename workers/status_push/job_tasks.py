@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from events.messages import OutgoingMessage, command_message
 from linkedin.client import LinkedInClient
-from linkedin.jobs import task_outcome
+from linkedin.jobs import IN_PROGRESS_STATUSES, task_outcome
 from linkedin.restli import BatchResult
 from rsc.logs import get_logger
 from rsc.settings import get_settings
@@ -96,6 +96,10 @@ def _record(uow: UnitOfWork, due: dict[str, str], result: BatchResult, report: T
             ledger.posting_failed(uow, job_id, task_id, message)
             report.failed += 1
         else:
+            if status not in IN_PROGRESS_STATUSES:
+                # Not a status the reader knows: treated as unsettled (never confirmed on a guess),
+                # and said, so a new spelling of LinkedIn's is seen before its tasks are given up.
+                log.warning("job posting task status unknown", record_id=job_id, status=status[:40] or None)
             _again_or_give_up(uow, row, now, report)
 
 

@@ -220,3 +220,34 @@ def test_the_scheduler_asks_for_one_task_poll_per_tenant_while_one_is_requested(
     time.sleep(0.01)
     with store.session(None) as session:
         assert len(job_task_poll_messages(session)) == 1
+
+
+def test_a_task_status_the_reader_does_not_know_stays_unsettled_and_is_logged(
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from structlog.testing import capture_logs
+
+    from linkedin.restli import BatchResult
+
+    sandbox.control("PUT", "/settings", json={"job_task_delay_s": 60})
+    post(store, linkedin, ats.job("J-1"))
+    with UnitOfWork("acme", store) as uow:
+        row = uow.job_postings.get("J-1")
+        assert row is not None
+        task_id = row.task_id
+    monkeypatch.setattr(
+        linkedin.jobs, "tasks", lambda ids: BatchResult(ok={task_id: {"id": task_id, "status": "ARCHIVED"}})
+    )
+    with capture_logs() as lines:
+        report = poll(store, linkedin)
+    assert (report.in_progress, report.succeeded, report.failed) == (1, 0, 0)
+    assert task_row(store, "J-1") == (PostingState.PENDING, None, 1)
+    unknown = [line for line in lines if line["event"] == "job posting task status unknown"]
+    assert unknown == [
+        {
+            "event": "job posting task status unknown",
+            "log_level": "warning",
+            "record_id": "J-1",
+            "status": "ARCHIVED",
+        }
+    ]
