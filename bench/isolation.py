@@ -1,11 +1,12 @@
 """Tenant isolation on a feature queue: one tenant's unmarked flood beside another tenant's trickle.
 
-    python -m bench.isolation [--flood 20000] [--threads 8] [--b-seconds 20]
+    python -m bench.isolation [--flood 20000] [--threads 8] [--b-seconds 20] [--split]
 
 One ``status_push`` worker group (1 process x 8 threads, as the Procfile runs it) on a fresh
-PostgreSQL database and RabbitMQ vhost. Tenant A publishes ``ats.candidate.created`` events all at
-once, unmarked (the publisher's burst budget sends what is over it to the bulk lane); tenant B
-publishes one every 0.25 s. Three phases, in one run:
+PostgreSQL database and RabbitMQ vhost; with ``--split``, two groups of 1 process x 8 threads, one for
+the queue's normal lane and one for its bulk lane (``rsc worker --lanes normal|bulk``). Tenant A
+publishes ``ats.candidate.created`` events all at once, unmarked (the publisher's burst budget sends
+what is over it to the bulk lane); tenant B publishes one every 0.25 s. Three phases, in one run:
 
 1. **B alone**: B's publish-to-stored latency (the inbox row's ``processed_at``, written in the
    transaction that stores the candidate) for ``--b-seconds``;
@@ -43,6 +44,7 @@ PUBLISH_BATCH = 1000
 class Isolation:
     flood: int
     threads: int
+    split: bool
     b_alone: Measurement
     a_alone: Measurement
     a_beside: Measurement
@@ -138,14 +140,16 @@ def _a_rate(label: str, keys: set[str]) -> Measurement:
 
 
 def measure_isolation(
-    pipeline: Pipeline, flood: int, *, threads: int = 8, b_seconds: float = 20.0
+    pipeline: Pipeline, flood: int, *, threads: int = 8, b_seconds: float = 20.0, split: bool = False
 ) -> Isolation:
     """The three phases on ``pipeline``'s services (its workers are started here)."""
     from tests.helpers import create_tenant
 
     for n, tenant in enumerate((FLOODER, QUIET)):
         create_tenant(tenant, org=f"urn:li:organization:{9100 + n}", client_id=f"{tenant}-client")
-    pipeline.start_workers("isolation", "status_push", processes=1, threads=threads)
+    groups = {"isolation-normal": "normal", "isolation-bulk": "bulk"} if split else {"isolation": "all"}
+    for name, lanes in groups.items():
+        pipeline.start_workers(name, "status_push", processes=1, threads=threads, lanes=lanes)
     a_publisher, b_publisher = Publisher(), Publisher()
     try:
         # Warm-up: connections, prepared statements and the tenants' caches in every thread.
@@ -166,16 +170,17 @@ def measure_isolation(
     finally:
         a_publisher.close()
         b_publisher.close()
-        pipeline.kill("isolation")
-    return Isolation(flood, threads, b_alone, a_alone, a_beside, b_beside)
+        for name in groups:
+            pipeline.kill(name)
+    return Isolation(flood, threads, split, b_alone, a_alone, a_beside, b_beside)
 
 
-def run(flood: int, *, threads: int = 8, b_seconds: float = 20.0) -> Isolation:
+def run(flood: int, *, threads: int = 8, b_seconds: float = 20.0, split: bool = False) -> Isolation:
     """The measurement on a fresh PostgreSQL database and RabbitMQ vhost."""
     from bench.harness import bench_pipeline
 
     with bench_pipeline("postgresql", RSC_LOG_LEVEL="WARNING") as pipeline:
-        return measure_isolation(pipeline, flood, threads=threads, b_seconds=b_seconds)
+        return measure_isolation(pipeline, flood, threads=threads, b_seconds=b_seconds, split=split)
 
 
 def lines(result: Isolation) -> list[str]:
@@ -191,7 +196,13 @@ def lines(result: Isolation) -> list[str]:
     return [
         "## Tenant isolation (`bench.isolation`, PostgreSQL)",
         "",
-        f"One `status_push` worker group (1 process x {result.threads} threads). Tenant A publishes "
+        (
+            f"Two `status_push` worker groups of 1 process x {result.threads} threads, one per lane "
+            "(`--lanes normal`, `--lanes bulk`). "
+            if result.split
+            else f"One `status_push` worker group (1 process x {result.threads} threads, both lanes). "
+        )
+        + f"Tenant A publishes "
         f"{result.flood:,} `ats.candidate.created` at once, unmarked; tenant B one every "
         f"{B_INTERVAL_S:g} s. Latency: publish to the candidate stored.",
         "",
@@ -214,8 +225,10 @@ def main() -> None:
     parser.add_argument("--flood", type=int, default=20_000, help="events of tenant A's flood")
     parser.add_argument("--threads", type=int, default=8, help="threads of the status_push worker group")
     parser.add_argument("--b-seconds", type=float, default=20.0, help="seconds of tenant B alone")
+    parser.add_argument("--split", action="store_true", help="a worker group per lane")
     args = parser.parse_args()
-    print("\n".join(lines(run(args.flood, threads=args.threads, b_seconds=args.b_seconds))))
+    result = run(args.flood, threads=args.threads, b_seconds=args.b_seconds, split=args.split)
+    print("\n".join(lines(result)))
 
 
 if __name__ == "__main__":

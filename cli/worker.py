@@ -10,6 +10,7 @@ import tempfile
 import typer
 
 from events.topology import Queue, lane_queues
+from rsc.settings import WorkerLanes, reset_settings
 
 #: Forked by Dramatiq's main process: serves the worker group's metrics on RSC_METRICS_PORT
 #: (which ``--metrics-port`` sets).
@@ -22,6 +23,13 @@ def run_worker(
     ),
     processes: int = typer.Option(1, "--processes", "-p", min=1, help="Worker processes."),
     threads: int = typer.Option(8, "--threads", "-t", min=1, help="Threads per process."),
+    lanes: WorkerLanes = typer.Option(
+        WorkerLanes.ALL,
+        "--lanes",
+        help="Lanes of the queues to consume: all (the normal lane and the bulk lane, which leaves "
+        "RSC_BULK_LANE_FREE_THREADS threads to the normal one), normal, or bulk (a group of its own "
+        "for bulk imports and bursts).",
+    ),
     metrics_port: int | None = typer.Option(
         None,
         "--metrics-port",
@@ -32,6 +40,9 @@ def run_worker(
 ) -> None:
     """Consume feature queues (each queue's delay queue and bulk lane too) with Dramatiq workers.
 
+    With --lanes normal and --lanes bulk, two groups share a queue: the bulk one takes imports and
+    bursts in processes of its own, so they never share an interpreter with the other tenants' events.
+
     The group's metrics, /healthz and /readyz are served on --metrics-port (RSC_METRICS_PORT).
     """
     known = {q.value for q in Queue}
@@ -39,13 +50,13 @@ def run_worker(
     unknown = sorted(set(selected) - known)
     if unknown:
         raise typer.BadParameter(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    # The processes Dramatiq forks (and its metrics exporter) read the settings from the environment.
     if metrics_port is not None:
-        # The exporter Dramatiq forks reads its port from the settings, which read the environment.
-        from rsc.settings import reset_settings
-
         os.environ["RSC_METRICS_PORT"] = str(metrics_port)
-        reset_settings()
-    metrics_dir = multiprocess_metrics_dir("-".join(sorted(set(selected))) if queues else "all")
+    os.environ["RSC_WORKER_LANES"] = lanes.value
+    reset_settings()
+    group = "-".join(sorted(set(selected))) if queues else "all"
+    metrics_dir = multiprocess_metrics_dir(group if lanes is WorkerLanes.ALL else f"{group}-{lanes.value}")
     try:
         from dramatiq.cli import main as dramatiq_main
         from dramatiq.cli import make_argument_parser
@@ -63,7 +74,7 @@ def run_worker(
             "--fork-function",
             METRICS_EXPORTER,
             "--queues",
-            *lane_queues(selected),
+            *lane_queues(selected, lanes),
         ]
         code = dramatiq_main(make_argument_parser().parse_args(argv)) or 0
     finally:

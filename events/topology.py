@@ -14,7 +14,7 @@ from typing import Any
 from dramatiq.common import dq_name, q_name, xq_name
 
 from rsc.metrics import UNKNOWN
-from rsc.settings import QueueType, Settings
+from rsc.settings import QueueType, Settings, WorkerLanes
 
 
 class Queue(StrEnum):
@@ -37,7 +37,7 @@ class Queue(StrEnum):
 
 
 #: The feature queues that receive events, each with a bulk lane ``<queue>.bulk`` beside it: bursts
-#: and bulk imports go there, consumed by the same worker group with a bounded share of its threads
+#: and bulk imports go there, consumed by the same worker group (all its threads but one) or a group of its own
 #: (docs/architecture.md, "Fair sharing"). The other queues only receive the pipeline's own commands.
 LANED_QUEUES: tuple[Queue, ...] = (
     Queue.PROFILE_EXPORT,
@@ -72,9 +72,14 @@ def feature_queue(name: str) -> str:
     return q_name(name).removesuffix(BULK_LANE_SUFFIX) if is_bulk_lane(name) else q_name(name)
 
 
-def lane_queues(queues: list[str]) -> list[str]:
-    """``queues`` with the bulk lane of each laned feature queue among them, for a worker group."""
-    return [*queues, *(bulk_lane(q) for q in queues if q in {laned.value for laned in LANED_QUEUES})]
+def lane_queues(queues: list[str], lanes: WorkerLanes = WorkerLanes.ALL) -> list[str]:
+    """The queues a worker group consumes for the feature queues ``queues``: each queue (its normal
+    lane), the bulk lane of each laned one among them, or both (``lanes``). A queue without a bulk
+    lane is consumed whole by a group of any lanes but ``bulk``."""
+    laned = {q.value for q in LANED_QUEUES}
+    normal = [] if lanes is WorkerLanes.BULK else list(queues)
+    bulk = [] if lanes is WorkerLanes.NORMAL else [bulk_lane(q) for q in queues if q in laned]
+    return [*normal, *bulk]
 
 
 _QUEUES = frozenset(q.value for q in Queue) | frozenset(BULK_LANES)

@@ -25,6 +25,14 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class WorkerLanes(StrEnum):
+    """The lanes of its feature queues a worker process consumes (docs/architecture.md, "Fair sharing")."""
+
+    ALL = "all"
+    NORMAL = "normal"
+    BULK = "bulk"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RSC_", extra="ignore")
 
@@ -125,9 +133,13 @@ class Settings(BaseSettings):
     burst_events: int = Field(default=20, ge=0)
     #: Events a second a tenant publishes to the normal lanes over time; beyond that, the bulk lanes.
     burst_events_per_s: float = Field(default=10.0, ge=0)
-    #: Share of a worker group's threads the bulk lanes may occupy at once (at least one); the rest
-    #: are always free for the normal lanes.
-    bulk_lane_share: float = Field(default=0.5, gt=0, le=1)
+    #: Threads of a worker process the bulk lanes always leave to the normal lanes; the bulk lanes may
+    #: occupy all the others at once (at least one). A process consuming only bulk lanes
+    #: (``rsc worker --lanes bulk``) leaves none.
+    bulk_lane_free_threads: int = Field(default=1, ge=0)
+    #: Which lanes of its queues a worker process consumes: ``all`` (both), ``normal`` or ``bulk``;
+    #: ``rsc worker --lanes`` sets it for the processes it starts.
+    worker_lanes: WorkerLanes = WorkerLanes.ALL
 
     #: Key for encrypting tenant secrets at rest and for keyed hashes (Fernet, urlsafe base64).
     #: Unset: a development key is created under var/ and a warning is logged.

@@ -141,8 +141,9 @@ class Pipeline:
         processes: int = 1,
         threads: int = 4,
         env: dict[str, str] | None = None,
+        lanes: str = "all",
     ) -> None:
-        args = ["worker", "--processes", str(processes), "--threads", str(threads)]
+        args = ["worker", "--processes", str(processes), "--threads", str(threads), "--lanes", lanes]
         for queue in queues:
             args += ["--queues", queue]
         self.start(name, *args, env=env)

@@ -15,6 +15,7 @@ from events.topology import (
     lane_queues,
     queue_label,
 )
+from rsc.settings import WorkerLanes
 from schemas.catalog import parse_event
 from tests.schemas.test_schemas import job_event
 
@@ -82,12 +83,28 @@ def test_a_worker_group_consumes_the_bulk_lanes_of_its_laned_queues_only() -> No
     assert Queue.PROSPECT_POLL not in LANED_QUEUES
 
 
-def test_a_bulk_lane_gets_its_share_of_the_threads_and_never_less_than_one() -> None:
+def test_a_bulk_lane_leaves_its_free_threads_to_the_normal_lane_and_never_gets_less_than_one() -> None:
     from rsc.settings import Settings
     from workers.runtime.broker import bulk_lane_prefetch
 
     # Dramatiq prefetches twice the worker's threads for a queue.
-    assert bulk_lane_prefetch(16, Settings(bulk_lane_share=0.5)) == 4
-    assert bulk_lane_prefetch(16, Settings(bulk_lane_share=0.25)) == 2
-    assert bulk_lane_prefetch(2, Settings(bulk_lane_share=0.25)) == 1
-    assert bulk_lane_prefetch(16, Settings(bulk_lane_share=1.0)) == 8
+    assert bulk_lane_prefetch(16, Settings()) == 7
+    assert bulk_lane_prefetch(16, Settings(bulk_lane_free_threads=3)) == 5
+    assert bulk_lane_prefetch(2, Settings(bulk_lane_free_threads=1)) == 1
+    assert bulk_lane_prefetch(16, Settings(bulk_lane_free_threads=0)) == 8
+    assert bulk_lane_prefetch(16, Settings(bulk_lane_free_threads=9)) == 1
+
+
+def test_a_group_of_bulk_lanes_only_takes_them_at_dramatiqs_prefetch() -> None:
+    from rsc.settings import Settings
+    from workers.runtime.broker import bulk_lane_prefetch
+
+    assert bulk_lane_prefetch(16, Settings(worker_lanes=WorkerLanes.BULK)) == 16
+
+
+def test_a_queue_s_lanes_can_be_consumed_by_two_groups() -> None:
+    queues = ["status_push", "prospect_poll"]
+    assert lane_queues(queues, WorkerLanes.NORMAL) == ["status_push", "prospect_poll"]
+    assert lane_queues(queues, WorkerLanes.BULK) == ["status_push.bulk"]
+    both = set(lane_queues(queues, WorkerLanes.NORMAL)) | set(lane_queues(queues, WorkerLanes.BULK))
+    assert both == set(lane_queues(queues))

@@ -32,7 +32,7 @@ from events.topology import (
     work_queue_arguments,
 )
 from rsc.errors import WAIT_RETRIES, NotReadyYet, is_transient
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings, WorkerLanes, get_settings
 from workers.runtime.integration_gate import IntegrationGate
 from workers.runtime.message_metrics import MessageMetrics
 from workers.runtime.middleware import DeadLetterRecorder, EndWithGroup, EventContext, StartupHeap
@@ -58,9 +58,11 @@ class RscRabbitmqBroker(RabbitmqBroker):
         )
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Consumer:
-        """A bulk lane is consumed with a prefetch of its share of the worker's threads (Dramatiq
-        prefetches twice its threads): no more of its messages are ever unacknowledged in the process,
-        so no more threads work on them at once, and the others are left for the normal lane."""
+        """In a process consuming both lanes, a bulk lane is consumed with a prefetch of the worker's
+        threads but ``RSC_BULK_LANE_FREE_THREADS`` (Dramatiq prefetches twice its threads): no more of
+        its messages are ever unacknowledged in the process, so no more threads work on them at once,
+        and the others are always free for the normal lane. A process of bulk lanes only takes them
+        at Dramatiq's prefetch."""
         if is_bulk_lane(queue_name) and queue_name == q_name(queue_name):
             prefetch = bulk_lane_prefetch(prefetch, self.rsc_settings)
         return super().consume(queue_name, prefetch, timeout)
@@ -68,8 +70,10 @@ class RscRabbitmqBroker(RabbitmqBroker):
 
 def bulk_lane_prefetch(queue_prefetch: int, settings: Settings) -> int:
     """Prefetch (and so concurrency) of a bulk lane in a worker whose queues prefetch ``queue_prefetch``."""
+    if settings.worker_lanes is WorkerLanes.BULK:
+        return queue_prefetch
     threads = max(1, queue_prefetch // 2)
-    return max(1, int(threads * settings.bulk_lane_share))
+    return max(1, threads - settings.bulk_lane_free_threads)
 
 
 def make_retry_policy(settings: Settings) -> Any:
