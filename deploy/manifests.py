@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from deploy.sources import WorkerGroup, image, worker_groups, yaml_text
-from events.topology import lane_queues
 
 #: Every process of a cluster reads these (the Secret holds the rest: URLs with passwords, keys).
 CLUSTER_CONFIG = {
@@ -99,10 +98,10 @@ def _deployment(
 
 
 def worker_documents(group: WorkerGroup) -> list[dict[str, Any]]:
-    name = f"rsc-worker-{group.queue.replace('_', '-')}"
-    labels = _labels("worker", group.queue)
-    args = ["worker", "--queues", group.queue, "--processes", str(group.processes)]
-    args += ["--threads", str(group.threads)]
+    name = f"rsc-worker-{group.name}"
+    # The lanes label keeps the selectors of two groups of one queue apart.
+    labels = {**_labels("worker", group.queue), "rsc.pipeline/lanes": group.lanes.value}
+    args = group.args()
     cpu = f"{250 * group.processes}m"
     memory = f"{256 * group.processes}Mi"
     container = _container(
@@ -128,7 +127,8 @@ def worker_documents(group: WorkerGroup) -> list[dict[str, Any]]:
             "maxReplicaCount": MAX_PODS_PER_QUEUE,
             "pollingInterval": 15,
             "cooldownPeriod": 300,
-            # The queue and its bulk lane, each its own trigger: KEDA scales to the larger demand.
+            # The queue and its bulk lane (those of them the group consumes), each its own trigger:
+            # KEDA scales to the larger demand.
             "triggers": [
                 {
                     "type": "rabbitmq",
@@ -140,7 +140,7 @@ def worker_documents(group: WorkerGroup) -> list[dict[str, Any]]:
                     },
                     "authenticationRef": {"name": "rsc-rabbitmq"},
                 }
-                for queue in lane_queues([group.queue])
+                for queue in group.consumes()
             ],
         },
     }

@@ -106,10 +106,8 @@ def compose_file() -> str:
         "scheduler-standby": pipeline(["scheduler"], ports=["9192:9191"], depends_on=after_migration),
     }
     for number, group in enumerate(worker_groups()):
-        args = ["worker", "--queues", group.queue, "--processes", str(group.processes)]
-        args += ["--threads", str(group.threads)]
-        services[f"worker-{group.queue.replace('_', '-')}"] = pipeline(
-            args, ports=[f"{9200 + number}:9191"], depends_on=after_migration
+        services[f"worker-{group.name}"] = pipeline(
+            group.args(), ports=[f"{9200 + number}:9191"], depends_on=after_migration
         )
     header = (
         "# The local stack: RabbitMQ with management (http://localhost:15672, rsc/rsc), PostgreSQL,\n"

@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from events.topology import Queue
+from events.topology import Queue, lane_queues
+from rsc.settings import WorkerLanes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,6 +26,25 @@ class WorkerGroup:
     queue: str
     processes: int
     threads: int
+    #: The lanes of ``queue`` it consumes (``rsc worker --lanes``): a queue's bulk lane may have a
+    #: group of its own beside the group of its normal lane.
+    lanes: WorkerLanes = WorkerLanes.ALL
+
+    @property
+    def name(self) -> str:
+        """``status-push``; ``status-push-bulk`` for a group of the bulk lane only."""
+        suffix = "-bulk" if self.lanes is WorkerLanes.BULK else ""
+        return self.queue.replace("_", "-") + suffix
+
+    def args(self) -> list[str]:
+        """The ``rsc`` command line of the group."""
+        args = ["worker", "--queues", self.queue, "--processes", str(self.processes)]
+        args += ["--threads", str(self.threads)]
+        return args if self.lanes is WorkerLanes.ALL else [*args, "--lanes", self.lanes.value]
+
+    def consumes(self) -> list[str]:
+        """The queues it consumes (without delay queues)."""
+        return lane_queues([self.queue], self.lanes)
 
 
 def image() -> str:
@@ -36,8 +56,9 @@ _PROCFILE_WORKER = re.compile(r"^(?P<name>[\w-]+):\s*rsc worker (?P<args>.*)$")
 
 
 def worker_groups(procfile: str | None = None) -> list[WorkerGroup]:
-    """One group per feature queue, sized as its Procfile line says (one process, 4 threads if absent)."""
-    sizes: dict[str, tuple[int, int]] = {}
+    """The worker groups of every feature queue, sized as their Procfile lines say: a group per line
+    and queue, or one of both lanes (one process, 4 threads) for a queue the Procfile leaves out."""
+    found: dict[str, list[WorkerGroup]] = {}
     for line in (procfile if procfile is not None else (ROOT / "Procfile").read_text()).splitlines():
         match = _PROCFILE_WORKER.match(line.strip())
         if not match:
@@ -46,9 +67,10 @@ def worker_groups(procfile: str | None = None) -> list[WorkerGroup]:
         queues = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg in ("--queues", "-Q")]
         processes = _option(args, ("--processes", "-p"), 1)
         threads = _option(args, ("--threads", "-t"), 8)
+        lanes = WorkerLanes(next((args[i + 1] for i, a in enumerate(args[:-1]) if a == "--lanes"), "all"))
         for queue in queues:
-            sizes[queue] = (processes, threads)
-    return [WorkerGroup(q.value, *sizes.get(q.value, (1, 4))) for q in Queue]
+            found.setdefault(queue, []).append(WorkerGroup(queue, processes, threads, lanes))
+    return [group for q in Queue for group in found.get(q.value, [WorkerGroup(q.value, 1, 4)])]
 
 
 def _option(args: list[str], names: tuple[str, ...], default: int) -> int:

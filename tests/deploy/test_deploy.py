@@ -18,8 +18,9 @@ import pytest
 import yaml
 
 from deploy import render
-from events.topology import BULK_LANES, LANED_QUEUES, Queue, bulk_lane, declarations
-from rsc.settings import QueueType, Settings
+from deploy.sources import worker_groups
+from events.topology import BULK_LANES, Queue, declarations, lane_queues
+from rsc.settings import QueueType, Settings, WorkerLanes
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -72,7 +73,14 @@ def test_the_validation_rejects_a_broken_manifest() -> None:
         jsonschema.validate(scaled, json.loads(KEDA_SCHEMAS["ScaledObject"].read_text()))
 
 
-def test_each_queue_has_a_worker_deployment_scaled_on_its_own_queue_and_its_bulk_lane() -> None:
+def _consumed(args: list[str]) -> list[str]:
+    """The queues (without delay queues) a worker command line consumes."""
+    assert args.count("--queues") == 1
+    lanes = WorkerLanes(args[args.index("--lanes") + 1]) if "--lanes" in args else WorkerLanes.ALL
+    return lane_queues([args[args.index("--queues") + 1]], lanes)
+
+
+def test_each_lane_of_each_queue_has_one_worker_deployment_scaled_on_what_it_consumes() -> None:
     deployments = {d["metadata"]["name"]: d for d in of_kind("Deployment")}
     scaled = {s["spec"]["scaleTargetRef"]["name"]: s for s in of_kind("ScaledObject")}
     workers = {
@@ -80,23 +88,38 @@ def test_each_queue_has_a_worker_deployment_scaled_on_its_own_queue_and_its_bulk
         for name, d in deployments.items()
         if d["metadata"]["labels"]["app.kubernetes.io/component"] == "worker"
     }
-    assert len(workers) == len(Queue)
+    assert len(workers) == len(worker_groups())
     assert set(scaled) == set(workers)
-    consumed = set()
+    consumed: list[str] = []
     for name, deployment in workers.items():
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
-        args = container["args"]
-        queue = args[args.index("--queues") + 1]
-        assert args.count("--queues") == 1
-        consumed.add(queue)
+        queues = _consumed(container["args"])
+        consumed += queues
         triggers = scaled[name]["spec"]["triggers"]
         assert all(trigger["type"] == "rabbitmq" for trigger in triggers)
-        # The group consumes its queue's bulk lane too (`rsc worker` adds it), so a backlog there scales it.
-        expected = [queue, bulk_lane(queue)] if queue in {q.value for q in LANED_QUEUES} else [queue]
-        assert [trigger["metadata"]["queueName"] for trigger in triggers] == expected
+        # A trigger per queue it consumes (the queue, its bulk lane or both): a backlog there scales it.
+        assert [trigger["metadata"]["queueName"] for trigger in triggers] == queues
         # The delay queue has no consumer at zero pods: retries would stall.
         assert scaled[name]["spec"]["minReplicaCount"] >= 1
-    assert consumed == {q.value for q in Queue}
+    # Every queue and every bulk lane has exactly one worker group.
+    assert sorted(consumed) == sorted([q.value for q in Queue] + list(BULK_LANES))
+    # Two groups of one queue never select each other's pods.
+    selectors = [tuple(sorted(d["spec"]["selector"]["matchLabels"].items())) for d in workers.values()]
+    assert len(selectors) == len(set(selectors))
+
+
+def test_the_busiest_queues_run_their_bulk_lane_in_a_group_of_its_own() -> None:
+    groups = {(g.queue, g.lanes) for g in worker_groups()}
+    for queue in ("status_push", "profile_match"):
+        assert {(queue, WorkerLanes.NORMAL), (queue, WorkerLanes.BULK)} <= groups
+    # The Procfile's lines are what a group is made of: one line, one group.
+    procfile = "a: rsc worker --queues status_push --lanes bulk -t 2\nb: rsc worker -Q status_push -p 3\n"
+    parsed = [g for g in worker_groups(procfile) if g.queue == "status_push"]
+    assert [(g.lanes, g.processes, g.threads) for g in parsed] == [
+        (WorkerLanes.BULK, 1, 2),
+        (WorkerLanes.ALL, 3, 8),
+    ]
+    assert parsed[0].name == "status-push-bulk" and parsed[1].name == "status-push"
 
 
 def test_the_ingress_scheduler_and_migration_are_there() -> None:
@@ -133,10 +156,9 @@ def test_the_compose_file_runs_the_whole_pipeline_with_a_worker_group_per_queue(
     queues = []
     for name, service in services.items():
         if name.startswith("worker-"):
-            args = service["command"]
-            queues.append(args[args.index("--queues") + 1])
+            queues += _consumed(service["command"])
             assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
-    assert sorted(queues) == sorted(q.value for q in Queue)
+    assert sorted(queues) == sorted([q.value for q in Queue] + list(BULK_LANES))
     for name in ("ingress", "scheduler", "migrate"):
         environment = services[name]["environment"]
         assert environment["RSC_QUEUE_TYPE"] == "quorum"
@@ -165,13 +187,14 @@ def test_the_rabbitmq_definitions_declare_every_queue_as_the_workers_do(name: st
     assert "users" not in defined or name.startswith("compose")
 
 
-def test_the_procfile_has_one_worker_process_type_per_queue() -> None:
-    consumed: dict[str, str] = {}
+def test_the_procfile_has_one_worker_process_type_per_queue_and_lane() -> None:
+    consumed: list[str] = []
     for line in (ROOT / "Procfile").read_text().splitlines():
         match = re.match(r"^([\w-]+):\s*rsc worker (.*)$", line)
         if match:
             args = match[2].split()
-            queues = [args[i + 1] for i, a in enumerate(args) if a in ("--queues", "-Q")]
-            assert queues == [match[1]], f"{match[1]}: one process type consumes exactly its own queue"
-            consumed[match[1]] = queues[0]
-    assert set(consumed) == {q.value for q in Queue}
+            queues = _consumed(args)
+            # A process type is named for its queue, and a group of a bulk lane for the lane.
+            assert match[1] == queues[0].replace(".", "_"), f"{match[1]}: named for what it consumes"
+            consumed += queues
+    assert sorted(consumed) == sorted([q.value for q in Queue] + list(BULK_LANES))
