@@ -32,8 +32,10 @@ from schemas.envelope import Event
 from tests.e2e.pipeline import Pipeline
 
 FLOODER, QUIET = "tenant-a", "tenant-b"
-#: The inbox consumer of the candidate's store (``workers.status_push.ats_records``).
-CONSUMER = "status_push"
+#: The inbox consumers measured, each the name of its feature queue: the candidate's store
+#: (``workers.status_push.ats_records``) and its match, which follows the store
+#: (``workers.profile_matching.matching``).
+CONSUMERS = ("status_push", "profile_match")
 #: Tenant B publishes one event this often (seconds).
 B_INTERVAL_S = 0.25
 #: A's flood is published in batches of this many events (one publisher call each).
@@ -41,10 +43,10 @@ PUBLISH_BATCH = 1000
 
 
 @dataclass
-class Isolation:
-    flood: int
-    threads: int
-    split: bool
+class QueueIsolation:
+    """The four measurements on one feature queue: B's latency and A's rate, alone and together."""
+
+    queue: str
     b_alone: Measurement
     a_alone: Measurement
     a_beside: Measurement
@@ -57,6 +59,14 @@ class Isolation:
     @property
     def a_rate_ratio(self) -> float:
         return self.a_beside.per_second / self.a_alone.per_second
+
+
+@dataclass
+class Isolation:
+    flood: int
+    threads: int
+    split: bool
+    queues: list[QueueIsolation]
 
 
 def candidate(tenant: str, candidate_id: str) -> Event:
@@ -111,20 +121,33 @@ class Trickle:
         return self.published
 
 
-def _stored(tenant: str, keys: set[str]) -> dict[str, float]:
-    done = inbox_times(tenant, CONSUMER)
+def _stored(tenant: str, keys: set[str], consumer: str) -> dict[str, float]:
+    done = inbox_times(tenant, consumer)
     return {key: done[key] for key in keys if key in done}
 
 
-def _wait_stored(tenant: str, keys: set[str], what: str) -> dict[str, float]:
-    wait_for(lambda: len(_stored(tenant, keys)), len(keys), timeout=3600, interval=0.5, what=what)
-    return _stored(tenant, keys)
+def _wait_stored(tenant: str, keys: set[str], what: str) -> dict[str, dict[str, float]]:
+    """When each of ``keys`` was handled, by each consumer measured, once all of them were."""
+    for consumer in CONSUMERS:
+        wait_for(
+            lambda c=consumer: len(_stored(tenant, keys, c)),  # type: ignore[misc]
+            len(keys),
+            timeout=3600,
+            interval=0.5,
+            what=f"{what} ({consumer})",
+        )
+    return {consumer: _stored(tenant, keys, consumer) for consumer in CONSUMERS}
 
 
-def _b_latency(label: str, published: dict[str, float]) -> Measurement:
+def _b_latency(label: str, published: dict[str, float]) -> dict[str, Measurement]:
     done = _wait_stored(QUIET, set(published), f"{label}: B's events")
-    latencies = [max(0.0, done[key] - at) for key, at in published.items()]
-    return Measurement(label, len(latencies), max(published.values()) - min(published.values()), latencies)
+    span = max(published.values()) - min(published.values())
+    return {
+        consumer: Measurement(
+            label, len(published), span, [max(0.0, at[key] - published[key]) for key in published]
+        )
+        for consumer, at in done.items()
+    }
 
 
 def _flood(publisher: Publisher, prefix: str, count: int) -> set[str]:
@@ -134,9 +157,20 @@ def _flood(publisher: Publisher, prefix: str, count: int) -> set[str]:
     return {event.id for event in events}
 
 
-def _a_rate(label: str, keys: set[str]) -> Measurement:
-    events, seconds = rate_between(_wait_stored(FLOODER, keys, f"{label}: A's flood").values())
-    return Measurement(label, events, seconds, unit="candidates")
+def _a_rate(label: str, keys: set[str]) -> dict[str, Measurement]:
+    done = _wait_stored(FLOODER, keys, f"{label}: A's flood")
+    rates = {consumer: rate_between(at.values()) for consumer, at in done.items()}
+    return {consumer: Measurement(label, *rate, unit="candidates") for consumer, rate in rates.items()}
+
+
+def _start_groups(pipeline: Pipeline, threads: int, split: bool) -> list[str]:
+    """Each measured queue's worker groups: one of both lanes, or one per lane (``split``)."""
+    names = []
+    for queue in CONSUMERS:
+        for lanes in ("normal", "bulk") if split else ("all",):
+            names.append(f"isolation-{queue}-{lanes}")
+            pipeline.start_workers(names[-1], queue, processes=1, threads=threads, lanes=lanes)
+    return names
 
 
 def measure_isolation(
@@ -147,9 +181,7 @@ def measure_isolation(
 
     for n, tenant in enumerate((FLOODER, QUIET)):
         create_tenant(tenant, org=f"urn:li:organization:{9100 + n}", client_id=f"{tenant}-client")
-    groups = {"isolation-normal": "normal", "isolation-bulk": "bulk"} if split else {"isolation": "all"}
-    for name, lanes in groups.items():
-        pipeline.start_workers(name, "status_push", processes=1, threads=threads, lanes=lanes)
+    groups = _start_groups(pipeline, threads, split)
     a_publisher, b_publisher = Publisher(), Publisher()
     try:
         # Warm-up: connections, prepared statements and the tenants' caches in every thread.
@@ -172,7 +204,11 @@ def measure_isolation(
         b_publisher.close()
         for name in groups:
             pipeline.kill(name)
-    return Isolation(flood, threads, split, b_alone, a_alone, a_beside, b_beside)
+    measured = [
+        QueueIsolation(queue, b_alone[queue], a_alone[queue], a_beside[queue], b_beside[queue])
+        for queue in CONSUMERS
+    ]
+    return Isolation(flood, threads, split, measured)
 
 
 def run(flood: int, *, threads: int = 8, b_seconds: float = 20.0, split: bool = False) -> Isolation:
@@ -185,37 +221,45 @@ def run(flood: int, *, threads: int = 8, b_seconds: float = 20.0, split: bool = 
 
 def lines(result: Isolation) -> list[str]:
     """The report's section (markdown)."""
-    met_b = result.b_p99_ratio <= 2 and result.b_beside.p99_ms < 100
-    met_a = result.a_rate_ratio >= 0.9
-    rows = [
-        (result.b_alone, f"{result.b_alone.p50_ms:.1f}", f"{result.b_alone.p99_ms:.1f}", ""),
-        (result.b_beside, f"{result.b_beside.p50_ms:.1f}", f"{result.b_beside.p99_ms:.1f}", ""),
-        (result.a_alone, "", "", f"{result.a_alone.per_second:,.0f}"),
-        (result.a_beside, "", "", f"{result.a_beside.per_second:,.0f}"),
-    ]
-    return [
+    layout = (
+        f"Two worker groups per queue of 1 process x {result.threads} threads, one per lane "
+        "(`--lanes normal`, `--lanes bulk`)."
+        if result.split
+        else f"One worker group per queue of 1 process x {result.threads} threads, both lanes."
+    )
+    out = [
         "## Tenant isolation (`bench.isolation`, PostgreSQL)",
         "",
-        (
-            f"Two `status_push` worker groups of 1 process x {result.threads} threads, one per lane "
-            "(`--lanes normal`, `--lanes bulk`). "
-            if result.split
-            else f"One `status_push` worker group (1 process x {result.threads} threads, both lanes). "
-        )
-        + f"Tenant A publishes "
-        f"{result.flood:,} `ats.candidate.created` at once, unmarked; tenant B one every "
-        f"{B_INTERVAL_S:g} s. Latency: publish to the candidate stored.",
+        f"{layout} Tenant A publishes {result.flood:,} `ats.candidate.created` at once, unmarked; tenant "
+        f"B one every {B_INTERVAL_S:g} s. Latency: publish to the candidate stored (`status_push`) and "
+        "to its match (`profile_match`, which follows the store).",
         "",
-        "| phase | events | B p50 ms | B p99 ms | A stored/s |",
-        "|---|---|---|---|---|",
-        *(f"| {m.label} | {m.events:,} | {p50} | {p99} | {rate} |" for m, p50, p99, rate in rows),
-        "",
-        f"- B's p99 during the flood is {result.b_p99_ratio:.2f}x its p99 alone "
-        f"(target at most 2x and under 100 ms: {'met' if met_b else 'not met'}).",
-        f"- A drains beside B at {result.a_rate_ratio:.0%} of its rate alone "
-        f"(target at least 90 %: {'met' if met_a else 'not met'}).",
-        "",
+        "| queue | phase | events | B p50 ms | B p99 ms | A handled/s |",
+        "|---|---|---|---|---|---|",
     ]
+    for q in result.queues:
+        out += [
+            f"| {q.queue} | {q.b_alone.label} | {q.b_alone.events:,} | {q.b_alone.p50_ms:.1f} | "
+            f"{q.b_alone.p99_ms:.1f} | |",
+            f"| {q.queue} | {q.b_beside.label} | {q.b_beside.events:,} | {q.b_beside.p50_ms:.1f} | "
+            f"{q.b_beside.p99_ms:.1f} | |",
+            f"| {q.queue} | {q.a_alone.label} | {q.a_alone.events:,} | | | {q.a_alone.per_second:,.0f} |",
+            f"| {q.queue} | {q.a_beside.label} | {q.a_beside.events:,} | | | {q.a_beside.per_second:,.0f} |",
+        ]
+    out.append("")
+    for q in result.queues:
+        met_b = q.b_p99_ratio <= 2 and q.b_beside.p99_ms < 100
+        met_a = q.a_rate_ratio >= 0.9
+        out += [
+            f"- {q.queue}: B's p99 during the flood is {q.b_p99_ratio:.2f}x its p99 alone "
+            f"(target at most 2x and under 100 ms: {_met(met_b)}); A drains beside B "
+            f"at {q.a_rate_ratio:.0%} of its rate alone (target at least 90 %: {_met(met_a)}).",
+        ]
+    return [*out, ""]
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "not met"
 
 
 def main() -> None:

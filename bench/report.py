@@ -136,7 +136,9 @@ def measure(sizes: Sizes, databases: list[str], quick: bool, log: bool = True) -
         from bench import isolation
 
         say(f"postgresql: tenant isolation, a flood of {sizes.flood:,} (bench.isolation)")
-        results.isolation = isolation.run(sizes.flood, threads=sizes.threads, b_seconds=sizes.paced_seconds)
+        results.isolation = isolation.run(
+            sizes.flood, threads=sizes.threads, b_seconds=sizes.paced_seconds, split=True
+        )
     results.facts["load average at end"] = load_average()
     results.seconds = time.monotonic() - started
     return results
