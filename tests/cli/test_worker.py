@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -16,9 +17,15 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def dramatiq_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[argparse.Namespace]]:
-    """Dramatiq's command line, recording what it was asked to run instead of starting processes."""
+def dramatiq_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[argparse.Namespace]]:
+    """Dramatiq's command line, recording what it was asked to run instead of starting processes.
+
+    The worker command's process-wide set-up (logging, prometheus_client's multiprocess mode) is
+    left out: it would outlive the test in this process."""
     import dramatiq.cli
+
+    import cli.worker
+    import rsc.logs
 
     seen: list[argparse.Namespace] = []
 
@@ -27,10 +34,10 @@ def dramatiq_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[argparse.Nam
         return 0
 
     monkeypatch.setattr(dramatiq.cli, "main", main)
-    monkeypatch.delenv("RSC_WORKER_LANES", raising=False)
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.setattr(cli.worker, "multiprocess_metrics_dir", lambda group: str(tmp_path / group))
+    monkeypatch.setattr(rsc.logs, "configure_logging", lambda **kwargs: None)
+    monkeypatch.setenv("RSC_WORKER_LANES", "all")
     yield seen
-    monkeypatch.delenv("RSC_WORKER_LANES", raising=False)
     reset_settings()
 
 
