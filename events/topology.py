@@ -37,8 +37,9 @@ class Queue(StrEnum):
 
 
 #: The feature queues that receive events, each with a bulk lane ``<queue>.bulk`` beside it: bursts
-#: and bulk imports go there, consumed by the same worker group (all its threads but one) or a group of its own
-#: (docs/architecture.md, "Fair sharing"). The other queues only receive the pipeline's own commands.
+#: and bulk imports go there, consumed by the same worker group (all its threads but one) or a group
+#: of its own (docs/architecture.md, "Fair sharing"). The other queues only receive the pipeline's
+#: own commands.
 LANED_QUEUES: tuple[Queue, ...] = (
     Queue.PROFILE_EXPORT,
     Queue.STATUS_PUSH,
