@@ -8,11 +8,11 @@ pause in a worker is a latency spike for every message it holds. Once start-up i
 moved to the permanent generation (``gc.freeze``), so full collections walk only what was made
 since; cyclic garbage made later is still collected as before.
 
-A scheduler tick at 1,000 tenants reads and plans 50,000 seats: some 150,000 objects that live
-until the tick ends and are then freed by reference counting. Collections while they are alive
-walk them again and again (a third of the tick's CPU) and find nothing; ``collections_paused``
-holds collections off for such a stretch, and the next allocation after it collects what the
-stretch left behind, if anything.
+A scheduler tick at 1,000 tenants reads and plans 50,000 seats, whose rows live until the tick
+ends and are then freed by reference counting. Collections while they are alive walk them again
+and again (a third of the tick's CPU) and find nothing; ``collections_paused`` holds collections
+off for such a stretch, and the next allocation after it collects what the stretch left behind,
+if anything.
 """
 
 from __future__ import annotations
