@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, delete, select
+from sqlalchemy import Integer, String, Text, and_, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
@@ -209,19 +209,24 @@ def _csa_statuses(session: Session, tenants: list[str]) -> dict[tuple[str, str],
 
 
 def all_contracts(session: Session) -> list[tuple[str, str]]:
-    """(tenant, contract URN) of every contract read now (operator query for the scheduler)."""
-    tenants = {
-        t.id: t.legacy_csa
-        for t in session.scalars(select(Tenant).where(Tenant.status == TenantStatus.ENABLED.value))
-    }
-    csa = _csa_statuses(session, sorted(tenants))
+    """(tenant, contract URN) of every contract read now (operator query for the scheduler): one
+    query over the enabled tenants' contracts and their CSA_API states, whatever their number."""
+    csa = and_(
+        TenantIntegration.tenant_id == RecruiterContract.tenant_id,
+        TenantIntegration.integration_type == IntegrationType.CSA_API.value,
+        TenantIntegration.context == RecruiterContract.urn,
+    )
     rows = session.execute(
-        select(RecruiterContract.tenant_id, RecruiterContract.urn)
-        .where(RecruiterContract.tenant_id.in_(sorted(tenants)))
+        select(
+            RecruiterContract.tenant_id, RecruiterContract.urn, Tenant.legacy_csa, TenantIntegration.status
+        )
+        .join(Tenant, Tenant.id == RecruiterContract.tenant_id)
+        .outerjoin(TenantIntegration, csa)
+        .where(Tenant.status == TenantStatus.ENABLED.value)
         .order_by(RecruiterContract.tenant_id, RecruiterContract.urn)
     )
     return [
         (tenant, urn)
-        for tenant, urn in rows
-        if reads_contract(TenantStatus.ENABLED.value, tenants[tenant], csa.get((tenant, urn)))[0]
+        for tenant, urn, legacy_csa, csa_status in rows
+        if reads_contract(TenantStatus.ENABLED.value, legacy_csa, csa_status)[0]
     ]

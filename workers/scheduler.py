@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from events.messages import command_message
 from events.publisher import EventPublisher, PublishError
+from rsc.heap import collections_paused
 from rsc.logs import get_logger
 from rsc.metrics import SCHEDULER_LEADER
 from rsc.settings import Settings, get_settings
@@ -65,6 +66,11 @@ class Scheduler:
 
     def tick(self) -> int:
         """Enqueue this tick's work; returns how many messages were sent."""
+        # The tick reads and plans every seat of every tenant: objects that die with it (rsc.heap).
+        with collections_paused():
+            return self._tick()
+
+    def _tick(self) -> int:
         with self.store.session(None) as session:
             tenants = tenants_with_due_records(
                 session,

@@ -1,17 +1,22 @@
-"""The scheduler requests an outbox sweep for exactly the tenants with due records."""
+"""The scheduler requests an outbox sweep for exactly the tenants with due records, with the
+garbage collector held off while it ticks."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 
-from events.publisher import Publisher
+from events.messages import OutgoingMessage
+from events.publisher import Publisher, PublishError
 from store.base import utcnow
 from store.db import get_store
 from store.linkedin_sync import Resource, SyncState
 from store.tenants import TenantStatus
 from store.uow import UnitOfWork
+from tests.fakes import FakePublisher
 from tests.helpers import create_tenant, drain
 from workers.scheduler import Scheduler
 
@@ -48,3 +53,32 @@ def test_a_tick_asks_for_one_sweep_per_tenant_with_due_records(
     messages = drain(rabbit, "status_push")
     assert sorted(body["kwargs"]["tenant"] for body, _ in messages) == ["acme", "globex"]
     assert {body["actor_name"] for body, _ in messages} == {"push_outbox"}
+
+
+class RecordingPublisher(FakePublisher):
+    """Notes whether the garbage collector ran while the tick published, then refuses."""
+
+    def __init__(self) -> None:
+        super().__init__(fail=True)
+        self.collecting: list[bool] = []
+
+    def publish_messages(self, messages: Sequence[OutgoingMessage]) -> None:
+        self.collecting.append(gc.isenabled())
+        super().publish_messages(messages)
+
+
+def test_a_tick_holds_collections_off_and_resumes_them_even_when_publishing_fails(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RSC_OUTBOX_GRACE_S", "0")
+    create_tenant("acme", client_id="acme-client")
+    with UnitOfWork("acme") as uow:
+        uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
+        uow.commit()
+    publisher = RecordingPublisher()
+
+    with pytest.raises(PublishError):
+        Scheduler(publisher).tick()
+
+    assert publisher.collecting == [False]
+    assert gc.isenabled()

@@ -10,6 +10,7 @@ next tick does not ask for it again while it waits in the queue; a poll clears t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -21,7 +22,7 @@ from rsc.settings import Settings
 from schemas.commands import ContractPoll, SeatPoll, SeatRefresh
 from store.base import to_ms, utcnow
 from store.db import Store
-from store.poll_overview import TenantPolls, hold_retries, mark_queued, poll_overview
+from store.poll_overview import SeatRow, TenantPolls, hold_retries, mark_queued, poll_overview
 from store.prospect_polls import ContractCursor, SeatCursor
 from store.uow import UnitOfWork
 from workers.prospect_polling.metrics import (
@@ -104,25 +105,7 @@ class ProspectScheduler:
             session.commit()
 
     def _plan(self, tenant: str, polls: TenantPolls, now: datetime) -> Plan:
-        now_ms = to_ms(now)
-        seats = [
-            SeatState(
-                seat=c.seat,
-                activity_per_h=c.activity_per_h,
-                last_polled_at=c.last_polled_at,
-                busy=_held(c.queued_until, now) or _held(c.lease_until, now),
-                catching_up=c.catching_up,
-                cost=poll_cost(
-                    now_ms - c.inmail_watermark_ms,
-                    (c.shared_from_ms if c.shared_from_ms is not None else now_ms) - c.backfill_watermark_ms,
-                    MAX_WINDOW_MS,
-                ),
-            )
-            for c in polls.seats
-        ]
-        owners: dict[str, int] = {}
-        for c in polls.seats:
-            owners[c.contract] = owners.get(c.contract, 0) + 1
+        owners = Counter(c.contract for c in polls.seats)
         contracts = [
             ContractState(
                 contract=c.contract,
@@ -132,6 +115,7 @@ class ProspectScheduler:
             )
             for c in polls.contracts
         ]
+        seats = seat_states(polls.seats, now)
         plan = plan_polls(
             now,
             seats,
@@ -162,6 +146,28 @@ def polled_cursors(uow: UnitOfWork) -> tuple[list[SeatCursor], list[ContractCurs
         [c for c in uow.poll_cursors.seats() if c.contract in read],
         [c for c in uow.poll_cursors.contracts() if c.contract in read],
     )
+
+
+def seat_states(rows: list[SeatRow], now: datetime) -> list[SeatState]:
+    """What the planner needs of each seat (``_held`` written out: this runs for every seat of every
+    tenant each tick)."""
+    now_ms = to_ms(now)
+    return [
+        SeatState(
+            c.seat,
+            c.activity_per_h,
+            c.last_polled_at,
+            (c.queued_until is not None and c.queued_until > now)
+            or (c.lease_until is not None and c.lease_until > now),
+            c.catching_up,
+            poll_cost(
+                now_ms - c.inmail_watermark_ms,
+                (now_ms if c.shared_from_ms is None else c.shared_from_ms) - c.backfill_watermark_ms,
+                MAX_WINDOW_MS,
+            ),
+        )
+        for c in rows
+    ]
 
 
 def _held(until: datetime | None, now: datetime) -> bool:

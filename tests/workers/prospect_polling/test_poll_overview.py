@@ -1,19 +1,21 @@
 """The scheduler's view of every tenant's polls (``store.poll_overview``) says what the per-tenant
-reads say, in a few queries, on SQLite and PostgreSQL alike; its marks land on the right rows."""
+reads say, in a few queries, on SQLite and PostgreSQL alike; its marks land on the right rows; each
+seat row becomes what the planner knows of the seat."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from schemas.ats import UserSnapshot
-from store.base import utcnow
+from store.base import to_ms, utcnow
 from store.db import Store
 from store.integrations import IntegrationStatus
-from store.poll_overview import hold_retries, mark_queued, poll_overview
+from store.poll_overview import SeatRow, hold_retries, mark_queued, poll_overview
 from store.seats import ACTIVE, MappedBy
 from store.uow import UnitOfWork
 from tests.helpers import add_contract, create_tenant
-from workers.prospect_polling.scheduler import polled_cursors
+from workers.prospect_polling.planner import SeatState
+from workers.prospect_polling.scheduler import polled_cursors, seat_states
 from workers.prospect_polling.seat_mapping import unmapped
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -86,3 +88,34 @@ def test_the_marks_of_a_tick_touch_only_the_polls_and_retries_it_names(store: St
     assert [c.queued_until is not None for c in overview["acme"].contracts] == [True]
     assert [c.queued_until for c in overview["globex"].contracts] == [None]
     assert overview["acme"].retries_due == [] and overview["globex"].retries_due == ["urn:li:contract:2"]
+
+
+def test_each_seat_row_becomes_the_planners_state_busy_while_queued_or_leased() -> None:
+    now = T0
+    hour = 3_600_000
+    row = SeatRow(
+        seat="urn:li:seat:1",
+        contract="urn:li:contract:1",
+        activity_per_h=2.5,
+        last_polled_at=now - timedelta(minutes=5),
+        queued_until=None,
+        lease_until=None,
+        inmail_watermark_ms=to_ms(now) - 30 * hour,  # three InMail windows behind
+        backfill_watermark_ms=to_ms(now) - 200 * hour,  # more than a poll's eight windows
+        shared_from_ms=None,
+    )
+    caught_up = row._replace(inmail_watermark_ms=to_ms(now), backfill_watermark_ms=5, shared_from_ms=5)
+    later, earlier = now + timedelta(seconds=1), now - timedelta(seconds=1)
+    rows = [
+        row,
+        caught_up,
+        row._replace(queued_until=later),
+        row._replace(lease_until=later),
+        row._replace(queued_until=earlier, lease_until=earlier),
+    ]
+
+    states = seat_states(rows, now)
+
+    assert states[0] == SeatState("urn:li:seat:1", 2.5, row.last_polled_at, False, True, 3 + 2 * 8)
+    assert (states[1].catching_up, states[1].cost) == (False, 1)
+    assert [s.busy for s in states] == [False, False, True, True, False]

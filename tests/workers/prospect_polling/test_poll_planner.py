@@ -85,3 +85,29 @@ def test_queued_and_running_polls_are_not_asked_for_again() -> None:
     ]
     plan = plan_polls(MIDNIGHT, seats, [], calls_today=0, settings=settings, tick_s=5)
     assert plan.seats == ["urn:li:seat:2"]
+
+
+def test_the_most_overdue_seats_are_planned_first_and_ties_go_by_seat() -> None:
+    settings = Settings()
+    now = MIDNIGHT + timedelta(hours=6)
+
+    def plan(last: dict[str, datetime | None], busy: str = "") -> list[str]:
+        seats = [SeatState(s, 1.0, t, busy=s == busy, catching_up=False) for s, t in last.items()]
+        return plan_polls(now, seats, [], calls_today=0, settings=settings, tick_s=86_400).seats
+
+    names = ["urn:li:seat:b", "urn:li:seat:a", "urn:li:seat:d", "urn:li:seat:c", "urn:li:seat:e"]
+    never = dict.fromkeys(names)
+    seats = [SeatState(s, 1.0, None, busy=False, catching_up=False) for s in names]
+    interval = plan_polls(now, seats, [], calls_today=0, settings=settings, tick_s=5).intervals[names[0]]
+    ago = {
+        name: now - timedelta(seconds=interval * n) for name, n in zip(names, [0, 0, 2, 3, 0.5], strict=True)
+    }
+
+    assert plan(never) == sorted(names)  # never polled: all equally overdue
+    assert plan({**ago, "urn:li:seat:b": None, "urn:li:seat:a": None}) == [
+        "urn:li:seat:a",
+        "urn:li:seat:b",
+        "urn:li:seat:c",  # three intervals ago
+        "urn:li:seat:d",  # two
+    ]  # seat e was polled half an interval ago: not due
+    assert plan({**ago, "urn:li:seat:b": None}, busy="urn:li:seat:b") == ["urn:li:seat:c", "urn:li:seat:d"]
