@@ -1,6 +1,6 @@
 """Tenant isolation on a feature queue: one tenant's unmarked flood beside another tenant's trickle.
 
-    python -m bench.isolation [--flood 20000] [--threads 8] [--b-seconds 20] [--split]
+    python -m bench.isolation [--flood 20000] [--threads 8] [--b-seconds 20] [--split] [--backfill N]
 
 One ``status_push`` worker group (1 process x 8 threads, as the Procfile runs it) on a fresh
 PostgreSQL database and RabbitMQ vhost; with ``--split``, two groups of 1 process x 8 threads, one for
@@ -12,7 +12,10 @@ what is over it to the bulk lane); tenant B publishes one every 0.25 s. Three ph
    transaction that stores the candidate) for ``--b-seconds``;
 2. **A alone**: A's flood, its drain rate from the first candidate stored to the last;
 3. **A's flood beside B**: A floods again (new candidates) and B publishes from right after A's
-   publish returned until A's flood is stored: B's latency during the flood and A's drain rate.
+   publish returned until A's flood is stored: B's latency during the flood and A's drain rate;
+4. with ``--backfill N``, **A's backfill beside B**: N records of A's history written into the store
+   and sent to the sandbox by ``rsc backfill start`` while B publishes (``--b-seconds``, at least 120,
+   or until the run is done): B's latency during the backfill.
 
 Targets (docs/architecture.md, "Fair sharing"): B's p99 during the flood at most twice its p99
 alone and under 100 ms; A drains beside B at 90 % or more of its rate alone.
@@ -51,6 +54,8 @@ class QueueIsolation:
     a_alone: Measurement
     a_beside: Measurement
     b_beside: Measurement
+    #: B's latency while A's historical backfill runs (none when not measured).
+    b_backfill: Measurement | None = None
 
     @property
     def b_p99_ratio(self) -> float:
@@ -67,6 +72,9 @@ class Isolation:
     threads: int
     split: bool
     queues: list[QueueIsolation]
+    #: Records of A's backfill (0: not measured) and how many it sent while B was measured.
+    backfill: int = 0
+    backfill_sent: int = 0
 
 
 def candidate(tenant: str, candidate_id: str) -> Event:
@@ -173,14 +181,56 @@ def _start_groups(pipeline: Pipeline, threads: int, split: bool) -> list[str]:
     return names
 
 
+def _backfill_beside_b(
+    pipeline: Pipeline, publisher: Publisher, records: int, seconds: float
+) -> tuple[dict[str, Measurement], int]:
+    """A's historical backfill of ``records`` records (its history written straight into the store,
+    then ``rsc backfill start``) while B publishes, for ``seconds`` or until the run is done: B's
+    latency then, and the records the run sent meanwhile."""
+    from store.db import get_store
+    from store.uow import UnitOfWork
+    from tests.e2e.historical_data import History, seed_history
+
+    def run_done() -> tuple[bool, int]:
+        with UnitOfWork(FLOODER) as uow:
+            run = uow.backfills.current()
+            return (run is not None and run.state != "running", uow.backfills.done_records(run) if run else 0)
+
+    seed_history(get_store(), FLOODER, History.of(records))
+    pipeline.start_workers("isolation-backfill", "historical_backfill", processes=1, threads=4)
+    started = pipeline.rsc("backfill", "start", "--tenant", FLOODER)
+    if started.returncode != 0:
+        raise RuntimeError(f"rsc backfill start failed: {started.stdout}{started.stderr}")
+    trickle = Trickle(publisher, "B3").start()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not run_done()[0]:
+        time.sleep(0.5)
+    published = trickle.stop()
+    sent = run_done()[1]
+    pipeline.kill("isolation-backfill")
+    return _b_latency("tenant B during A's backfill", published), sent
+
+
 def measure_isolation(
-    pipeline: Pipeline, flood: int, *, threads: int = 8, b_seconds: float = 20.0, split: bool = False
+    pipeline: Pipeline,
+    flood: int,
+    *,
+    threads: int = 8,
+    b_seconds: float = 20.0,
+    split: bool = False,
+    backfill: int = 0,
 ) -> Isolation:
     """The three phases on ``pipeline``'s services (its workers are started here)."""
     from tests.helpers import create_tenant
 
     for n, tenant in enumerate((FLOODER, QUIET)):
-        create_tenant(tenant, org=f"urn:li:organization:{9100 + n}", client_id=f"{tenant}-client")
+        org, client = f"urn:li:organization:{9100 + n}", f"{tenant}-client"
+        create_tenant(tenant, org=org, client_id=client, client_secret=f"{tenant}-secret")
+        pipeline.control(
+            "POST",
+            "/apps",
+            json={"clientId": client, "clientSecret": f"{tenant}-secret", "organization": org},
+        )
     groups = _start_groups(pipeline, threads, split)
     a_publisher, b_publisher = Publisher(), Publisher()
     try:
@@ -199,24 +249,35 @@ def measure_isolation(
         trickle = Trickle(b_publisher, "B2").start()
         a_beside = _a_rate("tenant A's flood beside B", keys)
         b_beside = _b_latency("tenant B during A's flood", trickle.stop())
+        b_backfill: dict[str, Measurement | None] = dict.fromkeys(CONSUMERS)
+        sent = 0
+        if backfill:
+            during, sent = _backfill_beside_b(pipeline, b_publisher, backfill, max(b_seconds, 120.0))
+            b_backfill.update(during)
     finally:
         a_publisher.close()
         b_publisher.close()
         for name in groups:
             pipeline.kill(name)
     measured = [
-        QueueIsolation(queue, b_alone[queue], a_alone[queue], a_beside[queue], b_beside[queue])
+        QueueIsolation(
+            queue, b_alone[queue], a_alone[queue], a_beside[queue], b_beside[queue], b_backfill[queue]
+        )
         for queue in CONSUMERS
     ]
-    return Isolation(flood, threads, split, measured)
+    return Isolation(flood, threads, split, measured, backfill, sent)
 
 
-def run(flood: int, *, threads: int = 8, b_seconds: float = 20.0, split: bool = False) -> Isolation:
+def run(
+    flood: int, *, threads: int = 8, b_seconds: float = 20.0, split: bool = False, backfill: int = 0
+) -> Isolation:
     """The measurement on a fresh PostgreSQL database and RabbitMQ vhost."""
     from bench.harness import bench_pipeline
 
     with bench_pipeline("postgresql", RSC_LOG_LEVEL="WARNING") as pipeline:
-        return measure_isolation(pipeline, flood, threads=threads, b_seconds=b_seconds, split=split)
+        return measure_isolation(
+            pipeline, flood, threads=threads, b_seconds=b_seconds, split=split, backfill=backfill
+        )
 
 
 def lines(result: Isolation) -> list[str]:
@@ -246,7 +307,19 @@ def lines(result: Isolation) -> list[str]:
             f"| {q.queue} | {q.a_alone.label} | {q.a_alone.events:,} | | | {q.a_alone.per_second:,.0f} |",
             f"| {q.queue} | {q.a_beside.label} | {q.a_beside.events:,} | | | {q.a_beside.per_second:,.0f} |",
         ]
+        if q.b_backfill is not None:
+            out.append(
+                f"| {q.queue} | {q.b_backfill.label} | {q.b_backfill.events:,} | {q.b_backfill.p50_ms:.1f} | "
+                f"{q.b_backfill.p99_ms:.1f} | |"
+            )
     out.append("")
+    if result.backfill:
+        out += [
+            f"A's backfill: {result.backfill:,} records written into the store, then `rsc backfill start` "
+            f"(one `historical_backfill` group); while B was measured it sent {result.backfill_sent:,} "
+            "records, that history and the candidates of A's floods.",
+            "",
+        ]
     for q in result.queues:
         met_b = q.b_p99_ratio <= 2 and q.b_beside.p99_ms < 100
         met_a = q.a_rate_ratio >= 0.9
@@ -270,8 +343,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="threads of the status_push worker group")
     parser.add_argument("--b-seconds", type=float, default=20.0, help="seconds of tenant B alone")
     parser.add_argument("--split", action="store_true", help="a worker group per lane")
+    parser.add_argument("--backfill", type=int, default=0, help="records of A's backfill beside B (0: none)")
     args = parser.parse_args()
-    result = run(args.flood, threads=args.threads, b_seconds=args.b_seconds, split=args.split)
+    result = run(
+        args.flood, threads=args.threads, b_seconds=args.b_seconds, split=args.split, backfill=args.backfill
+    )
     print("\n".join(lines(result)))
 
 
