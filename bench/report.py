@@ -11,7 +11,7 @@ One run measures, on the same services and machine (``make bench`` runs the full
   offered load, each as a ratio to its ceiling (``bench.features`` says what each feature does);
 - the historical backfill's records a second and peak memory, and ``rsc match run`` on a store;
 - tenant isolation (``bench.isolation``, PostgreSQL): a tenant's latency alone and during another
-  tenant's unmarked flood, and the flood's drain rate alone and beside it.
+  tenant's unmarked flood and during its backfill, and the flood's drain rate alone and beside it.
 
 The report goes to ``--out`` with its plots (PNG) next to it. ``--quick`` is a small version: about
 40 s of CPU, most of it starting databases and processes, so a few minutes on a busy machine.
@@ -137,7 +137,11 @@ def measure(sizes: Sizes, databases: list[str], quick: bool, log: bool = True) -
 
         say(f"postgresql: tenant isolation, a flood of {sizes.flood:,} (bench.isolation)")
         results.isolation = isolation.run(
-            sizes.flood, threads=sizes.threads, b_seconds=sizes.paced_seconds, split=True
+            sizes.flood,
+            threads=sizes.threads,
+            b_seconds=sizes.paced_seconds,
+            split=True,
+            backfill=sizes.flood,
         )
     results.facts["load average at end"] = load_average()
     results.seconds = time.monotonic() - started
