@@ -77,7 +77,7 @@ def _pipeline(database: str, sandbox_args: list[str], **env: str) -> Iterator[Pi
         )
         reset_settings()
         reset_stores()
-        upgrade(url)
+        upgrade(get_store(url))
         try:
             pipeline.start_sandbox(*sandbox_args)
             yield pipeline

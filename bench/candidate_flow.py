@@ -37,6 +37,7 @@ from bench.harness import (
 )
 from bench.measurement import LIFTED_BUDGETS, latencies, publish_paced
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
 from store.inbox import InboxEntry
@@ -109,7 +110,7 @@ def _stored_count() -> int:
 def measure_candidates_stored(pipeline: Pipeline, events: int, processes: int, threads: int) -> Rate:
     """``events`` new candidates stored by the ``status_push`` workers: first commit to last."""
     candidates = _candidates("C", events, 0)
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     publisher.publish_many(candidates)
     publisher.close()
     ids = {event.id for event in candidates}
@@ -141,7 +142,7 @@ def measure_match_latency(
     ``profile_match`` workers: publish to stored, publish to matched, and the problem lines logged."""
     pipeline.start_workers("match", "profile_match", processes=processes, threads=threads, env=LIFTED_BUDGETS)
     warm = _candidates("W", processes * threads, members)
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     publisher.publish_many(warm)
     ids = {event.id for event in warm}
     wait_for(lambda: len(ids & inbox_times(TENANT, MATCHED).keys()), len(ids), interval=0.1)

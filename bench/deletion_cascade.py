@@ -32,7 +32,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 from linkedin.client import LinkedInClient
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from schemas.ats import CandidateDeleted, CandidateDeletion, CandidateSnapshot, JobSnapshot, StageTransition
 from schemas.linkedin import InMailMessage, NoteVisibility, ProspectNote
 from store.base import to_ms, utcnow
@@ -81,7 +81,9 @@ def environment(kind: str) -> Iterator[tuple[Store, SandboxHarness, LinkedInClie
         create_tenant(TENANT, org=ORG, client_id=CLIENT, client_secret=SECRET)
         from rsc.logs import configure_logging
 
-        configure_logging(process="bench")  # warnings only: the handlers' info lines are not measured
+        configure_logging(
+            get_settings(), process="bench"
+        )  # warnings only: the handlers' info lines are not measured
         store = get_store(url)
         try:
             yield store, sandbox, sandbox.linkedin(CLIENT, SECRET, ORG)
@@ -261,7 +263,7 @@ def log_lines_per_second(lines: int = 20_000) -> tuple[float, float]:
 
     os.environ["RSC_LOG_LEVEL"] = "INFO"
     reset_settings()
-    configure_logging(process="bench")
+    configure_logging(get_settings(), process="bench")
     with open(os.devnull, "w") as devnull:
         logging.getLogger().handlers[0].setStream(devnull)  # type: ignore[attr-defined]
         log = get_logger("bench")

@@ -31,8 +31,10 @@ from bench.export_throughput import prepare_exports
 from bench.measurement import LIFTED_BUDGETS, Measurement, inbox_times, run_phases, wait_for
 from events.messages import OutgoingMessage, to_messages
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
+from store.db import get_store
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
@@ -176,7 +178,9 @@ def _synced_candidates(count: int) -> list[str]:
     from workers.runtime.wiring import linkedin_for, use_linkedin_clients
     from workers.shared.outbox_sweep import sweep_outbox
 
-    use_linkedin_clients(LinkedInClients())  # this pipeline's sandbox and store, not an earlier one's
+    use_linkedin_clients(
+        LinkedInClients(get_settings(), get_store)
+    )  # this pipeline's sandbox and store, not an earlier one's
     now = utcnow()
     ids = [f"D-{n}" for n in range(count)]
     with UnitOfWork(TENANT) as uow:
@@ -228,7 +232,7 @@ def measure_features(
     pipeline.start_workers(
         "features", *FEATURE_QUEUES, processes=sizes.processes, threads=sizes.threads, env=LIFTED_BUDGETS
     )
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     try:
         results = [
             _phases(
@@ -305,7 +309,7 @@ def measure_backfill(pipeline: Pipeline, sizes: Sizes) -> Measurement:
         uow.commit()
     pipeline.start_workers("backfill", "historical_backfill", processes=1, threads=1, env=LIFTED_BUDGETS)
     worker = pipeline.processes["backfill"].pid
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     try:
         request_runner(UnitOfWork(TENANT), run, publisher)
 
@@ -375,7 +379,7 @@ def measure_bulk_matching(database: str, count: int) -> tuple[Measurement, Measu
         "matcher in memory (hard data)", len(results), time.perf_counter() - started, unit="candidates"
     )
     with match_database(database) as url:
-        upgrade(url)
+        upgrade(get_store(url))
         store = Store(url)
         try:
             load(store, data)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from bench.measurement import Measurement, inbox_times, rate_between, wait_for
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
 from tests.e2e.pipeline import Pipeline
@@ -146,7 +147,7 @@ def measure_isolation(
     for n, tenant in enumerate((FLOODER, QUIET)):
         create_tenant(tenant, org=f"urn:li:organization:{9100 + n}", client_id=f"{tenant}-client")
     pipeline.start_workers("isolation", "status_push", processes=1, threads=threads)
-    a_publisher, b_publisher = Publisher(), Publisher()
+    a_publisher, b_publisher = Publisher(settings=get_settings()), Publisher(settings=get_settings())
     try:
         # Warm-up: connections, prepared statements and the tenants' caches in every thread.
         for tenant, publisher in ((FLOODER, a_publisher), (QUIET, b_publisher)):

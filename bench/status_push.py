@@ -52,6 +52,7 @@ from bench.harness import (
     wait_for,
 )
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
 from store.applications import ApplicationStage
@@ -217,7 +218,7 @@ def measure_status_push(
     last commit until LinkedIn held every stage (the outbox sweeps, with the scheduler running)."""
     onboard(pipeline, THROUGHPUT_TENANT, org=THROUGHPUT_ORG)
     applications = [f"A-{n:05d}" for n in range(max(1, events // per_application))]
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     pipeline.start_scheduler()
     pipeline.start_workers("status", "status_push", processes=processes, threads=threads)
     setup = _setup_events(applications)
@@ -245,7 +246,7 @@ def measure_status_latency(pipeline: Pipeline, events: int, per_second: float) -
     """More status changes published one by one at ``per_second`` to the running workers of
     ``measure_status_push``: publish-to-commit times."""
     applications = [f"L-{n:05d}" for n in range(max(1, events // 10))]
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     setup = [_status_event(a, 0) for a in applications]
     publisher.publish_many(setup)
     # The applications are stored before timing starts: their backlog is not the changes' latency.
@@ -343,7 +344,7 @@ def main() -> None:
         onboard(pipeline, "bench", org=ORG)
         pipeline.start_scheduler()
         pipeline.start_workers("worker", "status_push", processes=1, threads=8)
-        publisher = Publisher()
+        publisher = Publisher(settings=get_settings())
         for kind, data in (
             (
                 "job.published",

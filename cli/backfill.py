@@ -13,6 +13,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 
 from cli import output
+from rsc.settings import get_settings
 
 if TYPE_CHECKING:
     from workers.historical_backfill.dry_run import DryRun
@@ -93,7 +94,7 @@ def _request_runner(tenant: str, run: int) -> None:
     from workers.shared.backfill_runs import request_runner
 
     try:
-        request_runner(UnitOfWork(tenant), run, get_publisher())
+        request_runner(UnitOfWork(tenant), run, get_publisher(get_settings()))
     except PublishError:
         console.print("[yellow]RabbitMQ did not take the request; the scheduler asks within a tick[/yellow]")
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from cli.sync import print_timeline
+from rsc.settings import get_settings
 
 if TYPE_CHECKING:
     import httpx
@@ -144,7 +145,7 @@ def _onboard_demo_tenant(http: httpx.Client, sandbox: str) -> str:
     from workers.runtime.wiring import linkedin_for
 
     client_id = _provision_demo_tenant(http, sandbox)
-    report = onboard(UnitOfWork(TENANT), linkedin_for(TENANT), get_publisher())
+    report = onboard(UnitOfWork(TENANT), linkedin_for(TENANT), get_publisher(get_settings()))
     if report.refused:
         typer.secho(f"LinkedIn refused part of the onboarding: {report.refused}", fg="red", err=True)
         raise typer.Exit(1)
@@ -198,7 +199,7 @@ def _publish_job(timeout: float) -> None:
         "created_at": now,
         "modified_at": now,
     }
-    get_publisher().publish(
+    get_publisher(get_settings()).publish(
         parse_event(
             {"type": "ats.job.published.v1", "source": "cli://rsc-demo", "tenant": TENANT, "data": job}
         )

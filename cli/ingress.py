@@ -16,7 +16,7 @@ def run_ingress(
     from rsc.settings import get_settings
 
     settings = get_settings()
-    configure_logging(process="ingress")
+    configure_logging(get_settings(), process="ingress")
     serve(
         host or settings.ingress_host,
         port or settings.ingress_port,

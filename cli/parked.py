@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from cli import output
+from rsc.settings import get_settings
 
 app = typer.Typer(
     help="Polled LinkedIn items the readers could not read: list, show, replay, drop.", no_args_is_help=True
@@ -127,7 +128,7 @@ def replay(
 
     report = replay_items(
         UnitOfWork(tenant),
-        get_publisher(),
+        get_publisher(get_settings()),
         lambda: linkedin_for(tenant),
         keys=keys or None,
         kind=kind,

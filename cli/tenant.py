@@ -10,6 +10,7 @@ import typer
 from cli import output
 from cli.tenant_secrets import customer_app, rotate_secret
 from cli.tenant_status import _require, _styled, status
+from rsc.settings import get_settings
 
 if TYPE_CHECKING:
     from workers.integration_lifecycle.handlers import OnboardingReport, Transition
@@ -170,7 +171,7 @@ def _onboard(tenant_id: str) -> None:
 
     _require(tenant_id)
     try:
-        report = run_onboarding(UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher())
+        report = run_onboarding(UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher(get_settings()))
     except Exception as exc:
         output.say(
             f"[red]onboarding {tenant_id!r} failed: {type(exc).__name__}: {exc}[/red]\n"
@@ -291,7 +292,9 @@ def verify(tenant_id: str = typer.Argument(...)) -> None:
     from workers.runtime.wiring import linkedin_for
 
     _require(tenant_id)
-    transition = verify_with_linkedin(UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher())
+    transition = verify_with_linkedin(
+        UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher(get_settings())
+    )
     _print_transition(transition)
 
 
@@ -318,7 +321,9 @@ def disable(
             f"with them)?",
             abort=True,
         )
-    transition = disable_tenant(UnitOfWork(tenant_id), reason, get_publisher(), purge_remote=purge_remote)
+    transition = disable_tenant(
+        UnitOfWork(tenant_id), reason, get_publisher(get_settings()), purge_remote=purge_remote
+    )
     _print_transition(transition)
 
 

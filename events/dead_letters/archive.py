@@ -25,7 +25,7 @@ from events.dead_letters.queue import (
 from events.messages import OutgoingMessage
 from events.publisher import EventPublisher, PublishError, get_publisher
 from events.topology import Queue
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 from store.base import utcnow
 from store.db import Store
 from store.uow import OpsUnitOfWork
@@ -41,7 +41,7 @@ class ArchiveReport:
     stale: dict[str, int] = field(default_factory=dict)
 
 
-def archive_dead_letters(*, settings: Settings | None = None, store: Store | None = None) -> ArchiveReport:
+def archive_dead_letters(*, settings: Settings, store: Store | None = None) -> ArchiveReport:
     """Archive every dead letter not archived yet; count the stale ones by queue."""
     report = ArchiveReport()
 
@@ -114,7 +114,7 @@ def combined_browse(
     selection: Selection | None = None,
     *,
     limit: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     store: Store | None = None,
 ) -> Browse:
     """Every dead letter matching ``selection``: those in ``Q.XQ`` in queue order, then the archived
@@ -141,12 +141,11 @@ def replay_with_archive(
     selection: Selection,
     *,
     dry_run: bool = False,
-    settings: Settings | None = None,
+    settings: Settings,
     store: Store | None = None,
     publisher: EventPublisher | None = None,
 ) -> ReplayResult:
     """Replay the selected dead letters from ``Q.XQ``, then those only the archive still holds."""
-    settings = settings or get_settings()
     result = replay_dead_letters(
         selection, dry_run=dry_run, settings=settings, store=store, publisher=publisher
     )
@@ -162,7 +161,7 @@ def replay_with_archive(
                 for a in archived
             ]
             try:
-                (publisher or get_publisher(settings.broker_url)).publish_messages(messages)
+                (publisher or get_publisher(settings)).publish_messages(messages)
             except PublishError as exc:
                 result.error = str(exc)
                 result.not_confirmed.extend(archived)
@@ -178,7 +177,7 @@ def purge_with_archive(
     selection: Selection,
     *,
     dry_run: bool = False,
-    settings: Settings | None = None,
+    settings: Settings,
     store: Store | None = None,
 ) -> PurgeResult:
     """Purge the selected dead letters from ``Q.XQ`` and settle their archived copies."""

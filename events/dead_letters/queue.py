@@ -43,7 +43,7 @@ from events.dead_letters.reading import DeadLetterQueue, Delivery, StopScan, con
 from events.messages import OutgoingMessage
 from events.publisher import EventPublisher, PublishError, get_publisher
 from events.topology import Queue, bulk_lane, feature_queue, is_bulk_lane
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 from store.base import utcnow
 from store.db import Store
 
@@ -59,7 +59,7 @@ def browse_dead_letters(
     selection: Selection | None = None,
     *,
     limit: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     store: Store | None = None,
 ) -> Browse:
     """Count every feature queue's dead letters and list those matching ``selection``.
@@ -81,7 +81,7 @@ def browse_dead_letters(
 
 
 def find_dead_letters(
-    message_id: str, *, settings: Settings | None = None, store: Store | None = None
+    message_id: str, *, settings: Settings, store: Store | None = None
 ) -> list[DeadLetterMessage]:
     """Every copy of one message in the dead-letter queues (normally one, or none)."""
     return browse_dead_letters(
@@ -93,7 +93,7 @@ def scan_dead_letters(
     selection: Selection,
     handle: Callable[[list[DeadLetterMessage]], None],
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     store: Store | None = None,
 ) -> list[QueueLength]:
     """Pass the matching dead letters to ``handle``, a chunk at a time, in queue order. Changes nothing."""
@@ -104,9 +104,8 @@ def scan_dead_letters(
     return scan(selection, collect, settings=settings, store=store)
 
 
-def dead_letter_lengths(settings: Settings | None = None) -> list[QueueLength]:
+def dead_letter_lengths(settings: Settings) -> list[QueueLength]:
     """Messages in each feature queue's ``Q.XQ``, without reading any of them."""
-    settings = settings or get_settings()
     with connect(settings) as connection:
         lengths = []
         for queue in Queue:
@@ -146,7 +145,7 @@ def replay_dead_letters(
     selection: Selection,
     *,
     dry_run: bool = False,
-    settings: Settings | None = None,
+    settings: Settings,
     store: Store | None = None,
     publisher: EventPublisher | None = None,
 ) -> ReplayResult:
@@ -156,7 +155,6 @@ def replay_dead_letters(
     skipped (it can only be purged). The ``dead_letters`` rows of replayed messages get
     ``replayed_at`` and one more ``replays``.
     """
-    settings = settings or get_settings()
     result = ReplayResult(dry_run=dry_run)
     replayed_ids: set[str] = set()
 
@@ -174,7 +172,7 @@ def replay_dead_letters(
             for d in batch
         ]
         try:
-            (publisher or get_publisher(settings.broker_url)).publish_messages(messages)
+            (publisher or get_publisher(settings)).publish_messages(messages)
         except PublishError as exc:
             result.error = str(exc)
             result.not_confirmed.extend(d.letter for d in batch)
@@ -216,7 +214,7 @@ def purge_dead_letters(
     selection: Selection,
     *,
     dry_run: bool = False,
-    settings: Settings | None = None,
+    settings: Settings,
     store: Store | None = None,
 ) -> PurgeResult:
     """Delete the selected dead letters for good; the others stay where they are.

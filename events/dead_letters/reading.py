@@ -15,7 +15,7 @@ from dramatiq.common import xq_name
 from events.dead_letters.decoding import decode, letter_of, recorded_errors
 from events.dead_letters.letters import DeadLetterMessage, DeadLetterQueueError, QueueLength, Selection
 from events.topology import Queue
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 from store.base import utcnow
 from store.db import Store
 
@@ -102,7 +102,7 @@ def scan(
     selection: Selection,
     handle: Callable[[DeadLetterQueue, list[Delivery]], None],
     *,
-    settings: Settings | None,
+    settings: Settings,
     store: Store | None,
 ) -> list[QueueLength]:
     """Read the selected queues' dead letters in order and pass the matching ones to ``handle``.
@@ -110,7 +110,6 @@ def scan(
     Only the messages present when a queue was opened are read, so messages dead-lettered during the
     scan (a replayed message failing again, say) are left for the next one.
     """
-    settings = settings or get_settings()
     now = utcnow()
     lengths: list[QueueLength] = []
     with connect(settings) as connection:

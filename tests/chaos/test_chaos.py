@@ -45,9 +45,11 @@ from sqlalchemy import func, select
 from events.publisher import Publisher, PublishError
 from ingress.signature import sign
 from rsc.crypto import keyed_hash
+from rsc.settings import get_settings
 from store.applications import Application, ApplicationStage
 from store.ats_notes import AtsNote
 from store.candidates import Candidate
+from store.db import get_store
 from store.dead_letters import DeadLetter
 from store.deletion_receipts import DeletionReceipt, ReceiptState
 from store.exports import ExportRecord
@@ -114,7 +116,7 @@ def services(
 ) -> Iterator[tuple[PrivatePostgres, PrivateRabbitMQ]]:
     try:
         with private_services(tmp_path) as (postgres, rabbitmq):
-            upgrade(postgres.url)
+            upgrade(get_store(postgres.url))
             monkeypatch.setenv("RSC_DATABASE_URL", postgres.url)
             monkeypatch.setenv("RSC_BROKER_URL", rabbitmq.url)
             reset_process_state()
@@ -187,7 +189,7 @@ class Upstream:
 
     def __init__(self, pipeline: Pipeline, broker_url: str, secret: str) -> None:
         self.pipeline = pipeline
-        self.publisher = Publisher(broker_url)
+        self.publisher = Publisher(broker_url, settings=get_settings())
         self.secret = secret
         self.exported_at: dict[str, int] = {}
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from events.publisher import Publisher
 from ingress.signature import sign
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from store.applications import Application
 from store.candidates import Candidate
@@ -57,7 +58,7 @@ def publish_job(
             },
         }
     )
-    Publisher(broker_url).publish(event)
+    Publisher(broker_url, settings=get_settings()).publish(event)
 
 
 def member(i: int) -> dict[str, Any]:

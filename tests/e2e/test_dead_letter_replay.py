@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.linkedin import ExportRequest, ExportRequested
 from store.dead_letters import DeadLetter
 from store.exports import ExportRecord
@@ -44,7 +45,7 @@ def test_fifty_dead_letters_three_reasons_one_fixed_and_replayed_twice(
     }
     # 2. Exports for a tenant nobody created yet: unknown_tenant.
     now = datetime.now(UTC)
-    Publisher(rabbit).publish_many(
+    Publisher(rabbit, settings=get_settings()).publish_many(
         ExportRequested(
             type="linkedin.export.requested.v1",
             id=f"initech-push-{i}",

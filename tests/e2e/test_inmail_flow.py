@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.ats import UserCreated, UserSnapshot
 from store.candidate_view import candidate_view
 from store.uow import UnitOfWork
@@ -94,7 +95,7 @@ def test_a_published_user_gets_its_seat_polled_and_the_inmail_lands_on_the_candi
     )
     add_contract("acme", CONTRACT)
     when = datetime.now(UTC)
-    Publisher(rabbit).publish(
+    Publisher(rabbit, settings=get_settings()).publish(
         UserCreated(
             type="ats.user.created.v1",
             id="u-rita",

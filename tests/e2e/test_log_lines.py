@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.e2e.pipeline import Pipeline
@@ -41,7 +42,7 @@ def test_every_line_is_json_ids_are_intact_and_no_personal_value_is_logged(
     onboard(pipeline, TENANT, org=ORG)
     pipeline.start_workers("worker", threads=4)
     now = datetime.now(UTC).isoformat()
-    publisher = Publisher(rabbit)
+    publisher = Publisher(rabbit, settings=get_settings())
     for candidate_id, first, last, email in PEOPLE:
         data = {"candidate_id": candidate_id, "first_name": first, "last_name": last,
                 "emails": [email], "phones": [{"number": "+44 20 7946 0958"}],

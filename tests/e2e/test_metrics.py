@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from prometheus_client.parser import text_string_to_metric_families
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.ats import UserDeleted
 from tests.ats_events import at, candidate, event
 from tests.e2e.pipeline import Pipeline
@@ -64,7 +65,7 @@ def test_every_family_is_scraped_with_labels_that_carry_no_personal_data(
     )
     worker_metrics = f"http://127.0.0.1:{metrics_port}"
     scheduler_metrics = f"http://127.0.0.1:{pipeline.env['RSC_METRICS_PORT']}"
-    publisher = Publisher(rabbit)
+    publisher = Publisher(rabbit, settings=get_settings())
 
     # Exports (one to a draft job: a dead letter) and the LinkedIn calls they make.
     publish_job(rabbit, "acme", "J-1")

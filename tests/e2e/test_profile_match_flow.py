@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
@@ -30,7 +31,7 @@ def publish_candidate(broker_url: str, candidate_id: str, second: int, **fields:
             "data": {"candidate_id": candidate_id, "created_at": when, "modified_at": when, **fields},
         }
     )
-    Publisher(broker_url).publish(event)
+    Publisher(broker_url, settings=get_settings()).publish(event)
 
 
 def shown(candidate_id: str) -> Any:

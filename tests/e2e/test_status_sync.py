@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from store.inbox import InboxEntry
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
@@ -47,7 +48,7 @@ def run(tmp_path: Path, postgres_url: str, rabbit: str, *, clock_scale: float) -
 
 def publish_and_wait(pipeline: Pipeline, rabbit: str, history: AtsHistory) -> dict[str, list[dict[str, Any]]]:
     started = time.monotonic()
-    Publisher(rabbit).publish_many(history.events)
+    Publisher(rabbit, settings=get_settings()).publish_many(history.events)
     unique = len(history.events) - history.duplicates
     eventually(lambda: _consumed() == unique, timeout=1500, interval=2, what=f"{unique} events consumed")
     eventually(lambda: _in_sync(rabbit), timeout=1500, interval=2, what="the outbox to drain")

@@ -22,6 +22,7 @@ from events.publisher import Publisher
 from ingress.app import create_app
 from ingress.pushes import PushType
 from ingress.signature import challenge_response, sign
+from rsc.settings import get_settings
 from schemas.envelope import Event
 from store.db import Store
 from store.uow import OpsUnitOfWork
@@ -45,7 +46,7 @@ class RecordingPublisher(Publisher):
     """The real publisher (confirms from RabbitMQ), keeping the events it was asked to publish."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(url)
+        super().__init__(url, settings=get_settings())
         self.events: list[Event] = []
 
     def publish(self, event: Event, *, strict: bool = False, bulk: bool = False) -> None:

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from events.publisher import Publisher, PublishError
 from ingress.app import create_app
 from ingress.signature import challenge_response, sign
+from rsc.settings import get_settings
 from store.uow import OpsUnitOfWork
 from tests.helpers import ORG, create_tenant, drain
 
@@ -144,7 +145,9 @@ def test_no_200_unless_the_event_is_confirmed(sqlite_url: str, monkeypatch: pyte
         def publish_messages(self, messages: Any) -> None:
             raise PublishError("broker down")
 
-    with TestClient(create_app(publisher=Down("amqp://guest:guest@127.0.0.1:1/%2F"))) as client:
+    with TestClient(
+        create_app(publisher=Down("amqp://guest:guest@127.0.0.1:1/%2F", settings=get_settings()))
+    ) as client:
         response = post(client, push_body())
         assert response.status_code == 503
         # LinkedIn retries; the retry is not mistaken for a duplicate.

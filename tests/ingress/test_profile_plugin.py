@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from events.publisher import Publisher
 from ingress import profile_plugin
 from ingress.app import create_app
+from rsc.settings import get_settings
 from schemas.ats import CandidateSnapshot
 from store.linkedin_sync import Resource
 from store.members import MemberObservation, MemberSource
@@ -57,7 +58,9 @@ def client(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestCli
     from store.db import get_store
 
     match_tenant(get_store(), "acme")
-    app = create_app(publisher=Publisher("memory://"), extra_routes=profile_plugin.routes())
+    app = create_app(
+        publisher=Publisher("memory://", settings=get_settings()), extra_routes=profile_plugin.routes()
+    )
     with TestClient(app) as test_client:
         yield test_client
 

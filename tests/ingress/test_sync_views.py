@@ -14,6 +14,7 @@ from events.publisher import Publisher
 from ingress import sync_views
 from ingress.app import create_app
 from linkedin.client import LinkedInClient
+from rsc.settings import get_settings
 from store.uow import UnitOfWork
 from tests import ats_events as ats
 from tests.helpers import add_contract, create_tenant
@@ -37,7 +38,9 @@ def client(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestCli
     handle_job_event(ats.job("J-1", description=None), UnitOfWork("acme"))  # type: ignore[arg-type]
     handle_application_event(ats.application("A-1", job_id="J-404"), UnitOfWork("acme"))  # type: ignore[arg-type]
     sweep_outbox(UnitOfWork("acme"), NO_LINKEDIN, grace=timedelta(0))
-    app = create_app(publisher=Publisher("memory://"), extra_routes=sync_views.routes())
+    app = create_app(
+        publisher=Publisher("memory://", settings=get_settings()), extra_routes=sync_views.routes()
+    )
     with TestClient(app) as test_client:
         yield test_client
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from store.base import utcnow
 from store.db import get_store
 from store.linkedin_sync import Resource, SyncState
@@ -44,7 +45,8 @@ def test_a_tick_asks_for_one_sweep_per_tenant_with_due_records(
         state.lease_until = utcnow() + timedelta(seconds=30)
         session.commit()
 
-    Scheduler(Publisher(rabbit)).tick()  # enabled tenants get their purge notice polls too
+    # Enabled tenants get their purge notice polls too.
+    Scheduler(Publisher(rabbit, settings=get_settings()), get_store(), get_settings()).tick()
     messages = drain(rabbit, "status_push")
     assert sorted(body["kwargs"]["tenant"] for body, _ in messages) == ["acme", "globex"]
     assert {body["actor_name"] for body, _ in messages} == {"push_outbox"}

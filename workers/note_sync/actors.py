@@ -10,6 +10,7 @@ from store.uow import UnitOfWork
 from workers.note_sync.handlers import handle_prospect_note
 from workers.note_sync.note_replies import handle_note_replied
 from workers.runtime.declare import event_actor
+from workers.runtime.wiring import runtime
 
 
 @event_actor(routes.PROSPECT_NOTE)
@@ -21,4 +22,4 @@ def sync_prospect_note(event: ProspectNoteChanged) -> None:
 @event_actor(routes.NOTE_REPLY)
 def notify_note_reply(event: NoteReplied) -> None:
     """An ATS user replied to a prospect note: e-mail the users who can see it."""
-    handle_note_replied(event, uow=UnitOfWork(event.tenant), mailer=Mailer())
+    handle_note_replied(event, uow=UnitOfWork(event.tenant), mailer=Mailer(runtime().settings))

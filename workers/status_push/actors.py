@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from events import routes
-from events.publisher import get_publisher
 from schemas.commands import JobTaskPoll, OutboxFlush
 from store.uow import UnitOfWork
 from workers.runtime.declare import command_actor, event_actor
 from workers.runtime.group_commit import GroupCommit
 from workers.runtime.lanes import in_bulk_lane
-from workers.runtime.wiring import linkedin_for
+from workers.runtime.wiring import linkedin_for, runtime
 from workers.shared.outbox_sweep import sweep_outbox
 from workers.status_push.ats_notes import NoteEvent, handle_note_event
 from workers.status_push.ats_records import (
@@ -35,7 +34,7 @@ def apply_job_event(event: JobEvent) -> None:
 def apply_candidate_event(event: CandidateEvent) -> None:
     """A candidate was created or changed in the ATS; its profile match follows once it is stored."""
     _candidate_events.submit(event)
-    send_to_match(event, get_publisher(), bulk=in_bulk_lane())
+    send_to_match(event, runtime().publisher, bulk=in_bulk_lane())
 
 
 #: The worker threads' candidate events that arrive together share a transaction.

@@ -20,7 +20,7 @@ from linkedin.http import LinkedInHttp
 from linkedin.provisioning import ProvisionedApplications
 from rsc.settings import Settings, get_settings, reset_settings
 from store.base import utcnow
-from store.db import Store
+from store.db import Store, get_store
 from store.tenants import JobAvailability, Tenant
 from store.uow import OpsUnitOfWork
 from tests.fakes import FakePublisher
@@ -111,7 +111,9 @@ def test_rotation_keeps_calls_working_through_the_overlap_and_deletes_the_old_se
         seen["held"] = secrets_held(sandbox, customer.client_id)
         # A process still holding the old credentials keeps calling, on the token the new secret minted.
         seen["old_client"] = len(clients.for_app(old, ORG).integrations.statuses(KEYS))
-        other_process = LinkedInClients(transport=InProcessTransport(sandbox.client))
+        other_process = LinkedInClients(
+            get_settings(), get_store, transport=InProcessTransport(sandbox.client)
+        )
         seen["other_process"] = len(other_process.for_app(old, ORG).integrations.statuses(KEYS))
 
     partner = DuringOverlap(partner_linkedin().http, overlap)

@@ -16,6 +16,7 @@ import structlog
 
 from events.messages import OutgoingMessage, to_messages
 from rsc.logs import configure_logging
+from rsc.settings import get_settings
 from schemas.commands import MembersChanged
 from store.base import to_ms
 from store.members import MemberObservation, MemberSource
@@ -66,7 +67,7 @@ def stub_broker(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dr
 @pytest.fixture
 def publisher(stub_broker: dramatiq.Broker, monkeypatch: pytest.MonkeyPatch) -> BrokerPublisher:
     publisher = BrokerPublisher(stub_broker)
-    monkeypatch.setattr("workers.status_push.actors.get_publisher", lambda: publisher)
+    monkeypatch.setattr("workers.runtime.wiring.get_publisher", lambda _settings: publisher)
     return publisher
 
 
@@ -137,7 +138,7 @@ def test_a_new_candidate_is_matched_once_after_it_is_stored_with_no_retry_and_no
     match_calls: list[str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    configure_logging(process="worker")
+    configure_logging(get_settings(), process="worker")
     with UnitOfWork("acme") as uow:
         uow.members.observe(
             MemberObservation(MEMBER, MemberSource.EXPORT, ats.T0, first_name="Ada", last_name="Lovelace",

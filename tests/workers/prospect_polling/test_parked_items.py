@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from cli.main import app as cli
 from linkedin.client import LinkedInClient
 from rsc.logs import configure_logging
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from schemas.commands import ContractPoll, SeatPoll
 from schemas.linkedin import MailStubReceived, ProspectNoteChanged
 from store.db import Store
@@ -118,7 +118,7 @@ def test_an_unreadable_item_is_parked_whole_the_rest_of_its_page_lands_and_a_rep
 
     monkeypatch.setattr(pages, "read_stub", buggy)
     try:
-        configure_logging(process="test")
+        configure_logging(get_settings(), process="test")
         publisher = poll_rita(store, linkedin)
     finally:
         structlog.reset_defaults()

@@ -24,7 +24,7 @@ from ingress import ats_views
 from ingress.app import create_app
 from linkedin.client import LinkedInClient
 from rsc.mailer import Mailer
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from sandbox import item_shapes as shapes
 from schemas.ats import NoteReplied, NoteReply
 from schemas.commands import ContractPoll, SeatPoll
@@ -310,7 +310,11 @@ def _check_read_paths(
 ) -> None:
     runner = CliRunner()
     http = TestClient(
-        create_app(store=store, publisher=Publisher("amqp://unused"), extra_routes=ats_views.routes())
+        create_app(
+            store=store,
+            publisher=Publisher("amqp://unused", settings=get_settings()),
+            extra_routes=ats_views.routes(),
+        )
     )
     with http:
         for who, allowed in visible.items():
@@ -356,7 +360,7 @@ def _check_reply_emails(
                 ),
             ),
             UnitOfWork(TENANT, store),
-            Mailer(),
+            Mailer(get_settings()),
         )
         if expected[note_id] == "ORGANIZATION":
             assert smtp.recipients() == ["rita@acme.example", "sam@acme.example"], note_id

@@ -45,7 +45,7 @@ def test_a_tenant_created_after_a_refusal_is_served_at_once(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     publisher = FakePublisher()  # the stored candidate's match is sent on through it
-    monkeypatch.setattr("workers.status_push.actors.get_publisher", lambda: publisher)
+    monkeypatch.setattr("workers.runtime.wiring.get_publisher", lambda _settings: publisher)
     with pytest.raises(Exception):
         actors.apply_candidate_event.fn(event=candidate_event("late"))
     assert publisher.messages == []

@@ -19,6 +19,7 @@ from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.transport import Request, Response
 from linkedin.versions import Family
+from rsc.settings import get_settings
 from schemas.ats import (
     ApplicationCreated,
     ApplicationStatusChanged,
@@ -27,7 +28,7 @@ from schemas.ats import (
     CandidateUpdated,
 )
 from schemas.envelope import Event
-from store.db import Store
+from store.db import Store, get_store
 from store.linkedin_sync import Resource, SyncOutcome
 from store.tenants import JobAvailability, Tenant
 from store.uow import OpsUnitOfWork, UnitOfWork
@@ -416,7 +417,7 @@ class _StageRecorder:
 
 
 def _push_client(transport: _StageRecorder) -> LinkedInClient:
-    clients = LinkedInClients(transport=transport)
+    clients = LinkedInClients(get_settings(), get_store, transport=transport)
     clients.sequencer = _EveryTurnAtOnce()  # type: ignore[assignment]
     return clients.for_app(AppCredentials("acme-client", "acme-secret"), ORG)
 
