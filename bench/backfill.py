@@ -115,7 +115,7 @@ def _peak_rss_kib(pid: int) -> int:
 
 
 def _cursors() -> tuple[str | None, list[BackfillCursor]]:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         run: BackfillRun | None = uow.backfills.current()
         if run is None:
             return None, []

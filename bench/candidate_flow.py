@@ -40,6 +40,7 @@ from events.publisher import Publisher
 from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
+from store.db import get_store
 from store.inbox import InboxEntry
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
@@ -77,7 +78,7 @@ def candidate_created(candidate_id: str, n: int) -> Event:
 
 def observe_members(count: int) -> None:
     """``count`` members, as the tenant's exports would have taught them."""
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         for n in range(count):
             uow.members.observe(
                 MemberObservation(
@@ -98,7 +99,7 @@ def _candidates(prefix: str, count: int, members: int) -> list[Event]:
 
 
 def _stored_count() -> int:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         return int(
             uow.session.scalar(
                 select(func.count()).select_from(InboxEntry).where(InboxEntry.consumer == STORED)

@@ -136,7 +136,13 @@ def person(store: Store, linkedin: LinkedInClient, key: str, applications: int, 
         with UnitOfWork(TENANT, store) as uow:
             match_candidate(uow, candidate_id)
             uow.commit()
-    report = sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0), max_wait=timedelta(0))
+    report = sweep_outbox(
+        UnitOfWork(TENANT, store),
+        linkedin,
+        grace=timedelta(0),
+        max_wait=timedelta(0),
+        settings=get_settings(),
+    )
     assert not report.interrupted
     return candidate_id
 
@@ -205,7 +211,11 @@ def one_person(
     def erase() -> Any:
         with UnitOfWork(TENANT, store) as uow:
             erasure = erase_candidate(
-                uow, candidate_id, deleted_at=utcnow(), receipt_id="bench", push_window=push_window()
+                uow,
+                candidate_id,
+                deleted_at=utcnow(),
+                receipt_id="bench",
+                push_window=push_window(settings=get_settings()),
             )
             uow.session.flush()
             return erasure
@@ -221,7 +231,9 @@ def one_person(
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     started = time.perf_counter()
-    outcome = handle_candidate_deleted(deletion(candidate_id), UnitOfWork(TENANT, store), linkedin)
+    outcome = handle_candidate_deleted(
+        deletion(candidate_id), UnitOfWork(TENANT, store), linkedin, settings=get_settings()
+    )
     total_s = time.perf_counter() - started
     assert outcome.state.value == "confirmed", outcome
     return {
@@ -244,7 +256,9 @@ def throughput(
     started = time.perf_counter()
     for candidate_id in ids:
         one = time.perf_counter()
-        handle_candidate_deleted(deletion(candidate_id), UnitOfWork(TENANT, store), linkedin)
+        handle_candidate_deleted(
+            deletion(candidate_id), UnitOfWork(TENANT, store), linkedin, settings=get_settings()
+        )
         times.append(time.perf_counter() - one)
     elapsed = time.perf_counter() - started
     calls = deletes(sandbox)

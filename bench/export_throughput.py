@@ -127,7 +127,7 @@ def measure_ceiling(
 
 def _prepare_tenant(pipeline: Pipeline) -> None:
     """The tenant, its published job and its customer app in the sandbox (once per pipeline)."""
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         if ops.tenants.get("bench") is not None:
             return
         tenant = Tenant(id="bench", org_urn=ORG, client_id=CLIENT_ID)
@@ -136,7 +136,7 @@ def _prepare_tenant(pipeline: Pipeline) -> None:
         ops.tenants.add(tenant)
         ops.commit()
     now = datetime.now(UTC)
-    with UnitOfWork("bench") as uow:
+    with UnitOfWork("bench", get_store()) as uow:
         uow.jobs.apply(
             JobSnapshot(job_id="J-1", title="Engineer", state="published", created_at=now, modified_at=now)
         )
@@ -192,7 +192,7 @@ def prepare_exports(pipeline: Pipeline, events: int, first: int = 0) -> list[Exp
 def count_exports() -> int:
     from sqlalchemy import func, select
 
-    with UnitOfWork("bench") as uow:
+    with UnitOfWork("bench", get_store()) as uow:
         return int(uow.session.scalar(select(func.count()).select_from(ExportRecord)) or 0)
 
 
@@ -200,7 +200,7 @@ def _export_span() -> tuple[datetime, datetime]:
     from sqlalchemy import func, select
 
     processed = ExportRecord.processed_at
-    with UnitOfWork("bench") as uow:
+    with UnitOfWork("bench", get_store()) as uow:
         first, last = uow.session.execute(select(func.min(processed), func.max(processed))).one()
         return first, last
 

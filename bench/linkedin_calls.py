@@ -35,6 +35,7 @@ from bench.harness import bench_pipeline
 from events.publisher import Publisher
 from rsc.settings import get_settings
 from schemas.envelope import Event
+from store.db import get_store
 from store.tenants import Tenant
 from store.uow import OpsUnitOfWork
 from tests import ats_events as ats
@@ -99,7 +100,7 @@ def _candidate(c: int) -> dict[str, Any]:
 
 
 def _tenant_status() -> str | None:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         return ops.session.scalar(select(Tenant.status).where(Tenant.id == TENANT))
 
 

@@ -56,6 +56,7 @@ from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
 from store.applications import ApplicationStage
+from store.db import get_store
 from store.inbox import InboxEntry
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
@@ -199,7 +200,7 @@ def _setup_events(applications: list[str]) -> list[Event]:
 
 
 def _stages_synced() -> int:
-    with UnitOfWork(THROUGHPUT_TENANT) as uow:
+    with UnitOfWork(THROUGHPUT_TENANT, get_store()) as uow:
         return int(
             uow.session.scalar(
                 select(func.count())
@@ -266,7 +267,7 @@ def measure_status_latency(pipeline: Pipeline, events: int, per_second: float) -
 
 
 def _stored_changes() -> int:
-    with UnitOfWork(THROUGHPUT_TENANT) as uow:
+    with UnitOfWork(THROUGHPUT_TENANT, get_store()) as uow:
         return int(
             uow.session.scalar(
                 select(func.count()).select_from(InboxEntry).where(InboxEntry.consumer == CONSUMER)

@@ -40,7 +40,9 @@ def run_scheduler(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     threading.Thread(target=watch_dead_letter_queues, args=(stop,), name="dlq-watch", daemon=True).start()
-    threading.Thread(target=watch_sync_problems, args=(stop,), name="sync-watch", daemon=True).start()
+    threading.Thread(
+        target=watch_sync_problems, args=(stop, get_store(), get_settings()), name="sync-watch", daemon=True
+    ).start()
     scheduler = Scheduler(get_publisher(get_settings()), get_store(), get_settings())
     freeze_startup_heap()
     scheduler.run(stop)
@@ -75,6 +77,7 @@ def watch_dead_letter_queues(stop: threading.Event, interval_s: float = DEAD_LET
     from rsc.logs import get_logger
     from rsc.metrics import DEAD_LETTER_QUEUE_MESSAGES, DEAD_LETTERS_STALE
     from rsc.settings import get_settings
+    from store.db import get_store
 
     log = get_logger(__name__)
     archive_every = get_settings().dead_letter_archive_interval_s
@@ -85,7 +88,7 @@ def watch_dead_letter_queues(stop: threading.Event, interval_s: float = DEAD_LET
                 if length.messages is not None:
                     DEAD_LETTER_QUEUE_MESSAGES.labels(queue=length.queue.value).set(length.messages)
             if time.monotonic() >= next_archive:
-                report = archive_dead_letters(settings=get_settings())
+                report = archive_dead_letters(settings=get_settings(), store=get_store())
                 next_archive = time.monotonic() + archive_every
                 for queue in Queue:
                     DEAD_LETTERS_STALE.labels(queue=queue.value).set(report.stale.get(queue.value, 0))

@@ -11,6 +11,7 @@ from cli import output
 from cli.tenant_secrets import customer_app, rotate_secret
 from cli.tenant_status import _require, _styled, status
 from rsc.settings import get_settings
+from store.db import get_store
 
 if TYPE_CHECKING:
     from workers.integration_lifecycle.handlers import OnboardingReport, Transition
@@ -103,7 +104,7 @@ def create(
         job_posting_viewers=viewers,
     )
     try:
-        with OpsUnitOfWork() as ops:
+        with OpsUnitOfWork(get_store()) as ops:
             status = register_tenant(ops, registration, update=update)
     except TenantExists:
         raise output.fail(f"tenant {tenant_id!r} exists; pass --update to change it") from None
@@ -135,8 +136,8 @@ def _report_contracts(tenant_id: str, org: str, status: str, contracts: list[str
     added: list[str] = []
     removed: list[str] = []
     if contracts:
-        with UnitOfWork(tenant_id) as uow:
-            added, removed = set_contracts(uow, contracts)
+        with UnitOfWork(tenant_id, get_store()) as uow:
+            added, removed = set_contracts(uow, contracts, settings=get_settings())
             uow.commit()
     output.say(f"tenant [bold]{tenant_id}[/bold] saved ({org}), {_styled(status)}")
     for contract in added:
@@ -150,7 +151,7 @@ def _follow_viewers(tenant_id: str) -> None:
     from store.uow import UnitOfWork
     from workers.shared.job_acl_push import mark_stale_job_acls
 
-    with UnitOfWork(tenant_id) as uow:
+    with UnitOfWork(tenant_id, get_store()) as uow:
         marked = mark_stale_job_acls(uow)
         uow.commit()
     if marked:
@@ -171,7 +172,12 @@ def _onboard(tenant_id: str) -> None:
 
     _require(tenant_id)
     try:
-        report = run_onboarding(UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher(get_settings()))
+        report = run_onboarding(
+            UnitOfWork(tenant_id, get_store()),
+            linkedin_for(tenant_id),
+            get_publisher(get_settings()),
+            settings=get_settings(),
+        )
     except Exception as exc:
         output.say(
             f"[red]onboarding {tenant_id!r} failed: {type(exc).__name__}: {exc}[/red]\n"
@@ -220,7 +226,7 @@ def show(
     from store.uow import OpsUnitOfWork, UnitOfWork
 
     tenant_id = _resolve(tenant_id)
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.tenants.require(tenant_id)
         record: dict[str, Any] = {
             "tenant": tenant.id,
@@ -235,7 +241,7 @@ def show(
             "created": tenant.created_at.isoformat(),
             **secret_facts(tenant),
         }
-    with UnitOfWork(tenant_id) as uow:
+    with UnitOfWork(tenant_id, get_store()) as uow:
         states = uow.contracts.states()
     record["contracts"] = [c.urn for c in states]
     record["contracts_read"] = [c.urn for c in states if c.read]
@@ -269,7 +275,7 @@ def _resolve(given: str) -> str:
     """The tenant ``given`` names: itself, or the one tenant whose id starts with it."""
     from store.uow import OpsUnitOfWork
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         ids = sorted(t.id for t in ops.tenants.all())
     if given in ids:
         return given
@@ -293,7 +299,7 @@ def verify(tenant_id: str = typer.Argument(...)) -> None:
 
     _require(tenant_id)
     transition = verify_with_linkedin(
-        UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher(get_settings())
+        UnitOfWork(tenant_id, get_store()), linkedin_for(tenant_id), get_publisher(get_settings())
     )
     _print_transition(transition)
 
@@ -322,7 +328,7 @@ def disable(
             abort=True,
         )
     transition = disable_tenant(
-        UnitOfWork(tenant_id), reason, get_publisher(get_settings()), purge_remote=purge_remote
+        UnitOfWork(tenant_id, get_store()), reason, get_publisher(get_settings()), purge_remote=purge_remote
     )
     _print_transition(transition)
 
@@ -332,7 +338,7 @@ def list_tenants(as_json: bool = typer.Option(False, "--json", help="One JSON ob
     """List tenants."""
     from store.uow import OpsUnitOfWork
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         rows: list[dict[str, Any]] = [
             {
                 "tenant": tenant.id,

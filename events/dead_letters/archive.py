@@ -41,7 +41,7 @@ class ArchiveReport:
     stale: dict[str, int] = field(default_factory=dict)
 
 
-def archive_dead_letters(*, settings: Settings, store: Store | None = None) -> ArchiveReport:
+def archive_dead_letters(*, settings: Settings, store: Store) -> ArchiveReport:
     """Archive every dead letter not archived yet; count the stale ones by queue."""
     report = ArchiveReport()
 
@@ -88,9 +88,7 @@ def _about(letter: DeadLetterMessage) -> dict[str, str | None]:
     }
 
 
-def archived_only(
-    selection: Selection, *, in_queues: set[str], store: Store | None = None
-) -> list[DeadLetterMessage]:
+def archived_only(selection: Selection, *, in_queues: set[str], store: Store) -> list[DeadLetterMessage]:
     """Open archived dead letters matching ``selection`` that RabbitMQ no longer holds (the ids it
     still holds are ``in_queues``), oldest first."""
     now = utcnow()
@@ -115,7 +113,7 @@ def combined_browse(
     *,
     limit: int | None = None,
     settings: Settings,
-    store: Store | None = None,
+    store: Store,
 ) -> Browse:
     """Every dead letter matching ``selection``: those in ``Q.XQ`` in queue order, then the archived
     ones RabbitMQ dropped (``position`` -1). Changes nothing."""
@@ -142,7 +140,7 @@ def replay_with_archive(
     *,
     dry_run: bool = False,
     settings: Settings,
-    store: Store | None = None,
+    store: Store,
     publisher: EventPublisher | None = None,
 ) -> ReplayResult:
     """Replay the selected dead letters from ``Q.XQ``, then those only the archive still holds."""
@@ -178,7 +176,7 @@ def purge_with_archive(
     *,
     dry_run: bool = False,
     settings: Settings,
-    store: Store | None = None,
+    store: Store,
 ) -> PurgeResult:
     """Purge the selected dead letters from ``Q.XQ`` and settle their archived copies."""
     result = purge_dead_letters(selection, dry_run=dry_run, settings=settings, store=store)
@@ -191,7 +189,7 @@ def purge_with_archive(
     return result
 
 
-def _settle(store: Store | None, message_ids: list[str], how: str) -> None:
+def _settle(store: Store, message_ids: list[str], how: str) -> None:
     if not message_ids:
         return
     with OpsUnitOfWork(store) as ops:

@@ -60,7 +60,7 @@ def browse_dead_letters(
     *,
     limit: int | None = None,
     settings: Settings,
-    store: Store | None = None,
+    store: Store,
 ) -> Browse:
     """Count every feature queue's dead letters and list those matching ``selection``.
 
@@ -80,9 +80,7 @@ def browse_dead_letters(
     return Browse(lengths=lengths, letters=letters, matched=matched)
 
 
-def find_dead_letters(
-    message_id: str, *, settings: Settings, store: Store | None = None
-) -> list[DeadLetterMessage]:
+def find_dead_letters(message_id: str, *, settings: Settings, store: Store) -> list[DeadLetterMessage]:
     """Every copy of one message in the dead-letter queues (normally one, or none)."""
     return browse_dead_letters(
         Selection(message_ids=frozenset({message_id})), settings=settings, store=store
@@ -94,7 +92,7 @@ def scan_dead_letters(
     handle: Callable[[list[DeadLetterMessage]], None],
     *,
     settings: Settings,
-    store: Store | None = None,
+    store: Store,
 ) -> list[QueueLength]:
     """Pass the matching dead letters to ``handle``, a chunk at a time, in queue order. Changes nothing."""
 
@@ -146,7 +144,7 @@ def replay_dead_letters(
     *,
     dry_run: bool = False,
     settings: Settings,
-    store: Store | None = None,
+    store: Store,
     publisher: EventPublisher | None = None,
 ) -> ReplayResult:
     """Republish the selected dead letters to their work queues, then remove them from ``Q.XQ``.
@@ -215,7 +213,7 @@ def purge_dead_letters(
     *,
     dry_run: bool = False,
     settings: Settings,
-    store: Store | None = None,
+    store: Store,
 ) -> PurgeResult:
     """Delete the selected dead letters for good; the others stay where they are.
 

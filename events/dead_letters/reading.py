@@ -103,7 +103,7 @@ def scan(
     handle: Callable[[DeadLetterQueue, list[Delivery]], None],
     *,
     settings: Settings,
-    store: Store | None,
+    store: Store,
 ) -> list[QueueLength]:
     """Read the selected queues' dead letters in order and pass the matching ones to ``handle``.
 
@@ -140,7 +140,7 @@ def scan(
 
 
 def letters_of(
-    queue: Queue, raws: Sequence[kombu.Message], *, first_position: int, store: Store | None
+    queue: Queue, raws: Sequence[kombu.Message], *, first_position: int, store: Store
 ) -> list[DeadLetterMessage]:
     decoded = [decode(raw) for raw in raws]
     records = recorded_errors({message_id for message_id, _, _ in decoded}, store)

@@ -337,14 +337,14 @@ def create_exports(pipeline: Pipeline, log: ChaosLog, upstream: Upstream) -> Cha
 
 
 def inbox_counts() -> dict[str, int]:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         rows = uow.session.execute(select(InboxEntry.consumer, func.count()).group_by(InboxEntry.consumer))
         return {consumer: int(n) for consumer, n in rows}
 
 
 def exported_ids(log: ChaosLog) -> dict[str, tuple[str, str]] | None:
     """Member -> (candidate id, application id) of every export, once all are in the store."""
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         rows = uow.session.execute(
             select(ExportRecord.request_id, ExportRecord.candidate_id, ExportRecord.application_id)
         )
@@ -365,7 +365,7 @@ def settled(want: Expected, rabbitmq: PrivateRabbitMQ) -> bool:
         counts = inbox_counts()
         if any(counts.get(consumer, 0) < n for consumer, n in want.inbox.items()):
             return False
-        with UnitOfWork(TENANT) as uow:
+        with UnitOfWork(TENANT, get_store()) as uow:
             if uow.outbox.dirty_count():
                 return False
             pending = uow.session.scalar(
@@ -394,7 +394,7 @@ def store_differences(want: Expected) -> list[str]:
             f"{len(wrong)} differ {[(k, expected[k], actual[k]) for k in wrong[:2]]}"
         )
 
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         s = uow.session
         compare("jobs", want.jobs, {j.id: (j.title, j.state) for j in s.scalars(select(Job))})
         candidates = list(s.scalars(select(Candidate)))
@@ -495,7 +495,7 @@ def store_differences(want: Expected) -> list[str]:
     for consumer, n in want.inbox.items():
         if counts.get(consumer, 0) != n:
             problems.append(f"inbox {consumer}: {counts.get(consumer, 0)} events, expected {n}")
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         dead = ops.session.scalar(select(func.count()).select_from(DeadLetter))
         if dead:
             reasons = sorted({d.reason_code for d in ops.session.scalars(select(DeadLetter))})

@@ -15,6 +15,7 @@ from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from store.applications import Application
 from store.candidates import Candidate
+from store.db import get_store
 from store.dead_letters import DeadLetter
 from store.exports import ExportRecord
 from store.uow import OpsUnitOfWork, UnitOfWork
@@ -92,7 +93,7 @@ def redeliver(pipeline: Pipeline, push_id: str, secret: str, tenant: str) -> int
 
 
 def counts(tenant: str) -> dict[str, int]:
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         s = uow.session
         return {
             "candidates": s.scalar(select(func.count()).select_from(Candidate)) or 0,
@@ -102,7 +103,7 @@ def counts(tenant: str) -> dict[str, int]:
 
 
 def dead_letters() -> dict[str, list[str | None]]:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         rows = ops.session.scalars(select(DeadLetter)).all()
         out: dict[str, list[str | None]] = {}
         for row in rows:

@@ -279,7 +279,7 @@ def seed_linkedin(pipeline: Pipeline) -> None:
 
 
 def stored(check: Any) -> Any:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         return check(uow)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from events.publisher import Publisher
 from rsc.settings import get_settings
 from schemas.catalog import parse_event
+from store.db import get_store
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import dead_letters, export, onboard, publish_job
@@ -35,12 +36,12 @@ def publish_candidate(broker_url: str, candidate_id: str, second: int, **fields:
 
 
 def shown(candidate_id: str) -> Any:
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         return profile_view(uow, candidate_id)
 
 
 def matched_event(event_id: str) -> bool:
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         return uow.inbox.seen("profile_match", "ats://e2e", event_id)
 
 

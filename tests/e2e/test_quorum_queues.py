@@ -23,6 +23,7 @@ from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from events.topology import Queue
 from rsc.settings import get_settings
+from store.db import get_store
 from tests.conftest import reset_process_state
 from tests.e2e.crashing_actor import CRASHING_ACTOR
 from tests.e2e.pipeline import Pipeline
@@ -97,7 +98,7 @@ def test_a_message_that_crashes_its_worker_every_time_ends_in_the_dead_letter_qu
 
     # Every delivery up to the limit crashed a worker; then RabbitMQ took the message off the queue.
     assert DELIVERY_LIMIT <= crashes <= DELIVERY_LIMIT + 1
-    (letter,) = find_dead_letters(message_id, settings=get_settings())
+    (letter,) = find_dead_letters(message_id, settings=get_settings(), store=get_store())
     assert letter.deaths[0].reason == "delivery_limit"
     assert letter.deaths[0].queue == Queue.PROFILE_EXPORT.value
     assert letter.reason_code == UNRECORDED  # no worker lived to record it
@@ -129,7 +130,9 @@ def _dead(message_id: str) -> bool:
 
     with kombu.Connection(get_settings().broker_url) as conn:
         ok = conn.default_channel.queue_declare(queue=xq_name(Queue.PROFILE_EXPORT.value), passive=True)
-        return bool(ok.message_count) and bool(find_dead_letters(message_id, settings=get_settings()))
+        return bool(ok.message_count) and bool(
+            find_dead_letters(message_id, settings=get_settings(), store=get_store())
+        )
 
 
 def _exit_code(worker: subprocess.Popen[bytes], *, until: Any, timeout: float = 60) -> int | None:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from events.publisher import Publisher
 from rsc.settings import get_settings
+from store.db import get_store
 from store.inbox import InboxEntry
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
@@ -60,7 +61,7 @@ def publish_and_wait(pipeline: Pipeline, rabbit: str, history: AtsHistory) -> di
 
 
 def _consumed() -> int:
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         return int(
             uow.session.scalar(
                 select(func.count()).select_from(InboxEntry).where(InboxEntry.consumer == CONSUMER)
@@ -70,7 +71,7 @@ def _consumed() -> int:
 
 
 def _in_sync(rabbit: str) -> bool:
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         dirty = uow.outbox.dirty_count()
     return dirty == 0 and queue_depth(rabbit, "status_push") == 0
 

@@ -24,7 +24,7 @@ from ingress.pushes import PushType
 from ingress.signature import challenge_response, sign
 from rsc.settings import get_settings
 from schemas.envelope import Event
-from store.db import Store
+from store.db import Store, get_store
 from store.uow import OpsUnitOfWork
 from tests.fuzz.strategies import fuzz_settings, garbage
 from tests.helpers import ORG, create_tenant, drain
@@ -228,12 +228,12 @@ def ingress(store: Store, rabbit: str) -> Iterator[IngressUnderTest]:
 
 
 def rejection_count() -> int:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         return len(ops.rejections.list(limit=100_000))
 
 
 def newest_rejection() -> tuple[str | None, str, str, int | None]:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         (newest,) = ops.rejections.list(limit=1)
         return newest.tenant_id, newest.reason_code, newest.reason, newest.http_status
 

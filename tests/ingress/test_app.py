@@ -13,6 +13,7 @@ from events.publisher import Publisher, PublishError
 from ingress.app import create_app
 from ingress.signature import challenge_response, sign
 from rsc.settings import get_settings
+from store.db import get_store
 from store.uow import OpsUnitOfWork
 from tests.helpers import ORG, create_tenant, drain
 
@@ -46,7 +47,7 @@ def post(
 
 
 def rejections() -> list[tuple[str | None, str, int | None]]:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         return [(r.tenant_id, r.reason_code, r.http_status) for r in ops.rejections.list()]
 
 

@@ -51,7 +51,7 @@ def test_a_contract_is_read_only_while_its_csa_api_integration_is_enabled(store:
     with store.session(None) as session:
         assert all_contracts(session) == [("acme", C10)]
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.session.get(Tenant, "acme")
         assert tenant is not None
         tenant.legacy_csa = True

@@ -24,19 +24,19 @@ def test_a_tick_asks_for_one_sweep_per_tenant_with_due_records(
     for tenant in ("acme", "globex", "initech", "hooli"):
         create_tenant(tenant, client_id=f"{tenant}-client")
     create_tenant("umbrella", client_id="umbrella-client", status=TenantStatus.PENDING)
-    with UnitOfWork("umbrella") as uow:  # not enabled yet: nothing of it is pushed
+    with UnitOfWork("umbrella", get_store()) as uow:  # not enabled yet: nothing of it is pushed
         uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
         uow.commit()
     for tenant in ("acme", "globex"):
-        with UnitOfWork(tenant) as uow:
+        with UnitOfWork(tenant, get_store()) as uow:
             uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
             uow.outbox.mark_changed(Resource.CANDIDATE, "C-2")
             uow.commit()
-    with UnitOfWork("initech") as uow:  # in sync: nothing to do
+    with UnitOfWork("initech", get_store()) as uow:  # in sync: nothing to do
         uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
         uow.outbox.settle(Resource.CANDIDATE, {"C-1": 1})
         uow.commit()
-    with UnitOfWork("hooli") as uow:  # held by a push in flight
+    with UnitOfWork("hooli", get_store()) as uow:  # held by a push in flight
         uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
         uow.commit()
     with get_store().session("hooli") as session:

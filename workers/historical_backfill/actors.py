@@ -15,5 +15,9 @@ from workers.runtime.wiring import linkedin_for, runtime
 def run_backfill_actor(command: BackfillSlice) -> None:
     """Work on a tenant's historical backfill (or purge) for one slice, on the bulk share of the budget."""
     run_backfill(
-        command, UnitOfWork(command.tenant), linkedin_for(command.tenant, Traffic.BULK), runtime().publisher
+        command,
+        UnitOfWork(command.tenant, runtime().store),
+        linkedin_for(command.tenant, Traffic.BULK),
+        runtime().publisher,
+        settings=runtime().settings,
     )

@@ -16,16 +16,19 @@ from workers.runtime.wiring import forget_tenant, linkedin_clients, linkedin_for
 @event_actor(routes.INTEGRATION_STATUS)
 def verify_integration_status(event: IntegrationStatusChanged) -> None:
     """LinkedIn pushed INTEGRATION_STATUS_CHANGE: verify it with LinkedIn, enable or disable the tenant."""
-    handle_status_changed(event, UnitOfWork(event.tenant), linkedin_for(event.tenant), runtime().publisher)
+    handle_status_changed(
+        event, UnitOfWork(event.tenant, runtime().store), linkedin_for(event.tenant), runtime().publisher
+    )
 
 
 @command_actor(routes.ROTATE_SECRET)
 def rotate_secret_actor(command: SecretRotation) -> None:
     """Rotate the tenant's client secret (requested by the scheduler once it is due; a redelivery
     finds it rotated and changes nothing)."""
-    if not still_due(None, command.tenant, utcnow(), runtime().settings.secret_rotation_days):
+    store = runtime().store
+    if not still_due(store, command.tenant, utcnow(), runtime().settings.secret_rotation_days):
         return
     try:
-        rotate_secret(command.tenant, partner_linkedin(), linkedin_clients().tokens)
+        rotate_secret(command.tenant, partner_linkedin(), linkedin_clients().tokens, store=store)
     finally:
         forget_tenant(command.tenant)

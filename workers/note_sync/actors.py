@@ -16,10 +16,15 @@ from workers.runtime.wiring import runtime
 @event_actor(routes.PROSPECT_NOTE)
 def sync_prospect_note(event: ProspectNoteChanged) -> None:
     """A polled prospect note was created, changed or deleted."""
-    handle_prospect_note(event, uow=UnitOfWork(event.tenant))
+    handle_prospect_note(event, uow=UnitOfWork(event.tenant, runtime().store))
 
 
 @event_actor(routes.NOTE_REPLY)
 def notify_note_reply(event: NoteReplied) -> None:
     """An ATS user replied to a prospect note: e-mail the users who can see it."""
-    handle_note_replied(event, uow=UnitOfWork(event.tenant), mailer=Mailer(runtime().settings))
+    handle_note_replied(
+        event,
+        uow=UnitOfWork(event.tenant, runtime().store),
+        mailer=Mailer(runtime().settings),
+        settings=runtime().settings,
+    )

@@ -27,7 +27,7 @@ from workers.status_push.job_tasks import poll_job_tasks
 @event_actor(routes.ATS_JOB)
 def apply_job_event(event: JobEvent) -> None:
     """A job was created, changed, published or closed in the ATS."""
-    handle_job_event(event, uow=UnitOfWork(event.tenant))
+    handle_job_event(event, uow=UnitOfWork(event.tenant, runtime().store))
 
 
 @event_actor(routes.ATS_CANDIDATE)
@@ -38,7 +38,9 @@ def apply_candidate_event(event: CandidateEvent) -> None:
 
 
 #: The worker threads' candidate events that arrive together share a transaction.
-_candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(store_candidate_events)
+_candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(
+    lambda group: store_candidate_events(group, runtime().store)
+)
 
 
 @event_actor(routes.ATS_APPLICATION)
@@ -48,22 +50,28 @@ def apply_application_event(event: ApplicationEvent) -> None:
 
 
 #: The worker threads' application events that arrive together share a transaction.
-_application_events: GroupCommit[ApplicationEvent, bool] = GroupCommit(store_application_events)
+_application_events: GroupCommit[ApplicationEvent, bool] = GroupCommit(
+    lambda group: store_application_events(group, runtime().store)
+)
 
 
 @command_actor(routes.PUSH_OUTBOX)
 def push_outbox(command: OutboxFlush) -> None:
     """Push a tenant's records LinkedIn has not seen yet (requested by the scheduler)."""
-    sweep_outbox(UnitOfWork(command.tenant), linkedin_for(command.tenant))
+    sweep_outbox(
+        UnitOfWork(command.tenant, runtime().store), linkedin_for(command.tenant), settings=runtime().settings
+    )
 
 
 @command_actor(routes.POLL_JOB_TASKS)
 def poll_job_tasks_actor(command: JobTaskPoll) -> None:
     """Read whether LinkedIn applied a tenant's job postings (requested by the scheduler)."""
-    poll_job_tasks(UnitOfWork(command.tenant), linkedin_for(command.tenant))
+    poll_job_tasks(
+        UnitOfWork(command.tenant, runtime().store), linkedin_for(command.tenant), settings=runtime().settings
+    )
 
 
 @event_actor(routes.ATS_NOTE)
 def apply_note_event(event: NoteEvent) -> None:
     """A note about a candidate or an application was written or changed in the ATS."""
-    handle_note_event(event, uow=UnitOfWork(event.tenant))
+    handle_note_event(event, uow=UnitOfWork(event.tenant, runtime().store))

@@ -23,6 +23,7 @@ from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from events.topology import Queue
 from rsc.settings import get_settings
+from store.db import get_store
 from tests.conftest import reset_process_state
 from tests.infra import fresh_vhost
 from tests.waiting import eventually
@@ -83,12 +84,14 @@ def test_quorum_dead_letters_are_listed_in_order_and_every_browse_counts_as_a_de
     sent = publish(3)
     crash_on_every_delivery(Queue.PROFILE_EXPORT)
     eventually(
-        lambda: browse_dead_letters(settings=get_settings()).lengths[0].messages == 3,
+        lambda: browse_dead_letters(settings=get_settings(), store=get_store()).lengths[0].messages == 3,
         what="three dead letters",
     )
 
     browses = [
-        browse_dead_letters(Selection(queues=(Queue.PROFILE_EXPORT,)), settings=get_settings())
+        browse_dead_letters(
+            Selection(queues=(Queue.PROFILE_EXPORT,)), settings=get_settings(), store=get_store()
+        )
         for _ in range(3)
     ]
 
@@ -112,14 +115,23 @@ def test_replay_from_a_quorum_dead_letter_queue(quorum_broker: str) -> None:
     sent = publish(2)
     crash_on_every_delivery(Queue.PROFILE_EXPORT)
     eventually(
-        lambda: browse_dead_letters(settings=get_settings()).lengths[0].messages == 2, what="two dead letters"
+        lambda: browse_dead_letters(settings=get_settings(), store=get_store()).lengths[0].messages == 2,
+        what="two dead letters",
     )
-    first, second = (letter.message_id for letter in browse_dead_letters(settings=get_settings()).letters)
+    first, second = (
+        letter.message_id
+        for letter in browse_dead_letters(settings=get_settings(), store=get_store()).letters
+    )
 
-    result = replay_dead_letters(Selection(message_ids=frozenset({first})), settings=get_settings())
+    result = replay_dead_letters(
+        Selection(message_ids=frozenset({first})), settings=get_settings(), store=get_store()
+    )
 
     assert [letter.message_id for letter in result.replayed] == [first]
-    assert [letter.message_id for letter in browse_dead_letters(settings=get_settings()).letters] == [second]
+    assert [
+        letter.message_id
+        for letter in browse_dead_letters(settings=get_settings(), store=get_store()).letters
+    ] == [second]
     with kombu.Connection(get_settings().broker_url) as conn:
         channel = conn.channel()
         message = channel.basic_get(Queue.PROFILE_EXPORT.value, no_ack=True)

@@ -16,7 +16,7 @@ from ingress.app import create_app
 from rsc.settings import get_settings
 from schemas.linkedin import NoteVisibility
 from store.candidate_view import activity_feed, candidate_view
-from store.db import Store
+from store.db import Store, get_store
 from store.prospect_notes import NoteAudience
 from store.uow import UnitOfWork
 from tests.workers.support import TENANT, note, seat, stub, user
@@ -67,7 +67,7 @@ def http_client(store: Store) -> TestClient:
         create_app(
             store=store,
             publisher=Publisher("amqp://unused", settings=get_settings()),
-            extra_routes=ats_views.routes(),
+            extra_routes=ats_views.routes(get_store()),
         )
     )
 

@@ -54,7 +54,7 @@ def apply(store: Store, *events: Event) -> None:
 
 
 def sweep(store: Store, linkedin: LinkedInClient) -> dict[str, int]:
-    return sweep_outbox(UnitOfWork("acme", store), linkedin, grace=NOW).sent
+    return sweep_outbox(UnitOfWork("acme", store), linkedin, grace=NOW, settings=get_settings()).sent
 
 
 def writes(sandbox: SandboxHarness) -> list[dict[str, Any]]:
@@ -110,7 +110,7 @@ def test_published_and_closed_jobs_are_listed_and_closed_on_linkedin(
 def test_the_tenants_availability_setting_decides_public_or_private(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.session.get(Tenant, "acme")
         assert tenant is not None
         tenant.job_availability = JobAvailability.PUBLIC.value
@@ -352,7 +352,7 @@ def test_a_second_sweep_of_the_same_tenant_leaves_at_once(
         assert SweepLeases(uow.session, "acme").acquire("another-worker", timedelta(seconds=60))
         uow.commit()
     apply(store, ats.job("J-1"))
-    assert sweep_outbox(UnitOfWork("acme", store), linkedin, grace=NOW).skipped
+    assert sweep_outbox(UnitOfWork("acme", store), linkedin, grace=NOW, settings=get_settings()).skipped
     assert remote_jobs(sandbox) == {}
     with UnitOfWork("acme", store) as uow:
         SweepLeases(uow.session, "acme").release("another-worker")
