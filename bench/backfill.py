@@ -77,7 +77,7 @@ def _pipeline(database: str, sandbox_args: list[str], **env: str) -> Iterator[Pi
         )
         reset_settings()
         reset_stores()
-        upgrade(url)
+        upgrade(get_store(url))
         try:
             pipeline.start_sandbox(*sandbox_args)
             yield pipeline
@@ -115,7 +115,7 @@ def _peak_rss_kib(pid: int) -> int:
 
 
 def _cursors() -> tuple[str | None, list[BackfillCursor]]:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         run: BackfillRun | None = uow.backfills.current()
         if run is None:
             return None, []

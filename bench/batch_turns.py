@@ -34,7 +34,7 @@ from tempfile import TemporaryDirectory
 from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.transport import Request, Response
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from store.db import Store, get_store, reset_stores
 from store.migrate import upgrade
 from tests.infra import fresh_database, postgres_server
@@ -80,7 +80,7 @@ class EveryCallAtOnce:
 
 
 def process(linkedin: ScriptedLinkedIn, store: Store, *, turns: bool) -> LinkedInClient:
-    clients = LinkedInClients(transport=linkedin, store=lambda: store)
+    clients = LinkedInClients(get_settings(), transport=linkedin, store=lambda: store)
     if not turns:
         clients.sequencer = EveryCallAtOnce()  # type: ignore[assignment]
     return clients.for_app(AppCredentials("bench-client", "secret"), ORG)
@@ -143,7 +143,7 @@ def fresh_store(database: str) -> Iterator[Store]:
             url = f"sqlite:///{stack.enter_context(TemporaryDirectory(prefix='rsc-bench-'))}/turns.db"
         reset_settings()
         reset_stores()
-        upgrade(url)
+        upgrade(get_store(url))
         try:
             yield get_store(url)
         finally:

@@ -37,8 +37,10 @@ from bench.harness import (
 )
 from bench.measurement import LIFTED_BUDGETS, latencies, publish_paced
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
+from store.db import get_store
 from store.inbox import InboxEntry
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
@@ -76,7 +78,7 @@ def candidate_created(candidate_id: str, n: int) -> Event:
 
 def observe_members(count: int) -> None:
     """``count`` members, as the tenant's exports would have taught them."""
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         for n in range(count):
             uow.members.observe(
                 MemberObservation(
@@ -97,7 +99,7 @@ def _candidates(prefix: str, count: int, members: int) -> list[Event]:
 
 
 def _stored_count() -> int:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         return int(
             uow.session.scalar(
                 select(func.count()).select_from(InboxEntry).where(InboxEntry.consumer == STORED)
@@ -109,7 +111,7 @@ def _stored_count() -> int:
 def measure_candidates_stored(pipeline: Pipeline, events: int, processes: int, threads: int) -> Rate:
     """``events`` new candidates stored by the ``status_push`` workers: first commit to last."""
     candidates = _candidates("C", events, 0)
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     publisher.publish_many(candidates)
     publisher.close()
     ids = {event.id for event in candidates}
@@ -141,7 +143,7 @@ def measure_match_latency(
     ``profile_match`` workers: publish to stored, publish to matched, and the problem lines logged."""
     pipeline.start_workers("match", "profile_match", processes=processes, threads=threads, env=LIFTED_BUDGETS)
     warm = _candidates("W", processes * threads, members)
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     publisher.publish_many(warm)
     ids = {event.id for event in warm}
     wait_for(lambda: len(ids & inbox_times(TENANT, MATCHED).keys()), len(ids), interval=0.1)

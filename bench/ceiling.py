@@ -78,7 +78,7 @@ def commit_one_row(event: dict[str, str]) -> None:
 def _linkedin() -> tuple[PooledTransport, str, dict[str, str]]:
     settings = get_settings()
     transport = PooledTransport()
-    token = TokenCache(transport, settings.oauth_url).token(
+    token = TokenCache(transport, settings.oauth_url, store=get_store).token(
         AppCredentials(os.environ["RSC_BENCH_CLIENT_ID"], os.environ["RSC_BENCH_CLIENT_SECRET"])
     )
     endpoint = Api(settings.linkedin_api).endpoint(Family.EXPORTED_CANDIDATES)

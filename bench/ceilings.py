@@ -28,6 +28,7 @@ import workers.runtime.broker  # noqa: F401  (installs the project's broker and 
 from bench.measurement import Measurement, latencies, publish_paced, run_phases
 from events.messages import OutgoingMessage, actor_message
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from store.db import get_store
 
 BARE_QUEUE = "bench_bare"
@@ -139,7 +140,7 @@ def measure_actor(
         program=PYTHON,
         env={STAMPS_ENV: str(stamps)},
     )
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     try:
         label = "bare Dramatiq actor, one one-row commit" if commit else "bare Dramatiq actor"
         return run_phases(

@@ -32,7 +32,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 from linkedin.client import LinkedInClient
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from schemas.ats import CandidateDeleted, CandidateDeletion, CandidateSnapshot, JobSnapshot, StageTransition
 from schemas.linkedin import InMailMessage, NoteVisibility, ProspectNote
 from store.base import to_ms, utcnow
@@ -81,7 +81,9 @@ def environment(kind: str) -> Iterator[tuple[Store, SandboxHarness, LinkedInClie
         create_tenant(TENANT, org=ORG, client_id=CLIENT, client_secret=SECRET)
         from rsc.logs import configure_logging
 
-        configure_logging(process="bench")  # warnings only: the handlers' info lines are not measured
+        configure_logging(
+            get_settings(), process="bench"
+        )  # warnings only: the handlers' info lines are not measured
         store = get_store(url)
         try:
             yield store, sandbox, sandbox.linkedin(CLIENT, SECRET, ORG)
@@ -134,7 +136,13 @@ def person(store: Store, linkedin: LinkedInClient, key: str, applications: int, 
         with UnitOfWork(TENANT, store) as uow:
             match_candidate(uow, candidate_id)
             uow.commit()
-    report = sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0), max_wait=timedelta(0))
+    report = sweep_outbox(
+        UnitOfWork(TENANT, store),
+        linkedin,
+        grace=timedelta(0),
+        max_wait=timedelta(0),
+        settings=get_settings(),
+    )
     assert not report.interrupted
     return candidate_id
 
@@ -203,7 +211,11 @@ def one_person(
     def erase() -> Any:
         with UnitOfWork(TENANT, store) as uow:
             erasure = erase_candidate(
-                uow, candidate_id, deleted_at=utcnow(), receipt_id="bench", push_window=push_window()
+                uow,
+                candidate_id,
+                deleted_at=utcnow(),
+                receipt_id="bench",
+                push_window=push_window(settings=get_settings()),
             )
             uow.session.flush()
             return erasure
@@ -219,7 +231,9 @@ def one_person(
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     started = time.perf_counter()
-    outcome = handle_candidate_deleted(deletion(candidate_id), UnitOfWork(TENANT, store), linkedin)
+    outcome = handle_candidate_deleted(
+        deletion(candidate_id), UnitOfWork(TENANT, store), linkedin, settings=get_settings()
+    )
     total_s = time.perf_counter() - started
     assert outcome.state.value == "confirmed", outcome
     return {
@@ -242,7 +256,9 @@ def throughput(
     started = time.perf_counter()
     for candidate_id in ids:
         one = time.perf_counter()
-        handle_candidate_deleted(deletion(candidate_id), UnitOfWork(TENANT, store), linkedin)
+        handle_candidate_deleted(
+            deletion(candidate_id), UnitOfWork(TENANT, store), linkedin, settings=get_settings()
+        )
         times.append(time.perf_counter() - one)
     elapsed = time.perf_counter() - started
     calls = deletes(sandbox)
@@ -261,7 +277,7 @@ def log_lines_per_second(lines: int = 20_000) -> tuple[float, float]:
 
     os.environ["RSC_LOG_LEVEL"] = "INFO"
     reset_settings()
-    configure_logging(process="bench")
+    configure_logging(get_settings(), process="bench")
     with open(os.devnull, "w") as devnull:
         logging.getLogger().handlers[0].setStream(devnull)  # type: ignore[attr-defined]
         log = get_logger("bench")

@@ -49,6 +49,7 @@ from bench.harness import (
 from bench.measurement import epoch
 from events.messages import OutgoingMessage, actor_message
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.ats import JobSnapshot
 from schemas.linkedin import ExportRequest, ExportRequested
 from store.db import get_store
@@ -100,7 +101,7 @@ def measure_ceiling(
         queue, actor = ceiling.QUEUE, ceiling.ACTOR
         bodies = [{"id": uuid.uuid4().hex, "payload": "x" * 64} for _ in range(events)]
         label = "bare Dramatiq actor, one one-row commit"
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     publisher.publish_messages([actor_message(queue, actor, event=body) for body in bodies])
     name = f"ceiling-{actor}"
     pipeline.start(
@@ -126,7 +127,7 @@ def measure_ceiling(
 
 def _prepare_tenant(pipeline: Pipeline) -> None:
     """The tenant, its published job and its customer app in the sandbox (once per pipeline)."""
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         if ops.tenants.get("bench") is not None:
             return
         tenant = Tenant(id="bench", org_urn=ORG, client_id=CLIENT_ID)
@@ -135,7 +136,7 @@ def _prepare_tenant(pipeline: Pipeline) -> None:
         ops.tenants.add(tenant)
         ops.commit()
     now = datetime.now(UTC)
-    with UnitOfWork("bench") as uow:
+    with UnitOfWork("bench", get_store()) as uow:
         uow.jobs.apply(
             JobSnapshot(job_id="J-1", title="Engineer", state="published", created_at=now, modified_at=now)
         )
@@ -191,7 +192,7 @@ def prepare_exports(pipeline: Pipeline, events: int, first: int = 0) -> list[Exp
 def count_exports() -> int:
     from sqlalchemy import func, select
 
-    with UnitOfWork("bench") as uow:
+    with UnitOfWork("bench", get_store()) as uow:
         return int(uow.session.scalar(select(func.count()).select_from(ExportRecord)) or 0)
 
 
@@ -199,14 +200,14 @@ def _export_span() -> tuple[datetime, datetime]:
     from sqlalchemy import func, select
 
     processed = ExportRecord.processed_at
-    with UnitOfWork("bench") as uow:
+    with UnitOfWork("bench", get_store()) as uow:
         first, last = uow.session.execute(select(func.min(processed), func.max(processed))).one()
         return first, last
 
 
 def measure_exports(pipeline: Pipeline, events: int, processes: int, threads: int) -> Rate:
     requests = prepare_exports(pipeline, events)
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     publisher.publish_many(requests)
     publisher.close()
     pipeline.start_workers("exports", "profile_export", processes=processes, threads=threads)
@@ -220,7 +221,7 @@ def measure_export_latency(
 ) -> Latency:
     """Exports published one by one at ``per_second`` to running workers: publish-to-commit times."""
     requests = prepare_exports(pipeline, events + 20, first=1_000_000)
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     pipeline.start_workers("exports-latency", "profile_export", processes=processes, threads=threads)
     # Warm the workers up (connections, tokens, a rate-limit lease) before timing anything.
     measure_latency("warm-up", publisher, requests[:20], 20, tenant="bench", consumer=CONSUMER)
@@ -239,7 +240,7 @@ def measure_export_latency(
 
 def _publish_ceiling(messages: int) -> Callable[[], int]:
     def publish() -> int:
-        publisher = Publisher()
+        publisher = Publisher(settings=get_settings())
         publisher.publish_messages(
             [
                 actor_message(
@@ -304,7 +305,7 @@ def profile_exports(pipeline: Pipeline, events: int, *, out: str | None = None) 
 
 
 def measure_publisher(messages: int) -> tuple[Rate, Rate]:
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     batch = [OutgoingMessage("bench_publish", uuid.uuid4().hex, b'{"n":1}') for _ in range(messages)]
     started = time.monotonic()
     publisher.publish_messages(batch)

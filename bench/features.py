@@ -31,8 +31,10 @@ from bench.export_throughput import prepare_exports
 from bench.measurement import LIFTED_BUDGETS, Measurement, inbox_times, run_phases, wait_for
 from events.messages import OutgoingMessage, to_messages
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
+from store.db import get_store
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
@@ -152,7 +154,7 @@ def _application_event(application: str, step: int) -> Event:
 
 
 def _observe_members(count: int) -> None:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         for n in range(count):
             uow.members.observe(
                 MemberObservation(
@@ -176,10 +178,11 @@ def _synced_candidates(count: int) -> list[str]:
     from workers.runtime.wiring import linkedin_for, use_linkedin_clients
     from workers.shared.outbox_sweep import sweep_outbox
 
-    use_linkedin_clients(LinkedInClients())  # this pipeline's sandbox and store, not an earlier one's
+    # This pipeline's sandbox and store, not an earlier one's.
+    use_linkedin_clients(LinkedInClients(get_settings(), get_store))
     now = utcnow()
     ids = [f"D-{n}" for n in range(count)]
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         changed: list[tuple[Resource, str]] = [(Resource.JOB, "J-1")]
         for n, candidate_id in enumerate(ids):
             uow.candidates.apply(
@@ -204,7 +207,8 @@ def _synced_candidates(count: int) -> list[str]:
         uow.commit()
     linkedin = linkedin_for(TENANT)
     while True:
-        report = sweep_outbox(UnitOfWork(TENANT), linkedin, grace=timedelta(0), max_wait=timedelta(0))
+        uow, settings = UnitOfWork(TENANT, get_store()), get_settings()
+        report = sweep_outbox(uow, linkedin, grace=timedelta(0), max_wait=timedelta(0), settings=settings)
         if report.interrupted:
             raise RuntimeError("pushing the candidates to be deleted to the sandbox was interrupted")
         if not sum(report.sent.values()):
@@ -228,7 +232,7 @@ def measure_features(
     pipeline.start_workers(
         "features", *FEATURE_QUEUES, processes=sizes.processes, threads=sizes.threads, env=LIFTED_BUDGETS
     )
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     try:
         results = [
             _phases(
@@ -300,17 +304,17 @@ def measure_backfill(pipeline: Pipeline, sizes: Sizes) -> Measurement:
     from store.backfill import BackfillKind, BackfillRun, BackfillState
     from workers.shared.backfill_runs import request_runner, start_run
 
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         run = start_run(uow, BackfillKind.SYNC, "benchmark").run
         uow.commit()
     pipeline.start_workers("backfill", "historical_backfill", processes=1, threads=1, env=LIFTED_BUDGETS)
     worker = pipeline.processes["backfill"].pid
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     try:
-        request_runner(UnitOfWork(TENANT), run, publisher)
+        request_runner(UnitOfWork(TENANT, get_store()), run, publisher)
 
         def finished() -> int:
-            with UnitOfWork(TENANT) as uow:
+            with UnitOfWork(TENANT, get_store()) as uow:
                 state = uow.session.scalar(select(BackfillRun.state).where(BackfillRun.run == run))
                 if state not in (BackfillState.RUNNING, BackfillState.DONE):
                     raise RuntimeError(f"the backfill run is {state}, not running")
@@ -318,7 +322,7 @@ def measure_backfill(pipeline: Pipeline, sizes: Sizes) -> Measurement:
 
         wait_for(finished, 1, timeout=sizes.timeout, interval=0.1, what="the backfill run")
         peak = peak_rss_mib(worker)
-        with UnitOfWork(TENANT) as uow:
+        with UnitOfWork(TENANT, get_store()) as uow:
             row = uow.backfills.get(run)
             assert row is not None and row.running_since is not None and row.finished_at is not None
             records = uow.backfills.done_records(row)
@@ -375,7 +379,7 @@ def measure_bulk_matching(database: str, count: int) -> tuple[Measurement, Measu
         "matcher in memory (hard data)", len(results), time.perf_counter() - started, unit="candidates"
     )
     with match_database(database) as url:
-        upgrade(url)
+        upgrade(get_store(url))
         store = Store(url)
         try:
             load(store, data)

@@ -22,7 +22,7 @@ from typing import Any
 
 from bench.measurement import inbox_times, percentile, publish_paced, wait_for
 from events.publisher import Publisher
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from schemas.envelope import Event
 from store.db import get_store, reset_stores
 from store.migrate import upgrade
@@ -54,7 +54,7 @@ def bench_pipeline(database: str = "postgresql", **env: str) -> Iterator[Pipelin
         os.environ["RSC_LINKEDIN_API_URL"] = pipeline.sandbox_url
         reset_settings()
         reset_stores()
-        upgrade(url)
+        upgrade(get_store(url))
         try:
             pipeline.start_sandbox("--no-rate-limits")
             yield pipeline
@@ -189,7 +189,7 @@ def publish_all(events: Sequence[Event]) -> Callable[[], int]:
     """A ``publish`` for ``profile_worker``: publish ``events`` in one batch, return how many."""
 
     def publish() -> int:
-        publisher = Publisher()
+        publisher = Publisher(settings=get_settings())
         publisher.publish_many(list(events))
         publisher.close()
         return len(events)
@@ -230,7 +230,7 @@ def profile_worker(
     devnull = open(os.devnull, "w")  # noqa: SIM115 (closed below)
     saved_stderr, sys.stderr = sys.stderr, devnull
     try:
-        configure_logging(process="bench")
+        configure_logging(get_settings(), process="bench")
     finally:
         sys.stderr = saved_stderr
     tally = {"statements": 0, "lines": 0}

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from bench.measurement import Measurement, inbox_times, rate_between, wait_for
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
 from tests.e2e.pipeline import Pipeline
@@ -192,7 +193,7 @@ def _backfill_beside_b(
     from tests.e2e.historical_data import History, seed_history
 
     def run_done() -> tuple[bool, int]:
-        with UnitOfWork(FLOODER) as uow:
+        with UnitOfWork(FLOODER, get_store()) as uow:
             run = uow.backfills.current()
             return (run is not None and run.state != "running", uow.backfills.done_records(run) if run else 0)
 
@@ -232,7 +233,7 @@ def measure_isolation(
             json={"clientId": client, "clientSecret": f"{tenant}-secret", "organization": org},
         )
     groups = _start_groups(pipeline, threads, split)
-    a_publisher, b_publisher = Publisher(), Publisher()
+    a_publisher, b_publisher = Publisher(settings=get_settings()), Publisher(settings=get_settings())
     try:
         # Warm-up: connections, prepared statements and the tenants' caches in every thread.
         for tenant, publisher in ((FLOODER, a_publisher), (QUIET, b_publisher)):

@@ -33,7 +33,9 @@ from sqlalchemy import select
 
 from bench.harness import bench_pipeline
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.envelope import Event
+from store.db import get_store
 from store.tenants import Tenant
 from store.uow import OpsUnitOfWork
 from tests import ats_events as ats
@@ -98,7 +100,7 @@ def _candidate(c: int) -> dict[str, Any]:
 
 
 def _tenant_status() -> str | None:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         return ops.session.scalar(select(Tenant.status).where(Tenant.id == TENANT))
 
 
@@ -135,7 +137,7 @@ def run(pipeline: Pipeline, sweep_s: float) -> dict[str, Any]:
     pipeline.control("POST", "/integration-status", json={"clientId": CLIENT_ID, "status": "ENABLED"})
     eventually(lambda: _tenant_status() == "enabled", timeout=120, what="the tenant to be enabled")
     done("tenant enabled")
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     publisher.publish_many(scenario_events())
     publisher.close()
     eventually(lambda: _job_on_linkedin(pipeline), timeout=120, what="J-0 on LinkedIn")

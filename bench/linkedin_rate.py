@@ -19,6 +19,9 @@ import os
 import time
 from typing import Any
 
+from rsc.settings import get_settings
+from store.db import get_store
+
 LIMIT = 10_000
 APP, SECRET, ORG = "bench-client", "bench-secret", "urn:li:organization:901"
 
@@ -41,7 +44,7 @@ def _send(stop_at: float, traffic: str, worker: int, queue: Any) -> None:
     from linkedin.errors import LinkedInUnavailable
     from linkedin.ratelimit import Traffic
 
-    clients = LinkedInClients()
+    clients = LinkedInClients(get_settings(), get_store)
     client = clients.for_app(AppCredentials(APP, SECRET), ORG, Traffic(traffic))
     sent = [0]
     lock = threading.Lock()

@@ -24,7 +24,7 @@ from matching.profiles import Profile
 from store.base import to_ms
 from store.candidate_matches import CandidateMatch
 from store.candidates import Candidate
-from store.db import Store
+from store.db import Store, get_store
 from store.members import Member
 from store.migrate import upgrade
 from store.uow import UnitOfWork
@@ -133,7 +133,7 @@ def quality(store: Store, data: LabelledData) -> tuple[float, float, int]:
 def run(kind: str, seed: int, candidates: int, members: int) -> str:
     data = generate(SETTINGS["hard"], seed=seed, candidates=candidates, members=members)
     with database(kind) as url:
-        upgrade(url)
+        upgrade(get_store(url))
         store = Store(url)
         started = time.perf_counter()
         load(store, data)

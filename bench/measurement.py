@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy import select
 
+from store.db import get_store
 from store.inbox import InboxEntry
 from store.uow import UnitOfWork
 
@@ -100,7 +101,7 @@ def epoch(value: datetime) -> float:
 
 def inbox_times(tenant: str, consumer: str) -> dict[str, float]:
     """Event id -> when ``consumer`` wrote its inbox row, in the transaction that committed the effect."""
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         rows = uow.session.execute(
             select(InboxEntry.event_id, InboxEntry.processed_at).where(InboxEntry.consumer == consumer)
         )

@@ -26,8 +26,9 @@ from sqlalchemy import func, select
 
 from bench.harness import bench_pipeline
 from bench.measurement import percentile
-from rsc.settings import Settings
+from rsc.settings import Settings, get_settings
 from schemas.ats import UserCreated, UserSnapshot
+from store.db import get_store
 from store.inmails import InMailRecord
 from store.integrations import IntegrationStatus, IntegrationType
 from store.mail_stubs import MailStubRecord
@@ -74,7 +75,7 @@ def setup(pipeline: Pipeline, seats: int) -> list[str]:
             ]
         },
     )
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         uow.contracts.add(CONTRACT)
         # As after LinkedIn reported the contract's CSA_API integration enabled: its seats are read.
         uow.integrations.observe(
@@ -93,21 +94,22 @@ def setup(pipeline: Pipeline, seats: int) -> list[str]:
                     user_id=f"u{i}", email=f"r{i}@acme.example", created_at=now, modified_at=now
                 ),
             ),
-            UnitOfWork(TENANT),
+            UnitOfWork(TENANT, get_store()),
+            settings=get_settings(),
         )
     pipeline.control("PUT", "/limits", json={"enforce": True})
     # A day that has spent evenly so far: the planner then runs at the day's average rate, not at
     # the faster rate an untouched budget late in the day would allow.
     settings = Settings()
     planned = settings.prospect_calls_per_day * settings.prospect_budget_share
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         uow.poll_cursors.count_calls(int(planned * (1 - seconds_left_of_day(now) / 86_400)))
         uow.commit()
     return urns
 
 
 def caught_up(seats: int) -> bool:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         cursors = uow.poll_cursors.seats()
         return len(cursors) == seats and not any(c.catching_up for c in cursors)
 
@@ -115,7 +117,7 @@ def caught_up(seats: int) -> bool:
 def stored_since(created_from_ms: int) -> dict[str, list[float]]:
     """Freshness (s) of every item created on LinkedIn at or after ``created_from_ms``, by kind."""
     out: dict[str, list[float]] = {}
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         for kind, model, at in (
             ("inmail", InMailRecord, InMailRecord.created_ms),
             ("mail_stub", MailStubRecord, MailStubRecord.created_ms),
@@ -127,7 +129,7 @@ def stored_since(created_from_ms: int) -> dict[str, list[float]]:
 
 
 def count_inmails(created_from_ms: int, until_ms: int) -> int:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         return int(
             uow.session.scalar(
                 select(func.count()).where(

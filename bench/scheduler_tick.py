@@ -50,7 +50,7 @@ def database(kind: str, path: str) -> Iterator[str]:
             url = stack.enter_context(fresh_database(stack.enter_context(postgres_server())))
         else:
             url = f"sqlite:///{path}"
-        upgrade(url)
+        upgrade(get_store(url))
         yield url
 
 

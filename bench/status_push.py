@@ -52,9 +52,11 @@ from bench.harness import (
     wait_for,
 )
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
 from store.applications import ApplicationStage
+from store.db import get_store
 from store.inbox import InboxEntry
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
@@ -198,7 +200,7 @@ def _setup_events(applications: list[str]) -> list[Event]:
 
 
 def _stages_synced() -> int:
-    with UnitOfWork(THROUGHPUT_TENANT) as uow:
+    with UnitOfWork(THROUGHPUT_TENANT, get_store()) as uow:
         return int(
             uow.session.scalar(
                 select(func.count())
@@ -217,7 +219,7 @@ def measure_status_push(
     last commit until LinkedIn held every stage (the outbox sweeps, with the scheduler running)."""
     onboard(pipeline, THROUGHPUT_TENANT, org=THROUGHPUT_ORG)
     applications = [f"A-{n:05d}" for n in range(max(1, events // per_application))]
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     pipeline.start_scheduler()
     pipeline.start_workers("status", "status_push", processes=processes, threads=threads)
     setup = _setup_events(applications)
@@ -245,7 +247,7 @@ def measure_status_latency(pipeline: Pipeline, events: int, per_second: float) -
     """More status changes published one by one at ``per_second`` to the running workers of
     ``measure_status_push``: publish-to-commit times."""
     applications = [f"L-{n:05d}" for n in range(max(1, events // 10))]
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     setup = [_status_event(a, 0) for a in applications]
     publisher.publish_many(setup)
     # The applications are stored before timing starts: their backlog is not the changes' latency.
@@ -265,7 +267,7 @@ def measure_status_latency(pipeline: Pipeline, events: int, per_second: float) -
 
 
 def _stored_changes() -> int:
-    with UnitOfWork(THROUGHPUT_TENANT) as uow:
+    with UnitOfWork(THROUGHPUT_TENANT, get_store()) as uow:
         return int(
             uow.session.scalar(
                 select(func.count()).select_from(InboxEntry).where(InboxEntry.consumer == CONSUMER)
@@ -343,7 +345,7 @@ def main() -> None:
         onboard(pipeline, "bench", org=ORG)
         pipeline.start_scheduler()
         pipeline.start_workers("worker", "status_push", processes=1, threads=8)
-        publisher = Publisher()
+        publisher = Publisher(settings=get_settings())
         for kind, data in (
             (
                 "job.published",

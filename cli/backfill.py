@@ -13,6 +13,8 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 
 from cli import output
+from rsc.settings import get_settings
+from store.db import get_store
 
 if TYPE_CHECKING:
     from workers.historical_backfill.dry_run import DryRun
@@ -78,7 +80,7 @@ def _progress_or_exit(tenant: str) -> RunProgress:
     from store.uow import UnitOfWork
     from workers.historical_backfill.progress import progress
 
-    run = progress(UnitOfWork(tenant))
+    run = progress(UnitOfWork(tenant, get_store()), settings=get_settings())
     if run is None:
         raise output.fail(
             f"tenant {tenant!r} has no backfill yet; it starts once LinkedIn confirms the integration "
@@ -93,7 +95,7 @@ def _request_runner(tenant: str, run: int) -> None:
     from workers.shared.backfill_runs import request_runner
 
     try:
-        request_runner(UnitOfWork(tenant), run, get_publisher())
+        request_runner(UnitOfWork(tenant, get_store()), run, get_publisher(get_settings()))
     except PublishError:
         console.print("[yellow]RabbitMQ did not take the request; the scheduler asks within a tick[/yellow]")
 
@@ -101,7 +103,7 @@ def _request_runner(tenant: str, run: int) -> None:
 def _tenant_or_exit(tenant: str) -> str:
     from store.uow import OpsUnitOfWork
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         row = ops.tenants.get(tenant)
         if row is None:
             raise output.fail(f"no tenant {tenant!r}; create it with `rsc tenant create`")
@@ -128,7 +130,7 @@ def start(
 
     status = _tenant_or_exit(tenant)
     if dry_run:
-        _print_dry_run(count_dry_run(lambda: UnitOfWork(tenant)))
+        _print_dry_run(count_dry_run(lambda: UnitOfWork(tenant, get_store()), settings=get_settings()))
         return
     if status != TenantStatus.ENABLED:
         console.print(
@@ -136,7 +138,7 @@ def start(
             f"integration enabled; the backfill then starts by itself (`rsc tenant verify {tenant}`)"
         )
         raise typer.Exit(1)
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         try:
             run = start_run(uow, BackfillKind.SYNC, reason="started by the operator")
         except BackfillBusy as exc:
@@ -257,7 +259,7 @@ def pause(
     from store.uow import UnitOfWork
 
     _tenant_or_exit(tenant)
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         run = uow.backfills.current()
         if run is None or run.state != BackfillState.RUNNING:
             console.print(f"[red]no running backfill for {tenant!r}[/red] ({run.state if run else 'none'})")
@@ -278,7 +280,7 @@ def resume(tenant: str = TENANT) -> None:
     from store.uow import UnitOfWork
 
     status = _tenant_or_exit(tenant)
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         run = uow.backfills.current()
         if run is None or run.state != BackfillState.PAUSED:
             console.print(f"[red]no paused backfill for {tenant!r}[/red] ({run.state if run else 'none'})")

@@ -7,6 +7,7 @@ import json
 import typer
 
 from cli import output
+from store.db import get_store
 
 app = typer.Typer(help="Candidates: show, activity feed, unmerge.", no_args_is_help=True)
 TENANT = typer.Option(..., "--tenant", help="Tenant id.")
@@ -29,7 +30,7 @@ def resolve_candidate(tenant: str, given: str) -> str:
     from store.candidates import Candidate
     from store.uow import UnitOfWork
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         ids = list(
             uow.session.scalars(
                 select(Candidate.id)
@@ -58,7 +59,9 @@ def show(
     from store.uow import UnitOfWork
 
     try:
-        view = candidate_view(UnitOfWork(tenant), resolve_candidate(tenant, candidate_id), as_user)
+        view = candidate_view(
+            UnitOfWork(tenant, get_store()), resolve_candidate(tenant, candidate_id), as_user
+        )
     except ViewError as exc:
         raise output.fail(str(exc)) from None
     _print(view, as_json)
@@ -76,7 +79,7 @@ def feed(
     from store.uow import UnitOfWork
 
     try:
-        items = activity_feed(UnitOfWork(tenant), as_user, limit)
+        items = activity_feed(UnitOfWork(tenant, get_store()), as_user, limit)
     except ViewError as exc:
         raise output.fail(str(exc)) from None
     _print(items, as_json)
@@ -92,7 +95,7 @@ def unmerge(
     from workers.shared.candidate_merge import NothingToUnmerge
     from workers.shared.candidate_merge import unmerge as undo
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         try:
             record = undo(uow, candidate_id)
         except NothingToUnmerge as exc:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from cli.sync import print_timeline
+from rsc.settings import get_settings
+from store.db import get_store
 
 if TYPE_CHECKING:
     import httpx
@@ -127,10 +129,10 @@ def _provision_demo_tenant(http: httpx.Client, sandbox: str) -> str:
         name="Demo",
         app_urn=app.app_urn,
     )
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         register_tenant(ops, registration, update=True)
     forget_tenant(TENANT)
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         uow.contracts.add(CONTRACT)
         uow.commit()
     typer.echo(f"1. the partner app provisioned the customer app {app.app_urn} ({outcome.value})")
@@ -144,14 +146,19 @@ def _onboard_demo_tenant(http: httpx.Client, sandbox: str) -> str:
     from workers.runtime.wiring import linkedin_for
 
     client_id = _provision_demo_tenant(http, sandbox)
-    report = onboard(UnitOfWork(TENANT), linkedin_for(TENANT), get_publisher())
+    report = onboard(
+        UnitOfWork(TENANT, get_store()),
+        linkedin_for(TENANT),
+        get_publisher(get_settings()),
+        settings=get_settings(),
+    )
     if report.refused:
         typer.secho(f"LinkedIn refused part of the onboarding: {report.refused}", fg="red", err=True)
         raise typer.Exit(1)
     typer.echo(
         f"   tenant '{TENANT}' ({ORG}, contract {CONTRACT}) onboarded: {len(report.named)} integrations"
     )
-    typer.echo(f"   named in LinkedIn, CALLBACK_URL {callback_url_for(TENANT)}")
+    typer.echo(f"   named in LinkedIn, CALLBACK_URL {callback_url_for(TENANT, settings=get_settings())}")
     return client_id
 
 
@@ -160,7 +167,7 @@ def _enable(http: httpx.Client, sandbox: str, client_id: str, timeout: float) ->
     from store.uow import OpsUnitOfWork
 
     def status() -> str:
-        with OpsUnitOfWork() as ops:
+        with OpsUnitOfWork(get_store()) as ops:
             return ops.tenants.require(TENANT).status
 
     if status() == TenantStatus.ENABLED:
@@ -198,14 +205,14 @@ def _publish_job(timeout: float) -> None:
         "created_at": now,
         "modified_at": now,
     }
-    get_publisher().publish(
+    get_publisher(get_settings()).publish(
         parse_event(
             {"type": "ats.job.published.v1", "source": "cli://rsc-demo", "tenant": TENANT, "data": job}
         )
     )
 
     def job_stored() -> bool:
-        with UnitOfWork(TENANT) as uow:
+        with UnitOfWork(TENANT, get_store()) as uow:
             stored = uow.jobs.get(JOB_ID)
             return stored is not None and stored.is_published
 
@@ -236,7 +243,7 @@ def _export(http: httpx.Client, sandbox: str, client_id: str, timeout: float) ->
     typer.echo(f"4. a recruiter exported {name} from LinkedIn (request {request_id})")
 
     def imported() -> tuple[str, str, str] | None:
-        with UnitOfWork(TENANT) as uow:
+        with UnitOfWork(TENANT, get_store()) as uow:
             record = uow.exports.get(request_id)
             return (record.outcome, record.candidate_id, record.application_id) if record else None
 
@@ -288,7 +295,7 @@ def _settled(resource: Resource, record_id: str) -> bool:
     """Whether LinkedIn took the record's latest version, or refused it."""
     from store.uow import UnitOfWork
 
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         state = uow.outbox.state(resource, record_id)
         return state is not None and state.synced_version >= state.version
 
@@ -297,7 +304,7 @@ def _timeline(record_type: RecordType, record_id: str) -> dict[str, Any]:
     from store.uow import UnitOfWork
     from workers.ledger.report import timeline
 
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         return timeline(uow, record_type, record_id).to_json()
 
 

@@ -26,6 +26,8 @@ from cli.dead_letter_views import (
     show_letter,
 )
 from events.topology import Queue
+from rsc.settings import get_settings
+from store.db import get_store
 
 if TYPE_CHECKING:
     from events.dead_letters.letters import Selection
@@ -141,7 +143,7 @@ def list_dead_letters(
         queue=queue, actor=actor, reasons=reason, tenant=tenant, older_than=older_than, newer_than=newer_than
     )
     with _broker_errors():
-        browse = combined_browse(selection, limit=limit)
+        browse = combined_browse(selection, limit=limit, settings=get_settings(), store=get_store())
     if as_json:
         now = now_utc()
         for letter in browse.letters:
@@ -186,7 +188,7 @@ def show(
     from events.dead_letters.archive import combined_browse
 
     with _broker_errors():
-        letters = combined_browse().letters
+        letters = combined_browse(settings=get_settings(), store=get_store()).letters
     copies = [letter for letter in letters if letter.message_id == message_id]
     if not copies:
         ids = sorted({letter.message_id for letter in letters if letter.message_id.startswith(message_id)})
@@ -237,7 +239,7 @@ def replay(
     }
     selection = _target(message_ids, queue, everything, filters, verb="replay")
     with _broker_errors():
-        result = replay_with_archive(selection, dry_run=dry_run)
+        result = replay_with_archive(selection, dry_run=dry_run, settings=get_settings(), store=get_store())
 
     if result.replayed:
         title = "Would replay (dry run)" if dry_run else "Replayed"
@@ -291,7 +293,7 @@ def purge(
     }
     selection = _target(message_ids, queue, everything, filters, verb="purge")
     with _broker_errors():
-        preview = purge_with_archive(selection, dry_run=True)
+        preview = purge_with_archive(selection, dry_run=True, settings=get_settings(), store=get_store())
     if not preview.purged:
         output.say("nothing to purge")
         if preview.missing:
@@ -311,5 +313,5 @@ def purge(
         queues=selection.queues, message_ids=frozenset(letter.message_id for letter in preview.purged)
     )
     with _broker_errors():
-        result = purge_with_archive(confirmed)
+        result = purge_with_archive(confirmed, settings=get_settings(), store=get_store())
     output.say(f"purged {plural(len(result.purged), 'dead letter')}")

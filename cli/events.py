@@ -9,6 +9,8 @@ from typing import Any
 
 import typer
 
+from rsc.settings import get_settings
+
 
 class UserInputError(ValueError):
     """A mistake in what the person typed: told in one line, never a traceback."""
@@ -64,7 +66,7 @@ def publish(
             raw["subject"] = subject
         event = parse_event(raw)
         problems = sync_problems(event)
-        get_publisher().publish(event, strict=strict, bulk=bulk)
+        get_publisher(get_settings()).publish(event, strict=strict, bulk=bulk)
     except (InvalidEvent, ValueError) as exc:
         typer.echo(f"rejected: {exc}", err=True)
         raise typer.Exit(2) from None

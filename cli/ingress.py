@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 
 def run_ingress(
@@ -14,13 +19,21 @@ def run_ingress(
     from ingress.app import create_app, serve
     from rsc.logs import configure_logging
     from rsc.settings import get_settings
+    from store.db import get_store
 
     settings = get_settings()
-    configure_logging(process="ingress")
-    serve(
-        host or settings.ingress_host,
-        port or settings.ingress_port,
-        lambda: create_app(
-            extra_routes=[*ats_views.routes(), *profile_plugin.routes(), *sync_views.routes()]
-        ),
-    )
+    configure_logging(settings, process="ingress")
+
+    def app() -> Starlette:
+        store = get_store()
+        return create_app(
+            settings,
+            store,
+            extra_routes=[
+                *ats_views.routes(store),
+                *profile_plugin.routes(settings, store),
+                *sync_views.routes(settings, store),
+            ],
+        )
+
+    serve(host or settings.ingress_host, port or settings.ingress_port, app)

@@ -23,6 +23,7 @@ from cli import (
     tenant,
     worker,
 )
+from rsc.settings import get_settings
 
 app = typer.Typer(
     name="rsc",
@@ -43,7 +44,9 @@ def _logging() -> None:
     from rsc.logs import configure_logging
 
     explicit = "RSC_LOG_LEVEL" in os.environ
-    configure_logging(process="cli", minimum_level=logging.NOTSET if explicit else logging.WARNING)
+    configure_logging(
+        get_settings(), process="cli", minimum_level=logging.NOTSET if explicit else logging.WARNING
+    )
 
 
 app.add_typer(db.app, name="db")

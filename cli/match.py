@@ -8,6 +8,8 @@ import json
 import typer
 
 from cli import output
+from rsc.settings import get_settings
+from store.db import get_store
 
 app = typer.Typer(help="Profile plugin matching: run, link, unlink, review, show.", no_args_is_help=True)
 TENANT = typer.Option(..., "--tenant", help="Tenant id.")
@@ -18,7 +20,7 @@ NO_PUSH = typer.Option(False, "--no-push", help="Leave it to the outbox sweep in
 def _known_tenant(tenant: str) -> None:
     from store.uow import OpsUnitOfWork
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         if ops.tenants.get(tenant) is None:
             raise output.fail(f"no tenant {tenant!r}; create it with `rsc tenant create`")
 
@@ -80,7 +82,9 @@ def link(
 
     _known_tenant(tenant)
     try:
-        change = link_manually(UnitOfWork(tenant), candidate_id, person_urn, by or getpass.getuser())
+        change = link_manually(
+            UnitOfWork(tenant, get_store()), candidate_id, person_urn, by or getpass.getuser()
+        )
     except PermanentError as exc:
         raise _fail(exc) from None
     if not change.changed:
@@ -104,7 +108,7 @@ def unlink(
 
     _known_tenant(tenant)
     try:
-        change = unlink_manually(UnitOfWork(tenant), candidate_id, by or getpass.getuser())
+        change = unlink_manually(UnitOfWork(tenant, get_store()), candidate_id, by or getpass.getuser())
     except PermanentError as exc:
         raise _fail(exc) from None
     if not change.changed:
@@ -122,7 +126,9 @@ def _push(tenant: str, candidate_id: str, no_push: bool) -> None:
     if no_push:
         output.say("LinkedIn learns it from the outbox sweep")
         return
-    report = push_link(UnitOfWork(tenant), linkedin_for(tenant), candidate_id)
+    report = push_link(
+        UnitOfWork(tenant, get_store()), linkedin_for(tenant), candidate_id, settings=get_settings()
+    )
     if report is not None and candidate_id in report.synced:
         output.say("LinkedIn updated (manualMatchedMember)")
     elif report is not None and candidate_id in report.rejected:
@@ -145,7 +151,7 @@ def review(
     from workers.profile_matching.profile_view import review_list
 
     _known_tenant(tenant)
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         items = review_list(uow, limit=limit, after=after)
     if as_json:
         typer.echo(json.dumps([asdict(i) for i in items], indent=2, ensure_ascii=False))
@@ -185,7 +191,7 @@ def show(
 
     _known_tenant(tenant)
     candidate_id = resolve_candidate(tenant, candidate_id)
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         view = profile_view(uow, candidate_id)
     if view is None:
         raise output.fail(f"no candidate {candidate_id!r} in tenant {tenant!r}")

@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 
 from cli import output
+from rsc.settings import get_settings
+from store.db import get_store
 
 app = typer.Typer(
     help="Polled LinkedIn items the readers could not read: list, show, replay, drop.", no_args_is_help=True
@@ -43,7 +45,7 @@ def list_parked(
         ]
     items: list[dict[str, Any]] = []
     if tenant is not None:
-        with UnitOfWork(tenant) as uow:
+        with UnitOfWork(tenant, get_store()) as uow:
             items = [
                 {
                     "key": row.key,
@@ -98,7 +100,7 @@ def show(
     from store.uow import UnitOfWork
     from workers.prospect_polling.parked_replay import describe
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         row = uow.parked_items.get(key)
         if row is None:
             raise output.fail(f"no parked item {key!r} of tenant {tenant!r} (or the prefix names several)")
@@ -126,10 +128,11 @@ def replay(
     from workers.runtime.wiring import linkedin_for
 
     report = replay_items(
-        UnitOfWork(tenant),
-        get_publisher(),
+        UnitOfWork(tenant, get_store()),
+        get_publisher(get_settings()),
         lambda: linkedin_for(tenant),
         keys=keys or None,
+        settings=get_settings(),
         kind=kind,
         reason_code=reason,
         dry_run=dry_run,
@@ -150,7 +153,7 @@ def drop(
     """Delete parked items for good (after reading them with `rsc parked show --content`)."""
     from store.uow import UnitOfWork
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         dropped = []
         for key in keys:
             row = uow.parked_items.get(key)

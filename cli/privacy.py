@@ -7,6 +7,9 @@ from typing import Any
 
 import typer
 
+from rsc.settings import get_settings
+from store.db import get_store
+
 app = typer.Typer(help="Privacy: deletion receipts and LinkedIn purge notices.", no_args_is_help=True)
 TENANT = typer.Option(..., "--tenant", help="Tenant id.")
 
@@ -95,7 +98,7 @@ def receipt(
 
     kind = Subject.APPLICATION if application else Subject.CANDIDATE
     subject = subject_of(tenant, kind, record_id)
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         found = (
             uow.deletion_receipts.of_application(subject)
             if application
@@ -131,7 +134,7 @@ def notices(
     from store.purge_notices import NoticeState
     from store.uow import UnitOfWork
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         rows = uow.purge_notices.find(states=None if show_all else [NoticeState.OPEN])
         cursor = uow.purge_notices.cursor()
         items = [
@@ -175,7 +178,7 @@ def keep(
     from store.purge_notices import NoticeState
     from store.uow import UnitOfWork
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         matches = [n for n in uow.purge_notices.find(states=[NoticeState.OPEN]) if n.id.startswith(notice)]
         if len(matches) != 1:
             typer.echo(
@@ -201,5 +204,10 @@ def poll_notices(tenant: str = TENANT) -> None:
     from workers.deletion_cascade.purge_notices import poll_purge_notices
     from workers.runtime.wiring import linkedin_for
 
-    report = poll_purge_notices(PurgeNoticePoll(tenant=tenant), UnitOfWork(tenant), linkedin_for(tenant))
+    report = poll_purge_notices(
+        PurgeNoticePoll(tenant=tenant),
+        UnitOfWork(tenant, get_store()),
+        linkedin_for(tenant),
+        settings=get_settings(),
+    )
     typer.echo(f"read {report.read} notice(s) from LinkedIn: {report.new} new, {report.ignored} ignored")

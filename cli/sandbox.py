@@ -127,7 +127,7 @@ def run_sandbox(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--oldest-version") from None
 
-    configure_logging(process="sandbox")
+    configure_logging(get_settings(), process="sandbox")
     get_logger(__name__).info(
         "LinkedIn sandbox starting", url=f"http://{host}:{port}", path=db or settings.sandbox_db
     )

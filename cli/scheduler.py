@@ -26,10 +26,11 @@ def run_scheduler(
     from rsc.heap import freeze_startup_heap
     from rsc.logs import configure_logging
     from rsc.settings import get_settings
+    from store.db import get_store
     from workers.ledger.metrics import watch_sync_problems
     from workers.scheduler import Scheduler
 
-    configure_logging(process="scheduler")
+    configure_logging(get_settings(), process="scheduler")
     _serve_metrics(metrics_port or get_settings().metrics_port)
     stop = threading.Event()
 
@@ -39,8 +40,10 @@ def run_scheduler(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     threading.Thread(target=watch_dead_letter_queues, args=(stop,), name="dlq-watch", daemon=True).start()
-    threading.Thread(target=watch_sync_problems, args=(stop,), name="sync-watch", daemon=True).start()
-    scheduler = Scheduler(get_publisher())
+    threading.Thread(
+        target=watch_sync_problems, args=(stop, get_store(), get_settings()), name="sync-watch", daemon=True
+    ).start()
+    scheduler = Scheduler(get_publisher(get_settings()), get_store(), get_settings())
     freeze_startup_heap()
     scheduler.run(stop)
 
@@ -51,10 +54,12 @@ def _serve_metrics(port: int) -> None:
 
     from rsc.health import serve
     from rsc.logs import get_logger
+    from rsc.settings import get_settings
+    from store.db import get_store
     from workers.runtime.probes import dependency_checks
 
     try:
-        serve(port, REGISTRY, dependency_checks)
+        serve(port, REGISTRY, lambda: dependency_checks(get_settings(), get_store()))
     except OSError:
         get_logger(__name__).warning("metrics port in use; metrics are not served", port=port)
 
@@ -72,17 +77,18 @@ def watch_dead_letter_queues(stop: threading.Event, interval_s: float = DEAD_LET
     from rsc.logs import get_logger
     from rsc.metrics import DEAD_LETTER_QUEUE_MESSAGES, DEAD_LETTERS_STALE
     from rsc.settings import get_settings
+    from store.db import get_store
 
     log = get_logger(__name__)
     archive_every = get_settings().dead_letter_archive_interval_s
     next_archive = 0.0
     while not stop.is_set():
         try:
-            for length in dead_letter_lengths():
+            for length in dead_letter_lengths(get_settings()):
                 if length.messages is not None:
                     DEAD_LETTER_QUEUE_MESSAGES.labels(queue=length.queue.value).set(length.messages)
             if time.monotonic() >= next_archive:
-                report = archive_dead_letters()
+                report = archive_dead_letters(settings=get_settings(), store=get_store())
                 next_archive = time.monotonic() + archive_every
                 for queue in Queue:
                     DEAD_LETTERS_STALE.labels(queue=queue.value).set(report.stale.get(queue.value, 0))

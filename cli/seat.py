@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 
 from cli import output
+from rsc.settings import get_settings
+from store.db import get_store
 
 if TYPE_CHECKING:
     from store.contracts import ContractState
@@ -38,7 +40,7 @@ def contract_add(
 
     if not _CONTRACT.match(contract):
         raise typer.BadParameter("a contract is urn:li:contract:<number>")
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         added = uow.contracts.add(contract)
         uow.commit()
         read = uow.contracts.is_read(contract)
@@ -62,8 +64,8 @@ def contract_remove(
 
     if not _CONTRACT.match(contract):
         raise typer.BadParameter("a contract is urn:li:contract:<number>")
-    with UnitOfWork(tenant) as uow:
-        removed = remove_contract(uow, contract)
+    with UnitOfWork(tenant, get_store()) as uow:
+        removed = remove_contract(uow, contract, settings=get_settings())
         uow.commit()
     if not removed:
         console.print(f"[red]{contract} is not a contract of tenant {tenant}[/red] (`rsc seat list`)")
@@ -78,7 +80,7 @@ def refresh(tenant: str = TENANT) -> None:
     from workers.prospect_polling.seat_mapping import refresh_seats
     from workers.runtime.wiring import linkedin_for
 
-    report = refresh_seats(UnitOfWork(tenant), linkedin_for(tenant))
+    report = refresh_seats(UnitOfWork(tenant, get_store()), linkedin_for(tenant), settings=get_settings())
     console.print(f"seats refreshed: {report.seats} read; newly connected: {len(report.connected)}")
     for contract, error in sorted(report.failed.items()):
         console.print(f"[red]{contract}: seats could not be read ({error})[/red]; it is retried on its own")
@@ -97,9 +99,9 @@ def map_seat(
     from store.uow import UnitOfWork
     from workers.prospect_polling.seat_mapping import map_seat as connect
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         try:
-            released = connect(uow, user, _seat_urn(seat))
+            released = connect(uow, user, _seat_urn(seat), settings=get_settings())
         except PermanentError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
@@ -118,9 +120,9 @@ def unmap(
     from store.uow import UnitOfWork
     from workers.prospect_polling.seat_mapping import unmap_seat
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         try:
-            unmap_seat(uow, _seat_urn(seat))
+            unmap_seat(uow, _seat_urn(seat), settings=get_settings())
         except PermanentError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
@@ -141,7 +143,7 @@ def list_seats(
     from store.uow import UnitOfWork
     from workers.prospect_polling.seat_mapping import unmapped
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         contracts = {c.urn: c for c in uow.contracts.states()}
         cursors = {c.seat: c for c in uow.poll_cursors.seats()}
         seats = []

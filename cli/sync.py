@@ -8,6 +8,8 @@ from typing import Any
 import typer
 
 from cli import output
+from rsc.settings import get_settings
+from store.db import get_store
 
 app = typer.Typer(
     help="The sync ledger: one record's timeline, and the records that do not sync.", no_args_is_help=True
@@ -45,7 +47,7 @@ def show(
         ) from None
     _known_tenant(tenant)
     try:
-        with UnitOfWork(tenant) as uow:
+        with UnitOfWork(tenant, get_store()) as uow:
             found = timeline(uow, record_type, resolve(uow, record_type, record_id)).to_json()
     except RecordNotFound as exc:
         raise output.fail(str(exc)) from None
@@ -105,8 +107,8 @@ def problems(
     from workers.ledger.report import problems as tenant_problems
 
     _known_tenant(tenant)
-    with UnitOfWork(tenant) as uow:
-        groups = tenant_problems(uow)
+    with UnitOfWork(tenant, get_store()) as uow:
+        groups = tenant_problems(uow, settings=get_settings())
     if as_json:
         for group in groups:
             output.json_line(group.to_json())
@@ -126,6 +128,6 @@ def problems(
 def _known_tenant(tenant: str) -> None:
     from store.uow import OpsUnitOfWork
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         if ops.tenants.get(tenant) is None:
             raise output.fail(f"no tenant {tenant!r}; `rsc tenant list` shows them")

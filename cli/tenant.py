@@ -10,6 +10,8 @@ import typer
 from cli import output
 from cli.tenant_secrets import customer_app, rotate_secret
 from cli.tenant_status import _require, _styled, status
+from rsc.settings import get_settings
+from store.db import get_store
 
 if TYPE_CHECKING:
     from workers.integration_lifecycle.handlers import OnboardingReport, Transition
@@ -102,7 +104,7 @@ def create(
         job_posting_viewers=viewers,
     )
     try:
-        with OpsUnitOfWork() as ops:
+        with OpsUnitOfWork(get_store()) as ops:
             status = register_tenant(ops, registration, update=update)
     except TenantExists:
         raise output.fail(f"tenant {tenant_id!r} exists; pass --update to change it") from None
@@ -134,8 +136,8 @@ def _report_contracts(tenant_id: str, org: str, status: str, contracts: list[str
     added: list[str] = []
     removed: list[str] = []
     if contracts:
-        with UnitOfWork(tenant_id) as uow:
-            added, removed = set_contracts(uow, contracts)
+        with UnitOfWork(tenant_id, get_store()) as uow:
+            added, removed = set_contracts(uow, contracts, settings=get_settings())
             uow.commit()
     output.say(f"tenant [bold]{tenant_id}[/bold] saved ({org}), {_styled(status)}")
     for contract in added:
@@ -149,7 +151,7 @@ def _follow_viewers(tenant_id: str) -> None:
     from store.uow import UnitOfWork
     from workers.shared.job_acl_push import mark_stale_job_acls
 
-    with UnitOfWork(tenant_id) as uow:
+    with UnitOfWork(tenant_id, get_store()) as uow:
         marked = mark_stale_job_acls(uow)
         uow.commit()
     if marked:
@@ -170,7 +172,12 @@ def _onboard(tenant_id: str) -> None:
 
     _require(tenant_id)
     try:
-        report = run_onboarding(UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher())
+        report = run_onboarding(
+            UnitOfWork(tenant_id, get_store()),
+            linkedin_for(tenant_id),
+            get_publisher(get_settings()),
+            settings=get_settings(),
+        )
     except Exception as exc:
         output.say(
             f"[red]onboarding {tenant_id!r} failed: {type(exc).__name__}: {exc}[/red]\n"
@@ -219,7 +226,7 @@ def show(
     from store.uow import OpsUnitOfWork, UnitOfWork
 
     tenant_id = _resolve(tenant_id)
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.tenants.require(tenant_id)
         record: dict[str, Any] = {
             "tenant": tenant.id,
@@ -234,7 +241,7 @@ def show(
             "created": tenant.created_at.isoformat(),
             **secret_facts(tenant),
         }
-    with UnitOfWork(tenant_id) as uow:
+    with UnitOfWork(tenant_id, get_store()) as uow:
         states = uow.contracts.states()
     record["contracts"] = [c.urn for c in states]
     record["contracts_read"] = [c.urn for c in states if c.read]
@@ -268,7 +275,7 @@ def _resolve(given: str) -> str:
     """The tenant ``given`` names: itself, or the one tenant whose id starts with it."""
     from store.uow import OpsUnitOfWork
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         ids = sorted(t.id for t in ops.tenants.all())
     if given in ids:
         return given
@@ -291,7 +298,9 @@ def verify(tenant_id: str = typer.Argument(...)) -> None:
     from workers.runtime.wiring import linkedin_for
 
     _require(tenant_id)
-    transition = verify_with_linkedin(UnitOfWork(tenant_id), linkedin_for(tenant_id), get_publisher())
+    transition = verify_with_linkedin(
+        UnitOfWork(tenant_id, get_store()), linkedin_for(tenant_id), get_publisher(get_settings())
+    )
     _print_transition(transition)
 
 
@@ -318,7 +327,9 @@ def disable(
             f"with them)?",
             abort=True,
         )
-    transition = disable_tenant(UnitOfWork(tenant_id), reason, get_publisher(), purge_remote=purge_remote)
+    transition = disable_tenant(
+        UnitOfWork(tenant_id, get_store()), reason, get_publisher(get_settings()), purge_remote=purge_remote
+    )
     _print_transition(transition)
 
 
@@ -327,7 +338,7 @@ def list_tenants(as_json: bool = typer.Option(False, "--json", help="One JSON ob
     """List tenants."""
     from store.uow import OpsUnitOfWork
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         rows: list[dict[str, Any]] = [
             {
                 "tenant": tenant.id,

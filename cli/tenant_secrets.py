@@ -45,12 +45,13 @@ def rotate_secret(tenant_id: str = typer.Argument(...)) -> None:
     """Rotate the client secret of the tenant's provisioned app without downtime: a new secret is
     created and stored, tokens are minted with it, then the old one is deleted."""
     from rsc.errors import PermanentError
+    from store.db import get_store
     from store.tenants import TenantNotFound
     from workers.integration_lifecycle.secret_rotation import rotate_secret as rotate
     from workers.runtime.wiring import forget_tenant, linkedin_clients, partner_linkedin
 
     try:
-        rotation = rotate(tenant_id, partner_linkedin(), linkedin_clients().tokens)
+        rotation = rotate(tenant_id, partner_linkedin(), linkedin_clients().tokens, store=get_store())
     except TenantNotFound:
         raise output.fail(f"no tenant {tenant_id!r}; create it with `rsc tenant create`") from None
     except PermanentError as exc:

@@ -8,6 +8,8 @@ from typing import Any
 import typer
 
 from cli import output
+from rsc.settings import get_settings
+from store.db import get_store
 
 _STYLE = {"enabled": "green", "ENABLED": "green", "disabled": "red", "DISABLED": "red"}
 
@@ -21,7 +23,7 @@ def _styled(value: str) -> str:
 def _require(tenant_id: str) -> None:
     from store.uow import OpsUnitOfWork
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         if ops.tenants.get(tenant_id) is None:
             raise output.fail(f"no tenant {tenant_id!r}; create it with `rsc tenant create`")
 
@@ -30,7 +32,7 @@ def _secret(tenant_id: str) -> dict[str, Any]:
     from cli.tenant_secrets import secret_facts
     from store.uow import OpsUnitOfWork
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         return secret_facts(ops.tenants.require(tenant_id))
 
 
@@ -47,9 +49,9 @@ def status(
     from workers.runtime.wiring import linkedin_for
 
     _require(tenant_id)
-    report = integration_status(tenant_id)
+    report = integration_status(tenant_id, get_store(), settings=get_settings())
     report["secret"] = _secret(tenant_id)
-    with UnitOfWork(tenant_id) as uow:
+    with UnitOfWork(tenant_id, get_store()) as uow:
         keys = integration_keys(report["organization"], uow.contracts.urns())
     live: dict[tuple[str, str], str] = {}
     if not offline:

@@ -10,7 +10,7 @@ import tempfile
 import typer
 
 from events.topology import Queue, lane_queues
-from rsc.settings import WorkerLanes, reset_settings
+from rsc.settings import WorkerLanes, get_settings, reset_settings
 
 #: Forked by Dramatiq's main process: serves the worker group's metrics on RSC_METRICS_PORT
 #: (which ``--metrics-port`` sets).
@@ -63,7 +63,7 @@ def run_worker(
 
         from rsc.logs import configure_logging
 
-        configure_logging(process="worker")
+        configure_logging(get_settings(), process="worker")
         argv = [
             "workers.actors",
             "--processes",

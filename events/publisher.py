@@ -24,7 +24,7 @@ from events.lanes import BurstBudget
 from events.messages import OutgoingMessage, to_messages
 from events.topology import declarations
 from rsc.logs import get_logger
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 from schemas.catalog import InvalidEvent, check_size
 from schemas.envelope import Event
 from schemas.requirements import sync_problems
@@ -116,8 +116,8 @@ class EventPublisher(Protocol):
 class Publisher:
     """Thread-safe: each publish borrows a pooled connection for its duration."""
 
-    def __init__(self, url: str | None = None, settings: Settings | None = None) -> None:
-        self.settings = settings or get_settings()
+    def __init__(self, url: str | None = None, *, settings: Settings) -> None:
+        self.settings = settings
         self._connection = kombu.Connection(url or self.settings.broker_url, heartbeat=0)
         # A pool of this publisher's own: closing it cannot break another publisher's connections.
         self._pool = self._connection.Pool(limit=POOL_SIZE)
@@ -240,9 +240,9 @@ def check_sync(events: Sequence[Event], *, strict: bool) -> None:
 _PUBLISHERS: dict[str, Publisher] = {}
 
 
-def get_publisher(url: str | None = None) -> Publisher:
-    """The process's publisher for ``url`` (default: RSC_BROKER_URL)."""
-    url = url or get_settings().broker_url
+def get_publisher(settings: Settings) -> Publisher:
+    """The process's publisher for the settings' broker (RSC_BROKER_URL), made on first use."""
+    url = settings.broker_url
     if url not in _PUBLISHERS:
-        _PUBLISHERS[url] = Publisher(url)
+        _PUBLISHERS[url] = Publisher(url, settings=settings)
     return _PUBLISHERS[url]

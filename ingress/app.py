@@ -208,7 +208,7 @@ def create_app(
     extra_routes: list[Route] | None = None,
 ) -> Starlette:
     settings = settings or get_settings()
-    ingress = Ingress(settings, store or get_store(), publisher or get_publisher())
+    ingress = Ingress(settings, store or get_store(), publisher or get_publisher(settings))
     routes: list[Route] = [
         Route("/healthz", ingress.healthz),
         Route("/readyz", ingress.readyz),

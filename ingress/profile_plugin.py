@@ -18,6 +18,7 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
+from functools import partial
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -26,8 +27,8 @@ from starlette.routing import Route
 
 from rsc.errors import PermanentError
 from rsc.logs import get_logger
-from rsc.settings import get_settings
-from store.db import get_store
+from rsc.settings import Settings
+from store.db import Store
 from store.tenants import TenantDirectory
 from store.uow import UnitOfWork
 from workers.profile_matching.member_links import (
@@ -49,11 +50,11 @@ def _error(status: int, code: str, reason: str) -> JSONResponse:
     return JSONResponse({"error": code, "reason": reason}, status_code=status)
 
 
-def _guarded(handler: Handler, directory: TenantDirectory) -> Handler:
+def _guarded(handler: Handler, directory: TenantDirectory, settings: Settings) -> Handler:
     """Check the bearer token and the tenant before ``handler`` runs."""
 
     async def guarded(request: Request) -> Response:
-        token = get_settings().ats_api_token
+        token = settings.ats_api_token
         if not token:
             return _error(
                 503, "not_configured", "set RSC_ATS_API_TOKEN to enable the profile plugin endpoints"
@@ -69,11 +70,11 @@ def _guarded(handler: Handler, directory: TenantDirectory) -> Handler:
     return guarded
 
 
-async def show(request: Request) -> Response:
+async def show(request: Request, *, store: Store) -> Response:
     tenant, candidate_id = request.path_params["tenant"], request.path_params["candidate_id"]
 
     def read() -> dict[str, object] | None:
-        with UnitOfWork(tenant) as uow:
+        with UnitOfWork(tenant, store) as uow:
             view = profile_view(uow, candidate_id)
             return view.to_json() if view is not None else None
 
@@ -83,7 +84,7 @@ async def show(request: Request) -> Response:
     return JSONResponse(body)
 
 
-async def link(request: Request) -> Response:
+async def link(request: Request, *, store: Store) -> Response:
     tenant, candidate_id = request.path_params["tenant"], request.path_params["candidate_id"]
     try:
         body = json.loads(await request.body())
@@ -93,14 +94,16 @@ async def link(request: Request) -> Response:
         return _error(400, "malformed_body", 'send {"personUrn": "urn:li:person:...", "decidedBy": "<user>"}')
     decided_by = body.get("decidedBy")
     return await _decide(
-        lambda: link_manually(UnitOfWork(tenant), candidate_id, body["personUrn"], str(decided_by or ""))
+        lambda: link_manually(
+            UnitOfWork(tenant, store), candidate_id, body["personUrn"], str(decided_by or "")
+        )
     )
 
 
-async def unlink(request: Request) -> Response:
+async def unlink(request: Request, *, store: Store) -> Response:
     tenant, candidate_id = request.path_params["tenant"], request.path_params["candidate_id"]
     decided_by = request.query_params.get("decidedBy", "")
-    return await _decide(lambda: unlink_manually(UnitOfWork(tenant), candidate_id, decided_by))
+    return await _decide(lambda: unlink_manually(UnitOfWork(tenant, store), candidate_id, decided_by))
 
 
 async def _decide(decide: Callable[[], LinkChange]) -> Response:
@@ -124,7 +127,7 @@ async def _decide(decide: Callable[[], LinkChange]) -> Response:
     )
 
 
-async def review(request: Request) -> Response:
+async def review(request: Request, *, store: Store) -> Response:
     tenant = request.path_params["tenant"]
     try:
         limit = min(int(request.query_params.get("limit", "100")), MAX_REVIEW_PAGE)
@@ -133,18 +136,22 @@ async def review(request: Request) -> Response:
     after = request.query_params.get("after")
 
     def read() -> list[dict[str, object]]:
-        with UnitOfWork(tenant) as uow:
+        with UnitOfWork(tenant, store) as uow:
             return [asdict(item) for item in review_list(uow, limit=limit, after=after)]
 
     return JSONResponse({"items": await run_in_threadpool(read)})
 
 
-def routes() -> list[Route]:
-    directory = TenantDirectory(lambda: get_store().session(None))
+def routes(settings: Settings, store: Store) -> list[Route]:
+    directory = TenantDirectory(lambda: store.session(None))
     path = "/ats/{tenant}/candidates/{candidate_id}/linkedin-profile"
     return [
-        Route(path, _guarded(show, directory), methods=["GET"]),
-        Route(path, _guarded(link, directory), methods=["PUT"]),
-        Route(path, _guarded(unlink, directory), methods=["DELETE"]),
-        Route("/ats/{tenant}/linkedin-profile/review", _guarded(review, directory), methods=["GET"]),
+        Route(path, _guarded(partial(show, store=store), directory, settings), methods=["GET"]),
+        Route(path, _guarded(partial(link, store=store), directory, settings), methods=["PUT"]),
+        Route(path, _guarded(partial(unlink, store=store), directory, settings), methods=["DELETE"]),
+        Route(
+            "/ats/{tenant}/linkedin-profile/review",
+            _guarded(partial(review, store=store), directory, settings),
+            methods=["GET"],
+        ),
     ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -21,8 +22,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ingress.profile_plugin import _error, _guarded
-from store.db import get_store
+from ingress.profile_plugin import Handler, _error, _guarded
+from rsc.settings import Settings
+from store.db import Store
 from store.sync_ledger import RecordType
 from store.tenants import TenantDirectory
 from store.uow import UnitOfWork
@@ -40,7 +42,7 @@ def _encode(value: Any) -> str:
     return str(value)
 
 
-async def record_timeline(request: Request) -> Response:
+async def record_timeline(request: Request, *, store: Store) -> Response:
     tenant, given = request.path_params["tenant"], request.path_params["record_id"]
     try:
         record_type = RecordType(request.path_params["type"])
@@ -49,7 +51,7 @@ async def record_timeline(request: Request) -> Response:
         return _error(400, "unknown_record_type", f"the record type is one of {kinds}")
 
     def read() -> dict[str, Any]:
-        with UnitOfWork(tenant) as uow:
+        with UnitOfWork(tenant, store) as uow:
             return timeline(uow, record_type, resolve(uow, record_type, given)).to_json()
 
     try:
@@ -58,26 +60,44 @@ async def record_timeline(request: Request) -> Response:
         return _error(404, "record_not_found", str(exc))
 
 
-async def sync_problems(request: Request) -> Response:
+async def sync_problems(request: Request, *, store: Store, settings: Settings) -> Response:
     tenant = request.path_params["tenant"]
 
     def read() -> list[dict[str, Any]]:
-        with UnitOfWork(tenant) as uow:
-            return [group.to_json() for group in problems(uow)]
+        with UnitOfWork(tenant, store) as uow:
+            return [group.to_json() for group in problems(uow, settings=settings)]
 
     return _json({"problems": await run_in_threadpool(read)})
 
 
-async def status(request: Request) -> Response:
-    return _json(await run_in_threadpool(integration_status, request.path_params["tenant"]))
+async def status(request: Request, *, store: Store, settings: Settings) -> Response:
+    return _json(
+        await run_in_threadpool(integration_status, request.path_params["tenant"], store, settings=settings)
+    )
 
 
-def routes() -> list[Route]:
-    directory = TenantDirectory(lambda: get_store().session(None))
+def routes(settings: Settings, store: Store) -> list[Route]:
+    directory = TenantDirectory(lambda: store.session(None))
+
+    def guarded(handler: Handler) -> Handler:
+        return _guarded(handler, directory, settings)
+
     return [
-        Route("/ats/{tenant}/sync/problems", _guarded(sync_problems, directory), methods=["GET"]),
-        Route("/ats/{tenant}/sync/{type}/{record_id}", _guarded(record_timeline, directory), methods=["GET"]),
-        Route("/ats/{tenant}/integration-status", _guarded(status, directory), methods=["GET"]),
+        Route(
+            "/ats/{tenant}/sync/problems",
+            guarded(partial(sync_problems, store=store, settings=settings)),
+            methods=["GET"],
+        ),
+        Route(
+            "/ats/{tenant}/sync/{type}/{record_id}",
+            guarded(partial(record_timeline, store=store)),
+            methods=["GET"],
+        ),
+        Route(
+            "/ats/{tenant}/integration-status",
+            guarded(partial(status, store=store, settings=settings)),
+            methods=["GET"],
+        ),
     ]
 
 

@@ -20,7 +20,7 @@ from linkedin.transport import Transport, TransportError, build_request
 from rsc.crypto import decrypt, encrypt
 from rsc.logs import get_logger
 from rsc.metrics import LINKEDIN_TOKEN_MINTS
-from store.db import Store, get_store
+from store.db import Store
 from store.linkedin_tokens import LinkedInTokens, MintCause, MintClaimed, StoredToken
 
 log = get_logger(__name__)
@@ -55,7 +55,7 @@ class TokenCache:
         transport: Transport,
         oauth_url: str,
         *,
-        store: Callable[[], Store] = get_store,
+        store: Callable[[], Store],
         timeout_s: float = 10.0,
         holder: str | None = None,
         clock: Callable[[], float] = time.time,

@@ -21,8 +21,8 @@ from linkedin.seats import Seats
 from linkedin.sequencing import BatchSequencer, process_holder
 from linkedin.transport import PooledTransport, Transport
 from rsc.logs import get_logger
-from rsc.settings import Settings, get_settings
-from store.db import Store, get_store
+from rsc.settings import Settings
+from store.db import Store
 
 log = get_logger(__name__)
 
@@ -48,12 +48,13 @@ class LinkedInClients:
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: Settings,
+        store: Callable[[], Store],
+        *,
         transport: Transport | None = None,
         limiter: Admission | None = None,
-        store: Callable[[], Store] = get_store,
     ) -> None:
-        self.settings = settings or get_settings()
+        self.settings = settings
         self.limiter = limiter or RateLimiter(RateLimits.from_settings(self.settings), store)
         self._transport = transport or PooledTransport()
         #: Names this process's token claims and batch leases in the store.

@@ -29,7 +29,7 @@ from linkedin.transport import Params, Response, Transport, TransportError, buil
 from linkedin.versions import Api, Endpoint
 from rsc.logs import get_logger
 from rsc.metrics import LINKEDIN_CALLS, endpoint_label
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 
 log = get_logger(__name__)
 
@@ -69,9 +69,9 @@ class LinkedInHttp:
         limiter: Admission,
         sequencer: BatchSequencer,
         traffic: Traffic = Traffic.LIVE,
-        settings: Settings | None = None,
+        settings: Settings,
     ) -> None:
-        self.settings = settings or get_settings()
+        self.settings = settings
         self.credentials = credentials
         self.traffic = traffic
         #: The resource table as the configured API version reads it.

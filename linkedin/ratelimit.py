@@ -33,8 +33,8 @@ from linkedin.errors import LinkedInUnavailable
 from linkedin.versions import Family
 from rsc.logs import get_logger
 from rsc.metrics import LINKEDIN_HEADROOM, endpoint_label
-from rsc.settings import Settings, get_settings
-from store.db import Store, get_store
+from rsc.settings import Settings
+from store.db import Store
 from store.linkedin_quota import Budget, Grant, LinkedInQuota, Refused, Spent, Unused
 
 log = get_logger(__name__)
@@ -128,7 +128,7 @@ class RateLimiter:
     def __init__(
         self,
         limits: RateLimits,
-        store: Callable[[], Store] = get_store,
+        store: Callable[[], Store],
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -143,10 +143,6 @@ class RateLimiter:
         self._leases: dict[tuple[str, str, Traffic], _Lease] = {}
         self._locks: dict[tuple[str, str, Traffic], threading.Lock] = {}
         self._locks_lock = threading.Lock()
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> RateLimiter:
-        return cls(RateLimits.from_settings(settings or get_settings()))
 
     def try_acquire(self, app_id: str, family: str, records: int, traffic: Traffic) -> float | None:
         """Spend the budget now and return None, or return the seconds until it has room."""

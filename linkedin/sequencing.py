@@ -37,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from linkedin.errors import LinkedInUnavailable
 from rsc.logs import get_logger
-from store.db import Store, get_store
+from store.db import Store
 from store.linkedin_batch_leases import BatchLeases
 
 log = get_logger(__name__)
@@ -108,7 +108,7 @@ class BatchSequencer:
 
     def __init__(
         self,
-        store: Callable[[], Store] = get_store,
+        store: Callable[[], Store],
         *,
         call_s: float,
         max_wait_s: float,

@@ -26,7 +26,7 @@ from typing import Any
 
 import structlog
 
-from rsc.settings import LogFormat, get_settings
+from rsc.settings import LogFormat, Settings
 
 #: Fields whose values are personal data, in event data, LinkedIn's items and log calls alike. The
 #: value of such a key is never logged; ``tests/rsc/test_logs.py`` checks every field of every event
@@ -214,12 +214,13 @@ def render_exception_safely(
     return event_dict
 
 
-def configure_logging(*, process: str = "rsc", minimum_level: int = logging.NOTSET) -> None:
+def configure_logging(
+    settings: Settings, *, process: str = "rsc", minimum_level: int = logging.NOTSET
+) -> None:
     """Configure structlog and route every other log record of the process through it: the standard
     library's loggers (Dramatiq's, uvicorn's) and Python's warnings, so that in JSON mode every line
     the process writes is one JSON object. ``minimum_level`` raises ``RSC_LOG_LEVEL`` (a command
     run by a person logs warnings only)."""
-    settings = get_settings()
     level = max(getattr(logging, settings.log_level.upper(), logging.INFO), minimum_level)
     renderer: Any = (
         structlog.processors.JSONRenderer()

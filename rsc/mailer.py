@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 
 
 class MailRefused(Exception):
@@ -34,8 +34,8 @@ class Mail:
 
 
 class Mailer:
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or get_settings()
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
 
     @contextmanager
     def connection(self) -> Iterator[MailConnection]:

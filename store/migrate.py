@@ -8,19 +8,17 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
-from rsc.settings import get_settings
-from store.db import get_store
+from store.db import Store
 
 
-def alembic_config(url: str | None = None) -> Config:
+def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", "store:migrations")
-    cfg.set_main_option("sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
-    store = get_store(url)
+def upgrade(store: Store, revision: str = "head") -> None:
     with store.engine.begin() as connection:
         cfg = alembic_config(store.url)
         cfg.attributes["connection"] = connection

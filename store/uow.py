@@ -1,6 +1,6 @@
 """Units of work: one transaction, rolled back unless ``commit()`` ran.
 
-``UnitOfWork(tenant)`` is bound to one tenant and is what handlers receive. ``OpsUnitOfWork`` is the
+``UnitOfWork(tenant, store)`` is bound to one tenant and is what handlers receive. ``OpsUnitOfWork`` is the
 operator's view (tenant registry, dead letters, rejections) and never touches tenant data tables.
 """
 
@@ -18,7 +18,7 @@ from store.candidate_matches import CandidateMatches
 from store.candidate_merges import CandidateMerges
 from store.candidates import Candidates
 from store.contracts import Contracts
-from store.db import Store, get_store
+from store.db import Store
 from store.dead_letter_archive import DeadLetterArchive
 from store.dead_letters import DeadLetters, Rejections
 from store.deletion_receipts import DeletionReceipts
@@ -50,8 +50,8 @@ from store.users import Users
 class _Transaction:
     session: Session
 
-    def __init__(self, store: Store | None = None) -> None:
-        self.store = store or get_store()
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self._open = False
 
     def _begin(self, tenant: str | None) -> None:
@@ -109,7 +109,7 @@ class UnitOfWork(_Transaction):
     job_postings: JobPostingTasks
     job_acls: JobAcls
 
-    def __init__(self, tenant: str, store: Store | None = None) -> None:
+    def __init__(self, tenant: str, store: Store) -> None:
         super().__init__(store)
         self.tenant = tenant
 

@@ -84,7 +84,7 @@ def declared_sandbox_violations(request: pytest.FixtureRequest) -> Iterator[None
 def pg_url() -> Iterator[str]:
     """A PostgreSQL database of this test session, migrated to head."""
     with postgres_server() as server, fresh_database(server) as url:
-        upgrade(url)
+        upgrade(get_store(url))
         reset_stores()
         yield url
 
@@ -99,7 +99,7 @@ def broker_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "rsc.db"
-    upgrade(f"sqlite:///{path}")
+    upgrade(get_store(f"sqlite:///{path}"))
     reset_stores()
     return path
 

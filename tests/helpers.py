@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from linkedin.versions import Api, Family
 from rsc.settings import get_settings
-from store.db import Store
+from store.db import Store, get_store
 from store.integrations import IntegrationStatus, IntegrationType
 from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
@@ -52,7 +52,7 @@ def create_tenant(
 ) -> None:
     """A tenant in the store; ENABLED unless ``status`` says otherwise, as after LinkedIn confirmed
     its integration enabled (tests of the lifecycle itself create PENDING ones)."""
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = Tenant(id=tenant_id, org_urn=org, client_id=client_id)
         tenant.client_secret = client_secret
         tenant.set_status(status, "created by a test")
@@ -71,7 +71,7 @@ def add_contract(
     (ENABLED unless ``csa_status`` says otherwise; None: LinkedIn was not asked yet)."""
     from store.uow import UnitOfWork
 
-    with UnitOfWork(tenant_id, store) as uow:
+    with UnitOfWork(tenant_id, store or get_store()) as uow:
         uow.contracts.add(contract)
         if csa_status is not None:
             uow.integrations.observe(IntegrationType.CSA_API, contract, csa_status, modified_ms=None)

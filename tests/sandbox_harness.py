@@ -18,8 +18,10 @@ from starlette.testclient import TestClient
 
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.transport import Request, Response
+from rsc.settings import get_settings
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig
+from store.db import get_store
 
 BASE_URL = "http://testserver"
 
@@ -118,7 +120,9 @@ class SandboxHarness:
         """The test's LinkedIn clients, one set per sandbox as one per process in production: one token
         cache, so a test does not mint a second token for an app that holds one (``token.reuse``)."""
         if self._clients is None:
-            self._clients = LinkedInClients(transport=InProcessTransport(self.client))
+            self._clients = LinkedInClients(
+                get_settings(), get_store, transport=InProcessTransport(self.client)
+            )
         return self._clients
 
     def linkedin(self, client_id: str, client_secret: str, org: str) -> LinkedInClient:

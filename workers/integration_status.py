@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from rsc.settings import Settings
 from store.db import Store
 from store.tenants import TenantNotFound
 from store.uow import OpsUnitOfWork, UnitOfWork
@@ -19,7 +20,7 @@ from workers.ledger.report import problems
 from workers.prospect_polling.seat_mapping import unmapped
 
 
-def integration_status(tenant_id: str, store: Store | None = None) -> dict[str, Any]:
+def integration_status(tenant_id: str, store: Store, *, settings: Settings) -> dict[str, Any]:
     """The tenant's enablement, contracts, seats, backfill and sync problem counts (TenantNotFound)."""
     with OpsUnitOfWork(store) as ops:
         tenant = ops.tenants.get(tenant_id)
@@ -70,7 +71,7 @@ def integration_status(tenant_id: str, store: Store | None = None) -> dict[str, 
             "unmapped": [s.urn for s in loose.seats],
             "users_without_seat": [u.id for u in loose.users],
         }
-        groups = problems(uow)
+        groups = problems(uow, settings=settings)
         parked = uow.parked_items.count_waiting()
         postings = {
             "counts": uow.job_postings.counts(),
@@ -79,7 +80,7 @@ def integration_status(tenant_id: str, store: Store | None = None) -> dict[str, 
                 for t in uow.job_postings.failed()
             ],
         }
-    run = progress(UnitOfWork(tenant_id, store))
+    run = progress(UnitOfWork(tenant_id, store), settings=settings)
     return {
         "tenant": tenant_id,
         "organization": organization,

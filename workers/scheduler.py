@@ -27,11 +27,11 @@ from events.publisher import EventPublisher, PublishError
 from rsc.heap import collections_paused
 from rsc.logs import get_logger
 from rsc.metrics import SCHEDULER_LEADER
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 from schemas.commands import OutboxFlush
 from store import scheduler_leases
 from store.base import utcnow
-from store.db import Store, get_store
+from store.db import Store
 from store.linkedin_sync import tenants_with_due_records
 from store.tenants import syncing_tenant_ids
 from workers.deletion_cascade.handlers import deletion_sweep_messages
@@ -53,13 +53,13 @@ class Scheduler:
     def __init__(
         self,
         publisher: EventPublisher,
-        store: Store | None = None,
-        settings: Settings | None = None,
+        store: Store,
+        settings: Settings,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.publisher = publisher
-        self.store = store or get_store()
-        self.settings = settings or get_settings()
+        self.store = store
+        self.settings = settings
         self.prospects = ProspectScheduler(publisher, self.store, self.settings)
         self._clock = clock
         self._next_rotation_check: datetime | None = None

@@ -25,7 +25,7 @@ from events.dead_letters.queue import (
 from events.messages import OutgoingMessage
 from events.publisher import EventPublisher, PublishError, get_publisher
 from events.topology import Queue
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 from store.base import utcnow
 from store.db import Store
 from store.uow import OpsUnitOfWork
@@ -41,7 +41,7 @@ class ArchiveReport:
     stale: dict[str, int] = field(default_factory=dict)
 
 
-def archive_dead_letters(*, settings: Settings | None = None, store: Store | None = None) -> ArchiveReport:
+def archive_dead_letters(*, settings: Settings, store: Store) -> ArchiveReport:
     """Archive every dead letter not archived yet; count the stale ones by queue."""
     report = ArchiveReport()
 
@@ -88,9 +88,7 @@ def _about(letter: DeadLetterMessage) -> dict[str, str | None]:
     }
 
 
-def archived_only(
-    selection: Selection, *, in_queues: set[str], store: Store | None = None
-) -> list[DeadLetterMessage]:
+def archived_only(selection: Selection, *, in_queues: set[str], store: Store) -> list[DeadLetterMessage]:
     """Open archived dead letters matching ``selection`` that RabbitMQ no longer holds (the ids it
     still holds are ``in_queues``), oldest first."""
     now = utcnow()
@@ -114,8 +112,8 @@ def combined_browse(
     selection: Selection | None = None,
     *,
     limit: int | None = None,
-    settings: Settings | None = None,
-    store: Store | None = None,
+    settings: Settings,
+    store: Store,
 ) -> Browse:
     """Every dead letter matching ``selection``: those in ``Q.XQ`` in queue order, then the archived
     ones RabbitMQ dropped (``position`` -1). Changes nothing."""
@@ -141,12 +139,11 @@ def replay_with_archive(
     selection: Selection,
     *,
     dry_run: bool = False,
-    settings: Settings | None = None,
-    store: Store | None = None,
+    settings: Settings,
+    store: Store,
     publisher: EventPublisher | None = None,
 ) -> ReplayResult:
     """Replay the selected dead letters from ``Q.XQ``, then those only the archive still holds."""
-    settings = settings or get_settings()
     result = replay_dead_letters(
         selection, dry_run=dry_run, settings=settings, store=store, publisher=publisher
     )
@@ -162,7 +159,7 @@ def replay_with_archive(
                 for a in archived
             ]
             try:
-                (publisher or get_publisher(settings.broker_url)).publish_messages(messages)
+                (publisher or get_publisher(settings)).publish_messages(messages)
             except PublishError as exc:
                 result.error = str(exc)
                 result.not_confirmed.extend(archived)
@@ -178,8 +175,8 @@ def purge_with_archive(
     selection: Selection,
     *,
     dry_run: bool = False,
-    settings: Settings | None = None,
-    store: Store | None = None,
+    settings: Settings,
+    store: Store,
 ) -> PurgeResult:
     """Purge the selected dead letters from ``Q.XQ`` and settle their archived copies."""
     result = purge_dead_letters(selection, dry_run=dry_run, settings=settings, store=store)
@@ -192,7 +189,7 @@ def purge_with_archive(
     return result
 
 
-def _settle(store: Store | None, message_ids: list[str], how: str) -> None:
+def _settle(store: Store, message_ids: list[str], how: str) -> None:
     if not message_ids:
         return
     with OpsUnitOfWork(store) as ops:

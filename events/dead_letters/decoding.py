@@ -23,7 +23,7 @@ from store.uow import OpsUnitOfWork
 
 
 def letter_from_body(
-    queue: Queue, message_id: str, body: bytes, *, dead_since: datetime | None, store: Store | None = None
+    queue: Queue, message_id: str, body: bytes, *, dead_since: datetime | None, store: Store
 ) -> DeadLetterMessage:
     """A dead letter read back from its body alone (an archived copy: no AMQP headers any more)."""
     _, message, error = decode_body(body, fallback=message_id)
@@ -85,7 +85,7 @@ def decode_body(body: bytes, *, fallback: str) -> tuple[str, dramatiq.Message[An
     return message_id, message, None
 
 
-def recorded_errors(message_ids: Iterable[str], store: Store | None) -> dict[str, RecordedError]:
+def recorded_errors(message_ids: Iterable[str], store: Store) -> dict[str, RecordedError]:
     ids = sorted(set(message_ids))
     if not ids:
         return {}
@@ -106,7 +106,7 @@ def recorded_errors(message_ids: Iterable[str], store: Store | None) -> dict[str
         }
 
 
-def mark_replayed(store: Store | None, message_ids: list[str], *, at: datetime) -> None:
+def mark_replayed(store: Store, message_ids: list[str], *, at: datetime) -> None:
     with OpsUnitOfWork(store) as ops:
         ops.session.execute(
             update(DeadLetterRow)

@@ -43,7 +43,7 @@ from events.dead_letters.reading import DeadLetterQueue, Delivery, StopScan, con
 from events.messages import OutgoingMessage
 from events.publisher import EventPublisher, PublishError, get_publisher
 from events.topology import Queue, bulk_lane, feature_queue, is_bulk_lane
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 from store.base import utcnow
 from store.db import Store
 
@@ -59,8 +59,8 @@ def browse_dead_letters(
     selection: Selection | None = None,
     *,
     limit: int | None = None,
-    settings: Settings | None = None,
-    store: Store | None = None,
+    settings: Settings,
+    store: Store,
 ) -> Browse:
     """Count every feature queue's dead letters and list those matching ``selection``.
 
@@ -80,9 +80,7 @@ def browse_dead_letters(
     return Browse(lengths=lengths, letters=letters, matched=matched)
 
 
-def find_dead_letters(
-    message_id: str, *, settings: Settings | None = None, store: Store | None = None
-) -> list[DeadLetterMessage]:
+def find_dead_letters(message_id: str, *, settings: Settings, store: Store) -> list[DeadLetterMessage]:
     """Every copy of one message in the dead-letter queues (normally one, or none)."""
     return browse_dead_letters(
         Selection(message_ids=frozenset({message_id})), settings=settings, store=store
@@ -93,8 +91,8 @@ def scan_dead_letters(
     selection: Selection,
     handle: Callable[[list[DeadLetterMessage]], None],
     *,
-    settings: Settings | None = None,
-    store: Store | None = None,
+    settings: Settings,
+    store: Store,
 ) -> list[QueueLength]:
     """Pass the matching dead letters to ``handle``, a chunk at a time, in queue order. Changes nothing."""
 
@@ -104,9 +102,8 @@ def scan_dead_letters(
     return scan(selection, collect, settings=settings, store=store)
 
 
-def dead_letter_lengths(settings: Settings | None = None) -> list[QueueLength]:
+def dead_letter_lengths(settings: Settings) -> list[QueueLength]:
     """Messages in each feature queue's ``Q.XQ``, without reading any of them."""
-    settings = settings or get_settings()
     with connect(settings) as connection:
         lengths = []
         for queue in Queue:
@@ -146,8 +143,8 @@ def replay_dead_letters(
     selection: Selection,
     *,
     dry_run: bool = False,
-    settings: Settings | None = None,
-    store: Store | None = None,
+    settings: Settings,
+    store: Store,
     publisher: EventPublisher | None = None,
 ) -> ReplayResult:
     """Republish the selected dead letters to their work queues, then remove them from ``Q.XQ``.
@@ -156,7 +153,6 @@ def replay_dead_letters(
     skipped (it can only be purged). The ``dead_letters`` rows of replayed messages get
     ``replayed_at`` and one more ``replays``.
     """
-    settings = settings or get_settings()
     result = ReplayResult(dry_run=dry_run)
     replayed_ids: set[str] = set()
 
@@ -174,7 +170,7 @@ def replay_dead_letters(
             for d in batch
         ]
         try:
-            (publisher or get_publisher(settings.broker_url)).publish_messages(messages)
+            (publisher or get_publisher(settings)).publish_messages(messages)
         except PublishError as exc:
             result.error = str(exc)
             result.not_confirmed.extend(d.letter for d in batch)
@@ -216,8 +212,8 @@ def purge_dead_letters(
     selection: Selection,
     *,
     dry_run: bool = False,
-    settings: Settings | None = None,
-    store: Store | None = None,
+    settings: Settings,
+    store: Store,
 ) -> PurgeResult:
     """Delete the selected dead letters for good; the others stay where they are.
 

@@ -15,7 +15,7 @@ from dramatiq.common import xq_name
 from events.dead_letters.decoding import decode, letter_of, recorded_errors
 from events.dead_letters.letters import DeadLetterMessage, DeadLetterQueueError, QueueLength, Selection
 from events.topology import Queue
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 from store.base import utcnow
 from store.db import Store
 
@@ -102,15 +102,14 @@ def scan(
     selection: Selection,
     handle: Callable[[DeadLetterQueue, list[Delivery]], None],
     *,
-    settings: Settings | None,
-    store: Store | None,
+    settings: Settings,
+    store: Store,
 ) -> list[QueueLength]:
     """Read the selected queues' dead letters in order and pass the matching ones to ``handle``.
 
     Only the messages present when a queue was opened are read, so messages dead-lettered during the
     scan (a replayed message failing again, say) are left for the next one.
     """
-    settings = settings or get_settings()
     now = utcnow()
     lengths: list[QueueLength] = []
     with connect(settings) as connection:
@@ -141,7 +140,7 @@ def scan(
 
 
 def letters_of(
-    queue: Queue, raws: Sequence[kombu.Message], *, first_position: int, store: Store | None
+    queue: Queue, raws: Sequence[kombu.Message], *, first_position: int, store: Store
 ) -> list[DeadLetterMessage]:
     decoded = [decode(raw) for raw in raws]
     records = recorded_errors({message_id for message_id, _, _ in decoded}, store)

@@ -45,9 +45,11 @@ from sqlalchemy import func, select
 from events.publisher import Publisher, PublishError
 from ingress.signature import sign
 from rsc.crypto import keyed_hash
+from rsc.settings import get_settings
 from store.applications import Application, ApplicationStage
 from store.ats_notes import AtsNote
 from store.candidates import Candidate
+from store.db import get_store
 from store.dead_letters import DeadLetter
 from store.deletion_receipts import DeletionReceipt, ReceiptState
 from store.exports import ExportRecord
@@ -114,7 +116,7 @@ def services(
 ) -> Iterator[tuple[PrivatePostgres, PrivateRabbitMQ]]:
     try:
         with private_services(tmp_path) as (postgres, rabbitmq):
-            upgrade(postgres.url)
+            upgrade(get_store(postgres.url))
             monkeypatch.setenv("RSC_DATABASE_URL", postgres.url)
             monkeypatch.setenv("RSC_BROKER_URL", rabbitmq.url)
             reset_process_state()
@@ -187,7 +189,7 @@ class Upstream:
 
     def __init__(self, pipeline: Pipeline, broker_url: str, secret: str) -> None:
         self.pipeline = pipeline
-        self.publisher = Publisher(broker_url)
+        self.publisher = Publisher(broker_url, settings=get_settings())
         self.secret = secret
         self.exported_at: dict[str, int] = {}
 
@@ -335,14 +337,14 @@ def create_exports(pipeline: Pipeline, log: ChaosLog, upstream: Upstream) -> Cha
 
 
 def inbox_counts() -> dict[str, int]:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         rows = uow.session.execute(select(InboxEntry.consumer, func.count()).group_by(InboxEntry.consumer))
         return {consumer: int(n) for consumer, n in rows}
 
 
 def exported_ids(log: ChaosLog) -> dict[str, tuple[str, str]] | None:
     """Member -> (candidate id, application id) of every export, once all are in the store."""
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         rows = uow.session.execute(
             select(ExportRecord.request_id, ExportRecord.candidate_id, ExportRecord.application_id)
         )
@@ -363,7 +365,7 @@ def settled(want: Expected, rabbitmq: PrivateRabbitMQ) -> bool:
         counts = inbox_counts()
         if any(counts.get(consumer, 0) < n for consumer, n in want.inbox.items()):
             return False
-        with UnitOfWork(TENANT) as uow:
+        with UnitOfWork(TENANT, get_store()) as uow:
             if uow.outbox.dirty_count():
                 return False
             pending = uow.session.scalar(
@@ -392,7 +394,7 @@ def store_differences(want: Expected) -> list[str]:
             f"{len(wrong)} differ {[(k, expected[k], actual[k]) for k in wrong[:2]]}"
         )
 
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         s = uow.session
         compare("jobs", want.jobs, {j.id: (j.title, j.state) for j in s.scalars(select(Job))})
         candidates = list(s.scalars(select(Candidate)))
@@ -493,7 +495,7 @@ def store_differences(want: Expected) -> list[str]:
     for consumer, n in want.inbox.items():
         if counts.get(consumer, 0) != n:
             problems.append(f"inbox {consumer}: {counts.get(consumer, 0)} events, expected {n}")
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         dead = ops.session.scalar(select(func.count()).select_from(DeadLetter))
         if dead:
             reasons = sorted({d.reason_code for d in ops.session.scalars(select(DeadLetter))})

@@ -11,7 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from rsc.settings import get_settings
 from schemas.ats import CandidateSnapshot
+from store.db import get_store
 from store.linkedin_sync import Resource
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
@@ -38,7 +40,7 @@ def sandbox(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def setup_data() -> None:
     """C1 matches Ada by e-mail; C2 could be either of two namesakes; both are on LinkedIn."""
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         uow.candidates.apply(
             CandidateSnapshot(
                 candidate_id="C1", first_name="Ada", last_name="Lovelace", emails=["ada@example.com"],
@@ -67,7 +69,9 @@ def setup_data() -> None:
         for candidate_id in ("C1", "C2"):
             uow.outbox.mark_changed(Resource.CANDIDATE, candidate_id)
         uow.commit()
-    push_pending(UnitOfWork("acme"), linkedin_for("acme"), Resource.CANDIDATE)
+    push_pending(
+        UnitOfWork("acme", get_store()), linkedin_for("acme"), Resource.CANDIDATE, settings=get_settings()
+    )
 
 
 def test_run_review_show_link_and_unlink(sandbox: SandboxHarness) -> None:
@@ -135,7 +139,7 @@ def linkedin_candidate(last_name: str) -> None:
     from store.candidates import Candidate, CandidateOrigin
     from store.member_claims import ClaimKind
 
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         uow.candidates.add(
             Candidate(
                 id="li-1", origin=CandidateOrigin.LINKEDIN_EXPORT.value, first_name="Ada",
@@ -172,7 +176,7 @@ def test_a_member_held_by_an_export_is_a_merge_proposal_for_review_that_a_manual
     assert link.exit_code == 0, link.output
     review = json.loads(runner.invoke(app, ["match", "review", "--tenant", "acme", "--json"]).stdout)
     assert [item["candidate_id"] for item in review] == ["C2"]
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         claim = uow.member_claims.holder(ADA)
         assert claim is not None and (claim.candidate_id, claim.kind) == ("C1", "manual")
         merged = uow.merges.active_from("li-1")
@@ -197,7 +201,7 @@ def test_the_merge_rule_joins_a_matched_record_and_the_exports_candidate_of_the_
         "linkedin",
         ADA,
     )
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         claim = uow.member_claims.holder(ADA)
         assert claim is not None and (claim.candidate_id, claim.kind) == ("C1", "linkedin")
         made = uow.candidates.get("li-1")

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from schemas.ats import CandidateSnapshot
+from store.db import get_store
 from store.uow import UnitOfWork
 from tests.helpers import add_contract, create_tenant
 
@@ -29,7 +30,7 @@ def run(*args: str) -> str:
 
 
 def _candidates(*ids: str) -> None:
-    with UnitOfWork("acme-corp") as uow:
+    with UnitOfWork("acme-corp", get_store()) as uow:
         for candidate_id in ids:
             uow.candidates.apply(
                 CandidateSnapshot(candidate_id=candidate_id, first_name="Ada", created_at=T0, modified_at=T0)

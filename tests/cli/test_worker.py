@@ -35,7 +35,7 @@ def dramatiq_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[l
 
     monkeypatch.setattr(dramatiq.cli, "main", main)
     monkeypatch.setattr(cli.worker, "multiprocess_metrics_dir", lambda group: str(tmp_path / group))
-    monkeypatch.setattr(rsc.logs, "configure_logging", lambda **kwargs: None)
+    monkeypatch.setattr(rsc.logs, "configure_logging", lambda *args, **kwargs: None)
     monkeypatch.setenv("RSC_WORKER_LANES", "all")
     yield seen
     reset_settings()

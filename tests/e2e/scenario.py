@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 
 from events.publisher import Publisher
 from ingress.signature import sign
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from store.applications import Application
 from store.candidates import Candidate
+from store.db import get_store
 from store.dead_letters import DeadLetter
 from store.exports import ExportRecord
 from store.uow import OpsUnitOfWork, UnitOfWork
@@ -57,7 +59,7 @@ def publish_job(
             },
         }
     )
-    Publisher(broker_url).publish(event)
+    Publisher(broker_url, settings=get_settings()).publish(event)
 
 
 def member(i: int) -> dict[str, Any]:
@@ -91,7 +93,7 @@ def redeliver(pipeline: Pipeline, push_id: str, secret: str, tenant: str) -> int
 
 
 def counts(tenant: str) -> dict[str, int]:
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         s = uow.session
         return {
             "candidates": s.scalar(select(func.count()).select_from(Candidate)) or 0,
@@ -101,7 +103,7 @@ def counts(tenant: str) -> dict[str, int]:
 
 
 def dead_letters() -> dict[str, list[str | None]]:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         rows = ops.session.scalars(select(DeadLetter)).all()
         out: dict[str, list[str | None]] = {}
         for row in rows:

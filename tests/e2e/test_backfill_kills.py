@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from rsc.settings import get_settings
 from store.db import get_store
 from store.tenants import TenantStatus
 from store.uow import OpsUnitOfWork, UnitOfWork
@@ -69,7 +70,7 @@ def pipeline(tmp_path: Path, postgres_url: str, rabbit: str) -> Iterator[Pipelin
 
 def done_records() -> int:
     """Records the run is done with, from its cursors (cheap enough to poll while it runs)."""
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         run = uow.backfills.current()
         return uow.backfills.done_records(run) if run is not None else 0
 
@@ -79,7 +80,7 @@ def reached(target: int) -> bool:
 
 
 def run_state() -> str | None:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         run = uow.backfills.current()
         return run.state if run is not None else None
 
@@ -180,10 +181,10 @@ def test_five_sigkills_during_a_backfill_leave_every_record_once(pipeline: Pipel
     assert resent["atsApplications/stages"] <= KILLS * 200, resent
     assert throttled == 0
 
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         assert uow.outbox.dirty_count() == 0
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         assert ops.dead_letters.list() == []
-    final = progress(UnitOfWork(TENANT))
+    final = progress(UnitOfWork(TENANT, get_store()), settings=get_settings())
     assert final is not None and final.done == HISTORY.records
     assert sum(p.sent for p in final.phases) == HISTORY.records

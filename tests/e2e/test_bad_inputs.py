@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import EventTooLarge
 from tests import ats_events as ats
 from tests.e2e.pipeline import Pipeline, eventually
@@ -35,7 +36,7 @@ def test_each_bad_input_has_a_visible_outcome(pipeline: Pipeline, rabbit: str) -
     onboard(pipeline, "acme", org=ORG)
     pipeline.env["RSC_DEPENDENCY_WAIT_S"] = "3"
     pipeline.start_workers("worker", "status_push")
-    publisher = Publisher(rabbit)
+    publisher = Publisher(rabbit, settings=get_settings())
     publisher.publish_many(
         [
             ats.event("job.published", "no-description", {**_job("J-nodesc"), "description": None}, "acme"),

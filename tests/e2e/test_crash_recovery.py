@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from store.db import get_store
 from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import counts, dead_letters, export, onboard, publish_job
 from tests.helpers import ORG
@@ -38,7 +39,7 @@ def test_sigkill_in_the_middle_of_500_exports_loses_and_duplicates_nothing(
 def _job_stored() -> bool:
     from store.uow import UnitOfWork
 
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         return uow.jobs.get("J-1") is not None
 
 

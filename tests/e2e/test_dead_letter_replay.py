@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.linkedin import ExportRequest, ExportRequested
+from store.db import get_store
 from store.dead_letters import DeadLetter
 from store.exports import ExportRecord
 from store.uow import OpsUnitOfWork, UnitOfWork
@@ -44,7 +46,7 @@ def test_fifty_dead_letters_three_reasons_one_fixed_and_replayed_twice(
     }
     # 2. Exports for a tenant nobody created yet: unknown_tenant.
     now = datetime.now(UTC)
-    Publisher(rabbit).publish_many(
+    Publisher(rabbit, settings=get_settings()).publish_many(
         ExportRequested(
             type="linkedin.export.requested.v1",
             id=f"initech-push-{i}",
@@ -103,13 +105,13 @@ def test_fifty_dead_letters_three_reasons_one_fixed_and_replayed_twice(
 
 
 def _job_state(job_id: str) -> str | None:
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         job = uow.jobs.get(job_id)
         return None if job is None else str(job.state)
 
 
 def _recorded() -> dict[str, int]:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         out: dict[str, int] = {}
         for row in ops.session.scalars(select(DeadLetter)):
             out[row.reason_code] = out.get(row.reason_code, 0) + 1
@@ -117,12 +119,12 @@ def _recorded() -> dict[str, int]:
 
 
 def _dead_message_ids(reason: str) -> set[str]:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         return set(ops.session.scalars(select(DeadLetter.message_id).where(DeadLetter.reason_code == reason)))
 
 
 def _replays(reason: str) -> set[int]:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         return {
             int(r)
             for r in ops.session.scalars(select(DeadLetter.replays).where(DeadLetter.reason_code == reason))
@@ -143,7 +145,7 @@ def _listed_ids(output: str, reason: str) -> set[str]:
 
 
 def _imported_requests() -> set[str]:
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         return set(uow.session.scalars(select(ExportRecord.request_id)))
 
 

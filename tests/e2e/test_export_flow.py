@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from ingress.signature import sign
+from store.db import get_store
 from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import counts, dead_letters, export, onboard, publish_job, publish_raw, redeliver
 from tests.helpers import ORG
@@ -110,14 +111,14 @@ def test_poison_inputs_are_dead_lettered_with_their_reason_while_valid_exports_f
 def _job_stored(tenant: str, job_id: str) -> bool:
     from store.uow import UnitOfWork
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         return uow.jobs.get(job_id) is not None
 
 
 def _job_published(tenant: str, job_id: str) -> bool:
     from store.uow import UnitOfWork
 
-    with UnitOfWork(tenant) as uow:
+    with UnitOfWork(tenant, get_store()) as uow:
         job = uow.jobs.get(job_id)
         return job is not None and job.is_published
 
@@ -130,7 +131,7 @@ def _remote_candidates(pipeline: Pipeline) -> list[dict[str, object]]:
 def _rejections() -> dict[str, int]:
     from store.uow import OpsUnitOfWork
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         out: dict[str, int] = {}
         for row in ops.rejections.list():
             out[row.reason_code] = out.get(row.reason_code, 0) + 1

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.ats import UserCreated, UserSnapshot
 from store.candidate_view import candidate_view
+from store.db import get_store
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import onboard
@@ -94,7 +96,7 @@ def test_a_published_user_gets_its_seat_polled_and_the_inmail_lands_on_the_candi
     )
     add_contract("acme", CONTRACT)
     when = datetime.now(UTC)
-    Publisher(rabbit).publish(
+    Publisher(rabbit, settings=get_settings()).publish(
         UserCreated(
             type="ats.user.created.v1",
             id="u-rita",
@@ -108,7 +110,7 @@ def test_a_published_user_gets_its_seat_polled_and_the_inmail_lands_on_the_candi
     pipeline.start_scheduler()
 
     def synced() -> str | None:
-        with UnitOfWork("acme") as uow:
+        with UnitOfWork("acme", get_store()) as uow:
             candidate = uow.candidates.by_person_urn(ADA)
             if (
                 candidate is None
@@ -122,11 +124,11 @@ def test_a_published_user_gets_its_seat_polled_and_the_inmail_lands_on_the_candi
         synced, timeout=90, interval=0.5, what="the InMails, stub and note to be synced"
     )
     assert candidate_id is not None
-    view = candidate_view(UnitOfWork("acme"), candidate_id, "rita")
+    view = candidate_view(UnitOfWork("acme", get_store()), candidate_id, "rita")
     assert [m["id"] for m in view["messages"]] == ["E1", "E2"]
     assert view["emails"] == ["ada@example.com"]
     assert [n["id"] for n in view["notes"]] == ["P1"]  # rita's own private note
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         seat = uow.seats.get(SEAT)
         assert seat is not None and seat.user_id == "rita"
     assert "Interested?" not in pipeline.log_text() and "ada@example.com" not in pipeline.log_text()

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
+from store.db import get_store
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import onboard, publish_raw
@@ -41,7 +43,7 @@ def test_every_line_is_json_ids_are_intact_and_no_personal_value_is_logged(
     onboard(pipeline, TENANT, org=ORG)
     pipeline.start_workers("worker", threads=4)
     now = datetime.now(UTC).isoformat()
-    publisher = Publisher(rabbit)
+    publisher = Publisher(rabbit, settings=get_settings())
     for candidate_id, first, last, email in PEOPLE:
         data = {"candidate_id": candidate_id, "first_name": first, "last_name": last,
                 "emails": [email], "phones": [{"number": "+44 20 7946 0958"}],
@@ -54,13 +56,13 @@ def test_every_line_is_json_ids_are_intact_and_no_personal_value_is_logged(
     publish_raw(rabbit, "status_push", "apply_candidate_event", poison, "5e3b-ada-dup-run")
 
     def stored() -> bool:
-        with UnitOfWork(TENANT) as uow:
+        with UnitOfWork(TENANT, get_store()) as uow:
             return all(uow.candidates.get(p[0]) is not None for p in PEOPLE)
 
     eventually(stored, timeout=60, what="the candidates to be stored")
 
     def dead_lettered() -> bool:
-        with OpsUnitOfWork() as ops:
+        with OpsUnitOfWork(get_store()) as ops:
             return ops.dead_letters.get("5e3b-ada-dup-run") is not None
 
     eventually(dead_lettered, timeout=60, what="the poison message to be dead-lettered")

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from prometheus_client.parser import text_string_to_metric_families
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.ats import UserDeleted
+from store.db import get_store
 from tests.ats_events import at, candidate, event
 from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import counts, export, onboard, publish_job
@@ -64,7 +66,7 @@ def test_every_family_is_scraped_with_labels_that_carry_no_personal_data(
     )
     worker_metrics = f"http://127.0.0.1:{metrics_port}"
     scheduler_metrics = f"http://127.0.0.1:{pipeline.env['RSC_METRICS_PORT']}"
-    publisher = Publisher(rabbit)
+    publisher = Publisher(rabbit, settings=get_settings())
 
     # Exports (one to a draft job: a dead letter) and the LinkedIn calls they make.
     publish_job(rabbit, "acme", "J-1")
@@ -198,12 +200,12 @@ def _answers(pipeline: Pipeline, url: str) -> bool:
 def _job_stored(job_id: str) -> bool:
     from store.uow import UnitOfWork
 
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         return uow.jobs.get(job_id) is not None
 
 
 def _candidate_stored(candidate_id: str) -> bool:
     from store.uow import UnitOfWork
 
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         return uow.candidates.get(candidate_id) is not None

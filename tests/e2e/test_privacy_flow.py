@@ -18,6 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
 from schemas.envelope import Event
 from store.db import get_store
@@ -150,7 +151,7 @@ class Ats:
     """The ATS publishing its events."""
 
     def __init__(self, broker_url: str) -> None:
-        self.publisher = Publisher(broker_url)
+        self.publisher = Publisher(broker_url, settings=get_settings())
         self.sent: list[Event] = []
 
     def publish(self, kind: str, data: dict[str, Any]) -> Event:
@@ -278,7 +279,7 @@ def seed_linkedin(pipeline: Pipeline) -> None:
 
 
 def stored(check: Any) -> Any:
-    with UnitOfWork(TENANT) as uow:
+    with UnitOfWork(TENANT, get_store()) as uow:
         return check(uow)
 
 
@@ -416,7 +417,7 @@ def test_deleted_people_vanish_everywhere_and_no_log_line_holds_personal_data(
     assert receipt.returncode == 0 and "atsCandidateId=C-OTT: deleted" in receipt.stdout
 
     # Late: Ottilie's old snapshot again under a new id, and the polls re-read her InMails.
-    Publisher(rabbit).publish(old_ottilie.model_copy(update={"id": "late-replay"}))
+    Publisher(rabbit, settings=get_settings()).publish(old_ottilie.model_copy(update={"id": "late-replay"}))
     eventually(
         lambda: stored(lambda uow: uow.inbox.seen("status_push", "ats://e2e", "late-replay")),
         what="the late snapshot to be consumed",

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
 from schemas.catalog import parse_event
+from store.db import get_store
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
 from tests.e2e.scenario import dead_letters, export, onboard, publish_job
@@ -30,16 +32,16 @@ def publish_candidate(broker_url: str, candidate_id: str, second: int, **fields:
             "data": {"candidate_id": candidate_id, "created_at": when, "modified_at": when, **fields},
         }
     )
-    Publisher(broker_url).publish(event)
+    Publisher(broker_url, settings=get_settings()).publish(event)
 
 
 def shown(candidate_id: str) -> Any:
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         return profile_view(uow, candidate_id)
 
 
 def matched_event(event_id: str) -> bool:
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         return uow.inbox.seen("profile_match", "ats://e2e", event_id)
 
 

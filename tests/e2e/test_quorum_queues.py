@@ -22,6 +22,8 @@ from events.dead_letters.queue import find_dead_letters
 from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from events.topology import Queue
+from rsc.settings import get_settings
+from store.db import get_store
 from tests.conftest import reset_process_state
 from tests.e2e.crashing_actor import CRASHING_ACTOR
 from tests.e2e.pipeline import Pipeline
@@ -96,7 +98,7 @@ def test_a_message_that_crashes_its_worker_every_time_ends_in_the_dead_letter_qu
 
     # Every delivery up to the limit crashed a worker; then RabbitMQ took the message off the queue.
     assert DELIVERY_LIMIT <= crashes <= DELIVERY_LIMIT + 1
-    (letter,) = find_dead_letters(message_id)
+    (letter,) = find_dead_letters(message_id, settings=get_settings(), store=get_store())
     assert letter.deaths[0].reason == "delivery_limit"
     assert letter.deaths[0].queue == Queue.PROFILE_EXPORT.value
     assert letter.reason_code == UNRECORDED  # no worker lived to record it
@@ -117,7 +119,7 @@ def _send_crashing_message() -> str:
         message_id=message_id,
         message_timestamp=int(time.time() * 1000),
     )
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     publisher.publish_messages([OutgoingMessage(Queue.PROFILE_EXPORT.value, message_id, message.encode())])
     publisher.close()
     return message_id
@@ -128,7 +130,9 @@ def _dead(message_id: str) -> bool:
 
     with kombu.Connection(get_settings().broker_url) as conn:
         ok = conn.default_channel.queue_declare(queue=xq_name(Queue.PROFILE_EXPORT.value), passive=True)
-        return bool(ok.message_count) and bool(find_dead_letters(message_id))
+        return bool(ok.message_count) and bool(
+            find_dead_letters(message_id, settings=get_settings(), store=get_store())
+        )
 
 
 def _exit_code(worker: subprocess.Popen[bytes], *, until: Any, timeout: float = 60) -> int | None:

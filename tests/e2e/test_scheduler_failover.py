@@ -29,7 +29,9 @@ def test_the_standby_scheduler_leads_within_ten_seconds_of_the_leaders_sigkill_a
     tmp_path: Path, postgres_url: str, rabbit: str
 ) -> None:
     create_tenant("acme")
-    with UnitOfWork("acme") as uow:  # a backfill run nobody works on: the leader asks for a runner
+    with UnitOfWork(
+        "acme", get_store()
+    ) as uow:  # a backfill run nobody works on: the leader asks for a runner
         uow.backfills.start(BackfillKind.SYNC, ["job"], reason="test")
         uow.commit()
     drain(rabbit, "historical_backfill")

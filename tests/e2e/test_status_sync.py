@@ -18,6 +18,8 @@ import pytest
 from sqlalchemy import func, select
 
 from events.publisher import Publisher
+from rsc.settings import get_settings
+from store.db import get_store
 from store.inbox import InboxEntry
 from store.uow import UnitOfWork
 from tests.e2e.pipeline import Pipeline
@@ -54,7 +56,7 @@ def run(tmp_path: Path, postgres_url: str, rabbit: str, *, clock_scale: float) -
 
 def publish_and_wait(pipeline: Pipeline, rabbit: str, history: AtsHistory) -> dict[str, list[dict[str, Any]]]:
     started = time.monotonic()
-    Publisher(rabbit).publish_many(history.events)
+    Publisher(rabbit, settings=get_settings()).publish_many(history.events)
     unique = len(history.events) - history.duplicates
     eventually(lambda: _consumed() == unique, timeout=1500, interval=2, what=f"{unique} events consumed")
     eventually(lambda: _in_sync(rabbit), timeout=1500, interval=2, what="the outbox to drain")
@@ -66,7 +68,7 @@ def publish_and_wait(pipeline: Pipeline, rabbit: str, history: AtsHistory) -> di
 
 
 def _consumed() -> int:
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         return int(
             uow.session.scalar(
                 select(func.count()).select_from(InboxEntry).where(InboxEntry.consumer == CONSUMER)
@@ -76,7 +78,7 @@ def _consumed() -> int:
 
 
 def _in_sync(rabbit: str) -> bool:
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         dirty = uow.outbox.dirty_count()
     return dirty == 0 and queue_depth(rabbit, "status_push") == 0
 

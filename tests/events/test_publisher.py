@@ -38,7 +38,7 @@ def test_queues_are_declared_as_the_workers_declare_them(rabbit: str) -> None:
     from rsc.settings import get_settings
     from workers.runtime.broker import RscRabbitmqBroker
 
-    Publisher(rabbit).publish(parse_event(job_event()))
+    Publisher(rabbit, settings=get_settings()).publish(parse_event(job_event()))
     broker = RscRabbitmqBroker(settings=get_settings(), url=rabbit, confirm_delivery=True)
     try:
         broker.declare_queue("status_push")
@@ -54,7 +54,7 @@ def test_an_unreachable_broker_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> 
     from rsc.settings import reset_settings
 
     reset_settings()
-    publisher = Publisher("amqp://guest:guest@127.0.0.1:1/%2F")
+    publisher = Publisher("amqp://guest:guest@127.0.0.1:1/%2F", settings=get_settings())
     event = parse_event(job_event(time=datetime.now(UTC).isoformat()))
     with pytest.raises(PublishError, match="not confirmed"):
         publisher.publish(event)

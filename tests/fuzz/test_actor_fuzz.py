@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from schemas.catalog import EVENT_CLASSES
 from schemas.envelope import Event
-from store.db import Store
+from store.db import Store, get_store
 from store.uow import OpsUnitOfWork
 from tests.fuzz.strategies import any_valid_event, fuzz_settings, garbage, invalid_events, not_objects
 from tests.schemas.test_schemas import job_event
@@ -100,7 +100,7 @@ def test_poison_messages_are_dead_lettered_with_their_reason_and_valid_ones_hand
         sent = [actor.send_with_options(args=d.args, kwargs=d.kwargs) for d in batch]
         stub_broker.join(QUEUE, fail_fast=False)  # type: ignore[call-arg]
         worker.join()
-        with OpsUnitOfWork() as ops:
+        with OpsUnitOfWork(get_store()) as ops:
             recorded = {
                 m.message_id: (d.reason_code, d.reason, d.attempts) if d else None
                 for m in sent

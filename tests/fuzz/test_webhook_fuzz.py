@@ -22,8 +22,9 @@ from events.publisher import Publisher
 from ingress.app import create_app
 from ingress.pushes import PushType
 from ingress.signature import challenge_response, sign
+from rsc.settings import get_settings
 from schemas.envelope import Event
-from store.db import Store
+from store.db import Store, get_store
 from store.uow import OpsUnitOfWork
 from tests.fuzz.strategies import fuzz_settings, garbage
 from tests.helpers import ORG, create_tenant, drain
@@ -45,7 +46,7 @@ class RecordingPublisher(Publisher):
     """The real publisher (confirms from RabbitMQ), keeping the events it was asked to publish."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(url)
+        super().__init__(url, settings=get_settings())
         self.events: list[Event] = []
 
     def publish(self, event: Event, *, strict: bool = False, bulk: bool = False) -> None:
@@ -227,12 +228,12 @@ def ingress(store: Store, rabbit: str) -> Iterator[IngressUnderTest]:
 
 
 def rejection_count() -> int:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         return len(ops.rejections.list(limit=100_000))
 
 
 def newest_rejection() -> tuple[str | None, str, str, int | None]:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         (newest,) = ops.rejections.list(limit=1)
         return newest.tenant_id, newest.reason_code, newest.reason, newest.http_status
 

@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 from events.publisher import Publisher, PublishError
 from ingress.app import create_app
 from ingress.signature import challenge_response, sign
+from rsc.settings import get_settings
+from store.db import get_store
 from store.uow import OpsUnitOfWork
 from tests.helpers import ORG, create_tenant, drain
 
@@ -45,7 +47,7 @@ def post(
 
 
 def rejections() -> list[tuple[str | None, str, int | None]]:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         return [(r.tenant_id, r.reason_code, r.http_status) for r in ops.rejections.list()]
 
 
@@ -144,7 +146,9 @@ def test_no_200_unless_the_event_is_confirmed(sqlite_url: str, monkeypatch: pyte
         def publish_messages(self, messages: Any) -> None:
             raise PublishError("broker down")
 
-    with TestClient(create_app(publisher=Down("amqp://guest:guest@127.0.0.1:1/%2F"))) as client:
+    with TestClient(
+        create_app(publisher=Down("amqp://guest:guest@127.0.0.1:1/%2F", settings=get_settings()))
+    ) as client:
         response = post(client, push_body())
         assert response.status_code == 503
         # LinkedIn retries; the retry is not mistaken for a duplicate.

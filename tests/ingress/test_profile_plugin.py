@@ -6,12 +6,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from events.publisher import Publisher
 from ingress import profile_plugin
 from ingress.app import create_app
+from rsc.settings import get_settings
 from schemas.ats import CandidateSnapshot
+from store.db import get_store
 from store.linkedin_sync import Resource
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
@@ -31,7 +34,7 @@ def client(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestCli
 
     reset_settings()
     create_tenant("acme")
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         uow.candidates.apply(
             CandidateSnapshot(
                 candidate_id="C1",
@@ -54,12 +57,16 @@ def client(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestCli
             )
         )
         uow.commit()
-    from store.db import get_store
-
     match_tenant(get_store(), "acme")
-    app = create_app(publisher=Publisher("memory://"), extra_routes=profile_plugin.routes())
-    with TestClient(app) as test_client:
+    with TestClient(plugin_app()) as test_client:
         yield test_client
+
+
+def plugin_app() -> Starlette:
+    """The ingress with the plugin's routes, wired with the settings as they are now."""
+    settings = get_settings()
+    publisher = Publisher("memory://", settings=settings)
+    return create_app(publisher=publisher, extra_routes=profile_plugin.routes(settings, get_store()))
 
 
 def test_the_view_gives_the_profile_url_and_why(client: TestClient) -> None:
@@ -88,7 +95,7 @@ def test_link_and_unlink_from_the_widget_callbacks_are_recorded_and_queued_for_l
         ("link", "u-17"),
         ("unlink", "u-18"),
     ]
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         assert uow.outbox.dirty_count(Resource.CANDIDATE_MEMBER) == 1
 
 
@@ -128,5 +135,7 @@ def test_without_a_token_configured_the_endpoints_are_off(
     from rsc.settings import reset_settings
 
     reset_settings()
-    response = client.get(PATH, headers=AUTH)
+    # The routes read the settings they were wired with: an ingress started without a token.
+    with TestClient(plugin_app()) as without_token:
+        response = without_token.get(PATH, headers=AUTH)
     assert response.status_code == 503 and "RSC_ATS_API_TOKEN" in response.json()["reason"]

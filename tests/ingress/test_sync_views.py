@@ -14,6 +14,8 @@ from events.publisher import Publisher
 from ingress import sync_views
 from ingress.app import create_app
 from linkedin.client import LinkedInClient
+from rsc.settings import get_settings
+from store.db import get_store
 from store.uow import UnitOfWork
 from tests import ats_events as ats
 from tests.helpers import add_contract, create_tenant
@@ -34,10 +36,13 @@ def client(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestCli
     reset_settings()
     create_tenant("acme")
     add_contract("acme", "urn:li:contract:7")
-    handle_job_event(ats.job("J-1", description=None), UnitOfWork("acme"))  # type: ignore[arg-type]
-    handle_application_event(ats.application("A-1", job_id="J-404"), UnitOfWork("acme"))  # type: ignore[arg-type]
-    sweep_outbox(UnitOfWork("acme"), NO_LINKEDIN, grace=timedelta(0))
-    app = create_app(publisher=Publisher("memory://"), extra_routes=sync_views.routes())
+    handle_job_event(ats.job("J-1", description=None), UnitOfWork("acme", get_store()))  # type: ignore[arg-type]
+    handle_application_event(ats.application("A-1", job_id="J-404"), UnitOfWork("acme", get_store()))  # type: ignore[arg-type]
+    sweep_outbox(UnitOfWork("acme", get_store()), NO_LINKEDIN, grace=timedelta(0), settings=get_settings())
+    app = create_app(
+        publisher=Publisher("memory://", settings=get_settings()),
+        extra_routes=sync_views.routes(get_settings(), get_store()),
+    )
     with TestClient(app) as test_client:
         yield test_client
 

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote
 import pytest
 
 from linkedin.client import LinkedInClient
+from rsc.settings import get_settings
 from schemas.envelope import Event
 from store.db import Store, get_store
 from store.uow import UnitOfWork
@@ -134,9 +135,9 @@ def drive_every_call(store: Store, sandbox: SandboxHarness, linkedin: LinkedInCl
             for i, s in enumerate(["New", "Screen", "Offer"])
         ]
     apply(store, events)
-    sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
+    sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings())
     apply(store, [ats.candidate("C-1", modified=9, first_name="Augusta")])
-    sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
+    sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings())
     # What the pipeline does not push yet, but the client already speaks.
     linkedin.candidates.set_manual_match({"C-1": "urn:li:person:ada", "C-2": None})
     linkedin.candidates.notes("C-1").upsert({"N-1": {"atsCreatedAt": 1, "note": "hi"}})

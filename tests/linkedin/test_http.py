@@ -17,6 +17,8 @@ from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavailable
 from linkedin.transport import PooledTransport, Request, Response, TransportError, build_request
+from rsc.settings import get_settings
+from store.db import get_store
 from tests.helpers import ORG
 from tests.sandbox_harness import SandboxHarness
 
@@ -60,7 +62,7 @@ class FakeLinkedIn:
         return scripted(request)
 
     def client(self) -> LinkedInClient:
-        clients = LinkedInClients(transport=Scripted(self))
+        clients = LinkedInClients(get_settings(), get_store, transport=Scripted(self))
         return clients.for_app(AppCredentials("acme-client", "acme-secret"), ORG)
 
 
@@ -134,7 +136,7 @@ def test_refused_credentials_are_permanent_and_name_the_fix() -> None:
     def handler(request: Request) -> Response:
         return reply(401, {"error": "invalid_client"})
 
-    clients = LinkedInClients(transport=Scripted(handler))
+    clients = LinkedInClients(get_settings(), get_store, transport=Scripted(handler))
     client = clients.for_app(AppCredentials("acme-client", "wrong"), ORG)
     with pytest.raises(LinkedInAuthFailed, match="rsc tenant show"):
         client.candidates.get(["C-1"])

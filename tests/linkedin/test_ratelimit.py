@@ -19,7 +19,8 @@ from linkedin.ratelimit import (
     records_of,
 )
 from linkedin.versions import Family
-from store.db import Store
+from rsc.settings import get_settings
+from store.db import Store, get_store
 from store.linkedin_quota import QuotaDay, QuotaSpend
 
 
@@ -268,7 +269,7 @@ def test_batch_calls_are_told_from_finders() -> None:
 def test_closing_the_clients_gives_back_what_their_leases_did_not_spend(store: Store) -> None:
     clock = FakeClock()
     rates = limiter(store, clock, margin=0.02)
-    clients = LinkedInClients(limiter=rates)
+    clients = LinkedInClients(get_settings(), get_store, limiter=rates)
     for _ in range(3):
         rates.acquire("acme", "atsCandidates", 10, Traffic.LIVE, max_wait_s=0)
     assert spent_in_store(store) > (30, 3)  # the lease holds more than the process spent

@@ -20,7 +20,7 @@ from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.sequencing import BatchSequencer, SequenceBusy
 from linkedin.transport import Request, Response
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from store.db import Store
 from store.integrations import IntegrationType
 from store.linkedin_batch_leases import BatchLease, BatchLeases
@@ -94,7 +94,7 @@ class Tokens:
 
 
 def process(linkedin: SlowLinkedIn, store: Store, app: str = "acme-client") -> LinkedInClient:
-    clients = LinkedInClients(transport=Tokens(linkedin), store=lambda: store)
+    clients = LinkedInClients(get_settings(), transport=Tokens(linkedin), store=lambda: store)
     return clients.for_app(AppCredentials(app, "secret"), ORG)
 
 
@@ -246,7 +246,7 @@ def test_a_lease_running_short_is_extended_before_the_call_or_the_call_waits_aga
 
 def test_a_run_of_batch_calls_keeps_its_lease_and_gives_it_back_when_the_run_ends(store: Store) -> None:
     linkedin = SlowLinkedIn(call_s=0)
-    clients = LinkedInClients(transport=Tokens(linkedin), store=lambda: store)
+    clients = LinkedInClients(get_settings(), transport=Tokens(linkedin), store=lambda: store)
     first = clients.for_app(AppCredentials("acme-client", "secret"), ORG)
     for i in range(20):
         first.applications.stages(f"A-{i}").upsert({"T": {"stage": "New"}})
@@ -307,7 +307,10 @@ class Accepting:
     def close(self):
         pass
 
-client = LinkedInClients(transport=Accepting()).for_app(AppCredentials("acme-client", "s"), sys.argv[1])
+from rsc.settings import get_settings
+from store.db import get_store
+clients = LinkedInClients(get_settings(), get_store, transport=Accepting())
+client = clients.for_app(AppCredentials("acme-client", "s"), sys.argv[1])
 assert set(client.candidates.upsert({"C-1": {"firstName": "Ada"}}).ok) == {"C-1"}
 """
 

@@ -14,7 +14,8 @@ from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.errors import LinkedInVersionSunset
 from linkedin.transport import Request, Response
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
+from store.db import get_store
 from store.integrations import IntegrationStatus, IntegrationType
 from tests.helpers import ORG
 from tests.linkedin.conftest import EXPECTED
@@ -43,7 +44,9 @@ class ScriptedLinkedIn:
         pass
 
     def client(self) -> LinkedInClient:
-        return LinkedInClients(transport=self).for_app(AppCredentials("acme-client", "acme-secret"), ORG)
+        return LinkedInClients(get_settings(), get_store, transport=self).for_app(
+            AppCredentials("acme-client", "acme-secret"), ORG
+        )
 
 
 def entity_key(**fields: str) -> str:

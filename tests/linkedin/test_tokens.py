@@ -19,7 +19,7 @@ from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.errors import LinkedInUnavailable
 from linkedin.transport import Request, Response
 from rsc.crypto import decrypt
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from store.db import Store
 from store.linkedin_tokens import LinkedInToken
 from tests.helpers import ORG
@@ -69,7 +69,7 @@ class TokenIssuingLinkedIn:
 
 def process(linkedin: TokenIssuingLinkedIn, store: Store) -> LinkedInClient:
     """A worker process's client: its own token cache, connection pool and sequencer."""
-    clients = LinkedInClients(transport=linkedin, store=lambda: store)
+    clients = LinkedInClients(get_settings(), transport=linkedin, store=lambda: store)
     return clients.for_app(AppCredentials(APP, "acme-secret"), ORG)
 
 
@@ -170,7 +170,7 @@ def test_a_token_is_renewed_a_minute_of_linkedins_clock_before_it_expires(
     monkeypatch.setenv("RSC_LINKEDIN_CLOCK_SCALE", str(clock_scale))
     reset_settings()
     linkedin = TokenIssuingLinkedIn(expires_in=expires_in, mint_s=0)
-    clients = LinkedInClients(transport=linkedin, store=lambda: store)
+    clients = LinkedInClients(get_settings(), transport=linkedin, store=lambda: store)
     before = time.time()
     token = clients.tokens.token(AppCredentials(APP, "acme-secret"))
     assert renewed_after_s - 1 <= token.renew_at - before <= renewed_after_s + 1

@@ -10,6 +10,7 @@ import pytest
 import structlog
 
 from rsc.logs import configure_logging, get_logger, masking, personal_values
+from rsc.settings import get_settings
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def log_lines() -> Iterator[None]:
 
 def _configure() -> None:
     # Inside the test body: pytest swaps the root logger's handlers between test phases.
-    configure_logging(process="test")
+    configure_logging(get_settings(), process="test")
     structlog.contextvars.clear_contextvars()
 
 

@@ -51,7 +51,7 @@ def test_a_contract_is_read_only_while_its_csa_api_integration_is_enabled(store:
     with store.session(None) as session:
         assert all_contracts(session) == [("acme", C10)]
 
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.session.get(Tenant, "acme")
         assert tenant is not None
         tenant.legacy_csa = True
@@ -220,7 +220,7 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: object) -> Iterator
 
 
 def test_migration_0003_keeps_the_rows_written_before_it(empty_database: str) -> None:
-    upgrade(empty_database, "0002")
+    upgrade(get_store(empty_database), "0002")
     engine = sa.create_engine(empty_database)
     with engine.begin() as conn:
         conn.execute(
@@ -237,7 +237,7 @@ def test_migration_0003_keeps_the_rows_written_before_it(empty_database: str) ->
         )
     engine.dispose()
     reset_stores()
-    upgrade(empty_database)
+    upgrade(get_store(empty_database))
     store = get_store(empty_database)
     assert schema_drift(store.engine) == []
     with UnitOfWork("acme", store) as uow:

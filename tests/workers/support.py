@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from rsc.settings import get_settings
 from schemas.ats import (
     CandidateSnapshot,
     NoteReplied,
@@ -54,7 +55,7 @@ def user(
             modified_at=when,
         ),
     )
-    handle_user_event(event, UnitOfWork(TENANT, store))
+    handle_user_event(event, UnitOfWork(TENANT, store), settings=get_settings())
 
 
 def seat(store: Store, number: int, user_id: str | None = None, *, contract: str = CONTRACT) -> str:

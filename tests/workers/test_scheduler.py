@@ -11,6 +11,7 @@ import pytest
 
 from events.messages import OutgoingMessage
 from events.publisher import Publisher, PublishError
+from rsc.settings import get_settings
 from store.base import utcnow
 from store.db import get_store
 from store.linkedin_sync import Resource, SyncState
@@ -28,19 +29,19 @@ def test_a_tick_asks_for_one_sweep_per_tenant_with_due_records(
     for tenant in ("acme", "globex", "initech", "hooli"):
         create_tenant(tenant, client_id=f"{tenant}-client")
     create_tenant("umbrella", client_id="umbrella-client", status=TenantStatus.PENDING)
-    with UnitOfWork("umbrella") as uow:  # not enabled yet: nothing of it is pushed
+    with UnitOfWork("umbrella", get_store()) as uow:  # not enabled yet: nothing of it is pushed
         uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
         uow.commit()
     for tenant in ("acme", "globex"):
-        with UnitOfWork(tenant) as uow:
+        with UnitOfWork(tenant, get_store()) as uow:
             uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
             uow.outbox.mark_changed(Resource.CANDIDATE, "C-2")
             uow.commit()
-    with UnitOfWork("initech") as uow:  # in sync: nothing to do
+    with UnitOfWork("initech", get_store()) as uow:  # in sync: nothing to do
         uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
         uow.outbox.settle(Resource.CANDIDATE, {"C-1": 1})
         uow.commit()
-    with UnitOfWork("hooli") as uow:  # held by a push in flight
+    with UnitOfWork("hooli", get_store()) as uow:  # held by a push in flight
         uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
         uow.commit()
     with get_store().session("hooli") as session:
@@ -49,7 +50,8 @@ def test_a_tick_asks_for_one_sweep_per_tenant_with_due_records(
         state.lease_until = utcnow() + timedelta(seconds=30)
         session.commit()
 
-    Scheduler(Publisher(rabbit)).tick()  # enabled tenants get their purge notice polls too
+    # Enabled tenants get their purge notice polls too.
+    Scheduler(Publisher(rabbit, settings=get_settings()), get_store(), get_settings()).tick()
     messages = drain(rabbit, "status_push")
     assert sorted(body["kwargs"]["tenant"] for body, _ in messages) == ["acme", "globex"]
     assert {body["actor_name"] for body, _ in messages} == {"push_outbox"}
@@ -72,13 +74,13 @@ def test_a_tick_holds_collections_off_and_resumes_them_even_when_publishing_fail
 ) -> None:
     monkeypatch.setenv("RSC_OUTBOX_GRACE_S", "0")
     create_tenant("acme", client_id="acme-client")
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         uow.outbox.mark_changed(Resource.CANDIDATE, "C-1")
         uow.commit()
     publisher = RecordingPublisher()
 
     with pytest.raises(PublishError):
-        Scheduler(publisher).tick()
+        Scheduler(publisher, get_store(), get_settings()).tick()
 
     assert publisher.collecting == [False]
     assert gc.isenabled()

@@ -33,7 +33,7 @@ from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavai
 from linkedin.restli import BatchResult
 from rsc.logs import get_logger
 from rsc.metrics import DELETIONS
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from schemas.ats import ApplicationDeleted, CandidateDeleted
 from schemas.commands import DeletionSweep
 from store.base import utcnow
@@ -65,9 +65,8 @@ SWEEP_RECEIPTS = 50
 MAX_SWEEP_S = 45.0
 
 
-def push_window() -> timedelta:
+def push_window(*, settings: Settings) -> timedelta:
     """How long a push claimed from the outbox can still be running (the message time limit)."""
-    settings = get_settings()
     return timedelta(milliseconds=settings.time_limit_ms) + timedelta(seconds=settings.linkedin_timeout_s)
 
 
@@ -80,7 +79,7 @@ class DeletionOutcome:
 
 
 def handle_candidate_deleted(
-    event: CandidateDeleted, uow: UnitOfWork, linkedin: LinkedInClient
+    event: CandidateDeleted, uow: UnitOfWork, linkedin: LinkedInClient, *, settings: Settings
 ) -> DeletionOutcome:
     """Erase the candidate and the person here, then delete its applications and it on LinkedIn."""
     data = event.data
@@ -89,15 +88,19 @@ def handle_candidate_deleted(
 
     def erase() -> tuple[Erasure, str | None]:
         erasure = erase_candidate(
-            uow, data.candidate_id, deleted_at=data.deleted_at, receipt_id=rid, push_window=push_window()
+            uow,
+            data.candidate_id,
+            deleted_at=data.deleted_at,
+            receipt_id=rid,
+            push_window=push_window(settings=settings),
         )
         return erasure, subject
 
-    return _handle(event, uow, linkedin, rid=rid, kind=DeletionKind.CANDIDATE, erase=erase)
+    return _handle(event, uow, linkedin, rid=rid, kind=DeletionKind.CANDIDATE, erase=erase, settings=settings)
 
 
 def handle_application_deleted(
-    event: ApplicationDeleted, uow: UnitOfWork, linkedin: LinkedInClient
+    event: ApplicationDeleted, uow: UnitOfWork, linkedin: LinkedInClient, *, settings: Settings
 ) -> DeletionOutcome:
     """Erase the application here, then delete it on LinkedIn (its stages, notes and feedback go too)."""
     data = event.data
@@ -106,7 +109,11 @@ def handle_application_deleted(
 
     def erase() -> tuple[Erasure, str | None]:
         erasure, stored_candidate = erase_application(
-            uow, data.application_id, deleted_at=data.deleted_at, receipt_id=rid, push_window=push_window()
+            uow,
+            data.application_id,
+            deleted_at=data.deleted_at,
+            receipt_id=rid,
+            push_window=push_window(settings=settings),
         )
         # The LinkedIn delete is sent even when the store never had it: it may have been synced.
         erasure.application_ids = [data.application_id]
@@ -121,6 +128,7 @@ def handle_application_deleted(
         kind=DeletionKind.APPLICATION,
         erase=erase,
         application_subject=application_subject,
+        settings=settings,
     )
 
 
@@ -133,6 +141,7 @@ def _handle(
     kind: DeletionKind,
     erase: Callable[[], tuple[Erasure, str | None]],
     application_subject: str | None = None,
+    settings: Settings,
 ) -> DeletionOutcome:
     erased = False
     with uow:
@@ -149,6 +158,7 @@ def _handle(
                     subject=subject,
                     application_subject=application_subject,
                     requested_at=event.data.deleted_at,
+                    settings=settings,
                 )
             )
             log.info(
@@ -181,6 +191,7 @@ def _receipt(
     subject: str | None,
     application_subject: str | None,
     requested_at: datetime,
+    settings: Settings,
 ) -> DeletionReceipt:
     now = utcnow()
     receipt = DeletionReceipt(
@@ -194,7 +205,7 @@ def _receipt(
         store_rows={table: n for table, n in sorted(erasure.rows.items()) if n},
         linkedin=[],
         state=ReceiptState.PENDING.value,
-        not_before=now + push_window() if erasure.push_in_flight else now,
+        not_before=now + push_window(settings=settings) if erasure.push_in_flight else now,
         attempts=0,
     )
     receipt.pending = erasure.linkedin_keys()

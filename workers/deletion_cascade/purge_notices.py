@@ -21,7 +21,7 @@ from linkedin.client import LinkedInClient
 from linkedin.purges import PurgedCandidate
 from rsc.crypto import keyed_hash
 from rsc.logs import get_logger
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from schemas.commands import PurgeNoticePoll
 from store.base import to_ms, utcnow
 from store.purge_notices import claim_due_purge_polls
@@ -50,7 +50,7 @@ def notice_id(tenant: str, item: PurgedCandidate) -> str:
 
 
 def poll_purge_notices(
-    command: PurgeNoticePoll, uow: UnitOfWork, linkedin: LinkedInClient
+    command: PurgeNoticePoll, uow: UnitOfWork, linkedin: LinkedInClient, *, settings: Settings
 ) -> PurgePollReport:
     """Read the notices purged since the last poll and record the new ones."""
     tenant = command.tenant
@@ -81,7 +81,7 @@ def poll_purge_notices(
                 export_type=item.export_type,
                 purged_at=datetime.fromtimestamp(item.purged_at_ms / 1000, UTC),
             )
-        interval = timedelta(seconds=get_settings().purge_poll_interval_s)
+        interval = timedelta(seconds=settings.purge_poll_interval_s)
         uow.purge_notices.polled(end - 1, now + interval)
         uow.commit()
     if ignored:

@@ -7,19 +7,19 @@ import math
 from collections.abc import Iterable
 
 from linkedin.ratelimit import DAY_S, MINUTE_S, RateLimits
-from rsc.settings import Settings, get_settings
+from rsc.settings import Settings
 
 #: Records per batch call: LinkedIn's largest batch.
 BATCH = 100
 
 
-def phase_seconds(records: int, calls: Iterable[int], settings: Settings | None = None) -> float:
+def phase_seconds(records: int, calls: Iterable[int], settings: Settings) -> float:
     """Seconds a phase needs for ``records`` LinkedIn records (stages included) and its calls per
     endpoint family (each family has its own daily budget), whichever budget runs out slowest.
 
     Real time, whatever clock scale a sandbox runs at: this is what LinkedIn itself would allow.
     """
-    limits = RateLimits.from_settings(settings or get_settings())
+    limits = RateLimits.from_settings(settings)
     per_minute = limits.records_per_minute * limits.bulk_share
     per_day = limits.calls_per_day * limits.bulk_share
     if records and not per_minute:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rsc.settings import Settings
 from store.backfill import BackfillKind
 from store.backfill_phases import resource_of
 from store.linkedin_sync import Resource
@@ -52,7 +53,7 @@ class DryRun:
         return max(self.minutes_for_records * 60, self.days_for_calls * 86_400, phases)
 
 
-def dry_run(uow_factory: Callable[[], UnitOfWork]) -> DryRun:
+def dry_run(uow_factory: Callable[[], UnitOfWork], *, settings: Settings) -> DryRun:
     """Count what a sync would send, phase by phase and batch by batch as it would, changing nothing.
 
     A record is counted in the first phase that would send it only."""
@@ -70,18 +71,18 @@ def dry_run(uow_factory: Callable[[], UnitOfWork]) -> DryRun:
                 ids = uow.backfills.page(phase, after=after, limit=BATCH, excluding=earlier)
                 if not ids:
                     break
-                _dry_batch(uow, resource, ids, count)
+                _dry_batch(uow, resource, ids, count, settings)
             after = ids[-1]
         count.eta_s = phase_seconds(
-            count.send + count.stages, [count.calls - count.stage_calls, count.stage_calls]
+            count.send + count.stages, [count.calls - count.stage_calls, count.stage_calls], settings
         )
         elapsed += count.eta_s
         count.done_after_s = elapsed
         counts.append(count)
-    return _totals(counts)
+    return _totals(counts, settings)
 
 
-def _totals(counts: list[DryRunCount]) -> DryRun:
+def _totals(counts: list[DryRunCount], settings: Settings) -> DryRun:
     records = sum(c.send + c.stages for c in counts)
     by_family: dict[Resource, int] = {}
     stage_calls = 0
@@ -93,17 +94,19 @@ def _totals(counts: list[DryRunCount]) -> DryRun:
     return DryRun(
         counts=counts,
         linkedin_records=records,
-        minutes_for_records=phase_seconds(records, []) / 60,
-        days_for_calls=phase_seconds(0, [busiest]) / 86_400,
+        minutes_for_records=phase_seconds(records, [], settings) / 60,
+        days_for_calls=phase_seconds(0, [busiest], settings) / 86_400,
     )
 
 
-def _dry_batch(uow: UnitOfWork, resource: Resource, ids: list[str], count: DryRunCount) -> None:
+def _dry_batch(
+    uow: UnitOfWork, resource: Resource, ids: list[str], count: DryRunCount, settings: Settings
+) -> None:
     count.records += len(ids)
     if resource is Resource.APPLICATION:
         _dry_applications(uow, ids, count)
         return
-    bodies, invalid, later = BUILDERS[resource](uow, dict.fromkeys(ids, 0))
+    bodies, invalid, later = BUILDERS[resource](uow, dict.fromkeys(ids, 0), settings)
     count.send += len(bodies)
     count.refuse += len(invalid)
     if resource is Resource.NOTE:

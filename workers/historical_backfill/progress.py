@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rsc.settings import Settings
 from store.backfill import BackfillCursor, BackfillKind, BackfillRun, BackfillState
 from store.backfill_phases import resource_of, stage_load
 from store.base import utcnow
@@ -52,7 +53,7 @@ class RunProgress:
         return sum(p.done for p in self.phases)
 
 
-def progress(uow: UnitOfWork) -> RunProgress | None:
+def progress(uow: UnitOfWork, *, settings: Settings) -> RunProgress | None:
     """Where the tenant's latest run stands; totals are counted again now (records keep arriving)."""
     with uow:
         run = uow.backfills.current()
@@ -63,7 +64,7 @@ def progress(uow: UnitOfWork) -> RunProgress | None:
         for cursor in uow.backfills.cursors(run):
             left = 0 if cursor.finished else uow.backfills.left_count(run, cursor)
             total = cursor.total if cursor.finished else cursor.done + left
-            phase_eta = 0.0 if cursor.finished else _budget_eta(uow, run, cursor, left)
+            phase_eta = 0.0 if cursor.finished else _budget_eta(uow, run, cursor, left, settings)
             elapsed += phase_eta
             phases.append(
                 PhaseProgress(
@@ -104,12 +105,14 @@ def progress(uow: UnitOfWork) -> RunProgress | None:
         )
 
 
-def _budget_eta(uow: UnitOfWork, run: BackfillRun, cursor: BackfillCursor, left: int) -> float:
+def _budget_eta(
+    uow: UnitOfWork, run: BackfillRun, cursor: BackfillCursor, left: int, settings: Settings
+) -> float:
     """Seconds LinkedIn's real budget needs for what the phase has left: a batch call per 100
     records, and for applications a stage call per application with stages LinkedIn lacks."""
     if not left:
         return 0.0
     if resource_of(cursor.resource) is not Resource.APPLICATION or run.kind != BackfillKind.SYNC:
-        return phase_seconds(left, [batch_calls(left)])
+        return phase_seconds(left, [batch_calls(left)], settings)
     stages, with_stages = stage_load(uow.session, uow.tenant, uow.backfills.left(run, cursor))
-    return phase_seconds(left + stages, [batch_calls(left), with_stages])
+    return phase_seconds(left + stages, [batch_calls(left), with_stages], settings)

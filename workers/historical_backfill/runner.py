@@ -50,6 +50,7 @@ from linkedin.errors import LinkedInAuthFailed, LinkedInRejected
 from rsc.errors import is_transient
 from rsc.logs import get_logger
 from rsc.metrics import BACKFILL_RECORDS
+from rsc.settings import Settings
 from schemas.commands import BackfillSlice
 from store.backfill import (
     BackfillCursor,
@@ -131,6 +132,7 @@ def run_backfill(
     *,
     slice_s: float = SLICE_S,
     sleep: Callable[[float], None] = time.sleep,
+    settings: Settings,
 ) -> SliceReport:
     """Work on the run for ``slice_s`` seconds, then queue the next slice; a no-op if another runner
     holds the run or it is not running."""
@@ -145,7 +147,9 @@ def run_backfill(
     hand_over = False
     try:
         with _Heartbeat(lambda: UnitOfWork(uow.tenant, uow.store), command.run, holder).running():
-            hand_over = _work(uow, linkedin, command.run, report, slice_s=slice_s, sleep=sleep)
+            hand_over = _work(
+                uow, linkedin, command.run, report, slice_s=slice_s, sleep=sleep, settings=settings
+            )
     finally:
         with uow:
             uow.backfills.release(command.run, holder)
@@ -165,12 +169,13 @@ def _work(
     *,
     slice_s: float,
     sleep: Callable[[float], None],
+    settings: Settings,
 ) -> bool:
     """Batches until the slice is over (True: hand over to the next message) or the run ended."""
     deadline = time.monotonic() + slice_s
     while True:
         try:
-            step = _step(uow, linkedin, run_id, report)
+            step = _step(uow, linkedin, run_id, report, settings=settings)
         except Exception as exc:
             _failed(uow, run_id, exc, report)
             return False
@@ -224,14 +229,16 @@ class _Batch:
     ids: list[str]
 
 
-def _step(uow: UnitOfWork, linkedin: LinkedInClient, run_id: int, report: SliceReport) -> str:
+def _step(
+    uow: UnitOfWork, linkedin: LinkedInClient, run_id: int, report: SliceReport, *, settings: Settings
+) -> str:
     """One batch: ``"sent"``, ``"phase"`` (a phase ended; nothing sent), ``"held"`` (the batch in flight
     is leased by a runner that died) or ``"ended"``."""
     batch = _claim_batch(uow, run_id, report)
     if isinstance(batch, str):
         return batch
     if batch.kind is BackfillKind.SYNC:
-        held = _push_batch(uow, linkedin, batch, report)
+        held = _push_batch(uow, linkedin, batch, report, settings=settings)
         if held is not None:
             return held
         purged = None
@@ -282,10 +289,14 @@ def _claim_batch(uow: UnitOfWork, run_id: int, report: SliceReport) -> _Batch | 
     return _Batch(kind, run.phase, resource, ids)
 
 
-def _push_batch(uow: UnitOfWork, linkedin: LinkedInClient, batch: _Batch, report: SliceReport) -> str | None:
+def _push_batch(
+    uow: UnitOfWork, linkedin: LinkedInClient, batch: _Batch, report: SliceReport, *, settings: Settings
+) -> str | None:
     """Push a sync batch through the outbox; ``"ended"`` or ``"held"`` when it cannot be settled now."""
     try:
-        pushed = push_pending(uow, linkedin, batch.resource, ids=batch.ids, limit=len(batch.ids))
+        pushed = push_pending(
+            uow, linkedin, batch.resource, ids=batch.ids, limit=len(batch.ids), settings=settings
+        )
     except LinkedInRejected as exc:
         # LinkedIn refused the whole call: the records are settled as refused, with the reason.
         log.warning(

@@ -31,7 +31,7 @@ from linkedin.integrations import IntegrationKey, IntegrationReading
 from rsc.errors import PermanentError
 from rsc.logs import get_logger
 from rsc.metrics import INTEGRATION_TRANSITIONS
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from schemas.linkedin import IntegrationStatusChanged
 from store.backfill import BackfillKind, BackfillState
 from store.integrations import COMPANY_INTEGRATIONS, IntegrationStatus, IntegrationType
@@ -67,9 +67,9 @@ def integration_name(customer: str, integration_type: IntegrationType, context: 
     return name
 
 
-def callback_url_for(tenant_id: str) -> str:
+def callback_url_for(tenant_id: str, *, settings: Settings) -> str:
     """The tenant's CALLBACK_URL: the ingress's push path, unique per customer (reference §5)."""
-    return f"{get_settings().public_base_url.rstrip('/')}/webhooks/linkedin/{tenant_id}"
+    return f"{settings.public_base_url.rstrip('/')}/webhooks/linkedin/{tenant_id}"
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,9 @@ def _label(key: IntegrationKey) -> str:
     return f"{key[0].value} {key[1]}"
 
 
-def onboard(uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher) -> OnboardingReport:
+def onboard(
+    uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher, *, settings: Settings
+) -> OnboardingReport:
     """Name the tenant's integrations, register its CALLBACK_URL and JOB_POSTING_VIEWERS, and take in
     their states.
 
@@ -126,7 +128,7 @@ def onboard(uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher
         org, customer = tenant.org_urn, tenant.display_name or tenant.id
         viewers = tenant.job_posting_viewers
         keys = integration_keys(org, uow.contracts.urns())
-    report = OnboardingReport(callback_url=callback_url_for(uow.tenant))
+    report = OnboardingReport(callback_url=callback_url_for(uow.tenant, settings=settings))
     names = {key: integration_name(customer, *key) for key in keys}
     named = linkedin.integrations.name(names)
     by_id = {f"{k[0].value}|{k[1]}": k for k in keys}

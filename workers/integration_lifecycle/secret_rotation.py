@@ -69,7 +69,7 @@ class _App:
     secret_id: str | None
 
 
-def _app_of(store: Store | None, tenant_id: str) -> _App:
+def _app_of(store: Store, tenant_id: str) -> _App:
     with OpsUnitOfWork(store) as ops:
         tenant = ops.tenants.require(tenant_id)
         if tenant.app_urn is None:
@@ -81,13 +81,13 @@ def _app_of(store: Store | None, tenant_id: str) -> _App:
         return _App(tenant.client_id, tenant.app_urn, tenant.client_secret, tenant.secret_id)
 
 
-def _record(store: Store | None, tenant_id: str, change: Callable[[Tenant], None]) -> None:
+def _record(store: Store, tenant_id: str, change: Callable[[Tenant], None]) -> None:
     with OpsUnitOfWork(store) as ops:
         change(ops.tenants.require(tenant_id))
         ops.commit()
 
 
-def _failed(store: Store | None, tenant_id: str, error: PermanentError, now: datetime) -> PermanentError:
+def _failed(store: Store, tenant_id: str, error: PermanentError, now: datetime) -> PermanentError:
     def note(tenant: Tenant) -> None:
         tenant.secret_rotation_failed_at = now
         tenant.secret_rotation_error = str(error)
@@ -102,7 +102,7 @@ def rotate_secret(
     partner: ProvisionedApplications,
     tokens: TokenCache,
     *,
-    store: Store | None = None,
+    store: Store,
     now: Callable[[], datetime] = utcnow,
 ) -> Rotation:
     """Rotate the tenant's client secret: new secret, stored, tokens minted with it, old deleted."""
@@ -153,7 +153,7 @@ def _blocked(tenant_id: str, app: _App, held: list[str]) -> RotationBlocked:
     )
 
 
-def _store_secret(store: Store | None, tenant_id: str, secret: str, secret_id: str | None) -> None:
+def _store_secret(store: Store, tenant_id: str, secret: str, secret_id: str | None) -> None:
     def keep(tenant: Tenant) -> None:
         tenant.client_secret = secret
         tenant.secret_id = secret_id
@@ -161,7 +161,7 @@ def _store_secret(store: Store | None, tenant_id: str, secret: str, secret_id: s
     _record(store, tenant_id, keep)
 
 
-def still_due(store: Store | None, tenant_id: str, now: datetime, rotation_days: float) -> bool:
+def still_due(store: Store, tenant_id: str, now: datetime, rotation_days: float) -> bool:
     """Whether the tenant's secret is (still) due a rotation: a redelivered request finds it rotated."""
     with OpsUnitOfWork(store) as ops:
         due = tenants_due_for_rotation(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from linkedin.restli import BatchResult
 from rsc.logs import get_logger
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from schemas.envelope import Event
 from store.applications import ApplicationChange
 from store.base import utcnow
@@ -250,14 +250,14 @@ def refused(
     uow.ledger.set_problems(problems)
 
 
-def waiting(uow: UnitOfWork, resource: Resource, later: Mapping[str, Waiting]) -> None:
+def waiting(uow: UnitOfWork, resource: Resource, later: Mapping[str, Waiting], *, settings: Settings) -> None:
     """Records waiting for another one: an entry when a wait starts, another (and a warning line)
     when it outlasts ``RSC_DEPENDENCY_WAIT_S`` and becomes a problem. Retries in between write nothing."""
     if not later:
         return
     record_type = RECORD_TYPES[resource]
     known = uow.ledger.problems_of(resource.value, later)
-    overdue_after = timedelta(seconds=get_settings().dependency_wait_s)
+    overdue_after = timedelta(seconds=settings.dependency_wait_s)
     now = utcnow()
     rows, problems = [], []
     fresh = [i for i, w in later.items() if (p := known.get(i)) is None or p.reason_code != w.code]

@@ -14,9 +14,9 @@ from prometheus_client import Gauge
 
 from rsc.logs import get_logger
 from rsc.metrics import JOB_POSTINGS_FAILED
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from store.base import utcnow
-from store.db import Store, get_store
+from store.db import Store
 from store.job_postings import failed_posting_counts
 from store.sync_ledger import delete_entries_before
 from workers.ledger.report import problem_gauge_values
@@ -37,12 +37,11 @@ _shown: set[tuple[str, str, str]] = set()
 _shown_postings: set[str] = set()
 
 
-def refresh_sync_metrics(store: Store | None = None) -> int:
+def refresh_sync_metrics(store: Store, settings: Settings) -> int:
     """Set the problem gauges and apply the retention; returns how many ledger entries were deleted."""
-    store = store or get_store()
-    retention = timedelta(days=get_settings().sync_ledger_retention_days)
+    retention = timedelta(days=settings.sync_ledger_retention_days)
     with store.session(None) as session:
-        counts = problem_gauge_values(session)
+        counts = problem_gauge_values(session, settings)
         failed_postings = failed_posting_counts(session)
         deleted = delete_entries_before(session, utcnow() - retention)
         session.commit()
@@ -63,11 +62,13 @@ def refresh_sync_metrics(store: Store | None = None) -> int:
     return deleted
 
 
-def watch_sync_problems(stop: threading.Event, interval_s: float = SYNC_WATCH_S) -> None:
+def watch_sync_problems(
+    stop: threading.Event, store: Store, settings: Settings, interval_s: float = SYNC_WATCH_S
+) -> None:
     """``refresh_sync_metrics`` every ``interval_s`` until ``stop`` (a scheduler thread)."""
     while not stop.is_set():
         try:
-            refresh_sync_metrics()
+            refresh_sync_metrics(store, settings)
         except Exception:
             log.exception("sync problem metrics not refreshed; retrying")
         stop.wait(interval_s)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from store.base import utcnow
 from store.linkedin_sync import Resource, SyncState
 from store.sync_ledger import LedgerEntry, ProblemKind, RecordType, SyncProblem, problem_counts
@@ -195,7 +195,7 @@ class ProblemGroup:
         }
 
 
-def problems(uow: UnitOfWork) -> list[ProblemGroup]:
+def problems(uow: UnitOfWork, *, settings: Settings) -> list[ProblemGroup]:
     """The tenant's refused, overdue and stuck records, grouped by (kind, reason), largest first."""
     groups: dict[tuple[str, str], ProblemGroup] = {}
     for problem in uow.ledger.problems():
@@ -211,7 +211,7 @@ def problems(uow: UnitOfWork) -> list[ProblemGroup]:
         )
     known = {(p.resource, p.record_id) for p in uow.ledger.problems(waiting_too=True)}
     syncing = tenant_syncs(uow.session, uow.tenant)
-    for state in _stuck(uow.session, uow.tenant):
+    for state in _stuck(uow.session, uow.tenant, settings=settings):
         if (state.resource, state.entity_id) in known:
             continue
         code = stuck_reason(state, syncing=syncing)
@@ -238,20 +238,20 @@ def stuck_reason(state: SyncState, *, syncing: bool) -> str:
     return "not_pushed"
 
 
-def _stuck(session: Session, tenant: str | None, *, limit: int = 1000) -> list[SyncState]:
+def _stuck(session: Session, tenant: str | None, *, limit: int = 1000, settings: Settings) -> list[SyncState]:
     """Records not in sync for longer than ``RSC_DEPENDENCY_WAIT_S`` (oldest first)."""
-    cutoff = utcnow() - timedelta(seconds=get_settings().dependency_wait_s)
+    cutoff = utcnow() - timedelta(seconds=settings.dependency_wait_s)
     stmt = select(SyncState).where(SyncState.dirty_since.is_not(None), SyncState.dirty_since < cutoff)
     if tenant is not None:
         stmt = stmt.where(SyncState.tenant_id == tenant)
     return list(session.scalars(stmt.order_by(SyncState.dirty_since).limit(limit)))
 
 
-def problem_gauge_values(session: Session) -> Counter[tuple[str, str, str]]:
+def problem_gauge_values(session: Session, settings: Settings) -> Counter[tuple[str, str, str]]:
     """Every tenant's problems counted by (tenant, kind, reason code), for the metrics (operator
     session; stuck records with a refusal or a wait of their own are counted under that)."""
     counts: Counter[tuple[str, str, str]] = Counter(problem_counts(session))
-    cutoff = utcnow() - timedelta(seconds=get_settings().dependency_wait_s)
+    cutoff = utcnow() - timedelta(seconds=settings.dependency_wait_s)
     syncing = syncing_tenant_ids(session)
     rows = session.execute(
         select(SyncState.tenant_id, SyncState.last_error, func.count())

@@ -15,7 +15,7 @@ from rsc.errors import PermanentError
 from rsc.logs import get_logger
 from rsc.mailer import Mail, Mailer, MailRefused
 from rsc.metrics import NOTES
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from schemas.ats import NoteReplied
 from store.note_notifications import NotificationState
 from store.prospect_notes import NoteAudience, ProspectNoteRecord
@@ -34,7 +34,9 @@ def message_id_for(tenant: str, reply_id: str, user_id: str) -> str:
     return f"<{uuid.uuid5(_MESSAGE_NAMESPACE, f'{tenant}|{reply_id}|{user_id}').hex}@rsc.note-replies>"
 
 
-def handle_note_replied(event: NoteReplied, uow: UnitOfWork, mailer: Mailer) -> dict[str, int]:
+def handle_note_replied(
+    event: NoteReplied, uow: UnitOfWork, mailer: Mailer, *, settings: Settings
+) -> dict[str, int]:
     """Send what is still owed for this reply; returns how many e-mails ended in each state."""
     reply = event.data
     with uow:
@@ -50,7 +52,7 @@ def handle_note_replied(event: NoteReplied, uow: UnitOfWork, mailer: Mailer) -> 
                 reply.reply_id, user, note.id, message_id_for(uow.tenant, reply.reply_id, user)
             )
         uow.commit()
-    outcome = _send_pending(event, uow, mailer)
+    outcome = _send_pending(event, uow, mailer, settings=settings)
     NOTES.labels(outcome="reply_notified").inc()
     log.info("note reply notified", note_id=note.id, **{"count": outcome.get("sent", 0)})
     return outcome
@@ -64,7 +66,9 @@ def _recipients(audience: NoteAudience, note: ProspectNoteRecord, replier: str) 
     ]
 
 
-def _send_pending(event: NoteReplied, uow: UnitOfWork, mailer: Mailer) -> dict[str, int]:
+def _send_pending(
+    event: NoteReplied, uow: UnitOfWork, mailer: Mailer, *, settings: Settings
+) -> dict[str, int]:
     reply = event.data
     outcome: dict[str, int] = {}
     with uow:
@@ -93,6 +97,7 @@ def _send_pending(event: NoteReplied, uow: UnitOfWork, mailer: Mailer) -> dict[s
                     candidate=candidate_name(candidate),
                     candidate_id=candidate.id if candidate else None,
                     text=reply.text,
+                    settings=settings,
                 ),
                 message_id=row.message_id,
             )
@@ -137,8 +142,10 @@ def _subject(candidate: str) -> str:
     return f"New reply on a note about {candidate}"
 
 
-def _body(*, replier_name: str, candidate: str, candidate_id: str | None, text: str) -> str:
-    template = get_settings().ats_candidate_url_template
+def _body(
+    *, replier_name: str, candidate: str, candidate_id: str | None, text: str, settings: Settings
+) -> str:
+    template = settings.ats_candidate_url_template
     link = template.format(candidate_id=candidate_id) if template and candidate_id else ""
     lines = [f"{replier_name} replied to a LinkedIn prospect note about {candidate}:", "", text]
     if link:

@@ -23,7 +23,7 @@ from linkedin.exports import ExportedCandidate, ExportedMember
 from rsc.errors import PermanentError
 from rsc.logs import get_logger
 from rsc.metrics import EXPORTS
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from schemas.ats import JobState, StageTransition
 from schemas.linkedin import ExportRequested
 from store.base import to_ms, utcnow
@@ -74,7 +74,7 @@ def _derived_id(prefix: str, tenant: str, request_id: str) -> str:
 
 
 def handle_export_requested(
-    event: ExportRequested, uow: UnitOfWork, linkedin: LinkedInClient
+    event: ExportRequested, uow: UnitOfWork, linkedin: LinkedInClient, *, settings: Settings
 ) -> ExportResult | None:
     """Import the export once. A redelivered event changes nothing and returns the first result."""
     export = linkedin.exports.fetch(event.data.request_id)
@@ -83,10 +83,12 @@ def handle_export_requested(
             f"export {event.data.request_id!r} belongs to {export.integration_context!r}, not to "
             f"tenant {event.tenant!r} ({linkedin.org_urn!r}); it was not imported"
         )
-    return import_export(event, export, uow)
+    return import_export(event, export, uow, settings=settings)
 
 
-def import_export(event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork) -> ExportResult | None:
+def import_export(
+    event: ExportRequested, export: ExportedCandidate, uow: UnitOfWork, *, settings: Settings
+) -> ExportResult | None:
     """Import an export already fetched from LinkedIn. One transaction of three statements on
     PostgreSQL: the inbox claim (with the member's tombstone lock), one read of everything needed
     (the member's tombstone too), then the writes; a fourth when it makes a candidate (its claim
@@ -111,7 +113,7 @@ def import_export(event: ExportRequested, export: ExportedCandidate, uow: UnitOf
             log.info("export older than a deletion ignored", request_id=request_id)
             return None
         _check_job(context, export)
-        rows, result = _import_rows(event, export, context, uow)
+        rows, result = _import_rows(event, export, context, uow, settings=settings)
         uow.exports.write(rows)
         if rows.candidate is not None:
             # The new candidate is the member's: the store refuses a second one (store.member_claims).
@@ -152,7 +154,12 @@ def _check_job(context: ExportContext, export: ExportedCandidate) -> None:
 
 
 def _import_rows(
-    event: ExportRequested, export: ExportedCandidate, context: ExportContext, uow: UnitOfWork
+    event: ExportRequested,
+    export: ExportedCandidate,
+    context: ExportContext,
+    uow: UnitOfWork,
+    *,
+    settings: Settings,
 ) -> tuple[ImportRows, ExportResult]:
     """The rows an export writes: a candidate unless it is linked already, an application unless it
     applied already, the export's record and what it teaches about the member."""
@@ -172,7 +179,9 @@ def _import_rows(
     if context.application_id is not None:
         outcome = ExportOutcome.ALREADY_APPLIED
     else:
-        application, transition = _new_application(application_id, candidate_id, export.job_id, now)
+        application, transition = _new_application(
+            application_id, candidate_id, export.job_id, now, settings=settings
+        )
         stage = uow.applications.stage_row(application_id, transition)
         changed.append((Resource.APPLICATION, application_id))
     rows = ImportRows(
@@ -219,9 +228,9 @@ def _new_candidate(candidate_id: str, member: ExportedMember, now: datetime) -> 
 
 
 def _new_application(
-    application_id: str, candidate_id: str, job_id: str, now: datetime
+    application_id: str, candidate_id: str, job_id: str, now: datetime, *, settings: Settings
 ) -> tuple[dict[str, Any], StageTransition]:
-    status = get_settings().export_initial_status
+    status = settings.export_initial_status
     application = {
         "id": application_id,
         "candidate_id": candidate_id,

@@ -20,6 +20,7 @@ from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInRejected, LinkedInUnavailable
 from rsc.errors import PermanentError
 from rsc.logs import get_logger
+from rsc.settings import Settings
 from store.base import utcnow
 from store.candidate_matches import CandidateMatch, Decision, HistoryAction
 from store.candidates import Candidate
@@ -126,14 +127,16 @@ def unlink_manually(uow: UnitOfWork, candidate_id: str, decided_by: str) -> Link
     return LinkChange(candidate_id, HistoryAction.UNLINK, None, previous)
 
 
-def push_link(uow: UnitOfWork, linkedin: LinkedInClient, candidate_id: str) -> PushReport | None:
+def push_link(
+    uow: UnitOfWork, linkedin: LinkedInClient, candidate_id: str, *, settings: Settings
+) -> PushReport | None:
     """Tell LinkedIn now (best effort); what cannot be pushed stays for the outbox sweep.
 
     None when LinkedIn could not be reached or refused the call as a whole; the outbox holds the
     record and its error either way.
     """
     try:
-        return push_pending(uow, linkedin, Resource.CANDIDATE_MEMBER, ids=[candidate_id])
+        return push_pending(uow, linkedin, Resource.CANDIDATE_MEMBER, ids=[candidate_id], settings=settings)
     except (LinkedInUnavailable, LinkedInRejected) as exc:
         log.warning(
             "left to the outbox sweep",

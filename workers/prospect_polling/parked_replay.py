@@ -17,6 +17,7 @@ from typing import Any
 from events.publisher import EventPublisher
 from linkedin.client import LinkedInClient
 from rsc.logs import get_logger
+from rsc.settings import Settings
 from schemas.envelope import Event
 from store.parked_items import ParkedItem
 from store.uow import UnitOfWork
@@ -64,6 +65,7 @@ def replay(
     kind: str | None = None,
     reason_code: str | None = None,
     dry_run: bool = False,
+    settings: Settings,
 ) -> ReplayReport:
     """Read waiting items again (those of ``keys``, or every one of ``kind`` and ``reason_code``)."""
     report = ReplayReport()
@@ -79,7 +81,7 @@ def replay(
         _count(report, problem)
     if seats_changed:
         with uow:
-            reconcile(uow)
+            reconcile(uow, settings=settings)
             uow.commit()
     log.info(
         "parked items replayed",

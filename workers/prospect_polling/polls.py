@@ -24,7 +24,7 @@ from events.publisher import EventPublisher
 from linkedin.client import LinkedInClient
 from linkedin.prospects import MAX_WINDOW_MS
 from rsc.logs import get_logger
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from schemas.commands import ContractPoll, SeatPoll
 from store.base import to_ms, utcnow
 from store.uow import UnitOfWork
@@ -80,14 +80,19 @@ class _SeatLease:
 
 
 def poll_seat(
-    command: SeatPoll, uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher
+    command: SeatPoll,
+    uow: UnitOfWork,
+    linkedin: LinkedInClient,
+    publisher: EventPublisher,
+    *,
+    settings: Settings,
 ) -> PollReport:
     """Read the seat's new InMails and, while it catches up, its stub and note history."""
     report = PollReport()
     lease = _lease_seat(command, uow, report)
     if lease is None:
         return report
-    overlap = int(get_settings().poll_overlap_s * 1000)
+    overlap = int(settings.poll_overlap_s * 1000)
     polled_at = utcnow()
     now_ms = to_ms(polled_at)
     found = 0
@@ -156,11 +161,16 @@ def _lease_seat(command: SeatPoll, uow: UnitOfWork, report: PollReport) -> _Seat
 
 
 def poll_contract(
-    command: ContractPoll, uow: UnitOfWork, linkedin: LinkedInClient, publisher: EventPublisher
+    command: ContractPoll,
+    uow: UnitOfWork,
+    linkedin: LinkedInClient,
+    publisher: EventPublisher,
+    *,
+    settings: Settings,
 ) -> PollReport:
     """Read the stubs and notes of every connected seat of the contract, 100 owner seats a call."""
     report = PollReport()
-    overlap = int(get_settings().poll_overlap_s * 1000)
+    overlap = int(settings.poll_overlap_s * 1000)
     with uow:
         if not uow.contracts.is_read(command.contract):
             uow.poll_cursors.mark_queued(seats=[], contracts=[command.contract], until=None)

@@ -17,7 +17,7 @@ from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavai
 from rsc.errors import PermanentError
 from rsc.logs import get_logger
 from rsc.metrics import DELETIONS, SEAT_REFRESH_FAILURES
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from schemas.ats import UserCreated, UserDeleted, UserUpdated
 from store.base import to_ms, utcnow
 from store.seats import MappedBy, Seat
@@ -63,11 +63,11 @@ class Unmapped:
     users: list[AtsUser]
 
 
-def backfill_from_ms() -> int:
-    return to_ms(utcnow()) - int(get_settings().prospect_backfill_days * 86_400_000)
+def backfill_from_ms(*, settings: Settings) -> int:
+    return to_ms(utcnow()) - int(settings.prospect_backfill_days * 86_400_000)
 
 
-def handle_user_event(event: UserEvent, uow: UnitOfWork) -> bool:
+def handle_user_event(event: UserEvent, uow: UnitOfWork, *, settings: Settings) -> bool:
     """Store the user (in order) and connect or disconnect seats accordingly. True when it changed."""
     with uow:
         if not uow.inbox.record(CONSUMER, event.source, event.id):
@@ -78,7 +78,7 @@ def handle_user_event(event: UserEvent, uow: UnitOfWork) -> bool:
             changed = uow.users.apply(event.data)
         report = MappingReport()
         if changed:
-            report = reconcile(uow)
+            report = reconcile(uow, settings=settings)
         uow.commit()
     if changed and isinstance(event, UserDeleted):
         DELETIONS.labels(kind="ats_user").inc()
@@ -91,7 +91,7 @@ def handle_user_event(event: UserEvent, uow: UnitOfWork) -> bool:
 
 
 def refresh_seats(
-    uow: UnitOfWork, linkedin: LinkedInClient, contracts: list[str] | None = None
+    uow: UnitOfWork, linkedin: LinkedInClient, contracts: list[str] | None = None, *, settings: Settings
 ) -> MappingReport:
     """Read the seats of every contract that is read (or of ``contracts`` among them) from seatsV2,
     each contract on its own, store them, and connect what can be connected.
@@ -108,7 +108,7 @@ def refresh_seats(
         try:
             elements, spent = linkedin.seats.of_contract(contract)
         except (LinkedInUnavailable, LinkedInRejected, LinkedInAuthFailed) as exc:
-            _seat_read_failed(uow, contract, exc)
+            _seat_read_failed(uow, contract, exc, settings=settings)
             report.failed[contract] = _error_text(exc)
             continue
         calls += spent
@@ -128,7 +128,7 @@ def refresh_seats(
             uow.poll_cursors.count_calls(spent)
             uow.commit()
     with uow:
-        mapped = reconcile(uow)
+        mapped = reconcile(uow, settings=settings)
         uow.commit()
     report.connected, report.disconnected = mapped.connected, mapped.disconnected
     log.info(
@@ -153,10 +153,9 @@ def remember_seat(uow: UnitOfWork, seat: SeatReading) -> None:
     )
 
 
-def retry_delay_s(failures: int) -> float:
+def retry_delay_s(failures: int, *, settings: Settings) -> float:
     """Seconds before a contract whose seat read failed ``failures`` times in a row is tried again:
     ``seat_refresh_retry_s``, doubling, at most ``seat_refresh_interval_s``."""
-    settings = get_settings()
     return float(
         min(settings.seat_refresh_retry_s * 2 ** max(0, failures - 1), settings.seat_refresh_interval_s)
     )
@@ -166,11 +165,11 @@ def _error_text(exc: Exception) -> str:
     return f"{getattr(exc, 'reason_code', type(exc).__name__)}: {exc}"[:500]
 
 
-def _seat_read_failed(uow: UnitOfWork, contract: str, exc: Exception) -> None:
+def _seat_read_failed(uow: UnitOfWork, contract: str, exc: Exception, *, settings: Settings) -> None:
     with uow:
         row = uow.contracts.get(contract)
         failures = (row.seats_failures if row is not None else 0) + 1
-        retry_at = utcnow() + timedelta(seconds=retry_delay_s(failures))
+        retry_at = utcnow() + timedelta(seconds=retry_delay_s(failures, settings=settings))
         uow.contracts.seats_failed(contract, _error_text(exc), retry_at)
         uow.commit()
     reason = getattr(exc, "reason_code", "other")
@@ -184,7 +183,7 @@ def _seat_read_failed(uow: UnitOfWork, contract: str, exc: Exception) -> None:
     )
 
 
-def reconcile(uow: UnitOfWork) -> MappingReport:
+def reconcile(uow: UnitOfWork, *, settings: Settings) -> MappingReport:
     """Disconnect seats of users who are gone, connect free seats automatically, and make the
     polled set (cursors) match the connected active seats."""
     report = MappingReport()
@@ -205,7 +204,7 @@ def reconcile(uow: UnitOfWork) -> MappingReport:
             uow.seats.connect(seat, user.id, by)
             holding.add(user.id)
             report.connected[seat.urn] = user.id
-    _sync_cursors(uow)
+    _sync_cursors(uow, settings=settings)
     return report
 
 
@@ -224,7 +223,7 @@ def _automatic_match(seat: Seat, free: list[AtsUser]) -> tuple[AtsUser, MappedBy
     return None
 
 
-def _sync_cursors(uow: UnitOfWork) -> None:
+def _sync_cursors(uow: UnitOfWork, *, settings: Settings) -> None:
     """Polled seats are the connected active seats of the tenant's contracts: a seat that lost its
     user, or whose contract was removed, stops. A new seat starts only while its contract is read; a
     seat of a contract that is not read for now (CSA_API not enabled) keeps its cursor, and its
@@ -240,7 +239,7 @@ def _sync_cursors(uow: UnitOfWork) -> None:
     for contract_cursor in uow.poll_cursors.contracts():
         if contract_cursor.contract not in contracts:
             uow.poll_cursors.stop_contract(contract_cursor.contract)
-    start = backfill_from_ms()
+    start = backfill_from_ms(settings=settings)
     for seat in polled.values():
         if seat.contract in read and uow.poll_cursors.seat(seat.urn) is None:
             uow.poll_cursors.start_seat(seat.urn, seat.contract, start)
@@ -249,24 +248,26 @@ def _sync_cursors(uow: UnitOfWork) -> None:
             log.info("seat connected; back-filling its history", seat=seat.urn, user_id=seat.user_id)
 
 
-def set_contracts(uow: UnitOfWork, contracts: list[str]) -> tuple[list[str], list[str]]:
+def set_contracts(
+    uow: UnitOfWork, contracts: list[str], *, settings: Settings
+) -> tuple[list[str], list[str]]:
     """Make the tenant's contracts exactly ``contracts`` (the customer's contract selection);
     returns (added, removed). A removed contract's seats are no longer polled. The caller commits."""
     added, removed = uow.contracts.replace(contracts)
-    _sync_cursors(uow)
+    _sync_cursors(uow, settings=settings)
     return added, removed
 
 
-def remove_contract(uow: UnitOfWork, contract: str) -> bool:
+def remove_contract(uow: UnitOfWork, contract: str, *, settings: Settings) -> bool:
     """Stop reading a contract: its seats are no longer polled (they stay stored, with their users,
     so the authors of notes already synced stay known). The caller commits. False if it was not
     one of the tenant's contracts."""
     removed = uow.contracts.remove(contract)
-    _sync_cursors(uow)
+    _sync_cursors(uow, settings=settings)
     return removed
 
 
-def map_seat(uow: UnitOfWork, user_id: str, seat_urn: str) -> list[str]:
+def map_seat(uow: UnitOfWork, user_id: str, seat_urn: str, *, settings: Settings) -> list[str]:
     """Connect a user to a seat by hand; returns the seats the user held before (now disconnected).
 
     The caller commits.
@@ -284,17 +285,17 @@ def map_seat(uow: UnitOfWork, user_id: str, seat_urn: str) -> list[str]:
             f"(`rsc seat contract-add`) and run `rsc seat refresh --tenant {uow.tenant}`"
         )
     released = uow.seats.connect(seat, user_id, MappedBy.MANUAL)
-    _sync_cursors(uow)
+    _sync_cursors(uow, settings=settings)
     return [s.urn for s in released]
 
 
-def unmap_seat(uow: UnitOfWork, seat_urn: str) -> None:
+def unmap_seat(uow: UnitOfWork, seat_urn: str, *, settings: Settings) -> None:
     """Disconnect a seat by hand; automatic mapping leaves it disconnected. The caller commits."""
     seat = uow.seats.get(seat_urn)
     if seat is None:
         raise UnknownSeat(f"seat {seat_urn!r} is not among tenant {uow.tenant!r}'s seats")
     uow.seats.connect(seat, None, MappedBy.MANUAL)
-    _sync_cursors(uow)
+    _sync_cursors(uow, settings=settings)
 
 
 def unmapped(uow: UnitOfWork) -> Unmapped:

@@ -11,11 +11,10 @@ import dramatiq
 from pydantic import ValidationError
 
 from events.routes import CommandRoute, Route
-from rsc.settings import get_settings
 from schemas.catalog import InvalidEvent, check_size, describe_validation_error, parse_event
 from schemas.envelope import Event, Model
 from workers.runtime.broker import broker
-from workers.runtime.wiring import tenant_app
+from workers.runtime.wiring import runtime, tenant_app
 
 __all__ = ["broker", "command_actor", "decode", "event_actor"]
 
@@ -28,7 +27,7 @@ Actor = dramatiq.Actor[..., None]
 def _check_size(kwargs: dict[str, Any]) -> None:
     """A message over ``RSC_MAX_EVENT_BYTES`` (measured as its arguments' JSON) is never parsed."""
     size = len(json.dumps(kwargs, separators=(",", ":"), default=str))
-    check_size(size, get_settings().max_event_bytes, "the message's event")
+    check_size(size, runtime().settings.max_event_bytes, "the message's event")
 
 
 def decode(args: tuple[Any, ...], kwargs: dict[str, Any], accepts: tuple[type[E], ...]) -> E:

@@ -117,7 +117,7 @@ S = TypeVar("S")
 def in_tenant_transactions(
     group: Sequence[Submitted[ItemT]],
     *,
-    store: Store | None,
+    store: Store,
     order: Callable[[ItemT], str],
     guards: Callable[[ItemT, UnitOfWork], list[Guard]],
     step: Callable[[ItemT, UnitOfWork, list[Guard]], S],

@@ -26,10 +26,10 @@ from events.routes import GATED_ACTORS
 from events.topology import queue_label
 from rsc.logs import get_logger
 from rsc.metrics import SKIPPED_MESSAGES, code_label
-from store.db import get_store
 from store.skipped_messages import SkippedMessage, SkippedMessages
 from store.tenants import Tenant, TenantStatus
 from workers.runtime.middleware import event_fields
+from workers.runtime.wiring import runtime
 
 log = get_logger(__name__)
 
@@ -64,7 +64,7 @@ def tenant_status(tenant: str) -> str | None:
 
     A bare autocommit read, not a session: it runs before every gated message.
     """
-    with get_store().reader.connect() as conn:
+    with runtime().store.reader.connect() as conn:
         return conn.scalar(_STATUS, {"tenant": tenant})
 
 
@@ -88,7 +88,7 @@ class IntegrationGate(Middleware):
         SKIPPED_MESSAGES.labels(queue=queue_label(queue), reason=code_label(code)).inc()
         log.info("message settled without running", reason=code, tenant=tenant, actor=message.actor_name)
         try:
-            with get_store().session(None) as session:
+            with runtime().store.session(None) as session:
                 SkippedMessages(session).record(
                     SkippedMessage(
                         tenant_id=tenant,

@@ -28,6 +28,7 @@ from rsc.metrics import DEAD_LETTERS, code_label
 from store.dead_letters import DeadLetterRecord
 from store.uow import OpsUnitOfWork
 from workers.ledger import hooks as ledger
+from workers.runtime.wiring import runtime
 
 log = get_logger(__name__)
 
@@ -173,7 +174,7 @@ class DeadLetterRecorder(Middleware):
             **fields,
         )
         try:
-            with OpsUnitOfWork() as ops:
+            with OpsUnitOfWork(runtime().store) as ops:
                 ops.dead_letters.record(record)
                 ledger.dead_lettered(
                     ops.session, _event(message), tenant=record.tenant_id, code=code, reason=reason

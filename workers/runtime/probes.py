@@ -11,20 +11,21 @@ from rsc.health import broker_reachable, check, serve
 from rsc.lifeline import end_with_parent, parent_alive
 from rsc.logs import configure_logging, get_logger
 from rsc.metrics import worker_group_registry
-from rsc.settings import get_settings
-from store.db import get_store
+from rsc.settings import Settings
+from store.db import Store
+from workers.runtime.wiring import runtime
 
 
-def _database_answers() -> None:
-    with get_store().engine.connect() as connection:
+def _database_answers(store: Store) -> None:
+    with store.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
 
 
-def dependency_checks() -> dict[str, str]:
+def dependency_checks(settings: Settings, store: Store) -> dict[str, str]:
     """``ok`` or the error class for the store and RabbitMQ, as the ingress's ``/readyz`` reports them."""
     return {
-        "database": check(_database_answers),
-        "broker": check(lambda: broker_reachable(get_settings().broker_url)),
+        "database": check(lambda: _database_answers(store)),
+        "broker": check(lambda: broker_reachable(settings.broker_url)),
     }
 
 
@@ -34,16 +35,17 @@ def serve_worker_metrics() -> int:
     When the port is taken (two worker groups on one host with the same ``RSC_METRICS_PORT``), it
     says so and stays idle: Dramatiq stops a worker group whose forked process exits.
     """
-    configure_logging(process="metrics")
+    settings, store = runtime().settings, runtime().store
+    configure_logging(settings, process="metrics")
     log = get_logger(__name__)
     group = os.getppid()
     end_with_parent(group)
 
     def readiness() -> dict[str, str]:
         # The group's main process first: without it the group is gone, whatever else answers.
-        return {"worker_group": "ok" if parent_alive(group) else "gone", **dependency_checks()}
+        return {"worker_group": "ok" if parent_alive(group) else "gone", **dependency_checks(settings, store)}
 
-    port = get_settings().metrics_port
+    port = settings.metrics_port
     try:
         serve(port, worker_group_registry(), readiness)
         log.info("metrics served", port=port)

@@ -1,19 +1,26 @@
-"""Per-process resources handlers need: tenants, and each tenant's LinkedIn client."""
+"""Per-process resources handlers need, built at worker start-up: the settings, the store and the
+publisher (``runtime()``), the tenants, and each tenant's LinkedIn client.
+
+This module and the broker's are the worker process's composition root: the only places in
+``workers/`` that read the process's settings and store. An actor takes what its handler needs from
+here and passes it down as arguments."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from dramatiq import Middleware, Worker
 from dramatiq.broker import Broker
 
+from events.publisher import Publisher, get_publisher
 from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.provisioning import ProvisionedApplications
 from linkedin.ratelimit import Traffic
 from rsc.errors import PermanentError
-from rsc.settings import get_settings
-from store.db import get_store
+from rsc.settings import Settings, get_settings
+from store.db import Store, get_store
 from store.tenants import TenantApp, TenantDirectory
 
 
@@ -25,6 +32,26 @@ class PartnerNotConfigured(PermanentError):
     reason_code = "partner_not_configured"
 
 
+@dataclass(frozen=True)
+class Runtime:
+    """What the worker process's actors hand their handlers."""
+
+    settings: Settings
+    store: Store
+
+    @property
+    def publisher(self) -> Publisher:
+        """The process's publisher to the settings' broker."""
+        return get_publisher(self.settings)
+
+
+def runtime() -> Runtime:
+    """The process's settings and store, each built once on first use and cached by its definition
+    (``rsc.settings.get_settings``, ``store.db.get_store``), so tests that change the environment and
+    reset those caches get the new ones."""
+    return Runtime(get_settings(), get_store())
+
+
 _lock = threading.Lock()
 _clients: LinkedInClients | None = None
 _directory: TenantDirectory | None = None
@@ -34,7 +61,7 @@ def tenants() -> TenantDirectory:
     global _directory  # noqa: PLW0603
     with _lock:
         if _directory is None:
-            _directory = TenantDirectory(lambda: get_store().session(None))
+            _directory = TenantDirectory(lambda: runtime().store.session(None))
         return _directory
 
 
@@ -51,7 +78,7 @@ def linkedin_clients() -> LinkedInClients:
     global _clients  # noqa: PLW0603
     with _lock:
         if _clients is None:
-            _clients = LinkedInClients()
+            _clients = LinkedInClients(get_settings(), get_store)
         return _clients
 
 
@@ -63,7 +90,7 @@ def linkedin_for(tenant_id: str, traffic: Traffic = Traffic.LIVE) -> LinkedInCli
 
 def partner_linkedin() -> ProvisionedApplications:
     """The partner (parent) app's provisioning calls, with RSC_PARTNER_CLIENT_ID and its secret."""
-    settings = get_settings()
+    settings = runtime().settings
     if not settings.partner_configured:
         raise PartnerNotConfigured(
             "set RSC_PARTNER_CLIENT_ID and RSC_PARTNER_CLIENT_SECRET (the partner app's credentials) "

@@ -17,6 +17,7 @@ from typing import Any
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInRejected, LinkedInUnavailable
 from linkedin.restli import BatchResult
+from rsc.settings import Settings
 from store.applications import Application
 from store.base import to_ms
 from store.candidates import Candidate
@@ -57,7 +58,7 @@ def application_record(application: Application, candidate: Candidate, job: Job)
 
 
 def build_applications(
-    uow: UnitOfWork, claimed: Mapping[str, int]
+    uow: UnitOfWork, claimed: Mapping[str, int], settings: Settings
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, Waiting]]:
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}

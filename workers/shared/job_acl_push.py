@@ -16,6 +16,7 @@ from typing import Any
 
 from linkedin.client import LinkedInClient
 from linkedin.restli import BatchResult
+from rsc.settings import Settings
 from store.linkedin_sync import Resource, SyncOutcome
 from store.sync_ledger import Waiting
 from store.tenants import JobPostingViewers, job_posting_viewers_of
@@ -51,7 +52,7 @@ def mark_stale_job_acls(uow: UnitOfWork, job_ids: Iterable[str] | None = None) -
 
 
 def build_job_acls(
-    uow: UnitOfWork, claimed: Mapping[str, int]
+    uow: UnitOfWork, claimed: Mapping[str, int], settings: Settings
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, Waiting]]:
     held = uow.job_acls.held(claimed)
     states = uow.outbox.states(Resource.JOB, claimed)

@@ -13,7 +13,7 @@ from typing import Any
 
 from linkedin.client import LinkedInClient
 from linkedin.restli import BatchResult
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from schemas.ats import JobState
 from store.jobs import Job
 from store.linkedin_sync import Resource, SyncOutcome
@@ -69,7 +69,7 @@ def _location(job: Job) -> dict[str, Any]:
 
 
 def build_jobs(
-    uow: UnitOfWork, claimed: Mapping[str, int]
+    uow: UnitOfWork, claimed: Mapping[str, int], settings: Settings
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, Waiting]]:
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}
@@ -107,8 +107,8 @@ def send_jobs(linkedin: LinkedInClient, postings: Mapping[str, Any]) -> BatchRes
     return linkedin.jobs.upsert(postings)
 
 
-def postings_taken(uow: UnitOfWork, answers: Mapping[str, tuple[Any, int]]) -> None:
+def postings_taken(uow: UnitOfWork, answers: Mapping[str, tuple[Any, int]], settings: Settings) -> None:
     """LinkedIn took the postings: each job's task (its answer) is recorded for the task poll."""
     tasks = {job_id: (task, version) for job_id, (task, version) in answers.items() if isinstance(task, str)}
-    first_poll = timedelta(seconds=get_settings().job_task_poll_first_s)
+    first_poll = timedelta(seconds=settings.job_task_poll_first_s)
     uow.job_postings.submitted(tasks, first_poll_in=first_poll)

@@ -18,7 +18,7 @@ from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInRejected, LinkedInUnavailable
 from linkedin.restli import BatchResult
 from rsc.logs import get_logger
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from store.base import to_ms
 from store.candidates import Candidate
 from store.linkedin_sync import Resource, SyncOutcome
@@ -42,12 +42,12 @@ log = get_logger(__name__)
 #: Entity id -> the body sent to LinkedIn.
 Bodies = dict[str, Any]
 Built = tuple[Bodies, dict[str, str], dict[str, Waiting]]
-Builder = Callable[[UnitOfWork, Mapping[str, int]], Built]
+Builder = Callable[[UnitOfWork, Mapping[str, int], Settings], Built]
 Sender = Callable[[LinkedInClient, Mapping[str, Any]], BatchResult]
 #: Runs in the transaction that settles the records LinkedIn took (entity id -> what was sent).
 AfterSync = Callable[[UnitOfWork, Mapping[str, Any]], None]
 #: Runs in the same transaction with LinkedIn's answer and the version sent of each record it took.
-AfterAnswer = Callable[[UnitOfWork, Mapping[str, tuple[Any, int]]], None]
+AfterAnswer = Callable[[UnitOfWork, Mapping[str, tuple[Any, int]], Settings], None]
 
 
 @dataclass
@@ -75,9 +75,9 @@ def _compact(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def candidate_body(candidate: Candidate) -> dict[str, Any]:
+def candidate_body(candidate: Candidate, settings: Settings) -> dict[str, Any]:
     """The full atsCandidates record: every field the store has, and nothing invented."""
-    template = get_settings().ats_candidate_url_template
+    template = settings.ats_candidate_url_template
     profile_url = candidate.profile_url or (template.format(candidate_id=candidate.id) if template else None)
     companies = candidate.current_companies or []
     return _compact(
@@ -115,7 +115,7 @@ def _address(address: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def _build_candidates(uow: UnitOfWork, claimed: Mapping[str, int]) -> Built:
+def _build_candidates(uow: UnitOfWork, claimed: Mapping[str, int], settings: Settings) -> Built:
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}
     candidates = uow.candidates.many(claimed)
@@ -126,11 +126,11 @@ def _build_candidates(uow: UnitOfWork, claimed: Mapping[str, int]) -> Built:
         elif not candidate.first_name:
             invalid[candidate_id] = "LinkedIn requires firstName and the ATS record has none"
         else:
-            bodies[candidate_id] = candidate_body(candidate)
+            bodies[candidate_id] = candidate_body(candidate, settings)
     return bodies, invalid, {}
 
 
-def _build_member_links(uow: UnitOfWork, claimed: Mapping[str, int]) -> Built:
+def _build_member_links(uow: UnitOfWork, claimed: Mapping[str, int], settings: Settings) -> Built:
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}
     later: dict[str, Waiting] = {}
@@ -184,6 +184,7 @@ def push_pending(
     quiet_for: timedelta = timedelta(0),
     max_wait: timedelta | None = None,
     within: ColumnElement[bool] | None = None,
+    settings: Settings,
 ) -> PushReport:
     """Push one batch (at most ``limit``) of the due records of ``resource`` and settle them.
 
@@ -207,13 +208,13 @@ def push_pending(
         if not claimed:
             return report
         report.claimed = len(claimed)
-        bodies = _build(uow, resource, claimed, report)
+        bodies = _build(uow, resource, claimed, report, settings)
         uow.commit()
     if not bodies:
         return report
     result = _send(uow, linkedin, resource, claimed, bodies)
     report.sent = len(bodies)
-    _settle_sent(uow, resource, claimed, bodies, result, report=report)
+    _settle_sent(uow, resource, claimed, bodies, result, report=report, settings=settings)
     log.info(
         "pushed to linkedin",
         resource=resource.value,
@@ -224,10 +225,12 @@ def push_pending(
     return report
 
 
-def _build(uow: UnitOfWork, resource: Resource, claimed: Mapping[str, int], report: PushReport) -> Bodies:
+def _build(
+    uow: UnitOfWork, resource: Resource, claimed: Mapping[str, int], report: PushReport, settings: Settings
+) -> Bodies:
     """The bodies of the claimed records; the invalid ones settled as refused, the ones waiting for a
     record they depend on released for later."""
-    bodies, invalid, later = BUILDERS[resource](uow, claimed)
+    bodies, invalid, later = BUILDERS[resource](uow, claimed, settings)
     for entity_id, reason in invalid.items():
         uow.outbox.settle(
             resource, {entity_id: claimed[entity_id]}, outcome=SyncOutcome.REJECTED, error=reason
@@ -239,7 +242,7 @@ def _build(uow: UnitOfWork, resource: Resource, claimed: Mapping[str, int], repo
             resource, later, error="waiting for a record it depends on", retry_in=WAIT_FOR_DEPENDENCY
         )
         report.deferred.extend(sorted(later))
-    ledger.waiting(uow, resource, later)
+    ledger.waiting(uow, resource, later, settings=settings)
     return bodies
 
 
@@ -273,6 +276,7 @@ def _settle_sent(
     result: BatchResult,
     *,
     report: PushReport,
+    settings: Settings,
 ) -> None:
     """Settle what LinkedIn took and refused; release what it failed transiently for the next sweep."""
     with uow:
@@ -280,7 +284,8 @@ def _settle_sent(
         if resource in AFTER_SYNC and result.ok:
             AFTER_SYNC[resource](uow, {k: bodies[k] for k in result.ok})
         if resource in AFTER_ANSWER and result.ok:
-            AFTER_ANSWER[resource](uow, {k: (answer, claimed[k]) for k, answer in result.ok.items()})
+            answers = {k: (answer, claimed[k]) for k, answer in result.ok.items()}
+            AFTER_ANSWER[resource](uow, answers, settings)
         for entity_id, (status, message) in result.rejected.items():
             error = f"LinkedIn refused the record ({status}): {message}"
             uow.outbox.settle(

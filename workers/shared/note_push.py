@@ -18,6 +18,7 @@ from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInRejected, LinkedInUnavailable
 from linkedin.restli import BatchResult
 from rsc.logs import get_logger
+from rsc.settings import Settings
 from store.ats_notes import AtsNote
 from store.base import to_ms
 from store.linkedin_sync import Resource, SyncOutcome
@@ -56,7 +57,7 @@ def parent_of(note: AtsNote) -> tuple[Resource, str]:
 
 
 def build_notes(
-    uow: UnitOfWork, claimed: Mapping[str, int]
+    uow: UnitOfWork, claimed: Mapping[str, int], settings: Settings
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, Waiting]]:
     bodies: dict[str, Any] = {}
     invalid: dict[str, str] = {}

@@ -19,7 +19,7 @@ from datetime import timedelta
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInRejected, LinkedInUnavailable
 from rsc.logs import get_logger
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from store.linkedin_sync import Resource
 from store.sweep_leases import SweepLeases
 from store.uow import UnitOfWork
@@ -66,8 +66,8 @@ def sweep_outbox(
     max_batches: int = MAX_BATCHES,
     grace: timedelta | None = None,
     max_wait: timedelta | None = None,
+    settings: Settings,
 ) -> SweepReport:
-    settings = get_settings()
     quiet_for = grace if grace is not None else timedelta(seconds=settings.outbox_grace_s)
     if max_wait is None:
         max_wait = timedelta(seconds=settings.outbox_max_wait_s)
@@ -76,7 +76,13 @@ def sweep_outbox(
         return SweepReport(skipped=True)
     try:
         return _sweep(
-            uow, linkedin, holder=holder, max_batches=max_batches, quiet_for=quiet_for, max_wait=max_wait
+            uow,
+            linkedin,
+            holder=holder,
+            max_batches=max_batches,
+            quiet_for=quiet_for,
+            max_wait=max_wait,
+            settings=settings,
         )
     finally:
         with uow:
@@ -99,6 +105,7 @@ def _sweep(
     max_batches: int,
     quiet_for: timedelta,
     max_wait: timedelta,
+    settings: Settings,
 ) -> SweepReport:
     sweep = SweepReport()
     deadline = time.monotonic() + MAX_SWEEP_S
@@ -119,6 +126,7 @@ def _sweep(
                     quiet_for=quiet_for,
                     max_wait=max_wait,
                     within=bounds.get(resource),
+                    settings=settings,
                 )
             except LinkedInUnavailable as exc:
                 # The records were released; the next sweep tries again.

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from events import routes
-from events.publisher import get_publisher
 from schemas.commands import JobTaskPoll, OutboxFlush
 from store.uow import UnitOfWork
 from workers.runtime.declare import command_actor, event_actor
 from workers.runtime.group_commit import GroupCommit
 from workers.runtime.lanes import in_bulk_lane
-from workers.runtime.wiring import linkedin_for
+from workers.runtime.wiring import linkedin_for, runtime
 from workers.shared.outbox_sweep import sweep_outbox
 from workers.status_push.ats_notes import NoteEvent, handle_note_event
 from workers.status_push.ats_records import (
@@ -28,18 +27,20 @@ from workers.status_push.job_tasks import poll_job_tasks
 @event_actor(routes.ATS_JOB)
 def apply_job_event(event: JobEvent) -> None:
     """A job was created, changed, published or closed in the ATS."""
-    handle_job_event(event, uow=UnitOfWork(event.tenant))
+    handle_job_event(event, uow=UnitOfWork(event.tenant, runtime().store))
 
 
 @event_actor(routes.ATS_CANDIDATE)
 def apply_candidate_event(event: CandidateEvent) -> None:
     """A candidate was created or changed in the ATS; its profile match follows once it is stored."""
     _candidate_events.submit(event)
-    send_to_match(event, get_publisher(), bulk=in_bulk_lane())
+    send_to_match(event, runtime().publisher, bulk=in_bulk_lane())
 
 
 #: The worker threads' candidate events that arrive together share a transaction.
-_candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(store_candidate_events)
+_candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(
+    lambda group: store_candidate_events(group, runtime().store)
+)
 
 
 @event_actor(routes.ATS_APPLICATION)
@@ -49,22 +50,28 @@ def apply_application_event(event: ApplicationEvent) -> None:
 
 
 #: The worker threads' application events that arrive together share a transaction.
-_application_events: GroupCommit[ApplicationEvent, bool] = GroupCommit(store_application_events)
+_application_events: GroupCommit[ApplicationEvent, bool] = GroupCommit(
+    lambda group: store_application_events(group, runtime().store)
+)
 
 
 @command_actor(routes.PUSH_OUTBOX)
 def push_outbox(command: OutboxFlush) -> None:
     """Push a tenant's records LinkedIn has not seen yet (requested by the scheduler)."""
-    sweep_outbox(UnitOfWork(command.tenant), linkedin_for(command.tenant))
+    sweep_outbox(
+        UnitOfWork(command.tenant, runtime().store), linkedin_for(command.tenant), settings=runtime().settings
+    )
 
 
 @command_actor(routes.POLL_JOB_TASKS)
 def poll_job_tasks_actor(command: JobTaskPoll) -> None:
     """Read whether LinkedIn applied a tenant's job postings (requested by the scheduler)."""
-    poll_job_tasks(UnitOfWork(command.tenant), linkedin_for(command.tenant))
+    poll_job_tasks(
+        UnitOfWork(command.tenant, runtime().store), linkedin_for(command.tenant), settings=runtime().settings
+    )
 
 
 @event_actor(routes.ATS_NOTE)
 def apply_note_event(event: NoteEvent) -> None:
     """A note about a candidate or an application was written or changed in the ATS."""
-    handle_note_event(event, uow=UnitOfWork(event.tenant))
+    handle_note_event(event, uow=UnitOfWork(event.tenant, runtime().store))

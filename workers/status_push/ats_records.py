@@ -109,7 +109,7 @@ def store_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> CandidateOu
 
 
 def store_candidate_events(
-    group: Sequence[Submitted[CandidateEvent]], store: Store | None = None
+    group: Sequence[Submitted[CandidateEvent]], store: Store
 ) -> list[CandidateOutcome | BaseException]:
     """``store_candidate_event`` for several events, one transaction per tenant (group commit, as
     ``store_application_events``), in candidate order; each event's outcome, or the exception its
@@ -187,7 +187,7 @@ def handle_application_event(event: ApplicationEvent, uow: UnitOfWork) -> bool:
 
 
 def store_application_events(
-    group: Sequence[Submitted[ApplicationEvent]], store: Store | None = None
+    group: Sequence[Submitted[ApplicationEvent]], store: Store
 ) -> list[bool | BaseException]:
     """``handle_application_event`` for several events, one transaction per tenant (group commit,
     ``workers.runtime.group_commit``), in application order; each event's outcome, or the exception its

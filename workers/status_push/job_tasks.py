@@ -21,7 +21,7 @@ from linkedin.client import LinkedInClient
 from linkedin.jobs import IN_PROGRESS_STATUSES, task_outcome
 from linkedin.restli import BatchResult
 from rsc.logs import get_logger
-from rsc.settings import get_settings
+from rsc.settings import Settings
 from schemas.commands import JobTaskPoll
 from store.base import utcnow
 from store.job_postings import JobPostingTask, PostingState, claim_due_task_polls
@@ -48,7 +48,7 @@ class TaskPollReport:
     gave_up: int = 0
 
 
-def poll_job_tasks(uow: UnitOfWork, linkedin: LinkedInClient) -> TaskPollReport:
+def poll_job_tasks(uow: UnitOfWork, linkedin: LinkedInClient, *, settings: Settings) -> TaskPollReport:
     """Read the tenant's due posting tasks and record what LinkedIn says of each."""
     report = TaskPollReport()
     with uow:
@@ -58,7 +58,7 @@ def poll_job_tasks(uow: UnitOfWork, linkedin: LinkedInClient) -> TaskPollReport:
         batch = dict(due[start : start + BATCH])
         result = linkedin.jobs.tasks(list(dict.fromkeys(batch.values())))
         with uow:
-            _record(uow, batch, result, report)
+            _record(uow, batch, result, report, settings=settings)
             uow.commit()
         report.polled += len(batch)
     if report.polled:
@@ -73,7 +73,9 @@ def poll_job_tasks(uow: UnitOfWork, linkedin: LinkedInClient) -> TaskPollReport:
     return report
 
 
-def _record(uow: UnitOfWork, due: dict[str, str], result: BatchResult, report: TaskPollReport) -> None:
+def _record(
+    uow: UnitOfWork, due: dict[str, str], result: BatchResult, report: TaskPollReport, *, settings: Settings
+) -> None:
     rows = uow.job_postings.many(due)
     now = utcnow()
     for job_id, task_id in due.items():
@@ -100,11 +102,12 @@ def _record(uow: UnitOfWork, due: dict[str, str], result: BatchResult, report: T
                 # Not a status the reader knows: treated as unsettled (never confirmed on a guess),
                 # and said, so a new spelling of LinkedIn's is seen before its tasks are given up.
                 log.warning("job posting task status unknown", record_id=job_id, status=status[:40] or None)
-            _again_or_give_up(uow, row, now, report)
+            _again_or_give_up(uow, row, now, report, settings=settings)
 
 
-def _again_or_give_up(uow: UnitOfWork, row: JobPostingTask, now: datetime, report: TaskPollReport) -> None:
-    settings = get_settings()
+def _again_or_give_up(
+    uow: UnitOfWork, row: JobPostingTask, now: datetime, report: TaskPollReport, *, settings: Settings
+) -> None:
     polls = row.attempts + 1
     age = now - row.submitted_at
     if polls >= settings.job_task_poll_max_attempts or age >= timedelta(seconds=settings.job_task_max_age_s):

@@ -111,7 +111,7 @@ DLQ_TEST_QUEUES = (Queue.PROFILE_EXPORT, Queue.STATUS_PUSH)
 def lengths() -> dict[Queue, int]:
     return {
         length.queue: length.messages or 0
-        for length in dead_letter_lengths()
+        for length in dead_letter_lengths(get_settings())
         if length.queue in DLQ_TEST_QUEUES
     }
 
@@ -141,7 +141,7 @@ def world(rabbit: str, store_url: str, monkeypatch: pytest.MonkeyPatch) -> Itera
     from workers.runtime.wiring import UnknownTenant
 
     broker = create_broker(get_settings())
-    world = DeadLetterWorld(broker=broker, publisher=Publisher())
+    world = DeadLetterWorld(broker=broker, publisher=Publisher(settings=get_settings()))
 
     def actor(name: str, queue: Queue) -> Callable[[Callable[[], None]], Any]:
         def register(fail: Callable[[], None]) -> Any:

@@ -14,6 +14,8 @@ from events.dead_letters.letters import Selection
 from events.dead_letters.queue import browse_dead_letters, replay_body, replay_dead_letters, replay_queue
 from events.messages import OutgoingMessage
 from events.topology import Queue, bulk_lane
+from rsc.settings import get_settings
+from store.db import get_store
 from store.uow import OpsUnitOfWork
 from tests.events.dead_letters.conftest import FLAKY_ATTEMPTS, DeadLetterWorld, wait_for_dead_letters
 from tests.helpers import queue_depth
@@ -47,18 +49,25 @@ def test_a_bulk_lane_s_dead_letters_are_listed_and_replayed_back_to_the_lane(
     assert world.calls_of(flaky) == FLAKY_ATTEMPTS
     assert queue_depth(rabbit, "profile_export.bulk.XQ") == 0
 
-    by_id = {letter.message_id: letter for letter in browse_dead_letters().letters}
+    by_id = {
+        letter.message_id: letter
+        for letter in browse_dead_letters(settings=get_settings(), store=get_store()).letters
+    }
     assert set(by_id) == {flaky, refused}
     assert (by_id[flaky].queue, by_id[flaky].reason_code) == (Queue.PROFILE_EXPORT, "transient_error")
     assert (by_id[refused].queue, by_id[refused].reason_code) == (Queue.STATUS_PUSH, "unknown_tenant")
     assert replay_queue(by_id[refused]) == "status_push.bulk"
     assert json.loads(replay_body(by_id[refused]))["queue_name"] == "status_push.bulk"
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         row = ops.dead_letters.get(refused)
         assert row is not None and row.queue == "status_push"  # filtered by its feature queue
 
     world.healed.update({"dlq_flaky", "dlq_unknown_tenant"})
-    result = replay_dead_letters(Selection(queues=(Queue.STATUS_PUSH, Queue.PROFILE_EXPORT)))
+    result = replay_dead_letters(
+        Selection(queues=(Queue.STATUS_PUSH, Queue.PROFILE_EXPORT)),
+        settings=get_settings(),
+        store=get_store(),
+    )
 
     assert sorted(letter.message_id for letter in result.replayed) == sorted([flaky, refused])
     eventually(lambda: world.calls_of(refused) == 2, what="the replayed message to run in its lane")

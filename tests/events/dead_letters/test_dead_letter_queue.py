@@ -22,6 +22,7 @@ from events.dead_letters.queue import (
 from events.topology import Queue
 from rsc.settings import get_settings
 from store.base import utcnow
+from store.db import get_store
 from store.uow import OpsUnitOfWork
 from tests.events.dead_letters.conftest import (
     DLQ_TEST_QUEUES,
@@ -37,7 +38,10 @@ from tests.waiting import eventually
 
 
 def ids(selection: Selection | None = None) -> list[str]:
-    return [letter.message_id for letter in browse_dead_letters(selection).letters]
+    return [
+        letter.message_id
+        for letter in browse_dead_letters(selection, settings=get_settings(), store=get_store()).letters
+    ]
 
 
 def raw_order(queue: Queue) -> list[bytes]:
@@ -54,7 +58,7 @@ def raw_order(queue: Queue) -> list[bytes]:
 
 @pytest.mark.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
 def test_list_counts_every_queue_and_joins_the_recorded_reason(dead_letters: Sent) -> None:
-    browse = browse_dead_letters()
+    browse = browse_dead_letters(settings=get_settings(), store=get_store())
 
     counts = {length.queue: length.messages for length in browse.lengths}
     assert set(counts) == set(Queue)
@@ -90,7 +94,10 @@ def test_list_counts_every_queue_and_joins_the_recorded_reason(dead_letters: Sen
 def test_a_message_for_a_missing_actor_and_a_body_that_is_not_json_are_listed_with_a_reason(
     dead_letters: Sent,
 ) -> None:
-    no_actor, not_json = find_dead_letters(dead_letters.no_actor), find_dead_letters(dead_letters.not_json)
+    no_actor, not_json = (
+        find_dead_letters(dead_letters.no_actor, settings=get_settings(), store=get_store()),
+        find_dead_letters(dead_letters.not_json, settings=get_settings(), store=get_store()),
+    )
 
     assert len(no_actor) == 1
     assert no_actor[0].reason_code == "unknown_actor"
@@ -124,7 +131,9 @@ def test_filters_select_by_queue_reason_actor_tenant_and_age(dead_letters: Sent)
     assert ids(Selection(older_than=timedelta(hours=1))) == []
     assert len(ids(Selection(newer_than=timedelta(minutes=10)))) == 6
 
-    limited = browse_dead_letters(Selection(queues=(Queue.PROFILE_EXPORT,)), limit=2)
+    limited = browse_dead_letters(
+        Selection(queues=(Queue.PROFILE_EXPORT,)), limit=2, settings=get_settings(), store=get_store()
+    )
     assert limited.matched == 4
     assert len(limited.letters) == 2
 
@@ -135,18 +144,32 @@ def test_browsing_leaves_every_dead_letter_queue_as_it_was(dead_letters: Sent) -
 
     for _ in range(3):
         assert ids() == listed
-        browse_dead_letters(Selection(reason_codes=frozenset({"business_rule"})), limit=1)
-        find_dead_letters(dead_letters.flaky)
-        replay_dead_letters(Selection(), dry_run=True)
-        purge_dead_letters(Selection(), dry_run=True)
+        browse_dead_letters(
+            Selection(reason_codes=frozenset({"business_rule"})),
+            limit=1,
+            settings=get_settings(),
+            store=get_store(),
+        )
+        find_dead_letters(dead_letters.flaky, settings=get_settings(), store=get_store())
+        replay_dead_letters(Selection(), dry_run=True, settings=get_settings(), store=get_store())
+        purge_dead_letters(Selection(), dry_run=True, settings=get_settings(), store=get_store())
 
     assert lengths() == EXPECTED
     assert {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES} == before
-    assert [letter.position for letter in browse_dead_letters().letters] == [0, 1, 2, 3, 0, 1]
+    assert [
+        letter.position for letter in browse_dead_letters(settings=get_settings(), store=get_store()).letters
+    ] == [
+        0,
+        1,
+        2,
+        3,
+        0,
+        1,
+    ]
 
 
 def test_the_replayed_body_has_fresh_retries_the_canonical_queue_and_the_same_id(dead_letters: Sent) -> None:
-    (letter,) = find_dead_letters(dead_letters.flaky)
+    (letter,) = find_dead_letters(dead_letters.flaky, settings=get_settings(), store=get_store())
     assert letter.message is not None
     # The dead letter is the message as last enqueued: the retry copy from the delay queue.
     assert letter.message.options["retries"] == FLAKY_ATTEMPTS - 1
@@ -168,14 +191,16 @@ def test_replaying_one_message_id_runs_it_again_and_leaves_the_others(
     others = [i for i in ids() if i != dead_letters.rule_acme]
     world.healed.add("dlq_business_rule")
 
-    result = replay_dead_letters(Selection(message_ids=frozenset({dead_letters.rule_acme})))
+    result = replay_dead_letters(
+        Selection(message_ids=frozenset({dead_letters.rule_acme})), settings=get_settings(), store=get_store()
+    )
 
     assert [letter.message_id for letter in result.replayed] == [dead_letters.rule_acme]
     assert result.error is None and not result.missing and not result.skipped
     eventually(lambda: world.calls_of(dead_letters.rule_acme) == 2, what="the replayed message to run")
     assert ids() == others
     assert lengths() == {Queue.PROFILE_EXPORT: 3, Queue.STATUS_PUSH: 2}
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         row = ops.dead_letters.get(dead_letters.rule_acme)
         assert row is not None
         assert row.replays == 1
@@ -187,16 +212,16 @@ def test_replaying_one_message_id_runs_it_again_and_leaves_the_others(
 def test_replaying_twice_changes_nothing_the_second_time(world: DeadLetterWorld, dead_letters: Sent) -> None:
     world.healed.add("dlq_business_rule")
     selection = Selection(message_ids=frozenset({dead_letters.rule_acme}))
-    replay_dead_letters(selection)
+    replay_dead_letters(selection, settings=get_settings(), store=get_store())
     eventually(lambda: world.calls_of(dead_letters.rule_acme) == 2, what="the replayed message to run")
     after_first = ids()
 
-    second = replay_dead_letters(selection)
+    second = replay_dead_letters(selection, settings=get_settings(), store=get_store())
 
     assert second.replayed == [] and second.skipped == []
     assert second.missing == [dead_letters.rule_acme]
     assert ids() == after_first
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         row = ops.dead_letters.get(dead_letters.rule_acme)
         assert row is not None and row.replays == 1
     # Give a wrongly republished copy the time to be consumed: there must be none.
@@ -208,7 +233,9 @@ def test_replaying_by_reason_takes_only_that_reason(world: DeadLetterWorld, dead
     world.healed.add("dlq_business_rule")
 
     result = replay_dead_letters(
-        Selection(queues=(Queue.PROFILE_EXPORT,), reason_codes=frozenset({"business_rule"}))
+        Selection(queues=(Queue.PROFILE_EXPORT,), reason_codes=frozenset({"business_rule"})),
+        settings=get_settings(),
+        store=get_store(),
     )
 
     assert {letter.message_id for letter in result.replayed} == {
@@ -230,14 +257,14 @@ def test_a_dry_run_lists_what_would_be_replayed_and_changes_nothing(
 ) -> None:
     before = {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES}
 
-    result = replay_dead_letters(Selection(), dry_run=True)
+    result = replay_dead_letters(Selection(), dry_run=True, settings=get_settings(), store=get_store())
 
     assert result.dry_run
     assert {letter.message_id for letter in result.replayed} == set(ids()) - {dead_letters.not_json}
     assert [skipped.letter.message_id for skipped in result.skipped] == [dead_letters.not_json]
     assert {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES} == before
     assert world.calls_of(dead_letters.rule_acme) == 1
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         assert all(row.replays == 0 for row in ops.dead_letters.list())
 
 
@@ -246,7 +273,9 @@ def test_a_replayed_message_that_still_fails_gets_all_its_attempts_again(
 ) -> None:
     assert world.calls_of(dead_letters.flaky) == FLAKY_ATTEMPTS
 
-    replay_dead_letters(Selection(message_ids=frozenset({dead_letters.flaky})))
+    replay_dead_letters(
+        Selection(message_ids=frozenset({dead_letters.flaky})), settings=get_settings(), store=get_store()
+    )
 
     # With the old retry count it would die after one more attempt; reset, it gets all of them.
     eventually(
@@ -254,7 +283,7 @@ def test_a_replayed_message_that_still_fails_gets_all_its_attempts_again(
         what="the retries of the replay",
     )
     wait_for_dead_letters(EXPECTED)
-    (letter,) = find_dead_letters(dead_letters.flaky)
+    (letter,) = find_dead_letters(dead_letters.flaky, settings=get_settings(), store=get_store())
     assert letter.reason_code == "transient_error"
     assert letter.record is not None
     assert letter.record.attempts == FLAKY_ATTEMPTS
@@ -266,7 +295,9 @@ def test_a_replayed_message_that_still_fails_gets_all_its_attempts_again(
 
 
 def test_a_body_that_is_not_a_dramatiq_message_is_not_replayed(dead_letters: Sent) -> None:
-    result = replay_dead_letters(Selection(message_ids=frozenset({dead_letters.not_json})))
+    result = replay_dead_letters(
+        Selection(message_ids=frozenset({dead_letters.not_json})), settings=get_settings(), store=get_store()
+    )
 
     assert result.replayed == []
     assert [s.letter.message_id for s in result.skipped] == [dead_letters.not_json]
@@ -278,19 +309,21 @@ def test_purge_deletes_only_the_selected_dead_letters_and_keeps_their_records(de
     order = ids()
 
     result = purge_dead_letters(
-        Selection(queues=(Queue.PROFILE_EXPORT,), reason_codes=frozenset({"unknown_actor"}))
+        Selection(queues=(Queue.PROFILE_EXPORT,), reason_codes=frozenset({"unknown_actor"})),
+        settings=get_settings(),
+        store=get_store(),
     )
 
     assert [letter.message_id for letter in result.purged] == [dead_letters.no_actor]
     assert ids() == [i for i in order if i != dead_letters.no_actor]
 
-    result = purge_dead_letters(Selection(tenant="globex"))
+    result = purge_dead_letters(Selection(tenant="globex"), settings=get_settings(), store=get_store())
     assert [letter.message_id for letter in result.purged] == [dead_letters.rule_globex]
 
-    result = purge_dead_letters(Selection())
+    result = purge_dead_letters(Selection(), settings=get_settings(), store=get_store())
     assert len(result.purged) == 4
     assert lengths() == {Queue.PROFILE_EXPORT: 0, Queue.STATUS_PUSH: 0}
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         assert ops.dead_letters.get(dead_letters.no_actor) is not None
 
 
@@ -298,14 +331,17 @@ def test_a_replay_rabbitmq_does_not_confirm_leaves_the_dead_letters_in_place(dea
     before = {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES}
 
     result = replay_dead_letters(
-        Selection(queues=(Queue.PROFILE_EXPORT,)), publisher=FakePublisher(fail=True)
+        Selection(queues=(Queue.PROFILE_EXPORT,)),
+        publisher=FakePublisher(fail=True),
+        settings=get_settings(),
+        store=get_store(),
     )
 
     assert result.error is not None and "not confirmed" in result.error
     assert result.replayed == []
     assert len(result.not_confirmed) == 4
     assert {queue: raw_order(queue) for queue in DLQ_TEST_QUEUES} == before
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         assert all(row.replays == 0 and row.replayed_at is None for row in ops.dead_letters.list())
 
 
@@ -313,7 +349,9 @@ def test_a_message_that_dies_again_after_a_replay_without_a_record_is_shown_unre
     world: DeadLetterWorld, dead_letters: Sent
 ) -> None:
     world.stop()
-    replay_dead_letters(Selection(message_ids=frozenset({dead_letters.rule_acme})))
+    replay_dead_letters(
+        Selection(message_ids=frozenset({dead_letters.rule_acme})), settings=get_settings(), store=get_store()
+    )
     # Something other than the worker's recorder rejects it (a crash loop ended by RabbitMQ, say).
     with kombu.Connection(get_settings().broker_url) as conn:
         channel = conn.channel()
@@ -323,7 +361,7 @@ def test_a_message_that_dies_again_after_a_replay_without_a_record_is_shown_unre
         channel.close()
     wait_for_dead_letters(EXPECTED)
 
-    (letter,) = find_dead_letters(dead_letters.rule_acme)
+    (letter,) = find_dead_letters(dead_letters.rule_acme, settings=get_settings(), store=get_store())
 
     assert letter.reason_code == UNRECORDED
     assert letter.record is not None and letter.record.predates_last_replay

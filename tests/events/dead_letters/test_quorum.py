@@ -23,6 +23,7 @@ from events.messages import OutgoingMessage
 from events.publisher import Publisher
 from events.topology import Queue
 from rsc.settings import get_settings
+from store.db import get_store
 from tests.conftest import reset_process_state
 from tests.infra import fresh_vhost
 from tests.waiting import eventually
@@ -59,7 +60,7 @@ def publish(count: int) -> list[str]:
             message_timestamp=int(time.time() * 1000),
         )
         messages.append(OutgoingMessage(Queue.PROFILE_EXPORT.value, message_id, message.encode()))
-    publisher = Publisher()
+    publisher = Publisher(settings=get_settings())
     publisher.publish_messages(messages)
     publisher.close()
     return ids
@@ -82,9 +83,17 @@ def test_quorum_dead_letters_are_listed_in_order_and_every_browse_counts_as_a_de
 ) -> None:
     sent = publish(3)
     crash_on_every_delivery(Queue.PROFILE_EXPORT)
-    eventually(lambda: browse_dead_letters().lengths[0].messages == 3, what="three dead letters")
+    eventually(
+        lambda: browse_dead_letters(settings=get_settings(), store=get_store()).lengths[0].messages == 3,
+        what="three dead letters",
+    )
 
-    browses = [browse_dead_letters(Selection(queues=(Queue.PROFILE_EXPORT,))) for _ in range(3)]
+    browses = [
+        browse_dead_letters(
+            Selection(queues=(Queue.PROFILE_EXPORT,)), settings=get_settings(), store=get_store()
+        )
+        for _ in range(3)
+    ]
 
     # Only profile_export was declared; every other queue reports no length.
     assert [length.messages for length in browses[0].lengths] == [3] + [None] * (len(Queue) - 1)
@@ -105,13 +114,24 @@ def test_quorum_dead_letters_are_listed_in_order_and_every_browse_counts_as_a_de
 def test_replay_from_a_quorum_dead_letter_queue(quorum_broker: str) -> None:
     sent = publish(2)
     crash_on_every_delivery(Queue.PROFILE_EXPORT)
-    eventually(lambda: browse_dead_letters().lengths[0].messages == 2, what="two dead letters")
-    first, second = (letter.message_id for letter in browse_dead_letters().letters)
+    eventually(
+        lambda: browse_dead_letters(settings=get_settings(), store=get_store()).lengths[0].messages == 2,
+        what="two dead letters",
+    )
+    first, second = (
+        letter.message_id
+        for letter in browse_dead_letters(settings=get_settings(), store=get_store()).letters
+    )
 
-    result = replay_dead_letters(Selection(message_ids=frozenset({first})))
+    result = replay_dead_letters(
+        Selection(message_ids=frozenset({first})), settings=get_settings(), store=get_store()
+    )
 
     assert [letter.message_id for letter in result.replayed] == [first]
-    assert [letter.message_id for letter in browse_dead_letters().letters] == [second]
+    assert [
+        letter.message_id
+        for letter in browse_dead_letters(settings=get_settings(), store=get_store()).letters
+    ] == [second]
     with kombu.Connection(get_settings().broker_url) as conn:
         channel = conn.channel()
         message = channel.basic_get(Queue.PROFILE_EXPORT.value, no_ack=True)

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from linkedin.client import LinkedInClient
+from rsc.settings import get_settings
 from schemas.ats import (
     ApplicationDeleted,
     ApplicationDeletion,
@@ -166,7 +167,7 @@ class World:
         if event.type.startswith("ats.application.") and not event.type.endswith("deleted.v1"):
             return handle_application_event(event, self.uow())  # type: ignore[arg-type]
         if event.type == "linkedin.export.requested.v1":
-            return handle_export_requested(event, self.uow(), self.linkedin)  # type: ignore[arg-type]
+            return handle_export_requested(event, self.uow(), self.linkedin, settings=get_settings())  # type: ignore[arg-type]
         if event.type == "linkedin.inmail.received.v1":
             return handle_inmail(event, self.uow())  # type: ignore[arg-type]
         if event.type == "linkedin.mail_stub.received.v1":
@@ -182,7 +183,7 @@ class World:
             tenant=self.tenant,
             data=CandidateDeletion(candidate_id=candidate_id, deleted_at=self.now()),
         )
-        return handle_candidate_deleted(event, self.uow(), self.linkedin)
+        return handle_candidate_deleted(event, self.uow(), self.linkedin, settings=get_settings())
 
     def delete_application(self, application_id: str, candidate_id: str | None = None) -> DeletionOutcome:
         event = ApplicationDeleted(
@@ -193,7 +194,7 @@ class World:
                 application_id=application_id, candidate_id=candidate_id, deleted_at=self.now()
             ),
         )
-        return handle_application_deleted(event, self.uow(), self.linkedin)
+        return handle_application_deleted(event, self.uow(), self.linkedin, settings=get_settings())
 
     # -- LinkedIn --------------------------------------------------------------------------------
 
@@ -263,7 +264,9 @@ class World:
         )
 
     def sweep(self) -> None:
-        report = sweep_outbox(self.uow(), self.linkedin, grace=timedelta(0), max_wait=timedelta(0))
+        report = sweep_outbox(
+            self.uow(), self.linkedin, grace=timedelta(0), max_wait=timedelta(0), settings=get_settings()
+        )
         assert not report.interrupted
 
     # -- reading ---------------------------------------------------------------------------------

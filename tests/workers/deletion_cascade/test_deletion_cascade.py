@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from linkedin.versions import Family
+from rsc.settings import get_settings
 from schemas.ats import CandidateDeleted, CandidateDeletion
 from schemas.commands import DeletionSweep
 from store.base import utcnow
@@ -87,8 +88,10 @@ def test_an_erasure_counts_once_in_the_deletions_metric(world: World) -> None:
             "data": {"candidate_id": "C-9", "deleted_at": world.now().isoformat()},
         }
     )
-    handle_candidate_deleted(event, world.uow(), world.linkedin)
-    handle_candidate_deleted(event, world.uow(), world.linkedin)  # redelivered: nothing more is erased
+    handle_candidate_deleted(event, world.uow(), world.linkedin, settings=get_settings())
+    handle_candidate_deleted(
+        event, world.uow(), world.linkedin, settings=get_settings()
+    )  # redelivered: nothing more is erased
     assert erased() == before + 1
 
 
@@ -155,10 +158,12 @@ def test_a_redelivered_deletion_resumes_its_receipt_and_calls_linkedin_no_more(w
         tenant=world.tenant,
         data=CandidateDeletion(candidate_id="C-1", deleted_at=world.now()),
     )
-    first = handle_candidate_deleted(event, world.uow(), world.linkedin)
+    first = handle_candidate_deleted(event, world.uow(), world.linkedin, settings=get_settings())
     calls = delete_calls(world)
-    again = handle_candidate_deleted(event, world.uow(), world.linkedin)
-    replayed = handle_candidate_deleted(event.model_copy(update={"id": "x"}), world.uow(), world.linkedin)
+    again = handle_candidate_deleted(event, world.uow(), world.linkedin, settings=get_settings())
+    replayed = handle_candidate_deleted(
+        event.model_copy(update={"id": "x"}), world.uow(), world.linkedin, settings=get_settings()
+    )
     assert first.receipt_id == again.receipt_id == replayed.receipt_id
     assert again.state is ReceiptState.CONFIRMED and delete_calls(world) == calls
     assert len(world.receipts("C-1")) == 1
@@ -219,7 +224,7 @@ def test_a_push_in_flight_when_the_candidate_is_erased_is_deleted_after_it_lands
     with world.uow() as uow:
         assert SweepLeases(uow.session, uow.tenant).acquire("sweep-1", timedelta(seconds=60))
         claimed = uow.outbox.claim(Resource.APPLICATION)
-        bodies, _, _ = build_applications(uow, claimed)
+        bodies, _, _ = build_applications(uow, claimed, get_settings())
         uow.commit()
     assert set(bodies) == {"A-1"}
     # ...the deletion commits meanwhile: LinkedIn's deletes must wait for that push...

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from cli.main import app
-from rsc.settings import Settings
+from rsc.settings import Settings, get_settings
 from schemas.commands import PurgeNoticePoll
 from store.base import to_ms, utcnow
 from store.purge_notices import NoticeState
@@ -40,7 +40,9 @@ def exported(world: World, suffix: str) -> tuple[str, str]:
 
 
 def poll(world: World) -> Any:
-    return poll_purge_notices(PurgeNoticePoll(tenant=world.tenant), world.uow(), world.linkedin)
+    return poll_purge_notices(
+        PurgeNoticePoll(tenant=world.tenant), world.uow(), world.linkedin, settings=get_settings()
+    )
 
 
 def test_each_notice_is_recorded_once_with_the_candidate_it_concerns(world: World) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import update
 from linkedin.client import LinkedInClient
 from linkedin.restli import BatchResult
 from linkedin.versions import Family
+from rsc.settings import get_settings
 from schemas.commands import BackfillSlice
 from store.backfill import BackfillKind, Backfills, BackfillState
 from store.db import Store
@@ -64,7 +65,7 @@ def seed(store: Store) -> None:
 
 
 def enable(store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher) -> int:
-    onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     transition = handle_status_changed(
         status_change(sandbox, "ENABLED"), UnitOfWork(TENANT, store), linkedin, publisher
     )
@@ -73,7 +74,14 @@ def enable(store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publ
 
 
 def one_batch(store: Store, bulk: LinkedInClient, publisher: FakePublisher, run: int) -> None:
-    run_backfill(BackfillSlice(tenant=TENANT, run=run), UnitOfWork(TENANT, store), bulk, publisher, slice_s=0)
+    run_backfill(
+        BackfillSlice(tenant=TENANT, run=run),
+        UnitOfWork(TENANT, store),
+        bulk,
+        publisher,
+        slice_s=0,
+        settings=get_settings(),
+    )
 
 
 def run_to_end(store: Store, bulk: LinkedInClient, publisher: FakePublisher, run: int) -> None:
@@ -83,7 +91,13 @@ def run_to_end(store: Store, bulk: LinkedInClient, publisher: FakePublisher, run
             assert current is not None
             if current.state != BackfillState.RUNNING:
                 return
-        run_backfill(BackfillSlice(tenant=TENANT, run=run), UnitOfWork(TENANT, store), bulk, publisher)
+        run_backfill(
+            BackfillSlice(tenant=TENANT, run=run),
+            UnitOfWork(TENANT, store),
+            bulk,
+            publisher,
+            settings=get_settings(),
+        )
     raise AssertionError("the run did not end")
 
 
@@ -150,7 +164,7 @@ def test_open_jobs_then_other_jobs_candidates_applications_with_stages_then_note
     assert len(remote(sandbox, "jobs")) == JOBS and len(remote(sandbox, "candidates")) == CANDIDATES
     assert len(remote(sandbox, "applications")) == APPLICATIONS and len(remote_notes(sandbox)) == NOTES
 
-    report = progress(UnitOfWork(TENANT, store))
+    report = progress(UnitOfWork(TENANT, store), settings=get_settings())
     assert report is not None and report.state == BackfillState.DONE
     assert [(p.resource, p.total, p.sent, p.finished) for p in report.phases] == [
         ("open_job", OPEN_JOBS, OPEN_JOBS, True),
@@ -257,7 +271,7 @@ def test_live_changes_during_the_backfill_are_never_overwritten_by_older_data(
     # Live changes: one the backfill sent already, one it has not reached.
     apply(store, ats.candidate("C-0050", modified=60, last_name="Byron"))
     apply(store, ats.candidate("C-0230", modified=60, last_name="King"))
-    sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0))
+    sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0), settings=get_settings())
     candidates = remote(sandbox, "candidates")
     assert candidates["C-0050"]["lastName"] == "Byron"  # live pushes go on for what the backfill passed
     assert "C-0230" not in candidates  # ... and leave the rest to it
@@ -276,7 +290,7 @@ def test_live_changes_during_the_backfill_are_never_overwritten_by_older_data(
     assert remote(sandbox, "candidates")["C-0150"]["lastName"] == "Lovelace"
     with UnitOfWork(TENANT, store) as uow:
         assert uow.outbox.dirty_ids(Resource.CANDIDATE, ["C-0150"]) == {"C-0150"}  # not settled as sent
-    sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0))
+    sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0), settings=get_settings())
     assert remote(sandbox, "candidates")["C-0150"]["lastName"] == "Somerville"
 
     run_to_end(store, bulk, publisher, run)
@@ -285,7 +299,7 @@ def test_live_changes_during_the_backfill_are_never_overwritten_by_older_data(
     assert candidates["C-0230"]["lastName"] == "King"  # the backfill sent the current state
     # An older snapshot arriving late changes nothing anywhere.
     apply(store, ats.candidate("C-0150", modified=30, last_name="Older"))
-    sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0))
+    sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0), settings=get_settings())
     assert remote(sandbox, "candidates")["C-0150"]["lastName"] == "Somerville"
 
 
@@ -307,9 +321,15 @@ def test_pause_and_resume_go_on_where_the_run_stopped(
         uow.backfills.pause(current, "maintenance window")
         uow.commit()
 
-    report = run_backfill(BackfillSlice(tenant=TENANT, run=run), UnitOfWork(TENANT, store), bulk, publisher)
+    report = run_backfill(
+        BackfillSlice(tenant=TENANT, run=run),
+        UnitOfWork(TENANT, store),
+        bulk,
+        publisher,
+        settings=get_settings(),
+    )
     assert report.batches == 0 and report.stopped is not None
-    paused = progress(UnitOfWork(TENANT, store))
+    paused = progress(UnitOfWork(TENANT, store), settings=get_settings())
     assert paused is not None and (paused.state, paused.reason, paused.done) == (
         "paused",
         "maintenance window",
@@ -341,7 +361,13 @@ def test_linkedin_unavailable_backs_the_run_off_instead_of_failing_it(
     sandbox.faults(error_rate=1.0)
     published = len(publisher.messages)
 
-    report = run_backfill(BackfillSlice(tenant=TENANT, run=run), UnitOfWork(TENANT, store), bulk, publisher)
+    report = run_backfill(
+        BackfillSlice(tenant=TENANT, run=run),
+        UnitOfWork(TENANT, store),
+        bulk,
+        publisher,
+        settings=get_settings(),
+    )
 
     assert report.backoff_s is not None and report.backoff_s > 0
     assert len(publisher.messages) == published  # the scheduler asks again once the backoff is over
@@ -371,7 +397,7 @@ def test_a_dry_run_counts_what_would_be_sent_and_changes_nothing(
     )
     with UnitOfWork(TENANT, store) as uow:
         dirty = uow.outbox.dirty_count()
-    result = dry_run(lambda: UnitOfWork(TENANT, store))
+    result = dry_run(lambda: UnitOfWork(TENANT, store), settings=get_settings())
 
     counts = {c.resource: c for c in result.counts}
     open_jobs, jobs = counts["open_job"], counts["job"]

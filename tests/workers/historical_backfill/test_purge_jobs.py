@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from linkedin.client import LinkedInClient
+from rsc.settings import get_settings
 from schemas.ats import UserSnapshot
 from schemas.commands import BackfillSlice
 from store.backfill import BackfillState
@@ -34,7 +35,13 @@ def run_to_end(store: Store, bulk: LinkedInClient, publisher: FakePublisher) -> 
             if run.state != BackfillState.RUNNING:
                 return
             number = run.run
-        run_backfill(BackfillSlice(tenant=TENANT, run=number), UnitOfWork(TENANT, store), bulk, publisher)
+        run_backfill(
+            BackfillSlice(tenant=TENANT, run=number),
+            UnitOfWork(TENANT, store),
+            bulk,
+            publisher,
+            settings=get_settings(),
+        )
     raise AssertionError("the run did not end")
 
 
@@ -58,7 +65,7 @@ def acl_based_with_ada(store: Store) -> None:
 def sync(store: Store, linkedin: LinkedInClient, bulk: LinkedInClient, publisher: FakePublisher) -> None:
     """The historical sync, then the live sweep that sends the ACLs."""
     run_to_end(store, bulk, publisher)
-    sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0))
+    sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0), settings=get_settings())
 
 
 def test_purge_closes_the_jobs_linkedin_holds_and_deletes_their_acls(
@@ -69,7 +76,7 @@ def test_purge_closes_the_jobs_linkedin_holds_and_deletes_their_acls(
     publisher: FakePublisher,
 ) -> None:
     acl_based_with_ada(store)
-    onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     apply(
         store,
         ats.job("J-1", hiring_team=["u-ada"]),

@@ -79,11 +79,11 @@ def test_create_stores_the_tenant_pending_with_its_contracts_and_onboards_it(san
 
     assert "pending" in output and "named CSA_API urn:li:contract:11" in output
     assert "CALLBACK_URL https://ats.example/rsc/webhooks/linkedin/globex" in output
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.tenants.require("globex")
         assert tenant.status == TenantStatus.PENDING and tenant.display_name == "Globex"
         assert "globex-secret" not in tenant.client_secret_enc and tenant.client_secret == "globex-secret"
-    with UnitOfWork("globex") as uow:
+    with UnitOfWork("globex", get_store()) as uow:
         assert uow.contracts.urns() == ["urn:li:contract:10", "urn:li:contract:11"]
     shown = invoke("tenant", "show", "globex")
     assert "globex-secret" not in shown and "urn:li:contract:10, urn:li:contract:11" in shown
@@ -139,9 +139,10 @@ def test_backfill_status_shows_done_and_total_per_entity_and_the_dry_run_changes
     invoke("tenant", "verify", "globex")
     run_backfill(
         BackfillSlice(tenant="globex", run=1),
-        UnitOfWork("globex"),
+        UnitOfWork("globex", get_store()),
         linkedin_for("globex"),
         FakePublisher(),
+        settings=get_settings(),
     )
     status = invoke("backfill", "status", "--tenant", "globex")
     assert "sync run 1 of globex: done" in status
@@ -165,14 +166,14 @@ def test_disable_with_purge_asks_first_and_queues_the_purge(sandbox: SandboxHarn
         app, ["tenant", "disable", "globex", "--reason", "contract ended", "--purge-remote"], input="n\n"
     )
     assert aborted.exit_code == 1
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         assert ops.tenants.require("globex").status == TenantStatus.ENABLED
 
     output = invoke("tenant", "disable", "globex", "--reason", "contract ended", "--purge-remote", "--yes")
     assert "enabled -> disabled" in output and "stopped backfill run 1" in output
     ((body, _),) = drain(rabbit, "historical_backfill")
     assert body["kwargs"] == {"tenant": "globex", "run": 2}
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.session.get(Tenant, "globex")
         assert tenant is not None and tenant.status_reason == "disabled by the operator: contract ended"
     assert "contract ended" in invoke("tenant", "show", "globex")
@@ -193,7 +194,7 @@ def test_create_and_update_set_the_job_posting_viewers_and_sync_them_to_linkedin
         return value
 
     def stored() -> str:
-        with OpsUnitOfWork() as ops:
+        with OpsUnitOfWork(get_store()) as ops:
             return ops.tenants.require("globex").job_posting_viewers
 
     invoke(*CREATE)

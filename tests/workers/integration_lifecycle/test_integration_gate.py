@@ -17,7 +17,7 @@ from sqlalchemy import select
 from events.routes import GATED_ACTORS
 from events.topology import Queue
 from rsc.settings import get_settings
-from store.db import Store
+from store.db import Store, get_store
 from store.skipped_messages import SkippedMessage
 from store.tenants import Tenant, TenantStatus
 from store.uow import OpsUnitOfWork
@@ -78,7 +78,7 @@ def run_all(broker: StubBroker) -> None:
 
 
 def set_status(tenant: str, status: TenantStatus) -> None:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         row = ops.session.get(Tenant, tenant)
         assert row is not None
         row.set_status(status, "changed by a test")

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from rsc.settings import reset_settings
+from store.db import get_store
 from store.uow import OpsUnitOfWork
 from tests.helpers import ORG
 from tests.sandbox_harness import BASE_URL, SandboxHarness, running_sandbox
@@ -59,7 +60,7 @@ def test_create_provisions_the_customer_app_once_and_a_rerun_reuses_it(sandbox: 
     assert remote["oauth2AuthorizedCallbackUrls"] == ["https://ats.example.com/oauth/callback"]
     # Domains go without a trailing '/', as LinkedIn requires.
     assert remote["validJsSdkDomains"] == ["https://ats.example.com", "https://widgets.example.com"]
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.tenants.require("globex")
         assert (tenant.client_id, tenant.app_urn) == (remote["clientId"], remote["appUrn"])
         assert tenant.client_secret == remote["clientSecret"]
@@ -95,7 +96,7 @@ def test_a_rerun_sets_the_domains_and_callbacks_that_changed_in_the_settings(
     assert provisioning_calls(sandbox)[-1] == update
     logged = sandbox.control("GET", "/requests", params={"path_prefix": update[1]})["requests"][-1]
     assert '{"patch":{"$set":{"validJsSdkDomains":["https://careers.example.com"]}}}' in logged["body"]
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         assert ops.tenants.require("globex").client_secret == after["clientSecret"]
 
 
@@ -106,7 +107,7 @@ def test_credentials_typed_in_by_hand_still_work_and_provision_nothing(
 
     assert "customer app" not in output
     assert provisioning_calls(sandbox) == [] and provisioned(sandbox) == []
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.tenants.require("globex")
         assert (tenant.client_id, tenant.client_secret, tenant.app_urn) == (
             "globex-client",

@@ -20,7 +20,7 @@ from linkedin.http import LinkedInHttp
 from linkedin.provisioning import ProvisionedApplications
 from rsc.settings import Settings, get_settings, reset_settings
 from store.base import utcnow
-from store.db import Store
+from store.db import Store, get_store
 from store.tenants import JobAvailability, Tenant
 from store.uow import OpsUnitOfWork
 from tests.fakes import FakePublisher
@@ -64,13 +64,13 @@ def customer(sandbox: SandboxHarness) -> CustomerApp:
         "Acme",
         app_urn=provisioned.app_urn,
     )
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         register_tenant(ops, registration, update=False)
     return provisioned
 
 
 def stored_tenant() -> Tenant:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.tenants.require(TENANT)
         ops.session.expunge(tenant)
         return tenant
@@ -111,11 +111,13 @@ def test_rotation_keeps_calls_working_through_the_overlap_and_deletes_the_old_se
         seen["held"] = secrets_held(sandbox, customer.client_id)
         # A process still holding the old credentials keeps calling, on the token the new secret minted.
         seen["old_client"] = len(clients.for_app(old, ORG).integrations.statuses(KEYS))
-        other_process = LinkedInClients(transport=InProcessTransport(sandbox.client))
+        other_process = LinkedInClients(
+            get_settings(), get_store, transport=InProcessTransport(sandbox.client)
+        )
         seen["other_process"] = len(other_process.for_app(old, ORG).integrations.statuses(KEYS))
 
     partner = DuringOverlap(partner_linkedin().http, overlap)
-    rotation = rotate_secret(TENANT, partner, clients.tokens)
+    rotation = rotate_secret(TENANT, partner, clients.tokens, store=get_store())
 
     assert len(seen["held"]) == 2 and old_id in seen["held"]
     assert seen["old_client"] == seen["other_process"] == len(KEYS)
@@ -172,7 +174,7 @@ def test_a_rotation_blocked_by_two_secrets_is_reported_and_recorded_not_forced(
     assert "holds two secrets already" in (tenant.secret_rotation_error or "")
     assert "secret rotation failed" in runner.invoke(app, ["tenant", "show", TENANT]).output
     with pytest.raises(RotationBlocked):
-        rotate_secret(TENANT, partner_linkedin(), sandbox.linkedin_clients().tokens)
+        rotate_secret(TENANT, partner_linkedin(), sandbox.linkedin_clients().tokens, store=get_store())
     assert len(linkedin_for(TENANT).integrations.statuses(KEYS)) == len(KEYS)
 
 
@@ -230,7 +232,7 @@ def test_the_rotate_secret_actor_rotates_a_due_secret_once_however_often_it_is_d
 
     actors.rotate_secret_actor.fn(tenant=TENANT)  # not due: a fresh secret is left alone
     assert stored_tenant().secret_rotated_at is None
-    with OpsUnitOfWork() as ops:  # the secret is older than RSC_SECRET_ROTATION_DAYS (75)
+    with OpsUnitOfWork(get_store()) as ops:  # the secret is older than RSC_SECRET_ROTATION_DAYS (75)
         ops.tenants.require(TENANT).created_at = utcnow() - timedelta(days=76)
         ops.commit()
 

@@ -11,6 +11,7 @@ import pytest
 
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInNotFound
+from rsc.settings import get_settings
 from schemas.commands import BackfillSlice
 from schemas.linkedin import IntegrationStatusChanged
 from store.backfill import BackfillKind, BackfillState
@@ -63,7 +64,13 @@ def run_to_end(store: Store, bulk: LinkedInClient, publisher: FakePublisher) -> 
             if run.state != BackfillState.RUNNING:
                 return
             number = run.run
-        run_backfill(BackfillSlice(tenant=TENANT, run=number), UnitOfWork(TENANT, store), bulk, publisher)
+        run_backfill(
+            BackfillSlice(tenant=TENANT, run=number),
+            UnitOfWork(TENANT, store),
+            bulk,
+            publisher,
+            settings=get_settings(),
+        )
     raise AssertionError("the run did not end")
 
 
@@ -90,7 +97,7 @@ def test_onboarding_names_every_integration_and_registers_the_callback_url(
         assert tenant is not None
         tenant.display_name = "Acme"
         session.commit()
-    report = onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    report = onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
 
     assert report.refused == {}
     assert report.callback_url == "https://ats.example/rsc/webhooks/linkedin/acme"
@@ -118,7 +125,7 @@ def test_onboarding_names_every_integration_and_registers_the_callback_url(
         tenant = session.get(Tenant, TENANT)
         assert tenant is not None and tenant.callback_url == report.callback_url
     # Onboarding again changes nothing but the names it sets again.
-    again = onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    again = onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     assert again.refused == {} and len(again.named) == 4
 
 
@@ -129,11 +136,11 @@ def test_nothing_reaches_linkedin_before_enablement_and_the_backfill_sends_the_c
     bulk: LinkedInClient,
     publisher: FakePublisher,
 ) -> None:
-    onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     seed(store)  # the ATS keeps publishing while the customer has not enabled the integration
     apply(store, ats.candidate("C-1", modified=60, last_name="Byron"))
 
-    report = sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0))
+    report = sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0), settings=get_settings())
     assert report.skipped and report.sent == {}
     assert remote(sandbox, "candidates") == {} and remote(sandbox, "jobs") == {}
     with UnitOfWork(TENANT, store) as uow:  # stored, and waiting in the outbox
@@ -173,7 +180,7 @@ def test_nothing_reaches_linkedin_before_enablement_and_the_backfill_sends_the_c
 def test_the_same_push_twice_is_applied_once(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
-    onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     event = status_change(sandbox, "ENABLED")
     assert handle_status_changed(event, UnitOfWork(TENANT, store), linkedin, publisher) is not None
     assert handle_status_changed(event, UnitOfWork(TENANT, store), linkedin, publisher) is None
@@ -186,7 +193,7 @@ def test_the_same_push_twice_is_applied_once(
 def test_pushes_handled_out_of_order_leave_the_latest_state(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
-    onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     enabled = status_change(sandbox, "ENABLED")
     disabled = status_change(sandbox, "DISABLED")
 
@@ -207,7 +214,7 @@ def test_disabling_in_recruiter_stops_the_backfill_and_every_push(
     bulk: LinkedInClient,
     publisher: FakePublisher,
 ) -> None:
-    onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     seed(store)
     handle_status_changed(status_change(sandbox, "ENABLED"), UnitOfWork(TENANT, store), linkedin, publisher)
 
@@ -222,17 +229,25 @@ def test_disabling_in_recruiter_stops_the_backfill_and_every_push(
         assert run is not None and run.state == BackfillState.STOPPED
         assert run.reason == "the integration was disabled in LinkedIn Recruiter"
     # A runner that was already queued finds the run stopped and sends nothing.
-    report = run_backfill(BackfillSlice(tenant=TENANT, run=1), UnitOfWork(TENANT, store), bulk, publisher)
+    report = run_backfill(
+        BackfillSlice(tenant=TENANT, run=1),
+        UnitOfWork(TENANT, store),
+        bulk,
+        publisher,
+        settings=get_settings(),
+    )
     assert report.stopped is not None and report.batches == 0
     apply(store, ats.candidate("C-3"))
-    assert sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0)).skipped
+    assert sweep_outbox(
+        UnitOfWork(TENANT, store), linkedin, grace=timedelta(0), settings=get_settings()
+    ).skipped
     assert remote(sandbox, "candidates") == {} and remote(sandbox, "jobs") == {}
 
 
 def test_enabling_only_the_contract_level_integration_does_not_start_syncing(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
-    onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     event = status_change(sandbox, "ENABLED", types=["CSA_API"])
     transition = handle_status_changed(event, UnitOfWork(TENANT, store), linkedin, publisher)
     assert transition is not None and transition.after is TenantStatus.PENDING
@@ -284,7 +299,7 @@ def test_a_status_change_of_another_organization_is_refused(
 def test_the_operator_disables_and_only_the_customer_or_a_verify_enables_again(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient, publisher: FakePublisher
 ) -> None:
-    onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     handle_status_changed(status_change(sandbox, "ENABLED"), UnitOfWork(TENANT, store), linkedin, publisher)
 
     transition = disable(UnitOfWork(TENANT, store), "contract ended", publisher)
@@ -322,12 +337,17 @@ def test_a_legacy_csa_tenant_syncs_until_its_customer_enables_rsc_then_moves_to_
     # records the sync before the RSC integrations are enabled.
     sandbox.control("PUT", "/settings", json={"strict": False})
     apply(store, ats.candidate("C-1"))
-    assert sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0)).sent["candidate"] == 1
+    assert (
+        sweep_outbox(UnitOfWork(TENANT, store), linkedin, grace=timedelta(0), settings=get_settings()).sent[
+            "candidate"
+        ]
+        == 1
+    )
     assert [v["rule"] for v in sandbox.violations()] == ["enablement.company"]
     sandbox.control("PUT", "/settings", json={"strict": True})
 
     # Onboarding the new integration reads NOT_ENABLED: the legacy tenant keeps working.
-    report = onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    report = onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     assert report.transition is not None and not report.transition.changed
     assert tenant_status(store) is TenantStatus.ENABLED
 
@@ -349,7 +369,7 @@ def test_disable_with_purge_deletes_what_linkedin_holds_and_a_new_enablement_sen
     bulk: LinkedInClient,
     publisher: FakePublisher,
 ) -> None:
-    onboard(UnitOfWork(TENANT, store), linkedin, publisher)
+    onboard(UnitOfWork(TENANT, store), linkedin, publisher, settings=get_settings())
     seed(store)
     handle_status_changed(status_change(sandbox, "ENABLED"), UnitOfWork(TENANT, store), linkedin, publisher)
     run_to_end(store, bulk, publisher)

@@ -9,6 +9,7 @@ import dramatiq
 import pytest
 
 from rsc.errors import PermanentError
+from store.db import get_store
 from store.sync_ledger import RecordType
 from store.uow import UnitOfWork
 from tests.helpers import create_tenant
@@ -57,7 +58,7 @@ def test_a_dead_lettered_export_is_in_its_ledger_with_the_reason(stub_broker: dr
     }
     # No ledger for a tenant that does not exist.
     _dead_letter(stub_broker, event, {**event, "tenant": "nobody"})
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         entries = uow.ledger.timeline(RecordType.EXPORT, "R-1")
         assert [(e.step, e.event_id, e.reason_code) for e in entries] == [
             ("dead_lettered", "push-1", "job_not_published")
@@ -65,5 +66,5 @@ def test_a_dead_lettered_export_is_in_its_ledger_with_the_reason(stub_broker: dr
         assert entries[0].detail is not None and entries[0].detail.startswith(
             "job 'J-1' is draft, not published"
         )
-    with UnitOfWork("nobody") as uow:
+    with UnitOfWork("nobody", get_store()) as uow:
         assert uow.ledger.timeline(RecordType.EXPORT, "R-1") == []

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from linkedin.client import LinkedInClient
+from rsc.settings import get_settings
 from schemas.ats import ApplicationCreated, CandidateCreated, CandidateUpdated
 from schemas.envelope import Event
 from store.base import utcnow
@@ -46,7 +47,7 @@ def apply(store: Store, *events: Event) -> None:
 
 
 def sweep(store: Store, linkedin: LinkedInClient) -> None:
-    sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
+    sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings())
 
 
 def steps(store: Store, record_type: RecordType, record_id: str) -> list[tuple[str, str | None]]:
@@ -102,12 +103,12 @@ def test_a_job_without_a_description_is_refused_with_its_reason_a_problem_and_on
         }
     ]
     with UnitOfWork("acme", store) as uow:
-        groups = problems(uow)
+        groups = problems(uow, settings=get_settings())
     assert [(g.kind, g.reason_code, [r["id"] for r in g.records]) for g in groups] == [
         ("refused", "missing_description", ["J-1"])
     ]
     assert "add the job's description in the ATS" in groups[0].fix
-    refresh_sync_metrics(store)
+    refresh_sync_metrics(store, get_settings())
     assert SYNC_PROBLEMS.labels("acme", "refused", "missing_description")._value.get() == 1
 
     # Fixed in the ATS: pushed, and the problem is gone (from the gauge too).
@@ -120,8 +121,8 @@ def test_a_job_without_a_description_is_refused_with_its_reason_a_problem_and_on
         "pushed",
     ]
     with UnitOfWork("acme", store) as uow:
-        assert problems(uow) == []
-    refresh_sync_metrics(store)
+        assert problems(uow, settings=get_settings()) == []
+    refresh_sync_metrics(store, get_settings())
     assert SYNC_PROBLEMS.labels("acme", "refused", "missing_description")._value.get() == 0
 
 
@@ -172,7 +173,9 @@ def test_an_application_waiting_for_its_job_becomes_a_problem_after_the_wait_and
     sweep(store, linkedin)  # a second wait for the same job writes nothing more
     assert steps(store, RecordType.APPLICATION, "A-1")[1:] == [("waiting", "waiting for job 'J-1'")]
     with UnitOfWork("acme", store) as uow:
-        assert problems(uow) == []  # waiting a moment is the ordinary race, not a problem
+        assert (
+            problems(uow, settings=get_settings()) == []
+        )  # waiting a moment is the ordinary race, not a problem
     _age_problems(store, timedelta(seconds=120))
     _expire_holds(store)
     sweep(store, linkedin)
@@ -181,11 +184,11 @@ def test_an_application_waiting_for_its_job_becomes_a_problem_after_the_wait_and
     ] == ["waiting_for_job"]
     assert steps(store, RecordType.APPLICATION, "A-1")[-1][0] == "overdue"
     with UnitOfWork("acme", store) as uow:
-        groups = problems(uow)
+        groups = problems(uow, settings=get_settings())
     assert [(g.kind, g.reason_code, [r["id"] for r in g.records]) for g in groups] == [
         ("waiting", "waiting_for_job", ["A-1"])
     ]
-    refresh_sync_metrics(store)
+    refresh_sync_metrics(store, get_settings())
     assert SYNC_PROBLEMS.labels("acme", "waiting", "waiting_for_job")._value.get() == 1
 
     # The job arrives late: the application is still sent, and the problem is over.
@@ -195,7 +198,7 @@ def test_an_application_waiting_for_its_job_becomes_a_problem_after_the_wait_and
     assert sandbox.record(ORG, "applications", "A-1") is not None
     assert steps(store, RecordType.APPLICATION, "A-1")[-1][0] == "pushed"
     with UnitOfWork("acme", store) as uow:
-        assert problems(uow) == []
+        assert problems(uow, settings=get_settings()) == []
     result = runner.invoke(app, ["sync", "problems", "--tenant", "acme"])
     assert result.exit_code == 0 and "no sync problems" in result.output
 
@@ -207,7 +210,13 @@ def test_the_erasure_takes_the_candidates_ledger_and_problems_with_it(
     sweep(store, linkedin)
     with UnitOfWork("acme", store) as uow:
         assert uow.ledger.problems(waiting_too=True)
-        erase_candidate(uow, "C-1", deleted_at=utcnow(), receipt_id="r-1", push_window=push_window())
+        erase_candidate(
+            uow,
+            "C-1",
+            deleted_at=utcnow(),
+            receipt_id="r-1",
+            push_window=push_window(settings=get_settings()),
+        )
         uow.commit()
     with UnitOfWork("acme", store) as uow:
         assert uow.ledger.timeline(RecordType.CANDIDATE, "C-1") == []
@@ -264,7 +273,11 @@ def test_a_field_the_catalogue_marks_optional_but_linkedin_requires_is_a_refused
     record_type, record_id = record
     assert steps(store, record_type, record_id)[-1][0] == "refused"
     with UnitOfWork("acme", store) as uow:
-        found = {(g.reason_code, r["type"], r["id"]) for g in problems(uow) for r in g.records}
+        found = {
+            (g.reason_code, r["type"], r["id"])
+            for g in problems(uow, settings=get_settings())
+            for r in g.records
+        }
     assert (code, record_type.value, record_id) in found
     assert {"record_type": record_type.value, "record_id": record_id, "reason_code": code}.items() <= next(
         line for line in log_lines.lines if line.get("record_id") == record_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rsc.mailer import Mailer
+from rsc.settings import get_settings
 from schemas.linkedin import NoteVisibility
 from store.db import Store
 from store.note_notifications import NotificationState
@@ -46,8 +47,8 @@ def test_a_reply_emails_every_user_who_sees_the_note_once_even_when_delivered_tw
     store: Store, smtp: Inbox
 ) -> None:
     event = reply("P-org", "R1", author="sam", text="Agreed, I will call her")
-    first = handle_note_replied(event, uow(store), Mailer())
-    second = handle_note_replied(event, uow(store), Mailer())
+    first = handle_note_replied(event, uow(store), Mailer(get_settings()), settings=get_settings())
+    second = handle_note_replied(event, uow(store), Mailer(get_settings()), settings=get_settings())
 
     # Not sam (the replier), not tom (notifications off), not nora (no seat, cannot see the note).
     assert smtp.recipients() == ["rita@acme.example", "una@acme.example"]
@@ -60,10 +61,20 @@ def test_a_reply_emails_every_user_who_sees_the_note_once_even_when_delivered_tw
 
 @pytest.mark.usefixtures("notes")
 def test_a_reply_to_a_private_note_reaches_no_one_who_cannot_see_it(store: Store, smtp: Inbox) -> None:
-    assert handle_note_replied(reply("P-private", "R2", author="rita"), uow(store), Mailer()) == {}
+    assert (
+        handle_note_replied(
+            reply("P-private", "R2", author="rita"),
+            uow(store),
+            Mailer(get_settings()),
+            settings=get_settings(),
+        )
+        == {}
+    )
     assert smtp.messages == []
     # Even a reply by someone else goes only to the author, the one user who can see it.
-    handle_note_replied(reply("P-private", "R3", author="sam"), uow(store), Mailer())
+    handle_note_replied(
+        reply("P-private", "R3", author="sam"), uow(store), Mailer(get_settings()), settings=get_settings()
+    )
     assert smtp.recipients() == ["rita@acme.example"]
 
 
@@ -72,16 +83,20 @@ def test_a_failure_half_way_resends_only_what_was_not_accepted(store: Store, smt
     smtp.busy.add("una@acme.example")
     event = reply("P-org", "R4", author="sam")
     with pytest.raises(ConnectionError):
-        handle_note_replied(event, uow(store), Mailer())
+        handle_note_replied(event, uow(store), Mailer(get_settings()), settings=get_settings())
     assert smtp.recipients() == ["rita@acme.example"]
     with uow(store) as w:
         states = {n.user_id: n.state for n in w.note_notifications.of_reply("R4")}
     assert states == {"rita": NotificationState.SENT.value, "una": NotificationState.PENDING.value}
 
-    handle_note_replied(event, uow(store), Mailer())  # the broker's retry
+    handle_note_replied(
+        event, uow(store), Mailer(get_settings()), settings=get_settings()
+    )  # the broker's retry
     assert smtp.recipients() == ["rita@acme.example", "una@acme.example"]
 
 
 def test_a_reply_to_an_unknown_note_is_a_permanent_error_naming_it(store: Store, smtp: Inbox) -> None:
     with pytest.raises(NoteNotFound, match="'P-none' is not a synced prospect note"):
-        handle_note_replied(reply("P-none", "R5", author="sam"), uow(store), Mailer())
+        handle_note_replied(
+            reply("P-none", "R5", author="sam"), uow(store), Mailer(get_settings()), settings=get_settings()
+        )

@@ -13,9 +13,10 @@ from cli.main import app
 from events.publisher import Publisher
 from ingress import ats_views
 from ingress.app import create_app
+from rsc.settings import get_settings
 from schemas.linkedin import NoteVisibility
 from store.candidate_view import activity_feed, candidate_view
-from store.db import Store
+from store.db import Store, get_store
 from store.prospect_notes import NoteAudience
 from store.uow import UnitOfWork
 from tests.workers.support import TENANT, note, seat, stub, user
@@ -63,7 +64,11 @@ def feed_via_cli(as_user: str) -> list[str]:
 
 def http_client(store: Store) -> TestClient:
     return TestClient(
-        create_app(store=store, publisher=Publisher("amqp://unused"), extra_routes=ats_views.routes())
+        create_app(
+            store=store,
+            publisher=Publisher("amqp://unused", settings=get_settings()),
+            extra_routes=ats_views.routes(get_store()),
+        )
     )
 
 

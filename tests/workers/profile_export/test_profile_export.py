@@ -13,6 +13,7 @@ import pytest
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInNotFound
 from linkedin.versions import Family
+from rsc.settings import get_settings
 from schemas.ats import JobSnapshot
 from schemas.linkedin import ExportRequest, ExportRequested
 from store.base import utcnow
@@ -95,7 +96,7 @@ def export(sandbox: SandboxHarness, job_id: str = "J-1", member: dict[str, Any] 
 
 
 def sweep(store: Store, linkedin: LinkedInClient) -> None:
-    report = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
+    report = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings())
     assert not report.interrupted
 
 
@@ -111,7 +112,9 @@ def test_an_export_creates_the_candidate_and_the_application_and_tells_linkedin(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
     store_job(store)
-    result = handle_export_requested(export_event(export(sandbox)), UnitOfWork("acme", store), linkedin)
+    result = handle_export_requested(
+        export_event(export(sandbox)), UnitOfWork("acme", store), linkedin, settings=get_settings()
+    )
     assert result is not None and result.outcome is ExportOutcome.CREATED
     with UnitOfWork("acme", store) as uow:
         candidate = uow.candidates.get(result.candidate_id)
@@ -145,12 +148,15 @@ def test_a_redelivered_export_changes_nothing_and_calls_linkedin_no_more(
 ) -> None:
     store_job(store)
     event = export_event(export(sandbox))
-    first = handle_export_requested(event, UnitOfWork("acme", store), linkedin)
+    first = handle_export_requested(event, UnitOfWork("acme", store), linkedin, settings=get_settings())
     sweep(store, linkedin)
     calls = writes(sandbox)
     assert calls == 2  # the candidate PUT and the member link, once
     for _ in range(3):
-        assert handle_export_requested(event, UnitOfWork("acme", store), linkedin) == first
+        assert (
+            handle_export_requested(event, UnitOfWork("acme", store), linkedin, settings=get_settings())
+            == first
+        )
         sweep(store, linkedin)
     assert writes(sandbox) == calls
     with UnitOfWork("acme", store) as uow:
@@ -163,11 +169,15 @@ def test_a_member_already_linked_gets_the_new_application_not_a_second_profile(
 ) -> None:
     store_job(store, "J-1")
     store_job(store, "J-2")
-    first = handle_export_requested(export_event(export(sandbox, "J-1")), UnitOfWork("acme", store), linkedin)
-    second = handle_export_requested(
-        export_event(export(sandbox, "J-2")), UnitOfWork("acme", store), linkedin
+    first = handle_export_requested(
+        export_event(export(sandbox, "J-1")), UnitOfWork("acme", store), linkedin, settings=get_settings()
     )
-    again = handle_export_requested(export_event(export(sandbox, "J-2")), UnitOfWork("acme", store), linkedin)
+    second = handle_export_requested(
+        export_event(export(sandbox, "J-2")), UnitOfWork("acme", store), linkedin, settings=get_settings()
+    )
+    again = handle_export_requested(
+        export_event(export(sandbox, "J-2")), UnitOfWork("acme", store), linkedin, settings=get_settings()
+    )
     assert first is not None and second is not None and again is not None
     assert second.outcome is ExportOutcome.LINKED and again.outcome is ExportOutcome.ALREADY_APPLIED
     assert first.candidate_id == second.candidate_id == again.candidate_id
@@ -182,12 +192,12 @@ def test_an_export_to_an_unpublished_job_is_rejected_until_the_job_is_published(
     store_job(store, state="draft")
     event = export_event(export(sandbox))
     with pytest.raises(JobNotPublished, match="'J-1' is draft, not published; publish it"):
-        handle_export_requested(event, UnitOfWork("acme", store), linkedin)
+        handle_export_requested(event, UnitOfWork("acme", store), linkedin, settings=get_settings())
     with UnitOfWork("acme", store) as uow:
         assert uow.candidates.by_person_urn("urn:li:person:ada01") is None
         assert not uow.inbox.seen("profile_export", event.source, event.id)
     store_job(store, state="published", seconds=5)
-    result = handle_export_requested(event, UnitOfWork("acme", store), linkedin)
+    result = handle_export_requested(event, UnitOfWork("acme", store), linkedin, settings=get_settings())
     assert result is not None and result.outcome is ExportOutcome.CREATED
 
 
@@ -195,7 +205,12 @@ def test_an_export_to_an_unknown_job_is_rejected(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
     with pytest.raises(JobNotFound, match="job 'J-404' is not in the store"):
-        handle_export_requested(export_event(export(sandbox, "J-404")), UnitOfWork("acme", store), linkedin)
+        handle_export_requested(
+            export_event(export(sandbox, "J-404")),
+            UnitOfWork("acme", store),
+            linkedin,
+            settings=get_settings(),
+        )
 
 
 def test_an_export_of_another_organization_is_not_imported(
@@ -207,10 +222,14 @@ def test_an_export_of_another_organization_is_not_imported(
     request_id = str(sandbox.export("other-client", "J-1", MEMBER)["requestId"])
     misconfigured = sandbox.linkedin("other-client", "other-secret", ORG)
     with pytest.raises(ForeignIntegrationContext, match="belongs to 'urn:li:organization:999'"):
-        handle_export_requested(export_event(request_id), UnitOfWork("acme", store), misconfigured)
+        handle_export_requested(
+            export_event(request_id), UnitOfWork("acme", store), misconfigured, settings=get_settings()
+        )
     # And an export id of another organization is invisible to this tenant's app.
     with pytest.raises(LinkedInNotFound):
-        handle_export_requested(export_event(request_id), UnitOfWork("acme", store), linkedin)
+        handle_export_requested(
+            export_event(request_id), UnitOfWork("acme", store), linkedin, settings=get_settings()
+        )
     with UnitOfWork("acme", store) as uow:
         assert uow.candidates.by_person_urn("urn:li:person:ada01") is None
 
@@ -225,15 +244,18 @@ def test_an_import_does_not_wait_for_linkedin(
             export_event(export(sandbox, member={**MEMBER, "member": f"urn:li:person:m{i}"})),
             UnitOfWork("acme", store),
             linkedin,
+            settings=get_settings(),
         )
         for i in range(3)
     ]
     assert all(r is not None and r.outcome is ExportOutcome.CREATED for r in results)
-    assert sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0)).interrupted
+    assert sweep_outbox(
+        UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings()
+    ).interrupted
     with UnitOfWork("acme", store) as uow:
         assert uow.outbox.dirty_count(Resource.CANDIDATE) == 3
     sandbox.faults(error_rate=0.0)
-    report = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
+    report = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings())
     assert report.sent == {
         "job": 0,
         "job_acl": 0,
@@ -252,7 +274,9 @@ def test_an_import_does_not_wait_for_linkedin(
         }
     with UnitOfWork("acme", store) as uow:
         assert uow.outbox.dirty_count(Resource.CANDIDATE) == 0
-    assert sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0)).sent == {
+    assert sweep_outbox(
+        UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings()
+    ).sent == {
         "job": 0,
         "job_acl": 0,
         "candidate": 0,
@@ -275,7 +299,9 @@ def test_an_export_waiting_for_its_members_erasure_sees_the_tombstone(
         erasure.tombstones.lock(Subject.MEMBER, [MEMBER["member"]], exclusive=True)
         erasure.tombstones.bury(Subject.MEMBER, [MEMBER["member"]], deleted_at=utcnow(), receipt_id="R-1")
         importer = threading.Thread(
-            target=lambda: results.append(handle_export_requested(event, UnitOfWork("acme", store), linkedin))
+            target=lambda: results.append(
+                handle_export_requested(event, UnitOfWork("acme", store), linkedin, settings=get_settings())
+            )
         )
         importer.start()
         # Given the import waiting for the member's lock, when the erasure commits ...

@@ -16,8 +16,10 @@ import structlog
 
 from events.messages import OutgoingMessage, to_messages
 from rsc.logs import configure_logging
+from rsc.settings import get_settings
 from schemas.commands import MembersChanged
 from store.base import to_ms
+from store.db import get_store
 from store.members import MemberObservation, MemberSource
 from store.uow import UnitOfWork
 from tests import ats_events as ats
@@ -66,7 +68,7 @@ def stub_broker(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dr
 @pytest.fixture
 def publisher(stub_broker: dramatiq.Broker, monkeypatch: pytest.MonkeyPatch) -> BrokerPublisher:
     publisher = BrokerPublisher(stub_broker)
-    monkeypatch.setattr("workers.status_push.actors.get_publisher", lambda: publisher)
+    monkeypatch.setattr("workers.runtime.wiring.get_publisher", lambda _settings: publisher)
     return publisher
 
 
@@ -118,7 +120,7 @@ def problem_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
 def match_history(candidate_id: str) -> list[tuple[str, str | None]]:
     from workers.profile_matching.profile_view import profile_view
 
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         view = profile_view(uow, candidate_id)
         assert view is not None
         return [(h.action, h.person_urn) for h in view.history]
@@ -137,14 +139,14 @@ def test_a_new_candidate_is_matched_once_after_it_is_stored_with_no_retry_and_no
     match_calls: list[str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    configure_logging(process="worker")
-    with UnitOfWork("acme") as uow:
+    configure_logging(get_settings(), process="worker")
+    with UnitOfWork("acme", get_store()) as uow:
         uow.members.observe(
             MemberObservation(MEMBER, MemberSource.EXPORT, ats.T0, first_name="Ada", last_name="Lovelace",
                               emails=["c-1@example.com"])
         )  # fmt: skip
         uow.commit()
-    handle_members_changed(MembersChanged(tenant="acme"), UnitOfWork("acme"))  # files its keys
+    handle_members_changed(MembersChanged(tenant="acme"), UnitOfWork("acme", get_store()))  # files its keys
     event = ats.candidate("C-1")
     deliver(stub_broker, to_messages(event))
     assert match_calls == ["matched"]  # at the first attempt: the candidate was there
@@ -157,7 +159,7 @@ def test_a_new_candidate_is_matched_once_after_it_is_stored_with_no_retry_and_no
     deliver(stub_broker, to_messages(event))
     assert match_calls == ["matched", "nothing"]
     assert match_history("C-1") == [("auto_link", MEMBER)]
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         assert uow.inbox.seen(MATCHED, event.source, event.id)
     assert problem_lines(capsys) == []
 
@@ -169,6 +171,6 @@ def test_an_older_snapshot_after_a_newer_one_is_matched_against_the_newest_witho
     deliver(stub_broker, to_messages(newer))
     deliver(stub_broker, to_messages(older))
     assert match_calls == ["matched", "matched"]
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         candidate = uow.candidates.get("C-1")
         assert candidate is not None and candidate.source_modified_ms == to_ms(newer.data.modified_at)

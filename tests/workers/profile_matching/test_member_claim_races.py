@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from linkedin.exports import ExportedCandidate
 from rsc.errors import is_transient
+from rsc.settings import get_settings
 from schemas.ats import CandidateSnapshot, JobSnapshot
 from schemas.commands import MembersChanged
 from schemas.linkedin import ExportRequest, ExportRequested
@@ -122,7 +123,7 @@ def exported(request_id: str) -> tuple[ExportRequested, ExportedCandidate]:
 def arrivals(store: Store) -> dict[str, Arrival]:
     def export(request_id: str) -> Arrival:
         event, data = exported(request_id)
-        return lambda: import_export(event, data, UnitOfWork("acme", store))
+        return lambda: import_export(event, data, UnitOfWork("acme", store), settings=get_settings())
 
     def automatic(candidate_id: str) -> Arrival:
         def run() -> None:

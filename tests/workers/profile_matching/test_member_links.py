@@ -12,6 +12,7 @@ import pytest
 
 from linkedin.client import LinkedInClient
 from linkedin.versions import Family
+from rsc.settings import get_settings
 from schemas.ats import CandidateSnapshot
 from store.db import Store
 from store.linkedin_sync import Resource
@@ -64,7 +65,9 @@ def synced_candidate(store: Store, linkedin: LinkedInClient, candidate_id: str =
         )
         uow.outbox.mark_changed(Resource.CANDIDATE, candidate_id)
         uow.commit()
-    report = push_pending(UnitOfWork("acme", store), linkedin, Resource.CANDIDATE, ids=[candidate_id])
+    report = push_pending(
+        UnitOfWork("acme", store), linkedin, Resource.CANDIDATE, ids=[candidate_id], settings=get_settings()
+    )
     assert report.synced == [candidate_id]
 
 
@@ -93,15 +96,15 @@ def test_unlink_then_relink_is_recorded_and_pushed(
     assert remote_member(sandbox) is None
 
     link_manually(UnitOfWork("acme", store), "C1", ADA, "alice")
-    assert push_link(UnitOfWork("acme", store), linkedin, "C1") is not None
+    assert push_link(UnitOfWork("acme", store), linkedin, "C1", settings=get_settings()) is not None
     assert remote_member(sandbox) == ADA
 
     unlink_manually(UnitOfWork("acme", store), "C1", "bob")
-    push_link(UnitOfWork("acme", store), linkedin, "C1")
+    push_link(UnitOfWork("acme", store), linkedin, "C1", settings=get_settings())
     assert remote_member(sandbox) is None
 
     link_manually(UnitOfWork("acme", store), "C1", ADA, "carol")
-    push_link(UnitOfWork("acme", store), linkedin, "C1")
+    push_link(UnitOfWork("acme", store), linkedin, "C1", settings=get_settings())
     assert remote_member(sandbox) == ADA
 
     assert member_link_calls(sandbox) == [
@@ -132,9 +135,9 @@ def test_a_decision_made_while_linkedin_is_down_reaches_it_through_the_outbox_sw
     synced_candidate(store, linkedin)
     sandbox.faults(error_rate=1.0, path_prefix=linkedin_path(Family.CANDIDATES))
     link_manually(UnitOfWork("acme", store), "C1", ADA, "alice")
-    assert push_link(UnitOfWork("acme", store), linkedin, "C1") is None
+    assert push_link(UnitOfWork("acme", store), linkedin, "C1", settings=get_settings()) is None
     sandbox.faults(error_rate=0.0)
-    report = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
+    report = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings())
     assert report.sent["candidate_member"] == 1
     assert remote_member(sandbox) == ADA
 
@@ -144,11 +147,11 @@ def test_a_later_whole_record_put_keeps_the_manual_link_and_an_unlink_stays_unli
 ) -> None:
     synced_candidate(store, linkedin)
     link_manually(UnitOfWork("acme", store), "C1", ADA, "alice")
-    push_link(UnitOfWork("acme", store), linkedin, "C1")
+    push_link(UnitOfWork("acme", store), linkedin, "C1", settings=get_settings())
     synced_candidate(store, linkedin)  # the ATS changes the candidate: LinkedIn's PUT replaces it
     assert remote_member(sandbox) == ADA
     unlink_manually(UnitOfWork("acme", store), "C1", "bob")
-    push_link(UnitOfWork("acme", store), linkedin, "C1")
+    push_link(UnitOfWork("acme", store), linkedin, "C1", settings=get_settings())
     synced_candidate(store, linkedin)
     assert remote_member(sandbox) is None
 
@@ -165,7 +168,7 @@ def test_an_automatic_match_is_not_sent_as_a_manual_match(
         )
         uow.commit()
     match_tenant(store, "acme")
-    sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
+    sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings())
     with UnitOfWork("acme", store) as uow:
         view = profile_view(uow, "C1")
         assert view is not None and view.link_source is LinkSource.AUTOMATIC
@@ -277,6 +280,7 @@ def test_an_exported_member_puts_the_ats_record_of_the_same_person_up_for_mergin
         ),
         UnitOfWork("acme", store),
         linkedin,
+        settings=get_settings(),
     )
     assert result is not None
     with UnitOfWork("acme", store) as uow:

@@ -12,6 +12,7 @@ from sqlalchemy import event as sa_event
 
 from matching.matcher import MatchStatus
 from rsc.errors import is_transient
+from rsc.settings import get_settings
 from schemas.ats import CandidateCreated, CandidateSnapshot, CandidateUpdated
 from schemas.commands import MembersChanged
 from store.db import Store
@@ -286,7 +287,7 @@ def test_the_scheduler_asks_for_a_sweep_per_tenant_with_due_members_and_the_acto
     with UnitOfWork("hooli", store) as uow:  # a sweep holds its members: no second one
         uow.members.claim_due(10)
         uow.commit()
-    Scheduler(Publisher(rabbit), store).tick()
+    Scheduler(Publisher(rabbit, settings=get_settings()), store, get_settings()).tick()
     messages = drain(rabbit, "profile_match")
     assert sorted(body["kwargs"]["tenant"] for body, _ in messages) == ["acme", "globex"]
     assert {body["actor_name"] for body, _ in messages} == {"match_members"}

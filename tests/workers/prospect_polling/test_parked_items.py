@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from cli.main import app as cli
 from linkedin.client import LinkedInClient
 from rsc.logs import configure_logging
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from schemas.commands import ContractPoll, SeatPoll
 from schemas.linkedin import MailStubReceived, ProspectNoteChanged
-from store.db import Store
+from store.db import Store, get_store
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.fakes import FakePublisher
 from tests.helpers import ORG, add_contract, create_tenant, drain
@@ -95,9 +95,15 @@ def linkedin(sandbox: SandboxHarness) -> LinkedInClient:
 
 def poll_rita(store: Store, linkedin: LinkedInClient) -> FakePublisher:
     user(store, "rita")
-    refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     publisher = FakePublisher()
-    poll_seat(SeatPoll(tenant=TENANT, seat=RITA), UnitOfWork(TENANT, store), linkedin, publisher)
+    poll_seat(
+        SeatPoll(tenant=TENANT, seat=RITA),
+        UnitOfWork(TENANT, store),
+        linkedin,
+        publisher,
+        settings=get_settings(),
+    )
     return publisher
 
 
@@ -118,7 +124,7 @@ def test_an_unreadable_item_is_parked_whole_the_rest_of_its_page_lands_and_a_rep
 
     monkeypatch.setattr(pages, "read_stub", buggy)
     try:
-        configure_logging(process="test")
+        configure_logging(get_settings(), process="test")
         publisher = poll_rita(store, linkedin)
     finally:
         structlog.reset_defaults()
@@ -143,7 +149,7 @@ def test_an_unreadable_item_is_parked_whole_the_rest_of_its_page_lands_and_a_rep
             ).as_json()
         )
         key = row.key
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         assert ops.rejections.list() == []  # no longer refused into a hash
     assert "polled item parked" in logged and SECRET_EMAIL not in logged
 
@@ -165,17 +171,23 @@ def test_an_unreadable_item_is_parked_whole_the_rest_of_its_page_lands_and_a_rep
         assert cursor is not None
         cursor.backfill_watermark_ms = cursor.inmail_watermark_ms = int(time.time() * 1000) - 3_600_000
         uow.commit()
-    poll_seat(SeatPoll(tenant=TENANT, seat=RITA), UnitOfWork(TENANT, store), linkedin, FakePublisher())
+    poll_seat(
+        SeatPoll(tenant=TENANT, seat=RITA),
+        UnitOfWork(TENANT, store),
+        linkedin,
+        FakePublisher(),
+        settings=get_settings(),
+    )
     with UnitOfWork(TENANT, store) as uow:
         (again,) = uow.parked_items.waiting()
         assert again.key == key and again.times_parked == 2
 
     # The reader is fixed: a replay reads it, and it lands like a polled stub.
     monkeypatch.setattr(pages, "read_stub", real)
-    dry = replay(UnitOfWork(TENANT, store), FakePublisher(), dry_run=True)
+    dry = replay(UnitOfWork(TENANT, store), FakePublisher(), dry_run=True, settings=get_settings())
     assert (dry.replayed, dry.published) == (1, 0)
     replayed = FakePublisher()
-    report = replay(UnitOfWork(TENANT, store), replayed)
+    report = replay(UnitOfWork(TENANT, store), replayed, settings=get_settings())
     assert (report.replayed, report.published, report.still_parked) == (1, 1, {})
     (event,) = replayed.events
     assert isinstance(event, MailStubReceived) and event.id == f"stub:M2:{event.data.last_modified_ms}"
@@ -235,7 +247,7 @@ def test_replay_attributes_an_item_of_several_owners_by_asking_linkedin_per_owne
             )
         uow.commit()
     publisher = FakePublisher()
-    report = replay(UnitOfWork(TENANT, store), publisher, lambda: linkedin)
+    report = replay(UnitOfWork(TENANT, store), publisher, lambda: linkedin, settings=get_settings())
     assert report.calls == 4 and report.still_parked == {"owner_unknown": 1}  # each item, each owner
     (event,) = publisher.events
     assert isinstance(event, ProspectNoteChanged) and (event.data.note_id, event.data.owner) == ("P1", RITA)
@@ -249,12 +261,22 @@ def test_a_contract_poll_never_guesses_an_author(
     sandbox.control("PUT", "/settings", json={"undocumented_shapes": True})
     user(store, "rita")
     user(store, "sam")
-    refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     publisher = FakePublisher()
     for seat in (RITA, SAM):
-        poll_seat(SeatPoll(tenant=TENANT, seat=seat), UnitOfWork(TENANT, store), linkedin, publisher)
+        poll_seat(
+            SeatPoll(tenant=TENANT, seat=seat),
+            UnitOfWork(TENANT, store),
+            linkedin,
+            publisher,
+            settings=get_settings(),
+        )
     poll_contract(
-        ContractPoll(tenant=TENANT, contract=CONTRACT), UnitOfWork(TENANT, store), linkedin, publisher
+        ContractPoll(tenant=TENANT, contract=CONTRACT),
+        UnitOfWork(TENANT, store),
+        linkedin,
+        publisher,
+        settings=get_settings(),
     )
     now = int(time.time() * 1000)
     sandbox.control(
@@ -269,6 +291,12 @@ def test_a_contract_poll_never_guesses_an_author(
     )
     time.sleep(0.02)
     live = FakePublisher()
-    poll_contract(ContractPoll(tenant=TENANT, contract=CONTRACT), UnitOfWork(TENANT, store), linkedin, live)
+    poll_contract(
+        ContractPoll(tenant=TENANT, contract=CONTRACT),
+        UnitOfWork(TENANT, store),
+        linkedin,
+        live,
+        settings=get_settings(),
+    )
     owners = {e.data.note_id: e.data.owner for e in live.events if isinstance(e, ProspectNoteChanged)}
     assert owners == {"L0": RITA, "L1": SAM, "L2": SAM, "L3": RITA}

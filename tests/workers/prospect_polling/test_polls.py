@@ -13,7 +13,7 @@ import pytest
 
 from linkedin.client import LinkedInClient
 from linkedin.versions import Family
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from schemas.commands import ContractPoll, SeatPoll
 from schemas.envelope import Event
 from schemas.linkedin import InMailReceived, MailStubReceived, ProspectNoteChanged
@@ -136,9 +136,19 @@ def deliver(store: Store, events: list[Event]) -> None:
 def poll_until_current(store: Store, linkedin: LinkedInClient, publisher: FakePublisher, seat: str) -> int:
     polls = 0
     while True:
-        poll_seat(SeatPoll(tenant=TENANT, seat=seat), UnitOfWork(TENANT, store), linkedin, publisher)
+        poll_seat(
+            SeatPoll(tenant=TENANT, seat=seat),
+            UnitOfWork(TENANT, store),
+            linkedin,
+            publisher,
+            settings=get_settings(),
+        )
         poll_contract(
-            ContractPoll(tenant=TENANT, contract=CONTRACT), UnitOfWork(TENANT, store), linkedin, publisher
+            ContractPoll(tenant=TENANT, contract=CONTRACT),
+            UnitOfWork(TENANT, store),
+            linkedin,
+            publisher,
+            settings=get_settings(),
         )
         polls += 1
         with UnitOfWork(TENANT, store) as uow:
@@ -153,7 +163,7 @@ def test_a_late_seat_mapping_back_fills_that_seats_history(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
     user(store, "rita", person_urn="urn:li:person:rita")
-    report = refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    report = refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     assert report.connected == {RITA: "rita"}  # by member URN
     with UnitOfWork(TENANT, store) as uow:
         gaps = unmapped(uow)
@@ -197,7 +207,7 @@ def test_the_watermark_stays_when_the_events_are_not_confirmed(
     from events.publisher import PublishError
 
     user(store, "rita", person_urn="urn:li:person:rita")
-    refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     poll_until_current(store, linkedin, FakePublisher(), RITA)
     with UnitOfWork(TENANT, store) as uow:
         cursor = uow.poll_cursors.seat(RITA)
@@ -226,6 +236,7 @@ def test_the_watermark_stays_when_the_events_are_not_confirmed(
             UnitOfWork(TENANT, store),
             linkedin,
             FakePublisher(fail=True),
+            settings=get_settings(),
         )
     with UnitOfWork(TENANT, store) as uow:
         cursor = uow.poll_cursors.seat(RITA)
@@ -234,7 +245,13 @@ def test_the_watermark_stays_when_the_events_are_not_confirmed(
         assert cursor.lease_until is None
 
     publisher = FakePublisher()
-    poll_seat(SeatPoll(tenant=TENANT, seat=RITA), UnitOfWork(TENANT, store), linkedin, publisher)
+    poll_seat(
+        SeatPoll(tenant=TENANT, seat=RITA),
+        UnitOfWork(TENANT, store),
+        linkedin,
+        publisher,
+        settings=get_settings(),
+    )
     assert [e.id for e in publisher.events] == ["inmail:R2"]
     with UnitOfWork(TENANT, store) as uow:
         cursor = uow.poll_cursors.seat(RITA)

@@ -22,7 +22,7 @@ from rsc.settings import get_settings, reset_settings
 from schemas.commands import ContractPoll, SeatPoll
 from schemas.linkedin import InMailReceived
 from store.base import utcnow
-from store.db import Store
+from store.db import Store, get_store
 from store.integrations import IntegrationStatus
 from store.tenants import Tenant
 from store.uow import OpsUnitOfWork, UnitOfWork
@@ -94,7 +94,7 @@ def test_only_contracts_whose_csa_api_integration_is_enabled_are_read(
     add_contract(TENANT, C10, store=store)
     add_contract(TENANT, C11, store=store, csa_status=IntegrationStatus.NOT_ENABLED)
     add_contract(TENANT, C12, store=store, csa_status=None)  # LinkedIn not asked yet
-    report = refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    report = refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     assert seat_reads(sandbox) == [C10]
     assert report.failed == {}
     with UnitOfWork(TENANT, store) as uow:
@@ -112,7 +112,7 @@ def test_only_contracts_whose_csa_api_integration_is_enabled_are_read(
 def test_a_legacy_csa_tenant_reads_its_contracts_until_linkedin_reports_csa_api_disabled(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.session.get(Tenant, TENANT)
         assert tenant is not None
         tenant.legacy_csa = True
@@ -120,7 +120,7 @@ def test_a_legacy_csa_tenant_reads_its_contracts_until_linkedin_reports_csa_api_
     add_contract(TENANT, C10, store=store, csa_status=None)
     add_contract(TENANT, C11, store=store, csa_status=IntegrationStatus.NOT_ENABLED)
     add_contract(TENANT, C12, store=store, csa_status=IntegrationStatus.DISABLED)
-    refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     assert seat_reads(sandbox) == [C10, C11]
 
 
@@ -132,7 +132,7 @@ def test_a_contract_answering_403_is_recorded_and_retried_alone_while_the_others
     add_contract(TENANT, C10, store=store)
     add_contract(TENANT, C13, store=store)
     user(store, "u510", email="u510@acme.example")
-    report = refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    report = refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     assert seat_reads(sandbox) == [C10, C13]
     assert report.connected == {SEATS[C10]: "u510"}  # contract 10 refreshed despite 13's 403
     assert list(report.failed) == [C13] and "403" in report.failed[C13]
@@ -145,7 +145,13 @@ def test_a_contract_answering_403_is_recorded_and_retried_alone_while_the_others
 
     # InMail sync of the tenant's other contract goes on.
     publisher = FakePublisher()
-    poll_seat(SeatPoll(tenant=TENANT, seat=SEATS[C10]), UnitOfWork(TENANT, store), linkedin, publisher)
+    poll_seat(
+        SeatPoll(tenant=TENANT, seat=SEATS[C10]),
+        UnitOfWork(TENANT, store),
+        linkedin,
+        publisher,
+        settings=get_settings(),
+    )
     assert [e.id for e in publisher.events if isinstance(e, InMailReceived)] == ["inmail:E1"]
 
     # On-call sees the failure.
@@ -166,7 +172,7 @@ def test_a_contract_answering_403_is_recorded_and_retried_alone_while_the_others
     sandbox.control("PUT", "/apps/acme-client", json={"contracts": [C10, C11, C12, C13]})
     sandbox.control("POST", "/scenario", json={"seats": [{"seat": SEATS[C13], "contract": C13}]})
     before = len(seat_reads(sandbox))
-    retried = refresh_seats(UnitOfWork(TENANT, store), linkedin, [C13])
+    retried = refresh_seats(UnitOfWork(TENANT, store), linkedin, [C13], settings=get_settings())
     assert seat_reads(sandbox)[before:] == [C13] and retried.failed == {}
     with UnitOfWork(TENANT, store) as uow:
         assert [s.urn for s in uow.seats.all()] == [SEATS[C10], SEATS[C13]]
@@ -183,7 +189,7 @@ def test_failed_retries_back_off_up_to_the_refresh_interval(
     add_contract(TENANT, C13, store=store)
     delays = []
     for _ in range(6):
-        refresh_seats(UnitOfWork(TENANT, store), linkedin)
+        refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
         with UnitOfWork(TENANT, store) as uow:
             row = uow.contracts.get(C13)
             assert row is not None and row.seats_retry_at and row.seats_failed_at
@@ -214,7 +220,7 @@ def test_a_removed_contract_is_no_longer_refreshed_or_polled(
     add_contract(TENANT, C11, store=store)
     user(store, "u510", email="u510@acme.example")
     user(store, "u511", email="u511@acme.example")
-    refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     with UnitOfWork(TENANT, store) as uow:
         assert sorted(c.seat for c in uow.poll_cursors.seats()) == [SEATS[C10], SEATS[C11]]
 
@@ -226,10 +232,14 @@ def test_a_removed_contract_is_no_longer_refreshed_or_polled(
         seat = uow.seats.get(SEATS[C11])
         assert seat is not None and seat.user_id == "u511"  # kept: the authors of its notes stay known
     before = len(seat_reads(sandbox))
-    refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     assert seat_reads(sandbox)[before:] == [C10]
     skipped = poll_seat(
-        SeatPoll(tenant=TENANT, seat=SEATS[C11]), UnitOfWork(TENANT, store), linkedin, FakePublisher()
+        SeatPoll(tenant=TENANT, seat=SEATS[C11]),
+        UnitOfWork(TENANT, store),
+        linkedin,
+        FakePublisher(),
+        settings=get_settings(),
     )
     assert skipped.skipped is not None and "not read" in skipped.skipped and skipped.calls == 0
     listed = run(["seat", "list", "--tenant", TENANT])
@@ -245,7 +255,7 @@ def test_tenant_create_update_with_contracts_replaces_the_set(
     add_contract(TENANT, C10, store=store)
     add_contract(TENANT, C11, store=store)
     user(store, "u511", email="u511@acme.example")
-    refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     base = [
         "tenant",
         "create",
@@ -283,7 +293,7 @@ def test_a_seat_element_that_cannot_be_read_is_parked_and_the_contracts_other_se
         {"seat": "urn:li:seat:515", "state": "ACTIVE"},
     ]
     fake = SimpleNamespace(seats=SimpleNamespace(of_contract=lambda contract: (elements, 1)))
-    report = refresh_seats(UnitOfWork(TENANT, store), cast(LinkedInClient, fake))
+    report = refresh_seats(UnitOfWork(TENANT, store), cast(LinkedInClient, fake), settings=get_settings())
     assert report.seats == 2 and report.failed == {}
     with UnitOfWork(TENANT, store) as uow:
         assert [s.urn for s in uow.seats.all()] == ["urn:li:seat:510", "urn:li:seat:515"]
@@ -298,7 +308,7 @@ def test_seats_of_a_contract_linkedin_reports_disabled_are_not_polled_until_it_i
     add_contract(TENANT, C11, store=store)
     user(store, "u510", email="u510@acme.example")
     user(store, "u511", email="u511@acme.example")
-    refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
 
     def polled() -> set[str]:
         with UnitOfWork(TENANT, store) as uow:
@@ -309,11 +319,19 @@ def test_seats_of_a_contract_linkedin_reports_disabled_are_not_polled_until_it_i
     add_contract(TENANT, C11, store=store, csa_status=IntegrationStatus.DISABLED)
     assert polled() == {SEATS[C10], C10}
     skipped = poll_seat(
-        SeatPoll(tenant=TENANT, seat=SEATS[C11]), UnitOfWork(TENANT, store), linkedin, FakePublisher()
+        SeatPoll(tenant=TENANT, seat=SEATS[C11]),
+        UnitOfWork(TENANT, store),
+        linkedin,
+        FakePublisher(),
+        settings=get_settings(),
     )
     assert skipped.skipped is not None and skipped.calls == 0
     skipped = poll_contract(
-        ContractPoll(tenant=TENANT, contract=C11), UnitOfWork(TENANT, store), linkedin, FakePublisher()
+        ContractPoll(tenant=TENANT, contract=C11),
+        UnitOfWork(TENANT, store),
+        linkedin,
+        FakePublisher(),
+        settings=get_settings(),
     )
     assert skipped.skipped is not None and skipped.calls == 0
     with UnitOfWork(TENANT, store) as uow:

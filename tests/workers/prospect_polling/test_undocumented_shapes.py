@@ -24,7 +24,7 @@ from ingress import ats_views
 from ingress.app import create_app
 from linkedin.client import LinkedInClient
 from rsc.mailer import Mailer
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from sandbox import item_shapes as shapes
 from schemas.ats import NoteReplied, NoteReply
 from schemas.commands import ContractPoll, SeatPoll
@@ -32,7 +32,7 @@ from schemas.envelope import Event
 from schemas.linkedin import InMailReceived, MailStubReceived, ProspectNoteChanged
 from store.base import utcnow
 from store.candidate_view import activity_feed, candidate_view
-from store.db import Store
+from store.db import Store, get_store
 from store.uow import UnitOfWork
 from tests.fakes import FakePublisher, Inbox
 from tests.helpers import ORG, add_contract, create_tenant
@@ -198,9 +198,19 @@ def deliver(store: Store, events: list[Event]) -> None:
 def poll_all(store: Store, linkedin: LinkedInClient, publisher: FakePublisher) -> None:
     for _ in range(20):
         for seat in (RITA, SAM):
-            poll_seat(SeatPoll(tenant=TENANT, seat=seat), UnitOfWork(TENANT, store), linkedin, publisher)
+            poll_seat(
+                SeatPoll(tenant=TENANT, seat=seat),
+                UnitOfWork(TENANT, store),
+                linkedin,
+                publisher,
+                settings=get_settings(),
+            )
         poll_contract(
-            ContractPoll(tenant=TENANT, contract=CONTRACT), UnitOfWork(TENANT, store), linkedin, publisher
+            ContractPoll(tenant=TENANT, contract=CONTRACT),
+            UnitOfWork(TENANT, store),
+            linkedin,
+            publisher,
+            settings=get_settings(),
         )
         with UnitOfWork(TENANT, store) as uow:
             cursors = uow.poll_cursors.seats()
@@ -224,7 +234,7 @@ def test_the_prospect_sync_lands_everything_and_only_me_stays_with_its_author(
     linkedin = sandbox.linkedin("acme-client", "acme-secret", ORG)
     for name in ("rita", "sam", "nora"):
         user(store, name)  # rita@ and sam@acme.example: their seats' e-mails; nora has no seat
-    report = refresh_seats(UnitOfWork(TENANT, store), linkedin)
+    report = refresh_seats(UnitOfWork(TENANT, store), linkedin, settings=get_settings())
     assert report.connected == {RITA: "rita", SAM: "sam"} and report.failed == {}
     with UnitOfWork(TENANT, store) as uow:
         assert {s.urn: s.state for s in uow.seats.all()} == {RITA: "ACTIVE", FREE: "ACTIVE", SAM: "ACTIVE"}
@@ -310,7 +320,11 @@ def _check_read_paths(
 ) -> None:
     runner = CliRunner()
     http = TestClient(
-        create_app(store=store, publisher=Publisher("amqp://unused"), extra_routes=ats_views.routes())
+        create_app(
+            store=store,
+            publisher=Publisher("amqp://unused", settings=get_settings()),
+            extra_routes=ats_views.routes(get_store()),
+        )
     )
     with http:
         for who, allowed in visible.items():
@@ -356,7 +370,8 @@ def _check_reply_emails(
                 ),
             ),
             UnitOfWork(TENANT, store),
-            Mailer(),
+            Mailer(get_settings()),
+            settings=get_settings(),
         )
         if expected[note_id] == "ORGANIZATION":
             assert smtp.recipients() == ["rita@acme.example", "sam@acme.example"], note_id

@@ -57,7 +57,7 @@ def group(rabbit: str) -> Iterator[tuple[Probe, Publisher]]:
     worker = dramatiq.Worker(
         broker, queues=set(lane_queues(["status_push"])), worker_threads=THREADS, worker_timeout=100
     )
-    publisher = Publisher(rabbit)
+    publisher = Publisher(rabbit, settings=get_settings())
     worker.start()
     try:
         yield probe, publisher

@@ -13,6 +13,7 @@ import structlog
 
 from rsc.errors import NotReadyYet, PermanentError
 from rsc.logs import configure_logging
+from rsc.settings import get_settings
 from schemas.catalog import InvalidEvent
 
 QUEUE = "status_push"
@@ -78,7 +79,7 @@ def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
 def test_a_dead_letter_is_one_line_with_its_message_id_and_reason(
     stub_broker: dramatiq.Broker, capsys: pytest.CaptureFixture[str], error: Exception, reason: str
 ) -> None:
-    configure_logging(process="worker")
+    configure_logging(get_settings(), process="worker")
     message_id = _run(stub_broker, error, "dup-1")
     lines = [line for line in _lines(capsys) if line.get("message_id") == message_id]
     assert [(line["event"], line["reason"]) for line in lines] == [("message dead-lettered", reason)]
@@ -93,6 +94,6 @@ def test_a_dead_letter_is_one_line_with_its_message_id_and_reason(
 def test_a_message_that_came_early_is_retried_without_a_warning(
     stub_broker: dramatiq.Broker, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    configure_logging(process="worker")
+    configure_logging(get_settings(), process="worker")
     _run(stub_broker, NotReadyYet("candidate 'C-1' is not stored yet"), "early-1")
     assert [line for line in _lines(capsys) if line["level"] in ("warning", "error", "critical")] == []

@@ -9,6 +9,7 @@ import pytest
 
 from rsc.errors import is_transient, reason_of
 from rsc.settings import reset_settings
+from store.db import get_store
 from store.uow import UnitOfWork
 from tests.fakes import FakePublisher
 from tests.helpers import create_tenant
@@ -37,7 +38,7 @@ def test_an_event_for_an_unknown_tenant_is_refused_and_nothing_is_stored(sqlite_
         actors.apply_candidate_event.fn(event=candidate_event("nobody"))
     assert refusal(refused.value) == "unknown_tenant"
     assert "rsc tenant create" in str(refused.value)
-    with UnitOfWork("nobody") as uow:
+    with UnitOfWork("nobody", get_store()) as uow:
         assert uow.candidates.get("C-1") is None
 
 
@@ -45,13 +46,13 @@ def test_a_tenant_created_after_a_refusal_is_served_at_once(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     publisher = FakePublisher()  # the stored candidate's match is sent on through it
-    monkeypatch.setattr("workers.status_push.actors.get_publisher", lambda: publisher)
+    monkeypatch.setattr("workers.runtime.wiring.get_publisher", lambda _settings: publisher)
     with pytest.raises(Exception):
         actors.apply_candidate_event.fn(event=candidate_event("late"))
     assert publisher.messages == []
     create_tenant("late")
     actors.apply_candidate_event.fn(event=candidate_event("late"))
-    with UnitOfWork("late") as uow:
+    with UnitOfWork("late", get_store()) as uow:
         assert uow.candidates.get("C-1") is not None
     assert [body["actor_name"] for body in publisher.bodies()] == ["match_candidate"]
 
@@ -66,5 +67,5 @@ def test_an_event_over_the_size_limit_is_refused_before_it_is_parsed(
         actors.apply_candidate_event.fn(event=candidate_event("acme", current_title="x" * 5_000_000))
     assert refusal(refused.value) == "event_too_large"
     assert "RSC_MAX_EVENT_BYTES" in str(refused.value)
-    with UnitOfWork("acme") as uow:
+    with UnitOfWork("acme", get_store()) as uow:
         assert uow.candidates.get("C-1") is None

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from linkedin.client import LinkedInClient
+from rsc.settings import get_settings
 from schemas.ats import UserSnapshot
-from store.db import Store
+from store.db import Store, get_store
 from store.linkedin_sync import Resource
 from store.seats import MappedBy
 from store.tenants import JobPostingViewers, Tenant
@@ -29,7 +30,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def set_viewers(store: Store, viewers: JobPostingViewers) -> None:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.session.get(Tenant, "acme")
         assert tenant is not None
         tenant.job_posting_viewers = viewers.value
@@ -63,7 +64,7 @@ def job(store: Store, job_id: str, team: list[str] | None, *, modified: float = 
 
 def sweep(store: Store, linkedin: LinkedInClient) -> dict[str, int]:
     """What the sweep sent, by resource (the ones it sent nothing of left out)."""
-    sent = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0)).sent
+    sent = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings()).sent
     return {resource: count for resource, count in sent.items() if count}
 
 
@@ -88,11 +89,11 @@ def test_the_viewers_setting_is_synced_as_the_job_posting_viewers_configuration(
     from tests.fakes import FakePublisher
     from workers.integration_lifecycle.handlers import onboard
 
-    report = onboard(UnitOfWork("acme", store), linkedin, FakePublisher())
+    report = onboard(UnitOfWork("acme", store), linkedin, FakePublisher(), settings=get_settings())
     assert report.refused == {}
     assert configured_viewers(linkedin) == "ALL_PRODUCT_USERS"
     set_viewers(store, JobPostingViewers.ACL_BASED)
-    onboard(UnitOfWork("acme", store), linkedin, FakePublisher())
+    onboard(UnitOfWork("acme", store), linkedin, FakePublisher(), settings=get_settings())
     assert configured_viewers(linkedin) == "ACL_BASED"
 
 
@@ -123,13 +124,15 @@ def test_acl_assignees_follow_the_hiring_team_and_the_seat_mapping(
 
     # The seat mapping changes: Ada's seat is disconnected, then Bob gets it by hand for J-2's team.
     with UnitOfWork("acme", store) as uow:
-        unmap_seat(uow, "urn:li:seat:1")
+        unmap_seat(uow, "urn:li:seat:1", settings=get_settings())
         uow.commit()
     sweep(store, linkedin)
     assert assignees(linkedin, ADA, CY) == {ADA: set(), CY: {"J-1"}}
     job(store, "J-2", ["u-dan"], modified=10)
     with UnitOfWork("acme", store) as uow:
-        map_seat(uow, "u-dan", "urn:li:seat:1")  # Dan now holds the seat whose member is Ada
+        map_seat(
+            uow, "u-dan", "urn:li:seat:1", settings=get_settings()
+        )  # Dan now holds the seat whose member is Ada
         uow.commit()
     sweep(store, linkedin)
     assert assignees(linkedin, ADA, CY) == {ADA: {"J-2"}, CY: {"J-1"}}

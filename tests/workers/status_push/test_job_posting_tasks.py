@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from linkedin.client import LinkedInClient
 from rsc.metrics import JOB_POSTINGS_FAILED
-from rsc.settings import reset_settings
+from rsc.settings import get_settings, reset_settings
 from schemas.envelope import Event
 from store.db import Store
 from store.job_postings import PostingState
@@ -39,12 +39,12 @@ def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
 def post(store: Store, linkedin: LinkedInClient, *events: Event) -> None:
     for event in events:
         handle_job_event(event, UnitOfWork("acme", store))  # type: ignore[arg-type]
-    sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0))
+    sweep_outbox(UnitOfWork("acme", store), linkedin, grace=timedelta(0), settings=get_settings())
 
 
 def poll(store: Store, linkedin: LinkedInClient) -> TaskPollReport:
     time.sleep(0.01)
-    return poll_job_tasks(UnitOfWork("acme", store), linkedin)
+    return poll_job_tasks(UnitOfWork("acme", store), linkedin, settings=get_settings())
 
 
 def task_row(store: Store, job_id: str) -> tuple[str, str | None, int]:
@@ -103,12 +103,12 @@ def test_a_failed_posting_is_recorded_with_linkedins_message_shown_in_status_and
         [problem] = uow.ledger.problems()
         assert (problem.record_id, problem.reason_code) == ("J-1", "job_posting_failed")
         assert problem.detail is not None and "the location is not served" in problem.detail
-    report = integration_status("acme", store)
+    report = integration_status("acme", store, settings=get_settings())
     assert report["job_postings"]["failed"] == [
         {"job_id": "J-1", "state": "failed", "task": report["job_postings"]["failed"][0]["task"],
          "message": "the location is not served"}
     ]  # fmt: skip
-    refresh_sync_metrics(store)
+    refresh_sync_metrics(store, get_settings())
     assert JOB_POSTINGS_FAILED.labels(tenant="acme")._value.get() == 1
 
     shown = CliRunner().invoke(app, ["tenant", "status", "acme", "--offline"])
@@ -123,7 +123,7 @@ def test_a_failed_posting_is_recorded_with_linkedins_message_shown_in_status_and
     assert poll(store, linkedin).succeeded == 1
     with UnitOfWork("acme", store) as uow:
         assert uow.ledger.problems() == []
-    refresh_sync_metrics(store)
+    refresh_sync_metrics(store, get_settings())
     assert JOB_POSTINGS_FAILED.labels(tenant="acme")._value.get() == 0
 
 

@@ -19,6 +19,7 @@ from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.transport import Request, Response
 from linkedin.versions import Family
+from rsc.settings import get_settings
 from schemas.ats import (
     ApplicationCreated,
     ApplicationStatusChanged,
@@ -27,7 +28,7 @@ from schemas.ats import (
     CandidateUpdated,
 )
 from schemas.envelope import Event
-from store.db import Store
+from store.db import Store, get_store
 from store.linkedin_sync import Resource, SyncOutcome
 from store.tenants import JobAvailability, Tenant
 from store.uow import OpsUnitOfWork, UnitOfWork
@@ -53,7 +54,7 @@ def apply(store: Store, *events: Event) -> None:
 
 
 def sweep(store: Store, linkedin: LinkedInClient) -> dict[str, int]:
-    return sweep_outbox(UnitOfWork("acme", store), linkedin, grace=NOW).sent
+    return sweep_outbox(UnitOfWork("acme", store), linkedin, grace=NOW, settings=get_settings()).sent
 
 
 def writes(sandbox: SandboxHarness) -> list[dict[str, Any]]:
@@ -109,7 +110,7 @@ def test_published_and_closed_jobs_are_listed_and_closed_on_linkedin(
 def test_the_tenants_availability_setting_decides_public_or_private(
     store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
 ) -> None:
-    with OpsUnitOfWork() as ops:
+    with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.session.get(Tenant, "acme")
         assert tenant is not None
         tenant.job_availability = JobAvailability.PUBLIC.value
@@ -351,7 +352,7 @@ def test_a_second_sweep_of_the_same_tenant_leaves_at_once(
         assert SweepLeases(uow.session, "acme").acquire("another-worker", timedelta(seconds=60))
         uow.commit()
     apply(store, ats.job("J-1"))
-    assert sweep_outbox(UnitOfWork("acme", store), linkedin, grace=NOW).skipped
+    assert sweep_outbox(UnitOfWork("acme", store), linkedin, grace=NOW, settings=get_settings()).skipped
     assert remote_jobs(sandbox) == {}
     with UnitOfWork("acme", store) as uow:
         SweepLeases(uow.session, "acme").release("another-worker")
@@ -416,7 +417,7 @@ class _StageRecorder:
 
 
 def _push_client(transport: _StageRecorder) -> LinkedInClient:
-    clients = LinkedInClients(transport=transport)
+    clients = LinkedInClients(get_settings(), get_store, transport=transport)
     clients.sequencer = _EveryTurnAtOnce()  # type: ignore[assignment]
     return clients.for_app(AppCredentials("acme-client", "acme-secret"), ORG)
 
