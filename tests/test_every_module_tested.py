@@ -121,16 +121,6 @@ NOT_YET_TESTED_DIRECTLY = {
     "store.prospect_polls",
     "store.upsert",
     "store.users",
-    "workers.historical_backfill.purge",
-    "workers.profile_matching.claims",
-    "workers.prospect_polling.field_names",
-    "workers.prospect_polling.item_fields",
-    "workers.prospect_polling.metrics",
-    "workers.prospect_polling.parked_items",
-    "workers.prospect_polling.queries",
-    "workers.shared.candidate_merge",
-    "workers.shared.job_push",
-    "workers.shared.note_push",
 }
 
 
