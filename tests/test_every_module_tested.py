@@ -113,14 +113,7 @@ NOT_YET_TESTED_DIRECTLY = {
     "sandbox.traffic",
     "sandbox.validation",
     "schemas.requirements",
-    "store.backfill_phases",
-    "store.backfill_purge",
-    "store.candidate_changes",
-    "store.candidate_merges",
-    "store.job_acls",
     "store.prospect_polls",
-    "store.upsert",
-    "store.users",
 }
 
 
