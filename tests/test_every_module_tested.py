@@ -70,8 +70,6 @@ NOT_YET_TESTED_DIRECTLY = {
     "cli.worker",
     "deploy.manifests",
     "deploy.sources",
-    "events.dead_letters.decoding",
-    "events.dead_letters.reading",
     "linkedin.acls",
     "linkedin.applications",
     "linkedin.batching",
@@ -79,8 +77,6 @@ NOT_YET_TESTED_DIRECTLY = {
     "linkedin.prospects",
     "linkedin.purges",
     "linkedin.seats",
-    "rsc.api_version",
-    "rsc.lifeline",
     "sandbox.acls",
     "sandbox.apps",
     "sandbox.batch",
@@ -112,7 +108,6 @@ NOT_YET_TESTED_DIRECTLY = {
     "sandbox.synced",
     "sandbox.traffic",
     "sandbox.validation",
-    "schemas.requirements",
     "store.prospect_polls",
 }
 
