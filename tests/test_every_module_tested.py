@@ -48,12 +48,7 @@ NOT_YET_TESTED_DIRECTLY = {
     "bench.status_push",
     "cli.backfill",
     "cli.candidate",
-    "cli.config",
-    "cli.db",
-    "cli.dead_letter_views",
     "cli.demo",
-    "cli.dlq",
-    "cli.errors",
     "cli.events",
     "cli.ingress",
     "cli.match",
@@ -64,9 +59,6 @@ NOT_YET_TESTED_DIRECTLY = {
     "cli.scheduler",
     "cli.seat",
     "cli.sync",
-    "cli.tenant",
-    "cli.tenant_secrets",
-    "cli.tenant_status",
     "cli.worker",
     "deploy.manifests",
     "deploy.sources",
@@ -101,7 +93,6 @@ NOT_YET_TESTED_DIRECTLY = {
     "sandbox.synced",
     "sandbox.traffic",
     "sandbox.validation",
-    "store.prospect_polls",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from store.db import Store
+from store.prospect_polls import SeatCursor
 from store.uow import UnitOfWork
 
 SEAT = "urn:li:seat:501"
@@ -36,6 +37,15 @@ def test_a_seats_watermarks_only_move_forward_and_it_catches_up_until_shared(sto
     with UnitOfWork("acme", store) as uow:
         seat = uow.poll_cursors.seat(SEAT)
         assert seat is not None and not seat.catching_up
+
+
+def test_a_seat_catches_up_until_its_own_backfill_reaches_the_contracts_start() -> None:
+    def seat(backfill_ms: int, shared_from_ms: int | None) -> SeatCursor:
+        return SeatCursor(seat=SEAT, backfill_watermark_ms=backfill_ms, shared_from_ms=shared_from_ms)
+
+    assert seat(9_000, None).catching_up  # no contract poll included it yet
+    assert seat(2_999, 3_000).catching_up
+    assert not seat(3_000, 3_000).catching_up
 
 
 def test_one_poll_at_a_time_holds_a_cursor_until_it_finishes(store: Store) -> None:
