@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig
+from sandbox.control import DEFAULT_RESET, RESET_PARTS
 from tests.sandbox.conftest import checked_client, make_customer
 from tests.sandbox.support import CONTRACT, NOW, ORG, REST_API, V2_API, Customer, candidate, rules_broken
 
@@ -233,3 +234,10 @@ def test_violations_are_listed_filtered_and_reset_only_on_request(client: TestCl
     assert len(client.get("/_sandbox/violations").json()["violations"]) == 2
     assert client.post("/_sandbox/reset", json={"parts": ["violations"]}).json() == {"reset": ["violations"]}
     assert client.get("/_sandbox/violations").json()["violations"] == []
+
+
+def test_a_reset_names_the_parts_it_knows(client: TestClient) -> None:
+    assert client.post("/_sandbox/reset", json={}).json() == {"reset": sorted(DEFAULT_RESET)}
+    refused = client.post("/_sandbox/reset", json={"parts": ["counters", "everything"]})
+    assert refused.status_code == 400
+    assert f"unknown reset part(s) ['everything']; known: {', '.join(RESET_PARTS)}" in refused.text
