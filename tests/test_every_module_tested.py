@@ -47,16 +47,12 @@ NOT_YET_TESTED_DIRECTLY = {
     "cli.demo",
     # Request handlers, the gateway and the server of the sandbox, exercised over HTTP by tests/sandbox/
     # and by every test against the sandbox harness; tests/cli/test_sandbox.py starts the server.
-    "sandbox.acls",
     "sandbox.batch",
-    "sandbox.exports",
-    "sandbox.gateway",
     "sandbox.inspection",
     "sandbox.oauth",
     "sandbox.paging",
     "sandbox.protocol",
     "sandbox.server",
-    "sandbox.synced",
 }
 
 
