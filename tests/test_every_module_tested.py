@@ -47,10 +47,8 @@ NOT_YET_TESTED_DIRECTLY = {
     "cli.demo",
     # Request handlers, the gateway and the server of the sandbox, exercised over HTTP by tests/sandbox/
     # and by every test against the sandbox harness; tests/cli/test_sandbox.py starts the server.
-    "sandbox.batch",
     "sandbox.inspection",
     "sandbox.oauth",
-    "sandbox.paging",
     "sandbox.protocol",
     "sandbox.server",
 }
