@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
+from cli.events import check
 from cli.main import app
 from tests.helpers import drain
 
@@ -135,3 +137,15 @@ def test_publish_with_bulk_sends_the_event_to_its_queue_s_bulk_lane(rabbit: str,
     assert drain(rabbit, "status_push") == []
     ((body, _),) = drain(rabbit, "status_push.bulk")
     assert (body["queue_name"], body["kwargs"]["event"]["id"]) == ("status_push.bulk", "e-10")
+
+
+def test_check_names_a_file_it_cannot_read_or_parse(tmp_path: Path) -> None:
+    checker = typer.Typer()
+    checker.command()(check)
+    missing = runner.invoke(checker, [str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 2
+    assert "error: cannot read" in missing.output and "none.jsonl" in missing.output
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"type": ')
+    refused = runner.invoke(checker, [str(broken)])
+    assert refused.exit_code == 2 and "is not a JSON array" in refused.output

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from cli.match import app as match_app
 from rsc.settings import get_settings
 from schemas.ats import CandidateSnapshot
 from store.db import get_store
@@ -206,3 +207,10 @@ def test_the_merge_rule_joins_a_matched_record_and_the_exports_candidate_of_the_
         assert claim is not None and (claim.candidate_id, claim.kind) == ("C1", "linkedin")
         made = uow.candidates.get("li-1")
         assert made is not None and made.person_urn is None
+
+
+def test_the_review_list_of_a_tenant_without_candidates_is_empty(sqlite_url: str) -> None:
+    create_tenant("acme")
+    result = runner.invoke(match_app, ["review", "--tenant", "acme", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == []

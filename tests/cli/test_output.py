@@ -10,8 +10,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from cli import output
 from cli.main import app
 from schemas.ats import CandidateSnapshot
 from store.db import get_store
@@ -97,3 +99,21 @@ def test_the_console_script_tells_a_store_that_is_not_migrated_in_one_line(tmp_p
         "error: the store (RSC_DATABASE_URL) cannot be used (OperationalError): check that it is reachable "
         "and migrated (`rsc db upgrade`)"
     ]
+
+
+def test_without_a_terminal_tables_are_plain_columns_that_never_wrap(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    long_id = "urn:li:organization:" + "9" * 120
+    output.table("Tenants", ("id", "org"), [("acme", long_id), ("b", None)])
+    output.facts("Tenant", [("id", "acme"), ("organization", long_id)])
+    output.say("[bold]done[/bold]")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:4] == ["Tenants", "id    org", f"acme  {long_id}", "b"]
+    assert lines[4:] == ["Tenant", "id            acme", f"organization  {long_id}", "done"]
+
+
+def test_a_failure_is_one_line_on_stderr_and_an_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    exit_ = output.fail("no tenant 'ghost'", code=3)
+    assert exit_.exit_code == 3
+    assert capsys.readouterr().err == "error: no tenant 'ghost'\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from linkedin.acls import JOB_POSTING, Acls, assignee_id
 from linkedin.client import LinkedInClient
 from linkedin.restli import BatchResult
 from tests.helpers import ORG
@@ -67,3 +68,13 @@ def test_the_sandbox_refuses_an_assignee_that_is_not_a_person_and_a_body_that_is
     )  # fmt: skip
     assert answer.json()["errors"], path
     assert {v["rule"] for v in sandbox.violations()} == {"field.acl"}
+
+
+def test_an_assignees_record_id_names_the_job_and_the_member(
+    api_version: str, sandbox: SandboxHarness, linkedin: LinkedInClient
+) -> None:
+    acls = Acls(linkedin.http, ORG)
+    acls.put(["J-1"])
+    assert ok(acls.assign({"J-1": [ADA]})) == {assignee_id("J-1", ADA)}
+    [assigned] = acls.assignments_of(ADA)
+    assert (assigned["atsEntityId"], assigned["atsEntityType"]) == ("J-1", JOB_POSTING)

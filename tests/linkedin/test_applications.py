@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from linkedin.applications import Applications
 from linkedin.client import LinkedInClient
 from tests.helpers import ORG
 from tests.linkedin.conftest import application_id_field, expected_path
@@ -117,3 +118,13 @@ def test_a_large_batch_goes_in_sequential_calls_of_at_most_100(
     key_field = application_id_field(api_version)
     assert [r["body"].count(f'"{key_field}=') for r in puts] == [100, 100, 30]
     assert [r["seq"] for r in puts] == sorted(r["seq"] for r in puts)
+
+
+@pytest.mark.sandbox_violations("auth.scope")
+def test_applications_are_keyed_by_the_organization_the_client_was_built_for(
+    sandbox: SandboxHarness, linkedin: LinkedInClient
+) -> None:
+    assert set(linkedin.applications.upsert({"A-1": application()}).ok) == {"A-1"}
+    assert set(Applications(linkedin.http, ORG).get(["A-1"]).ok) == {"A-1"}
+    other = Applications(linkedin.http, "urn:li:organization:999").get(["A-1"])
+    assert other.rejected["A-1"][0] == 403 and not other.ok

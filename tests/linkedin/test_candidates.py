@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from linkedin.candidates import Candidates
 from linkedin.client import LinkedInClient
 from tests.helpers import ORG
 from tests.sandbox_harness import SandboxHarness
@@ -78,3 +79,19 @@ def test_deleting_a_candidate_takes_its_notes_but_not_its_applications(
     assert sandbox.record(ORG, "applications", "A-1") is not None
     kinds = sorted(d["kind"] for d in sandbox.records(ORG, "deletions")["deletions"])
     assert kinds == ["candidate", "candidateNote"]
+
+
+def test_linkedins_own_matches_are_read_for_the_candidates_it_holds(
+    sandbox: SandboxHarness, linkedin: LinkedInClient
+) -> None:
+    linkedin.candidates.upsert({"C-1": candidate()})
+    assert Candidates(linkedin.http, ORG).matched_members(["C-1", "C-404"]) == {"C-1": []}
+
+
+@pytest.mark.sandbox_violations("auth.scope")
+def test_candidates_are_keyed_by_the_organization_the_client_was_built_for(
+    sandbox: SandboxHarness, linkedin: LinkedInClient
+) -> None:
+    linkedin.candidates.upsert({"C-1": candidate()})
+    other = Candidates(linkedin.http, "urn:li:organization:999").get(["C-1"])
+    assert other.rejected["C-1"][0] == 403 and not other.ok

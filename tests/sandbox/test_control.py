@@ -11,6 +11,8 @@ from starlette.testclient import TestClient
 
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig
+from sandbox.control import DEFAULT_RESET, RESET_PARTS
+from sandbox.control_protocol import ControlError, organization_urn
 from tests.sandbox.conftest import checked_client, make_customer
 from tests.sandbox.support import CONTRACT, NOW, ORG, REST_API, V2_API, Customer, candidate, rules_broken
 
@@ -233,3 +235,23 @@ def test_violations_are_listed_filtered_and_reset_only_on_request(client: TestCl
     assert len(client.get("/_sandbox/violations").json()["violations"]) == 2
     assert client.post("/_sandbox/reset", json={"parts": ["violations"]}).json() == {"reset": ["violations"]}
     assert client.get("/_sandbox/violations").json()["violations"] == []
+
+
+def test_a_reset_names_the_parts_it_knows(client: TestClient) -> None:
+    assert client.post("/_sandbox/reset", json={}).json() == {"reset": sorted(DEFAULT_RESET)}
+    refused = client.post("/_sandbox/reset", json={"parts": ["counters", "everything"]})
+    assert refused.status_code == 400
+    assert f"unknown reset part(s) ['everything']; known: {', '.join(RESET_PARTS)}" in refused.text
+
+
+def test_an_organization_is_its_urn_or_its_number() -> None:
+    assert organization_urn("42") == organization_urn("urn:li:organization:42") == "urn:li:organization:42"
+    with pytest.raises(ControlError, match="is not an organization"):
+        organization_urn("urn:li:company:42")
+
+
+def test_a_control_body_that_is_no_json_object_is_refused(client: TestClient) -> None:
+    not_json = client.post("/_sandbox/reset", content=b"{oops")
+    assert (not_json.status_code, not_json.json()) == (400, {"error": "the body is not valid JSON"})
+    not_object = client.post("/_sandbox/reset", content=b"[1]")
+    assert (not_object.status_code, not_object.json()) == (400, {"error": "the body must be a JSON object"})

@@ -9,6 +9,7 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
+from sandbox.integrations import stored_name
 from tests.sandbox.conftest import make_customer
 from tests.sandbox.support import (
     CONTRACT,
@@ -250,3 +251,13 @@ def test_status_change_is_only_visible_to_its_organization(client: TestClient, c
     assert other.get(path).status_code == 404
     assert customer.get(path).status_code == 200
     assert rules_broken(client) == []
+
+
+def test_an_integration_key_of_either_shape_is_stored_under_one_name() -> None:
+    rest_key = {
+        "integrationContext": "urn:li:organization:1",
+        "integrationType": "CSA_API",
+        "tenantType": "ATS",
+    }
+    assert stored_name(rest_key) == stored_name({**rest_key, "dataProvider": "ATS"})
+    assert stored_name(rest_key) != stored_name({**rest_key, "integrationType": "RSC_INMAIL"})

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from starlette.testclient import TestClient
 
+from sandbox.clock import ScaledClock
+from sandbox.jobs import task_status
 from tests.sandbox.support import OTHER_ORG, Customer, job, rules_broken
 
 
@@ -112,3 +116,12 @@ def test_a_body_without_elements_is_400(client: TestClient, customer: Customer) 
     )
     assert response.status_code == 400
     assert rules_broken(client) == ["body.shape"]
+
+
+def test_a_posting_task_is_in_progress_for_the_configured_delay_then_settles() -> None:
+    sandbox = SimpleNamespace(
+        settings=SimpleNamespace(job_task_delay_s=2.0), clock=ScaledClock(start_ms=10_000)
+    )
+    assert task_status(sandbox, created_at=9_000) == "IN_PROGRESS"
+    assert task_status(sandbox, created_at=8_000) == "SUCCEEDED"
+    assert task_status(sandbox, created_at=8_000, failure="title too long") == "FAILED"

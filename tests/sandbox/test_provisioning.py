@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
+from sandbox.provisioning import provisioned_view
+from sandbox.state import Sandbox
 from tests.sandbox.support import REST_API, Customer, ids_query, rules_broken
 
 PROFILE = {
@@ -186,3 +188,17 @@ def test_secrets_take_the_partner_token_only_and_exist_from_202510(client: TestC
     old = partner.headers(**{"LinkedIn-Version": "202509"})
     assert client.get(_secrets_path(key), headers=old).status_code == 404
     assert sorted(set(rules_broken(client))) == ["auth.audience", "version.resource"]
+
+
+def test_a_provisioned_apps_view_carries_its_profile_and_credentials(sandbox: Sandbox) -> None:
+    app = sandbox.apps.create(
+        client_id="acme-client",
+        client_secret="acme-secret",
+        unique_foreign_id="acme",
+        profile={"name": "Acme", "oauth2AuthorizedCallbackUrls": ["https://ats.example/cb"]},
+    )
+    view = provisioned_view(app)
+    assert (view["key"], view["name"], view["uniqueForeignId"]) == (app.app_urn, "Acme", "acme")
+    assert view["oauth2AuthorizedCallbackUrls"] == ["https://ats.example/cb"]
+    assert view["validJsSdkDomains"] == []
+    assert view["credentials"] == {"clientId": "acme-client", "clientSecret": "acme-secret"}

@@ -6,6 +6,8 @@ import json
 
 from starlette.testclient import TestClient
 
+from ingress import signature
+from sandbox.pushes import PushType, challenge_response, push_body, sign
 from tests.sandbox.support import ORG, CallbackReceiver, Customer, hmac_hex
 
 INLINE = {"member": "urn:li:person:p1", "firstName": "Pat", "lastName": "Doe", "headline": "Engineer"}
@@ -92,3 +94,17 @@ def test_pushes_are_inspectable(client: TestClient, customer: Customer) -> None:
     assert detail["state"] == "DELIVERED"
     assert json.loads(detail["body"])["requestId"] == created["requestId"]
     assert client.get("/_sandbox/pushes/nope").status_code == 404
+
+
+def test_a_push_the_sandbox_signs_is_one_the_ingress_accepts() -> None:
+    body = push_body("p-1", PushType.EXPORT_CANDIDATE_PROFILE, "r-1", ORG, 5)
+    assert signature.verify("acme-secret", body, sign("acme-secret", body))
+    assert not signature.verify("other-secret", body, sign("acme-secret", body))
+    assert set(json.loads(body)) == {
+        "id",
+        "type",
+        "requestId",
+        "integrationContext",
+        "createdAt",
+    }  # a pointer
+    assert challenge_response("acme-secret", "c-1") == signature.challenge_response("acme-secret", "c-1")

@@ -1,11 +1,22 @@
 """Rest.li conventions and the shapes' header rules: protocol and version headers, composite keys in
-query and body, batch limits. Shape-independent tests run in both shapes."""
+query and body, batch limits. Shape-independent tests run in both shapes; the parsing helpers
+(``List(...)``, key forms, canonical keys) are tested on their own at the end."""
 
 from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
 
+from sandbox.restli import (
+    ApiError,
+    canonical,
+    error_body,
+    parse_entity_key,
+    parse_query,
+    query_compound_keys,
+    query_values,
+    split_list,
+)
 from tests.sandbox.support import ORG, V2_API, Customer, candidate, ids_query, rules_broken, violations
 
 
@@ -176,3 +187,51 @@ def test_invalid_json_body_is_400(client: TestClient, customer: Customer) -> Non
     )
     assert response.status_code == 400
     assert rules_broken(client) == ["body.shape"]
+
+
+# The parsing helpers, without the app.
+
+
+def test_a_list_is_split_at_its_top_level_commas_only() -> None:
+    assert split_list("List(a,b)") == ["a", "b"]
+    assert split_list("List((x:1,y:2),(x:3,y:4))") == ["(x:1,y:2)", "(x:3,y:4)"]
+    assert split_list("plain,value") == ["plain,value"]
+    assert split_list("List()") == []
+
+
+def test_repeated_parameters_and_lists_give_every_value_decoded() -> None:
+    pairs = parse_query("owners=urn%3Ali%3Aseat%3A1&owners=List(urn:li:seat:2,urn%3Ali%3Aseat%3A3)&q=x")
+    assert query_values(pairs, "owners") == ["urn:li:seat:1", "urn:li:seat:2", "urn:li:seat:3"]
+
+
+def test_composite_keys_come_indexed_or_listed_but_not_both() -> None:
+    indexed = parse_query("ids[1].atsCandidateId=C2&ids[0].atsCandidateId=C1&ids[0].integrationContext=o")
+    assert query_compound_keys(indexed) == [
+        {"atsCandidateId": "C1", "integrationContext": "o"},
+        {"atsCandidateId": "C2"},
+    ]
+    listed = parse_query("ids=List((atsCandidateId:C1,integrationContext:urn%3Ali%3Aorganization%3A1))")
+    assert query_compound_keys(listed) == [
+        {"atsCandidateId": "C1", "integrationContext": "urn:li:organization:1"}
+    ]
+    assert query_compound_keys(parse_query("ids=S1&ids=S2")) == []  # plain ids: a simple-keyed resource
+    with pytest.raises(ApiError, match="not both"):
+        query_compound_keys([*indexed, *listed])
+    with pytest.raises(ApiError, match=r"malformed Rest\.li key"):
+        query_compound_keys(parse_query("ids=List((atsCandidateId))"))
+
+
+def test_an_entity_key_has_one_spelling_whatever_the_order_or_encoding() -> None:
+    one = parse_entity_key("integrationContext=urn%3Ali%3Aorganization%3A1&atsCandidateId=C1")
+    other = parse_entity_key("atsCandidateId=C1&integrationContext=urn:li:organization:1")
+    assert canonical(one) == canonical(other) == "atsCandidateId=C1&integrationContext=urn:li:organization:1"
+    with pytest.raises(ApiError, match="names 'atsCandidateId' twice"):
+        parse_entity_key("atsCandidateId=C1&atsCandidateId=C2")
+    with pytest.raises(ApiError, match="malformed entity key"):
+        parse_entity_key("C1")
+
+
+def test_an_error_body_carries_a_service_error_code() -> None:
+    body = error_body(429, "slow down")
+    assert (body["status"], body["message"]) == (429, "slow down")
+    assert isinstance(body["serviceErrorCode"], int)

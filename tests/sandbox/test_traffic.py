@@ -1,11 +1,15 @@
-"""The traffic generator keeps adding InMails (with stubs and notes) on the sandbox clock until stopped."""
+"""The traffic generator keeps adding InMails (with stubs and notes) on the sandbox clock until stopped;
+traffic without seats or InMails is refused before anything starts."""
 
 from __future__ import annotations
 
 import time
 
+import pytest
 from starlette.testclient import TestClient
 
+from sandbox.state import Sandbox
+from sandbox.traffic import TrafficConfig, TrafficGenerator
 from tests.sandbox.support import CONTRACT, NOW, Customer
 
 
@@ -43,3 +47,12 @@ def test_traffic_adds_inmails_stubs_and_notes_until_stopped(client: TestClient, 
         found += response.json()["paging"]["total"]
     assert found == stopped["inmails"]
     assert client.put("/_sandbox/traffic", json={"contract": CONTRACT, "seats": []}).status_code == 400
+
+
+def test_traffic_without_seats_or_inmails_is_refused(sandbox: Sandbox) -> None:
+    generator = TrafficGenerator(sandbox)
+    with pytest.raises(ValueError, match="traffic needs at least one seat"):
+        generator.start(TrafficConfig(contract=CONTRACT, seats=[]))
+    with pytest.raises(ValueError, match="'inmails_per_hour' must be positive"):
+        generator.start(TrafficConfig(contract=CONTRACT, seats=["urn:li:seat:701"], inmails_per_hour=0))
+    assert not generator.status.running

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from schemas.ats import ApplicationSnapshot, CandidateSnapshot, JobSnapshot, StageTransition
 from store.backfill import BackfillKind
+from store.backfill_phases import (
+    SYNC_PHASES,
+    Phase,
+    phase_select,
+    reach,
+    recent_since,
+    resource_of,
+    stage_load,
+)
 from store.base import utcnow
 from store.db import Store
-from store.linkedin_sync import Resource
+from store.linkedin_sync import Resource, SyncState
 from store.uow import UnitOfWork
 
 NOW = utcnow()
@@ -84,3 +95,36 @@ def test_a_phase_leaves_out_what_the_run_covered_unless_it_changed_again(store: 
         current = uow.backfills.get(run.run)
         assert current is not None
         assert uow.backfills.left_count(current, uow.backfills.cursor(run.run, "job")) == 3
+
+
+def test_a_sync_sends_open_and_recent_records_first_and_notes_last() -> None:
+    assert SYNC_PHASES[0] is Phase.OPEN_JOB and SYNC_PHASES[-1] is Phase.NOTE
+    assert [resource_of(p) for p in SYNC_PHASES[:4]] == [
+        Resource.JOB, Resource.JOB, Resource.CANDIDATE, Resource.APPLICATION
+    ]  # fmt: skip
+    assert NOW - recent_since(NOW) == timedelta(days=90)
+
+
+def test_a_phase_select_reads_its_records_between_cursors(store: Store) -> None:
+    seed(store)
+    with UnitOfWork("acme", store) as uow:
+        since = recent_since(NOW)
+        ids = uow.session.scalars(phase_select("job", "acme", since=since, after="J-1", through="J-3"))
+        assert sorted(ids) == ["J-2", "J-3"]
+        ids = uow.session.scalars(phase_select("recent_application", "other", since=since))
+        assert list(ids) == []  # another tenant's phase holds none of acme's records
+
+
+def test_the_live_sweep_reaches_what_the_run_has_sent_and_the_stages_it_will_carry(store: Store) -> None:
+    seed(store)
+    since = recent_since(NOW)
+    assert reach([("open_job", None, True), ("job", None, True)], Resource.JOB, "acme", since) is True
+    assert reach([("open_job", None, False), ("job", None, False)], Resource.JOB, "acme", since) is False
+    partway = reach([("open_job", None, True), ("job", "J-2", False)], Resource.JOB, "acme", since)
+    assert not isinstance(partway, bool)
+    with UnitOfWork("acme", store) as uow:
+        uow.outbox.mark_all_changed([(Resource.JOB, j) for j in ("J-1", "J-2", "J-3", "J-4")])
+        reached = uow.session.scalars(select(SyncState.entity_id).where(SyncState.resource == "job", partway))
+        assert sorted(reached) == ["J-1", "J-2"]
+        applications = phase_select("recent_application", "acme", since=since)
+        assert stage_load(uow.session, "acme", applications) == (1, 1)  # A-4's stage, not sent yet

@@ -28,7 +28,10 @@ from tests.helpers import ORG, add_contract, create_tenant, drain
 from tests.sandbox_harness import SandboxHarness, running_sandbox
 from tests.workers.support import CONTRACT, TENANT, user
 from workers.inmail_sync.handlers import handle_mail_stub
+from workers.prospect_polling.item_fields import ItemProblem
 from workers.prospect_polling.items import Asked, ItemKind
+from workers.prospect_polling.pages import Unread
+from workers.prospect_polling.parked_items import park
 from workers.prospect_polling.parked_replay import replay
 from workers.prospect_polling.polls import poll_contract, poll_seat
 from workers.prospect_polling.seat_mapping import refresh_seats
@@ -300,3 +303,22 @@ def test_a_contract_poll_never_guesses_an_author(
     )
     owners = {e.data.note_id: e.data.owner for e in live.events if isinstance(e, ProspectNoteChanged)}
     assert owners == {"L0": RITA, "L1": SAM, "L2": SAM, "L3": RITA}
+
+
+def test_parking_an_item_twice_keeps_one_row_counting_both_reads(store: Store) -> None:
+    unread = Unread(
+        ItemKind.MAIL_STUB,
+        {"id": "s-1", "member": "urn:li:person:ada", "owners": "nobody"},
+        Asked(ItemKind.MAIL_STUB, "urn:li:contract:10", ("urn:li:seat:1",)),
+        ItemProblem.NO_SEAT,
+        "the mail stub names no owner seat",
+    )
+    for _ in range(2):  # a window read twice
+        with UnitOfWork("acme", store) as uow:
+            assert park(uow, [unread]) == 1
+            uow.commit()
+    with UnitOfWork("acme", store) as uow:
+        [row] = uow.parked_items.waiting()
+        assert (row.kind, row.item_id, row.member_urn) == ("mailStubs", "s-1", "urn:li:person:ada")
+        assert (row.reason_code, row.times_parked) == ("no_seat", 2)
+        assert Asked.from_json(row.asked) == unread.asked
