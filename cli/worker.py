@@ -41,7 +41,8 @@ def run_worker(
     """Consume feature queues (each queue's delay queue and bulk lane too) with Dramatiq workers.
 
     With --lanes normal and --lanes bulk, two groups share a queue: the bulk one takes imports and
-    bursts in processes of its own, so they never share an interpreter with the other tenants' events.
+    bursts in processes of its own, so they never share an interpreter with the other tenants' events,
+    and runs them at a lower CPU priority (RSC_BULK_LANE_NICE).
 
     The group's metrics, /healthz and /readyz are served on --metrics-port (RSC_METRICS_PORT).
     """
@@ -55,6 +56,10 @@ def run_worker(
         os.environ["RSC_METRICS_PORT"] = str(metrics_port)
     os.environ["RSC_WORKER_LANES"] = lanes.value
     reset_settings()
+    if lanes is WorkerLanes.BULK and get_settings().bulk_lane_nice:
+        # Its processes (Dramatiq forks them from this one) yield the cores to the normal lanes'
+        # processes on the same machine whenever both have work.
+        os.nice(get_settings().bulk_lane_nice)
     group = "-".join(sorted(set(selected))) if queues else "all"
     metrics_dir = multiprocess_metrics_dir(group if lanes is WorkerLanes.ALL else f"{group}-{lanes.value}")
     try:

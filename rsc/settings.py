@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     #: occupy all the others at once (at least one). A process consuming only bulk lanes
     #: (``rsc worker --lanes bulk``) leaves none.
     bulk_lane_free_threads: int = Field(default=1, ge=0)
+    #: Niceness a worker group of bulk lanes only (``rsc worker --lanes bulk``) adds to its processes:
+    #: on a shared machine they yield the cores to the normal lanes' processes (0: none).
+    bulk_lane_nice: int = Field(default=10, ge=0, le=19)
     #: Which lanes of its queues a worker process consumes: ``all`` (both), ``normal`` or ``bulk``;
     #: ``rsc worker --lanes`` sets it for the processes it starts.
     worker_lanes: WorkerLanes = WorkerLanes.ALL

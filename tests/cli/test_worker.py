@@ -18,6 +18,8 @@ from cli.worker import multiprocess_metrics_dir
 from rsc.settings import get_settings, reset_settings
 
 runner = CliRunner()
+#: The niceness increments the command asked for (os.nice is recorded, not called).
+seen_nice: list[int] = []
 
 
 @pytest.fixture
@@ -32,6 +34,7 @@ def dramatiq_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[l
     import rsc.logs
 
     seen: list[argparse.Namespace] = []
+    seen_nice.clear()
 
     def main(args: argparse.Namespace) -> int:
         seen.append(args)
@@ -41,6 +44,7 @@ def dramatiq_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[l
     monkeypatch.setattr(cli.worker, "multiprocess_metrics_dir", lambda group: str(tmp_path / group))
     monkeypatch.setattr(rsc.logs, "configure_logging", lambda *args, **kwargs: None)
     monkeypatch.setenv("RSC_WORKER_LANES", "all")
+    monkeypatch.setattr(os, "nice", lambda increment: seen_nice.append(increment) or 0)
     yield seen
     reset_settings()
 
@@ -66,6 +70,17 @@ def test_a_group_consumes_the_lanes_it_is_given(
     # The processes Dramatiq forks read it from the environment: the bulk lanes' prefetch follows.
     assert os.environ["RSC_WORKER_LANES"] == lanes
     assert get_settings().worker_lanes.value == lanes
+    # Only a group of bulk lanes lowers its priority.
+    assert seen_nice == ([10] if lanes == "bulk" else [])
+
+
+def test_a_bulk_group_keeps_its_priority_when_told_so(
+    dramatiq_runs: list[argparse.Namespace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RSC_BULK_LANE_NICE", "0")
+    assert runner.invoke(app, ["worker", "--queues", "status_push", "--lanes", "bulk"]).exit_code == 0
+    assert [args.queues for args in dramatiq_runs] == [["status_push.bulk"]]
+    assert seen_nice == []
 
 
 def test_an_unknown_lane_or_queue_is_refused(dramatiq_runs: list[argparse.Namespace]) -> None:
