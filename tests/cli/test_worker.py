@@ -44,7 +44,11 @@ def dramatiq_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[l
     monkeypatch.setattr(cli.worker, "multiprocess_metrics_dir", lambda group: str(tmp_path / group))
     monkeypatch.setattr(rsc.logs, "configure_logging", lambda *args, **kwargs: None)
     monkeypatch.setenv("RSC_WORKER_LANES", "all")
-    monkeypatch.setattr(os, "nice", lambda increment: seen_nice.append(increment) or 0)
+    def nice(increment: int) -> int:
+        seen_nice.append(increment)
+        return increment
+
+    monkeypatch.setattr(os, "nice", nice)
     yield seen
     reset_settings()
 
