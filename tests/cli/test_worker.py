@@ -44,6 +44,7 @@ def dramatiq_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[l
     monkeypatch.setattr(cli.worker, "multiprocess_metrics_dir", lambda group: str(tmp_path / group))
     monkeypatch.setattr(rsc.logs, "configure_logging", lambda *args, **kwargs: None)
     monkeypatch.setenv("RSC_WORKER_LANES", "all")
+
     def nice(increment: int) -> int:
         seen_nice.append(increment)
         return increment
