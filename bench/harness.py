@@ -22,6 +22,7 @@ from typing import Any
 
 from bench.measurement import inbox_times, percentile, publish_paced, wait_for
 from events.publisher import Publisher
+from events.topology import lane_queues
 from rsc.settings import get_settings, reset_settings
 from schemas.envelope import Event
 from store.db import get_store, reset_stores
@@ -206,7 +207,8 @@ def profile_worker(
     profile: bool = False,
     log_level: str = "INFO",
 ) -> WorkerProfile:
-    """Run one Dramatiq worker thread in this process on ``queue`` until ``count`` rises by what
+    """Run one Dramatiq worker thread in this process on ``queue`` (both its lanes, as ``rsc worker``:
+    a batch beyond the tenant's burst budget goes to the bulk lane) until ``count`` rises by what
     ``publish`` published, with the project's broker, middleware and logging (lines to /dev/null).
 
     ``profile``: a cProfile of the worker thread's ``process_message`` (middleware and actor; the
@@ -274,7 +276,7 @@ def profile_worker(
     handler.addFilter(line_counter)
     event.listen(engine, "before_cursor_execute", count_statement)
     WorkerThread.process_message = process_message  # type: ignore[method-assign]
-    worker = Worker(dramatiq.get_broker(), queues={queue}, worker_threads=1)
+    worker = Worker(dramatiq.get_broker(), queues=set(lane_queues([queue])), worker_threads=1)
     try:
         before = count()
         total = publish()

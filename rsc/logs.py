@@ -19,7 +19,7 @@ import logging
 import re
 import sys
 import traceback
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -101,7 +101,28 @@ _ID_JOINERS = r"\w\-:./@#"
 
 #: Shorter values are not masked (they would mask ordinary words of log messages).
 MIN_MASKED_LENGTH = 3
-_PERSONAL: ContextVar[re.Pattern[str] | None] = ContextVar("rsc_personal_values", default=None)
+
+
+class _Mask:
+    """The values a thread masks, as one pattern compiled when a line first needs it: most events
+    are processed without a line at the levels logged, and finding and compiling their values cost
+    more than a log line does."""
+
+    def __init__(self, values: Callable[[], set[str]]) -> None:
+        self._values: Callable[[], set[str]] | None = values
+        self._pattern: re.Pattern[str] | None = None
+
+    def pattern(self) -> re.Pattern[str] | None:
+        values = self._values
+        if values is not None:
+            # Threads of one group commit may get here at once: each compiles the same pattern,
+            # and the values are dropped only once it is set.
+            self._pattern = _pattern_of(values())
+            self._values = None
+        return self._pattern
+
+
+_PERSONAL: ContextVar[_Mask | None] = ContextVar("rsc_personal_values", default=None)
 
 
 def personal_values(data: Any) -> set[str]:
@@ -122,15 +143,23 @@ def personal_values(data: Any) -> set[str]:
     return found
 
 
+def _pattern_of(values: set[str]) -> re.Pattern[str] | None:
+    words = sorted(values, key=len, reverse=True)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<![{_ID_JOINERS}])(?:{alternatives})(?![{_ID_JOINERS}])", re.IGNORECASE)
+
+
 def mask_values(values: set[str]) -> None:
     """Mask these values in the free text of every line this thread (or task) logs until
     ``mask_values(set())``; each only where it stands as a token of its own."""
-    words = sorted(values, key=len, reverse=True)
-    pattern = None
-    if words:
-        alternatives = "|".join(re.escape(w) for w in words)
-        pattern = re.compile(rf"(?<![{_ID_JOINERS}])(?:{alternatives})(?![{_ID_JOINERS}])", re.IGNORECASE)
-    _PERSONAL.set(pattern)
+    _PERSONAL.set(_Mask(lambda: values) if values else None)
+
+
+def mask_personal_values_of(data: Any) -> None:
+    """``mask_values(personal_values(data))``, the values found when a line is first logged."""
+    _PERSONAL.set(_Mask(lambda: personal_values(data)))
 
 
 @contextmanager
@@ -179,7 +208,8 @@ def redact_personal_data(
     """structlog processor: the value of every personal field is dropped; the others are kept,
     scrubbed of e-mail addresses (and free text of phone numbers and of the personal values of the
     event being processed, ``mask_values``)."""
-    personal = _PERSONAL.get()
+    mask = _PERSONAL.get()
+    personal = mask.pattern() if mask is not None else None
     for key in list(event_dict):
         if key in ("exc_info", "exception", "stack") or key in RAW_KEYS:
             continue

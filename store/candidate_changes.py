@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, exists, func, literal_column, select, tuple_
+from sqlalchemy import (
+    String,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal_column,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql
 
 from schemas.ats import CandidateSnapshot
@@ -95,11 +105,22 @@ def _one_statement_each(uow: UnitOfWork, snapshot: CandidateSnapshot, guard: Gua
     return CandidateChange(changed=changed)
 
 
+def _outbox_row(param: str) -> Any:
+    """``jsonb_populate_record(NULL::linkedin_sync, :param) AS r``: one outbox row bound as JSON."""
+    row = bindparam(param, type_=postgresql.JSONB)
+    return func.jsonb_populate_record(literal_column("NULL::linkedin_sync"), row).alias("r")
+
+
 @cache
 def _statement() -> Any:
-    """``apply_candidate_snapshot`` on PostgreSQL: SELECT erased, candidates changed (0/1)."""
-    candidates, emails, applications = Candidate.__table__, CandidateEmail.__table__, Application.__table__
-    tombstones = Tombstone.__table__.c
+    """``apply_candidate_snapshot`` on PostgreSQL: SELECT erased, candidates changed (0/1).
+
+    Its SQL stays under the 4 kB up to which the driver caches a statement's parsing (as
+    ``insert_from_json`` says): the deletion check is one CTE read twice, the candidate as it was is
+    joined once, not read once per column, and its outbox row and its applications' are one INSERT."""
+    candidates, emails = Candidate.__table__, CandidateEmail.__table__
+    applications = Application.__table__.alias("a")
+    tombstones = Tombstone.__table__.alias("t").c
     tenant: Any = bindparam("tenant")
     candidate_id: Any = bindparam("id")
     was_erased = (
@@ -111,16 +132,17 @@ def _statement() -> Any:
         )
         .exists()
     )
+    deletion = select(was_erased.label("erased")).cte("deletion")
     changed = (
         update_if_newer(
-            insert_from_json(candidates, "candidate", where=~was_erased),
+            insert_from_json(candidates, "candidate", where=~deletion.c.erased),
             candidates,
             key=("tenant_id", "id"),
             order=SNAPSHOT_ORDER,
             columns=SNAPSHOT_COLUMNS,
         )
         .returning(candidates.c.id)
-        .cte("changed_candidate")
+        .cte("changed")
     )
     stored = exists(select(changed.c.id))
     keys = bindparam("keys", type_=postgresql.ARRAY(String))
@@ -143,22 +165,22 @@ def _statement() -> Any:
         .returning(emails.c.email_key)
         .cte("filed")
     )
-    marked = bump_version(insert_from_json(SyncState.__table__, "outbox", where=stored)).cte("outbox")
-    before = candidates.c
-    shown_before = tuple_(
-        *(
-            select(c).where(before.tenant_id == tenant, before.id == candidate_id).scalar_subquery()
-            for c in (before.first_name, before.last_name, before.emails[0].as_string())
-        )
-    )
+    # The candidate as the statement found it (every part of one statement sees the same snapshot):
+    # its applications are marked too when what they show of it changed.
+    before = candidates.alias("c").c
+    shown_before = tuple_(before.first_name, before.last_name, before.emails[0].as_string())
     shown_now = tuple_(bindparam("first_name"), bindparam("last_name"), bindparam("first_email"))
-    template = func.jsonb_populate_record(
-        literal_column("NULL::linkedin_sync"), bindparam("application_outbox", type_=postgresql.JSONB)
-    ).alias("r")
+    shown = applications.outerjoin(
+        before.tenant_id.table,
+        (before.tenant_id == applications.c.tenant_id) & (before.id == applications.c.candidate_id),
+    )
     names = [c.name for c in SyncState.__table__.c]
-    rows = (
+    candidate_mark: Any = (
+        select(*(literal_column(f"r.{n}") for n in names)).select_from(_outbox_row("outbox")).where(stored)
+    )
+    application_marks = (
         select(*(applications.c.id if n == "entity_id" else literal_column(f"r.{n}") for n in names))
-        .select_from(applications.join(template, literal_column("true")))
+        .select_from(shown.join(_outbox_row("application_outbox"), literal_column("true")))
         .where(
             applications.c.tenant_id == tenant,
             applications.c.candidate_id == candidate_id,
@@ -166,9 +188,7 @@ def _statement() -> Any:
             shown_before.is_distinct_from(shown_now),
         )
     )
-    applications_marked = bump_version(postgresql.insert(SyncState.__table__).from_select(names, rows)).cte(
-        "applications_outbox"
-    )
-    return select(was_erased, select(func.count()).select_from(changed).scalar_subquery()).add_cte(
-        unfiled, filed, marked, applications_marked
-    )
+    marks = union_all(candidate_mark, application_marks)
+    marked = bump_version(postgresql.insert(SyncState.__table__).from_select(names, marks)).cte("outbox")
+    counted = select(func.count()).select_from(changed).scalar_subquery()
+    return select(deletion.c.erased, counted).add_cte(unfiled, filed, marked)

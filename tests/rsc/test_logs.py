@@ -255,3 +255,26 @@ def test_a_worker_masks_what_the_event_it_processes_carries(
         "stored [redacted]",
         "next message: Leocadia is no value of it",
     ]
+
+
+def test_the_values_to_mask_are_found_once_and_only_when_a_line_is_logged(
+    capsys: pytest.CaptureFixture[str], log_lines: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rsc import logs
+
+    _configure()
+    walks: list[object] = []
+    find = logs.personal_values
+
+    def counted(data: object) -> set[str]:
+        walks.append(data)
+        return find(data)
+
+    monkeypatch.setattr(logs, "personal_values", counted)
+    logs.mask_personal_values_of({"first_name": "Leocadia"})
+    assert walks == []  # nothing logged, nothing looked for
+    get_logger("handler").info("stored Leocadia")
+    get_logger("handler").info("Leocadia again")
+    assert walks == [{"first_name": "Leocadia"}]
+    logs.mask_values(set())
+    assert [line["event"] for line in _read(capsys)] == ["stored [redacted]", "[redacted] again"]

@@ -23,7 +23,7 @@ from events.topology import feature_queue, queue_label
 from rsc.errors import NotReadyYet, reason_of
 from rsc.heap import freeze_startup_heap
 from rsc.lifeline import end_with_parent
-from rsc.logs import get_logger, mask_values, personal_values
+from rsc.logs import get_logger, mask_personal_values_of, mask_values
 from rsc.metrics import DEAD_LETTERS, code_label
 from store.dead_letters import DeadLetterRecord
 from store.uow import OpsUnitOfWork
@@ -93,7 +93,7 @@ class EventContext(Middleware):
         )
         # Whatever a handler logs, the personal values this event carries are masked.
         event = message.kwargs.get("event") if isinstance(message.kwargs, dict) else None
-        mask_values(personal_values(event.get("data") if isinstance(event, dict) else None))
+        mask_personal_values_of(event.get("data") if isinstance(event, dict) else None)
         message.options["_started"] = time.monotonic()
 
     def after_process_message(

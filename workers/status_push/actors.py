@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from events import routes
+from events.publisher import EventPublisher
 from schemas.commands import JobTaskPoll, OutboxFlush
 from store.uow import UnitOfWork
 from workers.runtime.declare import command_actor, event_actor
 from workers.runtime.group_commit import GroupCommit
+from workers.runtime.grouped_publishes import GroupedPublishes
 from workers.runtime.lanes import in_bulk_lane
 from workers.runtime.wiring import linkedin_for, runtime
 from workers.shared.outbox_sweep import sweep_outbox
@@ -34,13 +36,22 @@ def apply_job_event(event: JobEvent) -> None:
 def apply_candidate_event(event: CandidateEvent) -> None:
     """A candidate was created or changed in the ATS; its profile match follows once it is stored."""
     _candidate_events.submit(event)
-    send_to_match(event, runtime().publisher, bulk=in_bulk_lane())
+    send_to_match(event, _matches, bulk=in_bulk_lane())
 
 
 #: The worker threads' candidate events that arrive together share a transaction.
 _candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(
     lambda group: store_candidate_events(group, runtime().store)
 )
+
+
+def _process_publisher() -> EventPublisher:
+    """The process's publisher, looked up at each publish (made on first use)."""
+    return runtime().publisher
+
+
+#: ... and their matches, sent once they are stored, share a publish.
+_matches = GroupedPublishes(_process_publisher)
 
 
 @event_actor(routes.ATS_APPLICATION)
