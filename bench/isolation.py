@@ -14,8 +14,8 @@ what is over it to the bulk lane); tenant B publishes one every 0.25 s. Three ph
 3. **A's flood beside B**: A floods again (new candidates) and B publishes from right after A's
    publish returned until A's flood is stored: B's latency during the flood and A's drain rate;
 4. with ``--backfill N``, **A's backfill beside B**: N records of A's history written into the store
-   and sent to the sandbox by ``rsc backfill start`` while B publishes (``--b-seconds``, at least 120,
-   or until the run is done): B's latency during the backfill.
+   and sent to the sandbox by ``rsc backfill start`` while B publishes (for 120 s, or until the run
+   is done): B's latency during the backfill.
 
 Targets (docs/architecture.md, "Fair sharing"): B's p99 during the flood at most twice its p99
 alone and under 100 ms; A drains beside B at 90 % or more of its rate alone.
@@ -220,6 +220,7 @@ def measure_isolation(
     b_seconds: float = 20.0,
     split: bool = False,
     backfill: int = 0,
+    backfill_seconds: float = 120.0,
 ) -> Isolation:
     """The three phases on ``pipeline``'s services (its workers are started here)."""
     from tests.helpers import create_tenant
@@ -253,7 +254,7 @@ def measure_isolation(
         b_backfill: dict[str, Measurement | None] = dict.fromkeys(CONSUMERS)
         sent = 0
         if backfill:
-            during, sent = _backfill_beside_b(pipeline, b_publisher, backfill, max(b_seconds, 120.0))
+            during, sent = _backfill_beside_b(pipeline, b_publisher, backfill, backfill_seconds)
             b_backfill.update(during)
     finally:
         a_publisher.close()
@@ -270,14 +271,26 @@ def measure_isolation(
 
 
 def run(
-    flood: int, *, threads: int = 8, b_seconds: float = 20.0, split: bool = False, backfill: int = 0
+    flood: int,
+    *,
+    threads: int = 8,
+    b_seconds: float = 20.0,
+    split: bool = False,
+    backfill: int = 0,
+    backfill_seconds: float = 120.0,
 ) -> Isolation:
     """The measurement on a fresh PostgreSQL database and RabbitMQ vhost."""
     from bench.harness import bench_pipeline
 
     with bench_pipeline("postgresql", RSC_LOG_LEVEL="WARNING") as pipeline:
         return measure_isolation(
-            pipeline, flood, threads=threads, b_seconds=b_seconds, split=split, backfill=backfill
+            pipeline,
+            flood,
+            threads=threads,
+            b_seconds=b_seconds,
+            split=split,
+            backfill=backfill,
+            backfill_seconds=backfill_seconds,
         )
 
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_small_isolation_run_measures_both_tenants_in_every_phase() -> None:
-    result = run(60, threads=2, b_seconds=1.5, split=True, backfill=300)
+    result = run(60, threads=2, b_seconds=1.5, split=True, backfill=300, backfill_seconds=30)
 
     assert [q.queue for q in result.queues] == list(CONSUMERS)
     for q in result.queues:
@@ -22,8 +22,9 @@ def test_a_small_isolation_run_measures_both_tenants_in_every_phase() -> None:
             assert a.events == 59 and a.per_second > 0, a  # the rate runs from the first handled to the last
     for q in result.queues:
         assert q.b_backfill is not None and q.b_backfill.events >= 2, q.b_backfill
-    # Its history, and the candidates A's floods and warm-up stored before it (the run sends them all).
-    assert result.backfill_sent == 300 + 2 * 60 + 2 * 2
+    # At most its history and the candidates A's floods and warm-up stored before it (the run sends
+    # them all, if it is done within the 30 s B is measured).
+    assert 0 < result.backfill_sent <= 300 + 2 * 60 + 2 * 2
     status, match = result.queues
     # The match follows the store: B's candidate is never matched before it is stored.
     assert match.b_alone.p50_ms >= status.b_alone.p50_ms
