@@ -278,11 +278,13 @@ def run(
     split: bool = False,
     backfill: int = 0,
     backfill_seconds: float = 120.0,
+    **env: str,
 ) -> Isolation:
-    """The measurement on a fresh PostgreSQL database and RabbitMQ vhost."""
+    """The measurement on a fresh PostgreSQL database and RabbitMQ vhost; ``env``: more settings of
+    the pipeline's processes."""
     from bench.harness import bench_pipeline
 
-    with bench_pipeline("postgresql", RSC_LOG_LEVEL="WARNING") as pipeline:
+    with bench_pipeline("postgresql", RSC_LOG_LEVEL="WARNING", **env) as pipeline:
         return measure_isolation(
             pipeline,
             flood,

@@ -135,7 +135,7 @@ def _statement() -> Any:
     deletion = select(was_erased.label("erased")).cte("deletion")
     changed = (
         update_if_newer(
-            insert_from_json(candidates, "candidate", where=~deletion.c.erased),
+            insert_from_json(candidates, "candidate", where=~select(deletion.c.erased).scalar_subquery()),
             candidates,
             key=("tenant_id", "id"),
             order=SNAPSHOT_ORDER,

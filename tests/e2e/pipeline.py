@@ -33,6 +33,11 @@ KNOWN_VIOLATIONS: frozenset[str] = frozenset()
 PIPELINE_SLOTS = 2
 
 
+#: Seconds a process of the pipeline may take to answer its health check. Starting one imports the
+#: whole application; with every core busy (the suite's other tests) that took over 30 s once.
+START_TIMEOUT_S = 90.0
+
+
 class PipelineSlot:
     """One of ``PIPELINE_SLOTS`` places for a running pipeline, shared by the workers of a test run
     (an exclusive lock on one of as many files; the kernel frees it if the process dies)."""
@@ -125,11 +130,19 @@ class Pipeline:
             "0.2",
             *args,
         )
-        eventually(lambda: self._ok(f"{self.sandbox_url}/_sandbox/health"), what="the sandbox to start")
+        eventually(
+            lambda: self._ok(f"{self.sandbox_url}/_sandbox/health"),
+            timeout=START_TIMEOUT_S,
+            what="the sandbox to start",
+        )
 
     def start_ingress(self) -> None:
         self.start("ingress", "ingress", "--port", str(self.ingress_port))
-        eventually(lambda: self._ok(f"{self.ingress_url}/healthz"), what="the ingress to start")
+        eventually(
+            lambda: self._ok(f"{self.ingress_url}/healthz"),
+            timeout=START_TIMEOUT_S,
+            what="the ingress to start",
+        )
 
     def start_scheduler(self) -> None:
         self.start("scheduler", "scheduler")
