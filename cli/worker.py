@@ -56,10 +56,11 @@ def run_worker(
         os.environ["RSC_METRICS_PORT"] = str(metrics_port)
     os.environ["RSC_WORKER_LANES"] = lanes.value
     reset_settings()
-    if lanes is WorkerLanes.BULK and get_settings().bulk_lane_nice:
+    settings = get_settings()
+    if lanes is WorkerLanes.BULK and settings.bulk_lane_nice:
         # Its processes (Dramatiq forks them from this one) yield the cores to the normal lanes'
         # processes on the same machine whenever both have work.
-        os.nice(get_settings().bulk_lane_nice)
+        os.nice(settings.bulk_lane_nice)
     group = "-".join(sorted(set(selected))) if queues else "all"
     metrics_dir = multiprocess_metrics_dir(group if lanes is WorkerLanes.ALL else f"{group}-{lanes.value}")
     try:
@@ -68,7 +69,7 @@ def run_worker(
 
         from rsc.logs import configure_logging
 
-        configure_logging(get_settings(), process="worker")
+        configure_logging(settings, process="worker")
         argv = [
             "workers.actors",
             "--processes",

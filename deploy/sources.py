@@ -65,18 +65,19 @@ def worker_groups(procfile: str | None = None) -> list[WorkerGroup]:
             continue
         args = match["args"].split()
         queues = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg in ("--queues", "-Q")]
-        processes = _option(args, ("--processes", "-p"), 1)
-        threads = _option(args, ("--threads", "-t"), 8)
-        lanes = WorkerLanes(next((args[i + 1] for i, a in enumerate(args[:-1]) if a == "--lanes"), "all"))
+        processes = int(_option(args, ("--processes", "-p"), "1"))
+        threads = int(_option(args, ("--threads", "-t"), "8"))
+        lanes = WorkerLanes(_option(args, ("--lanes",), WorkerLanes.ALL.value))
         for queue in queues:
             found.setdefault(queue, []).append(WorkerGroup(queue, processes, threads, lanes))
     return [group for q in Queue for group in found.get(q.value, [WorkerGroup(q.value, 1, 4)])]
 
 
-def _option(args: list[str], names: tuple[str, ...], default: int) -> int:
+def _option(args: list[str], names: tuple[str, ...], default: str) -> str:
+    """The value after the first of ``names`` in ``args``, else ``default``."""
     for i, arg in enumerate(args[:-1]):
         if arg in names:
-            return int(args[i + 1])
+            return args[i + 1]
     return default
 
 

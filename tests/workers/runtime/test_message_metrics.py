@@ -39,13 +39,8 @@ def broker() -> Iterator[StubBroker]:
     broker.close()
 
 
-def test_a_processed_message_is_counted_and_timed(broker: StubBroker) -> None:
-    @dramatiq.actor(broker=broker, queue_name=QUEUE, actor_name="metrics_probe_ok")
-    def works() -> None:
-        pass
-
-    before = counted("metrics_probe_ok", "processed")
-    works.send()
+def _work_off(broker: StubBroker) -> None:
+    """Run a one-thread worker until every message sent to ``QUEUE`` is handled."""
     worker = Worker(broker, worker_timeout=50, worker_threads=1)
     worker.start()
     try:
@@ -53,6 +48,16 @@ def test_a_processed_message_is_counted_and_timed(broker: StubBroker) -> None:
         worker.join()
     finally:
         worker.stop()
+
+
+def test_a_processed_message_is_counted_and_timed(broker: StubBroker) -> None:
+    @dramatiq.actor(broker=broker, queue_name=QUEUE, actor_name="metrics_probe_ok")
+    def works() -> None:
+        pass
+
+    before = counted("metrics_probe_ok", "processed")
+    works.send()
+    _work_off(broker)
     assert counted("metrics_probe_ok", "processed") == before + 1
     assert timed("metrics_probe_ok") == 1
 
@@ -65,13 +70,7 @@ def test_a_failing_message_is_counted_retried_then_dead_lettered(broker: StubBro
     retried = counted("metrics_probe_failing", "retried")
     dead = counted("metrics_probe_failing", "dead_lettered")
     fails.send()
-    worker = Worker(broker, worker_timeout=50, worker_threads=1)
-    worker.start()
-    try:
-        broker.join(QUEUE, fail_fast=False)
-        worker.join()
-    finally:
-        worker.stop()
+    _work_off(broker)
     assert counted("metrics_probe_failing", "retried") == retried + 1
     assert counted("metrics_probe_failing", "dead_lettered") == dead + 1
     assert counted("metrics_probe_failing", "processed") == 0
