@@ -37,7 +37,7 @@ from tests.e2e.pipeline import PIPELINE_SLOTS
 #: directory's estimate.
 LONGEST: dict[str, float] = {
     "tests/e2e/test_status_sync.py::"
-    "test_with_a_fifth_of_answers_failing_and_the_real_limit_nothing_is_lost_and_the_limit_holds": 632,
+    "test_with_a_fifth_of_answers_failing_and_the_real_limit_nothing_is_lost_and_the_limit_holds": 250,
     "tests/chaos/test_chaos.py::test_chaos_the_store_and_linkedin_equal_the_oracle": 299,
     "tests/e2e/test_backfill_kills.py::test_five_sigkills_during_a_backfill_leave_every_record_once": 200,
     "tests/workers/deletion_cascade/test_erasure_property.py::"

@@ -2,9 +2,14 @@
 each, published shuffled with 10% duplicates, through RabbitMQ, worker processes, PostgreSQL and the
 scheduler to the sandbox process. At the end LinkedIn holds exactly the ATS's final state with every
 stage history complete and in order (40 jobs, 400 candidates, 1,000 applications: 11,000 events);
-with a fifth of LinkedIn's answers 5xx or 429 as well, and its real 10,000 records a minute never
-exceeded (100 jobs, 1,000 candidates, 3,000 applications: 34,000 events, enough to come close to
-the limit in LinkedIn's busiest minutes)."""
+and again, another shuffle of the same size, with a fifth of LinkedIn's answers 5xx or 429 and its
+real 10,000 records a minute on a 40 s minute, never exceeded.
+
+A tenant's calls go one after another (reference §4), about one an application for its stages, so
+this test's time grows with the applications and the faults' Retry-After waits: 1,000 applications
+take about 3 minutes with the faults. The limit at saturation (the pipeline offering more than
+10,000 records a minute) is measured by ``bench.linkedin_rate`` and tested on the limiter itself
+(``tests/linkedin/test_ratelimit.py``)."""
 
 from __future__ import annotations
 
@@ -30,14 +35,8 @@ from tests.waiting import eventually
 from workers.status_push.ats_records import CONSUMER
 
 
-@pytest.fixture
-def history() -> AtsHistory:
-    return build_history()
-
-
-@pytest.fixture
-def smaller_history() -> AtsHistory:
-    return build_history(jobs=40, candidates=400, applications=1000)
+def history_of(*, seed: int) -> AtsHistory:
+    return build_history(jobs=40, candidates=400, applications=1000, seed=seed)
 
 
 def run(tmp_path: Path, postgres_url: str, rabbit: str, *, clock_scale: float) -> Iterator[Pipeline]:
@@ -93,9 +92,9 @@ def _statuses(counters: dict[str, Any]) -> Counter[int]:
 
 @pytest.mark.timeout(1800)
 def test_linkedin_ends_with_the_ats_final_state_and_every_stage_history(
-    tmp_path: Path, postgres_url: str, rabbit: str, smaller_history: AtsHistory
+    tmp_path: Path, postgres_url: str, rabbit: str
 ) -> None:
-    history = smaller_history
+    history = history_of(seed=1)
     for pipeline in run(tmp_path, postgres_url, rabbit, clock_scale=30):
         remote = publish_and_wait(pipeline, rabbit, history)
         problems = differences(history, remote)
@@ -109,10 +108,9 @@ def test_linkedin_ends_with_the_ats_final_state_and_every_stage_history(
 
 @pytest.mark.timeout(1800)
 def test_with_a_fifth_of_answers_failing_and_the_real_limit_nothing_is_lost_and_the_limit_holds(
-    tmp_path: Path, postgres_url: str, rabbit: str, history: AtsHistory
+    tmp_path: Path, postgres_url: str, rabbit: str
 ) -> None:
-    # LinkedIn's minute lasts 40 s: about what the pipeline, slowed by the faults, needs to push
-    # 10,000 records, so its busiest minutes come close to the limit.
+    history = history_of(seed=2)
     for pipeline in run(tmp_path, postgres_url, rabbit, clock_scale=1.5):
         pipeline.control(
             "PUT",
@@ -122,12 +120,13 @@ def test_with_a_fifth_of_answers_failing_and_the_real_limit_nothing_is_lost_and_
         remote = publish_and_wait(pipeline, rabbit, history)
         problems = differences(history, remote)
         assert problems == [], problems[:10]
+        assert sum(len(a["stages"]) for a in remote["applications"]) == 1000 * 11
         assert dead_letters() == {}
         counters = pipeline.control("GET", "/counters")
         statuses = _statuses(counters)
         # The faults were there, LinkedIn never refused a request as invalid, and its limit was
         # never reached: no 429 of its own, never more than 10,000 records in one of its minutes.
-        assert statuses[500] + statuses[503] > 100 and statuses[429] > 100, statuses
+        assert statuses[500] + statuses[503] > 50 and statuses[429] > 50, statuses
         assert {s for s in statuses if 400 <= s < 500 and s != 429} == set(), statuses
         assert counters["throttled"].get("acme-client", 0) == 0
         assert 0 < counters["max_records_per_window"]["acme-client"] <= 10_000
