@@ -6,16 +6,24 @@ One ``status_push`` worker group (1 process x 8 threads, as the Procfile runs it
 PostgreSQL database and RabbitMQ vhost; with ``--split``, two groups of 1 process x 8 threads, one for
 the queue's normal lane and one for its bulk lane (``rsc worker --lanes normal|bulk``). Tenant A
 publishes ``ats.candidate.created`` events all at once, unmarked (the publisher's burst budget sends
-what is over it to the bulk lane); tenant B publishes one every 0.25 s. Three phases, in one run:
+what is over it to the bulk lane); tenant B publishes one every 0.25 s. The phases, in one run:
 
 1. **B alone**: B's publish-to-stored latency (the inbox row's ``processed_at``, written in the
    transaction that stores the candidate) for ``--b-seconds``;
-2. **A alone**: A's flood, its drain rate from the first candidate stored to the last;
-3. **A's flood beside B**: A floods again (new candidates) and B publishes from right after A's
-   publish returned until A's flood is stored: B's latency during the flood and A's drain rate;
-4. with ``--backfill N``, **A's backfill beside B**: N records of A's history written into the store
+2. **A alone, before**: A's flood, its drain rate from the first candidate stored to the last;
+3. **A's flood beside B**: A floods again and B publishes from right after A's publish returned
+   until A's flood is stored: B's latency during the flood and A's drain rate;
+4. **A alone, after**: A floods a third time, alone;
+5. with ``--backfill N``, **A's backfill beside B**: N records of A's history written into the store
    and sent to the sandbox by ``rsc backfill start`` while B publishes (for 120 s, or until the run
    is done): B's latency during the backfill.
+
+A's rate beside B is compared with the mean of its two rates alone, the floods on either side of it,
+so what drifts during a run (the store, every tenant's, growing by a flood each time; the machine's
+other load) weighs on both sides alike. Each flood comes from a fresh tenant, onboarded and warmed up
+alike (A1, A2, A3), so each lands on a tenant holding only its warm-up; the store is vacuumed and
+analyzed before each, and the result keeps what each started from (``bench.isolation_tenants``). The
+backfill is a tenant's of its own (A4), its history only.
 
 Targets (docs/architecture.md, "Fair sharing"): B's p99 during the flood at most twice its p99
 alone and under 100 ms; A drains beside B at 90 % or more of its rate alone.
@@ -24,36 +32,45 @@ alone and under 100 ms; A drains beside B at 90 % or more of its rate alone.
 from __future__ import annotations
 
 import argparse
-import threading
 import time
 from dataclasses import dataclass
 
+from bench.isolation_tenants import (
+    B_INTERVAL_S,
+    BACKFILLS,
+    FLOODS_AFTER,
+    FLOODS_BEFORE,
+    FLOODS_BESIDE,
+    QUIET,
+    FloodStart,
+    Trickle,
+    candidate,
+    flood_start,
+    onboard,
+    publish_flood,
+)
 from bench.measurement import Measurement, inbox_times, rate_between, wait_for
 from events.publisher import Publisher
 from rsc.settings import get_settings
-from schemas.catalog import parse_event
-from schemas.envelope import Event
+from store.db import get_store
 from tests.e2e.pipeline import Pipeline
 
-FLOODER, QUIET = "tenant-a", "tenant-b"
 #: The inbox consumers measured, each the name of its feature queue: the candidate's store
 #: (``workers.status_push.ats_records``) and its match, which follows the store
 #: (``workers.profile_matching.matching``).
 CONSUMERS = ("status_push", "profile_match")
-#: Tenant B publishes one event this often (seconds).
-B_INTERVAL_S = 0.25
-#: A's flood is published in batches of this many events (one publisher call each).
-PUBLISH_BATCH = 1000
 
 
 @dataclass
 class QueueIsolation:
-    """The four measurements on one feature queue: B's latency and A's rate, alone and together."""
+    """The measurements on one feature queue: B's latency and A's rate, alone and together."""
 
     queue: str
     b_alone: Measurement
-    a_alone: Measurement
+    #: A's floods alone, on either side of its flood beside B.
+    a_before: Measurement
     a_beside: Measurement
+    a_after: Measurement
     b_beside: Measurement
     #: B's latency while A's historical backfill runs (none when not measured).
     b_backfill: Measurement | None = None
@@ -63,8 +80,13 @@ class QueueIsolation:
         return self.b_beside.p99_ms / self.b_alone.p99_ms
 
     @property
+    def a_alone_per_second(self) -> float:
+        """A's rate alone: the mean of its floods alone before and after its flood beside B."""
+        return (self.a_before.per_second + self.a_after.per_second) / 2
+
+    @property
     def a_rate_ratio(self) -> float:
-        return self.a_beside.per_second / self.a_alone.per_second
+        return self.a_beside.per_second / self.a_alone_per_second
 
 
 @dataclass
@@ -73,61 +95,11 @@ class Isolation:
     threads: int
     split: bool
     queues: list[QueueIsolation]
+    #: What each of A's floods started from, in their order: alone, beside B, alone again.
+    flood_starts: list[FloodStart]
     #: Records of A's backfill (0: not measured) and how many it sent while B was measured.
     backfill: int = 0
     backfill_sent: int = 0
-
-
-def candidate(tenant: str, candidate_id: str) -> Event:
-    stamp = "2026-05-01T00:00:00Z"
-    return parse_event(
-        {
-            "type": "ats.candidate.created.v1",
-            "id": f"evt-{candidate_id}",
-            "source": f"ats://{tenant}",
-            "tenant": tenant,
-            "data": {
-                "candidate_id": candidate_id,
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "emails": [f"{candidate_id.lower()}@example.org"],
-                "current_company": "Acme",
-                "current_title": "Engineer",
-                "created_at": stamp,
-                "modified_at": stamp,
-            },
-        }
-    )
-
-
-class Trickle:
-    """Tenant B: one event every ``B_INTERVAL_S`` from a thread, until stopped; each one's publish time."""
-
-    def __init__(self, publisher: Publisher, prefix: str) -> None:
-        self.publisher, self.prefix = publisher, prefix
-        self.published: dict[str, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        n = 0
-        start = time.monotonic()
-        while not self._stop.is_set():
-            event = candidate(QUIET, f"{self.prefix}-{n}")
-            at = time.time()
-            self.publisher.publish(event)
-            self.published[event.id] = at
-            n += 1
-            self._stop.wait(max(0.0, start + n * B_INTERVAL_S - time.monotonic()))
-
-    def start(self) -> Trickle:
-        self._thread.start()
-        return self
-
-    def stop(self) -> dict[str, float]:
-        self._stop.set()
-        self._thread.join()
-        return self.published
 
 
 def _stored(tenant: str, keys: set[str], consumer: str) -> dict[str, float]:
@@ -159,15 +131,8 @@ def _b_latency(label: str, published: dict[str, float]) -> dict[str, Measurement
     }
 
 
-def _flood(publisher: Publisher, prefix: str, count: int) -> set[str]:
-    events = [candidate(FLOODER, f"{prefix}-{n}") for n in range(count)]
-    for first in range(0, count, PUBLISH_BATCH):
-        publisher.publish_many(events[first : first + PUBLISH_BATCH])
-    return {event.id for event in events}
-
-
-def _a_rate(label: str, keys: set[str]) -> dict[str, Measurement]:
-    done = _wait_stored(FLOODER, keys, f"{label}: A's flood")
+def _a_rate(label: str, tenant: str, keys: set[str]) -> dict[str, Measurement]:
+    done = _wait_stored(tenant, keys, f"{label}: A's flood")
     rates = {consumer: rate_between(at.values()) for consumer, at in done.items()}
     return {consumer: Measurement(label, *rate, unit="candidates") for consumer, rate in rates.items()}
 
@@ -185,21 +150,20 @@ def _start_groups(pipeline: Pipeline, threads: int, split: bool) -> list[str]:
 def _backfill_beside_b(
     pipeline: Pipeline, publisher: Publisher, records: int, seconds: float
 ) -> tuple[dict[str, Measurement], int]:
-    """A's historical backfill of ``records`` records (its history written straight into the store,
-    then ``rsc backfill start``) while B publishes, for ``seconds`` or until the run is done: B's
-    latency then, and the records the run sent meanwhile."""
-    from store.db import get_store
+    """A's historical backfill of ``records`` records (the history of a tenant of its own, written
+    straight into the store, then ``rsc backfill start``) while B publishes, for ``seconds`` or until
+    the run is done: B's latency then, and the records the run sent meanwhile."""
     from store.uow import UnitOfWork
     from tests.e2e.historical_data import History, seed_history
 
     def run_done() -> tuple[bool, int]:
-        with UnitOfWork(FLOODER, get_store()) as uow:
+        with UnitOfWork(BACKFILLS, get_store()) as uow:
             run = uow.backfills.current()
             return (run is not None and run.state != "running", uow.backfills.done_records(run) if run else 0)
 
-    seed_history(get_store(), FLOODER, History.of(records))
+    seed_history(get_store(), BACKFILLS, History.of(records))
     pipeline.start_workers("isolation-backfill", "historical_backfill", processes=1, threads=4)
-    started = pipeline.rsc("backfill", "start", "--tenant", FLOODER)
+    started = pipeline.rsc("backfill", "start", "--tenant", BACKFILLS)
     if started.returncode != 0:
         raise RuntimeError(f"rsc backfill start failed: {started.stdout}{started.stderr}")
     trickle = Trickle(publisher, "B3").start()
@@ -212,6 +176,10 @@ def _backfill_beside_b(
     return _b_latency("tenant B during A's backfill", published), sent
 
 
+def _flood_alone(publisher: Publisher, tenant: str, flood: int, label: str) -> dict[str, Measurement]:
+    return _a_rate(label, tenant, publish_flood(publisher, tenant, flood))
+
+
 def measure_isolation(
     pipeline: Pipeline,
     flood: int,
@@ -222,35 +190,30 @@ def measure_isolation(
     backfill: int = 0,
     backfill_seconds: float = 120.0,
 ) -> Isolation:
-    """The three phases on ``pipeline``'s services (its workers are started here)."""
-    from tests.helpers import create_tenant
-
-    for n, tenant in enumerate((FLOODER, QUIET)):
-        org, client = f"urn:li:organization:{9100 + n}", f"{tenant}-client"
-        create_tenant(tenant, org=org, client_id=client, client_secret=f"{tenant}-secret")
-        pipeline.control(
-            "POST",
-            "/apps",
-            json={"clientId": client, "clientSecret": f"{tenant}-secret", "organization": org},
-        )
+    """The phases on ``pipeline``'s services (its workers are started here)."""
+    floods = (FLOODS_BEFORE, FLOODS_BESIDE, FLOODS_AFTER)
+    onboard(pipeline, (*floods, QUIET, BACKFILLS))
     groups = _start_groups(pipeline, threads, split)
     a_publisher, b_publisher = Publisher(settings=get_settings()), Publisher(settings=get_settings())
     try:
-        # Warm-up: connections, prepared statements and the tenants' caches in every thread.
-        for tenant, publisher in ((FLOODER, a_publisher), (QUIET, b_publisher)):
+        # Warm-up: connections, prepared statements and the tenants' caches in every thread. A's
+        # tenants then stay quiet until their floods: each floods with its burst budget full.
+        for tenant, publisher in [*((a, a_publisher) for a in floods), (QUIET, b_publisher)]:
             warm = [candidate(tenant, f"W-{n}") for n in range(2 * threads)]
             publisher.publish_many(warm)
             _wait_stored(tenant, {e.id for e in warm}, "warm-up")
         trickle = Trickle(b_publisher, "B1").start()
         time.sleep(b_seconds)
         b_alone = _b_latency("tenant B alone", trickle.stop())
-        time.sleep(1.0)  # A's budget refills: it floods as a tenant that was quiet
-        a_alone = _a_rate("tenant A's flood alone", _flood(a_publisher, "A1", flood))
-        time.sleep(1.0)
-        keys = _flood(a_publisher, "A2", flood)
+        starts = [flood_start(FLOODS_BEFORE)]
+        a_before = _flood_alone(a_publisher, FLOODS_BEFORE, flood, "tenant A's flood alone, before (A1)")
+        starts.append(flood_start(FLOODS_BESIDE))
+        keys = publish_flood(a_publisher, FLOODS_BESIDE, flood)
         trickle = Trickle(b_publisher, "B2").start()
-        a_beside = _a_rate("tenant A's flood beside B", keys)
+        a_beside = _a_rate("tenant A's flood beside B (A2)", FLOODS_BESIDE, keys)
         b_beside = _b_latency("tenant B during A's flood", trickle.stop())
+        starts.append(flood_start(FLOODS_AFTER))
+        a_after = _flood_alone(a_publisher, FLOODS_AFTER, flood, "tenant A's flood alone, after (A3)")
         b_backfill: dict[str, Measurement | None] = dict.fromkeys(CONSUMERS)
         sent = 0
         if backfill:
@@ -263,11 +226,17 @@ def measure_isolation(
             pipeline.kill(name)
     measured = [
         QueueIsolation(
-            queue, b_alone[queue], a_alone[queue], a_beside[queue], b_beside[queue], b_backfill[queue]
+            queue,
+            b_alone[queue],
+            a_before[queue],
+            a_beside[queue],
+            a_after[queue],
+            b_beside[queue],
+            b_backfill[queue],
         )
         for queue in CONSUMERS
     ]
-    return Isolation(flood, threads, split, measured, backfill, sent)
+    return Isolation(flood, threads, split, measured, starts, backfill, sent)
 
 
 def run(
@@ -311,6 +280,8 @@ def lines(result: Isolation) -> list[str]:
         f"B one every {B_INTERVAL_S:g} s. Latency: publish to the candidate stored (`status_push`) and "
         "to its match (`profile_match`, which follows the store).",
         "",
+        _flood_starts(result),
+        "",
         "| queue | phase | events | B p50 ms | B p99 ms | A handled/s |",
         "|---|---|---|---|---|---|",
     ]
@@ -320,8 +291,10 @@ def lines(result: Isolation) -> list[str]:
             f"{q.b_alone.p99_ms:.1f} | |",
             f"| {q.queue} | {q.b_beside.label} | {q.b_beside.events:,} | {q.b_beside.p50_ms:.1f} | "
             f"{q.b_beside.p99_ms:.1f} | |",
-            f"| {q.queue} | {q.a_alone.label} | {q.a_alone.events:,} | | | {q.a_alone.per_second:,.0f} |",
-            f"| {q.queue} | {q.a_beside.label} | {q.a_beside.events:,} | | | {q.a_beside.per_second:,.0f} |",
+            *(
+                f"| {q.queue} | {a.label} | {a.events:,} | | | {a.per_second:,.0f} |"
+                for a in (q.a_before, q.a_beside, q.a_after)
+            ),
         ]
         if q.b_backfill is not None:
             out.append(
@@ -331,9 +304,9 @@ def lines(result: Isolation) -> list[str]:
     out.append("")
     if result.backfill:
         out += [
-            f"A's backfill: {result.backfill:,} records written into the store, then `rsc backfill start` "
-            f"(one `historical_backfill` group); while B was measured it sent {result.backfill_sent:,} "
-            "records, that history and the candidates of A's floods.",
+            f"A's backfill: {result.backfill:,} records of a fourth tenant's history (A4) written into the "
+            "store, then `rsc backfill start` (one `historical_backfill` group); while B was measured it "
+            f"sent {result.backfill_sent:,} of them.",
             "",
         ]
     for q in result.queues:
@@ -342,9 +315,22 @@ def lines(result: Isolation) -> list[str]:
         out += [
             f"- {q.queue}: B's p99 during the flood is {q.b_p99_ratio:.2f}x its p99 alone "
             f"(target at most 2x and under 100 ms: {_met(met_b)}); A drains beside B "
-            f"at {q.a_rate_ratio:.0%} of its rate alone (target at least 90 %: {_met(met_a)}).",
+            f"at {q.a_rate_ratio:.0%} of its rate alone, {q.a_alone_per_second:,.0f}/s the mean of "
+            f"before and after (target at least 90 %: {_met(met_a)}).",
         ]
     return [*out, ""]
+
+
+def _flood_starts(result: Isolation) -> str:
+    """How A's floods compare: what each landed on."""
+    tenants = ", ".join(f"{start.tenant_candidates:,}" for start in result.flood_starts)
+    store = ", ".join(f"{start.store_candidates:,}" for start in result.flood_starts)
+    return (
+        "A floods three times, each time as a fresh tenant, onboarded and warmed up alike: A1 alone, A2 "
+        "beside B, A3 alone again; A's rate beside B is A2's against the mean of A1's and A3's, so what "
+        f"drifts during the run weighs on both sides. Candidates of the flooding tenant before each "
+        f"flood: {tenants}; of the store, every tenant's: {store} (vacuumed and analyzed before each)."
+    )
 
 
 def _met(met: bool) -> str:

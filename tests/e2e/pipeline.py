@@ -87,7 +87,8 @@ class Pipeline:
             "RSC_MIN_BACKOFF_MS": "200",
             "RSC_MAX_BACKOFF_MS": "2000",
             "RSC_SCHEDULER_TICK_S": "1",
-            # A port of its own for the scheduler's metrics: tests running side by side never collide.
+            # A port of its own for the scheduler's metrics: tests running side by side never collide
+            # (each worker group gets another, ``start_workers``).
             "RSC_METRICS_PORT": str(free_port()),
             **env,
         }
@@ -156,10 +157,12 @@ class Pipeline:
         env: dict[str, str] | None = None,
         lanes: str = "all",
     ) -> None:
+        """A worker group of ``queues``, serving its metrics on a port of its own (as the Procfile
+        gives each process type its own ``$PORT``) unless ``env`` names one."""
         args = ["worker", "--processes", str(processes), "--threads", str(threads), "--lanes", lanes]
         for queue in queues:
             args += ["--queues", queue]
-        self.start(name, *args, env=env)
+        self.start(name, *args, env={"RSC_METRICS_PORT": str(free_port()), **(env or {})})
 
     def rsc(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """Run an ``rsc`` command against this pipeline, as an operator would."""
