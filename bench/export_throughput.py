@@ -131,7 +131,7 @@ def _prepare_tenant(pipeline: Pipeline) -> None:
         if ops.tenants.get("bench") is not None:
             return
         tenant = Tenant(id="bench", org_urn=ORG, client_id=CLIENT_ID)
-        tenant.client_secret = CLIENT_SECRET
+        tenant.set_client_secret(ops.keyring, CLIENT_SECRET)
         tenant.set_status(TenantStatus.ENABLED, "benchmark tenant, enabled from the start")
         ops.tenants.add(tenant)
         ops.commit()

@@ -380,7 +380,7 @@ def measure_bulk_matching(database: str, count: int) -> tuple[Measurement, Measu
     )
     with match_database(database) as url:
         upgrade(get_store(url))
-        store = Store(url)
+        store = Store(url, keyring=get_store(url).keyring)
         try:
             load(store, data)
             run = match_tenant(store, MATCH_TENANT)

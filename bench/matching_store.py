@@ -134,7 +134,7 @@ def run(kind: str, seed: int, candidates: int, members: int) -> str:
     data = generate(SETTINGS["hard"], seed=seed, candidates=candidates, members=members)
     with database(kind) as url:
         upgrade(get_store(url))
-        store = Store(url)
+        store = Store(url, keyring=get_store(url).keyring)
         started = time.perf_counter()
         load(store, data)
         loaded = time.perf_counter() - started

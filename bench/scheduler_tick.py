@@ -62,7 +62,7 @@ def seed(url: str, tenants: int, seats: int) -> None:
     with store.session(None) as session:
         for name in names:
             tenant = Tenant(id=name, org_urn=f"urn:li:organization:{name}", client_id=f"{name}-client")
-            tenant.client_secret = "secret"
+            tenant.set_client_secret(store.keyring, "secret")
             tenant.set_status(TenantStatus.ENABLED, "seeded by the benchmark")
             session.add(tenant)
         session.flush()

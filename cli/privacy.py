@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from rsc.crypto import Keyring
 from rsc.settings import get_settings
 from store.db import get_store
 
@@ -14,7 +15,7 @@ app = typer.Typer(help="Privacy: deletion receipts and LinkedIn purge notices.",
 TENANT = typer.Option(..., "--tenant", help="Tenant id.")
 
 
-def receipt_view(receipt: Any, candidate_id: str | None) -> dict[str, Any]:
+def receipt_view(receipt: Any, candidate_id: str | None, keyring: Keyring) -> dict[str, Any]:
     """A receipt as printed: the candidate's own LinkedIn key is shown with the id the reader gave."""
     linkedin = []
     for entry in receipt.linkedin or []:
@@ -32,7 +33,7 @@ def receipt_view(receipt: Any, candidate_id: str | None) -> dict[str, Any]:
         "confirmed_at": receipt.confirmed_at.isoformat() if receipt.confirmed_at else None,
         "store_rows": dict(receipt.store_rows or {}),
         "linkedin": linkedin,
-        "pending_keys": sum(len(keys) for keys in receipt.pending.values()),
+        "pending_keys": sum(len(keys) for keys in receipt.pending(keyring).values()),
         "attempts": receipt.attempts,
         "next_attempt_at": receipt.next_attempt_at.isoformat() if receipt.next_attempt_at else None,
         "last_error": receipt.last_error,
@@ -97,14 +98,15 @@ def receipt(
     from store.uow import UnitOfWork
 
     kind = Subject.APPLICATION if application else Subject.CANDIDATE
-    subject = subject_of(tenant, kind, record_id)
-    with UnitOfWork(tenant, get_store()) as uow:
+    store = get_store()
+    subject = subject_of(store.keyring, tenant, kind, record_id)
+    with UnitOfWork(tenant, store) as uow:
         found = (
             uow.deletion_receipts.of_application(subject)
             if application
             else uow.deletion_receipts.of_subject(subject)
         )
-        views = [receipt_view(r, None if application else record_id) for r in found]
+        views = [receipt_view(r, None if application else record_id, store.keyring) for r in found]
     if not views:
         typer.echo(
             f"no deletion receipt for {kind.value} {record_id!r} in tenant {tenant!r}: the ATS has not "

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from linkedin.errors import LinkedInAuthFailed, LinkedInUnavailable
 from linkedin.sequencing import process_holder
 from linkedin.transport import Transport, TransportError, build_request
-from rsc.crypto import decrypt, encrypt
 from rsc.logs import get_logger
 from rsc.metrics import LINKEDIN_TOKEN_MINTS
 from store.db import Store
@@ -109,8 +108,11 @@ class TokenCache:
         with self._lock_for(app):
             value, lifetime = self._mint(credentials)
             renew_at = self._renew_at(lifetime)
-            with self._store().session(None) as session:
-                generation = LinkedInTokens(session).put(app, encrypt(value), int(renew_at * 1000))
+            store = self._store()
+            with store.session(None) as session:
+                generation = LinkedInTokens(session).put(
+                    app, store.keyring.encrypt(value), int(renew_at * 1000)
+                )
                 session.commit()
             self.minted += 1
             LINKEDIN_TOKEN_MINTS.labels(app=app, cause=MintCause.ROTATION.value).inc()
@@ -140,7 +142,8 @@ class TokenCache:
         deadline = self._clock() + 2 * self._claim_s
         while True:
             now_ms = int(self._clock() * 1000)
-            with self._store().session(None) as session:
+            store = self._store()
+            with store.session(None) as session:
                 tokens = LinkedInTokens(session)
                 found = tokens.current(app, now_ms, refused=refused)
                 decided = found or tokens.claim_mint(
@@ -148,7 +151,9 @@ class TokenCache:
                 )
                 session.commit()
             if isinstance(decided, StoredToken):
-                return Token(decrypt(decided.token_enc), decided.generation, decided.renew_at_ms / 1000)
+                return Token(
+                    store.keyring.decrypt(decided.token_enc), decided.generation, decided.renew_at_ms / 1000
+                )
             if isinstance(decided, MintClaimed):
                 return self._mint_and_share(credentials, decided.cause)
             if self._clock() > deadline:
@@ -168,9 +173,10 @@ class TokenCache:
                 session.commit()
             raise
         renew_at = self._renew_at(lifetime)
-        with self._store().session(None) as session:
+        store = self._store()
+        with store.session(None) as session:
             generation = LinkedInTokens(session).store(
-                app, self._holder, encrypt(value), int(renew_at * 1000)
+                app, self._holder, store.keyring.encrypt(value), int(renew_at * 1000)
             )
             session.commit()
         self.minted += 1

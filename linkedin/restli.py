@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, unquote
 
 from rsc.logs import scrub
 
 if TYPE_CHECKING:
-    from linkedin.http import LinkedInHttp
+    from linkedin.transport import Params, Response
     from linkedin.versions import Endpoint
 
 #: LinkedIn accepts at most this many records per batch call.
@@ -140,8 +140,14 @@ def chunks(items: list[Any], size: int = MAX_BATCH) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
+class Caller(Protocol):
+    """What reading pages needs of a LinkedIn client (``linkedin.http.LinkedInHttp``): one call."""
+
+    def call(self, method: str, endpoint: Endpoint, *, params: Params | None = None) -> Response: ...
+
+
 def read_pages(
-    http: LinkedInHttp, endpoint: Endpoint, params: list[tuple[str, str]], page: int = MAX_PAGE
+    http: Caller, endpoint: Endpoint, params: list[tuple[str, str]], page: int = MAX_PAGE
 ) -> tuple[list[dict[str, Any]], int]:
     """Every element of a finder, page after page, and how many calls the pages cost.
 

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from sandbox.db import dumps
+from sandbox.clock import ScaledClock
+from sandbox.config import Settings
+from sandbox.db import Database, dumps
 
 if TYPE_CHECKING:
     from sandbox.apps import App
-    from sandbox.state import Sandbox
 
 
 class PushType(StrEnum):
@@ -64,8 +65,11 @@ def push_body(
 class PushDispatcher:
     """Delivers pushes in the background, retrying with exponential backoff; records every attempt."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
-        self._sandbox = sandbox
+    def __init__(self, db: Database, clock: ScaledClock, settings: Settings) -> None:
+        self._db = db
+        self._clock = clock
+        #: The sandbox's run-time switches (changed in place by ``PUT /_sandbox/settings``).
+        self._settings = settings
         self._client: httpx.AsyncClient | None = None
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
@@ -89,13 +93,12 @@ class PushDispatcher:
 
     def push(self, app: App, push_type: PushType, request_id: str) -> str:
         """Record a push for ``app`` and start delivering it; returns the push id."""
-        sandbox = self._sandbox
         push_id = str(uuid.uuid4())
         organization = app.organization or ""
-        body = push_body(push_id, push_type, request_id, organization, sandbox.clock.now_ms())
+        body = push_body(push_id, push_type, request_id, organization, self._clock.now_ms())
         url = app.callback_url
         state = PushState.PENDING if url else PushState.NO_CALLBACK
-        sandbox.db.execute(
+        self._db.execute(
             "INSERT INTO pushes (id, client_id, org, type, request_id, url, body, state, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -107,7 +110,7 @@ class PushDispatcher:
                 url or "",
                 body.decode(),
                 state,
-                sandbox.clock.now_ms(),
+                self._clock.now_ms(),
             ),
         )
         if url:
@@ -122,14 +125,14 @@ class PushDispatcher:
             await asyncio.wait_for(asyncio.shield(task), timeout_s)
 
     async def _deliver(self, push_id: str, app: App, url: str, body: bytes) -> None:
-        settings = self._sandbox.settings
+        settings = self._settings
         headers = {"Content-Type": "application/json", "X-LI-Signature": sign(app.client_secret, body)}
         attempts: list[dict[str, Any]] = []
         for attempt in range(settings.push_retries + 1):
             if attempt:
                 backoff = min(settings.push_backoff_s * 2 ** (attempt - 1), settings.push_backoff_max_s)
                 await asyncio.sleep(backoff)
-            record: dict[str, Any] = {"attempt": attempt + 1, "at": self._sandbox.clock.now_ms()}
+            record: dict[str, Any] = {"attempt": attempt + 1, "at": self._clock.now_ms()}
             started = time.monotonic()
             try:
                 response = await self.client.post(
@@ -150,7 +153,7 @@ class PushDispatcher:
                 return
 
     def _save(self, push_id: str, state: PushState, attempts: list[dict[str, Any]]) -> None:
-        self._sandbox.db.execute(
+        self._db.execute(
             "UPDATE pushes SET state = ?, attempts = ? WHERE id = ?", (state, dumps(attempts), push_id)
         )
 
@@ -161,23 +164,23 @@ class PushDispatcher:
                 clauses.append(f"{column} = ?")
                 params.append(value)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._sandbox.db.all(f"SELECT * FROM pushes {where} ORDER BY created_at, rowid", params)  # noqa: S608
+        rows = self._db.all(f"SELECT * FROM pushes {where} ORDER BY created_at, rowid", params)  # noqa: S608
         return [_push_view(row) for row in rows]
 
     def get(self, push_id: str) -> dict[str, Any] | None:
-        row = self._sandbox.db.one("SELECT * FROM pushes WHERE id = ?", (push_id,))
+        row = self._db.one("SELECT * FROM pushes WHERE id = ?", (push_id,))
         return _push_view(row) if row else None
 
     async def validate_callback(self, app: App, url: str) -> dict[str, Any]:
         """LinkedIn's callback check: GET ``url?challengeCode=..&applicationId=..``, expect the HMAC back."""
         code = secrets.token_hex(16)
         expected = challenge_response(app.client_secret, code)
-        check: dict[str, Any] = {"url": url, "at": self._sandbox.clock.now_ms(), "passed": False}
+        check: dict[str, Any] = {"url": url, "at": self._clock.now_ms(), "passed": False}
         try:
             response = await self.client.get(
                 url,
                 params={"challengeCode": code, "applicationId": app.client_id},
-                timeout=self._sandbox.settings.push_timeout_s,
+                timeout=self._settings.push_timeout_s,
             )
             check["status"] = response.status_code
             answer = response.json() if response.status_code == 200 else None

@@ -29,7 +29,7 @@ class Sandbox:
         self.limiter = RateLimiter(self.clock, config.limits)
         self.faults = Faults(config.faults, config.seed)
         self.metrics = Metrics(config.settings.request_log_size)
-        self.pushes = PushDispatcher(self)
+        self.pushes = PushDispatcher(self.db, self.clock, self.settings)
         self.violations = Violations()
         self.batches = InFlightBatches()
         self._background: set[asyncio.Task[Any]] = set()

@@ -1,17 +1,25 @@
-"""Engines and sessions: one ``Store`` per process, built from ``RSC_DATABASE_URL``."""
+"""Engines and sessions: one ``Store`` per process, built from ``RSC_DATABASE_URL``, with the process's
+keyring (``RSC_SECRET_KEY``) for the secrets and keyed hashes its rows hold."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from rsc.settings import get_settings
+from rsc.crypto import Keyring
+from rsc.settings import VAR_DIR, Settings, get_settings
 from store import tenancy  # noqa: F401  (installs the tenant guards on every Session)
+from store.repository import KEYRING
 
+#: The embedded default's key when ``RSC_SECRET_KEY`` is unset: made once, so `make run` works on a fresh
+#: machine.
+DEV_KEY_FILE = VAR_DIR / "secret.key"
 #: How long a SQLite writer waits for the lock before reporting "database is locked" (retried).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -42,11 +50,39 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-class Store:
-    """An engine and its session factory."""
+def _development_key() -> bytes:
+    path = Path(DEV_KEY_FILE)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(Fernet.generate_key())
+        path.chmod(0o600)
+    warnings.warn(
+        "RSC_SECRET_KEY is not set; using the development key in var/secret.key",
+        stacklevel=2,
+    )
+    return path.read_bytes().strip()
 
-    def __init__(self, url: str, *, pool_size: int | None = None, max_overflow: int | None = None) -> None:
+
+def process_keyring(settings: Settings) -> Keyring:
+    """The keyring of ``RSC_SECRET_KEY``; unset, the development key under var/ (made on first use)."""
+    if settings.secret_key:
+        return Keyring.of(settings.secret_key.encode())
+    return Keyring(_development_key)
+
+
+class Store:
+    """An engine, its session factory, and the keyring of the secrets its rows hold."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        keyring: Keyring,
+        pool_size: int | None = None,
+        max_overflow: int | None = None,
+    ) -> None:
         self.url = url
+        self.keyring = keyring
         if url.startswith("sqlite"):
             self.engine = _sqlite_engine(url)
         else:
@@ -73,7 +109,7 @@ class Store:
 
     def session(self, tenant: str | None) -> Session:
         """A session bound to one tenant, or an operator session (``tenant=None``) for ops tables."""
-        return self._sessions(info={"tenant": tenant})
+        return self._sessions(info={"tenant": tenant, KEYRING: self.keyring})
 
     def create_all(self) -> None:
         """Create every table from the models (tests; production uses ``rsc db upgrade``)."""
@@ -90,9 +126,10 @@ _STORES: dict[str, Store] = {}
 
 def get_store(url: str | None = None) -> Store:
     """The process's store for ``url`` (default: ``RSC_DATABASE_URL``), created on first use."""
-    url = url or get_settings().database_url
+    settings = get_settings()
+    url = url or settings.database_url
     if url not in _STORES:
-        _STORES[url] = Store(url)
+        _STORES[url] = Store(url, keyring=process_keyring(settings))
     return _STORES[url]
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rsc.crypto import decrypt, encrypt
+from rsc.crypto import Keyring
 from store.base import Base, utcnow
 from store.repository import Repository
 from store.upsert import insert_ignore
@@ -46,9 +46,8 @@ class ArchivedDeadLetter(Base):
     settled_at: Mapped[datetime | None]
     settled_how: Mapped[str | None] = mapped_column(String(16))
 
-    @property
-    def body(self) -> bytes:
-        return decrypt(self.body_enc).encode("latin-1")
+    def body(self, keyring: Keyring) -> bytes:
+        return keyring.decrypt(self.body_enc).encode("latin-1")
 
 
 class DeadLetterArchive(Repository):
@@ -76,7 +75,7 @@ class DeadLetterArchive(Repository):
                 "application_id": about.get("application_id"),
                 "member_urn": about.get("member_urn"),
                 # latin-1 maps every byte to one character: any body survives the text column.
-                "body_enc": encrypt(body.decode("latin-1")),
+                "body_enc": self.keyring.encrypt(body.decode("latin-1")),
                 "dead_since": dead_since,
                 "archived_at": utcnow(),
             },

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from rsc.crypto import decrypt, encrypt
+from rsc.crypto import Keyring
 from store.base import Base, Json, TenantScoped, utcnow
 from store.repository import TenantRepository
 
@@ -87,17 +87,15 @@ class DeletionReceipt(TenantScoped, Base):
     lease_until: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
 
-    @property
-    def pending(self) -> dict[str, list[str]]:
+    def pending(self, keyring: Keyring) -> dict[str, list[str]]:
         if not self.pending_enc:
             return {}
-        loaded: dict[str, list[str]] = json.loads(decrypt(self.pending_enc))
+        loaded: dict[str, list[str]] = json.loads(keyring.decrypt(self.pending_enc))
         return loaded
 
-    @pending.setter
-    def pending(self, keys: dict[str, list[str]]) -> None:
+    def set_pending(self, keyring: Keyring, keys: dict[str, list[str]]) -> None:
         remaining = {resource: ids for resource, ids in keys.items() if ids}
-        self.pending_enc = encrypt(json.dumps(remaining, sort_keys=True)) if remaining else None
+        self.pending_enc = keyring.encrypt(json.dumps(remaining, sort_keys=True)) if remaining else None
 
 
 def receipt_id(tenant: str, kind: DeletionKind, subject: str, requested_at: datetime) -> str:

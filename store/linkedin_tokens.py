@@ -1,7 +1,7 @@
 """Customer-app access tokens shared by every process and host: one token per app, one minter at a time.
 
 LinkedIn's client-credentials tokens live about 30 minutes and are meant to be reused by every call
-(reference §1). The token is kept here encrypted (``rsc.crypto``, like tenant secrets); a process
+(reference §1). The token is kept here encrypted (with the store's keyring, like tenant secrets); a process
 needing a new one first *claims* the mint in one short transaction that locks the app's row, mints
 over HTTP outside any transaction, then stores the token. Another process finding the claim held
 waits for the token instead of minting its own; a claim whose minter died expires.

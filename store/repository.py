@@ -1,4 +1,5 @@
-"""What every repository shares: its session, its tenant, and id lists cut to the size of an IN list."""
+"""What every repository shares: its session, its tenant, the store's keyring, and id lists cut to the
+size of an IN list."""
 
 from __future__ import annotations
 
@@ -6,9 +7,23 @@ from collections.abc import Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
+from rsc.crypto import Keyring
+
 #: Ids per ``IN (...)`` list: far inside what either store binds in one statement (SQLite 32,766
 #: parameters, PostgreSQL 65,535), and short enough that each statement's plan stays an index lookup.
 IN_LIST = 500
+#: Where a store's session carries the store's keyring (``Store.session``).
+KEYRING = "keyring"
+
+
+def keyring_of(session: Session) -> Keyring:
+    """The keyring of the store that opened ``session``."""
+    keyring = session.info.get(KEYRING)
+    if not isinstance(keyring, Keyring):
+        raise RuntimeError(
+            "this session was not opened by a Store, so it has no keyring; use Store.session()"
+        )
+    return keyring
 
 
 class Repository:
@@ -16,6 +31,11 @@ class Repository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    @property
+    def keyring(self) -> Keyring:
+        """The keyring of the secrets and keyed hashes this repository's rows hold."""
+        return keyring_of(self.session)
 
 
 class TenantRepository(Repository):

@@ -12,9 +12,9 @@ from enum import StrEnum
 from sqlalchemy import String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from rsc.crypto import decrypt, encrypt
+from rsc.crypto import Keyring
 from store.base import Base, utcnow
-from store.repository import Repository
+from store.repository import Repository, keyring_of
 
 
 class TenantStatus(StrEnum):
@@ -90,13 +90,11 @@ class Tenant(Base):
         self.status_reason = reason
         self.status_changed_at = utcnow()
 
-    @property
-    def client_secret(self) -> str:
-        return decrypt(self.client_secret_enc)
+    def client_secret(self, keyring: Keyring) -> str:
+        return keyring.decrypt(self.client_secret_enc)
 
-    @client_secret.setter
-    def client_secret(self, value: str) -> None:
-        self.client_secret_enc = encrypt(value)
+    def set_client_secret(self, keyring: Keyring, value: str) -> None:
+        self.client_secret_enc = keyring.encrypt(value)
 
 
 class TenantNotFound(LookupError):
@@ -214,7 +212,7 @@ class TenantDirectory:
                     tenant.id,
                     tenant.org_urn,
                     tenant.client_id,
-                    tenant.client_secret,
+                    tenant.client_secret(keyring_of(session)),
                     TenantStatus(tenant.status),
                 )
                 if tenant

@@ -3,8 +3,8 @@
 When a candidate is deleted in the ATS its personal data is erased from every table; the tombstone
 is what remains, so that an event about it that is older than the deletion (a late InMail, a
 redelivered export, a replayed ATS update) changes nothing. The key is an HMAC of the identifier
-(``rsc.crypto.keyed_hash``): without ``RSC_SECRET_KEY`` it cannot be reversed or recomputed, so a
-tombstone says nothing about whom it buries to someone reading the table.
+(``Keyring.keyed_hash`` with the store's keyring): without ``RSC_SECRET_KEY`` it cannot be reversed or
+recomputed, so a tombstone says nothing about whom it buries to someone reading the table.
 
 Two times are kept. ``deleted_at`` is when the ATS deleted the record (its own clock): ATS events
 are compared with it. ``erased_at`` is when this store erased it: anything LinkedIn made before
@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import String, case, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rsc.crypto import keyed_hash
+from rsc.crypto import Keyring
 from store.base import Base, TenantScoped, utcnow
 from store.repository import TenantRepository
 from store.upsert import dialect_insert
@@ -56,8 +56,8 @@ class Tombstone(TenantScoped, Base):
     receipt_id: Mapped[str] = mapped_column(String(32))
 
 
-def subject_of(tenant: str, kind: Subject, identifier: str) -> str:
-    return keyed_hash("tombstone", tenant, kind.value, identifier)
+def subject_of(keyring: Keyring, tenant: str, kind: Subject, identifier: str) -> str:
+    return keyring.keyed_hash("tombstone", tenant, kind.value, identifier)
 
 
 def _lock_key(subject: str) -> int:
@@ -103,7 +103,7 @@ def erased(deleted_at: datetime | None, erased_at: datetime | None, at: datetime
 
 class Tombstones(TenantRepository):
     def subject(self, kind: Subject, identifier: str) -> str:
-        return subject_of(self.tenant, kind, identifier)
+        return subject_of(self.keyring, self.tenant, kind, identifier)
 
     def guard(self, kind: Subject, identifier: str) -> Guard:
         subject = self.subject(kind, identifier)

@@ -11,6 +11,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session
 
+from rsc.crypto import Keyring
 from store.applications import Applications
 from store.ats_notes import AtsNotes
 from store.backfill import Backfills
@@ -59,6 +60,11 @@ class _Transaction:
             raise RuntimeError("this unit of work is already open; units of work do not nest")
         self.session = self.store.session(tenant)
         self._open = True
+
+    @property
+    def keyring(self) -> Keyring:
+        """The store's keyring: for the secrets and keyed hashes of the rows this unit of work holds."""
+        return self.store.keyring
 
     def commit(self) -> None:
         self.session.commit()

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from rsc.crypto import reset_key_cache
 from rsc.settings import reset_settings
 from store.db import Store, get_store, reset_stores
 from store.migrate import upgrade
@@ -45,7 +44,6 @@ def reset_process_state() -> None:
     from workers.runtime import wiring as runtime
 
     reset_settings()
-    reset_key_cache()
     reset_stores()
     runtime.reset_runtime()
     for p in publisher._PUBLISHERS.values():

@@ -54,7 +54,7 @@ def create_tenant(
     its integration enabled (tests of the lifecycle itself create PENDING ones)."""
     with OpsUnitOfWork(get_store()) as ops:
         tenant = Tenant(id=tenant_id, org_urn=org, client_id=client_id)
-        tenant.client_secret = client_secret
+        tenant.set_client_secret(ops.keyring, client_secret)
         tenant.set_status(status, "created by a test")
         ops.tenants.add(tenant)
         ops.commit()

@@ -33,6 +33,11 @@ def test_no_import_runs_up_the_layers_or_closes_a_cycle() -> None:
     assert "BROKEN" not in result.stdout
 
 
+def test_imports_made_only_for_type_checking_count_in_every_contract() -> None:
+    # Excluded, a cycle that closes through an annotation-only import would pass unseen.
+    assert _config()["exclude_type_checking_imports"] is False
+
+
 def test_every_room_of_the_code_has_a_place_in_the_layers() -> None:
     packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
     config = _config()

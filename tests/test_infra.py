@@ -22,7 +22,7 @@ from store.schema import metadata
 from tests.conftest import TRUNCATE_FROM_ROWS, empty_all
 from tests.e2e.pipeline import PIPELINE_SLOTS, PipelineSlot
 from tests.helpers import create_tenant, drain, wait_for_lock_waiter
-from tests.infra import fresh_database, postgres_server
+from tests.infra import TEST_SECRET_KEY, fresh_database, postgres_server
 from tests.scheduling import LONG_S, MAX_PIPELINES, LongestFirst, estimate, is_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,13 +230,14 @@ def test_no_more_pipelines_run_at_once_than_there_are_slots(
 def test_each_process_opens_as_many_postgresql_connections_as_its_settings_allow(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from rsc.crypto import Keyring
     from rsc.settings import reset_settings
     from store.db import Store
 
     monkeypatch.setenv("RSC_DB_POOL_SIZE", "2")
     monkeypatch.setenv("RSC_DB_MAX_OVERFLOW", "1")
     reset_settings()
-    store = Store(pg_url)
+    store = Store(pg_url, keyring=Keyring.of(TEST_SECRET_KEY.encode()))
     try:
         held = [store.engine.connect() for _ in range(3)]
         assert (store.engine.pool.size(), store.engine.pool.checkedout()) == (2, 3)  # type: ignore[attr-defined]

@@ -94,7 +94,7 @@ def archived_only(selection: Selection, *, in_queues: set[str], store: Store) ->
     now = utcnow()
     with OpsUnitOfWork(store) as ops:
         rows = [
-            (row.queue, row.message_id, row.body, row.dead_since)
+            (row.queue, row.message_id, row.body(ops.keyring), row.dead_since)
             for row in ops.dead_letter_archive.open_letters()
             if row.message_id not in in_queues
         ]

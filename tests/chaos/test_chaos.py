@@ -44,7 +44,6 @@ from sqlalchemy import func, select
 
 from events.publisher import Publisher, PublishError
 from ingress.signature import sign
-from rsc.crypto import keyed_hash
 from rsc.settings import get_settings
 from store.applications import Application, ApplicationStage
 from store.ats_notes import AtsNote
@@ -59,7 +58,7 @@ from store.jobs import Job
 from store.linkedin_sync import SyncState
 from store.migrate import upgrade
 from store.prospect_notes import ProspectNoteRecord
-from store.tombstones import Subject, Tombstone
+from store.tombstones import Subject, Tombstone, subject_of
 from store.uow import OpsUnitOfWork, UnitOfWork
 from tests.chaos.scenario import (
     CONTRACT,
@@ -455,10 +454,10 @@ def store_differences(want: Expected) -> list[str]:
         tombstones = {(t.kind, t.subject) for t in s.scalars(select(Tombstone))}
         erased = {c for c in want.deleted_candidates}
         expected_candidates = {
-            ("candidate", keyed_hash("tombstone", TENANT, Subject.CANDIDATE.value, c)) for c in erased
+            ("candidate", subject_of(uow.keyring, TENANT, Subject.CANDIDATE, c)) for c in erased
         }
         expected_members = {
-            ("member", keyed_hash("tombstone", TENANT, Subject.MEMBER.value, m)) for m in want.erased_members
+            ("member", subject_of(uow.keyring, TENANT, Subject.MEMBER, m)) for m in want.erased_members
         }
         compare(
             "candidate tombstones",
@@ -472,7 +471,7 @@ def store_differences(want: Expected) -> list[str]:
         )
         application_tombstones = {t for t in tombstones if t[0] == "application"}
         named = {
-            ("application", keyed_hash("tombstone", TENANT, Subject.APPLICATION.value, a))
+            ("application", subject_of(uow.keyring, TENANT, Subject.APPLICATION, a))
             for a in want.deleted_applications
         }
         if not named <= application_tombstones:

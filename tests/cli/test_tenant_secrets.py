@@ -9,7 +9,9 @@ import pytest
 import typer
 
 from cli.tenant_secrets import customer_app, secret_facts, secret_rows
+from rsc.crypto import Keyring
 from store.tenants import Tenant
+from tests.infra import TEST_SECRET_KEY
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -25,7 +27,7 @@ def test_a_typed_in_app_is_taken_as_given_and_a_half_one_refused(sqlite_url: str
 
 def test_the_secret_is_described_never_shown() -> None:
     tenant = Tenant(id="acme", org_urn="urn:li:organization:1", client_id="acme-client")
-    tenant.client_secret = "acme-secret"
+    tenant.set_client_secret(Keyring.of(TEST_SECRET_KEY.encode()), "acme-secret")
     facts = secret_facts(tenant)
     assert facts["provisioned"] is False and "acme-secret" not in str(facts)
     assert secret_rows(facts) == [

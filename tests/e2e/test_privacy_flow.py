@@ -284,7 +284,7 @@ def stored(check: Any) -> Any:
 
 
 def receipt_state(candidate_id: str) -> str | None:
-    subject = subject_of(TENANT, Subject.CANDIDATE, candidate_id)
+    subject = subject_of(get_store().keyring, TENANT, Subject.CANDIDATE, candidate_id)
     return stored(
         lambda uow: next(
             (r.state for r in uow.deletion_receipts.of_subject(subject) if r.kind == "candidate"), None

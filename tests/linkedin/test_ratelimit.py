@@ -116,7 +116,7 @@ def spend_from_two_hosts(
 ) -> tuple[list[tuple[float, int]], list[RateLimiter]]:
     """Two limiters on two engines (as two hosts would have), eight threads each asking for
     ``records`` at a time for 2 s of real time; each admission dated when its process decided it."""
-    other_host = Store(store.url)
+    other_host = Store(store.url, keyring=store.keyring)
     decided = threading.local()
 
     def clock() -> float:

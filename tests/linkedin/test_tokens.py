@@ -18,7 +18,6 @@ from linkedin.auth import AppCredentials
 from linkedin.client import LinkedInClient, LinkedInClients
 from linkedin.errors import LinkedInUnavailable
 from linkedin.transport import Request, Response
-from rsc.crypto import decrypt
 from rsc.settings import get_settings, reset_settings
 from store.db import Store
 from store.linkedin_tokens import LinkedInToken
@@ -115,7 +114,7 @@ def test_two_processes_calling_at_once_mint_one_token_and_keep_it_encrypted(stor
     with store.session(None) as session:
         row = session.scalars(select(LinkedInToken).where(LinkedInToken.app_id == APP)).one()
     assert row.token_enc is not None and "token-1" not in row.token_enc
-    assert decrypt(row.token_enc) == "token-1" and row.generation == 1 and row.minter is None
+    assert store.keyring.decrypt(row.token_enc) == "token-1" and row.generation == 1 and row.minter is None
     # A later run (a CLI command, a restarted worker) takes the stored token too.
     process(linkedin, store).candidates.upsert({"C-9": BODY})
     assert linkedin.minted == ["token-1"]

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from store.repository import IN_LIST, in_chunks
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy.orm import Session
+
+from rsc.crypto import Keyring
+from store.db import Store
+from store.repository import IN_LIST, Repository, in_chunks, keyring_of
 
 
 def test_ids_come_in_lists_of_at_most_the_in_list_size_sorted_and_distinct() -> None:
@@ -16,3 +24,13 @@ def test_ids_come_in_lists_of_at_most_the_in_list_size_sorted_and_distinct() -> 
 def test_a_chunk_size_can_be_given_and_no_ids_make_no_chunk() -> None:
     assert list(in_chunks(["b", "a", "c"], size=2)) == [["a", "b"], ["c"]]
     assert list(in_chunks([])) == []
+
+
+def test_a_store_s_sessions_carry_its_keyring_to_the_repositories(tmp_path: Path) -> None:
+    keyring = Keyring.of(Fernet.generate_key())
+    store = Store(f"sqlite:///{tmp_path}/keys.db", keyring=keyring)
+    with store.session(None) as session:
+        assert keyring_of(session) is keyring and Repository(session).keyring is keyring
+    with Session() as foreign, pytest.raises(RuntimeError, match="not opened by a Store"):
+        keyring_of(foreign)
+    store.dispose()

@@ -31,6 +31,7 @@ from events.messages import OutgoingMessage, command_message
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInAuthFailed, LinkedInRejected, LinkedInUnavailable
 from linkedin.restli import BatchResult
+from rsc.crypto import Keyring
 from rsc.logs import get_logger
 from rsc.metrics import DELETIONS
 from rsc.settings import Settings
@@ -83,7 +84,7 @@ def handle_candidate_deleted(
 ) -> DeletionOutcome:
     """Erase the candidate and the person here, then delete its applications and it on LinkedIn."""
     data = event.data
-    subject = subject_of(event.tenant, Subject.CANDIDATE, data.candidate_id)
+    subject = subject_of(uow.keyring, event.tenant, Subject.CANDIDATE, data.candidate_id)
     rid = receipt_id(event.tenant, DeletionKind.CANDIDATE, subject, data.deleted_at)
 
     def erase() -> tuple[Erasure, str | None]:
@@ -104,7 +105,7 @@ def handle_application_deleted(
 ) -> DeletionOutcome:
     """Erase the application here, then delete it on LinkedIn (its stages, notes and feedback go too)."""
     data = event.data
-    application_subject = subject_of(event.tenant, Subject.APPLICATION, data.application_id)
+    application_subject = subject_of(uow.keyring, event.tenant, Subject.APPLICATION, data.application_id)
     rid = receipt_id(event.tenant, DeletionKind.APPLICATION, application_subject, data.deleted_at)
 
     def erase() -> tuple[Erasure, str | None]:
@@ -118,7 +119,10 @@ def handle_application_deleted(
         # The LinkedIn delete is sent even when the store never had it: it may have been synced.
         erasure.application_ids = [data.application_id]
         candidate_id = data.candidate_id or stored_candidate
-        return erasure, subject_of(event.tenant, Subject.CANDIDATE, candidate_id) if candidate_id else None
+        subject = (
+            subject_of(uow.keyring, event.tenant, Subject.CANDIDATE, candidate_id) if candidate_id else None
+        )
+        return erasure, subject
 
     return _handle(
         event,
@@ -158,6 +162,7 @@ def _handle(
                     subject=subject,
                     application_subject=application_subject,
                     requested_at=event.data.deleted_at,
+                    keyring=uow.keyring,
                     settings=settings,
                 )
             )
@@ -170,7 +175,7 @@ def _handle(
                 state=receipt.state,
             )
         state = ReceiptState(receipt.state)
-        pending = sum(len(keys) for keys in receipt.pending.values())
+        pending = sum(len(keys) for keys in receipt.pending(uow.keyring).values())
         uow.commit()
     if erased:
         DELETIONS.labels(kind=kind.value).inc()
@@ -191,6 +196,7 @@ def _receipt(
     subject: str | None,
     application_subject: str | None,
     requested_at: datetime,
+    keyring: Keyring,
     settings: Settings,
 ) -> DeletionReceipt:
     now = utcnow()
@@ -208,7 +214,7 @@ def _receipt(
         not_before=now + push_window(settings=settings) if erasure.push_in_flight else now,
         attempts=0,
     )
-    receipt.pending = erasure.linkedin_keys()
+    receipt.set_pending(keyring, erasure.linkedin_keys())
     return receipt
 
 
@@ -218,7 +224,8 @@ def send_deletes(
     """Send the pending deletes of the receipts due a try (or of ``ids``), one receipt at a time."""
     with uow:
         claimed = [
-            (r.id, r.subject, r.pending) for r in uow.deletion_receipts.claim_due(ids=ids, limit=limit)
+            (r.id, r.subject, r.pending(uow.keyring))
+            for r in uow.deletion_receipts.claim_due(ids=ids, limit=limit)
         ]
         uow.commit()
     return [_send(uow, linkedin, rid, subject, pending) for rid, subject, pending in claimed]
@@ -239,7 +246,7 @@ def _send(
         if not remaining.get(APPLICATIONS) and remaining.get(CANDIDATES):
 
             def label(key: str) -> dict[str, Any]:
-                hashed = subject_of(uow.tenant, Subject.CANDIDATE, key)
+                hashed = subject_of(uow.keyring, uow.tenant, Subject.CANDIDATE, key)
                 return {"role": "candidate" if hashed == subject else "merged_candidate", "key_hash": hashed}
 
             result = linkedin.candidates.delete(remaining[CANDIDATES])
@@ -255,7 +262,7 @@ def _send(
             raise LookupError(f"deletion receipt {rid!r} disappeared")
         now = utcnow()
         receipt.linkedin = [*(receipt.linkedin or []), *entries]
-        receipt.pending = remaining
+        receipt.set_pending(uow.keyring, remaining)
         receipt.attempts += 1
         receipt.lease_until = None
         left = sum(len(keys) for keys in remaining.values())

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from events.messages import OutgoingMessage, command_message
 from linkedin.client import LinkedInClient
 from linkedin.purges import PurgedCandidate
-from rsc.crypto import keyed_hash
+from rsc.crypto import Keyring
 from rsc.logs import get_logger
 from rsc.settings import Settings
 from schemas.commands import PurgeNoticePoll
@@ -45,8 +45,10 @@ class PurgePollReport:
     calls: int
 
 
-def notice_id(tenant: str, item: PurgedCandidate) -> str:
-    return keyed_hash("purge-notice", tenant, item.person_urn, str(item.purged_at_ms), item.export_type or "")
+def notice_id(keyring: Keyring, tenant: str, item: PurgedCandidate) -> str:
+    return keyring.keyed_hash(
+        "purge-notice", tenant, item.person_urn, str(item.purged_at_ms), item.export_type or ""
+    )
 
 
 def poll_purge_notices(
@@ -75,8 +77,8 @@ def poll_purge_notices(
                 continue
             candidate = uow.candidates.by_person_urn(item.person_urn)
             new += uow.purge_notices.add(
-                notice_id=notice_id(tenant, item),
-                member_subject=subject_of(tenant, Subject.MEMBER, item.person_urn),
+                notice_id=notice_id(uow.keyring, tenant, item),
+                member_subject=subject_of(uow.keyring, tenant, Subject.MEMBER, item.person_urn),
                 candidate_id=candidate.id if candidate is not None else None,
                 export_type=item.export_type,
                 purged_at=datetime.fromtimestamp(item.purged_at_ms / 1000, UTC),

@@ -57,7 +57,7 @@ def register_tenant(ops: OpsUnitOfWork, registration: Registration, *, update: b
         tenant.secret_id = None
     tenant.app_urn = registration.app_urn
     tenant.client_id = registration.client_id
-    tenant.client_secret = registration.client_secret
+    tenant.set_client_secret(ops.keyring, registration.client_secret)
     tenant.job_availability = registration.job_availability.value
     if registration.job_posting_viewers is not None:
         tenant.job_posting_viewers = registration.job_posting_viewers.value

@@ -78,7 +78,7 @@ def _app_of(store: Store, tenant_id: str) -> _App:
                 "provisioned: rotate its secret where the app was provisioned, then "
                 f"`rsc tenant create {tenant_id} --update` with the new one"
             )
-        return _App(tenant.client_id, tenant.app_urn, tenant.client_secret, tenant.secret_id)
+        return _App(tenant.client_id, tenant.app_urn, tenant.client_secret(ops.keyring), tenant.secret_id)
 
 
 def _record(store: Store, tenant_id: str, change: Callable[[Tenant], None]) -> None:
@@ -155,7 +155,7 @@ def _blocked(tenant_id: str, app: _App, held: list[str]) -> RotationBlocked:
 
 def _store_secret(store: Store, tenant_id: str, secret: str, secret_id: str | None) -> None:
     def keep(tenant: Tenant) -> None:
-        tenant.client_secret = secret
+        tenant.set_client_secret(store.keyring, secret)
         tenant.secret_id = secret_id
 
     _record(store, tenant_id, keep)

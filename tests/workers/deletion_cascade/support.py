@@ -281,7 +281,9 @@ class World:
 
     def receipts(self, candidate_id: str) -> list[Any]:
         with self.uow() as uow:
-            found = uow.deletion_receipts.of_subject(subject_of(self.tenant, Subject.CANDIDATE, candidate_id))
+            found = uow.deletion_receipts.of_subject(
+                subject_of(self.store.keyring, self.tenant, Subject.CANDIDATE, candidate_id)
+            )
             uow.session.expunge_all()  # readable after the unit of work ends
             return found
 

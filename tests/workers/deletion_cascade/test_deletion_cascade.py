@@ -125,7 +125,7 @@ def test_an_application_deletion_deletes_it_with_its_stages_and_a_late_update_do
         assert uow.applications.get("A-1") is None and uow.applications.stages("A-1") == []
         assert uow.applications.get("A-2") is not None and uow.candidates.get("C-1") is not None
         (receipt,) = uow.deletion_receipts.of_application(
-            subject_of(world.tenant, Subject.APPLICATION, "A-1")
+            subject_of(uow.keyring, world.tenant, Subject.APPLICATION, "A-1")
         )
         assert receipt.kind == "application" and receipt.store_rows == {
             "application_stages": 2,
@@ -136,7 +136,10 @@ def test_an_application_deletion_deletes_it_with_its_stages_and_a_late_update_do
         }
         # Found from the candidate too (its stored candidate id named it).
         assert [
-            r.id for r in uow.deletion_receipts.of_subject(subject_of(world.tenant, Subject.CANDIDATE, "C-1"))
+            r.id
+            for r in uow.deletion_receipts.of_subject(
+                subject_of(uow.keyring, world.tenant, Subject.CANDIDATE, "C-1")
+            )
         ] == [receipt.id]
     # A late update from before the deletion, under a new id: nothing comes back, nothing is sent.
     assert world.deliver(screen.model_copy(update={"id": "late-update"})) is False
@@ -180,7 +183,7 @@ def test_deletes_are_retried_until_linkedin_confirms_them(world: World) -> None:
     assert receipt.attempts == 1 and receipt.next_attempt_at is not None
     assert receipt.last_error is not None and "LinkedIn unavailable" in receipt.last_error
     # Erased here at once, even though LinkedIn has not confirmed yet; the keys wait encrypted.
-    assert "C-1" not in (receipt.pending_enc or "") and receipt.pending == {
+    assert "C-1" not in (receipt.pending_enc or "") and receipt.pending(world.store.keyring) == {
         "atsApplications": ["A-1"],
         "atsCandidates": ["C-1"],
     }
@@ -203,7 +206,11 @@ def test_deletes_are_retried_until_linkedin_confirms_them(world: World) -> None:
     _make_due(world, receipt.id)
     assert handle_deletion_sweep(DeletionSweep(tenant=world.tenant), world.uow(), world.linkedin) == 1
     (receipt,) = world.receipts("C-1")
-    assert receipt.state == ReceiptState.CONFIRMED and receipt.pending == {} and receipt.pending_enc is None
+    assert (
+        receipt.state == ReceiptState.CONFIRMED
+        and receipt.pending(world.store.keyring) == {}
+        and receipt.pending_enc is None
+    )
     assert world.remote_ids("applications") == set() and world.remote_ids("candidates") == set()
 
 

@@ -185,7 +185,7 @@ class Run:
         assert application_id not in self.world.remote_ids("applications")
         with self.world.uow() as uow:
             assert uow.applications.get(application_id) is None
-            subject = subject_of(self.world.tenant, Subject.APPLICATION, application_id)
+            subject = subject_of(uow.keyring, self.world.tenant, Subject.APPLICATION, application_id)
             assert uow.deletion_receipts.of_application(subject)
 
     def delete(self, person: Person) -> None:

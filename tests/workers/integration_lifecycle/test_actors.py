@@ -33,4 +33,4 @@ def test_a_rotation_of_a_tenant_not_due_one_keeps_its_secret(sqlite_url: str) ->
     with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.tenants.get("acme")
         assert tenant is not None
-        assert tenant.client_secret == "acme-secret"
+        assert tenant.client_secret(ops.keyring) == "acme-secret"

@@ -82,7 +82,10 @@ def test_create_stores_the_tenant_pending_with_its_contracts_and_onboards_it(san
     with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.tenants.require("globex")
         assert tenant.status == TenantStatus.PENDING and tenant.display_name == "Globex"
-        assert "globex-secret" not in tenant.client_secret_enc and tenant.client_secret == "globex-secret"
+        assert (
+            "globex-secret" not in tenant.client_secret_enc
+            and tenant.client_secret(ops.keyring) == "globex-secret"
+        )
     with UnitOfWork("globex", get_store()) as uow:
         assert uow.contracts.urns() == ["urn:li:contract:10", "urn:li:contract:11"]
     shown = invoke("tenant", "show", "globex")

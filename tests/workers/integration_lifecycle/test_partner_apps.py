@@ -63,7 +63,7 @@ def test_create_provisions_the_customer_app_once_and_a_rerun_reuses_it(sandbox: 
     with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.tenants.require("globex")
         assert (tenant.client_id, tenant.app_urn) == (remote["clientId"], remote["appUrn"])
-        assert tenant.client_secret == remote["clientSecret"]
+        assert tenant.client_secret(ops.keyring) == remote["clientSecret"]
         assert remote["clientSecret"] not in tenant.client_secret_enc
     assert "customer app" in invoke("tenant", "show", "globex") and remote["appUrn"] in invoke(
         "tenant", "show", "globex"
@@ -97,7 +97,7 @@ def test_a_rerun_sets_the_domains_and_callbacks_that_changed_in_the_settings(
     logged = sandbox.control("GET", "/requests", params={"path_prefix": update[1]})["requests"][-1]
     assert '{"patch":{"$set":{"validJsSdkDomains":["https://careers.example.com"]}}}' in logged["body"]
     with OpsUnitOfWork(get_store()) as ops:
-        assert ops.tenants.require("globex").client_secret == after["clientSecret"]
+        assert ops.tenants.require("globex").client_secret(ops.keyring) == after["clientSecret"]
 
 
 def test_credentials_typed_in_by_hand_still_work_and_provision_nothing(
@@ -109,7 +109,7 @@ def test_credentials_typed_in_by_hand_still_work_and_provision_nothing(
     assert provisioning_calls(sandbox) == [] and provisioned(sandbox) == []
     with OpsUnitOfWork(get_store()) as ops:
         tenant = ops.tenants.require("globex")
-        assert (tenant.client_id, tenant.client_secret, tenant.app_urn) == (
+        assert (tenant.client_id, tenant.client_secret(ops.keyring), tenant.app_urn) == (
             "globex-client",
             "globex-secret",
             None,

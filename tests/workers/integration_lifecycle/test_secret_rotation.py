@@ -124,7 +124,7 @@ def test_rotation_keeps_calls_working_through_the_overlap_and_deletes_the_old_se
     assert rotation.deleted == (old_id,) and secrets_held(sandbox, customer.client_id) == [rotation.secret_id]
     tenant = stored_tenant()
     remote = sandbox.control("GET", f"/apps/{customer.client_id}")
-    assert tenant.client_secret == remote["clientSecret"] != customer.client_secret
+    assert tenant.client_secret(get_store().keyring) == remote["clientSecret"] != customer.client_secret
     assert tenant.secret_id == rotation.secret_id and tenant.secret_rotated_at == rotation.rotated_at
     assert len(linkedin_for(TENANT).integrations.statuses(KEYS)) == len(KEYS)
     # Only one token was minted with the new secret, and none wasted (the harness checks token.reuse).
@@ -169,7 +169,10 @@ def test_a_rotation_blocked_by_two_secrets_is_reported_and_recorded_not_forced(
     assert "holds two secrets already" in result.output and "LinkedIn allows no third" in result.output
     assert len(secrets_held(sandbox, customer.client_id)) == 2  # no third was asked for (no secret.limit)
     tenant = stored_tenant()
-    assert tenant.client_secret == customer.client_secret and tenant.secret_rotated_at is None
+    assert (
+        tenant.client_secret(get_store().keyring) == customer.client_secret
+        and tenant.secret_rotated_at is None
+    )
     assert tenant.secret_rotation_failed_at is not None
     assert "holds two secrets already" in (tenant.secret_rotation_error or "")
     assert "secret rotation failed" in runner.invoke(app, ["tenant", "show", TENANT]).output
@@ -242,9 +245,10 @@ def test_the_rotate_secret_actor_rotates_a_due_secret_once_however_often_it_is_d
 
     assert rotated.secret_rotated_at is not None
     after = stored_tenant()
-    assert (after.secret_rotated_at, after.client_secret) == (
+    keyring = get_store().keyring
+    assert (after.secret_rotated_at, after.client_secret(keyring)) == (
         rotated.secret_rotated_at,
-        rotated.client_secret,
+        rotated.client_secret(keyring),
     )
     assert secrets_held(sandbox, customer.client_id) == [rotated.secret_id]
     assert len(linkedin_for(TENANT).integrations.statuses(KEYS)) == len(KEYS)

@@ -281,7 +281,7 @@ def test_a_status_change_of_another_organization_is_refused(
         tenant = session.get(Tenant, TENANT)
         assert tenant is not None
         tenant.client_id = "wrong-client"
-        tenant.client_secret = "wrong-secret"
+        tenant.set_client_secret(store.keyring, "wrong-secret")
         session.commit()
     wrong = sandbox.linkedin("wrong-client", "wrong-secret", "urn:li:organization:77")
     change = sandbox.control(
