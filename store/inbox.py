@@ -60,12 +60,38 @@ class Inbox(TenantRepository):
             keys = sorted({guard.lock_key for guard in guards})  # in key order, as erasures lock
             claimed = self.session.connection().execute(_CLAIM_AND_LOCK, {**row, "keys": keys}).scalar()
             return bool(claimed)
-        return insert_ignore(
-            self.session,
-            InboxEntry.__table__,
-            row,
-            key=("tenant_id", "consumer", "event_source", "event_id"),
-        )
+        return insert_ignore(self.session, InboxEntry.__table__, row, key=_KEY)
+
+    def record_all(
+        self, consumer: str, events: Sequence[tuple[str, str]], *, guards: Sequence[Guard] = ()
+    ) -> set[tuple[str, str]]:
+        """``record`` for several events (``(source, event id)`` each) at once: the ones this call
+        claimed. An event listed twice is claimed once.
+
+        On PostgreSQL the claims and the guards' shared locks (in key order) are one statement,
+        whatever the number of events, so a group of events costs one round trip where one each
+        would cost as many.
+        """
+        keys = sorted(set(events))  # in key order, so two groups sharing an event cannot deadlock
+        if not keys:
+            return set()
+        if self.session.get_bind().dialect.name != "postgresql":
+            return {key for key in keys if self.record(consumer, *key)}
+        self.session.flush()
+        sources, ids = zip(*keys, strict=True)
+        params = {
+            "tenant_id": self.tenant,
+            "consumer": consumer,
+            "sources": list(sources),
+            "ids": list(ids),
+            "processed_at": utcnow(),
+            "keys": sorted({guard.lock_key for guard in guards}),
+        }
+        claimed_sources, claimed_ids, _ = self.session.connection().execute(_CLAIM_ALL_AND_LOCK, params).one()
+        return set(zip(claimed_sources, claimed_ids, strict=True))
+
+
+_KEY = ("tenant_id", "consumer", "event_source", "event_id")
 
 
 #: The inbox claim and the guards' shared advisory locks in one statement (PostgreSQL).
@@ -75,4 +101,17 @@ _CLAIM_AND_LOCK = text(
     "VALUES (:tenant_id, :consumer, :event_source, :event_id, :processed_at) "
     "ON CONFLICT (tenant_id, consumer, event_source, event_id) DO NOTHING RETURNING 1) "
     f"SELECT (SELECT count(*) FROM claimed), ({lock_keys_sql(exclusive=False)})"
+)
+
+#: The claims of several events of one tenant and consumer, and their guards' shared advisory locks,
+#: in one statement (PostgreSQL): the claimed events' sources and ids, as two arrays.
+_CLAIM_ALL_AND_LOCK = text(
+    "WITH claimed AS ("  # noqa: S608 (built from constants only)
+    "INSERT INTO inbox (tenant_id, consumer, event_source, event_id, processed_at) "
+    "SELECT :tenant_id, :consumer, e.source, e.id, :processed_at "
+    "FROM unnest(CAST(:sources AS varchar[]), CAST(:ids AS varchar[])) AS e(source, id) "
+    "ON CONFLICT (tenant_id, consumer, event_source, event_id) DO NOTHING "
+    "RETURNING event_source, event_id) "
+    "SELECT ARRAY(SELECT event_source FROM claimed), ARRAY(SELECT event_id FROM claimed), "
+    f"({lock_keys_sql(exclusive=False)})"
 )

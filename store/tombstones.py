@@ -116,11 +116,6 @@ class Tombstones(TenantRepository):
         """Serialise with guards (shared) or erasures (exclusive) of the same subjects (PostgreSQL)."""
         self._lock({_lock_key(self.subject(kind, i)) for i in identifiers}, exclusive=exclusive)
 
-    def hold(self, guards: Iterable[Guard]) -> None:
-        """Take the guards' shared locks now (PostgreSQL): a transaction that claims several events
-        takes all their locks first, in key order as erasures do, so neither can deadlock the other."""
-        self._lock({guard.lock_key for guard in guards}, exclusive=False)
-
     def _lock(self, keys: set[int], *, exclusive: bool) -> None:
         if not keys or self.session.get_bind().dialect.name != "postgresql":
             return

@@ -74,6 +74,24 @@ def test_the_inbox_admits_an_event_once_per_consumer(store: Store) -> None:
         assert not uow.inbox.seen("export", "src", "e1")
 
 
+def test_the_inbox_claims_several_events_at_once_each_once(store: Store) -> None:
+    with UnitOfWork("acme", store) as uow:
+        assert uow.inbox.record("export", "src", "e1")
+        uow.commit()
+    with UnitOfWork("acme", store) as uow:
+        # Given one event claimed before and one listed twice, each new event is claimed once.
+        events = [("src", "e2"), ("src", "e1"), ("other-src", "e1"), ("src", "e2")]
+        assert uow.inbox.record_all("export", events) == {("src", "e2"), ("other-src", "e1")}
+        assert uow.inbox.record_all("export", events) == set()
+        assert uow.inbox.record_all("status", [("src", "e1")]) == {("src", "e1")}
+        assert uow.inbox.record_all("export", []) == set()
+        uow.commit()
+    with UnitOfWork("acme", store) as uow:
+        assert uow.inbox.seen("export", "src", "e2") and uow.inbox.seen("export", "other-src", "e1")
+    with UnitOfWork("globex", store) as uow:
+        assert uow.inbox.record_all("export", [("src", "e1")]) == {("src", "e1")}
+
+
 def test_an_uncommitted_unit_of_work_leaves_nothing(store: Store) -> None:
     with UnitOfWork("acme", store) as uow:
         uow.inbox.record("export", "src", "e1")

@@ -1,7 +1,8 @@
 """Group commit: messages that a worker process's threads hold at the same moment share a transaction.
 
-A message's own work is two statements, but its transaction costs as much again around them: a
-connection checkout with its liveness ping, BEGIN and COMMIT (with its WAL flush). Under load a
+A message's own work is two statements (its inbox claim and its write), but its transaction costs
+as much again around them: a connection checkout with its liveness ping, BEGIN and COMMIT (with its
+WAL flush). In a group the claims are one statement, so a message adds only its write. Under load a
 worker's threads each hold a message at the same time, so they take turns: the first thread to
 arrive runs every message waiting at that moment (up to ``max_batch``) in one transaction, and
 the others wait for their result. At low load a message finds nobody waiting and runs alone, so no
@@ -104,35 +105,54 @@ class GroupCommit(Generic[T, R]):
 
 
 class TenantItem(Protocol):
-    """What a group's items carry: the tenant whose transaction they belong in."""
+    """What a group's items carry: the tenant whose transaction they belong in, and their inbox key."""
 
     @property
     def tenant(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def id(self) -> str: ...
 
 
 ItemT = TypeVar("ItemT", bound=TenantItem)
 S = TypeVar("S")
 
 
+@dataclass(frozen=True)
+class GroupSteps(Generic[ItemT, S, R]):
+    """How a consumer writes a group of its items (``in_tenant_transactions``).
+
+    ``order``: the key a tenant's items are taken in. ``guards``: an item's tombstone guards.
+    ``step``: one claimed item's writes inside the transaction, given its guards (their locks held
+    already). ``repeated``: what an item the inbox had claimed before did (it writes nothing).
+    ``settle``: after the commit, what ``step`` or ``repeated`` returned turned into the item's result
+    (metrics and log lines belong there: they must not count work rolled back). ``alone``: an item
+    in a transaction of its own, claim included.
+    """
+
+    consumer: str
+    order: Callable[[ItemT], str]
+    guards: Callable[[ItemT, UnitOfWork], list[Guard]]
+    step: Callable[[ItemT, UnitOfWork, list[Guard]], S]
+    repeated: Callable[[ItemT], S]
+    settle: Callable[[ItemT, S], R]
+    alone: Callable[[ItemT, UnitOfWork], R]
+
+
 def in_tenant_transactions(
-    group: Sequence[Submitted[ItemT]],
-    *,
-    store: Store,
-    order: Callable[[ItemT], str],
-    guards: Callable[[ItemT, UnitOfWork], list[Guard]],
-    step: Callable[[ItemT, UnitOfWork, list[Guard]], S],
-    settle: Callable[[ItemT, S], R],
-    alone: Callable[[ItemT, UnitOfWork], R],
+    group: Sequence[Submitted[ItemT]], *, store: Store, steps: GroupSteps[ItemT, S, R]
 ) -> list[R | BaseException]:
     """Run a group in one transaction per tenant; each item's outcome, or its exception.
 
-    A tenant's items are taken in ``order``, and on PostgreSQL every item's tombstone ``guards``
-    are locked first, in key order, so two groups (or a group and an erasure) touching the same
-    records lock them in the same order. ``step`` writes one item inside the transaction, given its
-    guards (their locks held already); after the commit ``settle`` turns what it returned into the
-    item's result (metrics and log lines belong there: they must not count work rolled back). A
-    tenant's lone item runs as ``alone(item, uow)`` does, and so does each item again if the group's
-    transaction fails: nothing of it was committed, and one item's failure is never another's.
+    A tenant's items are taken in ``steps.order``. Their inbox claims are one statement, which on
+    PostgreSQL takes every item's tombstone guard locks too, in key order, so two groups (or a
+    group and an erasure) touching the same records lock them in the same order. An event the inbox
+    holds already, or listed twice in the group, is repeated after its first claim. A tenant's lone
+    item runs as ``steps.alone`` does, and so does each item again if the group's transaction
+    fails: nothing of it was committed, and one item's failure is never another's.
     """
     outcomes: dict[int, R | BaseException] = {}
     tenants: dict[str, list[int]] = {}
@@ -140,13 +160,9 @@ def in_tenant_transactions(
         tenants.setdefault(submitted.item.tenant, []).append(n)
     for tenant, numbers in tenants.items():
         if len(numbers) > 1:
-            numbers.sort(key=lambda n: order(group[n].item))
+            numbers.sort(key=lambda n: steps.order(group[n].item))
             try:
-                with UnitOfWork(tenant, store) as uow:
-                    held = {n: guards(group[n].item, uow) for n in numbers}
-                    uow.tombstones.hold([g for n in numbers for g in held[n]])
-                    written = [(n, group[n].run(step, group[n].item, uow, held[n])) for n in numbers]
-                    uow.commit()
+                written = _one_transaction(UnitOfWork(tenant, store), [group[n] for n in numbers], steps)
             except Exception as exc:  # each on its own, below
                 log.info(
                     "group transaction failed; each runs alone",
@@ -154,15 +170,34 @@ def in_tenant_transactions(
                     error_class=type(exc).__name__,
                 )
             else:
-                for n, done in written:
+                for n, done in zip(numbers, written, strict=True):
                     try:
-                        outcomes[n] = group[n].run(settle, group[n].item, done)
+                        outcomes[n] = group[n].run(steps.settle, group[n].item, done)
                     except Exception as exc:
                         outcomes[n] = exc
                 continue
         for n in numbers:
             try:
-                outcomes[n] = group[n].run(alone, group[n].item, UnitOfWork(tenant, store))
+                outcomes[n] = group[n].run(steps.alone, group[n].item, UnitOfWork(tenant, store))
             except Exception as exc:
                 outcomes[n] = exc
     return [outcomes[n] for n in range(len(group))]
+
+
+def _one_transaction(
+    uow: UnitOfWork, items: Sequence[Submitted[ItemT]], steps: GroupSteps[ItemT, S, R]
+) -> list[S]:
+    """One tenant's items written in one transaction, claims first; what each step returned."""
+    with uow:
+        held = [steps.guards(submitted.item, uow) for submitted in items]
+        keys = [(submitted.item.source, submitted.item.id) for submitted in items]
+        claimed = uow.inbox.record_all(steps.consumer, keys, guards=[g for guards in held for g in guards])
+        written: list[S] = []
+        for submitted, key, guards in zip(items, keys, held, strict=True):
+            if key in claimed:
+                claimed.discard(key)  # a second copy in the group is a repeat
+                written.append(submitted.run(steps.step, submitted.item, uow, guards))
+            else:
+                written.append(steps.repeated(submitted.item))
+        uow.commit()
+    return written

@@ -39,7 +39,7 @@ from store.sync_ledger import RecordType
 from store.tombstones import Guard, Subject
 from store.uow import UnitOfWork
 from workers.ledger import hooks as ledger
-from workers.runtime.group_commit import Submitted, in_tenant_transactions
+from workers.runtime.group_commit import GroupSteps, Submitted, in_tenant_transactions
 from workers.shared.job_acl_push import mark_stale_job_acls
 
 log = get_logger(__name__)
@@ -114,15 +114,7 @@ def store_candidate_events(
     """``store_candidate_event`` for several events, one transaction per tenant (group commit, as
     ``store_application_events``), in candidate order; each event's outcome, or the exception its
     message fails with. The submitting thread then sends its event on (``send_to_match``)."""
-    return in_tenant_transactions(
-        group,
-        store=store,
-        order=lambda event: event.data.candidate_id,
-        guards=_candidate_guards,
-        step=_store_candidate_event,
-        settle=_candidate_outcome,
-        alone=store_candidate_event,
-    )
+    return in_tenant_transactions(group, store=store, steps=_CANDIDATE_STEPS)
 
 
 def send_to_match(event: CandidateEvent, publisher: EventPublisher, *, bulk: bool = False) -> None:
@@ -146,15 +138,18 @@ def _candidate_guards(event: CandidateEvent, uow: UnitOfWork) -> list[Guard]:
     return [uow.tombstones.guard(Subject.CANDIDATE, event.data.candidate_id)]
 
 
-def _store_candidate_event(
-    event: CandidateEvent, uow: UnitOfWork, guards: list[Guard] | None = None
-) -> CandidateOutcome:
-    """The event's writes inside ``uow``'s transaction (``guards``: its tombstone guards, when the
-    caller made them already)."""
-    data = event.data
-    guards = guards or _candidate_guards(event, uow)
+def _store_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> CandidateOutcome:
+    """The event's claim and writes inside ``uow``'s transaction."""
+    guards = _candidate_guards(event, uow)
     if not uow.inbox.record(CONSUMER, event.source, event.id, guards=guards):
         return CandidateOutcome.REPEATED
+    return _write_candidate_event(event, uow, guards)
+
+
+def _write_candidate_event(event: CandidateEvent, uow: UnitOfWork, guards: list[Guard]) -> CandidateOutcome:
+    """The writes of an event claimed in ``uow``'s transaction (``guards``: its tombstone guards,
+    their locks held)."""
+    data = event.data
     change = apply_candidate_snapshot(uow, data, guards[0])
     if change.erased:
         return CandidateOutcome.ERASED  # deleted after this snapshot was taken
@@ -192,15 +187,7 @@ def store_application_events(
     """``handle_application_event`` for several events, one transaction per tenant (group commit,
     ``workers.runtime.group_commit``), in application order; each event's outcome, or the exception its
     message fails with."""
-    return in_tenant_transactions(
-        group,
-        store=store,
-        order=lambda event: event.data.application_id,
-        guards=_application_guards,
-        step=_store_application_event,
-        settle=_application_outcome,
-        alone=handle_application_event,
-    )
+    return in_tenant_transactions(group, store=store, steps=_APPLICATION_STEPS)
 
 
 def _application_guards(event: ApplicationEvent, uow: UnitOfWork) -> list[Guard]:
@@ -210,14 +197,19 @@ def _application_guards(event: ApplicationEvent, uow: UnitOfWork) -> list[Guard]
     ]
 
 
-def _store_application_event(
-    event: ApplicationEvent, uow: UnitOfWork, guards: list[Guard] | None = None
-) -> ApplicationChange | None:
-    """The event's writes inside ``uow``'s transaction (``guards``: its tombstone guards, when the
-    caller made them already); None when it was processed already."""
-    guards = guards or _application_guards(event, uow)
+def _store_application_event(event: ApplicationEvent, uow: UnitOfWork) -> ApplicationChange | None:
+    """The event's claim and writes inside ``uow``'s transaction; None when it was processed already."""
+    guards = _application_guards(event, uow)
     if not uow.inbox.record(CONSUMER, event.source, event.id, guards=guards):
         return None
+    return _write_application_event(event, uow, guards)
+
+
+def _write_application_event(
+    event: ApplicationEvent, uow: UnitOfWork, guards: list[Guard]
+) -> ApplicationChange:
+    """The writes of an event claimed in ``uow``'s transaction (``guards``: its tombstone guards,
+    their locks held)."""
     change = uow.applications.apply_change(event.data, guards)
     ledger.application_event(uow, event, change)
     return change
@@ -239,3 +231,27 @@ def _application_outcome(event: ApplicationEvent, change: ApplicationChange | No
         new_stage=change.new_stage,
     )
     return change.changed or change.new_stage
+
+
+#: Candidate events in a group: in candidate order, each guarded by its candidate's tombstone.
+_CANDIDATE_STEPS: GroupSteps[CandidateEvent, CandidateOutcome, CandidateOutcome] = GroupSteps(
+    consumer=CONSUMER,
+    order=lambda event: event.data.candidate_id,
+    guards=_candidate_guards,
+    step=_write_candidate_event,
+    repeated=lambda event: CandidateOutcome.REPEATED,
+    settle=_candidate_outcome,
+    alone=store_candidate_event,
+)
+
+#: Application events in a group: in application order, guarded by the application's tombstone
+#: and its candidate's.
+_APPLICATION_STEPS: GroupSteps[ApplicationEvent, ApplicationChange | None, bool] = GroupSteps(
+    consumer=CONSUMER,
+    order=lambda event: event.data.application_id,
+    guards=_application_guards,
+    step=_write_application_event,
+    repeated=lambda event: None,
+    settle=_application_outcome,
+    alone=handle_application_event,
+)

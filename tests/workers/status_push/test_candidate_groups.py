@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
 from events import routes
@@ -18,9 +20,11 @@ from store.db import Store
 from store.erasure import erase_candidate
 from store.inbox import InboxEntry
 from store.linkedin_sync import Resource
+from store.tombstones import Subject
 from store.uow import UnitOfWork
 from tests import ats_events as ats
 from tests.fakes import FakePublisher
+from tests.helpers import wait_for_advisory_waiter
 from workers.runtime.group_commit import Submitted
 from workers.status_push import ats_records
 from workers.status_push.ats_records import (
@@ -191,3 +195,78 @@ def test_an_event_that_came_through_a_bulk_lane_sends_its_match_to_the_match_s_b
     assert matches_sent(publisher) == [
         ("match_candidate", event.id, message_id_for(event, routes.PROFILE_MATCH))
     ]
+
+
+def bury(uow: UnitOfWork, candidate_id: str, event: CandidateEvent) -> None:
+    """The candidate's tombstone, for a deletion one second after ``event``'s snapshot (its erasure's
+    exclusive lock held until ``uow`` ends)."""
+    uow.tombstones.lock(Subject.CANDIDATE, [candidate_id], exclusive=True)
+    deleted_at = event.data.modified_at + timedelta(seconds=1)
+    uow.tombstones.bury(Subject.CANDIDATE, [candidate_id], deleted_at=deleted_at, receipt_id="r-1")
+
+
+def test_a_group_of_redelivered_new_and_erased_events_of_two_tenants_tells_each_what_it_did(
+    store: Store,
+) -> None:
+    delivered = versions("C-1", 2)
+    assert store_candidate_events(group_of(delivered), store) == [CandidateOutcome.STORED] * 2
+    erased, kept = versions("C-2", 1)[0], versions("C-3", 1)[0]
+    with UnitOfWork("acme", store) as uow:
+        bury(uow, "C-2", erased)
+        uow.commit()
+    globex = versions("C-2", 1, tenant="globex")[0]
+    # Given a group with a redelivery of each tenant's first event, a new event listed twice, and a
+    # deleted candidate in the middle ...
+    group = [delivered[1], kept, erased, globex, delivered[0], kept, globex, *versions("C-1", 3)[2:]]
+    # ... each event is claimed once and tells what it did, in the order it was submitted.
+    assert store_candidate_events(group_of(group), store) == [
+        CandidateOutcome.REPEATED,
+        CandidateOutcome.STORED,
+        CandidateOutcome.ERASED,
+        CandidateOutcome.STORED,
+        CandidateOutcome.REPEATED,
+        CandidateOutcome.REPEATED,
+        CandidateOutcome.REPEATED,
+        CandidateOutcome.STORED,
+    ]
+    assert stored_name(store, "C-2") is None and stored_name(store, "C-2", "globex") == "Ada 0"
+    assert stored_name(store, "C-1") == "Ada 2" and stored_name(store, "C-3") == "Ada 0"
+    assert inbox_rows(store, "acme") == 5 and inbox_rows(store, "globex") == 1
+
+
+def test_a_tenant_s_group_claims_all_its_events_in_one_statement_on_postgresql(store: Store) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("SQLite claims each event with a statement of its own (no round trip to save)")
+    claims: list[str] = []
+
+    def count_claims(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().startswith("WITH claimed AS (INSERT INTO inbox"):
+            claims.append(statement)
+
+    sqlalchemy_event.listen(store.engine, "before_cursor_execute", count_claims)
+    try:
+        group = versions("C-1") + versions("C-2") + versions("C-1", tenant="globex")
+        assert store_candidate_events(group_of(group), store) == [CandidateOutcome.STORED] * 12
+    finally:
+        sqlalchemy_event.remove(store.engine, "before_cursor_execute", count_claims)
+    assert len(claims) == 2  # one for each tenant
+
+
+def test_a_group_waiting_for_an_erasure_of_one_of_its_candidates_finds_its_tombstone(store: Store) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("SQLite serialises writers already (every transaction begins IMMEDIATE)")
+    group = [versions(candidate_id, 1)[0] for candidate_id in ("C-1", "C-2", "C-3")]
+    outcomes: list[CandidateOutcome | BaseException] = []
+    with UnitOfWork("acme", store) as erasure:
+        bury(erasure, "C-2", group[1])
+        writer = threading.Thread(
+            target=lambda: outcomes.extend(store_candidate_events(group_of(group), store))
+        )
+        writer.start()
+        # Given the group's claim waiting for the erased candidate's lock, when the erasure commits ...
+        wait_for_advisory_waiter(store, writer)
+        erasure.commit()
+    writer.join(timeout=30)
+    # ... the group's other candidates are stored and the erased one stays erased.
+    assert outcomes == [CandidateOutcome.STORED, CandidateOutcome.ERASED, CandidateOutcome.STORED]
+    assert stored_name(store, "C-2") is None and stored_name(store, "C-3") == "Ada 0"
