@@ -1,6 +1,7 @@
 """Tenant isolation on a feature queue: one tenant's unmarked flood beside another tenant's trickle.
 
-    python -m bench.isolation [--flood 20000] [--threads 8] [--b-seconds 20] [--split] [--backfill N]
+    python -m bench.isolation [--flood 20000] [--threads 8] [--b-seconds 20] [--split] [--bulk-threads N]
+        [--backfill N]
 
 One ``status_push`` worker group (1 process x 8 threads, as the Procfile runs it) on a fresh
 PostgreSQL database and RabbitMQ vhost; with ``--split``, two groups of 1 process x 8 threads, one for
@@ -94,6 +95,8 @@ class Isolation:
     flood: int
     threads: int
     split: bool
+    #: Threads of each bulk-lane group (``split``); the normal lanes' groups have ``threads``.
+    bulk_threads: int
     queues: list[QueueIsolation]
     #: What each of A's floods started from, in their order: alone, beside B, alone again.
     flood_starts: list[FloodStart]
@@ -137,13 +140,14 @@ def _a_rate(label: str, tenant: str, keys: set[str]) -> dict[str, Measurement]:
     return {consumer: Measurement(label, *rate, unit="candidates") for consumer, rate in rates.items()}
 
 
-def _start_groups(pipeline: Pipeline, threads: int, split: bool) -> list[str]:
+def _start_groups(pipeline: Pipeline, threads: int, split: bool, bulk_threads: int) -> list[str]:
     """Each measured queue's worker groups: one of both lanes, or one per lane (``split``)."""
     names = []
     for queue in CONSUMERS:
         for lanes in ("normal", "bulk") if split else ("all",):
             names.append(f"isolation-{queue}-{lanes}")
-            pipeline.start_workers(names[-1], queue, processes=1, threads=threads, lanes=lanes)
+            size = bulk_threads if lanes == "bulk" else threads
+            pipeline.start_workers(names[-1], queue, processes=1, threads=size, lanes=lanes)
     return names
 
 
@@ -187,13 +191,15 @@ def measure_isolation(
     threads: int = 8,
     b_seconds: float = 20.0,
     split: bool = False,
+    bulk_threads: int | None = None,
     backfill: int = 0,
     backfill_seconds: float = 120.0,
 ) -> Isolation:
     """The phases on ``pipeline``'s services (its workers are started here)."""
     floods = (FLOODS_BEFORE, FLOODS_BESIDE, FLOODS_AFTER)
     onboard(pipeline, (*floods, QUIET, BACKFILLS))
-    groups = _start_groups(pipeline, threads, split)
+    bulk = bulk_threads or threads
+    groups = _start_groups(pipeline, threads, split, bulk)
     a_publisher, b_publisher = Publisher(settings=get_settings()), Publisher(settings=get_settings())
     try:
         # Warm-up: connections, prepared statements and the tenants' caches in every thread. A's
@@ -236,7 +242,7 @@ def measure_isolation(
         )
         for queue in CONSUMERS
     ]
-    return Isolation(flood, threads, split, measured, starts, backfill, sent)
+    return Isolation(flood, threads, split, bulk, measured, starts, backfill, sent)
 
 
 def run(
@@ -245,6 +251,7 @@ def run(
     threads: int = 8,
     b_seconds: float = 20.0,
     split: bool = False,
+    bulk_threads: int | None = None,
     backfill: int = 0,
     backfill_seconds: float = 120.0,
     **env: str,
@@ -260,6 +267,7 @@ def run(
             threads=threads,
             b_seconds=b_seconds,
             split=split,
+            bulk_threads=bulk_threads,
             backfill=backfill,
             backfill_seconds=backfill_seconds,
         )
@@ -268,8 +276,8 @@ def run(
 def lines(result: Isolation) -> list[str]:
     """The report's section (markdown)."""
     layout = (
-        f"Two worker groups per queue of 1 process x {result.threads} threads, one per lane "
-        "(`--lanes normal`, `--lanes bulk`)."
+        f"Two worker groups per queue, one per lane (1 process each): `--lanes normal` with "
+        f"{result.threads} threads, `--lanes bulk` with {result.bulk_threads}."
         if result.split
         else f"One worker group per queue of 1 process x {result.threads} threads, both lanes."
     )
@@ -345,10 +353,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="threads of the status_push worker group")
     parser.add_argument("--b-seconds", type=float, default=20.0, help="seconds of tenant B alone")
     parser.add_argument("--split", action="store_true", help="a worker group per lane")
+    parser.add_argument(
+        "--bulk-threads", type=int, default=None, help="threads of each bulk-lane group (default: --threads)"
+    )
     parser.add_argument("--backfill", type=int, default=0, help="records of A's backfill beside B (0: none)")
     args = parser.parse_args()
     result = run(
-        args.flood, threads=args.threads, b_seconds=args.b_seconds, split=args.split, backfill=args.backfill
+        args.flood,
+        threads=args.threads,
+        b_seconds=args.b_seconds,
+        split=args.split,
+        bulk_threads=args.bulk_threads,
+        backfill=args.backfill,
     )
     print("\n".join(lines(result)))
 

@@ -16,7 +16,14 @@ def test_a_small_isolation_run_measures_both_tenants_in_every_phase() -> None:
     # The suite's other tests keep the cores busy: bulk groups at a lower priority (as shipped) would
     # crawl behind them, which is what the priority is for, and this small run would last minutes.
     result = run(
-        60, threads=2, b_seconds=1.5, split=True, backfill=300, backfill_seconds=30, RSC_BULK_LANE_NICE="0"
+        60,
+        threads=2,
+        b_seconds=1.5,
+        split=True,
+        bulk_threads=1,
+        backfill=300,
+        backfill_seconds=30,
+        RSC_BULK_LANE_NICE="0",
     )
 
     assert [q.queue for q in result.queues] == list(CONSUMERS)
@@ -45,7 +52,7 @@ def test_a_small_isolation_run_measures_both_tenants_in_every_phase() -> None:
     assert "## Tenant isolation" in text and "tenant B during A's flood" in text
     assert "tenant B during A's backfill" in text
     assert all(f"{q.b_p99_ratio:.2f}x" in text for q in result.queues)
-    assert "one per lane" in text
+    assert "one per lane" in text and "`--lanes bulk` with 1." in text
     assert "A2's against the mean of A1's and A3's" in text and "before each flood: 4, 4, 4;" in text
     for q in result.queues:
         mean = (q.a_before.per_second + q.a_after.per_second) / 2
