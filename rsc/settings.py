@@ -158,6 +158,11 @@ class Settings(BaseSettings):
     #: each process type honcho's $PORT, so every process of `make run` serves its own.
     metrics_port: int = 9191
 
+    #: Seconds a worker's hold lasts without renewal: on the records it claimed for one push to
+    #: LinkedIn, and on a historical backfill run (renewed every sixth of it while the runner works).
+    #: What a worker that died was holding waits at most this long for another.
+    work_lease_s: float = Field(default=30.0, gt=0)
+
     #: Seconds between two scheduler ticks (outbox sweeps are requested on each tick).
     scheduler_tick_s: float = 1.0
     #: Seconds a scheduler's lead lasts without renewal (the leader renews it every tick). Two or

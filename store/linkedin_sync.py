@@ -21,10 +21,6 @@ from store.base import Base, TenantScoped, utcnow
 from store.repository import TenantRepository
 from store.upsert import dialect_insert
 
-#: How long a claimed record is held for one push. A push that outlives it may overlap with the next
-#: one; that is harmless (whole-record PUTs, settled by version), so it is kept short.
-LEASE = timedelta(seconds=30)
-
 
 class Resource(StrEnum):
     JOB = "job"
@@ -113,10 +109,13 @@ class LinkedInOutbox(TenantRepository):
         limit: int = 100,
         quiet_for: timedelta = timedelta(0),
         max_wait: timedelta | None = None,
-        lease: timedelta = LEASE,
+        lease: timedelta,
         within: ColumnElement[bool] | None = None,
     ) -> dict[str, int]:
         """Lease up to ``limit`` dirty records and return {entity_id: version to push}.
+
+        The records are held for ``lease`` (``RSC_WORK_LEASE_S``). A push that outlives it may overlap
+        with the next one; that is harmless (whole-record PUTs, settled by version).
 
         A record is due when it has been quiet for ``quiet_for`` or dirty for longer than
         ``max_wait``; bursts of changes therefore coalesce into one push. ``within`` (on the entity id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 from typing import Any
 
 import kombu
@@ -18,6 +19,8 @@ from store.uow import OpsUnitOfWork
 from tests.waiting import TimedOut, eventually
 
 ORG = "urn:li:organization:4242"
+#: How long the tests' claims of outbox records hold them (``RSC_WORK_LEASE_S``'s default).
+CLAIM_LEASE = timedelta(seconds=30)
 
 
 def linkedin_path(family: Family) -> str:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from store.dead_letters import DeadLetter
 from store.schema import metadata
 from tests.conftest import TRUNCATE_FROM_ROWS, empty_all
-from tests.e2e.pipeline import PIPELINE_SLOTS, PipelineSlot
+from tests.e2e.pipeline import PIPELINE_SLOTS, Pipeline, PipelineSlot
 from tests.helpers import create_tenant, drain, wait_for_lock_waiter
 from tests.infra import TEST_SECRET_KEY, fresh_database, postgres_server
 from tests.scheduling import LONG_S, MAX_PIPELINES, LongestFirst, estimate, is_pipeline
@@ -225,6 +225,33 @@ def test_no_more_pipelines_run_at_once_than_there_are_slots(
     assert float(out) >= released_at
     for slot in held[1:]:
         slot.release()
+
+
+def test_a_pipeline_on_a_server_of_its_own_takes_no_slot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", f"slots-{tmp_path.name}")
+    held = [PipelineSlot() for _ in range(PIPELINE_SLOTS)]
+    try:
+        # The chaos suite's private server: made at once while every slot is held.
+        own = Pipeline(
+            tmp_path / "own", "postgresql+psycopg://127.0.0.1:1/x", "amqp://x", shared_server=False
+        )
+        own.stop()
+        waiting = threading.Thread(
+            target=lambda: Pipeline(
+                tmp_path / "shared", "postgresql+psycopg://127.0.0.1:1/x", "amqp://x"
+            ).stop(),
+            daemon=True,
+        )
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive(), "a pipeline on the shared server started while every slot was held"
+    finally:
+        for slot in held:
+            slot.release()
+    waiting.join(timeout=10)
+    assert not waiting.is_alive()
 
 
 def test_each_process_opens_as_many_postgresql_connections_as_its_settings_allow(

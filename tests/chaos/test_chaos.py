@@ -246,6 +246,7 @@ def test_chaos_the_store_and_linkedin_equal_the_oracle(
         tmp_path,
         postgres.url,
         rabbitmq.url,
+        shared_server=False,  # a private PostgreSQL: none of the shared server's connections
         # Retries outlive a database restart and a backlog (0.5 s doubling up to 30 s).
         RSC_MIN_BACKOFF_MS="500",
         RSC_MAX_BACKOFF_MS="30000",

@@ -67,7 +67,11 @@ class PipelineSlot:
 class Pipeline:
     """Starts and stops the processes; every process's log goes to a file in ``logs``."""
 
-    def __init__(self, workdir: Path, database_url: str, broker_url: str, **env: str) -> None:
+    def __init__(
+        self, workdir: Path, database_url: str, broker_url: str, *, shared_server: bool = True, **env: str
+    ) -> None:
+        """``shared_server=False``: the database is on a server of the test's own (the chaos suite's),
+        so the pipeline takes none of the shared server's ``PIPELINE_SLOTS``."""
         self.workdir = workdir
         self.logs = workdir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -97,7 +101,7 @@ class Pipeline:
         self._kept: list[dict[str, Any]] = []
         self._log_files: list[Any] = []
         self.http = httpx.Client(timeout=30)
-        self._slot = PipelineSlot() if database_url.startswith("postgresql") else None
+        self._slot = PipelineSlot() if shared_server and database_url.startswith("postgresql") else None
 
     def start(
         self, name: str, *args: str, program: str = RSC, env: dict[str, str] | None = None

@@ -21,6 +21,7 @@ from store.base import utcnow
 from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.uow import UnitOfWork
+from tests.helpers import CLAIM_LEASE
 
 NOW = utcnow()
 OLD = NOW - timedelta(days=400)
@@ -82,7 +83,7 @@ def test_a_phase_leaves_out_what_the_run_covered_unless_it_changed_again(store: 
         run = uow.backfills.start(BackfillKind.SYNC, ["open_job", "job"], reason="test")
         started = run.created_at
         uow.outbox.mark_all_changed([(Resource.JOB, j) for j in ("J-1", "J-2")])
-        claimed = uow.outbox.claim(Resource.JOB, ids=["J-1", "J-2"])
+        claimed = uow.outbox.claim(Resource.JOB, lease=CLAIM_LEASE, ids=["J-1", "J-2"])
         uow.outbox.settle(Resource.JOB, claimed)  # both sent after the run started
         uow.outbox.mark_changed(Resource.JOB, "J-2")  # ... and J-2 changed again since
         uow.commit()

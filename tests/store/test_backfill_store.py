@@ -9,6 +9,7 @@ from schemas.ats import ApplicationSnapshot, CandidateNoteSnapshot, CandidateSna
 from store.db import Store
 from store.linkedin_sync import Resource, SyncOutcome
 from store.uow import UnitOfWork
+from tests.helpers import CLAIM_LEASE
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -43,7 +44,7 @@ def test_a_batch_is_counted_from_what_the_outbox_says_of_each_record(store: Stor
         uow.outbox.mark_all_changed([(Resource.CANDIDATE, c) for c in records])
         uow.commit()
     with UnitOfWork("acme", store) as uow:
-        claimed = uow.outbox.claim(Resource.CANDIDATE, limit=10)
+        claimed = uow.outbox.claim(Resource.CANDIDATE, lease=CLAIM_LEASE, limit=10)
         uow.outbox.settle(Resource.CANDIDATE, {c: claimed[c] for c in ("C-1", "C-3")})
         uow.outbox.settle(
             Resource.CANDIDATE, {"C-2": claimed["C-2"]}, outcome=SyncOutcome.REJECTED, error="x"
@@ -96,7 +97,7 @@ def seed_synced_history(store: Store) -> None:
         ]
         uow.outbox.mark_all_changed(records)
         for resource, entity_id in records:
-            uow.outbox.settle(resource, uow.outbox.claim(resource, ids=[entity_id]))
+            uow.outbox.settle(resource, uow.outbox.claim(resource, lease=CLAIM_LEASE, ids=[entity_id]))
         uow.commit()
 
 

@@ -12,6 +12,7 @@ from store.db import Store
 from store.linkedin_sync import Resource
 from store.tombstones import Subject
 from store.uow import UnitOfWork
+from tests.helpers import CLAIM_LEASE
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -46,7 +47,7 @@ def dirty(store: Store) -> set[tuple[str, str]]:
 def settle_all(store: Store) -> None:
     with UnitOfWork("acme", store) as uow:
         for resource, ids in ((Resource.CANDIDATE, ["C-1"]), (Resource.APPLICATION, ["A-1"])):
-            uow.outbox.settle(resource, uow.outbox.claim(resource, ids=ids))
+            uow.outbox.settle(resource, uow.outbox.claim(resource, lease=CLAIM_LEASE, ids=ids))
         uow.commit()
 
 

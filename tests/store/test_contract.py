@@ -16,6 +16,7 @@ from store.linkedin_sync import Resource, SyncOutcome
 from store.migrate import schema_drift
 from store.tenancy import CrossTenantWrite
 from store.uow import UnitOfWork
+from tests.helpers import CLAIM_LEASE
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -203,15 +204,15 @@ def test_the_outbox_coalesces_changes_and_settles_versions(store: Store) -> None
         uow.outbox.mark_changed(Resource.JOB, "J-2")
         uow.commit()
     with UnitOfWork("acme", store) as uow:
-        claimed = uow.outbox.claim(Resource.JOB)
+        claimed = uow.outbox.claim(Resource.JOB, lease=CLAIM_LEASE)
         assert claimed == {"J-1": 3, "J-2": 1}
         # Leased: a second claim gets nothing until the first settles or the lease ends.
-        assert uow.outbox.claim(Resource.JOB) == {}
+        assert uow.outbox.claim(Resource.JOB, lease=CLAIM_LEASE) == {}
         uow.outbox.mark_changed(Resource.JOB, "J-1")  # a change while the push is in flight
         uow.outbox.settle(Resource.JOB, claimed)
         uow.commit()
     with UnitOfWork("acme", store) as uow:
-        assert uow.outbox.claim(Resource.JOB) == {"J-1": 4}
+        assert uow.outbox.claim(Resource.JOB, lease=CLAIM_LEASE) == {"J-1": 4}
         uow.outbox.settle(Resource.JOB, {"J-1": 4}, outcome=SyncOutcome.REJECTED, error="bad title")
         uow.commit()
     with UnitOfWork("acme", store) as uow:
@@ -225,8 +226,13 @@ def test_the_outbox_waits_for_quiet_unless_a_record_waited_too_long(store: Store
         uow.outbox.mark_changed(Resource.APPLICATION, "A-1")
         uow.commit()
     with UnitOfWork("acme", store) as uow:
-        assert uow.outbox.claim(Resource.APPLICATION, quiet_for=timedelta(seconds=60)) == {}
+        assert (
+            uow.outbox.claim(Resource.APPLICATION, lease=CLAIM_LEASE, quiet_for=timedelta(seconds=60)) == {}
+        )
         got = uow.outbox.claim(
-            Resource.APPLICATION, quiet_for=timedelta(seconds=60), max_wait=timedelta(seconds=0)
+            Resource.APPLICATION,
+            lease=CLAIM_LEASE,
+            quiet_for=timedelta(seconds=60),
+            max_wait=timedelta(seconds=0),
         )
         assert got == {"A-1": 1}

@@ -13,6 +13,7 @@ from store.db import Store
 from store.linkedin_sync import Resource, SyncState, tenants_with_due_records
 from store.sweep_leases import SweepLease, SweepLeases
 from store.uow import UnitOfWork
+from tests.helpers import CLAIM_LEASE
 
 
 def _age(store: Store, *, changed_s: float, dirty_s: float) -> None:
@@ -40,7 +41,10 @@ def test_a_record_that_keeps_changing_is_due_after_the_max_wait(store: Store) ->
             == []
         )
     with UnitOfWork("acme", store) as uow:
-        assert uow.outbox.claim(Resource.APPLICATION, quiet_for=quiet, max_wait=max_wait) == {}
+        assert (
+            uow.outbox.claim(Resource.APPLICATION, lease=CLAIM_LEASE, quiet_for=quiet, max_wait=max_wait)
+            == {}
+        )
         uow.commit()
     _age(store, changed_s=0.1, dirty_s=101)
     with store.session(None) as session:
@@ -48,24 +52,26 @@ def test_a_record_that_keeps_changing_is_due_after_the_max_wait(store: Store) ->
             session, [Resource.APPLICATION], quiet_for=quiet, max_wait=max_wait
         ) == ["acme"]
     with UnitOfWork("acme", store) as uow:
-        assert uow.outbox.claim(Resource.APPLICATION, quiet_for=quiet, max_wait=max_wait) == {"A-1": 1}
+        assert uow.outbox.claim(
+            Resource.APPLICATION, lease=CLAIM_LEASE, quiet_for=quiet, max_wait=max_wait
+        ) == {"A-1": 1}
         uow.commit()
 
 
 def test_a_record_released_to_wait_for_another_is_held_that_long(store: Store) -> None:
     with UnitOfWork("acme", store) as uow:
         uow.outbox.mark_changed(Resource.APPLICATION, "A-1")
-        assert uow.outbox.claim(Resource.APPLICATION) == {"A-1": 1}
+        assert uow.outbox.claim(Resource.APPLICATION, lease=CLAIM_LEASE) == {"A-1": 1}
         uow.outbox.release(Resource.APPLICATION, ["A-1"], "waiting", retry_in=timedelta(seconds=30))
         uow.commit()
     with UnitOfWork("acme", store) as uow:
-        assert uow.outbox.claim(Resource.APPLICATION) == {}
+        assert uow.outbox.claim(Resource.APPLICATION, lease=CLAIM_LEASE) == {}
         state = uow.outbox.state(Resource.APPLICATION, "A-1")
         assert state is not None and state.last_error == "waiting"
         uow.outbox.release(Resource.APPLICATION, ["A-1"], "LinkedIn unavailable")
         uow.commit()
     with UnitOfWork("acme", store) as uow:
-        assert uow.outbox.claim(Resource.APPLICATION) == {"A-1": 1}
+        assert uow.outbox.claim(Resource.APPLICATION, lease=CLAIM_LEASE) == {"A-1": 1}
 
 
 def test_one_sweep_per_tenant_holds_the_lease_until_it_ends_or_expires(store: Store) -> None:

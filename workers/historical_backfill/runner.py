@@ -73,10 +73,9 @@ log = get_logger(__name__)
 BATCH = 100
 #: Seconds one message works before it hands the run to the next message (far inside the time limit).
 SLICE_S = 30.0
-#: How long a runner's hold on its run outlives its last heartbeat if its worker dies.
-LEASE = timedelta(seconds=30)
-#: Seconds between two renewals of the lease while a runner works.
-HEARTBEAT_S = 5.0
+#: The lease on a run (``RSC_WORK_LEASE_S``) is renewed this many times within its length while a
+#: runner works, so a slow batch never loses it; if the worker dies, it ends within one lease.
+BEATS_PER_LEASE = 6
 #: Backoff after a transient failure: doubled per consecutive failure, up to the maximum.
 FIRST_BACKOFF_S = 2.0
 MAX_BACKOFF_S = 300.0
@@ -100,16 +99,18 @@ class SliceReport:
 class _Heartbeat:
     """Renews the runner's lease while it works, so a slow batch never loses it to another runner."""
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], run: int, holder: str) -> None:
-        self._uow_factory, self._run, self._holder = uow_factory, run, holder
+    def __init__(
+        self, uow_factory: Callable[[], UnitOfWork], run: int, holder: str, lease: timedelta
+    ) -> None:
+        self._uow_factory, self._run, self._holder, self._lease = uow_factory, run, holder, lease
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="backfill-heartbeat", daemon=True)
 
     def _beat(self) -> None:
-        while not self._stop.wait(HEARTBEAT_S):
+        while not self._stop.wait(self._lease.total_seconds() / BEATS_PER_LEASE):
             try:
                 with self._uow_factory() as uow:
-                    uow.backfills.acquire(self._run, self._holder, LEASE)
+                    uow.backfills.acquire(self._run, self._holder, self._lease)
                     uow.commit()
             except Exception as exc:  # the next beat tries again; the lease still has time
                 log.warning("backfill heartbeat failed", error_class=type(exc).__name__)
@@ -138,15 +139,16 @@ def run_backfill(
     holds the run or it is not running."""
     report = SliceReport()
     holder = uuid.uuid4().hex
+    lease = timedelta(seconds=settings.work_lease_s)
     with uow:
-        acquired = uow.backfills.acquire(command.run, holder, LEASE)
+        acquired = uow.backfills.acquire(command.run, holder, lease)
         uow.commit()
     if not acquired:
         report.stopped = "another runner holds the run, or it is not running"
         return report
     hand_over = False
     try:
-        with _Heartbeat(lambda: UnitOfWork(uow.tenant, uow.store), command.run, holder).running():
+        with _Heartbeat(lambda: UnitOfWork(uow.tenant, uow.store), command.run, holder, lease).running():
             hand_over = _work(
                 uow, linkedin, command.run, report, slice_s=slice_s, sleep=sleep, settings=settings
             )

@@ -201,7 +201,13 @@ def push_pending(
             report.not_syncing = True
             return report
         claimed = uow.outbox.claim(
-            resource, ids=wanted, limit=limit, quiet_for=quiet_for, max_wait=max_wait, within=within
+            resource,
+            ids=wanted,
+            limit=limit,
+            quiet_for=quiet_for,
+            max_wait=max_wait,
+            lease=timedelta(seconds=settings.work_lease_s),
+            within=within,
         )
         if wanted is not None:
             report.held = sorted(uow.outbox.dirty_ids(resource, wanted) - set(claimed))

@@ -288,6 +288,14 @@ class World:
             return found
 
 
+def empty_store(store: Store) -> None:
+    """Delete every row of every table: each example of a property starts from an empty store, so
+    the scans of ``find_values`` read one example's rows, not every earlier example's as well."""
+    with store.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
 def table_texts(store: Store) -> Iterator[tuple[str, str]]:
     """(table, text of one row): every row of every table of the schema, whoever added the table."""
     with store.engine.connect() as conn:

@@ -15,7 +15,7 @@ from store.deletion_receipts import ReceiptState, tenants_with_due_receipts
 from store.linkedin_sync import Resource
 from store.sweep_leases import SweepLeases
 from store.tombstones import Subject, subject_of
-from tests.helpers import linkedin_path, v2_resource
+from tests.helpers import CLAIM_LEASE, linkedin_path, v2_resource
 from tests.workers.deletion_cascade.support import World, find_values
 from workers.deletion_cascade.handlers import (
     deletion_sweep_messages,
@@ -230,7 +230,7 @@ def test_a_push_in_flight_when_the_candidate_is_erased_is_deleted_after_it_lands
     # The sweep: holds the tenant, claims the application and builds its body from the store...
     with world.uow() as uow:
         assert SweepLeases(uow.session, uow.tenant).acquire("sweep-1", timedelta(seconds=60))
-        claimed = uow.outbox.claim(Resource.APPLICATION)
+        claimed = uow.outbox.claim(Resource.APPLICATION, lease=CLAIM_LEASE)
         bodies, _, _ = build_applications(uow, claimed, get_settings())
         uow.commit()
     assert set(bodies) == {"A-1"}

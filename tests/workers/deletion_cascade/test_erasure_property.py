@@ -24,7 +24,7 @@ from store.db import Store
 from store.deletion_receipts import ReceiptState
 from store.tombstones import Subject, subject_of
 from tests.sandbox_harness import SandboxHarness
-from tests.workers.deletion_cascade.support import World, find_values
+from tests.workers.deletion_cascade.support import World, empty_store, find_values
 from workers.inmail_sync.handlers import StubResult
 from workers.profile_export.handlers import ExportResult
 
@@ -255,6 +255,7 @@ class Run:
 def test_deleted_people_leave_nothing_behind_and_late_events_do_not_bring_them_back(
     store: Store, sandbox: SandboxHarness, ops: list[tuple[Any, ...]]
 ) -> None:
+    empty_store(store)
     run = Run(World(store, sandbox))
     for op in ops:
         run.apply(op)

@@ -17,6 +17,7 @@ from linkedin.versions import Family
 from rsc.settings import get_settings
 from schemas.commands import BackfillSlice
 from store.backfill import BackfillKind, Backfills, BackfillState
+from store.base import utcnow
 from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.uow import UnitOfWork
@@ -219,6 +220,49 @@ def test_a_worker_killed_mid_batch_resends_that_batch_only(
     with UnitOfWork(TENANT, store) as uow:
         assert uow.outbox.dirty_count() == 0
         assert uow.backfills.cursor(run, "candidate").sent == CANDIDATES
+
+
+def test_while_a_batch_is_sent_the_run_and_the_batch_are_held_for_the_configured_lease(
+    store: Store,
+    sandbox: SandboxHarness,
+    linkedin: LinkedInClient,
+    bulk: LinkedInClient,
+    publisher: FakePublisher,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seed(store)
+    run = enable(store, sandbox, linkedin, publisher)
+    settings = get_settings().model_copy(update={"work_lease_s": 7.0})
+    real = linkedin_push.SENDERS[Resource.JOB]
+    seen: list[tuple[float, list[float]]] = []
+
+    def observes_the_leases(client: LinkedInClient, bodies: Mapping[str, Any]) -> BatchResult:
+        with UnitOfWork(TENANT, store) as uow:
+            held = uow.backfills.get(run)
+            assert held is not None and held.lease_until is not None
+            batch = [uow.outbox.state(Resource.JOB, key) for key in bodies]
+            now = utcnow()
+            seen.append(
+                (
+                    (held.lease_until - now).total_seconds(),
+                    [(b.lease_until - now).total_seconds() for b in batch if b and b.lease_until],
+                )
+            )
+        return real(client, bodies)
+
+    monkeypatch.setitem(linkedin_push.SENDERS, Resource.JOB, observes_the_leases)
+    run_backfill(
+        BackfillSlice(tenant=TENANT, run=run),
+        UnitOfWork(TENANT, store),
+        bulk,
+        publisher,
+        slice_s=0,
+        settings=settings,
+    )
+    assert seen, "no batch of jobs was sent"
+    run_lease, batch_leases = seen[0]
+    assert 5.0 < run_lease <= 7.0, run_lease
+    assert len(batch_leases) == OPEN_JOBS and all(5.0 < left <= 7.0 for left in batch_leases), batch_leases
 
 
 def test_a_crash_after_the_outbox_was_settled_resends_nothing(
