@@ -115,7 +115,10 @@ def test_with_a_fifth_of_answers_failing_and_the_real_limit_nothing_is_lost_and_
         pipeline.control(
             "PUT",
             "/faults",
-            json={"error_rate": 0.1, "throttle_rate": 0.1, "throttle_retry_after_s": 1},
+            # A fifth of the answers fail: 15 % with a 5xx and 5 % with a 429 whose one-second
+            # Retry-After holds the tenant's next call (its calls go one after another): at 10 % the
+            # 429s alone cost about 150 of the test's 190 seconds.
+            json={"error_rate": 0.15, "throttle_rate": 0.05, "throttle_retry_after_s": 1},
         )
         remote = publish_and_wait(pipeline, rabbit, history)
         problems = differences(history, remote)
@@ -126,8 +129,9 @@ def test_with_a_fifth_of_answers_failing_and_the_real_limit_nothing_is_lost_and_
         statuses = _statuses(counters)
         # The faults were there, LinkedIn never refused a request as invalid, and its limit was
         # never reached: no 429 of its own, never more than 10,000 records in one of its minutes.
-        assert statuses[500] + statuses[503] > 50 and statuses[429] > 50, statuses
+        assert statuses[500] + statuses[503] > 100 and statuses[429] > 30, statuses
         assert {s for s in statuses if 400 <= s < 500 and s != 429} == set(), statuses
         assert counters["throttled"].get("acme-client", 0) == 0
         assert 0 < counters["max_records_per_window"]["acme-client"] <= 10_000
         print(f"most records in one LinkedIn minute: {counters['max_records_per_window']['acme-client']}")
+        print(f"LinkedIn's answers by status: {dict(sorted(statuses.items()))}")
