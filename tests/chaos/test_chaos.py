@@ -250,6 +250,10 @@ def test_chaos_the_store_and_linkedin_equal_the_oracle(
         # Retries outlive a database restart and a backlog (0.5 s doubling up to 30 s).
         RSC_MIN_BACKOFF_MS="500",
         RSC_MAX_BACKOFF_MS="30000",
+        # A deletion made while a push of the same records may be in flight is sent once that push
+        # is over for sure: the message time limit and a LinkedIn call's timeout later (130 s by
+        # default). Every message here ends within seconds; a backfill slice within 30.
+        RSC_TIME_LIMIT_MS="45000",
     )
     try:
         pipeline.start_sandbox("--seed", str(seed))
