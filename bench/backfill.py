@@ -65,7 +65,7 @@ def _pipeline(database: str, sandbox_args: list[str], **env: str) -> Iterator[Pi
             url = stack.enter_context(fresh_database(stack.enter_context(postgres_server())))
         else:
             url = f"sqlite:///{tmp}/bench.db"
-        pipeline = Pipeline(Path(tmp), url, broker, **env)
+        pipeline = Pipeline(Path(tmp), url, broker, shared_server=True, **env)
         names = ("RSC_DATABASE_URL", "RSC_BROKER_URL", "RSC_SECRET_KEY", "RSC_LINKEDIN_API_URL", *env)
         saved = {name: os.environ.get(name) for name in names}
         os.environ.update(

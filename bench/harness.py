@@ -48,7 +48,7 @@ def bench_pipeline(database: str = "postgresql", **env: str) -> Iterator[Pipelin
         else:
             url = f"sqlite:///{tmp}/bench.db"
         saved = {k: os.environ.get(k) for k in ("RSC_DATABASE_URL", "RSC_BROKER_URL", "RSC_SECRET_KEY")}
-        pipeline = Pipeline(Path(tmp), url, broker_url, **env)
+        pipeline = Pipeline(Path(tmp), url, broker_url, shared_server=True, **env)
         os.environ.update(
             RSC_DATABASE_URL=url, RSC_BROKER_URL=broker_url, RSC_SECRET_KEY=pipeline.env["RSC_SECRET_KEY"]
         )

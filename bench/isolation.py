@@ -51,8 +51,9 @@ from bench.isolation_tenants import (
     publish_flood,
 )
 from bench.measurement import Measurement, inbox_times, rate_between, wait_for
+from deploy.sources import worker_groups
 from events.publisher import Publisher
-from rsc.settings import get_settings
+from rsc.settings import WorkerLanes, get_settings
 from store.db import get_store
 from tests.e2e.pipeline import Pipeline
 
@@ -245,6 +246,11 @@ def measure_isolation(
     return Isolation(flood, threads, split, bulk, measured, starts, backfill, sent)
 
 
+def shipped_bulk_threads() -> int:
+    """Threads of the bulk-lane groups the Procfile (and ``deploy/``) ships for the measured queues."""
+    return max(g.threads for g in worker_groups() if g.queue in CONSUMERS and g.lanes is WorkerLanes.BULK)
+
+
 def run(
     flood: int,
     *,
@@ -354,7 +360,11 @@ def main() -> None:
     parser.add_argument("--b-seconds", type=float, default=20.0, help="seconds of tenant B alone")
     parser.add_argument("--split", action="store_true", help="a worker group per lane")
     parser.add_argument(
-        "--bulk-threads", type=int, default=None, help="threads of each bulk-lane group (default: --threads)"
+        "--bulk-threads",
+        type=int,
+        default=None,
+        help="threads of each bulk-lane group with --split (default: the Procfile's, "
+        f"{shipped_bulk_threads()}); without --split, --threads",
     )
     parser.add_argument("--backfill", type=int, default=0, help="records of A's backfill beside B (0: none)")
     args = parser.parse_args()
@@ -363,7 +373,7 @@ def main() -> None:
         threads=args.threads,
         b_seconds=args.b_seconds,
         split=args.split,
-        bulk_threads=args.bulk_threads,
+        bulk_threads=args.bulk_threads or (shipped_bulk_threads() if args.split else None),
         backfill=args.backfill,
     )
     print("\n".join(lines(result)))

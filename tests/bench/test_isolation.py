@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.isolation import CONSUMERS, lines, run
+from bench.isolation import CONSUMERS, lines, run, shipped_bulk_threads
 from bench.isolation_tenants import FLOODS_AFTER, FLOODS_BEFORE, FLOODS_BESIDE
 
 pytestmark = pytest.mark.slow
@@ -58,3 +58,15 @@ def test_a_small_isolation_run_measures_both_tenants_in_every_phase() -> None:
         mean = (q.a_before.per_second + q.a_after.per_second) / 2
         assert q.a_rate_ratio == pytest.approx(q.a_beside.per_second / mean)
         assert f"{q.a_rate_ratio:.0%} of its rate alone, {mean:,.0f}/s" in text
+
+
+def test_the_bench_measures_the_bulk_groups_as_shipped_by_default() -> None:
+    from pathlib import Path
+
+    procfile = (Path(__file__).resolve().parents[2] / "Procfile").read_text().splitlines()
+    bulk = [line for line in procfile if "--lanes bulk" in line and any(q in line for q in CONSUMERS)]
+    assert len(bulk) == len(CONSUMERS)
+    assert {int(line.split("--threads ")[1].split()[0]) for line in bulk} == {shipped_bulk_threads()}
+    # Smaller than the normal lanes' groups: a flood's threads leave the cores to the other tenants.
+    normal = [line for line in procfile if "--lanes normal" in line]
+    assert all(int(line.split("--threads ")[1].split()[0]) > shipped_bulk_threads() for line in normal)
