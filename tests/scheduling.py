@@ -41,7 +41,7 @@ LONGEST: dict[str, float] = {
     "tests/chaos/test_chaos.py::test_chaos_the_store_and_linkedin_equal_the_oracle": 152,
     "tests/workers/deletion_cascade/test_erasure_property.py::"
     "test_deleted_people_leave_nothing_behind_and_late_events_do_not_bring_them_back[postgresql]": 142,
-    "tests/e2e/test_status_sync.py::test_linkedin_ends_with_the_ats_final_state_and_every_stage_history": 86,
+    "tests/e2e/test_status_sync.py::test_linkedin_ends_with_the_ats_final_state_and_every_stage_history": 45,
     "tests/e2e/test_crash_recovery.py::"
     "test_sigkill_in_the_middle_of_500_exports_loses_and_duplicates_nothing": 74,
     "tests/bench/test_isolation.py::test_a_small_isolation_run_measures_both_tenants_in_every_phase": 60,
