@@ -185,6 +185,11 @@ def _flood_alone(publisher: Publisher, tenant: str, flood: int, label: str) -> d
     return _a_rate(label, tenant, publish_flood(publisher, tenant, flood))
 
 
+def shipped_bulk_threads() -> int:
+    """Threads of the bulk-lane groups the Procfile (and ``deploy/``) ships for the measured queues."""
+    return max(g.threads for g in worker_groups() if g.queue in CONSUMERS and g.lanes is WorkerLanes.BULK)
+
+
 def measure_isolation(
     pipeline: Pipeline,
     flood: int,
@@ -199,7 +204,7 @@ def measure_isolation(
     """The phases on ``pipeline``'s services (its workers are started here)."""
     floods = (FLOODS_BEFORE, FLOODS_BESIDE, FLOODS_AFTER)
     onboard(pipeline, (*floods, QUIET, BACKFILLS))
-    bulk = bulk_threads or threads
+    bulk = bulk_threads or (shipped_bulk_threads() if split else threads)
     groups = _start_groups(pipeline, threads, split, bulk)
     a_publisher, b_publisher = Publisher(settings=get_settings()), Publisher(settings=get_settings())
     try:
@@ -244,11 +249,6 @@ def measure_isolation(
         for queue in CONSUMERS
     ]
     return Isolation(flood, threads, split, bulk, measured, starts, backfill, sent)
-
-
-def shipped_bulk_threads() -> int:
-    """Threads of the bulk-lane groups the Procfile (and ``deploy/``) ships for the measured queues."""
-    return max(g.threads for g in worker_groups() if g.queue in CONSUMERS and g.lanes is WorkerLanes.BULK)
 
 
 def run(
@@ -373,7 +373,7 @@ def main() -> None:
         threads=args.threads,
         b_seconds=args.b_seconds,
         split=args.split,
-        bulk_threads=args.bulk_threads or (shipped_bulk_threads() if args.split else None),
+        bulk_threads=args.bulk_threads,
         backfill=args.backfill,
     )
     print("\n".join(lines(result)))

@@ -141,7 +141,6 @@ def measure(sizes: Sizes, databases: list[str], quick: bool, log: bool = True) -
             threads=sizes.threads,
             b_seconds=sizes.paced_seconds,
             split=True,
-            bulk_threads=isolation.shipped_bulk_threads(),
             backfill=sizes.flood,
         )
     results.facts["load average at end"] = load_average()

@@ -8,7 +8,7 @@ with the one with them, which is the larger: half its size saves the suite 40 s 
 
 A tenant's calls go one after another (reference §4), about one an application for its stages, so
 this test's time grows with the applications and the faults' Retry-After waits: 1,000 applications
-take about 3 minutes with the faults. The limit at saturation (the pipeline offering more than
+take about 2 minutes with the faults. The limit at saturation (the pipeline offering more than
 10,000 records a minute) is measured by ``bench.linkedin_rate`` and tested on the limiter itself
 (``tests/linkedin/test_ratelimit.py``)."""
 
