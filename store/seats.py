@@ -7,10 +7,11 @@ automatic one. Seats nobody is connected to and users with no seat are reported,
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, TenantScoped, utcnow
@@ -49,7 +50,27 @@ class Seat(TenantScoped, Base):
         return self.state == ACTIVE
 
 
+def _mapping_lock_key(tenant: str) -> int:
+    """The signed 64-bit advisory lock key of a tenant's seat mapping."""
+    digest = hashlib.blake2b(f"seat-mapping:{tenant}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 class Seats(TenantRepository):
+    def serialise_mapping(self) -> None:
+        """Hold the tenant's seat mapping until this transaction ends (PostgreSQL).
+
+        Connecting seats to users reads both tables and writes seats. Two transactions doing it at
+        once (a user stored while a seat refresh stores its seats) each miss the other's uncommitted
+        row in READ COMMITTED, and neither connects the pair. Taken first, the lock makes the later
+        one wait and read the earlier one's rows once it committed. SQLite runs one writing
+        transaction at a time (``BEGIN IMMEDIATE``) already."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        self.session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _mapping_lock_key(self.tenant)}
+        )
+
     def get(self, urn: str) -> Seat | None:
         return self.session.get(Seat, (self.tenant, urn))
 

@@ -186,6 +186,7 @@ def _seat_read_failed(uow: UnitOfWork, contract: str, exc: Exception, *, setting
 def reconcile(uow: UnitOfWork, *, settings: Settings) -> MappingReport:
     """Disconnect seats of users who are gone, connect free seats automatically, and make the
     polled set (cursors) match the connected active seats."""
+    uow.seats.serialise_mapping()
     report = MappingReport()
     present = {u.id: u for u in uow.users.present()}
     seats = uow.seats.all()
@@ -228,6 +229,7 @@ def _sync_cursors(uow: UnitOfWork, *, settings: Settings) -> None:
     user, or whose contract was removed, stops. A new seat starts only while its contract is read; a
     seat of a contract that is not read for now (CSA_API not enabled) keeps its cursor, and its
     polls resume where they stopped once it is read again."""
+    uow.seats.serialise_mapping()
     # Who a job's ACL names follows the seats its hiring team's users are connected to.
     mark_stale_job_acls(uow)
     contracts = set(uow.contracts.urns())
@@ -272,6 +274,7 @@ def map_seat(uow: UnitOfWork, user_id: str, seat_urn: str, *, settings: Settings
 
     The caller commits.
     """
+    uow.seats.serialise_mapping()
     user = uow.users.get(user_id)
     if user is None or not user.is_present:
         raise UnknownUser(
@@ -291,6 +294,7 @@ def map_seat(uow: UnitOfWork, user_id: str, seat_urn: str, *, settings: Settings
 
 def unmap_seat(uow: UnitOfWork, seat_urn: str, *, settings: Settings) -> None:
     """Disconnect a seat by hand; automatic mapping leaves it disconnected. The caller commits."""
+    uow.seats.serialise_mapping()
     seat = uow.seats.get(seat_urn)
     if seat is None:
         raise UnknownSeat(f"seat {seat_urn!r} is not among tenant {uow.tenant!r}'s seats")
