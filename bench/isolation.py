@@ -50,7 +50,7 @@ from bench.isolation_tenants import (
     onboard,
     publish_flood,
 )
-from bench.measurement import Measurement, inbox_times, rate_between, wait_for
+from bench.measurement import Measurement, inbox_count, inbox_times, rate_between, wait_for
 from deploy.sources import worker_groups
 from events.publisher import Publisher
 from rsc.settings import WorkerLanes, get_settings
@@ -111,17 +111,33 @@ def _stored(tenant: str, keys: set[str], consumer: str) -> dict[str, float]:
     return {key: done[key] for key in keys if key in done}
 
 
-def _wait_stored(tenant: str, keys: set[str], what: str) -> dict[str, dict[str, float]]:
-    """When each of ``keys`` was handled, by each consumer measured, once all of them were."""
+def _wait_handled(tenant: str, keys: set[str], what: str) -> None:
+    """Until each consumer measured has handled every one of ``keys`` (events of one phase, whose ids
+    share a prefix no other event has). While it waits it only counts, so the bench's own polling
+    does not slow B's publishes (its thread shares this process) or the database while B is
+    measured; the rows themselves are read once, at the end."""
+    first, last = min(keys), max(keys)
+    prefix = first[
+        : next((n for n, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))
+    ]
     for consumer in CONSUMERS:
         wait_for(
-            lambda c=consumer: len(_stored(tenant, keys, c)),  # type: ignore[misc]
+            lambda c=consumer: inbox_count(tenant, c, prefix),  # type: ignore[misc]
             len(keys),
             timeout=3600,
             interval=0.5,
             what=f"{what} ({consumer})",
         )
-    return {consumer: _stored(tenant, keys, consumer) for consumer in CONSUMERS}
+
+
+def _wait_stored(tenant: str, keys: set[str], what: str) -> dict[str, dict[str, float]]:
+    """When each of ``keys`` was handled, by each consumer measured, once all of them were."""
+    _wait_handled(tenant, keys, what)
+    done = {consumer: _stored(tenant, keys, consumer) for consumer in CONSUMERS}
+    for consumer, at in done.items():
+        if len(at) != len(keys):
+            raise RuntimeError(f"{what} ({consumer}): {len(at)} of {len(keys)} counted events were read back")
+    return done
 
 
 def _b_latency(label: str, published: dict[str, float]) -> dict[str, Measurement]:
@@ -222,8 +238,10 @@ def measure_isolation(
         starts.append(flood_start(FLOODS_BESIDE))
         keys = publish_flood(a_publisher, FLOODS_BESIDE, flood)
         trickle = Trickle(b_publisher, "B2").start()
+        _wait_handled(FLOODS_BESIDE, keys, "tenant A's flood beside B (A2)")
+        b_published = trickle.stop()
         a_beside = _a_rate("tenant A's flood beside B (A2)", FLOODS_BESIDE, keys)
-        b_beside = _b_latency("tenant B during A's flood", trickle.stop())
+        b_beside = _b_latency("tenant B during A's flood", b_published)
         starts.append(flood_start(FLOODS_AFTER))
         a_after = _flood_alone(a_publisher, FLOODS_AFTER, flood, "tenant A's flood alone, after (A3)")
         b_backfill: dict[str, Measurement | None] = dict.fromkeys(CONSUMERS)
