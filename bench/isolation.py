@@ -50,7 +50,7 @@ from bench.isolation_tenants import (
     onboard,
     publish_flood,
 )
-from bench.measurement import Measurement, inbox_count, inbox_times, rate_between, wait_for
+from bench.measurement import Measurement, inbox_times, rate_between, wait_counted
 from deploy.sources import worker_groups
 from events.publisher import Publisher
 from rsc.settings import WorkerLanes, get_settings
@@ -112,22 +112,11 @@ def _stored(tenant: str, keys: set[str], consumer: str) -> dict[str, float]:
 
 
 def _wait_handled(tenant: str, keys: set[str], what: str) -> None:
-    """Until each consumer measured has handled every one of ``keys`` (events of one phase, whose ids
-    share a prefix no other event has). While it waits it only counts, so the bench's own polling
-    does not slow B's publishes (its thread shares this process) or the database while B is
-    measured; the rows themselves are read once, at the end."""
-    first, last = min(keys), max(keys)
-    prefix = first[
-        : next((n for n, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))
-    ]
+    """Until each consumer measured has handled every one of ``keys`` (events of one phase). While it
+    waits it only counts, so the bench's own polling does not slow B's publishes (its thread shares
+    this process) or the database while B is measured; the rows are read once, at the end."""
     for consumer in CONSUMERS:
-        wait_for(
-            lambda c=consumer: inbox_count(tenant, c, prefix),  # type: ignore[misc]
-            len(keys),
-            timeout=3600,
-            interval=0.5,
-            what=f"{what} ({consumer})",
-        )
+        wait_counted(tenant, consumer, keys, timeout=3600, interval=0.5, what=f"{what} ({consumer})")
 
 
 def _wait_stored(tenant: str, keys: set[str], what: str) -> dict[str, dict[str, float]]:

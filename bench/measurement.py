@@ -129,6 +129,24 @@ def inbox_count(tenant: str, consumer: str, prefix: str) -> int:
         )
 
 
+def wait_counted(
+    tenant: str, consumer: str, keys: set[str], *, timeout: float, interval: float, what: str
+) -> float:
+    """``wait_for`` every one of ``keys`` handled by ``consumer``, counted by their ids' common prefix
+    (``inbox_count``): the keys are one phase's events, and no other event's id shares that prefix."""
+    first, last = min(keys), max(keys)
+    prefix = first[
+        : next((n for n, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))
+    ]
+    return wait_for(
+        lambda: inbox_count(tenant, consumer, prefix),
+        len(keys),
+        timeout=timeout,
+        interval=interval,
+        what=what,
+    )
+
+
 def run_phases(
     label: str,
     send: Callable[[list[T]], object],

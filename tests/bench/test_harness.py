@@ -1,10 +1,15 @@
-"""The benchmark harness's arithmetic: rates and their ratio to a ceiling, medians, latency percentiles."""
+"""The benchmark harness's arithmetic (rates and their ratio to a ceiling, medians, latency percentiles)
+and how a bench waits for a phase's events (counted, on both stores)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bench.harness import Latency, Rate, median
+from bench.measurement import inbox_count, wait_counted
+from store.db import Store
+from store.uow import UnitOfWork
+from tests.helpers import create_tenant
 
 
 def test_a_rate_and_its_share_of_a_ceiling() -> None:
@@ -18,3 +23,20 @@ def test_median_and_latency_percentiles_in_milliseconds() -> None:
     latency = Latency("export", offered=10.0, seconds=[0.010, 0.020, 0.030, 0.040, 1.000])
     assert latency.p50_ms == pytest.approx(30.0)
     assert latency.p99_ms == pytest.approx(1000.0)
+
+
+def test_a_phase_is_waited_for_by_counting_its_ids_common_prefix(store: Store) -> None:
+    """Only the phase's events count (another phase's, a LIKE wildcard in the prefix and another
+    consumer's do not), and the wait ends once every key is handled."""
+    create_tenant("bench")
+    with UnitOfWork("bench", store) as uow:
+        uow.inbox.record_all("status_push", [("ats://bench", f"evt-A_{n}") for n in range(3)])
+        uow.inbox.record_all("status_push", [("ats://bench", "evt-W-0"), ("ats://bench", "evt-AB1")])
+        uow.inbox.record_all("profile_match", [("ats://bench", "evt-A_3")])
+        uow.commit()
+    assert inbox_count("bench", "status_push", "evt-A_") == 3
+    assert inbox_count("bench", "profile_match", "evt-A_") == 1
+    keys = {f"evt-A_{n}" for n in range(3)}
+    wait_counted("bench", "status_push", keys, timeout=5, interval=0.01, what="the phase")
+    with pytest.raises(TimeoutError, match="3 of 4"):
+        wait_counted("bench", "status_push", {*keys, "evt-A_3"}, timeout=0.05, interval=0.01, what="more")
