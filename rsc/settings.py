@@ -15,6 +15,10 @@ from rsc.api_version import LATEST_VERSION, ApiVersion
 VAR_DIR = Path("var")
 
 
+#: The share of the message time limit a sweep starts batches in (``Settings.sweep_budget_s``).
+SWEEP_SHARE_OF_TIME_LIMIT = 3 / 8
+
+
 class QueueType(StrEnum):
     CLASSIC = "classic"
     QUORUM = "quorum"
@@ -117,7 +121,8 @@ class Settings(BaseSettings):
     min_backoff_ms: int = 500
     #: Kept far below RabbitMQ's consumer_timeout (30 min), see docs/operations.md.
     max_backoff_ms: int = 120_000
-    #: Hard limit for one message; also far below consumer_timeout.
+    #: Hard limit for one message; also far below consumer_timeout. A sweep (outbox, deletions) starts
+    #: batches for 3/8 of it and leaves the rest to the batch in flight.
     time_limit_ms: int = 120_000
 
     #: Seconds between two archivings of the dead letters into the store (the scheduler does it);
@@ -272,6 +277,13 @@ class Settings(BaseSettings):
     def linkedin_api(self) -> ApiVersion:
         """The API shape and version every LinkedIn call uses."""
         return ApiVersion.parse(self.linkedin_api_version)
+
+    @property
+    def sweep_budget_s(self) -> float:
+        """Seconds a sweep message (the outbox's, the deletions') starts new batches for: 3/8 of the
+        message time limit (45 s of the default 120). A lower limit shortens sweeps rather than
+        cutting one off in the middle of a batch; what is left is due at the next tick."""
+        return self.time_limit_ms / 1000 * SWEEP_SHARE_OF_TIME_LIMIT
 
     @property
     def partner_configured(self) -> bool:

@@ -252,8 +252,9 @@ def test_chaos_the_store_and_linkedin_equal_the_oracle(
         RSC_MAX_BACKOFF_MS="30000",
         # A deletion made while a push of the same records may be in flight is sent once that push
         # is over for sure: the message time limit and a LinkedIn call's timeout later (130 s by
-        # default). The longest messages stop starting new work after 45 s (an outbox or a deletion
-        # sweep; a backfill slice after 30), so 75 s still leaves them a batch's time.
+        # default). The longest messages stop starting new work well inside 75 s (an outbox or a
+        # deletion sweep after 3/8 of the limit, 28 s; a backfill slice after 30), so each still
+        # has a batch's time.
         RSC_TIME_LIMIT_MS="75000",
     )
     try:

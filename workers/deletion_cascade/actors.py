@@ -41,7 +41,12 @@ def delete_application(event: ApplicationDeleted) -> None:
 @command_actor(routes.PUSH_DELETIONS)
 def push_deletions(command: DeletionSweep) -> None:
     """Send the deletes LinkedIn has not confirmed yet (requested by the scheduler)."""
-    handle_deletion_sweep(command, UnitOfWork(command.tenant, runtime().store), linkedin_for(command.tenant))
+    handle_deletion_sweep(
+        command,
+        UnitOfWork(command.tenant, runtime().store),
+        linkedin_for(command.tenant),
+        settings=runtime().settings,
+    )
 
 
 @command_actor(routes.POLL_PURGE_NOTICES)

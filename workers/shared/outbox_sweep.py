@@ -39,9 +39,6 @@ PUSH_ORDER = (
 )
 #: Batches of 100 one sweep message pushes per resource before it yields to other messages.
 MAX_BATCHES = 20
-#: A sweep starts no new batch after this many seconds (far inside the message time limit); what is
-#: left is due at the next tick.
-MAX_SWEEP_S = 45.0
 #: How long a sweep's hold on its tenant outlives its last batch if its worker dies.
 SWEEP_LEASE = timedelta(seconds=60)
 
@@ -108,7 +105,9 @@ def _sweep(
     settings: Settings,
 ) -> SweepReport:
     sweep = SweepReport()
-    deadline = time.monotonic() + MAX_SWEEP_S
+    # No batch starts after the sweep's budget, once one batch was sent: a sweep always moves on.
+    deadline = time.monotonic() + settings.sweep_budget_s
+    sending = False
     with uow:
         # While a historical backfill runs, records it has not reached yet are its to send.
         bounds = uow.backfills.live_bounds()
@@ -116,7 +115,7 @@ def _sweep(
         if resource in bounds and bounds[resource] is None:
             continue
         for _ in range(max_batches):
-            if time.monotonic() > deadline or not _hold(uow, holder):
+            if (sending and time.monotonic() > deadline) or not _hold(uow, holder):
                 return sweep
             try:
                 report = push_pending(
@@ -144,6 +143,7 @@ def _sweep(
             if report.not_syncing:
                 sweep.skipped = True
                 return sweep
+            sending = sending or report.claimed > 0
             sweep.sent[resource.value] = sweep.sent.get(resource.value, 0) + report.sent
             sweep.rejected += len(report.rejected)
             if report.claimed == 0 or (report.failed and not report.synced):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
+
+import pytest
 
 from linkedin.versions import Family
 from rsc.settings import get_settings
@@ -17,7 +20,9 @@ from store.sweep_leases import SweepLeases
 from store.tombstones import Subject, subject_of
 from tests.helpers import CLAIM_LEASE, linkedin_path, v2_resource
 from tests.workers.deletion_cascade.support import World, find_values
+from workers.deletion_cascade import handlers
 from workers.deletion_cascade.handlers import (
+    SWEEP_RECEIPTS,
     deletion_sweep_messages,
     handle_candidate_deleted,
     handle_deletion_sweep,
@@ -198,13 +203,23 @@ def test_deletes_are_retried_until_linkedin_confirms_them(world: World) -> None:
         messages = deletion_sweep_messages(session)
     assert [m.queue for m in messages if world.tenant.encode() in m.body] == ["deletion_cascade"]
     # Still down: the backoff doubles.
-    assert handle_deletion_sweep(DeletionSweep(tenant=world.tenant), world.uow(), world.linkedin) == 1
+    assert (
+        handle_deletion_sweep(
+            DeletionSweep(tenant=world.tenant), world.uow(), world.linkedin, settings=get_settings()
+        )
+        == 1
+    )
     (receipt,) = world.receipts("C-1")
     assert receipt.attempts == 2 and receipt.state == ReceiptState.PENDING
     assert world.remote_ids("candidates") == {"C-1"}  # the candidate waits for its applications
     world.sandbox.faults(error_rate=0.0)
     _make_due(world, receipt.id)
-    assert handle_deletion_sweep(DeletionSweep(tenant=world.tenant), world.uow(), world.linkedin) == 1
+    assert (
+        handle_deletion_sweep(
+            DeletionSweep(tenant=world.tenant), world.uow(), world.linkedin, settings=get_settings()
+        )
+        == 1
+    )
     (receipt,) = world.receipts("C-1")
     assert (
         receipt.state == ReceiptState.CONFIRMED
@@ -340,3 +355,28 @@ def test_a_candidate_the_store_never_had_still_gets_its_linkedin_delete_and_a_re
     (receipt,) = world.receipts("C-404")
     assert receipt.store_rows == {}
     assert [(e["role"], e["outcome"]) for e in receipt.linkedin] == [("candidate", "not_held")]
+
+
+def test_a_deletion_sweep_takes_no_receipt_after_its_share_of_the_time_limit(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full batches follow one another within the budget; past it the sweep stops after its first
+    batch, whose receipts were tried: the rest is due at the next sweep."""
+    calls: list[int] = []
+
+    def full_batches(uow: object, linkedin: object, *, limit: int) -> list[object]:
+        calls.append(limit)
+        time.sleep(0.005)  # a batch's calls take longer than the short limit's budget (0.375 ms)
+        return [object()] * (limit if len(calls) < 3 else 1)
+
+    monkeypatch.setattr(handlers, "send_deletes", full_batches)
+    sweep = DeletionSweep(tenant=world.tenant)
+    assert (
+        handle_deletion_sweep(sweep, world.uow(), world.linkedin, settings=get_settings())
+        == 2 * SWEEP_RECEIPTS + 1
+    )
+    assert calls == [SWEEP_RECEIPTS] * 3
+    calls.clear()
+    short = get_settings().model_copy(update={"time_limit_ms": 1})
+    assert handle_deletion_sweep(sweep, world.uow(), world.linkedin, settings=short) == SWEEP_RECEIPTS
+    assert calls == [SWEEP_RECEIPTS]

@@ -360,6 +360,19 @@ def test_a_second_sweep_of_the_same_tenant_leaves_at_once(
     assert sweep(store, linkedin)["job"] == 1
 
 
+def test_a_sweep_starts_no_batch_after_its_share_of_the_time_limit(
+    store: Store, sandbox: SandboxHarness, linkedin: LinkedInClient
+) -> None:
+    """Under a time limit too short for a second batch the sweep sends one (it always moves on) and
+    leaves the rest to the next sweep, instead of running into the limit in the middle of a batch."""
+    apply(store, *(ats.candidate(f"C-{n:03d}") for n in range(150)))
+    short = get_settings().model_copy(update={"time_limit_ms": 1})
+    assert short.sweep_budget_s == 0.000375 and get_settings().sweep_budget_s == 45
+    report = sweep_outbox(UnitOfWork("acme", store), linkedin, grace=NOW, settings=short)
+    assert {resource: sent for resource, sent in report.sent.items() if sent} == {"candidate": 100}
+    assert sweep(store, linkedin)["candidate"] == 50
+
+
 def _expire_holds(store: Store) -> None:
     """Let records waiting for a dependency be tried now rather than in a few seconds."""
     from sqlalchemy import update
