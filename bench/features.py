@@ -68,6 +68,9 @@ class Sizes:
     paced_seconds: float = 20.0
     #: Tenant A's unmarked flood in ``bench.isolation`` (PostgreSQL only).
     flood: int = 20_000
+    #: Seconds tenant B is measured alone there: B's p99 alone is the denominator of its ratio, so it
+    #: needs about as many events as B publishes during a 20,000 flood (600 at 150 s).
+    b_alone_seconds: float = 150.0
     processes: int = 2
     threads: int = 8
     timeout: float = 600

@@ -41,7 +41,7 @@ FULL = Sizes(
 )  # fmt: skip
 QUICK = Sizes(
     burst=100, paced=100, offered=100, deletions=30, members=200, backfill_records=500, bulk_matching=1_000,
-    raw_messages=2_000, publisher_messages=2_000, paced_seconds=3, flood=1_000,
+    raw_messages=2_000, publisher_messages=2_000, paced_seconds=3, flood=1_000, b_alone_seconds=3,
 )  # fmt: skip
 
 
@@ -139,7 +139,7 @@ def measure(sizes: Sizes, databases: list[str], quick: bool, log: bool = True) -
         results.isolation = isolation.run(
             sizes.flood,
             threads=sizes.threads,
-            b_seconds=sizes.paced_seconds,
+            b_seconds=sizes.b_alone_seconds,
             split=True,
             backfill=sizes.flood,
         )

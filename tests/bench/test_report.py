@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 TINY = replace(
     QUICK, burst=20, paced=12, offered=50, deletions=10, members=20, backfill_records=100,
     bulk_matching=200, raw_messages=200, publisher_messages=200, paced_seconds=1, processes=1,
-    threads=4, timeout=120,
+    threads=4, timeout=120, b_alone_seconds=1,
 )  # fmt: skip
 
 
