@@ -297,9 +297,9 @@ def _feature_notes(results: Results) -> list[str]:
         "in order with its stage and marked in the outbox; the push to LinkedIn is the outbox sweep's, "
         "batched on purpose (`bench/RESULTS.md` has its calls per change).",
         "- **profile matching (per candidate event)**: `ats.candidate.created`, stored by `status_push` "
-        f"and matched by `profile_match` against {sizes.members:,} members; latency ends at the match and "
-        "includes `profile_match`'s retries (with backoff) while `status_push` has not stored the "
-        "candidate yet, as both get the event at once.",
+        f"and matched by `profile_match` against {sizes.members:,} members; latency ends at the match, "
+        "which starts once `status_push` has stored the candidate (the follow-up message it sends after "
+        "the commit).",
         f"- **deletion cascade**: `ats.candidate.deleted` for {sizes.deletions:,} candidates with two "
         "applications synced to LinkedIn; latency ends at the erasure's commit (LinkedIn's deletes "
         "follow in the same message, and count in the rate).",
