@@ -15,8 +15,10 @@ from rsc.api_version import LATEST_VERSION, ApiVersion
 VAR_DIR = Path("var")
 
 
-#: The share of the message time limit a sweep starts batches in (``Settings.sweep_budget_s``).
+#: The share of the message time limit a sweep starts batches in (``Settings.sweep_budget_s``), and
+#: the most seconds it does, so a sweep yields its thread to other messages however long the limit.
 SWEEP_SHARE_OF_TIME_LIMIT = 3 / 8
+MAX_SWEEP_S = 45.0
 
 
 class QueueType(StrEnum):
@@ -122,7 +124,7 @@ class Settings(BaseSettings):
     #: Kept far below RabbitMQ's consumer_timeout (30 min), see docs/operations.md.
     max_backoff_ms: int = 120_000
     #: Hard limit for one message; also far below consumer_timeout. A sweep (outbox, deletions) starts
-    #: batches for 3/8 of it and leaves the rest to the batch in flight.
+    #: batches for 3/8 of it, at most 45 s, and leaves the rest to the batch in flight.
     time_limit_ms: int = 120_000
 
     #: Seconds between two archivings of the dead letters into the store (the scheduler does it);
@@ -281,9 +283,9 @@ class Settings(BaseSettings):
     @property
     def sweep_budget_s(self) -> float:
         """Seconds a sweep message (the outbox's, the deletions') starts new batches for: 3/8 of the
-        message time limit (45 s of the default 120). A lower limit shortens sweeps rather than
-        cutting one off in the middle of a batch; what is left is due at the next tick."""
-        return self.time_limit_ms / 1000 * SWEEP_SHARE_OF_TIME_LIMIT
+        message time limit (45 s of the default 120), at most 45. A lower limit shortens sweeps
+        rather than cutting one off in the middle of a batch; what is left is due at the next tick."""
+        return min(MAX_SWEEP_S, self.time_limit_ms / 1000 * SWEEP_SHARE_OF_TIME_LIMIT)
 
     @property
     def partner_configured(self) -> bool:
