@@ -228,8 +228,8 @@ def _sync_cursors(uow: UnitOfWork, *, settings: Settings) -> None:
     """Polled seats are the connected active seats of the tenant's contracts: a seat that lost its
     user, or whose contract was removed, stops. A new seat starts only while its contract is read; a
     seat of a contract that is not read for now (CSA_API not enabled) keeps its cursor, and its
-    polls resume where they stopped once it is read again."""
-    uow.seats.serialise_mapping()
+    polls resume where they stopped once it is read again. Its callers hold the mapping
+    (``Seats.serialise_mapping``)."""
     # Who a job's ACL names follows the seats its hiring team's users are connected to.
     mark_stale_job_acls(uow)
     contracts = set(uow.contracts.urns())
@@ -255,6 +255,7 @@ def set_contracts(
 ) -> tuple[list[str], list[str]]:
     """Make the tenant's contracts exactly ``contracts`` (the customer's contract selection);
     returns (added, removed). A removed contract's seats are no longer polled. The caller commits."""
+    uow.seats.serialise_mapping()
     added, removed = uow.contracts.replace(contracts)
     _sync_cursors(uow, settings=settings)
     return added, removed
@@ -264,6 +265,7 @@ def remove_contract(uow: UnitOfWork, contract: str, *, settings: Settings) -> bo
     """Stop reading a contract: its seats are no longer polled (they stay stored, with their users,
     so the authors of notes already synced stay known). The caller commits. False if it was not
     one of the tenant's contracts."""
+    uow.seats.serialise_mapping()
     removed = uow.contracts.remove(contract)
     _sync_cursors(uow, settings=settings)
     return removed
