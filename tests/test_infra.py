@@ -24,6 +24,7 @@ from tests.e2e.pipeline import PIPELINE_SLOTS, Pipeline, PipelineSlot
 from tests.helpers import create_tenant, drain, wait_for_lock_waiter
 from tests.infra import TEST_SECRET_KEY, fresh_database, postgres_server
 from tests.scheduling import LONG_S, MAX_PIPELINES, LongestFirst, estimate, is_pipeline
+from tests.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,8 +95,13 @@ def test_a_lock_wait_in_another_database_is_not_this_tests(postgres_url: str, ot
     waiting.start()
     try:
         # The other session waits for a row (a transaction id lock, which names no database) ...
+        # (once the thread has sent its UPDATE: starting it does not mean it is waiting yet).
         with other.connect() as conn:
-            assert conn.scalar(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")), "no waiter"
+            assert eventually(
+                lambda: conn.scalar(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")),
+                timeout=10,
+                what="no waiter",
+            )
         # ... which is no waiter of this test's database.
         assert not wait_for_lock_waiter(get_store(postgres_url), waiting, timeout=0.5)
     finally:
