@@ -13,10 +13,10 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     Text,
-    UniqueConstraint,
     delete,
     exists,
     insert,
@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from schemas.ats import CandidateSnapshot
-from store.base import Base, Json, TenantScoped, to_ms
+from store.base import Base, Json, TenantScoped, only_where, to_ms
 from store.repository import TenantRepository
 from store.tombstones import Guard, deletion_times
 from store.upsert import insert_row, upsert_snapshot
@@ -39,7 +39,17 @@ class CandidateOrigin(StrEnum):
 
 class Candidate(TenantScoped, Base):
     __tablename__ = "candidates"
-    __table_args__ = (UniqueConstraint("tenant_id", "person_urn"),)
+    __table_args__ = (
+        # Partial: most candidates have no member, and an index of the tenant's NULLs could be picked
+        # for a lookup by primary key (``store.base.only_where``).
+        Index(
+            "uq_candidates_tenant_id_person_urn",
+            "tenant_id",
+            "person_urn",
+            unique=True,
+            **only_where("person_urn IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     origin: Mapped[str] = mapped_column(String(32), default=CandidateOrigin.ATS)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, Integer, String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from store.base import Base, Json, TenantScoped, to_ms, utcnow
+from store.base import Base, Json, TenantScoped, only_where, to_ms, utcnow
 from store.repository import TenantRepository, in_chunks
 from store.upsert import insert_ignore
 
@@ -40,7 +40,15 @@ class MemberSource(StrEnum):
 
 class Member(TenantScoped, Base):
     __tablename__ = "members"
-    __table_args__ = (Index("ix_members_match_due", "tenant_id", "match_due_since"),)
+    __table_args__ = (
+        # Partial, as its queries are (``store.base.only_where``).
+        Index(
+            "ix_members_match_due",
+            "tenant_id",
+            "match_due_since",
+            **only_where("match_due_since IS NOT NULL"),
+        ),
+    )
 
     person_urn: Mapped[str] = mapped_column(String(200), primary_key=True)
     first_name: Mapped[str | None] = mapped_column(Text)
