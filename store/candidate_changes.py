@@ -9,15 +9,17 @@ changed. On PostgreSQL that is one statement of data-modifying CTEs (as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     String,
+    Table,
     bindparam,
+    column,
     delete,
-    exists,
     func,
     literal_column,
     select,
@@ -54,39 +56,82 @@ class CandidateChange:
 def apply_candidate_snapshot(uow: UnitOfWork, snapshot: CandidateSnapshot, guard: Guard) -> CandidateChange:
     """Store ``snapshot`` unless ``guard`` (the candidate's tombstone guard, locked by the inbox
     claim) shows a later deletion or the store holds a newer one, with what it moves (above)."""
+    return apply_candidate_snapshots(uow, [(snapshot, guard)])[0]
+
+
+def apply_candidate_snapshots(
+    uow: UnitOfWork, snapshots: Sequence[tuple[CandidateSnapshot, Guard]]
+) -> list[CandidateChange]:
+    """``apply_candidate_snapshot`` for each snapshot in turn, as one after the other would; what
+    each did. On PostgreSQL one statement stores every candidate named once, and a candidate named
+    again is stored by the next statement, after its earlier snapshot (a statement changes a row
+    once)."""
     if uow.session.get_bind().dialect.name != "postgresql":
-        return _one_statement_each(uow, snapshot, guard)
-    values = snapshot_values(uow.tenant, snapshot)
-    first_email = values["emails"][0] if values["emails"] else None
+        return [_one_statement_each(uow, snapshot, guard) for snapshot, guard in snapshots]
+    changes: list[CandidateChange] = [CandidateChange()] * len(snapshots)
+    for turn in _turns([snapshot.candidate_id for snapshot, _ in snapshots]):
+        done = _one_statement(uow, [snapshots[n] for n in turn])
+        for n in turn:
+            changes[n] = done[snapshots[n][0].candidate_id]
+    return changes
+
+
+def _turns(candidate_ids: Sequence[str]) -> list[list[int]]:
+    """The positions of ``candidate_ids`` in turns that name each candidate once: a candidate's
+    first snapshot in the first turn, its second in the second, and so on."""
+    turns: list[list[int]] = []
+    seen: dict[str, int] = {}
+    for n, candidate_id in enumerate(candidate_ids):
+        turn = seen.get(candidate_id, 0)
+        seen[candidate_id] = turn + 1
+        if turn == len(turns):
+            turns.append([])
+        turns[turn].append(n)
+    return turns
+
+
+def _one_statement(
+    uow: UnitOfWork, snapshots: Sequence[tuple[CandidateSnapshot, Guard]]
+) -> dict[str, CandidateChange]:
+    """Distinct candidates' snapshots stored by one statement on PostgreSQL; what each did, by id."""
     outbox = LinkedInOutbox(uow.session, uow.tenant)
-    (candidate_mark, application_mark) = outbox.rows(
-        [(Resource.CANDIDATE, snapshot.candidate_id), (Resource.APPLICATION, "")]
-    )
-    keys = sorted({email_key(e) for e in values["emails"]})
-    cid = snapshot.candidate_id
-    params: dict[str, Any] = {
-        "tenant": uow.tenant,
-        "id": cid,
-        "subject": guard.subject,
-        "at": snapshot.modified_at,
-        "candidate": json_row(Candidate.__table__, {**values, **INSERT_ONLY}),
-        "keys": keys,
-        "emails": [
+    candidate_mark, application_mark = outbox.rows([(Resource.CANDIDATE, ""), (Resource.APPLICATION, "")])
+    candidates, emails, asked = [], [], []
+    for snapshot, guard in snapshots:
+        values = snapshot_values(uow.tenant, snapshot)
+        candidates.append(json_row(Candidate.__table__, {**values, **INSERT_ONLY}))
+        emails += [
             json_row(
                 CandidateEmail.__table__,
-                {"tenant_id": uow.tenant, "email_key": k, "candidate_id": values["id"]},
+                {"tenant_id": uow.tenant, "email_key": key, "candidate_id": values["id"]},
             )
-            for k in keys
-        ],
+            for key in sorted({email_key(e) for e in values["emails"]})
+        ]
+        first_name, last_name, first_email = shown_on_applications(
+            snapshot.first_name, snapshot.last_name, values["emails"]
+        )
+        asked.append(
+            {
+                "id": values["id"],
+                "subject": guard.subject,
+                "at": snapshot.modified_at.isoformat(),
+                "first_name": first_name,
+                "last_name": last_name,
+                "first_email": first_email,
+            }
+        )
+    params: dict[str, Any] = {
+        "tenant": uow.tenant,
+        "ids": [snapshot.candidate_id for snapshot, _ in snapshots],
+        "snapshots": asked,
+        "candidates": candidates,
+        "emails": emails,
         "outbox": json_row(SyncState.__table__, candidate_mark),
         "application_outbox": json_row(SyncState.__table__, application_mark),
-        "first_name": snapshot.first_name,
-        "last_name": snapshot.last_name,
-        "first_email": first_email,
     }
     uow.session.flush()
-    was_erased, changed = uow.session.connection().execute(_statement(), params).one()
-    return CandidateChange(erased=bool(was_erased), changed=bool(changed))
+    rows = uow.session.connection().execute(_statement(), params)
+    return {cid: CandidateChange(erased=bool(erased), changed=bool(changed)) for cid, erased, changed in rows}
 
 
 def _one_statement_each(uow: UnitOfWork, snapshot: CandidateSnapshot, guard: Guard) -> CandidateChange:
@@ -105,37 +150,61 @@ def _one_statement_each(uow: UnitOfWork, snapshot: CandidateSnapshot, guard: Gua
     return CandidateChange(changed=changed)
 
 
-def _outbox_row(param: str) -> Any:
-    """``jsonb_populate_record(NULL::linkedin_sync, :param) AS r``: one outbox row bound as JSON."""
-    row = bindparam(param, type_=postgresql.JSONB)
-    return func.jsonb_populate_record(literal_column("NULL::linkedin_sync"), row).alias("r")
+def _recordset(param: str, name: str, **columns: Any) -> Any:
+    """``jsonb_to_recordset(:param) AS name(column type, ...)``: rows bound as one JSON array."""
+    rows = func.jsonb_to_recordset(bindparam(param, type_=postgresql.JSONB))
+    return rows.table_valued(*(column(c, type_) for c, type_ in columns.items())).render_derived(
+        name=name, with_types=True
+    )
+
+
+def _populated(table: Table, param: str, *, many: bool = True) -> Any:
+    """``jsonb_populate_record(set)(NULL::table, :param) AS r``: ``table``'s rows bound as JSON."""
+    populate = func.jsonb_populate_recordset if many else func.jsonb_populate_record
+    return populate(literal_column(f"NULL::{table.name}"), bindparam(param, type_=postgresql.JSONB)).alias(
+        "r"
+    )
 
 
 @cache
 def _statement() -> Any:
-    """``apply_candidate_snapshot`` on PostgreSQL: SELECT erased, candidates changed (0/1).
+    """Distinct candidates' snapshots stored on PostgreSQL: SELECT id, erased, changed, per candidate.
 
     Its SQL stays under the 4 kB up to which the driver caches a statement's parsing (as
-    ``insert_from_json`` says): the deletion check is one CTE read twice, the candidate as it was is
-    joined once, not read once per column, and its outbox row and its applications' are one INSERT."""
-    candidates, emails = Candidate.__table__, CandidateEmail.__table__
+    ``insert_from_json`` says), and it has six parameters however many candidates: the tenant, and
+    as JSON what each snapshot asks (its tombstone subject and time, what its applications show of
+    it), the candidate rows, the e-mail rows, and the outbox rows of a candidate and of an
+    application as templates (their entity ids set by the statement)."""
+    candidates, emails, syncs = Candidate.__table__, CandidateEmail.__table__, SyncState.__table__
     applications = Application.__table__.alias("a")
     tombstones = Tombstone.__table__.alias("t").c
     tenant: Any = bindparam("tenant")
-    candidate_id: Any = bindparam("id")
-    was_erased = (
-        select(tombstones.subject)
+    at = tombstones.deleted_at.type
+    rows = _recordset(
+        "snapshots",
+        "s",
+        id=String,
+        subject=String,
+        at=at,
+        first_name=String,
+        last_name=String,
+        first_email=String,
+    )
+    erased = (
+        select(literal_column("1"))
         .where(
             tombstones.tenant_id == tenant,
-            tombstones.subject == bindparam("subject"),
-            tombstones.deleted_at >= bindparam("at", type_=tombstones.deleted_at.type),
+            tombstones.subject == rows.c.subject,
+            tombstones.deleted_at >= rows.c.at,
         )
         .exists()
     )
-    deletion = select(was_erased.label("erased")).cte("deletion")
+    shown = (rows.c.first_name, rows.c.last_name, rows.c.first_email)
+    asked = select(rows.c.id, *shown, erased.label("erased")).cte("asked")
+    erased_ids = select(asked.c.id).where(asked.c.erased)
     changed = (
         update_if_newer(
-            insert_from_json(candidates, "candidate", where=~select(deletion.c.erased).scalar_subquery()),
+            insert_from_json(candidates, "candidates", many=True, where=column("id").not_in(erased_ids)),
             candidates,
             key=("tenant_id", "id"),
             order=SNAPSHOT_ORDER,
@@ -144,51 +213,46 @@ def _statement() -> Any:
         .returning(candidates.c.id)
         .cte("changed")
     )
-    stored = exists(select(changed.c.id))
-    keys = bindparam("keys", type_=postgresql.ARRAY(String))
-    # The keys the snapshot no longer has go, the new ones come (disjoint: one statement sees
+    changed_ids = select(changed.c.id).scalar_subquery()
+    # The keys a snapshot no longer has go, the new ones come (disjoint: one statement sees
     # neither's rows).
-    unfiled = (
-        delete(emails)
-        .where(
-            emails.c.tenant_id == tenant,
-            emails.c.candidate_id == candidate_id,
-            emails.c.email_key != func.all(keys),
-            stored,
-        )
-        .returning(emails.c.email_key)
-        .cte("unfiled")
+    filed_rows: Any = emails.alias("e")
+    unfiled = delete(filed_rows).where(
+        filed_rows.c.tenant_id == tenant,
+        # The ids bound as an array find the rows by index, whatever the planner estimates.
+        filed_rows.c.candidate_id == func.any(bindparam("ids", type_=postgresql.ARRAY(String))),
+        filed_rows.c.candidate_id.in_(changed_ids),
+        tuple_(filed_rows.c.candidate_id, filed_rows.c.email_key).not_in(
+            select(column("candidate_id"), column("email_key")).select_from(_populated(emails, "emails"))
+        ),
     )
-    filed = (
-        insert_from_json(emails, "emails", many=True, where=stored)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "email_key", "candidate_id"])
-        .returning(emails.c.email_key)
-        .cte("filed")
-    )
-    # The candidate as the statement found it (every part of one statement sees the same snapshot):
-    # its applications are marked too when what they show of it changed.
+    filed = insert_from_json(
+        emails, "emails", many=True, where=column("candidate_id").in_(changed_ids)
+    ).on_conflict_do_nothing(index_elements=["tenant_id", "email_key", "candidate_id"])
+    # The candidates as the statement found them (every part of one statement sees the same
+    # snapshot): their applications are marked too when what they show of them changed.
     before = candidates.alias("c").c
-    shown_before = tuple_(before.first_name, before.last_name, before.emails[0].as_string())
-    shown_now = tuple_(bindparam("first_name"), bindparam("last_name"), bindparam("first_email"))
-    shown = applications.outerjoin(
+    found = applications.join(asked, asked.c.id == applications.c.candidate_id).outerjoin(
         before.tenant_id.table,
         (before.tenant_id == applications.c.tenant_id) & (before.id == applications.c.candidate_id),
     )
-    names = [c.name for c in SyncState.__table__.c]
-    candidate_mark: Any = (
-        select(*(literal_column(f"r.{n}") for n in names)).select_from(_outbox_row("outbox")).where(stored)
-    )
-    application_marks = (
+    names = [c.name for c in syncs.c]
+    marks = union_all(
+        select(*(changed.c.id if n == "entity_id" else literal_column(f"r.{n}") for n in names)).select_from(
+            changed.join(_populated(syncs, "outbox", many=False), literal_column("true"))
+        ),
         select(*(applications.c.id if n == "entity_id" else literal_column(f"r.{n}") for n in names))
-        .select_from(shown.join(_outbox_row("application_outbox"), literal_column("true")))
+        .select_from(found.join(_populated(syncs, "application_outbox", many=False), literal_column("true")))
         .where(
             applications.c.tenant_id == tenant,
-            applications.c.candidate_id == candidate_id,
-            stored,
-            shown_before.is_distinct_from(shown_now),
-        )
+            applications.c.candidate_id.in_(changed_ids),
+            tuple_(
+                before.first_name, before.last_name, before.emails.op("->>")(literal_column("0"))
+            ).is_distinct_from(tuple_(asked.c.first_name, asked.c.last_name, asked.c.first_email)),
+        ),
     )
-    marks = union_all(candidate_mark, application_marks)
-    marked = bump_version(postgresql.insert(SyncState.__table__).from_select(names, marks)).cte("outbox")
-    counted = select(func.count()).select_from(changed).scalar_subquery()
-    return select(deletion.c.erased, counted).add_cte(unfiled, filed, marked)
+    marked = bump_version(postgresql.insert(syncs).from_select(names, marks))
+    was_changed = asked.c.id.in_(select(changed.c.id))
+    return select(asked.c.id, asked.c.erased, was_changed).add_cte(
+        unfiled.cte("unfiled"), filed.cte("filed"), marked.cte("outbox")
+    )

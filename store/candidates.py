@@ -87,6 +87,8 @@ class CandidateEmail(TenantScoped, Base):
         ForeignKeyConstraint(
             ["tenant_id", "candidate_id"], ["candidates.tenant_id", "candidates.id"], ondelete="CASCADE"
         ),
+        # A candidate's addresses: refiled by each snapshot, deleted with the candidate.
+        Index("ix_candidate_emails_candidate", "tenant_id", "candidate_id"),
     )
 
     email_key: Mapped[str] = mapped_column(String(320), primary_key=True)

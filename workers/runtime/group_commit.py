@@ -130,7 +130,9 @@ class GroupSteps(Generic[ItemT, S, R]):
     already). ``repeated``: what an item the inbox had claimed before did (it writes nothing).
     ``settle``: after the commit, what ``step`` or ``repeated`` returned turned into the item's result
     (metrics and log lines belong there: they must not count work rolled back). ``alone``: an item
-    in a transaction of its own, claim included.
+    in a transaction of its own, claim included. ``step_all`` (optional): the claimed items' writes
+    at once, in ``order``, given each one's guards; what ``step`` would have returned for each, as
+    if they ran one after the other (a store writes several records in one statement that way).
     """
 
     consumer: str
@@ -140,6 +142,7 @@ class GroupSteps(Generic[ItemT, S, R]):
     repeated: Callable[[ItemT], S]
     settle: Callable[[ItemT, S], R]
     alone: Callable[[ItemT, UnitOfWork], R]
+    step_all: Callable[[Sequence[Submitted[ItemT]], UnitOfWork, Sequence[list[Guard]]], list[S]] | None = None
 
 
 def in_tenant_transactions(
@@ -192,12 +195,18 @@ def _one_transaction(
         held = [steps.guards(submitted.item, uow) for submitted in items]
         keys = [(submitted.item.source, submitted.item.id) for submitted in items]
         claimed = uow.inbox.record_all(steps.consumer, keys, guards=[g for guards in held for g in guards])
-        written: list[S] = []
-        for submitted, key, guards in zip(items, keys, held, strict=True):
+        written: dict[int, S] = {}
+        first: list[int] = []  # the claimed items, each once: a second copy in the group is a repeat
+        for n, (submitted, key) in enumerate(zip(items, keys, strict=True)):
             if key in claimed:
-                claimed.discard(key)  # a second copy in the group is a repeat
-                written.append(submitted.run(steps.step, submitted.item, uow, guards))
+                claimed.discard(key)
+                first.append(n)
             else:
-                written.append(steps.repeated(submitted.item))
+                written[n] = steps.repeated(submitted.item)
+        if steps.step_all is not None:
+            done = steps.step_all([items[n] for n in first], uow, [held[n] for n in first])
+        else:
+            done = [items[n].run(steps.step, items[n].item, uow, held[n]) for n in first]
+        written.update(zip(first, done, strict=True))
         uow.commit()
-    return written
+    return [written[n] for n in range(len(items))]

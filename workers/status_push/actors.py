@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from events import routes
-from events.publisher import EventPublisher
 from schemas.commands import JobTaskPoll, OutboxFlush
 from store.uow import UnitOfWork
 from workers.runtime.declare import command_actor, event_actor
 from workers.runtime.group_commit import GroupCommit
-from workers.runtime.grouped_publishes import GroupedPublishes
-from workers.runtime.lanes import in_bulk_lane
 from workers.runtime.wiring import linkedin_for, runtime
 from workers.shared.outbox_sweep import sweep_outbox
 from workers.status_push.ats_notes import NoteEvent, handle_note_event
@@ -19,9 +16,8 @@ from workers.status_push.ats_records import (
     CandidateOutcome,
     JobEvent,
     handle_job_event,
-    send_to_match,
+    store_and_send_candidate_events,
     store_application_events,
-    store_candidate_events,
 )
 from workers.status_push.job_tasks import poll_job_tasks
 
@@ -36,22 +32,13 @@ def apply_job_event(event: JobEvent) -> None:
 def apply_candidate_event(event: CandidateEvent) -> None:
     """A candidate was created or changed in the ATS; its profile match follows once it is stored."""
     _candidate_events.submit(event)
-    send_to_match(event, _matches, bulk=in_bulk_lane())
 
 
-#: The worker threads' candidate events that arrive together share a transaction.
+#: The worker threads' candidate events that arrive together share a transaction, and their
+#: matches, sent once they are stored, a publish.
 _candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(
-    lambda group: store_candidate_events(group, runtime().store)
+    lambda group: store_and_send_candidate_events(group, runtime().store, runtime().publisher)
 )
-
-
-def _process_publisher() -> EventPublisher:
-    """The process's publisher, looked up at each publish (made on first use)."""
-    return runtime().publisher
-
-
-#: ... and their matches, sent once they are stored, share a publish.
-_matches = GroupedPublishes(_process_publisher)
 
 
 @event_actor(routes.ATS_APPLICATION)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from events import routes
-from events.messages import follow_up_messages
+from events.messages import OutgoingMessage, follow_up_messages
 from events.publisher import EventPublisher
 from rsc.errors import TransientError
 from rsc.logs import get_logger
@@ -32,7 +32,7 @@ from schemas.ats import (
     JobUpdated,
 )
 from store.applications import ApplicationChange
-from store.candidate_changes import apply_candidate_snapshot
+from store.candidate_changes import CandidateChange, apply_candidate_snapshots
 from store.db import Store
 from store.linkedin_sync import Resource
 from store.sync_ledger import RecordType
@@ -40,6 +40,7 @@ from store.tombstones import Guard, Subject
 from store.uow import UnitOfWork
 from workers.ledger import hooks as ledger
 from workers.runtime.group_commit import GroupSteps, Submitted, in_tenant_transactions
+from workers.runtime.lanes import in_bulk_lane
 from workers.shared.job_acl_push import mark_stale_job_acls
 
 log = get_logger(__name__)
@@ -113,25 +114,41 @@ def store_candidate_events(
 ) -> list[CandidateOutcome | BaseException]:
     """``store_candidate_event`` for several events, one transaction per tenant (group commit, as
     ``store_application_events``), in candidate order; each event's outcome, or the exception its
-    message fails with. The submitting thread then sends its event on (``send_to_match``)."""
+    message fails with."""
     return in_tenant_transactions(group, store=store, steps=_CANDIDATE_STEPS)
 
 
-def send_to_match(event: CandidateEvent, publisher: EventPublisher, *, bulk: bool = False) -> None:
-    """Send a committed candidate event on to the candidate's match (``Route.after``: the profile
-    match starts once its candidate is in the store), under publisher confirms.
+def store_and_send_candidate_events(
+    group: Sequence[Submitted[CandidateEvent]], store: Store, publisher: EventPublisher
+) -> list[CandidateOutcome | BaseException]:
+    """``store_candidate_events``, then every committed event sent on to its candidate's match
+    (``Route.after``: the profile match starts once its candidate is in the store) in one publish,
+    with one wait for RabbitMQ's confirms.
 
     Every committed event is sent on, a repeat too: its first delivery may have committed and
     stopped before its match was sent, and the match's inbox makes a second one change nothing.
-    An older snapshot's match reads the newest; an erased candidate's finds only its tombstone.
-    Sent by the thread that received the event, after the group's turn: another group commits
-    while it waits for RabbitMQ's confirm. An event that came through a bulk lane (``bulk``) sends
-    its match to the match's bulk lane.
+    An older snapshot's match reads the newest; an erased candidate's finds only its tombstone. An
+    event that came through a bulk lane (the submitting thread's current message) sends its match
+    to the match's bulk lane. When RabbitMQ does not confirm the publish, every committed event of
+    the group fails with ``MatchNotSent`` and is retried: its repeat sends its match again.
     """
+    outcomes = store_candidate_events(group, store)
+    committed = [n for n, outcome in enumerate(outcomes) if not isinstance(outcome, BaseException)]
+    messages = [message for n in committed for message in group[n].run(_match_messages, group[n].item)]
     try:
-        publisher.publish_messages(follow_up_messages(event, routes.ATS_CANDIDATE, bulk=bulk))
+        publisher.publish_messages(messages)
     except Exception as exc:
-        raise MatchNotSent(f"candidate event {event.id!r}: its match was not confirmed; retried") from exc
+        for n in committed:
+            failed = MatchNotSent(
+                f"candidate event {group[n].item.id!r}: its match was not confirmed; retried"
+            )
+            failed.__cause__ = exc
+            outcomes[n] = failed
+    return outcomes
+
+
+def _match_messages(event: CandidateEvent) -> list[OutgoingMessage]:
+    return follow_up_messages(event, routes.ATS_CANDIDATE, bulk=in_bulk_lane())
 
 
 def _candidate_guards(event: CandidateEvent, uow: UnitOfWork) -> list[Guard]:
@@ -149,14 +166,29 @@ def _store_candidate_event(event: CandidateEvent, uow: UnitOfWork) -> CandidateO
 def _write_candidate_event(event: CandidateEvent, uow: UnitOfWork, guards: list[Guard]) -> CandidateOutcome:
     """The writes of an event claimed in ``uow``'s transaction (``guards``: its tombstone guards,
     their locks held)."""
-    data = event.data
-    change = apply_candidate_snapshot(uow, data, guards[0])
+    return _candidate_applied(event, uow, apply_candidate_snapshots(uow, [(event.data, guards[0])])[0])
+
+
+def _write_candidate_events(
+    group: Sequence[Submitted[CandidateEvent]], uow: UnitOfWork, guards: Sequence[list[Guard]]
+) -> list[CandidateOutcome]:
+    """``_write_candidate_event`` for a group's claimed events, their candidates stored together."""
+    snapshots = [(submitted.item.data, held[0]) for submitted, held in zip(group, guards, strict=True)]
+    changes = apply_candidate_snapshots(uow, snapshots)
+    return [
+        submitted.run(_candidate_applied, submitted.item, uow, change)
+        for submitted, change in zip(group, changes, strict=True)
+    ]
+
+
+def _candidate_applied(event: CandidateEvent, uow: UnitOfWork, change: CandidateChange) -> CandidateOutcome:
+    """What storing the event's snapshot did, in the sync ledger."""
     if change.erased:
         return CandidateOutcome.ERASED  # deleted after this snapshot was taken
-    changed = change.changed
-    about = {"candidate_id": data.candidate_id}
-    ledger.event_applied(uow, RecordType.CANDIDATE, data.candidate_id, event, changed, about=about)
-    return CandidateOutcome.STORED if changed else CandidateOutcome.OLDER
+    candidate_id = event.data.candidate_id
+    about = {"candidate_id": candidate_id}
+    ledger.event_applied(uow, RecordType.CANDIDATE, candidate_id, event, change.changed, about=about)
+    return CandidateOutcome.STORED if change.changed else CandidateOutcome.OLDER
 
 
 def _candidate_outcome(event: CandidateEvent, outcome: CandidateOutcome) -> CandidateOutcome:
@@ -242,6 +274,7 @@ _CANDIDATE_STEPS: GroupSteps[CandidateEvent, CandidateOutcome, CandidateOutcome]
     repeated=lambda event: CandidateOutcome.REPEATED,
     settle=_candidate_outcome,
     alone=store_candidate_event,
+    step_all=_write_candidate_events,
 )
 
 #: Application events in a group: in application order, guarded by the application's tombstone

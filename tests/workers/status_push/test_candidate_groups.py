@@ -3,13 +3,16 @@ one by one would; each committed event is then sent on to the candidate's match.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import random
 import threading
 from datetime import timedelta
 from typing import Any
 
+import dramatiq
 import pytest
+from dramatiq.middleware import CurrentMessage
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
@@ -33,7 +36,7 @@ from workers.status_push.ats_records import (
     CandidateOutcome,
     MatchNotSent,
     handle_application_event,
-    send_to_match,
+    store_and_send_candidate_events,
     store_candidate_events,
 )
 
@@ -92,14 +95,50 @@ def test_a_shuffled_group_with_repeats_and_two_tenants_ends_as_the_newest(store:
     assert store_candidate_events(group_of(mixed), store) == [CandidateOutcome.REPEATED] * len(mixed)
 
 
-def test_a_committed_event_goes_on_to_the_match_route_with_its_stable_message_id() -> None:
-    event = versions("C-1", 1)[0]
-    publisher = FakePublisher()
-    send_to_match(event, publisher)
-    send_to_match(event, publisher)  # a repeat sends it again, with the same id
-    expected = ("match_candidate", event.id, message_id_for(event, routes.PROFILE_MATCH))
-    assert matches_sent(publisher) == [expected, expected]
+class CountingPublisher(FakePublisher):
+    """A ``FakePublisher`` that counts its publishes."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        super().__init__(fail=fail)
+        self.publishes = 0
+
+    def publish_messages(self, messages: Any) -> None:
+        self.publishes += 1
+        super().publish_messages(messages)
+
+
+def test_a_group_s_committed_events_go_on_to_the_match_in_one_publish_with_stable_message_ids(
+    store: Store,
+) -> None:
+    first, second = versions("C-1", 1)[0], versions("C-2", 1)[0]
+    publisher = CountingPublisher()
+    outcomes = store_and_send_candidate_events(group_of([first, second, first]), store, publisher)
+    assert outcomes == [CandidateOutcome.STORED, CandidateOutcome.STORED, CandidateOutcome.REPEATED]
+    # A repeat sends its match again, with the same id.
+    expected = [
+        ("match_candidate", e.id, message_id_for(e, routes.PROFILE_MATCH)) for e in (first, second, first)
+    ]
+    assert sorted(matches_sent(publisher)) == sorted(expected)
+    assert publisher.publishes == 1
     assert {m.queue for m in publisher.messages} == {"profile_match"}
+
+
+def test_an_event_failing_in_a_group_sends_no_match_and_the_others_do(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply = ats_records.apply_candidate_snapshots
+
+    def fails_for_a_bad(uow: UnitOfWork, snapshots: Any) -> Any:
+        if any(snapshot.candidate_id == "C-BAD" for snapshot, _ in snapshots):
+            raise RuntimeError("a defect in one event's writes")
+        return apply(uow, snapshots)
+
+    monkeypatch.setattr(ats_records, "apply_candidate_snapshots", fails_for_a_bad)
+    good, bad = versions("C-1", 1)[0], versions("C-BAD", 1)[0]
+    publisher = CountingPublisher()
+    outcomes = store_and_send_candidate_events(group_of([good, bad]), store, publisher)
+    assert outcomes[0] == CandidateOutcome.STORED and isinstance(outcomes[1], RuntimeError)
+    assert [m[1] for m in matches_sent(publisher)] == [good.id]
 
 
 def test_an_older_snapshot_arriving_alone_changes_nothing(store: Store) -> None:
@@ -155,46 +194,62 @@ def test_a_renamed_candidate_marks_its_applications_for_linkedin_and_a_new_one_f
 def test_one_event_failing_in_a_group_fails_alone_and_the_rest_are_stored(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    apply = ats_records.apply_candidate_snapshot
+    apply = ats_records.apply_candidate_snapshots
 
-    def fails_for_a_bad(uow: UnitOfWork, snapshot: Any, guard: Any) -> Any:
-        if snapshot.candidate_id == "C-BAD":
+    def fails_for_a_bad(uow: UnitOfWork, snapshots: Any) -> Any:
+        if any(snapshot.candidate_id == "C-BAD" for snapshot, _ in snapshots):
             raise RuntimeError("a defect in one event's writes")
-        return apply(uow, snapshot, guard)
+        return apply(uow, snapshots)
 
-    monkeypatch.setattr(ats_records, "apply_candidate_snapshot", fails_for_a_bad)
+    monkeypatch.setattr(ats_records, "apply_candidate_snapshots", fails_for_a_bad)
     events = versions("C-1", 2) + versions("C-BAD", 1) + versions("C-2", 1)
     outcomes = store_candidate_events(group_of(events), store)
     assert isinstance(outcomes[2], RuntimeError)
     assert outcomes[:2] + outcomes[3:] == [CandidateOutcome.STORED] * 3
     assert stored_name(store, "C-BAD") is None and stored_name(store, "C-1") == "Ada 1"
-    monkeypatch.setattr(ats_records, "apply_candidate_snapshot", apply)
+    monkeypatch.setattr(ats_records, "apply_candidate_snapshots", apply)
     assert store_candidate_events(group_of(events[2:3]), store) == [CandidateOutcome.STORED]
 
 
-def test_a_match_rabbitmq_does_not_confirm_fails_its_event_for_a_retry_that_sends_it_again(
+def test_matches_rabbitmq_does_not_confirm_fail_their_events_for_retries_that_send_them_again(
     store: Store,
 ) -> None:
-    (event,) = versions("C-1", 1)
-    assert store_candidate_events(group_of([event]), store) == [CandidateOutcome.STORED]
-    with pytest.raises(MatchNotSent) as refused:
-        send_to_match(event, FakePublisher(fail=True))
-    assert is_transient(refused.value)
-    # The retry is a repeat: nothing is stored twice, and the match is sent.
-    assert store_candidate_events(group_of([event]), store) == [CandidateOutcome.REPEATED]
+    events = [versions("C-1", 1)[0], versions("C-2", 1)[0]]
+    outcomes = store_and_send_candidate_events(group_of(events), store, FakePublisher(fail=True))
+    assert all(isinstance(outcome, MatchNotSent) and is_transient(outcome) for outcome in outcomes)
+    # The retries are repeats: nothing is stored twice, and the matches are sent.
     publisher = FakePublisher()
-    send_to_match(event, publisher)
-    assert [m[1] for m in matches_sent(publisher)] == [event.id]
+    for event in events:
+        assert store_and_send_candidate_events(group_of([event]), store, publisher) == [
+            CandidateOutcome.REPEATED
+        ]
+    assert [m[1] for m in matches_sent(publisher)] == [e.id for e in events]
+    assert stored_name(store, "C-1") == "Ada 0" and inbox_rows(store, "acme") == 2
 
 
-def test_an_event_that_came_through_a_bulk_lane_sends_its_match_to_the_match_s_bulk_lane() -> None:
-    event = versions("C-1", 1)[0]
-    publisher = FakePublisher()
-    send_to_match(event, publisher, bulk=True)
-    assert {m.queue for m in publisher.messages} == {"profile_match.bulk"}
-    assert matches_sent(publisher) == [
-        ("match_candidate", event.id, message_id_for(event, routes.PROFILE_MATCH))
+def test_an_event_that_came_through_a_bulk_lane_sends_its_match_to_the_match_s_bulk_lane(
+    store: Store,
+) -> None:
+    bulk, normal = versions("C-1", 1)[0], versions("C-2", 1)[0]
+
+    def received_from(queue: str) -> contextvars.Context:
+        context = contextvars.copy_context()
+        message: dramatiq.Message[None] = dramatiq.Message(
+            queue_name=queue, actor_name="apply_candidate_event", args=(), kwargs={}, options={}
+        )
+        context.run(CurrentMessage._MESSAGE.set, message)
+        return context
+
+    group = [
+        Submitted(bulk, received_from("status_push.bulk")),
+        Submitted(normal, received_from("status_push")),
     ]
+    publisher = FakePublisher()
+    store_and_send_candidate_events(group, store, publisher)
+    assert {(json.loads(m.body)["kwargs"]["event"]["id"], m.queue) for m in publisher.messages} == {
+        (bulk.id, "profile_match.bulk"),
+        (normal.id, "profile_match"),
+    }
 
 
 def bury(uow: UnitOfWork, candidate_id: str, event: CandidateEvent) -> None:

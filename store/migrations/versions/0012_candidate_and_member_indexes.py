@@ -1,4 +1,5 @@
-"""candidates' member and members' match-due indexes cover only the rows with a value
+"""candidates' member and members' match-due indexes cover only the rows with a value; candidate
+e-mail addresses are indexed by candidate
 
 ``uq_candidates_tenant_id_person_urn`` held every candidate, most with no member (NULL), and
 ``ix_members_match_due`` every member, most not due. Both lead with ``tenant_id``, as the primary
@@ -6,6 +7,10 @@ key does, so PostgreSQL could pick them for a foreign key's check by primary key
 connection while the table was new (no statistics yet): each check then read every row of the
 tenant, and storing a bulk import's candidates slowed with every candidate stored. Every query of
 these indexes asks for a value, so they now cover only the rows that have one.
+
+A candidate's e-mail addresses were found through the primary key (tenant, address, candidate),
+which holds every address of the tenant before the candidate: refiling a snapshot's addresses, and
+deleting a candidate's with it, read them all. ``ix_candidate_emails_candidate`` finds them.
 
 Revision ID: 0012
 Revises: 0009
@@ -27,6 +32,8 @@ def _where(condition: str) -> dict[str, sa.TextClause]:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("candidate_emails", schema=None) as batch_op:
+        batch_op.create_index("ix_candidate_emails_candidate", ["tenant_id", "candidate_id"], unique=False)
     with op.batch_alter_table("candidates", schema=None) as batch_op:
         batch_op.drop_constraint("uq_candidates_tenant_id_person_urn", type_="unique")
         batch_op.create_index(
@@ -49,3 +56,5 @@ def downgrade() -> None:
     with op.batch_alter_table("candidates", schema=None) as batch_op:
         batch_op.drop_index("uq_candidates_tenant_id_person_urn")
         batch_op.create_unique_constraint("uq_candidates_tenant_id_person_urn", ["tenant_id", "person_urn"])
+    with op.batch_alter_table("candidate_emails", schema=None) as batch_op:
+        batch_op.drop_index("ix_candidate_emails_candidate")
