@@ -48,60 +48,98 @@ class Submitted(Generic[T]):
 @dataclass(eq=False)
 class _Slot(Generic[T, R]):
     submitted: Submitted[T]
+    taken: bool = False  # by a group
     done: bool = False
     result: R | None = None
     error: BaseException | None = None
 
 
+Outcomes = Sequence[R | BaseException]
+
+
 class GroupCommit(Generic[T, R]):
     """Runs ``run(group)`` for the items submitted together; ``run`` returns one outcome per item,
-    in order: its result, or the exception its submitter raises."""
+    in order: its result, or the exception its submitter raises.
+
+    ``then(group, outcomes)`` (optional) runs after ``run``, once the next group may start: what
+    must follow a group's commit but not hold up the next one (the confirms of the messages it sends
+    on); it returns the outcomes the items end with.
+    """
 
     def __init__(
-        self, run: Callable[[Sequence[Submitted[T]]], Sequence[R | BaseException]], *, max_batch: int = 16
+        self,
+        run: Callable[[Sequence[Submitted[T]]], Outcomes[R]],
+        *,
+        max_batch: int = 16,
+        then: Callable[[Sequence[Submitted[T]], Outcomes[R]], Outcomes[R]] | None = None,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._run = run
+        self._then = then
         self._max_batch = max_batch
-        self._turn = threading.Lock()  # held by the thread running a group
-        self._mutex = threading.Lock()  # guards the waiting list
+        self._changed = threading.Condition()  # guards the state below; notified when it changes
         self._waiting: list[_Slot[T, R]] = []
+        self._running = False  # a thread runs a group's ``run``
 
     def submit(self, item: T) -> R:
         """Run ``item`` in the next group (this thread may run that group); its result, or raise."""
         slot: _Slot[T, R] = _Slot(Submitted(item))
-        with self._mutex:
+        with self._changed:
             self._waiting.append(slot)
-        while not slot.done:
-            with self._turn:
-                if slot.done:  # a group run by another thread took it
+        while True:
+            with self._changed:
+                while not slot.done and (slot.taken or self._running):
+                    self._changed.wait()
+                if slot.done:
                     break
-                with self._mutex:
-                    group = self._waiting[: self._max_batch]
-                    del self._waiting[: self._max_batch]
-                self._run_group(group)
+                # This thread runs the next group (its own item among the first waiting).
+                group = self._waiting[: self._max_batch]
+                del self._waiting[: self._max_batch]
+                for taken in group:
+                    taken.taken = True
+                self._running = True
+            self._run_group(group)
         if slot.error is not None:
             raise slot.error
         return slot.result  # type: ignore[return-value]
 
     def _run_group(self, group: list[_Slot[T, R]]) -> None:
+        submitted = [slot.submitted for slot in group]
         try:
-            outcomes = self._run([slot.submitted for slot in group])
-            if len(outcomes) != len(group):
-                raise RuntimeError(f"a group of {len(group)} items returned {len(outcomes)} outcomes")
+            try:
+                outcomes = self._outcomes(self._run, submitted, len(group))
+            finally:
+                with self._changed:
+                    self._running = False
+                    self._changed.notify_all()
+            if self._then is not None:
+                outcomes = self._outcomes(lambda items: self._then(items, outcomes), submitted, len(group))  # type: ignore[misc]
         except BaseException as exc:  # every item of the group fails with it; none is left waiting
-            for slot in group:
-                slot.error, slot.done = exc, True
+            self._settle(group, [exc] * len(group))
             if not isinstance(exc, Exception):
                 raise  # an interrupt of this thread (a time limit, a shutdown) is its own to raise too
             return
-        for slot, outcome in zip(group, outcomes, strict=True):
-            if isinstance(outcome, BaseException):
-                slot.error = outcome
-            else:
-                slot.result = outcome
-            slot.done = True
+        self._settle(group, outcomes)
+
+    @staticmethod
+    def _outcomes(
+        step: Callable[[Sequence[Submitted[T]]], Outcomes[R]], items: Sequence[Submitted[T]], size: int
+    ) -> Outcomes[R]:
+        outcomes = step(items)
+        if len(outcomes) != size:
+            raise RuntimeError(f"a group of {size} items returned {len(outcomes)} outcomes")
+        return outcomes
+
+    def _settle(self, group: list[_Slot[T, R]], outcomes: Outcomes[R]) -> None:
+        with self._changed:
+            for slot, outcome in zip(group, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    slot.error = outcome
+                else:
+                    slot.result = outcome
+                slot.done = True
+            self._changed.notify_all()
 
 
 class TenantItem(Protocol):

@@ -16,8 +16,9 @@ from workers.status_push.ats_records import (
     CandidateOutcome,
     JobEvent,
     handle_job_event,
-    store_and_send_candidate_events,
+    send_to_match,
     store_application_events,
+    store_candidate_events,
 )
 from workers.status_push.job_tasks import poll_job_tasks
 
@@ -34,10 +35,11 @@ def apply_candidate_event(event: CandidateEvent) -> None:
     _candidate_events.submit(event)
 
 
-#: The worker threads' candidate events that arrive together share a transaction, and their
-#: matches, sent once they are stored, a publish.
+#: The worker threads' candidate events that arrive together share a transaction, and once it
+#: committed, their matches share a publish while the next group is stored.
 _candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(
-    lambda group: store_and_send_candidate_events(group, runtime().store, runtime().publisher)
+    lambda group: store_candidate_events(group, runtime().store),
+    then=lambda group, outcomes: send_to_match(group, outcomes, runtime().publisher),
 )
 
 

@@ -118,12 +118,15 @@ def store_candidate_events(
     return in_tenant_transactions(group, store=store, steps=_CANDIDATE_STEPS)
 
 
-def store_and_send_candidate_events(
-    group: Sequence[Submitted[CandidateEvent]], store: Store, publisher: EventPublisher
+def send_to_match(
+    group: Sequence[Submitted[CandidateEvent]],
+    outcomes: Sequence[CandidateOutcome | BaseException],
+    publisher: EventPublisher,
 ) -> list[CandidateOutcome | BaseException]:
-    """``store_candidate_events``, then every committed event sent on to its candidate's match
-    (``Route.after``: the profile match starts once its candidate is in the store) in one publish,
-    with one wait for RabbitMQ's confirms.
+    """Once ``store_candidate_events`` committed ``group`` (with ``outcomes``), every committed event
+    sent on to its candidate's match (``Route.after``: the profile match starts once its candidate
+    is in the store) in one publish, with one wait for RabbitMQ's confirms; the outcomes the events
+    end with.
 
     Every committed event is sent on, a repeat too: its first delivery may have committed and
     stopped before its match was sent, and the match's inbox makes a second one change nothing.
@@ -132,8 +135,8 @@ def store_and_send_candidate_events(
     to the match's bulk lane. When RabbitMQ does not confirm the publish, every committed event of
     the group fails with ``MatchNotSent`` and is retried: its repeat sends its match again.
     """
-    outcomes = store_candidate_events(group, store)
-    committed = [n for n, outcome in enumerate(outcomes) if not isinstance(outcome, BaseException)]
+    ended = list(outcomes)
+    committed = [n for n, outcome in enumerate(ended) if not isinstance(outcome, BaseException)]
     messages = [message for n in committed for message in group[n].run(_match_messages, group[n].item)]
     try:
         publisher.publish_messages(messages)
@@ -143,8 +146,8 @@ def store_and_send_candidate_events(
                 f"candidate event {group[n].item.id!r}: its match was not confirmed; retried"
             )
             failed.__cause__ = exc
-            outcomes[n] = failed
-    return outcomes
+            ended[n] = failed
+    return ended
 
 
 def _match_messages(event: CandidateEvent) -> list[OutgoingMessage]:

@@ -94,3 +94,44 @@ def test_a_run_that_loses_an_outcome_fails_the_group_instead_of_leaving_a_thread
 
     with pytest.raises(RuntimeError, match="returned 0 outcomes"):
         GroupCommit(short).submit(1)
+
+
+def test_a_group_s_then_runs_once_the_next_group_may_start_and_gives_the_outcomes() -> None:
+    in_then, second_ran = threading.Event(), threading.Event()
+
+    def run(group: Sequence[Submitted[int]]) -> list[int | BaseException]:
+        if any(s.item == 2 for s in group):
+            second_ran.set()
+        return [s.item * 2 for s in group]
+
+    def then(
+        group: Sequence[Submitted[int]], outcomes: Sequence[int | BaseException]
+    ) -> list[int | BaseException]:
+        if any(s.item == 1 for s in group):
+            in_then.set()
+            # The next group runs meanwhile (a group's sends do not hold up the next commit).
+            assert second_ran.wait(timeout=5)
+        return [outcome + 1 for outcome in outcomes if isinstance(outcome, int)]
+
+    commit: GroupCommit[int, int] = GroupCommit(run, then=then)
+    results: dict[int, int] = {}
+    first = threading.Thread(target=lambda: results.__setitem__(1, commit.submit(1)))
+    first.start()
+    assert in_then.wait(timeout=5)
+    assert commit.submit(2) == 5
+    first.join(timeout=10)
+    assert results == {1: 3}
+
+
+def test_a_then_that_fails_fails_each_item_of_its_group() -> None:
+    def then(
+        group: Sequence[Submitted[int]], outcomes: Sequence[int | BaseException]
+    ) -> Sequence[int | BaseException]:
+        if any(s.item == 1 for s in group):
+            raise ValueError("the group's sends failed")
+        return outcomes
+
+    commit: GroupCommit[int, int] = GroupCommit(Recorder(), then=then)
+    with pytest.raises(ValueError, match="sends failed"):
+        commit.submit(1)
+    assert commit.submit(2) == 4  # the next group runs

@@ -36,7 +36,7 @@ from workers.status_push.ats_records import (
     CandidateOutcome,
     MatchNotSent,
     handle_application_event,
-    store_and_send_candidate_events,
+    send_to_match,
     store_candidate_events,
 )
 
@@ -78,6 +78,13 @@ def matches_sent(publisher: FakePublisher) -> list[tuple[str, str, str]]:
     return sent
 
 
+def store_and_send(
+    group: list[Submitted[CandidateEvent]], store: Store, publisher: FakePublisher
+) -> list[CandidateOutcome | BaseException]:
+    """A group stored, then its matches sent, as the worker's group commit runs them."""
+    return send_to_match(group, store_candidate_events(group, store), publisher)
+
+
 def test_a_shuffled_group_with_repeats_and_two_tenants_ends_as_the_newest(store: Store) -> None:
     events = versions("C-1") + versions("C-2") + versions("C-1", tenant="globex")
     repeats = random.Random(3).sample(events, 3)
@@ -112,7 +119,7 @@ def test_a_group_s_committed_events_go_on_to_the_match_in_one_publish_with_stabl
 ) -> None:
     first, second = versions("C-1", 1)[0], versions("C-2", 1)[0]
     publisher = CountingPublisher()
-    outcomes = store_and_send_candidate_events(group_of([first, second, first]), store, publisher)
+    outcomes = store_and_send(group_of([first, second, first]), store, publisher)
     assert outcomes == [CandidateOutcome.STORED, CandidateOutcome.STORED, CandidateOutcome.REPEATED]
     # A repeat sends its match again, with the same id.
     expected = [
@@ -136,7 +143,7 @@ def test_an_event_failing_in_a_group_sends_no_match_and_the_others_do(
     monkeypatch.setattr(ats_records, "apply_candidate_snapshots", fails_for_a_bad)
     good, bad = versions("C-1", 1)[0], versions("C-BAD", 1)[0]
     publisher = CountingPublisher()
-    outcomes = store_and_send_candidate_events(group_of([good, bad]), store, publisher)
+    outcomes = store_and_send(group_of([good, bad]), store, publisher)
     assert outcomes[0] == CandidateOutcome.STORED and isinstance(outcomes[1], RuntimeError)
     assert [m[1] for m in matches_sent(publisher)] == [good.id]
 
@@ -215,14 +222,12 @@ def test_matches_rabbitmq_does_not_confirm_fail_their_events_for_retries_that_se
     store: Store,
 ) -> None:
     events = [versions("C-1", 1)[0], versions("C-2", 1)[0]]
-    outcomes = store_and_send_candidate_events(group_of(events), store, FakePublisher(fail=True))
+    outcomes = store_and_send(group_of(events), store, FakePublisher(fail=True))
     assert all(isinstance(outcome, MatchNotSent) and is_transient(outcome) for outcome in outcomes)
     # The retries are repeats: nothing is stored twice, and the matches are sent.
     publisher = FakePublisher()
     for event in events:
-        assert store_and_send_candidate_events(group_of([event]), store, publisher) == [
-            CandidateOutcome.REPEATED
-        ]
+        assert store_and_send(group_of([event]), store, publisher) == [CandidateOutcome.REPEATED]
     assert [m[1] for m in matches_sent(publisher)] == [e.id for e in events]
     assert stored_name(store, "C-1") == "Ada 0" and inbox_rows(store, "acme") == 2
 
@@ -245,7 +250,7 @@ def test_an_event_that_came_through_a_bulk_lane_sends_its_match_to_the_match_s_b
         Submitted(normal, received_from("status_push")),
     ]
     publisher = FakePublisher()
-    store_and_send_candidate_events(group, store, publisher)
+    store_and_send(group, store, publisher)
     assert {(json.loads(m.body)["kwargs"]["event"]["id"], m.queue) for m in publisher.messages} == {
         (bulk.id, "profile_match.bulk"),
         (normal.id, "profile_match"),
