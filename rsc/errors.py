@@ -9,13 +9,18 @@ dead-lettered immediately with its reason and can be replayed once the cause is 
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
+from typing import TypeVar
 
 import httpx
 from dramatiq.middleware import TimeLimitExceeded
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from schemas.catalog import InvalidEvent
+
+T = TypeVar("T")
 
 
 class PermanentError(Exception):
@@ -92,6 +97,30 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, _TRANSIENT)
+
+
+def retried_while_transient(work: Callable[[], T], *, attempts: int, what: str, **about: object) -> T:
+    """``work()``, run again while it fails with a transient error, up to ``attempts`` runs in all
+    with a short growing pause between: for work done in one transaction, which a failure rolls
+    back whole (a deadlock with a concurrent writer, a unique-key race), outside a worker whose
+    message would be retried. Each retry logs one warning line, ``"{what} retried"`` with the error's
+    class, the attempt and ``about`` (ids, never personal data); the last failure is raised."""
+    from rsc.logs import get_logger
+
+    def log_retry(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        get_logger(__name__).warning(
+            f"{what} retried", error_class=type(error).__name__, attempt=state.attempt_number, **about
+        )
+
+    retrying = Retrying(
+        stop=stop_after_attempt(attempts),
+        wait=wait_exponential(multiplier=0.05, max=1),
+        retry=retry_if_exception(is_transient),
+        before_sleep=log_retry,
+        reraise=True,
+    )
+    return retrying(work)
 
 
 def reason_of(exc: BaseException, *, attempts: int) -> tuple[str, str]:

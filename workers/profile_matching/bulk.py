@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from linkedin.client import LinkedInClient
 from matching.matcher import MemberIndex, match_against
 from matching.profiles import blocking_keys, features
-from rsc.errors import is_transient
+from rsc.errors import retried_while_transient
 from rsc.logs import get_logger
 from store.db import Store
 from store.match_keys import Side
@@ -102,15 +102,12 @@ def _match_page_retrying(
 ) -> PageReport:
     """``_match_page``, again when it ran into a concurrent worker (a deadlock, a unique-key race):
     a page is matched whole or not at all, so running it again is safe."""
-    for attempt in range(1, PAGE_ATTEMPTS + 1):
-        try:
-            return _match_page(store, tenant, index, after, batch, refresh=refresh)
-        except Exception as exc:
-            if attempt == PAGE_ATTEMPTS or not is_transient(exc):
-                raise
-            log.warning("page retried", tenant=tenant, error_class=type(exc).__name__, attempt=attempt)
-            time.sleep(0.05 * attempt)
-    raise AssertionError("unreachable")
+    return retried_while_transient(
+        lambda: _match_page(store, tenant, index, after, batch, refresh=refresh),
+        attempts=PAGE_ATTEMPTS,
+        what="page",
+        tenant=tenant,
+    )
 
 
 def _match_page(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from linkedin.client import LinkedInClient
 from linkedin.errors import LinkedInRejected, LinkedInUnavailable
-from rsc.errors import PermanentError
+from rsc.errors import PermanentError, retried_while_transient
 from rsc.logs import get_logger
 from rsc.settings import Settings
 from store.base import utcnow
@@ -34,6 +34,10 @@ from workers.shared.linkedin_push import PushReport, push_pending
 log = get_logger(__name__)
 
 PERSON_URN = re.compile(r"^urn:li:person:[A-Za-z0-9_-]+$")
+#: Runs of a hand link or unlink that ran into a concurrent writer (a deadlock with a match or an
+#: export of the same candidate or member, a unique-key race): its transaction is rolled back whole,
+#: so it runs again from the start.
+DECISION_ATTEMPTS = 3
 
 
 class CandidateNotFound(PermanentError):
@@ -66,13 +70,23 @@ class LinkChange:
 
 
 def link_manually(uow: UnitOfWork, candidate_id: str, person_urn: str, decided_by: str) -> LinkChange:
-    """Link ``candidate_id`` to the member ``person_urn`` for good (until a person says otherwise)."""
+    """Link ``candidate_id`` to the member ``person_urn`` for good (until a person says otherwise);
+    run again when it ran into a concurrent writer (``DECISION_ATTEMPTS``)."""
     if not PERSON_URN.match(person_urn):
         raise InvalidPersonUrn(
             "the member must be a person URN such as urn:li:person:AbC123 (the profile widget's link "
             "callback gives it)"
         )
     decided_by = _decider(decided_by)
+    return retried_while_transient(
+        lambda: _link(uow, candidate_id, person_urn, decided_by),
+        attempts=DECISION_ATTEMPTS,
+        what="hand link",
+        candidate_id=candidate_id,
+    )
+
+
+def _link(uow: UnitOfWork, candidate_id: str, person_urn: str, decided_by: str) -> LinkChange:
     with uow:
         now = utcnow()
         # The member's row first: exports and stubs of the member take it before its claim too.
@@ -104,8 +118,18 @@ def link_manually(uow: UnitOfWork, candidate_id: str, person_urn: str, decided_b
 
 
 def unlink_manually(uow: UnitOfWork, candidate_id: str, decided_by: str) -> LinkChange:
-    """Unlink ``candidate_id`` from whatever member it shows; the matcher will not link it again."""
+    """Unlink ``candidate_id`` from whatever member it shows; the matcher will not link it again.
+    Run again when it ran into a concurrent writer (``DECISION_ATTEMPTS``)."""
     decided_by = _decider(decided_by)
+    return retried_while_transient(
+        lambda: _unlink(uow, candidate_id, decided_by),
+        attempts=DECISION_ATTEMPTS,
+        what="hand unlink",
+        candidate_id=candidate_id,
+    )
+
+
+def _unlink(uow: UnitOfWork, candidate_id: str, decided_by: str) -> LinkChange:
     with uow:
         candidate, row = _locked(uow, candidate_id)
         if row.decision == Decision.UNLINKED and candidate.person_urn is None:

@@ -322,3 +322,44 @@ def test_an_exported_member_puts_the_ats_record_of_the_same_person_up_for_mergin
         merged = uow.merges.active_from(result.candidate_id)
         assert merged is not None and merged.target_candidate_id == "C-ats"
         assert [a.id for a in uow.applications.for_candidate("C-ats")] == [result.application_id]
+
+
+def test_a_hand_link_or_unlink_that_runs_into_a_concurrent_writer_runs_again_whole(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from workers.profile_matching import member_links
+
+    with UnitOfWork("acme", store) as uow:
+        uow.candidates.apply(
+            CandidateSnapshot(candidate_id="C1", first_name="Ada", created_at=T0, modified_at=T0)
+        )
+        uow.commit()
+    locked, calls = member_links._locked, []
+
+    def deadlocked_once(uow: UnitOfWork, candidate_id: str) -> Any:
+        calls.append(candidate_id)
+        found = locked(uow, candidate_id)
+        if len(calls) % 2 == 1:  # the first run of each decision, after it wrote part of it
+            uow.candidate_matches.record(
+                candidate_id, member_links.HistoryAction.LINK, person_urn=GRACE, previous_urn=None, actor="x"
+            )
+            raise OperationalError("UPDATE candidate_matches", {}, Exception("deadlock detected"))
+        return found
+
+    monkeypatch.setattr(member_links, "_locked", deadlocked_once)
+    assert link_manually(UnitOfWork("acme", store), "C1", ADA, "recruiter@acme").changed
+    assert unlink_manually(UnitOfWork("acme", store), "C1", "recruiter@acme").changed
+    assert len(calls) == 4
+    with UnitOfWork("acme", store) as uow:
+        # What the failed runs wrote was rolled back: one link, one unlink.
+        assert [(h.action, h.person_urn) for h in uow.candidate_matches.history("C1")] == [
+            ("link", ADA),
+            ("unlink", None),
+        ]
+    # A refusal is not a conflict: it is not run again.
+    calls.clear()
+    with pytest.raises(CandidateNotFound):
+        link_manually(UnitOfWork("acme", store), "C-unknown", ADA, "recruiter@acme")
+    assert calls == ["C-unknown"]
