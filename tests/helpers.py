@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import kombu
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import text
 
 from linkedin.versions import Api, Family
@@ -154,3 +157,19 @@ def wait_for_lock_waiter(store: Store, thread: threading.Thread, *, timeout: flo
         except TimedOut:
             return False
     return seen == "waiting"
+
+
+@contextmanager
+def statements_starting(store: Store, prefix: str) -> Iterator[list[str]]:
+    """The SQL statements ``store`` sends meanwhile that start with ``prefix``, as they are sent."""
+    sent: list[str] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().startswith(prefix):
+            sent.append(statement)
+
+    sqlalchemy_event.listen(store.engine, "before_cursor_execute", keep)
+    try:
+        yield sent
+    finally:
+        sqlalchemy_event.remove(store.engine, "before_cursor_execute", keep)

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg._queries
 import pytest
-from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.dialects import postgresql
 
 from schemas.ats import ApplicationSnapshot, CandidateSnapshot
@@ -18,7 +17,7 @@ from store.db import Store
 from store.linkedin_sync import Resource
 from store.tombstones import Subject
 from store.uow import UnitOfWork
-from tests.helpers import CLAIM_LEASE
+from tests.helpers import CLAIM_LEASE, statements_starting
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -195,27 +194,17 @@ def test_a_group_is_one_statement_on_postgresql_and_one_more_for_each_repeat_of_
 ) -> None:
     if store.dialect != "postgresql":
         pytest.skip("SQLite stores each snapshot with statements of its own (no round trip to save)")
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().startswith("WITH asked AS"):
-            statements.append(statement)
-
-    sqlalchemy_event.listen(store.engine, "before_cursor_execute", count)
-    try:
-        with UnitOfWork("acme", store) as uow:
-            distinct = [snapshot(1, f"C-{n}") for n in range(8)]
-            apply_candidate_snapshots(
-                uow, [(s, uow.tombstones.guard(Subject.CANDIDATE, s.candidate_id)) for s in distinct]
-            )
-            assert len(statements) == 1
-            apply_candidate_snapshots(
-                uow, [(s, uow.tombstones.guard(Subject.CANDIDATE, s.candidate_id)) for s in GROUP]
-            )
-            assert len(statements) == 1 + 3  # C-1 is named three times
-            uow.commit()
-    finally:
-        sqlalchemy_event.remove(store.engine, "before_cursor_execute", count)
+    with statements_starting(store, "WITH asked AS") as statements, UnitOfWork("acme", store) as uow:
+        distinct = [snapshot(1, f"C-{n}") for n in range(8)]
+        apply_candidate_snapshots(
+            uow, [(s, uow.tombstones.guard(Subject.CANDIDATE, s.candidate_id)) for s in distinct]
+        )
+        assert len(statements) == 1
+        apply_candidate_snapshots(
+            uow, [(s, uow.tombstones.guard(Subject.CANDIDATE, s.candidate_id)) for s in GROUP]
+        )
+        assert len(statements) == 1 + 3  # C-1 is named three times
+        uow.commit()
 
 
 def test_the_postgresql_statement_stays_within_what_the_driver_caches_the_parsing_of() -> None:

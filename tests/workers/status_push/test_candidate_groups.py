@@ -13,12 +13,12 @@ from typing import Any
 import dramatiq
 import pytest
 from dramatiq.middleware import CurrentMessage
-from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
 from events import routes
 from events.messages import message_id_for
 from rsc.errors import is_transient
+from store import candidate_changes
 from store.db import Store
 from store.erasure import erase_candidate
 from store.inbox import InboxEntry
@@ -27,7 +27,7 @@ from store.tombstones import Subject
 from store.uow import UnitOfWork
 from tests import ats_events as ats
 from tests.fakes import FakePublisher
-from tests.helpers import wait_for_advisory_waiter
+from tests.helpers import statements_starting, wait_for_advisory_waiter
 from workers.runtime.group_commit import Submitted
 from workers.status_push import ats_records
 from workers.status_push.ats_records import (
@@ -102,6 +102,19 @@ def test_a_shuffled_group_with_repeats_and_two_tenants_ends_as_the_newest(store:
     assert store_candidate_events(group_of(mixed), store) == [CandidateOutcome.REPEATED] * len(mixed)
 
 
+@pytest.fixture
+def c_bad_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Storing a group that holds candidate C-BAD fails, as a defect in its writes would."""
+    apply = ats_records.apply_candidate_snapshots
+
+    def fails_for_a_bad(uow: UnitOfWork, snapshots: Any) -> Any:
+        if any(snapshot.candidate_id == "C-BAD" for snapshot, _ in snapshots):
+            raise RuntimeError("a defect in one event's writes")
+        return apply(uow, snapshots)
+
+    monkeypatch.setattr(ats_records, "apply_candidate_snapshots", fails_for_a_bad)
+
+
 class CountingPublisher(FakePublisher):
     """A ``FakePublisher`` that counts its publishes."""
 
@@ -131,16 +144,8 @@ def test_a_group_s_committed_events_go_on_to_the_match_in_one_publish_with_stabl
 
 
 def test_an_event_failing_in_a_group_sends_no_match_and_the_others_do(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: Store, c_bad_fails: None
 ) -> None:
-    apply = ats_records.apply_candidate_snapshots
-
-    def fails_for_a_bad(uow: UnitOfWork, snapshots: Any) -> Any:
-        if any(snapshot.candidate_id == "C-BAD" for snapshot, _ in snapshots):
-            raise RuntimeError("a defect in one event's writes")
-        return apply(uow, snapshots)
-
-    monkeypatch.setattr(ats_records, "apply_candidate_snapshots", fails_for_a_bad)
     good, bad = versions("C-1", 1)[0], versions("C-BAD", 1)[0]
     publisher = CountingPublisher()
     outcomes = store_and_send(group_of([good, bad]), store, publisher)
@@ -199,22 +204,15 @@ def test_a_renamed_candidate_marks_its_applications_for_linkedin_and_a_new_one_f
 
 
 def test_one_event_failing_in_a_group_fails_alone_and_the_rest_are_stored(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: Store, c_bad_fails: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    apply = ats_records.apply_candidate_snapshots
-
-    def fails_for_a_bad(uow: UnitOfWork, snapshots: Any) -> Any:
-        if any(snapshot.candidate_id == "C-BAD" for snapshot, _ in snapshots):
-            raise RuntimeError("a defect in one event's writes")
-        return apply(uow, snapshots)
-
-    monkeypatch.setattr(ats_records, "apply_candidate_snapshots", fails_for_a_bad)
     events = versions("C-1", 2) + versions("C-BAD", 1) + versions("C-2", 1)
     outcomes = store_candidate_events(group_of(events), store)
     assert isinstance(outcomes[2], RuntimeError)
     assert outcomes[:2] + outcomes[3:] == [CandidateOutcome.STORED] * 3
     assert stored_name(store, "C-BAD") is None and stored_name(store, "C-1") == "Ada 1"
-    monkeypatch.setattr(ats_records, "apply_candidate_snapshots", apply)
+    # Mended, it is stored.
+    monkeypatch.setattr(ats_records, "apply_candidate_snapshots", candidate_changes.apply_candidate_snapshots)
     assert store_candidate_events(group_of(events[2:3]), store) == [CandidateOutcome.STORED]
 
 
@@ -297,18 +295,9 @@ def test_a_group_of_redelivered_new_and_erased_events_of_two_tenants_tells_each_
 def test_a_tenant_s_group_claims_all_its_events_in_one_statement_on_postgresql(store: Store) -> None:
     if store.dialect != "postgresql":
         pytest.skip("SQLite claims each event with a statement of its own (no round trip to save)")
-    claims: list[str] = []
-
-    def count_claims(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().startswith("WITH claimed AS (INSERT INTO inbox"):
-            claims.append(statement)
-
-    sqlalchemy_event.listen(store.engine, "before_cursor_execute", count_claims)
-    try:
+    with statements_starting(store, "WITH claimed AS (INSERT INTO inbox") as claims:
         group = versions("C-1") + versions("C-2") + versions("C-1", tenant="globex")
         assert store_candidate_events(group_of(group), store) == [CandidateOutcome.STORED] * 12
-    finally:
-        sqlalchemy_event.remove(store.engine, "before_cursor_execute", count_claims)
     assert len(claims) == 2  # one for each tenant
 
 
