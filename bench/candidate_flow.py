@@ -34,9 +34,8 @@ from bench.harness import (
     inbox_times,
     profile_worker,
     publish_all,
-    wait_for,
 )
-from bench.measurement import LIFTED_BUDGETS, latencies, publish_paced
+from bench.measurement import LIFTED_BUDGETS, latencies, publish_paced, wait_counted
 from events.publisher import Publisher
 from rsc.settings import get_settings
 from schemas.catalog import parse_event
@@ -117,7 +116,8 @@ def measure_candidates_stored(pipeline: Pipeline, events: int, processes: int, t
     publisher.close()
     ids = {event.id for event in candidates}
     pipeline.start_workers("status", "status_push", processes=processes, threads=threads, env=LIFTED_BUDGETS)
-    wait_for(lambda: len(ids & inbox_times(TENANT, STORED).keys()), len(ids), interval=0.5)
+    # Counted while the workers run (one count a poll, as the ceiling's), read once at the end.
+    wait_counted(TENANT, STORED, ids, timeout=600, interval=0.5, what="candidates stored")
     times = sorted(at for key, at in inbox_times(TENANT, STORED).items() if key in ids)
     return Rate("ats.candidate.created stored (status_push)", len(times) - 1, max(times[-1] - times[0], 1e-9))
 
@@ -143,7 +143,7 @@ def measure_matches_drained(pipeline: Pipeline, events: int, processes: int, thr
     Every one of those candidates has a member to find, so this is matching at its dearest."""
     pipeline.start_workers("match", "profile_match", processes=processes, threads=threads, env=LIFTED_BUDGETS)
     ids = {event.id for event in _candidates("C", events, 0)}
-    wait_for(lambda: len(ids & inbox_times(TENANT, MATCHED).keys()), len(ids), interval=0.5)
+    wait_counted(TENANT, MATCHED, ids, timeout=600, interval=0.5, what="candidates matched")
     times = sorted(at for key, at in inbox_times(TENANT, MATCHED).items() if key in ids)
     return Rate("candidates matched (profile_match)", len(times) - 1, max(times[-1] - times[0], 1e-9))
 
@@ -157,7 +157,7 @@ def measure_match_latency(
     publisher = Publisher(settings=get_settings())
     publisher.publish_many(warm)
     ids = {event.id for event in warm}
-    wait_for(lambda: len(ids & inbox_times(TENANT, MATCHED).keys()), len(ids), interval=0.1)
+    wait_counted(TENANT, MATCHED, ids, timeout=600, interval=0.1, what="warm-up matched")
     before = len(_problem_lines(pipeline, ("status", "match")))
     candidates = _candidates("L", events, members)
 
@@ -166,8 +166,7 @@ def measure_match_latency(
             publisher.publish(event)
 
     published = publish_paced(send, [(e.id, e) for e in candidates], per_second)
-    matched = lambda: len(published.keys() & inbox_times(TENANT, MATCHED).keys())  # noqa: E731
-    wait_for(matched, len(published), interval=0.5)
+    wait_counted(TENANT, MATCHED, set(published), timeout=600, interval=0.5, what="candidates matched")
     publisher.close()
     stored_at, matched_at = inbox_times(TENANT, STORED), inbox_times(TENANT, MATCHED)
     at = f"at {per_second:.0f}/s"
