@@ -4,7 +4,8 @@ The snapshot is stored unless the candidate was deleted after it was taken (its 
 store holds a newer one; when it changed, its e-mail addresses are filed again, the outbox marks it
 for LinkedIn, and its applications too when what they show of it (name, first e-mail address)
 changed. On PostgreSQL that is one statement of data-modifying CTEs (as
-``store.applications.Applications.apply_change``); on SQLite one statement each.
+``store.applications.Applications.apply_change``) for a whole group of snapshots (a group commit's);
+on SQLite one statement each.
 """
 
 from __future__ import annotations
@@ -122,7 +123,6 @@ def _one_statement(
         )
     params: dict[str, Any] = {
         "tenant": uow.tenant,
-        "ids": [snapshot.candidate_id for snapshot, _ in snapshots],
         "snapshots": asked,
         "candidates": candidates,
         "emails": emails,
@@ -219,9 +219,8 @@ def _statement() -> Any:
     filed_rows: Any = emails.alias("e")
     unfiled = delete(filed_rows).where(
         filed_rows.c.tenant_id == tenant,
-        # The ids bound as an array find the rows by index, whatever the planner estimates.
-        filed_rows.c.candidate_id == func.any(bindparam("ids", type_=postgresql.ARRAY(String))),
-        filed_rows.c.candidate_id.in_(changed_ids),
+        # ANY of an array of the changed ids: with statistics PostgreSQL reads them by (tenant, candidate).
+        filed_rows.c.candidate_id == func.any(func.array(changed_ids)),
         tuple_(filed_rows.c.candidate_id, filed_rows.c.email_key).not_in(
             select(column("candidate_id"), column("email_key")).select_from(_populated(emails, "emails"))
         ),
