@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import (
     String,
-    Table,
     bindparam,
     column,
     delete,
@@ -43,7 +42,7 @@ from store.candidates import (
 from store.linkedin_sync import LinkedInOutbox, Resource, SyncState, bump_version
 from store.tombstones import Guard, Tombstone, erased
 from store.uow import UnitOfWork
-from store.upsert import SNAPSHOT_ORDER, insert_from_json, json_row, update_if_newer
+from store.upsert import SNAPSHOT_ORDER, insert_from_json, json_row, json_rows, update_if_newer
 
 
 @dataclass(frozen=True)
@@ -158,14 +157,6 @@ def _recordset(param: str, name: str, **columns: Any) -> Any:
     )
 
 
-def _populated(table: Table, param: str, *, many: bool = True) -> Any:
-    """``jsonb_populate_record(set)(NULL::table, :param) AS r``: ``table``'s rows bound as JSON."""
-    populate = func.jsonb_populate_recordset if many else func.jsonb_populate_record
-    return populate(literal_column(f"NULL::{table.name}"), bindparam(param, type_=postgresql.JSONB)).alias(
-        "r"
-    )
-
-
 @cache
 def _statement() -> Any:
     """Distinct candidates' snapshots stored on PostgreSQL: SELECT id, erased, changed, per candidate.
@@ -222,7 +213,7 @@ def _statement() -> Any:
         # ANY of an array of the changed ids: with statistics PostgreSQL reads them by (tenant, candidate).
         filed_rows.c.candidate_id == func.any(func.array(changed_ids)),
         tuple_(filed_rows.c.candidate_id, filed_rows.c.email_key).not_in(
-            select(column("candidate_id"), column("email_key")).select_from(_populated(emails, "emails"))
+            select(column("candidate_id"), column("email_key")).select_from(json_rows(emails, "emails"))
         ),
     )
     filed = insert_from_json(
@@ -238,10 +229,10 @@ def _statement() -> Any:
     names = [c.name for c in syncs.c]
     marks = union_all(
         select(*(changed.c.id if n == "entity_id" else literal_column(f"r.{n}") for n in names)).select_from(
-            changed.join(_populated(syncs, "outbox", many=False), literal_column("true"))
+            changed.join(json_rows(syncs, "outbox", many=False), literal_column("true"))
         ),
         select(*(applications.c.id if n == "entity_id" else literal_column(f"r.{n}") for n in names))
-        .select_from(found.join(_populated(syncs, "application_outbox", many=False), literal_column("true")))
+        .select_from(found.join(json_rows(syncs, "application_outbox", many=False), literal_column("true")))
         .where(
             applications.c.tenant_id == tenant,
             applications.c.candidate_id.in_(changed_ids),

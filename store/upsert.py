@@ -43,13 +43,18 @@ def insert_from_json(table: Table, param: str, *, many: bool = False, where: Any
     (``json_row``), for several tables' INSERTs in one statement: its SQL stays short and it has one
     parameter per table, which keeps it within what the driver caches (4 kB, 50 parameters).
     ``where``: the row is inserted only when it holds."""
-    populate = func.jsonb_populate_recordset if many else func.jsonb_populate_record
-    rows = populate(literal_column(f"NULL::{table.name}"), bindparam(param, type_=postgresql.JSONB)).alias(
-        "r"
-    )
+    rows = json_rows(table, param, many=many)
     names = [c.name for c in table.c]
     source: Any = select(*(column(n) for n in names)).select_from(rows)
     return postgresql.insert(table).from_select(names, source if where is None else source.where(where))
+
+
+def json_rows(table: Table, param: str, *, many: bool = True) -> Any:
+    """``jsonb_populate_record(set)(NULL::table, :param) AS r``: ``table``'s row (``many``: rows)
+    bound as one JSON parameter (``json_row``)."""
+    populate = func.jsonb_populate_recordset if many else func.jsonb_populate_record
+    row = bindparam(param, type_=postgresql.JSONB)
+    return populate(literal_column(f"NULL::{table.name}"), row).alias("r")
 
 
 def json_row(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
