@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import psycopg._queries
 import pytest
-from sqlalchemy.dialects import postgresql
 
 from schemas.ats import ApplicationSnapshot, CandidateSnapshot
-from store import candidate_changes
 from store.candidate_changes import CandidateChange, apply_candidate_snapshot, apply_candidate_snapshots
 from store.db import Store
 from store.linkedin_sync import Resource
@@ -205,8 +202,3 @@ def test_a_group_is_one_statement_on_postgresql_and_one_more_for_each_repeat_of_
         )
         assert len(statements) == 1 + 3  # C-1 is named three times
         uow.commit()
-
-
-def test_the_postgresql_statement_stays_within_what_the_driver_caches_the_parsing_of() -> None:
-    sql = str(candidate_changes._statement().compile(dialect=postgresql.dialect()))
-    assert len(sql) <= psycopg._queries.MAX_CACHED_STATEMENT_LENGTH
