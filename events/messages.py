@@ -69,12 +69,10 @@ def _event_messages(event: Event, routes: tuple[Route, ...], *, bulk: bool = Fal
     return messages
 
 
-def command_message(command: Model, *, bulk: bool = False) -> OutgoingMessage:
-    """An internal command for the actor its route names; each command gets a new message id.
-    ``bulk``: to the bulk lane of the route's queue (a command carrying a bulk import's work)."""
+def command_message(command: Model) -> OutgoingMessage:
+    """An internal command for the actor its route names; each command gets a new message id."""
     route = command_route(command)
-    queue = bulk_lane(route.queue.value) if bulk and route.queue in LANED_QUEUES else route.queue.value
-    return actor_message(queue, route.actor, **command.model_dump(mode="json", exclude_none=True))
+    return actor_message(route.queue.value, route.actor, **command.model_dump(mode="json", exclude_none=True))
 
 
 def actor_message(queue: str, actor: str, **kwargs: object) -> OutgoingMessage:

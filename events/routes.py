@@ -35,7 +35,6 @@ from schemas.ats import (
 from schemas.catalog import EVENT_TYPES, InvalidEvent
 from schemas.commands import (
     BackfillSlice,
-    CandidatesStored,
     ContractPoll,
     DeletionSweep,
     JobTaskPoll,
@@ -134,9 +133,6 @@ POLL_SEAT = CommandRoute("poll_seat", Queue.PROSPECT_POLL, SeatPoll, gated=True)
 POLL_CONTRACT = CommandRoute("poll_contract", Queue.PROSPECT_POLL, ContractPoll, gated=True)
 REFRESH_SEATS = CommandRoute("refresh_seats", Queue.PROSPECT_POLL, SeatRefresh, gated=True)
 MATCH_MEMBERS = CommandRoute("match_members", Queue.PROFILE_MATCH, MembersChanged)
-#: The matches of the candidates a status push group stored, in one message (``PROFILE_MATCH``'s
-#: events, sent on together: one message to publish and consume instead of one per candidate).
-MATCH_CANDIDATES = CommandRoute("match_candidates", Queue.PROFILE_MATCH, CandidatesStored)
 PUSH_DELETIONS = CommandRoute("push_deletions", Queue.DELETION_CASCADE, DeletionSweep)
 POLL_PURGE_NOTICES = CommandRoute("poll_purge_notices", Queue.DELETION_CASCADE, PurgeNoticePoll, gated=True)
 #: Not gated: a pending or disabled tenant's app holds a secret all the same.
@@ -153,7 +149,6 @@ COMMAND_ROUTES: dict[type[Model], CommandRoute] = {
         POLL_CONTRACT,
         REFRESH_SEATS,
         MATCH_MEMBERS,
-        MATCH_CANDIDATES,
         PUSH_DELETIONS,
         POLL_PURGE_NOTICES,
         RUN_BACKFILL,

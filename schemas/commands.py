@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 
-from schemas.ats import CandidateCreated, CandidateUpdated
 from schemas.envelope import Model, TenantId
 
 
@@ -48,22 +47,6 @@ class MembersChanged(Model):
     """Re-match the candidates of one tenant whose LinkedIn members' data changed (profile match sweep)."""
 
     tenant: TenantId
-
-
-class CandidatesStored(Model):
-    """Match the candidates of one tenant's events the status push stored together (a group commit),
-    sent on in one message once they were committed; each event is matched as if it came alone."""
-
-    tenant: TenantId
-    events: list[Annotated[CandidateCreated | CandidateUpdated, Field(discriminator="type")]] = Field(
-        min_length=1
-    )
-
-    @model_validator(mode="after")
-    def _one_tenant(self) -> CandidatesStored:
-        if any(event.tenant != self.tenant for event in self.events):
-            raise ValueError("every event must belong to the command's tenant")
-        return self
 
 
 class DeletionSweep(Model):

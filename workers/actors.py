@@ -18,7 +18,7 @@ from workers.inmail_sync.actors import sync_inmail, sync_mail_stub
 from workers.integration_lifecycle.actors import rotate_secret_actor, verify_integration_status
 from workers.note_sync.actors import notify_note_reply, sync_prospect_note
 from workers.profile_export.actors import export_profile
-from workers.profile_matching.actors import match_candidate, match_candidates, match_members
+from workers.profile_matching.actors import match_candidate, match_members
 from workers.prospect_polling.actors import (
     apply_user_event,
     poll_contract_actor,
@@ -47,7 +47,6 @@ __all__ = [
     "delete_candidate",
     "export_profile",
     "match_candidate",
-    "match_candidates",
     "match_members",
     "notify_note_reply",
     "poll_contract_actor",

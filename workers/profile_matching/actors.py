@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from events import routes
 from schemas.ats import CandidateCreated, CandidateUpdated
-from schemas.commands import CandidatesStored, MembersChanged
+from schemas.commands import MembersChanged
 from store.uow import UnitOfWork
-from workers.profile_matching.matching import (
-    handle_candidate_changed,
-    handle_candidates_stored,
-    handle_members_changed,
-)
+from workers.profile_matching.matching import handle_candidate_changed, handle_members_changed
 from workers.runtime.declare import command_actor, event_actor
 from workers.runtime.wiring import runtime
 
@@ -19,12 +15,6 @@ from workers.runtime.wiring import runtime
 def match_candidate(event: CandidateCreated | CandidateUpdated) -> None:
     """A candidate was created or changed in the ATS: match it to its LinkedIn member."""
     handle_candidate_changed(event, uow=UnitOfWork(event.tenant, runtime().store))
-
-
-@command_actor(routes.MATCH_CANDIDATES)
-def match_candidates(command: CandidatesStored) -> None:
-    """Candidates the status push stored together: match each to its LinkedIn member."""
-    handle_candidates_stored(command, runtime().store, runtime().publisher)
 
 
 @command_actor(routes.MATCH_MEMBERS)

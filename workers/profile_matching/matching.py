@@ -24,27 +24,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events.messages import OutgoingMessage, command_message, follow_up_messages
-from events.publisher import EventPublisher
-from events.routes import ATS_CANDIDATE
+from events.messages import OutgoingMessage, command_message
 from linkedin.client import LinkedInClient
 from matching.matcher import MatchResult, MatchStatus, match_against
 from matching.profiles import Features, Profile, blocking_keys, features
 from rsc.errors import NotReadyYet
 from rsc.logs import get_logger
 from schemas.ats import CandidateCreated, CandidateUpdated
-from schemas.commands import CandidatesStored, MembersChanged
+from schemas.commands import MembersChanged
 from store.base import utcnow
 from store.candidate_matches import MATCHER, CandidateMatch, HistoryAction
 from store.candidates import Candidate
-from store.db import Store
 from store.linkedin_sync import Resource, SyncState
 from store.match_keys import Side
 from store.members import Member, MemberObservation, MemberSource, tenants_with_due_members
 from store.tombstones import Subject
 from store.uow import UnitOfWork
 from workers.profile_matching.claims import claim_automatic
-from workers.runtime.lanes import in_bulk_lane
 
 log = get_logger(__name__)
 
@@ -210,35 +206,6 @@ def handle_candidate_changed(event: CandidateEvent, uow: UnitOfWork) -> MatchRes
     if result is not None:
         log.info("candidate matched", candidate_id=data.candidate_id, status=result.status.value)
     return result
-
-
-def handle_candidates_stored(command: CandidatesStored, store: Store, publisher: EventPublisher) -> int:
-    """Match each candidate of a status push group's events, in order, each in a transaction of its
-    own as ``handle_candidate_changed`` (a repeat of the message changes nothing); how many failed.
-
-    One event's failure is not its groupmates': the others are matched all the same, and each
-    failed event is sent on alone to ``match_candidate`` (same lane), where it is retried and, if it
-    keeps failing, dead-lettered with its own reason. Only when that publish fails does this message
-    fail (and is retried whole: the events matched already are repeats then).
-    """
-    failed: list[CandidateEvent] = []
-    for event in command.events:
-        try:
-            handle_candidate_changed(event, UnitOfWork(command.tenant, store))
-        except Exception as exc:
-            log.warning(
-                "a grouped candidate's match failed; it is sent on alone",
-                event_id=event.id,
-                candidate_id=event.data.candidate_id,
-                error_class=type(exc).__name__,
-            )
-            failed.append(event)
-    if failed:
-        bulk = in_bulk_lane()
-        publisher.publish_messages(
-            [m for event in failed for m in follow_up_messages(event, ATS_CANDIDATE, bulk=bulk)]
-        )
-    return len(failed)
 
 
 # -- members changed -----------------------------------------------------------------------------

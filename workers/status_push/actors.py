@@ -36,12 +36,10 @@ def apply_candidate_event(event: CandidateEvent) -> None:
 
 
 #: The worker threads' candidate events that arrive together share a transaction, and once it
-#: committed, their matches share a message (one per tenant and lane) while the next group is stored.
+#: committed, their matches share a publish while the next group is stored.
 _candidate_events: GroupCommit[CandidateEvent, CandidateOutcome] = GroupCommit(
     lambda group: store_candidate_events(group, runtime().store),
-    then=lambda group, outcomes: send_to_match(
-        group, outcomes, runtime().publisher, max_bytes=runtime().settings.max_event_bytes
-    ),
+    then=lambda group, outcomes: send_to_match(group, outcomes, runtime().publisher),
 )
 
 

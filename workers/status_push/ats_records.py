@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from events import routes
-from events.messages import OutgoingMessage, command_message, follow_up_messages
+from events.messages import OutgoingMessage, follow_up_messages
 from events.publisher import EventPublisher
 from rsc.errors import TransientError
 from rsc.logs import get_logger
@@ -31,7 +31,6 @@ from schemas.ats import (
     JobPublished,
     JobUpdated,
 )
-from schemas.commands import CandidatesStored
 from store.applications import ApplicationChange
 from store.candidate_changes import CandidateChange, apply_candidate_snapshots
 from store.db import Store
@@ -123,35 +122,22 @@ def send_to_match(
     group: Sequence[Submitted[CandidateEvent]],
     outcomes: Sequence[CandidateOutcome | BaseException],
     publisher: EventPublisher,
-    *,
-    max_bytes: int,
 ) -> list[CandidateOutcome | BaseException]:
     """Once ``store_candidate_events`` committed ``group`` (with ``outcomes``), every committed event
     sent on to its candidate's match (``Route.after``: the profile match starts once its candidate
-    is in the store), with one wait for RabbitMQ's confirms; the outcomes the events end with.
+    is in the store) in one publish, with one wait for RabbitMQ's confirms; the outcomes the events
+    end with.
 
-    The events go on together: one ``match_candidates`` message per tenant and lane
-    (``CandidatesStored``), split in two while it is over ``max_bytes`` (``RSC_MAX_EVENT_BYTES``);
-    an event that is too large even alone goes to ``match_candidate`` as it came. Every committed
-    event is sent on, a repeat too: its first delivery may have committed and stopped before its
-    match was sent, and the match's inbox makes a second one change nothing. An older snapshot's
-    match reads the newest; an erased candidate's finds only its tombstone. An event that came
-    through a bulk lane (the submitting thread's current message) is matched through the match's
-    bulk lane. When RabbitMQ does not confirm the publish, every committed event of the group fails
-    with ``MatchNotSent`` and is retried: its repeat sends its match again.
+    Every committed event is sent on, a repeat too: its first delivery may have committed and
+    stopped before its match was sent, and the match's inbox makes a second one change nothing.
+    An older snapshot's match reads the newest; an erased candidate's finds only its tombstone. An
+    event that came through a bulk lane (the submitting thread's current message) sends its match
+    to the match's bulk lane. When RabbitMQ does not confirm the publish, every committed event of
+    the group fails with ``MatchNotSent`` and is retried: its repeat sends its match again.
     """
     ended = list(outcomes)
     committed = [n for n, outcome in enumerate(ended) if not isinstance(outcome, BaseException)]
-    together: dict[tuple[str, bool], dict[tuple[str, str], CandidateEvent]] = {}
-    for n in committed:
-        event = group[n].item
-        lane = (event.tenant, group[n].run(in_bulk_lane))
-        together.setdefault(lane, {}).setdefault(event.dedup_key, event)
-    messages = [
-        message
-        for (_tenant, bulk), events in together.items()
-        for message in _match_messages(list(events.values()), bulk=bulk, max_bytes=max_bytes)
-    ]
+    messages = [message for n in committed for message in group[n].run(_match_messages, group[n].item)]
     try:
         publisher.publish_messages(messages)
     except Exception as exc:
@@ -164,17 +150,8 @@ def send_to_match(
     return ended
 
 
-def _match_messages(events: list[CandidateEvent], *, bulk: bool, max_bytes: int) -> list[OutgoingMessage]:
-    """One tenant's stored events as ``match_candidates`` messages of at most ``max_bytes`` each."""
-    message = command_message(CandidatesStored(tenant=events[0].tenant, events=events), bulk=bulk)
-    if len(message.body) <= max_bytes:
-        return [message]
-    if len(events) == 1:
-        return follow_up_messages(events[0], routes.ATS_CANDIDATE, bulk=bulk)
-    half = len(events) // 2
-    return _match_messages(events[:half], bulk=bulk, max_bytes=max_bytes) + _match_messages(
-        events[half:], bulk=bulk, max_bytes=max_bytes
-    )
+def _match_messages(event: CandidateEvent) -> list[OutgoingMessage]:
+    return follow_up_messages(event, routes.ATS_CANDIDATE, bulk=in_bulk_lane())
 
 
 def _candidate_guards(event: CandidateEvent, uow: UnitOfWork) -> list[Guard]:

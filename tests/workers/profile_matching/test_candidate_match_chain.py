@@ -1,4 +1,4 @@
-"""A candidate's match follows its storage: the status push sends the event on to ``match_candidates``
+"""A candidate's match follows its storage: the status push sends the event on to ``match_candidate``
 once it has stored the candidate, so the match runs once, with no retry and no warning logged, and
 a redelivered candidate event matches nothing twice. The project's actors and middleware on a stub
 broker, SQLite store."""
@@ -54,10 +54,10 @@ def stub_broker(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dr
     reset_process_state()
     create_tenant("acme")
     broker = create_broker()
-    from workers.profile_matching.actors import match_candidate, match_candidates
+    from workers.profile_matching.actors import match_candidate
     from workers.status_push.actors import apply_candidate_event
 
-    for actor in (apply_candidate_event, match_candidate, match_candidates):
+    for actor in (apply_candidate_event, match_candidate):
         broker.declare_actor(actor)
     yield broker
     broker.close()
@@ -75,10 +75,10 @@ def publisher(stub_broker: dramatiq.Broker, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.fixture
 def match_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """What each run of the match handler did: ``matched``, ``nothing`` or the exception it raised."""
-    from workers.profile_matching import actors, matching
+    from workers.profile_matching import actors
 
     calls: list[str] = []
-    handle = matching.handle_candidate_changed
+    handle = actors.handle_candidate_changed
 
     def counted(event: Any, uow: UnitOfWork) -> Any:
         try:
@@ -90,7 +90,6 @@ def match_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return result
 
     monkeypatch.setattr(actors, "handle_candidate_changed", counted)
-    monkeypatch.setattr(matching, "handle_candidate_changed", counted)
     return calls
 
 
@@ -153,7 +152,7 @@ def test_a_new_candidate_is_matched_once_after_it_is_stored_with_no_retry_and_no
     assert match_calls == ["matched"]  # at the first attempt: the candidate was there
     assert match_history("C-1") == [("auto_link", MEMBER)]
     assert problem_lines(capsys) == []
-    assert [json.loads(m.body)["actor_name"] for m in publisher.sent] == ["match_candidates"]
+    assert [json.loads(m.body)["actor_name"] for m in publisher.sent] == ["match_candidate"]
 
     # Redelivered (a crash before the acknowledgement, a replay): the status push sends the match
     # again, in case the first delivery died before sending it, and the match changes nothing.

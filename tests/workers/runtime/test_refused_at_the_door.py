@@ -54,7 +54,7 @@ def test_a_tenant_created_after_a_refusal_is_served_at_once(
     actors.apply_candidate_event.fn(event=candidate_event("late"))
     with UnitOfWork("late", get_store()) as uow:
         assert uow.candidates.get("C-1") is not None
-    assert [body["actor_name"] for body in publisher.bodies()] == ["match_candidates"]
+    assert [body["actor_name"] for body in publisher.bodies()] == ["match_candidate"]
 
 
 def test_an_event_over_the_size_limit_is_refused_before_it_is_parsed(

@@ -16,9 +16,8 @@ from dramatiq.middleware import CurrentMessage
 from sqlalchemy import func, select
 
 from events import routes
-from events.messages import command_message, message_id_for
+from events.messages import message_id_for
 from rsc.errors import is_transient
-from schemas.commands import CandidatesStored
 from store import candidate_changes
 from store.db import Store
 from store.erasure import erase_candidate
@@ -71,25 +70,19 @@ def inbox_rows(store: Store, tenant: str) -> int:
 
 
 def matches_sent(publisher: FakePublisher) -> list[tuple[str, str, str]]:
-    """(actor, queue, event id) of each event the publisher was asked to send on to its match."""
+    """(actor, event id, message id) of each message the publisher was asked to send."""
     sent = []
     for message in publisher.messages:
         body: dict[str, Any] = json.loads(message.body)
-        kwargs = body["kwargs"]
-        for event in kwargs.get("events") or [kwargs.get("event")]:
-            sent.append((body["actor_name"], message.queue, event["id"]))
+        sent.append((body["actor_name"], body["kwargs"]["event"]["id"], body["message_id"]))
     return sent
 
 
 def store_and_send(
-    group: list[Submitted[CandidateEvent]],
-    store: Store,
-    publisher: FakePublisher,
-    *,
-    max_bytes: int = 256 * 1024,
+    group: list[Submitted[CandidateEvent]], store: Store, publisher: FakePublisher
 ) -> list[CandidateOutcome | BaseException]:
     """A group stored, then its matches sent, as the worker's group commit runs them."""
-    return send_to_match(group, store_candidate_events(group, store), publisher, max_bytes=max_bytes)
+    return send_to_match(group, store_candidate_events(group, store), publisher)
 
 
 def test_a_shuffled_group_with_repeats_and_two_tenants_ends_as_the_newest(store: Store) -> None:
@@ -134,38 +127,20 @@ class CountingPublisher(FakePublisher):
         super().publish_messages(messages)
 
 
-def test_a_group_s_committed_events_go_on_to_the_match_in_one_message_per_tenant(store: Store) -> None:
-    first, second = versions("C-1", 1)[0], versions("C-2", 1)[0]
-    other = versions("C-1", 1, tenant="globex")[0]
-    publisher = CountingPublisher()
-    outcomes = store_and_send(group_of([first, other, second, first]), store, publisher)
-    assert outcomes == [CandidateOutcome.STORED] * 3 + [CandidateOutcome.REPEATED]
-    # One message a tenant, its events in the group's order; a repeat is sent on again (its first
-    # delivery may have stopped before sending it), once.
-    assert [json.loads(m.body)["kwargs"]["tenant"] for m in publisher.messages] == ["acme", "globex"]
-    assert matches_sent(publisher) == [
-        ("match_candidates", "profile_match", first.id),
-        ("match_candidates", "profile_match", second.id),
-        ("match_candidates", "profile_match", other.id),
-    ]
-    assert publisher.publishes == 1
-
-
-def test_a_group_s_message_over_the_size_limit_is_split_and_an_event_too_large_alone_goes_as_it_came(
+def test_a_group_s_committed_events_go_on_to_the_match_in_one_publish_with_stable_message_ids(
     store: Store,
 ) -> None:
-    events = [versions(f"C-{n}", 1)[0] for n in range(4)]
-    alone = len(command_message(CandidatesStored(tenant="acme", events=events[:1])).body)
-    publisher = FakePublisher()
-    store_and_send(group_of(events), store, publisher, max_bytes=alone * 2 + 50)
-    assert [len(json.loads(m.body)["kwargs"]["events"]) for m in publisher.messages] == [2, 2]
-    assert all(len(m.body) <= alone * 2 + 50 for m in publisher.messages)
-    again = FakePublisher()
-    store_and_send(group_of(events[:2]), store, again, max_bytes=alone - 1)  # repeats, sent on alone
-    assert matches_sent(again) == [("match_candidate", "profile_match", e.id) for e in events[:2]]
-    assert [m.message_id for m in again.messages] == [
-        message_id_for(e, routes.PROFILE_MATCH) for e in events[:2]
+    first, second = versions("C-1", 1)[0], versions("C-2", 1)[0]
+    publisher = CountingPublisher()
+    outcomes = store_and_send(group_of([first, second, first]), store, publisher)
+    assert outcomes == [CandidateOutcome.STORED, CandidateOutcome.STORED, CandidateOutcome.REPEATED]
+    # A repeat sends its match again, with the same id.
+    expected = [
+        ("match_candidate", e.id, message_id_for(e, routes.PROFILE_MATCH)) for e in (first, second, first)
     ]
+    assert sorted(matches_sent(publisher)) == sorted(expected)
+    assert publisher.publishes == 1
+    assert {m.queue for m in publisher.messages} == {"profile_match"}
 
 
 def test_an_event_failing_in_a_group_sends_no_match_and_the_others_do(
@@ -175,7 +150,7 @@ def test_an_event_failing_in_a_group_sends_no_match_and_the_others_do(
     publisher = CountingPublisher()
     outcomes = store_and_send(group_of([good, bad]), store, publisher)
     assert outcomes[0] == CandidateOutcome.STORED and isinstance(outcomes[1], RuntimeError)
-    assert [m[2] for m in matches_sent(publisher)] == [good.id]
+    assert [m[1] for m in matches_sent(publisher)] == [good.id]
 
 
 def test_an_older_snapshot_arriving_alone_changes_nothing(store: Store) -> None:
@@ -251,7 +226,7 @@ def test_matches_rabbitmq_does_not_confirm_fail_their_events_for_retries_that_se
     publisher = FakePublisher()
     for event in events:
         assert store_and_send(group_of([event]), store, publisher) == [CandidateOutcome.REPEATED]
-    assert [m[2] for m in matches_sent(publisher)] == [e.id for e in events]
+    assert [m[1] for m in matches_sent(publisher)] == [e.id for e in events]
     assert stored_name(store, "C-1") == "Ada 0" and inbox_rows(store, "acme") == 2
 
 
@@ -274,10 +249,10 @@ def test_an_event_that_came_through_a_bulk_lane_sends_its_match_to_the_match_s_b
     ]
     publisher = FakePublisher()
     store_and_send(group, store, publisher)
-    assert sorted(matches_sent(publisher)) == [
-        ("match_candidates", "profile_match", normal.id),
-        ("match_candidates", "profile_match.bulk", bulk.id),
-    ]
+    assert {(json.loads(m.body)["kwargs"]["event"]["id"], m.queue) for m in publisher.messages} == {
+        (bulk.id, "profile_match.bulk"),
+        (normal.id, "profile_match"),
+    }
 
 
 def bury(uow: UnitOfWork, candidate_id: str, event: CandidateEvent) -> None:
