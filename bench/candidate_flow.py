@@ -11,7 +11,9 @@ started after them (first match commit to last); then, with both running, more c
 one by one at half the rate of the slower of the two (the chain's maximum): each one's time from publish
 to the commit of its storage and to the commit of its match (against ``members`` members the
 tenant's exports taught, one in two candidates with a member to find), and the error and warning
-lines the workers logged meanwhile.
+lines the workers logged meanwhile. Beside the rates, the CPU time every process of the machine spent
+per event from the first commit to the last of the ceiling and of the stored candidates, by kind
+(``bench.process_cpu``): steadier than a rate when the machine's neighbours come and go.
 
 ``--profile N``: what one candidate event costs a single ``status_push`` worker thread in this
 process (CPU, SQL statements and log lines per message), then a cProfile of N more.
@@ -36,6 +38,7 @@ from bench.harness import (
     publish_all,
 )
 from bench.measurement import LIFTED_BUDGETS, latencies, publish_paced, wait_counted
+from bench.process_cpu import KINDS, CpuSampler
 from events.publisher import Publisher
 from rsc.settings import get_settings
 from schemas.catalog import parse_event
@@ -198,13 +201,19 @@ def _profile_candidates(pipeline: Pipeline, events: int, *, out: str | None = No
 
 
 def throughput(events: int, processes: int, threads: int, members: int) -> None:
+    from bench import ceiling
     from bench.export_throughput import measure_ceiling
 
     with bench_pipeline(RSC_LOG_LEVEL="INFO") as pipeline:
         onboard(pipeline, TENANT, org=ORG)
         observe_members(members)
-        floor = measure_ceiling(pipeline, events, processes, threads)
-        stored = measure_candidates_stored(pipeline, events, processes, threads)
+        with CpuSampler() as cpu:
+            floor = measure_ceiling(pipeline, events, processes, threads)
+            floor_cpu = cpu.spent(*(at.timestamp() for at in ceiling.written_span()))
+            stored = measure_candidates_stored(pipeline, events, processes, threads)
+            ids = {event.id for event in _candidates("C", events, 0)}
+            times = [at for key, at in inbox_times(TENANT, STORED).items() if key in ids]
+            stored_cpu = cpu.spent(min(times), max(times))
         drained = measure_matches_drained(pipeline, events, processes, threads)
         # The chain stores and matches no faster than its slower half.
         chain = min(stored.per_second, drained.per_second)
@@ -223,6 +232,14 @@ def throughput(events: int, processes: int, threads: int, members: int) -> None:
         f"| {drained.label} | {drained.events} | {drained.seconds:.2f} | {drained.per_second:.0f} | "
         f"{drained.ratio_to(floor):.2f} of the ceiling |"
     )
+    print("\nCPU per event, first commit to last, every process of the machine by kind (ms):\n")
+    print(f"| measurement | {' | '.join(KINDS)} | total |")
+    print(f"|---|{'---:|' * (len(KINDS) + 1)}")
+    for rate, spent in ((floor, floor_cpu), (stored, stored_cpu)):
+        per_event = [spent[kind] * 1000 / rate.events for kind in KINDS]
+        print(f"| {rate.label} | {' | '.join(f'{ms:.2f}' for ms in per_event)} | {sum(per_event):.2f} |")
+    ratio = (sum(floor_cpu.values()) / floor.events) / (sum(stored_cpu.values()) / stored.events)
+    print(f"\nThe ceiling's CPU per event over a stored candidate's: {ratio:.2f}")
     for latency in (to_store, matched):
         print(
             f"\n{latency.label} ({len(latency.seconds)} events, half the rate of the chain's slower half): "
