@@ -87,9 +87,9 @@ class CandidateEmail(TenantScoped, Base):
         ForeignKeyConstraint(
             ["tenant_id", "candidate_id"], ["candidates.tenant_id", "candidates.id"], ondelete="CASCADE"
         ),
-        # A candidate's addresses: refiled by each snapshot, deleted with the candidate. The candidate
-        # leads: led by the tenant, the index let PostgreSQL read a group's candidates' addresses
-        # by tenant alone (every address of it) while the table had no statistics.
+        # A candidate's addresses: refiled by each snapshot, deleted with the candidate. Led by the
+        # candidate, it offers no read by tenant alone (every address of it), which PostgreSQL took
+        # for a few rows while the table had no statistics.
         Index("ix_candidate_emails_candidate", "candidate_id", "tenant_id"),
     )
 

@@ -4,8 +4,9 @@
 candidates' addresses by ``candidate_id = ANY(<the changed ids>)``; while the table had no
 statistics (a new deployment, or any table before it is first analysed) PostgreSQL estimated a
 tenant's rows as a handful and read them by tenant alone, so each group read every address of the
-tenant, and storing a bulk import slowed with every candidate stored. Led by ``candidate_id``, the
-index offers no such path: it is read by the candidates asked for.
+tenant, and storing a bulk import slowed with every candidate stored. The statement now looks each
+candidate's rows up on its own (``store.candidate_changes``), by ``candidate_id`` and ``tenant_id``
+both equal: led by ``candidate_id`` the index serves that lookup and no read by tenant alone.
 
 Revision ID: 0013
 Revises: 0012
