@@ -122,7 +122,8 @@ def measure_candidates_stored(pipeline: Pipeline, events: int, processes: int, t
     # Counted while the workers run (one count a poll, as the ceiling's), read once at the end.
     wait_counted(TENANT, STORED, ids, timeout=600, interval=0.5, what="candidates stored")
     times = sorted(at for key, at in inbox_times(TENANT, STORED).items() if key in ids)
-    return Rate("ats.candidate.created stored (status_push)", len(times) - 1, max(times[-1] - times[0], 1e-9))
+    seconds = max(times[-1] - times[0], 1e-9)
+    return Rate("ats.candidate.created stored (status_push)", len(times) - 1, seconds, times[0])
 
 
 def _problem_lines(pipeline: Pipeline, names: tuple[str, ...]) -> list[str]:
@@ -201,7 +202,6 @@ def _profile_candidates(pipeline: Pipeline, events: int, *, out: str | None = No
 
 
 def throughput(events: int, processes: int, threads: int, members: int) -> None:
-    from bench import ceiling
     from bench.export_throughput import measure_ceiling
 
     with bench_pipeline(RSC_LOG_LEVEL="INFO") as pipeline:
@@ -209,11 +209,8 @@ def throughput(events: int, processes: int, threads: int, members: int) -> None:
         observe_members(members)
         with CpuSampler() as cpu:
             floor = measure_ceiling(pipeline, events, processes, threads)
-            floor_cpu = cpu.spent(*(at.timestamp() for at in ceiling.written_span()))
             stored = measure_candidates_stored(pipeline, events, processes, threads)
-            ids = {event.id for event in _candidates("C", events, 0)}
-            times = [at for key, at in inbox_times(TENANT, STORED).items() if key in ids]
-            stored_cpu = cpu.spent(min(times), max(times))
+        floor_cpu, stored_cpu = cpu.spent(*floor.span), cpu.spent(*stored.span)
         drained = measure_matches_drained(pipeline, events, processes, threads)
         # The chain stores and matches no faster than its slower half.
         chain = min(stored.per_second, drained.per_second)

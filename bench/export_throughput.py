@@ -68,12 +68,12 @@ HISTORY_RECORDS = 20_000
 
 def _first_to_last(
     count: Callable[[], int], total: int, span: Callable[[], tuple[datetime, datetime]]
-) -> float:
-    """Seconds from the first to the last of ``total`` writes, by the times the writes carry (polling
-    a count often enough to time them would load the database it measures)."""
+) -> tuple[float, float]:
+    """When the first of ``total`` writes was, and seconds from it to the last, by the times the
+    writes carry (polling a count often enough to time them would load the database it measures)."""
     wait_for(count, total, interval=0.5)
     first, last = span()
-    return max(epoch(last) - epoch(first), 1e-9)
+    return epoch(first), max(epoch(last) - epoch(first), 1e-9)
 
 
 def measure_ceiling(
@@ -119,10 +119,10 @@ def measure_ceiling(
         program=PYTHON,
         env={"RSC_BENCH_CLIENT_ID": CLIENT_ID, "RSC_BENCH_CLIENT_SECRET": CLIENT_SECRET},
     )
-    seconds = _first_to_last(ceiling.count_rows, events, ceiling.written_span)
+    since, seconds = _first_to_last(ceiling.count_rows, events, ceiling.written_span)
     pipeline.kill(name)
     publisher.close()
-    return Rate(label, events - 1, seconds)
+    return Rate(label, events - 1, seconds, since)
 
 
 def _prepare_tenant(pipeline: Pipeline) -> None:
@@ -211,9 +211,9 @@ def measure_exports(pipeline: Pipeline, events: int, processes: int, threads: in
     publisher.publish_many(requests)
     publisher.close()
     pipeline.start_workers("exports", "profile_export", processes=processes, threads=threads)
-    seconds = _first_to_last(count_exports, events, _export_span)
+    since, seconds = _first_to_last(count_exports, events, _export_span)
     pipeline.kill("exports")
-    return Rate("profile export worker", events - 1, seconds)
+    return Rate("profile export worker", events - 1, seconds, since)
 
 
 def measure_export_latency(

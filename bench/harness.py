@@ -81,6 +81,15 @@ class Rate:
     label: str
     events: int
     seconds: float
+    #: When the first counted write committed (``time.time()``), where the measurement took it.
+    since: float | None = None
+
+    @property
+    def span(self) -> tuple[float, float]:
+        """From the first counted write to the last (``time.time()``)."""
+        if self.since is None:
+            raise ValueError(f"{self.label}: the measurement did not keep when its first write was")
+        return self.since, self.since + self.seconds
 
     @property
     def per_second(self) -> float:

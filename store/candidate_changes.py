@@ -221,7 +221,7 @@ def _statement() -> Any:
     )
     held_rows = select(held.c.ctid).select_from(changed.join(held, literal_column("true")))
     unfiled = delete(filed_rows).where(
-        literal_column("e.ctid") == func.any(func.array(held_rows.scalar_subquery())),
+        literal_column(f"{filed_rows.name}.ctid") == func.any(func.array(held_rows.scalar_subquery())),
         tuple_(filed_rows.c.candidate_id, filed_rows.c.email_key).not_in(
             select(column("candidate_id"), column("email_key")).select_from(json_rows(emails, "emails"))
         ),

@@ -18,6 +18,12 @@ def test_a_rate_and_its_share_of_a_ceiling() -> None:
     assert feature.ratio_to(ceiling) == 0.25
 
 
+def test_a_rate_that_kept_its_first_write_spans_from_it_to_its_last() -> None:
+    assert Rate("stored", 100, 2.5, since=1_000.0).span == (1_000.0, 1_002.5)
+    with pytest.raises(ValueError, match="did not keep when its first write was"):
+        _ = Rate("stored", 100, 2.5).span
+
+
 def test_median_and_latency_percentiles_in_milliseconds() -> None:
     assert median([3.0, 1.0, 2.0]) == 2.0
     latency = Latency("export", offered=10.0, seconds=[0.010, 0.020, 0.030, 0.040, 1.000])
